@@ -1,0 +1,142 @@
+// The membership log's rules, in one place for the relay and every client: a roster is the state
+// reached by applying owner-rooted, hash-chained, signed events in order.
+import { SottoError } from '../errors.js';
+import { bytesEqual, toHex } from '../bytes.js';
+import { labeledHash, verifyRecord } from '../crypto/signing.js';
+import type { Suite } from '../crypto/suite.js';
+import type { MemberEvent, Role, RoomSettings } from '../wire/membership.js';
+import { SIZE } from '../wire/types.js';
+
+export interface Member {
+  readonly sign: Uint8Array;
+  readonly enc: Uint8Array;
+  readonly role: Role;
+  /** Index of the event that admitted the member. */
+  readonly addedAt: number;
+}
+
+export interface Roster {
+  readonly roomId: Uint8Array;
+  readonly owner: Uint8Array;
+  readonly settings: RoomSettings;
+  /** Current members by hex signing key. */
+  readonly members: ReadonlyMap<string, Member>;
+  /** Number of events applied. */
+  readonly length: number;
+  /** H(member-event, last event): the roster commitment rotations name. */
+  readonly headHash: Uint8Array;
+}
+
+export const ZERO_HASH = new Uint8Array(SIZE.hash);
+
+export function eventHash(event: MemberEvent): Uint8Array {
+  return labeledHash('hashMemberEvent', event.bytes);
+}
+
+export function memberOf(roster: Roster, sign: Uint8Array): Member | undefined {
+  return roster.members.get(toHex(sign));
+}
+
+export function isAdmin(roster: Roster, sign: Uint8Array): boolean {
+  const role = memberOf(roster, sign)?.role;
+  return role === 'owner' || role === 'admin';
+}
+
+/**
+ * Checks everything about `event` except its signature against the roster it extends, and returns
+ * the roster it produces. Pure and synchronous so the relay can run it inside a transaction.
+ */
+export function nextRoster(roster: Roster | undefined, event: MemberEvent): Roster {
+  if (roster === undefined) {
+    if (event.index !== 0 || event.kind !== 'create') throw new SottoError('BAD_CHAIN', 'log must start with create');
+    if (!bytesEqual(event.prevHash, ZERO_HASH)) throw new SottoError('BAD_CHAIN', 'genesis prevHash must be zero');
+    if (!bytesEqual(event.issuer, event.subjectSign) || event.role !== 'owner') {
+      throw new SottoError('BAD_EVENT', 'genesis must make its signer the owner');
+    }
+    const owner: Member = { sign: event.subjectSign, enc: event.subjectEnc, role: 'owner', addedAt: 0 };
+    return {
+      roomId: event.roomId,
+      owner: event.subjectSign,
+      settings: event.settings!,
+      members: new Map([[toHex(event.subjectSign), owner]]),
+      length: 1,
+      headHash: eventHash(event),
+    };
+  }
+  if (!bytesEqual(event.roomId, roster.roomId)) throw new SottoError('ROOM_MISMATCH', 'event for another room');
+  if (event.index !== roster.length) throw new SottoError('BAD_CHAIN', `index ${event.index}, log length ${roster.length}`);
+  if (!bytesEqual(event.prevHash, roster.headHash)) throw new SottoError('BAD_CHAIN', 'prevHash is not the log head');
+  const issuer = memberOf(roster, event.issuer);
+  if (issuer === undefined) throw new SottoError('NOT_MEMBER', 'event issuer');
+  const subject = memberOf(roster, event.subjectSign);
+  const members = new Map(roster.members);
+  const key = toHex(event.subjectSign);
+  switch (event.kind) {
+    case 'create':
+      throw new SottoError('BAD_EVENT', 'create after genesis');
+    case 'add':
+      requireAdmin(issuer);
+      if (subject !== undefined) throw new SottoError('BAD_EVENT', 'subject is already a member');
+      if (event.role === 'owner') throw new SottoError('BAD_EVENT', 'cannot add a second owner');
+      if (event.role === 'admin' && issuer.role !== 'owner') throw new SottoError('NOT_OWNER', 'only the owner adds admins');
+      if (findByEnc(roster, event.subjectEnc)) throw new SottoError('BAD_EVENT', 'encryption key already in use');
+      members.set(key, { sign: event.subjectSign, enc: event.subjectEnc, role: event.role, addedAt: event.index });
+      break;
+    case 'remove':
+      requireAdmin(issuer);
+      requireSubject(subject, event);
+      if (subject!.role === 'owner') throw new SottoError('BAD_EVENT', 'the owner cannot be removed');
+      if (subject!.role === 'admin' && issuer.role !== 'owner') throw new SottoError('NOT_OWNER', 'only the owner removes admins');
+      members.delete(key);
+      break;
+    case 'leave':
+      if (!bytesEqual(event.issuer, event.subjectSign)) throw new SottoError('BAD_EVENT', 'leave must be signed by the leaver');
+      requireSubject(subject, event);
+      if (subject!.role === 'owner') throw new SottoError('BAD_EVENT', 'the owner cannot leave');
+      members.delete(key);
+      break;
+    case 'role':
+      if (issuer.role !== 'owner') throw new SottoError('NOT_OWNER', 'only the owner changes roles');
+      requireSubject(subject, event);
+      if (subject!.role === 'owner' || event.role === 'owner') throw new SottoError('BAD_EVENT', 'ownership cannot change');
+      members.set(key, { ...subject!, role: event.role });
+      break;
+  }
+  return { ...roster, members, length: roster.length + 1, headHash: eventHash(event) };
+}
+
+function requireAdmin(issuer: Member): void {
+  if (issuer.role !== 'owner' && issuer.role !== 'admin') throw new SottoError('NOT_ADMIN', 'event issuer');
+}
+
+function requireSubject(subject: Member | undefined, event: MemberEvent): void {
+  if (subject === undefined) throw new SottoError('NOT_MEMBER', 'event subject');
+  if (!bytesEqual(subject.enc, event.subjectEnc)) throw new SottoError('BAD_EVENT', 'subject encryption key differs');
+}
+
+function findByEnc(roster: Roster, enc: Uint8Array): boolean {
+  for (const member of roster.members.values()) if (bytesEqual(member.enc, enc)) return true;
+  return false;
+}
+
+export async function verifyEventSignature(suite: Suite, event: MemberEvent): Promise<void> {
+  await verifyRecord(suite, event.issuer, 'sigMemberEvent', event.signed, event.signature, `member event ${event.index}`);
+}
+
+/** Verifies and applies one event. */
+export async function applyEvent(suite: Suite, roster: Roster | undefined, event: MemberEvent): Promise<Roster> {
+  const next = nextRoster(roster, event);
+  await verifyEventSignature(suite, event);
+  return next;
+}
+
+/** Replays a whole log from genesis, checking that the genesis owner is the expected trust anchor. */
+export async function replayLog(suite: Suite, events: readonly MemberEvent[], expectedOwner?: Uint8Array): Promise<Roster> {
+  let roster: Roster | undefined;
+  for (const event of events) roster = await applyEvent(suite, roster, event);
+  if (roster === undefined) throw new SottoError('BAD_CHAIN', 'empty membership log');
+  if (expectedOwner !== undefined && !bytesEqual(roster.owner, expectedOwner)) {
+    throw new SottoError('BAD_CHAIN', 'log is rooted in a different owner key');
+  }
+  return roster;
+}

@@ -1,0 +1,257 @@
+// Frames: what travels inside the Noise transport. Client frames are requests carrying a request id
+// (`rid`) that the relay echoes in `ok`/`error`/`inviteInfo`/`syncDone`; relay pushes carry none.
+// Decoding validates every nested record's syntax, so handlers only ever see well-formed objects.
+import { SottoError } from '../errors.js';
+import { Reader, Writer } from './codec.js';
+import { CLIENT_FRAME, LIMIT, RELAY_FRAME, SIZE, WIRE_VERSION } from './types.js';
+import { decodeMemberEvent, type MemberEvent } from './membership.js';
+import { decodeInvite, type Invite } from './invite.js';
+import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome, type JoinConfirm, type JoinRequest, type Welcome } from './join.js';
+import { decodeRotation, type Rotation } from './rotation.js';
+import { decodeMessage, type MessageRecord } from './message.js';
+
+export const AUTH_ROLE = { member: 0, joiner: 1 } as const;
+export type AuthRole = keyof typeof AUTH_ROLE;
+
+export type ClientFrame =
+  | { type: 'auth'; rid: number; roomId: Uint8Array; role: AuthRole; publicKey: Uint8Array; signature: Uint8Array }
+  | { type: 'createRoom'; rid: number; genesis: MemberEvent }
+  | { type: 'registerInvite'; rid: number; invite: Invite }
+  | { type: 'getInvite'; rid: number; roomId: Uint8Array; invitePublicKey: Uint8Array }
+  | { type: 'joinRequest'; rid: number; request: JoinRequest }
+  | { type: 'welcome'; rid: number; welcome: Welcome }
+  | { type: 'joinConfirm'; rid: number; confirm: JoinConfirm }
+  | { type: 'appendEvent'; rid: number; event: MemberEvent; rotation: Rotation | undefined }
+  | { type: 'rotate'; rid: number; rotation: Rotation }
+  | { type: 'send'; rid: number; message: MessageRecord }
+  | { type: 'sync'; rid: number; roomId: Uint8Array; logFrom: number; epochFrom: number; seqFrom: number; limit: number }
+  | { type: 'ping'; rid: number };
+
+export type RelayFrame =
+  | { type: 'ok'; rid: number; value: number }
+  | { type: 'error'; rid: number; code: number; text: string }
+  | { type: 'inviteInfo'; rid: number; invite: Invite; events: MemberEvent[] }
+  | { type: 'deliver'; roomId: Uint8Array; seq: number; message: MessageRecord }
+  | { type: 'event'; roomId: Uint8Array; event: MemberEvent }
+  | { type: 'rotation'; roomId: Uint8Array; rotation: Rotation }
+  | { type: 'joinPending'; roomId: Uint8Array; request: JoinRequest }
+  | { type: 'welcomeReady'; roomId: Uint8Array; welcome: Welcome }
+  | { type: 'joinConfirmed'; roomId: Uint8Array; confirm: JoinConfirm }
+  | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
+  | { type: 'pong'; rid: number };
+
+function start(tag: number, capacity: number): Writer {
+  return new Writer(capacity).u8(WIRE_VERSION).u8(tag);
+}
+
+export function encodeClientFrame(f: ClientFrame): Uint8Array {
+  switch (f.type) {
+    case 'auth':
+      return start(CLIENT_FRAME.auth, 128).u32(f.rid).fixed(f.roomId, SIZE.roomId).u8(AUTH_ROLE[f.role])
+        .fixed(f.publicKey, SIZE.publicKey).fixed(f.signature, SIZE.signature).finish();
+    case 'createRoom':
+      return start(CLIENT_FRAME.createRoom, 256).u32(f.rid).var32(f.genesis.bytes).finish();
+    case 'registerInvite':
+      return start(CLIENT_FRAME.registerInvite, 256).u32(f.rid).var32(f.invite.bytes).finish();
+    case 'getInvite':
+      return start(CLIENT_FRAME.getInvite, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.invitePublicKey, SIZE.publicKey).finish();
+    case 'joinRequest':
+      return start(CLIENT_FRAME.joinRequest, 512).u32(f.rid).var32(f.request.bytes).finish();
+    case 'welcome':
+      return start(CLIENT_FRAME.welcome, 512 + f.welcome.bytes.length).u32(f.rid).var32(f.welcome.bytes).finish();
+    case 'joinConfirm':
+      return start(CLIENT_FRAME.joinConfirm, 512).u32(f.rid).var32(f.confirm.bytes).finish();
+    case 'appendEvent': {
+      const w = start(CLIENT_FRAME.appendEvent, 512 + (f.rotation?.bytes.length ?? 0)).u32(f.rid).var32(f.event.bytes);
+      if (f.rotation === undefined) w.u8(0);
+      else w.u8(1).var32(f.rotation.bytes);
+      return w.finish();
+    }
+    case 'rotate':
+      return start(CLIENT_FRAME.rotate, 64 + f.rotation.bytes.length).u32(f.rid).var32(f.rotation.bytes).finish();
+    case 'send':
+      return start(CLIENT_FRAME.send, 16 + f.message.bytes.length).u32(f.rid).var32(f.message.bytes).finish();
+    case 'sync':
+      return start(CLIENT_FRAME.sync, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).u32(f.logFrom).u32(f.epochFrom)
+        .u64(f.seqFrom).u16(f.limit).finish();
+    case 'ping':
+      return start(CLIENT_FRAME.ping, 8).u32(f.rid).finish();
+  }
+}
+
+export function encodeRelayFrame(f: RelayFrame): Uint8Array {
+  switch (f.type) {
+    case 'ok':
+      return start(RELAY_FRAME.ok, 16).u32(f.rid).u64(f.value).finish();
+    case 'error':
+      return start(RELAY_FRAME.error, 64).u32(f.rid).u16(f.code).str16(truncateText(f.text)).finish();
+    case 'inviteInfo': {
+      const w = start(RELAY_FRAME.inviteInfo, 512 + f.events.length * 300).u32(f.rid).var32(f.invite.bytes).u32(f.events.length);
+      for (const e of f.events) w.var32(e.bytes);
+      return w.finish();
+    }
+    case 'deliver':
+      return encodeDeliver(f.roomId, f.seq, f.message.bytes);
+    case 'event':
+      return start(RELAY_FRAME.event, 300).fixed(f.roomId, SIZE.roomId).var32(f.event.bytes).finish();
+    case 'rotation':
+      return start(RELAY_FRAME.rotation, 64 + f.rotation.bytes.length).fixed(f.roomId, SIZE.roomId).var32(f.rotation.bytes).finish();
+    case 'joinPending':
+      return start(RELAY_FRAME.joinPending, 512).fixed(f.roomId, SIZE.roomId).var32(f.request.bytes).finish();
+    case 'welcomeReady':
+      return start(RELAY_FRAME.welcomeReady, 64 + f.welcome.bytes.length).fixed(f.roomId, SIZE.roomId).var32(f.welcome.bytes).finish();
+    case 'joinConfirmed':
+      return start(RELAY_FRAME.joinConfirmed, 512).fixed(f.roomId, SIZE.roomId).var32(f.confirm.bytes).finish();
+    case 'syncDone':
+      return start(RELAY_FRAME.syncDone, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).u32(f.logLength).u32(f.epoch)
+        .u64(f.lastSeq).u8(f.more ? 1 : 0).finish();
+    case 'pong':
+      return start(RELAY_FRAME.pong, 8).u32(f.rid).finish();
+  }
+}
+
+/** The relay's hot path: a stored message record framed for delivery without decoding it again. */
+export function encodeDeliver(roomId: Uint8Array, seq: number, messageBytes: Uint8Array): Uint8Array {
+  return start(RELAY_FRAME.deliver, 32 + messageBytes.length).fixed(roomId, SIZE.roomId).u64(seq).var32(messageBytes).finish();
+}
+
+function truncateText(text: string): string {
+  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+}
+
+function readFrameHeader(r: Reader): number {
+  const version = r.u8('version');
+  if (version !== WIRE_VERSION) throw new SottoError('BAD_VERSION', `frame version ${version}`);
+  return r.u8('type');
+}
+
+export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
+  const r = new Reader(bytes);
+  const tag = readFrameHeader(r);
+  let frame: ClientFrame;
+  switch (tag) {
+    case CLIENT_FRAME.auth: {
+      const rid = r.u32('rid');
+      const roomId = r.fixed(SIZE.roomId, 'roomId');
+      const roleCode = r.u8('role');
+      const role: AuthRole | undefined = roleCode === 0 ? 'member' : roleCode === 1 ? 'joiner' : undefined;
+      if (role === undefined) throw new SottoError('BAD_VALUE', 'auth role');
+      frame = { type: 'auth', rid, roomId, role, publicKey: r.fixed(SIZE.publicKey, 'publicKey'), signature: r.fixed(SIZE.signature, 'signature') };
+      break;
+    }
+    case CLIENT_FRAME.createRoom:
+      frame = { type: 'createRoom', rid: r.u32('rid'), genesis: decodeMemberEvent(record(r, 'genesis')) };
+      break;
+    case CLIENT_FRAME.registerInvite:
+      frame = { type: 'registerInvite', rid: r.u32('rid'), invite: decodeInvite(record(r, 'invite')) };
+      break;
+    case CLIENT_FRAME.getInvite:
+      frame = { type: 'getInvite', rid: r.u32('rid'), roomId: r.fixed(SIZE.roomId, 'roomId'), invitePublicKey: r.fixed(SIZE.publicKey, 'invitePublicKey') };
+      break;
+    case CLIENT_FRAME.joinRequest:
+      frame = { type: 'joinRequest', rid: r.u32('rid'), request: decodeJoinRequest(record(r, 'join request')) };
+      break;
+    case CLIENT_FRAME.welcome:
+      frame = { type: 'welcome', rid: r.u32('rid'), welcome: decodeWelcome(record(r, 'welcome')) };
+      break;
+    case CLIENT_FRAME.joinConfirm:
+      frame = { type: 'joinConfirm', rid: r.u32('rid'), confirm: decodeJoinConfirm(record(r, 'join confirm')) };
+      break;
+    case CLIENT_FRAME.appendEvent: {
+      const rid = r.u32('rid');
+      const event = decodeMemberEvent(record(r, 'event'));
+      const flag = r.u8('rotation flag');
+      if (flag > 1) throw new SottoError('BAD_VALUE', 'rotation flag');
+      frame = { type: 'appendEvent', rid, event, rotation: flag === 1 ? decodeRotation(record(r, 'rotation')) : undefined };
+      break;
+    }
+    case CLIENT_FRAME.rotate:
+      frame = { type: 'rotate', rid: r.u32('rid'), rotation: decodeRotation(record(r, 'rotation')) };
+      break;
+    case CLIENT_FRAME.send:
+      frame = { type: 'send', rid: r.u32('rid'), message: decodeMessage(record(r, 'message')) };
+      break;
+    case CLIENT_FRAME.sync: {
+      const rid = r.u32('rid');
+      const roomId = r.fixed(SIZE.roomId, 'roomId');
+      const logFrom = r.u32('logFrom');
+      const epochFrom = r.u32('epochFrom');
+      const seqFrom = r.u64('seqFrom');
+      const limit = r.u16('limit');
+      if (limit < 1 || limit > LIMIT.syncPage) throw new SottoError('BAD_VALUE', `sync limit must be 1..${LIMIT.syncPage}`);
+      frame = { type: 'sync', rid, roomId, logFrom, epochFrom, seqFrom, limit };
+      break;
+    }
+    case CLIENT_FRAME.ping:
+      frame = { type: 'ping', rid: r.u32('rid') };
+      break;
+    default:
+      throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
+  }
+  r.end('client frame');
+  return frame;
+}
+
+export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
+  const r = new Reader(bytes);
+  const tag = readFrameHeader(r);
+  let frame: RelayFrame;
+  switch (tag) {
+    case RELAY_FRAME.ok:
+      frame = { type: 'ok', rid: r.u32('rid'), value: r.u64('value') };
+      break;
+    case RELAY_FRAME.error:
+      frame = { type: 'error', rid: r.u32('rid'), code: r.u16('code'), text: r.str16(LIMIT.errorText, 'error text') };
+      break;
+    case RELAY_FRAME.inviteInfo: {
+      const rid = r.u32('rid');
+      const invite = decodeInvite(record(r, 'invite'));
+      const count = r.u32('event count');
+      if (count > LIMIT.listItems) throw new SottoError('FIELD_TOO_LARGE', 'invite info events');
+      const events: MemberEvent[] = [];
+      for (let i = 0; i < count; i++) events.push(decodeMemberEvent(record(r, 'event')));
+      frame = { type: 'inviteInfo', rid, invite, events };
+      break;
+    }
+    case RELAY_FRAME.deliver:
+      frame = { type: 'deliver', roomId: r.fixed(SIZE.roomId, 'roomId'), seq: r.u64('seq'), message: decodeMessage(record(r, 'message')) };
+      break;
+    case RELAY_FRAME.event:
+      frame = { type: 'event', roomId: r.fixed(SIZE.roomId, 'roomId'), event: decodeMemberEvent(record(r, 'event')) };
+      break;
+    case RELAY_FRAME.rotation:
+      frame = { type: 'rotation', roomId: r.fixed(SIZE.roomId, 'roomId'), rotation: decodeRotation(record(r, 'rotation')) };
+      break;
+    case RELAY_FRAME.joinPending:
+      frame = { type: 'joinPending', roomId: r.fixed(SIZE.roomId, 'roomId'), request: decodeJoinRequest(record(r, 'join request')) };
+      break;
+    case RELAY_FRAME.welcomeReady:
+      frame = { type: 'welcomeReady', roomId: r.fixed(SIZE.roomId, 'roomId'), welcome: decodeWelcome(record(r, 'welcome')) };
+      break;
+    case RELAY_FRAME.joinConfirmed:
+      frame = { type: 'joinConfirmed', roomId: r.fixed(SIZE.roomId, 'roomId'), confirm: decodeJoinConfirm(record(r, 'join confirm')) };
+      break;
+    case RELAY_FRAME.syncDone: {
+      const rid = r.u32('rid');
+      const roomId = r.fixed(SIZE.roomId, 'roomId');
+      const logLength = r.u32('logLength');
+      const epoch = r.u32('epoch');
+      const lastSeq = r.u64('lastSeq');
+      const more = r.u8('more');
+      if (more > 1) throw new SottoError('BAD_VALUE', 'more flag');
+      frame = { type: 'syncDone', rid, roomId, logLength, epoch, lastSeq, more: more === 1 };
+      break;
+    }
+    case RELAY_FRAME.pong:
+      frame = { type: 'pong', rid: r.u32('rid') };
+      break;
+    default:
+      throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);
+  }
+  r.end('relay frame');
+  return frame;
+}
+
+function record(r: Reader, what: string): Uint8Array {
+  return r.var32(LIMIT.record, what);
+}

@@ -1,0 +1,79 @@
+// Invite registration record (what the relay keeps) and the invite link payload (what it never sees).
+import { SottoError } from '../errors.js';
+import { fromBase64Url, toBase64Url } from '../bytes.js';
+import { Reader, Writer } from './codec.js';
+import { RECORD, SIZE, WIRE_VERSION } from './types.js';
+import { readHeader, writeHeader } from './header.js';
+
+export interface InviteFields {
+  readonly roomId: Uint8Array;
+  /** Ed25519 key derived from the token T; only its holder can sign a join request. */
+  readonly invitePublicKey: Uint8Array;
+  /** Owner or admin who issued the invite; its encryption key receives the sealed joining key. */
+  readonly issuer: Uint8Array;
+  readonly expiresAt: number; // ms since epoch
+}
+
+export interface Invite extends InviteFields {
+  readonly bytes: Uint8Array;
+  readonly signed: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+export function encodeInviteUnsigned(f: InviteFields): Uint8Array {
+  const w = new Writer(128);
+  writeHeader(w, RECORD.invite);
+  w.fixed(f.roomId, SIZE.roomId).fixed(f.invitePublicKey, SIZE.publicKey).fixed(f.issuer, SIZE.publicKey).u64(f.expiresAt);
+  return w.finish();
+}
+
+export function decodeInvite(bytes: Uint8Array): Invite {
+  const r = new Reader(bytes);
+  readHeader(r, RECORD.invite, 'invite');
+  const roomId = r.fixed(SIZE.roomId, 'roomId');
+  const invitePublicKey = r.fixed(SIZE.publicKey, 'invitePublicKey');
+  const issuer = r.fixed(SIZE.publicKey, 'issuer');
+  const expiresAt = r.u64('expiresAt');
+  const signed = r.span(0);
+  const signature = r.fixed(SIZE.signature, 'signature');
+  r.end('invite');
+  return { bytes, signed, signature, roomId, invitePublicKey, issuer, expiresAt };
+}
+
+/** What the link fragment carries: `#/join/<base64url(version || roomId || ownerSign || token)>`. */
+export interface InviteLink {
+  readonly roomId: Uint8Array;
+  readonly ownerSign: Uint8Array;
+  readonly token: Uint8Array;
+}
+
+const LINK_LENGTH = 1 + SIZE.roomId + SIZE.publicKey + SIZE.secret;
+
+export function encodeInviteLinkPayload(link: InviteLink): string {
+  const w = new Writer(LINK_LENGTH);
+  w.u8(WIRE_VERSION).fixed(link.roomId, SIZE.roomId).fixed(link.ownerSign, SIZE.publicKey).fixed(link.token, SIZE.secret);
+  return toBase64Url(w.finish());
+}
+
+export function decodeInviteLinkPayload(payload: string): InviteLink {
+  let bytes: Uint8Array;
+  try {
+    bytes = fromBase64Url(payload);
+  } catch {
+    throw new SottoError('BAD_INVITE_LINK', 'not base64url');
+  }
+  if (bytes.length !== LINK_LENGTH) throw new SottoError('BAD_INVITE_LINK', 'wrong length');
+  const r = new Reader(bytes);
+  if (r.u8() !== WIRE_VERSION) throw new SottoError('BAD_INVITE_LINK', 'unsupported version');
+  const roomId = r.fixed(SIZE.roomId, 'roomId').slice();
+  const ownerSign = r.fixed(SIZE.publicKey, 'ownerSign').slice();
+  const token = r.fixed(SIZE.secret, 'token').slice();
+  return { roomId, ownerSign, token };
+}
+
+/** Accepts a full URL, a `#/join/...` fragment or the bare payload. */
+export function parseInviteLink(text: string): InviteLink {
+  const trimmed = text.trim();
+  const at = trimmed.indexOf('#/join/');
+  return decodeInviteLinkPayload(at >= 0 ? trimmed.slice(at + '#/join/'.length) : trimmed);
+}
