@@ -1,0 +1,38 @@
+// Builders for signed membership events; validation lives in roster.ts.
+import { signRecord } from '../crypto/signing.js';
+import type { SigningKey } from '../crypto/suite.js';
+import { decodeMemberEvent, encodeMemberEventUnsigned, type MemberEvent, type MemberEventFields } from '../wire/membership.js';
+import type { Roster } from './roster.js';
+import { ZERO_HASH } from './roster.js';
+
+export async function signEvent(key: SigningKey, fields: MemberEventFields): Promise<MemberEvent> {
+  return decodeMemberEvent(await signRecord(key, 'sigMemberEvent', encodeMemberEventUnsigned(fields)));
+}
+
+type EventBody = Omit<MemberEventFields, 'roomId' | 'index' | 'prevHash' | 'issuer' | 'time'>;
+
+/** An event extending `roster` by one, signed by `issuer`. */
+export async function nextEvent(issuer: SigningKey, roster: Roster, body: EventBody, now = Date.now()): Promise<MemberEvent> {
+  return signEvent(issuer, {
+    ...body,
+    roomId: roster.roomId,
+    index: roster.length,
+    prevHash: roster.headHash,
+    issuer: issuer.publicKey,
+    time: now,
+  });
+}
+
+export async function genesisEvent(
+  owner: SigningKey,
+  ownerEnc: Uint8Array,
+  roomId: Uint8Array,
+  settings: MemberEventFields['settings'],
+  now = Date.now(),
+): Promise<MemberEvent> {
+  return signEvent(owner, {
+    roomId, index: 0, prevHash: ZERO_HASH, kind: 'create', time: now,
+    issuer: owner.publicKey, subjectSign: owner.publicKey, subjectEnc: ownerEnc, role: 'owner',
+    ...(settings === undefined ? {} : { settings }),
+  });
+}

@@ -1,0 +1,59 @@
+// Sealing and opening room messages: per-(epoch, sender) keys, the header as associated data, and
+// the sender's signature over header and ciphertext.
+import { SottoError, isSottoError } from '../errors.js';
+import { utf8 } from '../bytes.js';
+import { xchachaOpen, xchachaSeal } from '../crypto/aead.js';
+import { hkdfSha256 } from '../crypto/hash.js';
+import { randomBytes } from '../crypto/random.js';
+import { labeledHash, signRecord, verifyRecord } from '../crypto/signing.js';
+import type { SigningKey, Suite } from '../crypto/suite.js';
+import { LABEL } from '../labels.js';
+import { Writer } from '../wire/codec.js';
+import { decodeContent, encodeContent, type Content } from '../wire/content.js';
+import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type MessageRecord } from '../wire/message.js';
+import { SIZE } from '../wire/types.js';
+
+export function messageKey(epochKey: Uint8Array, roomId: Uint8Array, epoch: number, sender: Uint8Array): Uint8Array {
+  const info = new Writer(64).raw(utf8(LABEL.messageKey)).u8(0).u32(epoch).fixed(sender, SIZE.publicKey).finish();
+  return hkdfSha256(epochKey, roomId, info, 32);
+}
+
+export function messageHash(recordBytes: Uint8Array): Uint8Array {
+  return labeledHash('hashMessage', recordBytes);
+}
+
+export interface SealMessageInput {
+  readonly signer: SigningKey;
+  readonly roomId: Uint8Array;
+  readonly epoch: number;
+  /** messageKey(epochKey, roomId, epoch, signer.publicKey) */
+  readonly key: Uint8Array;
+  readonly counter: number;
+  readonly prevHash: Uint8Array;
+  readonly seenSeq: number;
+  readonly seenHash: Uint8Array;
+  readonly content: Content;
+}
+
+export async function sealMessage(input: SealMessageInput): Promise<MessageRecord> {
+  const header = encodeMessageHeader({
+    roomId: input.roomId, epoch: input.epoch, sender: input.signer.publicKey, counter: input.counter,
+    prevHash: input.prevHash, seenSeq: input.seenSeq, seenHash: input.seenHash, nonce: randomBytes(SIZE.nonce),
+  });
+  const nonce = header.subarray(header.length - SIZE.nonce);
+  const ciphertext = xchachaSeal(input.key, nonce, encodeContent(input.content), header);
+  return decodeMessage(await signRecord(input.signer, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
+}
+
+/** Verifies the sender's signature, then decrypts. `key` is the (epoch, sender) message key. */
+export async function openMessage(suite: Suite, record: MessageRecord, key: Uint8Array): Promise<Content> {
+  await verifyRecord(suite, record.sender, 'sigMessage', record.signed, record.signature, 'message');
+  let plaintext: Uint8Array;
+  try {
+    plaintext = xchachaOpen(key, record.nonce, record.ciphertext, record.header);
+  } catch (error) {
+    if (isSottoError(error, 'OPEN_FAILED')) throw new SottoError('TAMPERED', 'message ciphertext');
+    throw error;
+  }
+  return decodeContent(plaintext);
+}

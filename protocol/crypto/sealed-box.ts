@@ -1,0 +1,67 @@
+// Anonymous public-key encryption to an X25519 key: ephemeralPublic(32) || XChaCha20-Poly1305
+// ciphertext. The sender is not authenticated; callers that need that sign the plaintext.
+import { concat, utf8 } from '../bytes.js';
+import { SottoError, isSottoError } from '../errors.js';
+import { xchachaOpen, xchachaSeal } from './aead.js';
+import { hkdfSha256 } from './hash.js';
+import { LABEL } from '../labels.js';
+import { randomBytes } from './random.js';
+import type { AgreementKey, Suite } from './suite.js';
+
+const PUBLIC_KEY_LENGTH = 32;
+const KEY_LENGTH = 32;
+const NONCE_LENGTH = 24;
+const TAG_LENGTH = 16;
+const MIN_BOX_LENGTH = PUBLIC_KEY_LENGTH + TAG_LENGTH;
+const INFO_PREFIX = concat(utf8(LABEL.sealedBox), new Uint8Array([0]));
+
+/**
+ * Key and nonce both come from HKDF over a fresh ephemeral key, so the nonce never repeats under a
+ * key. Binding both public keys into the salt ties the box to this exact pair, and the context into
+ * info keeps boxes for one purpose from opening as another. Wipes `shared`: nothing needs it after.
+ */
+function deriveKeyAndNonce(
+  shared: Uint8Array,
+  ephemeralPublic: Uint8Array,
+  recipientPublic: Uint8Array,
+  context: Uint8Array,
+): { key: Uint8Array; nonce: Uint8Array } {
+  const okm = hkdfSha256(shared, concat(ephemeralPublic, recipientPublic), concat(INFO_PREFIX, context), KEY_LENGTH + NONCE_LENGTH);
+  shared.fill(0);
+  return { key: okm.subarray(0, KEY_LENGTH), nonce: okm.subarray(KEY_LENGTH) };
+}
+
+export async function sealTo(
+  suite: Suite,
+  recipientPublicKey: Uint8Array,
+  plaintext: Uint8Array,
+  context: Uint8Array,
+): Promise<Uint8Array> {
+  const ephemeralSecret = randomBytes(KEY_LENGTH);
+  const ephemeral = await suite.agreementKeyFromSecret(ephemeralSecret);
+  ephemeralSecret.fill(0);
+  const shared = await ephemeral.agree(recipientPublicKey);
+  const { key, nonce } = deriveKeyAndNonce(shared, ephemeral.publicKey, recipientPublicKey, context);
+  const ciphertext = xchachaSeal(key, nonce, plaintext, context);
+  key.fill(0);
+  return concat(ephemeral.publicKey, ciphertext);
+}
+
+export async function openSealed(recipientKey: AgreementKey, box: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
+  if (box.length < MIN_BOX_LENGTH) throw new SottoError('TRUNCATED', 'sealed box');
+  const ephemeralPublic = box.subarray(0, PUBLIC_KEY_LENGTH);
+  let shared: Uint8Array;
+  try {
+    shared = await recipientKey.agree(ephemeralPublic);
+  } catch (error) {
+    // A small-order ephemeral key is a forged box, not a fault in the recipient's key.
+    if (isSottoError(error, 'BAD_KEY')) throw new SottoError('OPEN_FAILED');
+    throw error;
+  }
+  const { key, nonce } = deriveKeyAndNonce(shared, ephemeralPublic, recipientKey.publicKey, context);
+  try {
+    return xchachaOpen(key, nonce, box.subarray(PUBLIC_KEY_LENGTH), context);
+  } finally {
+    key.fill(0);
+  }
+}
