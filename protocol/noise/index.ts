@@ -1,0 +1,10 @@
+export { AEAD_KEY_BYTES, AEAD_NONCE_BYTES, AEAD_TAG_BYTES, checkAeadSizes, noiseCipher, noiseNonce, type ChaChaPolyAead } from './aead.js';
+export { CipherState, NOISE_MAX_MESSAGE_BYTES, type CipherStatePair } from './cipher-state.js';
+export { NkInitiator, NkResponder, type NkInitiatorResult, type NkResponderResult } from './handshake.js';
+export { HANDSHAKE_PATTERNS, noiseProtocolName, type HandshakePattern, type MessageToken } from './handshake-pattern.js';
+export { HandshakeState, type HandshakeStateOptions } from './handshake-state.js';
+export { nobleChaChaPoly, noblePrimitives } from './noble-primitives.js';
+export { checkedDh, DH_BYTES, HASH_BYTES, type NoiseKeyPair, type NoisePrimitives } from './primitives.js';
+export { SOTTO_NOISE_PROLOGUE } from './prologue.js';
+export { SymmetricState } from './symmetric-state.js';
+export { DEFAULT_NOISE_TRANSPORT_OPTIONS, NoiseTransport, type NoiseTransportOptions } from './transport.js';
