@@ -2,7 +2,7 @@
 // WebCrypto suite is checked against.
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { SottoError } from '../errors.js';
-import { isStrictEd25519Input } from './ed25519-checks.js';
+import { cofactorlessVerify } from './ed25519-checks.js';
 import { checkSharedSecret, checkX25519PublicKey } from './x25519-checks.js';
 import type { AgreementKey, SigningKey, Suite } from './suite.js';
 
@@ -57,7 +57,7 @@ export const nobleSuite: Suite = {
     return new NobleAgreementKey(copySecret(secret, 'X25519 secret'));
   },
   async verify(publicKey, message, signature) {
-    // zip215: false is RFC 8032 decoding; the shared pre-check adds what OpenSSL would disagree on.
-    return isStrictEd25519Input(publicKey, signature) && ed25519.verify(signature, message, publicKey, { zip215: false });
+    // Not ed25519.verify: its cofactored equation accepts what OpenSSL rejects (ed25519-checks.ts).
+    return cofactorlessVerify(publicKey, message, signature);
   },
 };

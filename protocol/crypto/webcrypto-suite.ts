@@ -1,6 +1,6 @@
 // The platform suite: Ed25519 and X25519 through WebCrypto, so private keys live in non-extractable
 // CryptoKeys the page's JavaScript cannot read back. detectSuite() picks it when the platform has both.
-import { fromBase64Url, fromHex } from '../bytes.js';
+import { fromBase64Url, fromHex, toHex } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import { isStrictEd25519Input } from './ed25519-checks.js';
 import { checkSharedSecret, checkX25519PublicKey } from './x25519-checks.js';
@@ -86,6 +86,22 @@ class WebCryptoAgreementKey implements AgreementKey {
   }
 }
 
+// Importing a public key costs as much as a verification; rooms verify many messages per key.
+const VERIFY_KEY_CACHE_LIMIT = 4096;
+const verifyKeys = new Map<string, Promise<CryptoKey>>();
+
+function verifyKey(publicKey: Uint8Array): Promise<CryptoKey> {
+  const id = toHex(publicKey);
+  let key = verifyKeys.get(id);
+  if (key === undefined) {
+    key = globalThis.crypto.subtle.importKey('raw', arrayBufferView(publicKey), 'Ed25519', false, ['verify']);
+    key.catch(() => verifyKeys.delete(id));
+    if (verifyKeys.size >= VERIFY_KEY_CACHE_LIMIT) verifyKeys.clear();
+    verifyKeys.set(id, key);
+  }
+  return key;
+}
+
 export const webCryptoSuite: Suite = {
   name: 'webcrypto',
   async signingKeyFromSeed(seed) {
@@ -100,7 +116,7 @@ export const webCryptoSuite: Suite = {
     if (!isStrictEd25519Input(publicKey, signature)) return false;
     try {
       const subtle = globalThis.crypto.subtle;
-      const key = await subtle.importKey('raw', arrayBufferView(publicKey), 'Ed25519', false, ['verify']);
+      const key = await verifyKey(publicKey);
       return await subtle.verify('Ed25519', key, arrayBufferView(signature), arrayBufferView(message));
     } catch {
       return false;
