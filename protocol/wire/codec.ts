@@ -15,10 +15,14 @@ export class Writer {
     this.#view = new DataView(this.#buf.buffer);
   }
 
+  /**
+   * Grows the buffer if needed and returns where the next n bytes go. Call it BEFORE reading #buf or
+   * #view: `this.#buf.set(x, this.#reserve(n))` would evaluate the old buffer first and write into it.
+   */
   #reserve(n: number): number {
     const need = this.#len + n;
     if (need > this.#buf.length) {
-      let cap = this.#buf.length * 2;
+      let cap = Math.max(this.#buf.length * 2, 16); // a zero-capacity writer must still grow
       while (cap < need) cap *= 2;
       const next = new Uint8Array(cap);
       next.set(this.#buf.subarray(0, this.#len));
@@ -32,19 +36,22 @@ export class Writer {
 
   u8(value: number): this {
     checkRange(value, 0xff);
-    this.#buf[this.#reserve(1)] = value;
+    const at = this.#reserve(1); // grow first: #buf may be replaced
+    this.#buf[at] = value;
     return this;
   }
 
   u16(value: number): this {
     checkRange(value, 0xffff);
-    this.#view.setUint16(this.#reserve(2), value);
+    const at = this.#reserve(2);
+    this.#view.setUint16(at, value);
     return this;
   }
 
   u32(value: number): this {
     checkRange(value, 0xffffffff);
-    this.#view.setUint32(this.#reserve(4), value);
+    const at = this.#reserve(4);
+    this.#view.setUint32(at, value);
     return this;
   }
 
@@ -60,19 +67,22 @@ export class Writer {
   /** A fixed-size field: the length is part of the format, not the bytes. */
   fixed(bytes: Uint8Array, length: number): this {
     if (bytes.length !== length) throw new SottoError('BAD_VALUE', `expected ${length} bytes, got ${bytes.length}`);
-    this.#buf.set(bytes, this.#reserve(length));
+    const at = this.#reserve(length);
+    this.#buf.set(bytes, at);
     return this;
   }
 
   var16(bytes: Uint8Array): this {
     this.u16(bytes.length);
-    this.#buf.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length);
+    this.#buf.set(bytes, at);
     return this;
   }
 
   var32(bytes: Uint8Array): this {
     this.u32(bytes.length);
-    this.#buf.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length);
+    this.#buf.set(bytes, at);
     return this;
   }
 
@@ -81,7 +91,8 @@ export class Writer {
   }
 
   raw(bytes: Uint8Array): this {
-    this.#buf.set(bytes, this.#reserve(bytes.length));
+    const at = this.#reserve(bytes.length);
+    this.#buf.set(bytes, at);
     return this;
   }
 

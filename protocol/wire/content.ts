@@ -46,7 +46,8 @@ export function decodeContent(plaintext: Uint8Array): Content {
   } catch {
     throw new SottoError('BAD_UTF8', 'content text');
   }
-  // Padding must be zeros so one plaintext has exactly one encoding.
+  // Padding must be zeros up to the next bucket boundary, so one plaintext has exactly one encoding.
+  if (plaintext.length !== Math.ceil(r.offset / PAD_BUCKET) * PAD_BUCKET) throw new SottoError('BAD_VALUE', 'padding length');
   const padding = r.fixed(r.remaining, 'padding');
   for (const byte of padding) if (byte !== 0) throw new SottoError('BAD_VALUE', 'non-zero padding');
   return { type, time, text };

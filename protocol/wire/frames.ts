@@ -2,6 +2,7 @@
 // (`rid`) that the relay echoes in `ok`/`error`/`inviteInfo`/`syncDone`; relay pushes carry none.
 // Decoding validates every nested record's syntax, so handlers only ever see well-formed objects.
 import { SottoError } from '../errors.js';
+import { utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { CLIENT_FRAME, LIMIT, RELAY_FRAME, SIZE, WIRE_VERSION } from './types.js';
 import { decodeMemberEvent, type MemberEvent } from './membership.js';
@@ -115,8 +116,19 @@ export function encodeDeliver(roomId: Uint8Array, seq: number, messageBytes: Uin
   return start(RELAY_FRAME.deliver, 32 + messageBytes.length).fixed(roomId, SIZE.roomId).u64(seq).var32(messageBytes).finish();
 }
 
+/** At most 200 code points and LIMIT.errorText UTF-8 bytes (what the decoder accepts), cut between code points. */
 function truncateText(text: string): string {
-  return text.length > 200 ? `${text.slice(0, 197)}...` : text;
+  const points = [...text];
+  if (points.length <= 200 && utf8(text).length <= LIMIT.errorText) return text;
+  let out = '';
+  let size = 0;
+  for (const point of points.slice(0, 197)) {
+    const n = utf8(point).length;
+    if (size + n > LIMIT.errorText - 3) break;
+    out += point;
+    size += n;
+  }
+  return `${out}...`;
 }
 
 function readFrameHeader(r: Reader): number {

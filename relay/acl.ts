@@ -1,0 +1,20 @@
+// The binding checks every room-scoped request starts with: a session acts in a room only as the
+// key it proved in `auth`, and only in the role it proved.
+import { bytesEqual } from '../protocol/bytes.js';
+import { SottoError } from '../protocol/errors.js';
+import type { AuthRole } from '../protocol/wire/frames.js';
+import type { Binding, Requester } from './context.js';
+
+/** NOT_AUTHENTICATED unless the session is bound to the room in `role`. */
+export function requireBinding(session: Requester, roomId: Uint8Array, role: AuthRole): Binding {
+  const binding = session.binding(roomId);
+  if (binding === undefined || binding.role !== role) throw new SottoError('NOT_AUTHENTICATED', `needs a ${role} binding for this room`);
+  return binding;
+}
+
+/** As requireBinding, and the record's signer must be the bound key (SENDER_MISMATCH). */
+export function requireBoundKey(session: Requester, roomId: Uint8Array, role: AuthRole, key: Uint8Array): Binding {
+  const binding = requireBinding(session, roomId, role);
+  if (!bytesEqual(binding.sign, key)) throw new SottoError('SENDER_MISMATCH', 'record key differs from the session binding');
+  return binding;
+}

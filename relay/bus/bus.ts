@@ -1,0 +1,31 @@
+// Room-scoped fan-out between relay processes: whatever one process decides for a room (deliver a
+// message, push an event, drop a removed member's bindings) reaches the sessions of every process.
+// In one process it is a function call (local-bus.ts); across processes it will be Redis pub/sub.
+import type { AuthRole } from '../../protocol/wire/frames.js';
+
+/** Which of a room's bound sessions a push is for. */
+export interface Audience {
+  /** Sessions bound with this role (either role when absent). */
+  readonly role?: AuthRole;
+  /** Sessions bound with this key (any key when absent). */
+  readonly key?: Uint8Array;
+  /** The requesting session, which already has its answer. */
+  readonly exceptSession?: string;
+}
+
+export type BusMessage =
+  /** Encoded relay frames for the room's sessions that match. */
+  | { readonly type: 'push'; readonly to: Audience; readonly frames: readonly Uint8Array[] }
+  /** These keys are no longer members: drop every binding to them at once. */
+  | { readonly type: 'unbind'; readonly keys: readonly Uint8Array[] }
+  /** This joiner was admitted: its joiner bindings become member bindings. */
+  | { readonly type: 'promote'; readonly key: Uint8Array };
+
+export type BusHandler = (roomId: Uint8Array, message: BusMessage) => void;
+
+export interface Bus {
+  /** Delivery is in publish order per publisher; handlers must not throw. */
+  publish(roomId: Uint8Array, message: BusMessage): void;
+  subscribe(handler: BusHandler): () => void;
+  close(): Promise<void>;
+}

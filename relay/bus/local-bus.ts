@@ -1,0 +1,21 @@
+// The Bus for a single relay process: publish calls every subscriber synchronously, so pushes keep
+// the order in which their transactions committed.
+import type { Bus, BusHandler, BusMessage } from './bus.js';
+
+export class LocalBus implements Bus {
+  readonly #handlers = new Set<BusHandler>();
+
+  publish(roomId: Uint8Array, message: BusMessage): void {
+    for (const handler of this.#handlers) handler(roomId, message);
+  }
+
+  subscribe(handler: BusHandler): () => void {
+    this.#handlers.add(handler);
+    return () => this.#handlers.delete(handler);
+  }
+
+  close(): Promise<void> {
+    this.#handlers.clear();
+    return Promise.resolve();
+  }
+}

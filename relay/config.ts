@@ -1,0 +1,215 @@
+// The relay's one options schema: every limit is an option with a safe default, settable by flag
+// (`--max-frame-bytes 1048576` or `--max-frame-bytes=1048576`) or by environment variable
+// (MAX_FRAME_BYTES); a flag wins over the environment. parseConfig is pure so it can be tested.
+import { isIP } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { largestFrame } from './outbox.js';
+
+export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
+export type SqliteSynchronous = 'NORMAL' | 'FULL' | 'EXTRA';
+
+export interface RelayConfig {
+  readonly port: number;
+  readonly host: string;
+  readonly dataDir: string;
+  readonly staticDir: string;
+  /** When set, browser WebSocket upgrades from any other Origin are refused. */
+  readonly publicOrigin: string | undefined;
+  /** The one proxy address whose X-Forwarded-For is believed. */
+  readonly trustProxy: string | undefined;
+  readonly logLevel: LogLevel;
+  readonly maxFrameBytes: number;
+  readonly maxMessageBytes: number;
+  readonly rateLimitPerSecond: number;
+  readonly rateLimitBurst: number;
+  readonly maxConnectionsPerIp: number;
+  readonly maxRoomsPerSession: number;
+  readonly maxHistoryPerRoom: number;
+  readonly maxSyncBytes: number;
+  readonly inviteMaxFailures: number;
+  readonly inviteLockoutSeconds: number;
+  readonly maxInviteLifetimeDays: number;
+  readonly heartbeatMs: number;
+  readonly handshakeTimeoutMs: number;
+  readonly maxBufferedBytes: number;
+  readonly sqliteSynchronous: SqliteSynchronous;
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+interface OptionSpec<T> {
+  readonly flag: string;
+  readonly describe: string;
+  readonly default: T;
+  /** Turns the flag or environment text into a value, throwing ConfigError on bad input. */
+  readonly parse: (text: string, name: string) => T;
+}
+
+type Schema = { readonly [K in keyof RelayConfig]: OptionSpec<RelayConfig[K]> };
+
+const MiB = 1024 * 1024;
+
+function integer(min: number, max: number): (text: string, name: string) => number {
+  return (text, name) => {
+    if (!/^\d+$/.test(text.trim())) throw new ConfigError(`${name} must be a whole number, got "${text}"`);
+    const value = Number(text);
+    if (!Number.isSafeInteger(value) || value < min || value > max) {
+      throw new ConfigError(`${name} must be between ${min} and ${max}, got ${text}`);
+    }
+    return value;
+  };
+}
+
+function oneOf<T extends string>(...values: T[]): (text: string, name: string) => T {
+  return (text, name) => {
+    const found = values.find((v) => v.toLowerCase() === text.trim().toLowerCase());
+    if (found === undefined) throw new ConfigError(`${name} must be one of ${values.join(', ')}, got "${text}"`);
+    return found;
+  };
+}
+
+function nonEmpty(text: string, name: string): string {
+  if (text.trim() === '') throw new ConfigError(`${name} must not be empty`);
+  return text.trim();
+}
+
+function ipAddress(text: string, name: string): string {
+  if (isIP(text.trim()) === 0) throw new ConfigError(`${name} must be an IP address, got "${text}"`);
+  return text.trim();
+}
+
+function origin(text: string, name: string): string {
+  let url: URL;
+  try {
+    url = new URL(text.trim());
+  } catch {
+    throw new ConfigError(`${name} must be an origin like https://chat.example, got "${text}"`);
+  }
+  if ((url.protocol !== 'https:' && url.protocol !== 'http:') || url.origin !== text.trim().replace(/\/$/, '')) {
+    throw new ConfigError(`${name} must be an origin like https://chat.example (scheme, host, optional port), got "${text}"`);
+  }
+  return url.origin;
+}
+
+const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../static/', import.meta.url));
+
+const SCHEMA: Schema = {
+  port: { flag: 'port', describe: 'TCP port for HTTP and /ws (0 picks a free one)', default: 8080, parse: integer(0, 65535) },
+  host: { flag: 'host', describe: 'address to listen on', default: '0.0.0.0', parse: nonEmpty },
+  dataDir: { flag: 'data-dir', describe: 'directory for the database and the relay key', default: './data', parse: nonEmpty },
+  staticDir: { flag: 'static-dir', describe: 'directory of static web files', default: DEFAULT_STATIC_DIR, parse: nonEmpty },
+  publicOrigin: {
+    flag: 'public-origin', describe: 'the web origin clients load the page from; other browser origins are refused',
+    default: undefined, parse: origin,
+  },
+  trustProxy: {
+    flag: 'trust-proxy', describe: 'IP address of the reverse proxy allowed to set X-Forwarded-For',
+    default: undefined, parse: ipAddress,
+  },
+  logLevel: { flag: 'log-level', describe: 'debug, info, warn, error or silent', default: 'info', parse: oneOf('debug', 'info', 'warn', 'error', 'silent') },
+  maxFrameBytes: { flag: 'max-frame-bytes', describe: 'largest frame inside the transport', default: MiB, parse: integer(1024, 64 * MiB) },
+  maxMessageBytes: { flag: 'max-message-bytes', describe: 'largest WebSocket message', default: 2 * MiB, parse: integer(1024, 64 * MiB) },
+  rateLimitPerSecond: { flag: 'rate-limit-per-second', describe: 'requests per second a session may sustain', default: 50, parse: integer(1, 1_000_000) },
+  rateLimitBurst: { flag: 'rate-limit-burst', describe: 'requests a session may send at once', default: 200, parse: integer(1, 1_000_000) },
+  maxConnectionsPerIp: { flag: 'max-connections-per-ip', describe: 'concurrent WebSockets per client address', default: 64, parse: integer(1, 1_000_000) },
+  maxRoomsPerSession: { flag: 'max-rooms-per-session', describe: 'rooms one WebSocket may bind to', default: 256, parse: integer(1, 100_000) },
+  maxHistoryPerRoom: { flag: 'max-history-per-room', describe: 'messages kept per room; the oldest are pruned', default: 100_000, parse: integer(1, 1_000_000_000) },
+  maxSyncBytes: { flag: 'max-sync-bytes', describe: 'message bytes one sync page may return before it says "more"', default: MiB, parse: integer(64 * 1024, 1024 * MiB) },
+  inviteMaxFailures: { flag: 'invite-max-failures', describe: 'bad invite proofs (per invite and per address) before a lockout', default: 5, parse: integer(1, 1000) },
+  inviteLockoutSeconds: { flag: 'invite-lockout-seconds', describe: 'how long a lockout lasts', default: 300, parse: integer(1, 7 * 24 * 3600) },
+  maxInviteLifetimeDays: { flag: 'max-invite-lifetime-days', describe: 'latest expiry an invite may ask for', default: 30, parse: integer(1, 365) },
+  heartbeatMs: { flag: 'heartbeat-ms', describe: 'WebSocket ping interval; a socket that misses a pong is dropped', default: 30_000, parse: integer(1000, 3_600_000) },
+  handshakeTimeoutMs: { flag: 'handshake-timeout-ms', describe: 'time a new socket has to send Noise message 1', default: 10_000, parse: integer(100, 600_000) },
+  maxBufferedBytes: { flag: 'max-buffered-bytes', describe: 'unsent bytes per socket before a slow consumer is closed', default: 8 * MiB, parse: integer(64 * 1024, 1024 * MiB) },
+  sqliteSynchronous: { flag: 'sqlite-synchronous', describe: 'SQLite synchronous pragma: NORMAL, FULL or EXTRA', default: 'FULL', parse: oneOf('NORMAL', 'FULL', 'EXTRA') },
+};
+
+const KEYS = Object.keys(SCHEMA) as (keyof RelayConfig)[];
+
+function envName(flag: string): string {
+  return flag.toUpperCase().replace(/-/g, '_');
+}
+
+function defaults(): RelayConfig {
+  const out: Record<string, unknown> = {};
+  for (const key of KEYS) out[key] = SCHEMA[key].default;
+  return out as unknown as RelayConfig;
+}
+
+/** Checks that hold between options. */
+function checkRelations(config: RelayConfig): RelayConfig {
+  if (config.maxFrameBytes > largestFrame(config.maxMessageBytes)) {
+    throw new ConfigError(
+      `max-frame-bytes (${config.maxFrameBytes}) must fit one max-message-bytes message (${config.maxMessageBytes}) with its framing: at most ${largestFrame(config.maxMessageBytes)}`,
+    );
+  }
+  // A session's requests wait while half its buffer is in use; one sync page (plus one frame over
+  // the budget) must then still fit, or a client's own sync would close it as a slow consumer.
+  if (config.maxSyncBytes + config.maxFrameBytes > config.maxBufferedBytes / 2) {
+    throw new ConfigError(
+      `max-sync-bytes (${config.maxSyncBytes}) plus max-frame-bytes (${config.maxFrameBytes}) must be at most half of max-buffered-bytes (${config.maxBufferedBytes})`,
+    );
+  }
+  if (config.rateLimitBurst < config.rateLimitPerSecond) {
+    throw new ConfigError(`rate-limit-burst (${config.rateLimitBurst}) must be at least rate-limit-per-second (${config.rateLimitPerSecond})`);
+  }
+  return config;
+}
+
+/** Defaults overlaid with `overrides`, validated; for embedding the relay (tests, other tools). */
+export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig {
+  const out: Record<string, unknown> = { ...defaults() };
+  for (const key of KEYS) {
+    const value = overrides[key];
+    if (value !== undefined) out[key] = SCHEMA[key].parse(String(value), key);
+  }
+  return checkRelations(out as unknown as RelayConfig);
+}
+
+function helpText(): string {
+  const lines = ['Usage: sotto-relay [options]', '', 'Every option can also be set by the environment variable shown.', ''];
+  for (const key of KEYS) {
+    const spec = SCHEMA[key];
+    const shown = spec.default === undefined ? 'none' : String(spec.default);
+    lines.push(`  --${spec.flag} <value>  (${envName(spec.flag)})`, `      ${spec.describe}. Default: ${shown}.`);
+  }
+  lines.push('  --help', '      print this text.');
+  return lines.join('\n');
+}
+
+export type ParsedArgs = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RelayConfig };
+
+export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedArgs {
+  const byFlag = new Map(KEYS.map((key) => [SCHEMA[key].flag, key]));
+  const raw = new Map<keyof RelayConfig, { text: string; name: string }>();
+  for (const key of KEYS) {
+    const name = envName(SCHEMA[key].flag);
+    const text = env[name];
+    if (text !== undefined && text !== '') raw.set(key, { text, name });
+  }
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--help' || arg === '-h') return { kind: 'help', text: helpText() };
+    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (try --help)`);
+    const eq = arg.indexOf('=');
+    const flag = arg.slice(2, eq < 0 ? undefined : eq);
+    const key = byFlag.get(flag);
+    if (key === undefined) throw new ConfigError(`unknown option --${flag} (try --help)`);
+    let text: string | undefined;
+    if (eq >= 0) text = arg.slice(eq + 1);
+    else {
+      text = argv[i + 1];
+      i++;
+    }
+    if (text === undefined) throw new ConfigError(`--${flag} needs a value`);
+    raw.set(key, { text, name: `--${flag}` });
+  }
+  const out: Record<string, unknown> = { ...defaults() };
+  for (const [key, { text, name }] of raw) out[key] = SCHEMA[key].parse(text, name);
+  return { kind: 'config', config: checkRelations(out as unknown as RelayConfig) };
+}

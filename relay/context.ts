@@ -1,0 +1,39 @@
+// What every request handler works with: the relay's shared services and the requesting session.
+import type { Suite } from '../protocol/crypto/suite.js';
+import type { AuthRole } from '../protocol/wire/frames.js';
+import type { Bus } from './bus/bus.js';
+import type { RelayConfig } from './config.js';
+import type { AddressLockout } from './limits.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Store } from './store/store.js';
+
+export interface RelayContext {
+  readonly config: RelayConfig;
+  readonly store: Store;
+  readonly bus: Bus;
+  readonly suite: Suite;
+  readonly metrics: Metrics;
+  readonly log: Logger;
+  readonly addressLockout: AddressLockout;
+  /** Milliseconds since the Unix epoch; injectable so tests can move time. */
+  readonly now: () => number;
+}
+
+export interface Binding {
+  readonly sign: Uint8Array;
+  readonly role: AuthRole;
+}
+
+/** The session as handlers see it: identity, bindings and a way to answer. */
+export interface Requester {
+  readonly id: string;
+  /** Client address, for per-address limits only; never logged. */
+  readonly address: string;
+  /** The Noise handshake hash the client signs in `auth`. */
+  readonly handshakeHash: Uint8Array;
+  binding(roomId: Uint8Array): Binding | undefined;
+  bind(roomId: Uint8Array, binding: Binding): void;
+  /** Queues an encoded relay frame; FRAME_TOO_LARGE if it can never be sent. */
+  send(frame: Uint8Array): void;
+}

@@ -1,0 +1,29 @@
+// One decoded client frame to its handler.
+import type { ClientFrame } from '../protocol/wire/frames.js';
+import type { RelayContext, Requester } from './context.js';
+import { handleAuth } from './handlers/auth.js';
+import { handleRotate } from './handlers/rotation.js';
+import { handleGetInvite, handleRegisterInvite } from './handlers/invite.js';
+import { handleJoinConfirm, handleJoinRequest, handleWelcome } from './handlers/join.js';
+import { handleAppendEvent } from './handlers/membership.js';
+import { handleSend } from './handlers/message.js';
+import { handleSync } from './handlers/history.js';
+import { handleCreateRoom } from './handlers/room.js';
+import { handlePing } from './handlers/ping.js';
+
+export function dispatch(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+  switch (frame.type) {
+    case 'auth': return handleAuth(ctx, session, frame);
+    case 'createRoom': return handleCreateRoom(ctx, session, frame);
+    case 'registerInvite': return handleRegisterInvite(ctx, session, frame);
+    case 'getInvite': return handleGetInvite(ctx, session, frame);
+    case 'joinRequest': return handleJoinRequest(ctx, session, frame);
+    case 'welcome': return handleWelcome(ctx, session, frame);
+    case 'joinConfirm': return handleJoinConfirm(ctx, session, frame);
+    case 'appendEvent': return handleAppendEvent(ctx, session, frame);
+    case 'rotate': return handleRotate(ctx, session, frame);
+    case 'send': return handleSend(ctx, session, frame);
+    case 'sync': return handleSync(ctx, session, frame);
+    case 'ping': return handlePing(ctx, session, frame);
+  }
+}

@@ -1,0 +1,50 @@
+#!/usr/bin/env node
+// The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT.
+import { ConfigError, parseConfig } from './config.js';
+import { createLogger } from './log.js';
+import { startRelay } from './server.js';
+
+async function main(): Promise<void> {
+  let parsed;
+  try {
+    parsed = parseConfig(process.argv.slice(2), process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    process.stderr.write(`sotto-relay: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
+  if (parsed.kind === 'help') {
+    process.stdout.write(`${parsed.text}\n`);
+    return;
+  }
+  const config = parsed.config;
+  const log = createLogger(config.logLevel);
+  let relay;
+  try {
+    relay = await startRelay(config, { log });
+  } catch (error) {
+    // Startup errors name a version, a path or an option, never a secret: show them to the operator.
+    log.error('relay failed to start', { error: error instanceof Error ? error.message : String(error) });
+    process.exitCode = 1;
+    return;
+  }
+  log.info('relay listening', { port: relay.port });
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    log.info('relay shutting down', { signal });
+    relay.close().then(
+      () => log.info('relay stopped'),
+      (error: unknown) => {
+        log.error('shutdown failed', { error: error instanceof Error ? error.name : typeof error });
+        process.exitCode = 1;
+      },
+    );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+await main();

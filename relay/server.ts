@@ -1,0 +1,129 @@
+// Wires the relay together: key, store, bus, HTTP, and the WebSocket endpoint on one port.
+// startRelay is what main.ts runs and what tests run in-process.
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { join } from 'node:path';
+import { WebSocketServer } from 'ws';
+import { detectSuite } from '../protocol/crypto/select-suite.js';
+import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
+import type { Bus } from './bus/bus.js';
+import { LocalBus } from './bus/local-bus.js';
+import type { RelayConfig } from './config.js';
+import type { RelayContext } from './context.js';
+import { createHttpHandler, WS_PATH } from './http.js';
+import { AddressLockout, clientAddress, ConnectionCounter } from './limits.js';
+import { createLogger, type Logger } from './log.js';
+import { Metrics } from './metrics.js';
+import { loadOrCreateRelayKey } from './relay-key.js';
+import { CLOSE, Session } from './session.js';
+import { SessionRegistry } from './session-registry.js';
+import { SqliteStore } from './store/sqlite-store.js';
+import type { Store } from './store/store.js';
+
+const DATABASE_FILE = 'relay.sqlite';
+
+/** Replaceable parts; the relay closes only the ones it created. */
+export interface RelayDeps {
+  readonly store?: Store;
+  readonly bus?: Bus;
+  readonly log?: Logger;
+  readonly now?: () => number;
+}
+
+export interface RunningRelay {
+  /** The port actually listened on (useful with port 0). */
+  readonly port: number;
+  /** The relay's static X25519 public key, as clients pin it. */
+  readonly publicKey: Uint8Array;
+  /** Stops accepting, closes every socket with 1001, then closes the store. */
+  close(): Promise<void>;
+}
+
+const PRUNE_INTERVAL_MS = 3600 * 1000;
+/** How long a closing socket gets to finish the close handshake before it is cut. */
+const CLOSE_GRACE_MS = 2000;
+
+export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Promise<RunningRelay> {
+  const log = deps.log ?? createLogger(config.logLevel);
+  const now = deps.now ?? Date.now;
+  const staticKey = loadOrCreateRelayKey(config.dataDir, nodePrimitives);
+  const store = deps.store ?? new SqliteStore({
+    path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous, maxHistoryPerRoom: config.maxHistoryPerRoom,
+  });
+  const bus = deps.bus ?? new LocalBus();
+  const metrics = new Metrics();
+  const ctx: RelayContext = {
+    config, store, bus, metrics, log, now,
+    suite: await detectSuite(),
+    addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
+  };
+  const registry = new SessionRegistry(bus, metrics, log);
+  const connections = new ConnectionCounter(config.maxConnectionsPerIp);
+  const server = createServer(createHttpHandler({
+    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log,
+    gauges: async () => ({ rooms: await store.countRooms() }),
+  }));
+  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
+  let closing = false;
+
+  server.on('upgrade', (request, socket, head) => {
+    socket.on('error', () => socket.destroy());
+    const refuse = (status: string): void => {
+      socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+    };
+    if (closing) return refuse('503 Service Unavailable');
+    if (new URL(request.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) return refuse('404 Not Found');
+    const origin = request.headers.origin;
+    if (config.publicOrigin !== undefined && origin !== undefined && origin !== config.publicOrigin) return refuse('403 Forbidden');
+    const address = clientAddress(request, config.trustProxy);
+    if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
+    socket.once('close', () => connections.release(address));
+    wss.handleUpgrade(request, socket, head, (ws) => {
+      new Session(ws, address, ctx, registry, staticKey);
+    });
+  });
+
+  const heartbeat = setInterval(() => {
+    for (const session of registry.all()) session.heartbeat();
+  }, config.heartbeatMs);
+  heartbeat.unref();
+  const prune = setInterval(() => {
+    store.prune(now()).catch((error: unknown) => log.error('prune failed', { error: error instanceof Error ? error.name : typeof error }));
+  }, PRUNE_INTERVAL_MS);
+  prune.unref();
+
+  try {
+    await new Promise<void>((resolve, reject) => {
+      server.once('error', reject);
+      server.listen(config.port, config.host, () => {
+        server.off('error', reject);
+        resolve();
+      });
+    });
+  } catch (error) {
+    clearInterval(heartbeat);
+    clearInterval(prune);
+    registry.stop();
+    if (deps.store === undefined) await store.close();
+    throw error;
+  }
+
+  return {
+    port: (server.address() as AddressInfo).port,
+    publicKey: staticKey.publicKey,
+    async close() {
+      if (closing) return;
+      closing = true;
+      clearInterval(heartbeat);
+      clearInterval(prune);
+      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
+      server.closeAllConnections();
+      await Promise.all(registry.all().map((session) => session.shutdown(CLOSE.goingAway, 'relay shutting down', CLOSE_GRACE_MS)));
+      registry.stop();
+      wss.close();
+      await stopped;
+      if (deps.bus === undefined) await bus.close();
+      if (deps.store === undefined) await store.close();
+    },
+  };
+}

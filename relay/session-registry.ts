@@ -1,0 +1,94 @@
+// This process's sessions, indexed by the rooms they are bound to, and the bus subscriber that
+// applies room-scoped decisions (pushes, dropped bindings, admitted joiners) to them.
+import { bytesEqual, toHex } from '../protocol/bytes.js';
+import { RELAY_FRAME } from '../protocol/wire/types.js';
+import type { Audience, Bus, BusMessage } from './bus/bus.js';
+import type { Binding } from './context.js';
+import type { Logger } from './log.js';
+import type { Metrics } from './metrics.js';
+import type { Session } from './session.js';
+
+function matches(session: Session, binding: Binding, to: Audience): boolean {
+  if (to.exceptSession === session.id) return false;
+  if (to.role !== undefined && binding.role !== to.role) return false;
+  return to.key === undefined || bytesEqual(binding.sign, to.key);
+}
+
+export class SessionRegistry {
+  readonly #sessions = new Set<Session>();
+  readonly #rooms = new Map<string, Set<Session>>();
+  readonly #metrics: Metrics;
+  readonly #log: Logger;
+  readonly #unsubscribe: () => void;
+
+  constructor(bus: Bus, metrics: Metrics, log: Logger) {
+    this.#metrics = metrics;
+    this.#log = log;
+    this.#unsubscribe = bus.subscribe((roomId, message) => this.#apply(toHex(roomId), message));
+  }
+
+  all(): Session[] {
+    return [...this.#sessions];
+  }
+
+  add(session: Session): void {
+    this.#sessions.add(session);
+    this.#metrics.connections = this.#sessions.size;
+  }
+
+  remove(session: Session): void {
+    if (!this.#sessions.delete(session)) return;
+    for (const roomHex of session.roomHexes()) this.unbound(roomHex, session);
+    this.#metrics.connections = this.#sessions.size;
+  }
+
+  bound(roomHex: string, session: Session): void {
+    let set = this.#rooms.get(roomHex);
+    if (set === undefined) this.#rooms.set(roomHex, (set = new Set()));
+    set.add(session);
+    this.#metrics.sessionsBound++;
+  }
+
+  unbound(roomHex: string, session: Session): void {
+    const set = this.#rooms.get(roomHex);
+    if (set === undefined || !set.delete(session)) return;
+    if (set.size === 0) this.#rooms.delete(roomHex);
+    this.#metrics.sessionsBound--;
+  }
+
+  stop(): void {
+    this.#unsubscribe();
+  }
+
+  #apply(roomHex: string, message: BusMessage): void {
+    const set = this.#rooms.get(roomHex);
+    if (set === undefined) return;
+    // A copy: unbinding while iterating would otherwise skip sessions.
+    for (const session of [...set]) {
+      const binding = session.bindingAt(roomHex);
+      if (binding === undefined) continue;
+      switch (message.type) {
+        case 'push':
+          if (matches(session, binding, message.to)) this.#push(session, message.frames);
+          break;
+        case 'unbind':
+          if (message.keys.some((key) => bytesEqual(key, binding.sign))) session.unbindAt(roomHex);
+          break;
+        case 'promote':
+          if (binding.role === 'joiner' && bytesEqual(binding.sign, message.key)) session.bindAt(roomHex, { sign: binding.sign, role: 'member' });
+          break;
+      }
+    }
+  }
+
+  #push(session: Session, frames: readonly Uint8Array[]): void {
+    try {
+      for (const frame of frames) {
+        session.send(frame);
+        if (frame[1] === RELAY_FRAME.deliver) this.#metrics.messagesOut++;
+      }
+    } catch (error) {
+      this.#log.error('push failed', { error: error instanceof Error ? error.name : typeof error });
+    }
+  }
+}

@@ -1,0 +1,294 @@
+// One WebSocket connection: the Noise handshake, then encrypted frames in and out.
+//
+// In: each message is opened, each frame passes the rate limit and joins the session's queue;
+// requests run one at a time, in order, so a client sees its answers in the order it asked.
+// Out: frames collect in the outbox and leave once per tick as one sealed message.
+// Nothing is buffered without bound: a client that stops reading is closed (1013), and while its
+// backlog is high its own requests wait and its socket stops being read.
+import type { RawData, WebSocket } from 'ws';
+import { toHex } from '../protocol/bytes.js';
+import { randomBytes } from '../protocol/crypto/random.js';
+import { isSottoError, SottoError } from '../protocol/errors.js';
+import {
+  DEFAULT_NOISE_TRANSPORT_OPTIONS, NkResponder, SOTTO_NOISE_PROLOGUE, type NoiseKeyPair, type NoiseTransport,
+} from '../protocol/noise/index.js';
+import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
+import { decodeClientFrame, encodeRelayFrame, type ClientFrame } from '../protocol/wire/frames.js';
+import { WIRE_VERSION } from '../protocol/wire/types.js';
+import type { Binding, RelayContext, Requester } from './context.js';
+import { dispatch } from './dispatch.js';
+import { TokenBucket } from './limits.js';
+import { Outbox } from './outbox.js';
+import type { SessionRegistry } from './session-registry.js';
+
+export const CLOSE = {
+  goingAway: 1001,
+  protocolError: 1002,
+  unsupportedData: 1003,
+  policyViolation: 1008,
+  internalError: 1011,
+  tryAgainLater: 1013,
+} as const;
+
+/** Clients act on the code; the text is the code's name and the detail, a hint for people. */
+function errorText(error: SottoError): string {
+  return error.detail === undefined ? error.errorName : `${error.errorName}: ${error.detail}`;
+}
+
+const EMPTY = new Uint8Array(0);
+
+/** The request id sits at the same place in every client frame; 0 when the frame is too short to say. */
+function readableRid(frame: Uint8Array): number {
+  if (frame.length < 6 || frame[0] !== WIRE_VERSION) return 0;
+  return new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(2);
+}
+
+function toBytes(data: RawData): Uint8Array {
+  if (Array.isArray(data)) return Buffer.concat(data);
+  return data instanceof ArrayBuffer ? new Uint8Array(data) : data;
+}
+
+export class Session implements Requester {
+  readonly id = toHex(randomBytes(16));
+  readonly address: string;
+  readonly #ws: WebSocket;
+  readonly #ctx: RelayContext;
+  readonly #registry: SessionRegistry;
+  readonly #staticKey: NoiseKeyPair;
+  readonly #bindings = new Map<string, Binding>();
+  readonly #bucket: TokenBucket;
+  readonly #outbox: Outbox;
+  readonly #handshakeTimer: NodeJS.Timeout;
+  readonly #closed: Promise<void>;
+  #transport: NoiseTransport | undefined;
+  #handshakeHash: Uint8Array | undefined;
+  #work: Promise<void> = Promise.resolve();
+  #queued = 0;
+  #strikes = 0;
+  /** Bytes handed to the socket whose write has not completed. */
+  #unsent = 0;
+  #flushScheduled = false;
+  #drainWaiters: (() => void)[] = [];
+  #alive = true;
+  #closing = false;
+
+  constructor(ws: WebSocket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair) {
+    this.#ws = ws;
+    this.address = address;
+    this.#ctx = ctx;
+    this.#registry = registry;
+    this.#staticKey = staticKey;
+    this.#bucket = new TokenBucket(ctx.config.rateLimitPerSecond, ctx.config.rateLimitBurst, ctx.now());
+    this.#outbox = new Outbox(ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage);
+    this.#handshakeTimer = setTimeout(() => this.close(CLOSE.policyViolation, 'handshake timeout'), ctx.config.handshakeTimeoutMs);
+    this.#closed = new Promise((resolve) => ws.once('close', () => {
+      this.#teardown();
+      resolve();
+    }));
+    ws.on('message', (data, isBinary) => this.#onMessage(toBytes(data), isBinary));
+    ws.on('pong', () => {
+      this.#alive = true;
+    });
+    ws.on('error', (error) => ctx.log.debug('socket error', { error: error.name }));
+    registry.add(this);
+  }
+
+  get handshakeHash(): Uint8Array {
+    if (this.#handshakeHash === undefined) throw new SottoError('INTERNAL', 'no handshake yet');
+    return this.#handshakeHash;
+  }
+
+  binding(roomId: Uint8Array): Binding | undefined {
+    return this.#bindings.get(toHex(roomId));
+  }
+
+  bindingAt(roomHex: string): Binding | undefined {
+    return this.#bindings.get(roomHex);
+  }
+
+  bind(roomId: Uint8Array, binding: Binding): void {
+    this.bindAt(toHex(roomId), binding);
+  }
+
+  bindAt(roomHex: string, binding: Binding): void {
+    const isNew = !this.#bindings.has(roomHex);
+    if (isNew && this.#bindings.size >= this.#ctx.config.maxRoomsPerSession) {
+      throw new SottoError('BAD_VALUE', `at most ${this.#ctx.config.maxRoomsPerSession} rooms per connection`);
+    }
+    this.#bindings.set(roomHex, binding);
+    if (isNew) this.#registry.bound(roomHex, this);
+  }
+
+  unbindAt(roomHex: string): void {
+    if (this.#bindings.delete(roomHex)) this.#registry.unbound(roomHex, this);
+  }
+
+  roomHexes(): IterableIterator<string> {
+    return this.#bindings.keys();
+  }
+
+  send(frame: Uint8Array): void {
+    if (frame.length > this.#ctx.config.maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `answer of ${frame.length} bytes`);
+    if (this.#closing || this.#transport === undefined) return;
+    this.#outbox.push(frame);
+    if (this.#backlog() > this.#ctx.config.maxBufferedBytes) {
+      this.#ctx.metrics.slowConsumersClosed++;
+      this.close(CLOSE.tryAgainLater, 'slow consumer', false);
+      return;
+    }
+    if (!this.#flushScheduled) {
+      this.#flushScheduled = true;
+      setImmediate(() => this.#flush());
+    }
+  }
+
+  /** Called on every heartbeat tick: a socket that did not answer the last ping is dropped. */
+  heartbeat(): void {
+    if (!this.#alive) {
+      this.#ws.terminate();
+      return;
+    }
+    this.#alive = false;
+    this.#ws.ping();
+  }
+
+  /** Sends what is queued (so the client learns why, e.g. RATE_LIMITED), then closes; `flush` false drops it. */
+  close(code: number, reason: string, flush = true): void {
+    if (this.#closing) return;
+    if (flush) this.#flush();
+    this.#closing = true;
+    this.#ws.close(code, reason);
+  }
+
+  /** Closes with `code` and resolves once the socket is gone, terminating it after `graceMs`. */
+  async shutdown(code: number, reason: string, graceMs: number): Promise<void> {
+    this.close(code, reason);
+    const timer = setTimeout(() => this.#ws.terminate(), graceMs);
+    await this.#closed;
+    clearTimeout(timer);
+    await this.#work;
+  }
+
+  #backlog(): number {
+    return this.#outbox.bytes + this.#unsent;
+  }
+
+  #onMessage(bytes: Uint8Array, isBinary: boolean): void {
+    if (this.#closing) return;
+    this.#ctx.metrics.bytesIn += bytes.length;
+    if (!isBinary) {
+      this.close(CLOSE.unsupportedData, 'binary messages only');
+      return;
+    }
+    if (this.#transport === undefined) {
+      this.#handshake(bytes);
+      return;
+    }
+    let frames: Uint8Array[];
+    try {
+      frames = this.#transport.open(bytes);
+    } catch {
+      this.close(CLOSE.protocolError, 'transport failure');
+      return;
+    }
+    for (const frame of frames) this.#accept(frame);
+  }
+
+  #handshake(message1: Uint8Array): void {
+    clearTimeout(this.#handshakeTimer);
+    const { maxMessageBytes, maxFrameBytes } = this.#ctx.config;
+    try {
+      const responder = new NkResponder(nodePrimitives, this.#staticKey, SOTTO_NOISE_PROLOGUE, undefined, { maxMessageBytes, maxFrameBytes });
+      if (responder.readMessage1(message1).length !== 0) throw new SottoError('HANDSHAKE_FAILED', 'message 1 carries a payload');
+      const { message, transport, handshakeHash } = responder.writeMessage2(EMPTY);
+      this.#transport = transport;
+      this.#handshakeHash = handshakeHash;
+      this.#write(message);
+    } catch {
+      this.close(CLOSE.protocolError, 'handshake failed');
+    }
+  }
+
+  #accept(frame: Uint8Array): void {
+    const { rateLimitBurst } = this.#ctx.config;
+    if (!this.#bucket.take(this.#ctx.now())) {
+      this.#refuse(readableRid(frame), new SottoError('RATE_LIMITED'));
+      // A client that keeps going after a burst's worth of refusals is not going to slow down.
+      if (++this.#strikes > rateLimitBurst) this.close(CLOSE.policyViolation, 'rate limit');
+      return;
+    }
+    this.#strikes = 0;
+    if (++this.#queued > rateLimitBurst && !this.#ws.isPaused) this.#ws.pause();
+    this.#work = this.#work.then(() => this.#handle(frame));
+  }
+
+  async #handle(bytes: Uint8Array): Promise<void> {
+    try {
+      if (this.#backlog() > this.#ctx.config.maxBufferedBytes / 2) await this.#drained();
+      if (this.#closing) return;
+      let frame: ClientFrame;
+      try {
+        frame = decodeClientFrame(bytes);
+      } catch (error) {
+        this.#refuse(readableRid(bytes), error);
+        return;
+      }
+      this.#ctx.metrics.request(frame.type);
+      try {
+        await dispatch(this.#ctx, this, frame);
+      } catch (error) {
+        this.#refuse(frame.rid, error, frame.type);
+      }
+    } catch (error) {
+      // Only a relay bug gets here; the session's state is unknown, so it ends rather than the process.
+      this.#ctx.log.error('session failed', { error: error instanceof Error ? error.name : typeof error });
+      this.close(CLOSE.internalError, 'internal error');
+    } finally {
+      if (--this.#queued <= this.#ctx.config.rateLimitBurst / 2 && this.#ws.isPaused && !this.#closing) this.#ws.resume();
+    }
+  }
+
+  #refuse(rid: number, error: unknown, type?: string): void {
+    let refusal: SottoError;
+    if (isSottoError(error)) refusal = error;
+    else {
+      this.#ctx.log.error('request failed', { type: type ?? 'unknown', error: error instanceof Error ? error.name : typeof error });
+      refusal = new SottoError('INTERNAL');
+    }
+    this.#ctx.metrics.error(refusal.errorName);
+    this.send(encodeRelayFrame({ type: 'error', rid, code: refusal.code, text: errorText(refusal) }));
+  }
+
+  #flush(): void {
+    this.#flushScheduled = false;
+    if (this.#closing || this.#transport === undefined) return;
+    for (const batch of this.#outbox.take()) this.#write(this.#transport.seal(batch));
+  }
+
+  #write(message: Uint8Array): void {
+    this.#unsent += message.length;
+    this.#ctx.metrics.bytesOut += message.length;
+    this.#ws.send(message, () => {
+      this.#unsent -= message.length;
+      if (this.#backlog() <= this.#ctx.config.maxBufferedBytes / 2) this.#wake();
+    });
+  }
+
+  #drained(): Promise<void> {
+    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+  }
+
+  #wake(): void {
+    const waiters = this.#drainWaiters;
+    this.#drainWaiters = [];
+    for (const resolve of waiters) resolve();
+  }
+
+  #teardown(): void {
+    this.#closing = true;
+    clearTimeout(this.#handshakeTimer);
+    this.#registry.remove(this);
+    this.#outbox.take();
+    this.#wake();
+  }
+}

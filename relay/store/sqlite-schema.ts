@@ -1,0 +1,89 @@
+// The SQLite schema as numbered migrations: entry i takes a database from version i to i + 1, and a
+// shipped entry never changes. Tables hold opaque signed records, public keys and numbers only.
+
+export const MIGRATIONS: readonly string[] = [
+  `
+  CREATE TABLE rooms (
+    id BLOB PRIMARY KEY,
+    created_at INTEGER NOT NULL,
+    owner BLOB NOT NULL,
+    rotate_every_messages INTEGER NOT NULL,
+    rotate_after_seconds INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    log_length INTEGER NOT NULL,
+    head_hash BLOB NOT NULL,
+    rotation_pending INTEGER NOT NULL,
+    last_seq INTEGER NOT NULL
+  ) STRICT;
+
+  CREATE TABLE events (
+    room_id BLOB NOT NULL REFERENCES rooms (id),
+    idx INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (room_id, idx)
+  ) STRICT;
+
+  CREATE TABLE members (
+    room_id BLOB NOT NULL REFERENCES rooms (id),
+    sign_pub BLOB NOT NULL,
+    enc_pub BLOB NOT NULL,
+    role INTEGER NOT NULL,
+    added_at INTEGER NOT NULL,
+    join_epoch INTEGER NOT NULL,
+    PRIMARY KEY (room_id, sign_pub)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE invites (
+    room_id BLOB NOT NULL REFERENCES rooms (id),
+    invite_pub BLOB NOT NULL,
+    issuer BLOB NOT NULL,
+    expires_at INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    claimed_by BLOB,
+    failures INTEGER NOT NULL DEFAULT 0,
+    locked_until INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (room_id, invite_pub)
+  ) STRICT;
+  CREATE INDEX invites_by_issuer ON invites (room_id, issuer);
+  CREATE INDEX invites_by_expiry ON invites (expires_at);
+
+  CREATE TABLE joins (
+    room_id BLOB NOT NULL,
+    invite_pub BLOB NOT NULL,
+    joiner_sign BLOB NOT NULL,
+    joiner_enc BLOB NOT NULL,
+    request BLOB NOT NULL,
+    welcome BLOB,
+    confirm BLOB,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, invite_pub),
+    UNIQUE (room_id, joiner_sign),
+    FOREIGN KEY (room_id, invite_pub) REFERENCES invites (room_id, invite_pub) ON DELETE CASCADE
+  ) STRICT;
+
+  CREATE TABLE rotations (
+    room_id BLOB NOT NULL REFERENCES rooms (id),
+    epoch INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    PRIMARY KEY (room_id, epoch)
+  ) STRICT;
+
+  -- Which members each rotation seals a key to, so a sync fetches only the rotations a member can open.
+  CREATE TABLE rotation_entries (
+    room_id BLOB NOT NULL,
+    member BLOB NOT NULL,
+    epoch INTEGER NOT NULL,
+    PRIMARY KEY (room_id, member, epoch),
+    FOREIGN KEY (room_id, epoch) REFERENCES rotations (room_id, epoch)
+  ) STRICT, WITHOUT ROWID;
+
+  CREATE TABLE messages (
+    room_id BLOB NOT NULL REFERENCES rooms (id),
+    seq INTEGER NOT NULL,
+    epoch INTEGER NOT NULL,
+    bytes BLOB NOT NULL,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (room_id, seq)
+  ) STRICT;
+  `,
+];

@@ -1,0 +1,165 @@
+// What the relay keeps, behind one interface so a PostgreSQL store can replace SQLite. Every method
+// is one atomic transaction and resolves only after it has committed: the relay acknowledges a
+// request only when its effects are durable. Everything stored is an opaque signed record, a public
+// key or a number: the relay has no plaintext to store.
+import type { Role, RoomSettings } from '../../protocol/wire/membership.js';
+
+export interface RoomState {
+  readonly roomId: Uint8Array;
+  readonly owner: Uint8Array;
+  readonly settings: RoomSettings;
+  readonly epoch: number;
+  readonly logLength: number;
+  /** H(member-event, last event): what a rotation must name as its roster. */
+  readonly headHash: Uint8Array;
+  /** A member left: no sends until an owner or admin rotates. */
+  readonly rotationPending: boolean;
+  /** Highest message seq assigned so far (0: none). */
+  readonly lastSeq: number;
+}
+
+export interface MemberRecord {
+  readonly sign: Uint8Array;
+  readonly enc: Uint8Array;
+  readonly role: Role;
+  /** Index of the event that admitted the member. */
+  readonly addedAt: number;
+  /** The epoch current when the member was admitted: its first readable epoch. */
+  readonly joinEpoch: number;
+}
+
+export interface RoomAndMembers {
+  readonly room: RoomState;
+  readonly members: readonly MemberRecord[];
+}
+
+export interface NewRoom {
+  readonly roomId: Uint8Array;
+  readonly owner: Uint8Array;
+  readonly ownerEnc: Uint8Array;
+  readonly settings: RoomSettings;
+  readonly genesis: Uint8Array;
+  readonly headHash: Uint8Array;
+  readonly now: number;
+}
+
+export interface NewRotation {
+  readonly epoch: number;
+  readonly bytes: Uint8Array;
+  /** Signing keys of the members the rotation seals the key to. */
+  readonly members: readonly Uint8Array[];
+}
+
+export type MemberChange =
+  /** Also consumes the confirmed pending join of `invitePublicKey`. */
+  | { readonly kind: 'add'; readonly sign: Uint8Array; readonly enc: Uint8Array; readonly role: Role; readonly invitePublicKey: Uint8Array }
+  | { readonly kind: 'remove'; readonly sign: Uint8Array }
+  | { readonly kind: 'role'; readonly sign: Uint8Array; readonly role: Role };
+
+export interface EventAppend {
+  readonly roomId: Uint8Array;
+  /** Compare-and-set: the log length the event was checked against (BAD_CHAIN if it moved). */
+  readonly expectedLength: number;
+  readonly event: Uint8Array;
+  readonly headHash: Uint8Array;
+  readonly change: MemberChange;
+  /** Applied in the same transaction; its epoch must be the current one plus one (STALE_EPOCH). */
+  readonly rotation?: NewRotation;
+  /** Set when the change leaves members holding a key they should no longer have. */
+  readonly markRotationPending?: boolean;
+}
+
+export interface NewInvite {
+  readonly roomId: Uint8Array;
+  readonly invitePublicKey: Uint8Array;
+  readonly issuer: Uint8Array;
+  readonly expiresAt: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface InviteState {
+  readonly bytes: Uint8Array;
+  readonly issuer: Uint8Array;
+  readonly expiresAt: number;
+  /** Joiner signing key of the request that claimed the invite. */
+  readonly claimedBy: Uint8Array | undefined;
+  /** Proofs are refused until this time (ms) after too many failures. */
+  readonly lockedUntil: number;
+}
+
+export interface LockoutPolicy {
+  readonly now: number;
+  readonly maxFailures: number;
+  readonly lockoutMs: number;
+}
+
+export interface NewJoin {
+  readonly roomId: Uint8Array;
+  readonly invitePublicKey: Uint8Array;
+  readonly joinerSign: Uint8Array;
+  readonly joinerEnc: Uint8Array;
+  readonly request: Uint8Array;
+  readonly now: number;
+}
+
+export interface PendingJoin {
+  readonly invitePublicKey: Uint8Array;
+  readonly issuer: Uint8Array;
+  readonly joinerSign: Uint8Array;
+  readonly joinerEnc: Uint8Array;
+  readonly request: Uint8Array;
+  readonly welcome: Uint8Array | undefined;
+  readonly confirm: Uint8Array | undefined;
+}
+
+/** Which step of a pending join a record completes. */
+export type JoinStep = 'welcome' | 'confirm';
+
+export interface StoredMessage {
+  readonly seq: number;
+  readonly bytes: Uint8Array;
+}
+
+export interface Store {
+  /** ROOM_EXISTS when the id is taken. */
+  createRoom(room: NewRoom): Promise<void>;
+  getRoom(roomId: Uint8Array): Promise<RoomState | undefined>;
+  /** The room and its current members, read in one transaction so they describe the same log length. */
+  getRoomAndMembers(roomId: Uint8Array): Promise<RoomAndMembers | undefined>;
+  getMember(roomId: Uint8Array, sign: Uint8Array): Promise<MemberRecord | undefined>;
+  /** Event records from index `fromIndex` on, in order. */
+  getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]>;
+  /** BAD_CHAIN if the log moved, JOIN_STATE if an add's join is not confirmed, STALE_EPOCH if the rotation lost a race. */
+  appendEvent(append: EventAppend): Promise<void>;
+
+  /** INVITE_EXISTS when the key is taken. */
+  putInvite(invite: NewInvite): Promise<void>;
+  getInvite(roomId: Uint8Array, invitePublicKey: Uint8Array): Promise<InviteState | undefined>;
+  /** Counts a bad proof; reaching the limit locks the invite and starts the count again. */
+  recordInviteFailure(roomId: Uint8Array, invitePublicKey: Uint8Array, policy: LockoutPolicy): Promise<void>;
+  /** Exactly one claim wins: INVITE_USED for the rest, JOIN_STATE if the joiner key already has a pending join. */
+  claimInvite(join: NewJoin): Promise<void>;
+  /**
+   * Stores the welcome or the confirmation of a pending join. JOIN_NOT_FOUND when no join matches;
+   * JOIN_STATE when the step is out of order or already holds different bytes (the same bytes again
+   * succeed, so a retried request is harmless).
+   */
+  putJoinStep(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, step: JoinStep, bytes: Uint8Array): Promise<void>;
+  getJoin(roomId: Uint8Array, joinerSign: Uint8Array): Promise<PendingJoin | undefined>;
+  pendingJoinsForIssuer(roomId: Uint8Array, issuer: Uint8Array): Promise<PendingJoin[]>;
+
+  /** STALE_EPOCH unless the epoch is the current one plus one; BAD_ROTATION if the log moved. */
+  addRotation(roomId: Uint8Array, expectedLength: number, rotation: NewRotation): Promise<void>;
+  /** Rotations from `fromEpoch` on that seal a key to `member`, in epoch order. */
+  getRotations(roomId: Uint8Array, fromEpoch: number, member: Uint8Array): Promise<Uint8Array[]>;
+
+  /** Assigns the next seq (gapless per room). STALE_EPOCH if the epoch is not current or a rotation is pending. */
+  appendMessage(roomId: Uint8Array, epoch: number, bytes: Uint8Array, now: number): Promise<number>;
+  /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
+  getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
+
+  /** Drops invites long expired and the pending joins they hold. */
+  prune(now: number): Promise<void>;
+  countRooms(): Promise<number>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,441 @@
+// The relay end to end, in-process: real SQLite in a temp dir, real sockets, Noise, signatures.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fromBase64Url, toHex } from '../../protocol/bytes.js';
+import { eventHash } from '../../protocol/client/roster.js';
+import { randomBytes } from '../../protocol/crypto/random.js';
+import { encodeClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
+import { resolveConfig, type RelayConfig } from '../../relay/config.js';
+import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
+import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey } from './fixtures.js';
+
+let dir: string;
+let relay: RunningRelay;
+let wsUrl: string;
+let httpUrl: string;
+const clients: RawClient[] = [];
+
+async function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
+  return startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), logLevel: 'silent', ...overrides }));
+}
+
+async function connect(url = wsUrl, key = relay.publicKey): Promise<RawClient> {
+  const client = await RawClient.connect(url, key);
+  clients.push(client);
+  return client;
+}
+
+test.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sotto-relay-flows-'));
+  relay = await startTestRelay();
+  wsUrl = `ws://127.0.0.1:${relay.port}/ws`;
+  httpUrl = `http://127.0.0.1:${relay.port}`;
+});
+
+test.after(async () => {
+  for (const client of clients) client.ws.terminate();
+  await relay.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+test('HTTP: healthz, metrics, config.json, static files with strict headers, no traversal', async () => {
+  const health = await fetch(`${httpUrl}/healthz`);
+  assert.is(health.status, 200);
+  assert.ok(health.headers.get('content-type')!.startsWith('application/json'));
+  const body = (await health.json()) as Record<string, unknown>;
+  assert.is(body['status'], 'ok');
+  assert.type(body['connections'], 'number');
+
+  const config = (await (await fetch(`${httpUrl}/config.json`)).json()) as { relayPublicKey: string; wsPath: string };
+  assert.equal(fromBase64Url(config.relayPublicKey), new Uint8Array(relay.publicKey));
+  assert.is(config.wsPath, '/ws');
+
+  const metrics = await (await fetch(`${httpUrl}/metrics`)).text();
+  for (const name of ['sotto_connections', 'sotto_sessions_bound', 'sotto_rooms', 'sotto_messages_in_total', 'sotto_bytes_out_total', 'sotto_errors_total']) {
+    assert.ok(metrics.includes(`# TYPE ${name} `), name);
+  }
+
+  const index = await fetch(`${httpUrl}/`);
+  assert.is(index.status, 200);
+  assert.ok(index.headers.get('content-type')!.startsWith('text/html'));
+  assert.ok(index.headers.get('content-security-policy')!.includes("frame-ancestors 'none'"));
+  assert.is(index.headers.get('referrer-policy'), 'no-referrer');
+  assert.is(index.headers.get('x-content-type-options'), 'nosniff');
+  assert.ok((await index.text()).includes('Sotto'));
+
+  for (const path of ['/nope', '/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/%00']) {
+    assert.is((await fetch(`${httpUrl}${path}`)).status, 404, path);
+  }
+  assert.is((await fetch(`${httpUrl}/`, { method: 'POST' })).status, 405);
+});
+
+test('create a room, auth as owner; the same id again is ROOM_EXISTS', async () => {
+  const client = await connect();
+  const owner = await identity();
+  const room = await createRoom(client, owner);
+  const again = await client.request({ type: 'createRoom', rid: client.nextRid(), genesis: room.events[0]! });
+  assert.is(outcome(again), 'ROOM_EXISTS');
+});
+
+test('auth with a key that is not in the room: NOT_MEMBER (any connection could claim any key in 0fc)', async () => {
+  const ownerClient = await connect();
+  const room = await createRoom(ownerClient, await identity());
+  const stranger = await connect();
+  assert.is(outcome(await stranger.request(await authFrame(stranger, room.roomId, 'member', await identity()))), 'NOT_MEMBER');
+  // An unknown room looks the same, so auth reveals nothing about which rooms exist.
+  assert.is(outcome(await stranger.request(await authFrame(stranger, randomBytes(16), 'member', await identity()))), 'NOT_MEMBER');
+});
+
+test('auth signed over another handshake hash: BAD_SIGNATURE', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const other = await connect();
+  // Signed for ownerClient's session, replayed on another connection.
+  const replayed = await authFrame(ownerClient, room.roomId, 'member', owner);
+  assert.is(outcome(await other.request({ ...replayed, rid: other.nextRid() })), 'BAD_SIGNATURE');
+});
+
+test('getInvite: unknown invite is INVITE_NOT_FOUND (0fc never checked); a live one returns the invite and the log', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const anyone = await connect();
+  const unknown = await anyone.request({ type: 'getInvite', rid: anyone.nextRid(), roomId: room.roomId, invitePublicKey: randomBytes(32) });
+  assert.is(outcome(unknown), 'INVITE_NOT_FOUND');
+
+  const inviteKey = await signingKey();
+  const invite = await room.invite(owner, inviteKey);
+  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite }), 'registerInvite');
+  const info = await anyone.request({ type: 'getInvite', rid: anyone.nextRid(), roomId: room.roomId, invitePublicKey: inviteKey.publicKey });
+  assert.is(info.type, 'inviteInfo');
+  if (info.type !== 'inviteInfo') return;
+  assert.equal(new Uint8Array(info.invite.bytes), new Uint8Array(invite.bytes));
+  assert.is(info.events.length, 1);
+  assert.is(toHex(info.events[0]!.bytes), toHex(room.events[0]!.bytes));
+});
+
+test('registerInvite: only a bound owner/admin for its own key, expiry within the limit', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const memberClient = await connect();
+  const member = await identity();
+  await admit(room, ownerClient, owner, memberClient, member);
+
+  const byMember = await room.invite(member, await signingKey());
+  assert.is(outcome(await memberClient.request({ type: 'registerInvite', rid: memberClient.nextRid(), invite: byMember })), 'NOT_ADMIN');
+  const forOwner = await room.invite(owner, await signingKey());
+  assert.is(outcome(await memberClient.request({ type: 'registerInvite', rid: memberClient.nextRid(), invite: forOwner })), 'SENDER_MISMATCH');
+  const tooLong = await room.invite(owner, await signingKey(), Date.now() + 31 * 24 * 3600_000);
+  assert.is(outcome(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: tooLong })), 'BAD_VALUE');
+  const past = await room.invite(owner, await signingKey(), Date.now() - 1000);
+  assert.is(outcome(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: past })), 'INVITE_EXPIRED');
+});
+
+test('joinRequest with a wrong invite proof: BAD_INVITE_PROOF, then INVITE_LOCKED even for a correct proof', async () => {
+  const lockRelay = await startTestRelay({ inviteMaxFailures: 3 });
+  try {
+    const url = `ws://127.0.0.1:${lockRelay.port}/ws`;
+    const ownerClient = await connect(url, lockRelay.publicKey);
+    const owner = await identity();
+    const room = await createRoom(ownerClient, owner);
+    const inviteKey = await signingKey();
+    expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
+    const joinerClient = await connect(url, lockRelay.publicKey);
+    const joiner = await identity();
+    const wrongKey = await signingKey();
+    for (let i = 0; i < 3; i++) {
+      const bad = await room.joinRequest(inviteKey, joiner, wrongKey);
+      assert.is(outcome(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: bad })), 'BAD_INVITE_PROOF');
+    }
+    const good = await room.joinRequest(inviteKey, joiner);
+    assert.is(outcome(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: good })), 'INVITE_LOCKED');
+  } finally {
+    await lockRelay.close();
+  }
+});
+
+test('two racing join requests for one invite: exactly one ok, the other INVITE_USED', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const inviteKey = await signingKey();
+  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
+  const a = await connect();
+  const b = await connect();
+  const [ra, rb] = await Promise.all([
+    room.joinRequest(inviteKey, await identity()).then((request) => a.request({ type: 'joinRequest', rid: a.nextRid(), request })),
+    room.joinRequest(inviteKey, await identity()).then((request) => b.request({ type: 'joinRequest', rid: b.nextRid(), request })),
+  ]);
+  assert.equal([outcome(ra), outcome(rb)].sort(), ['INVITE_USED', 'ok']);
+  const pending = await ownerClient.waitForType('joinPending');
+  assert.equal(new Uint8Array(pending.request.invitePublicKey), new Uint8Array(inviteKey.publicKey));
+  const info = await a.request({ type: 'getInvite', rid: a.nextRid(), roomId: room.roomId, invitePublicKey: inviteKey.publicKey });
+  assert.is(outcome(info), 'INVITE_USED');
+});
+
+test('join steps: pushes reach each side, out-of-order steps are refused, pending work is re-pushed on auth', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const inviteKey = await signingKey();
+  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
+  const joinerClient = await connect();
+  const joiner = await identity();
+  expectOk(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: await room.joinRequest(inviteKey, joiner) }), 'join');
+  await ownerClient.waitForType('joinPending');
+
+  // A confirm before any welcome, and an add before the confirm, are out of order.
+  expectOk(await joinerClient.request(await authFrame(joinerClient, room.roomId, 'joiner', joiner)), 'joiner auth');
+  const early = await joinerClient.request({ type: 'joinConfirm', rid: joinerClient.nextRid(), confirm: await room.confirm(joiner, inviteKey.publicKey) });
+  assert.is(outcome(early), 'JOIN_STATE');
+  const earlyAdd = await room.event(owner, 'add', joiner, 'member', inviteKey.publicKey);
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: earlyAdd, rotation: undefined })), 'JOIN_STATE');
+
+  // A fresh owner session gets the pending request pushed after its auth.
+  const ownerAgain = await connect();
+  expectOk(await ownerAgain.request(await authFrame(ownerAgain, room.roomId, 'member', owner)), 'owner auth');
+  await ownerAgain.waitForType('joinPending');
+
+  const welcome = await room.welcome(owner, inviteKey.publicKey, joiner.sign);
+  expectOk(await ownerClient.request({ type: 'welcome', rid: ownerClient.nextRid(), welcome }), 'welcome');
+  // The same welcome again is harmless; a different one is not.
+  expectOk(await ownerClient.request({ type: 'welcome', rid: ownerClient.nextRid(), welcome }), 'welcome retry');
+  const other = await room.welcome(owner, inviteKey.publicKey, joiner.sign);
+  assert.is(outcome(await ownerClient.request({ type: 'welcome', rid: ownerClient.nextRid(), welcome: other })), 'JOIN_STATE');
+  const ready = await joinerClient.waitForType('welcomeReady');
+  assert.equal(new Uint8Array(ready.welcome.bytes), new Uint8Array(welcome.bytes));
+
+  // A second joiner session learns of the stored welcome at auth.
+  const joinerAgain = await connect();
+  expectOk(await joinerAgain.request(await authFrame(joinerAgain, room.roomId, 'joiner', joiner)), 'joiner auth again');
+  await joinerAgain.waitForType('welcomeReady');
+
+  // Only a session bound as the joiner may confirm.
+  const confirm = await room.confirm(joiner, inviteKey.publicKey);
+  assert.is(outcome(await ownerClient.request({ type: 'joinConfirm', rid: ownerClient.nextRid(), confirm })), 'NOT_AUTHENTICATED');
+  expectOk(await joinerClient.request({ type: 'joinConfirm', rid: joinerClient.nextRid(), confirm }), 'confirm');
+  await ownerClient.waitForType('joinConfirmed');
+
+  const add = await room.event(owner, 'add', joiner, 'member', inviteKey.publicKey);
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: add, rotation: undefined }), 'add');
+  room.accept(add);
+  // Both joiner sessions were promoted: they get the event and may now send.
+  await joinerClient.waitFor((f) => f.type === 'event' && f.event.index === 1);
+  await joinerAgain.waitFor((f) => f.type === 'event' && f.event.index === 1);
+  expectOk(await joinerClient.request({ type: 'send', rid: joinerClient.nextRid(), message: await room.message(joiner, 1) }), 'send as new member');
+  const used = await joinerClient.request({ type: 'getInvite', rid: joinerClient.nextRid(), roomId: room.roomId, invitePublicKey: inviteKey.publicKey });
+  assert.is(outcome(used), 'INVITE_USED');
+});
+
+test('membership change unsigned or signed by another key: BAD_SIGNATURE', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const memberClient = await connect();
+  const member = await identity();
+  await admit(room, ownerClient, owner, memberClient, member);
+
+  const promote = await room.event(owner, 'role', member, 'admin');
+  const unsigned = { ...promote, signature: new Uint8Array(64) };
+  const zeroed = new Uint8Array(promote.bytes);
+  zeroed.fill(0, zeroed.length - 64);
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: { ...unsigned, bytes: zeroed }, rotation: undefined })), 'BAD_SIGNATURE');
+  const forged = await room.event({ ...owner, key: member.key }, 'role', member, 'admin');
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: forged, rotation: undefined })), 'BAD_SIGNATURE');
+  // The log did not move: the honest event still fits.
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: promote, rotation: undefined }), 'role');
+  room.accept(promote);
+});
+
+test('remove by a non-admin: NOT_ADMIN; rotate by a non-owner member: NOT_ADMIN; removal without rotation: BAD_ROTATION', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const bClient = await connect();
+  const b = await identity();
+  await admit(room, ownerClient, owner, bClient, b);
+  const cClient = await connect();
+  const c = await identity();
+  await admit(room, ownerClient, owner, cClient, c);
+
+  const remove = await room.event(b, 'remove', c, 'member');
+  const rotation = await room.rotation(b, 1, [owner.sign, b.sign], room.events.length + 1);
+  assert.is(outcome(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: remove, rotation })), 'NOT_ADMIN');
+
+  const rotate = await room.rotation(b, 1, [owner.sign, b.sign, c.sign]);
+  assert.is(outcome(await bClient.request({ type: 'rotate', rid: bClient.nextRid(), rotation: rotate })), 'NOT_ADMIN');
+
+  const ownerRemove = await room.event(owner, 'remove', c, 'member');
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: ownerRemove, rotation: undefined })), 'BAD_ROTATION');
+  // A rotation for the pre-removal roster would hand the removed member the new key.
+  const stale = await room.rotation(owner, 1, [owner.sign, b.sign, c.sign]);
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: ownerRemove, rotation: stale })), 'BAD_ROTATION');
+});
+
+test('remove with its rotation: applied together, the removed member is cut off at once, others get event and rotation', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const bClient = await connect();
+  const b = await identity();
+  await admit(room, ownerClient, owner, bClient, b);
+  const cClient = await connect();
+  const c = await identity();
+  await admit(room, ownerClient, owner, cClient, c);
+
+  const remove = await room.event(owner, 'remove', c, 'member');
+  const rotation = await room.rotation(owner, 1, [owner.sign, b.sign], room.events.length + 1, eventHash(remove));
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation }), 'remove');
+  room.accept(remove);
+  room.epoch = 1;
+
+  await bClient.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
+  const pushed = await bClient.waitForType('rotation');
+  assert.is(pushed.rotation.epoch, 1);
+  await cClient.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
+
+  const cSend = await cClient.request({ type: 'send', rid: cClient.nextRid(), message: await room.message(c, 1) });
+  assert.is(outcome(cSend), 'NOT_AUTHENTICATED');
+  assert.is(outcome(await cClient.request(await authFrame(cClient, room.roomId, 'member', c))), 'NOT_MEMBER');
+  // The old epoch is closed; the new one is open.
+  assert.is(outcome(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1, 0) })), 'STALE_EPOCH');
+  expectOk(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1, 1) }), 'send in epoch 1');
+});
+
+test('leave marks the room rotation-pending until an owner/admin rotates', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const bClient = await connect();
+  const b = await identity();
+  await admit(room, ownerClient, owner, bClient, b);
+
+  const leave = await room.event(b, 'leave', b, 'member');
+  expectOk(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: leave, rotation: undefined }), 'leave');
+  room.accept(leave);
+  await ownerClient.waitFor((f) => f.type === 'event' && f.event.kind === 'leave');
+  assert.is(outcome(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1) })), 'NOT_AUTHENTICATED');
+  assert.is(outcome(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1) })), 'STALE_EPOCH');
+
+  const missing = await room.rotation(owner, 1, [owner.sign, b.sign]);
+  assert.is(outcome(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation: missing })), 'BAD_ROTATION');
+  const skipping = await room.rotation(owner, 2, [owner.sign]);
+  assert.is(outcome(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation: skipping })), 'STALE_EPOCH');
+  const rotation = await room.rotation(owner, 1, [owner.sign]);
+  expectOk(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation }), 'rotate');
+  room.epoch = 1;
+  expectOk(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1) }), 'send after rotation');
+});
+
+test('send: NOT_AUTHENTICATED before auth, SENDER_MISMATCH for another sender, STALE_EPOCH for a wrong epoch', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const fresh = await connect();
+  assert.is(outcome(await fresh.request({ type: 'send', rid: fresh.nextRid(), message: await room.message(owner, 1) })), 'NOT_AUTHENTICATED');
+  const someoneElse = await identity();
+  assert.is(outcome(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(someoneElse, 1, 0, owner) })), 'SENDER_MISMATCH');
+  assert.is(outcome(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1, 1) })), 'STALE_EPOCH');
+});
+
+test('messages: acks carry gapless seqs, other members get deliver, the sender only its ack; sync replays', async () => {
+  const ownerClient = await connect();
+  const owner = await identity();
+  const room = await createRoom(ownerClient, owner);
+  const bClient = await connect();
+  const b = await identity();
+  await admit(room, ownerClient, owner, bClient, b);
+
+  const sent = [];
+  for (let counter = 1; counter <= 5; counter++) sent.push(await room.message(owner, counter));
+  const acks = await Promise.all(sent.map((message) => ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message })));
+  assert.equal(acks.map((a) => (a.type === 'ok' ? a.value : -1)), [1, 2, 3, 4, 5]);
+  for (let seq = 1; seq <= 5; seq++) {
+    const deliver = await bClient.waitFor((f) => f.type === 'deliver' && f.seq === seq);
+    if (deliver.type === 'deliver') assert.equal(new Uint8Array(deliver.message.bytes), new Uint8Array(sent[seq - 1]!.bytes));
+  }
+  await ownerClient.request({ type: 'ping', rid: ownerClient.nextRid() });
+  assert.is(ownerClient.received.filter((f) => f.type === 'deliver').length, 0);
+
+  const syncer = await connect();
+  expectOk(await syncer.request(await authFrame(syncer, room.roomId, 'member', b)), 'auth');
+  const done = await syncer.request({ type: 'sync', rid: syncer.nextRid(), roomId: room.roomId, logFrom: 0, epochFrom: 0, seqFrom: 2, limit: 2 });
+  assert.is(done.type, 'syncDone');
+  if (done.type !== 'syncDone') return;
+  assert.equal([done.logLength, done.epoch, done.lastSeq, done.more], [2, 0, 5, true]);
+  const replay = syncer.take((f) => f.type === 'event' || f.type === 'deliver');
+  assert.equal(replay.map((f: RelayFrame) => (f.type === 'event' ? `e${f.event.index}` : f.type === 'deliver' ? `m${f.seq}` : f.type)), ['e0', 'e1', 'm3', 'm4']);
+  const rest = await syncer.request({ type: 'sync', rid: syncer.nextRid(), roomId: room.roomId, logFrom: 2, epochFrom: 1, seqFrom: 4, limit: 10 });
+  assert.is(rest.type === 'syncDone' && rest.more, false);
+  assert.equal(syncer.take().map((f) => (f.type === 'deliver' ? f.seq : f.type)), [5]);
+});
+
+test('frames sent together are answered in one coalesced WebSocket message', async () => {
+  const client = await connect();
+  const before = client.messageCount;
+  const rids = [client.nextRid(), client.nextRid(), client.nextRid()];
+  client.send(...rids.map((rid) => ({ type: 'ping' as const, rid })));
+  for (const rid of rids) await client.waitFor((f) => f.type === 'pong' && f.rid === rid);
+  assert.is(client.messageCount - before, 1);
+});
+
+test('undecodable frames: error with the rid when readable, else rid 0; the session goes on', async () => {
+  const client = await connect();
+  const ping = encodeClientFrame({ type: 'ping', rid: 77 });
+  client.sendFrameBytes(Uint8Array.from([...ping, 0xff]));
+  const trailing = await client.waitFor((f) => f.type === 'error' && f.rid === 77);
+  assert.is(outcome(trailing), 'TRAILING_BYTES');
+  client.sendFrameBytes(Uint8Array.of(1));
+  assert.is(outcome(await client.waitFor((f) => f.type === 'error' && f.rid === 0)), 'TRUNCATED');
+  assert.is((await client.request({ type: 'ping', rid: client.nextRid() })).type, 'pong');
+});
+
+test('garbage after the handshake closes the socket (1002); text closes with 1003; the relay still serves', async () => {
+  const client = await connect();
+  client.sendRaw(randomBytes(64));
+  assert.is((await client.closed).code, 1002);
+
+  const texter = await connect();
+  texter.sendRaw('hello');
+  assert.is((await texter.closed).code, 1003);
+
+  const badHandshake = await openSocket(wsUrl);
+  const closed = whenClosed(badHandshake);
+  badHandshake.send(randomBytes(10));
+  assert.is((await closed).code, 1002);
+
+  const fine = await connect();
+  assert.is((await fine.request({ type: 'ping', rid: fine.nextRid() })).type, 'pong');
+});
+
+test('a client that will not stop after being rate limited is refused, then closed', async () => {
+  const limited = await startTestRelay({ rateLimitPerSecond: 1, rateLimitBurst: 2 });
+  try {
+    const client = await connect(`ws://127.0.0.1:${limited.port}/ws`, limited.publicKey);
+    const rids = Array.from({ length: 8 }, () => client.nextRid());
+    client.send(...rids.map((rid) => ({ type: 'ping' as const, rid })));
+    const limitedAnswer = await client.waitFor((f) => f.type === 'error' && f.rid === rids[2]);
+    assert.is(outcome(limitedAnswer), 'RATE_LIMITED');
+    assert.is((await client.closed).code, 1008);
+  } finally {
+    await limited.close();
+  }
+});
+
+test('the relay key survives a restart', async () => {
+  const dataDir = mkdtempSync(join(dir, 'restart-'));
+  const first = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }));
+  const key = toHex(first.publicKey);
+  await first.close();
+  const second = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' }));
+  assert.is(toHex(second.publicKey), key);
+  await second.close();
+});
+
+test.run();
