@@ -43,6 +43,7 @@ export const ERRORS = {
   STALE_EPOCH: { code: 602, message: 'epoch is not the room’s current epoch' },
   BAD_ROTATION: { code: 603, message: 'rotation does not match the room roster' },
   ROOM_MISMATCH: { code: 604, message: 'record belongs to a different room' },
+  COUNTER_USED: { code: 605, message: 'sender counter already used by a different message' },
   // 7xx — client-side verification of what the relay served
   GAP: { code: 700, message: 'a message from this sender is missing' },
   REPLAY: { code: 701, message: 'message was already received' },

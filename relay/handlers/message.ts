@@ -12,9 +12,13 @@ export async function handleSend(ctx: RelayContext, session: Requester, f: Send)
   const message = f.message;
   const binding = requireBinding(session, message.roomId, 'member');
   if (!bytesEqual(binding.sign, message.sender)) throw new SottoError('SENDER_MISMATCH');
-  const seq = await ctx.store.appendMessage(message.roomId, message.epoch, message.bytes, ctx.now());
-  ctx.metrics.messagesIn++;
+  const { seq, duplicate } = await ctx.store.appendMessage({
+    roomId: message.roomId, epoch: message.epoch, sender: message.sender, counter: message.counter, bytes: message.bytes, now: ctx.now(),
+  });
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: seq }));
+  // A resend after a lost ack: the others already had it delivered (or will fetch it by sync).
+  if (duplicate) return;
+  ctx.metrics.messagesIn++;
   ctx.bus.publish(message.roomId, {
     type: 'push', to: { role: 'member', exceptSession: session.id }, frames: [encodeDeliver(message.roomId, seq, message.bytes)],
   });

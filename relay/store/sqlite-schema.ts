@@ -81,9 +81,12 @@ export const MIGRATIONS: readonly string[] = [
     room_id BLOB NOT NULL REFERENCES rooms (id),
     seq INTEGER NOT NULL,
     epoch INTEGER NOT NULL,
+    sender BLOB NOT NULL,
+    counter INTEGER NOT NULL,
     bytes BLOB NOT NULL,
     created_at INTEGER NOT NULL,
-    PRIMARY KEY (room_id, seq)
+    PRIMARY KEY (room_id, seq),
+    UNIQUE (room_id, sender, counter)
   ) STRICT;
   `,
 ];

@@ -10,8 +10,8 @@ import type { SqliteSynchronous } from '../config.js';
 import { checkSqliteVersion } from './sqlite-version.js';
 import { MIGRATIONS } from './sqlite-schema.js';
 import type {
-  EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewRoom, NewRotation,
-  PendingJoin, RoomAndMembers, RoomState, Store, StoredMessage,
+  AppendedMessage, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
+  NewRotation, PendingJoin, RoomAndMembers, RoomState, Store, StoredMessage,
 } from './store.js';
 
 export interface SqliteStoreOptions {
@@ -288,16 +288,21 @@ export class SqliteStore implements Store {
     return this.#read(() => (this.#sql.getRotations.all(roomId, member, fromEpoch) as { bytes: Uint8Array }[]).map((r) => r.bytes));
   }
 
-  appendMessage(roomId: Uint8Array, epoch: number, bytes: Uint8Array, now: number): Promise<number> {
+  appendMessage(m: NewMessage): Promise<AppendedMessage> {
     return this.#write(() => {
-      const room = this.#room(roomId);
-      if (epoch !== room.epoch) throw new SottoError('STALE_EPOCH', `message for epoch ${epoch}, room at ${room.epoch}`);
+      const room = this.#room(m.roomId);
+      const stored = this.#sql.findMessage.get(m.roomId, m.sender, m.counter) as { seq: number; bytes: Uint8Array } | undefined;
+      if (stored !== undefined) {
+        if (!bytesEqual(stored.bytes, m.bytes)) throw new SottoError('COUNTER_USED', `counter ${m.counter}`);
+        return { seq: stored.seq, duplicate: true };
+      }
+      if (m.epoch !== room.epoch) throw new SottoError('STALE_EPOCH', `message for epoch ${m.epoch}, room at ${room.epoch}`);
       if (room.rotation_pending !== 0) throw new SottoError('STALE_EPOCH', 'a rotation is pending');
       const seq = room.last_seq + 1;
-      this.#sql.insertMessage.run(roomId, seq, epoch, bytes, now);
-      this.#sql.setLastSeq.run(seq, roomId);
-      if (seq > this.#maxHistory) this.#sql.pruneMessages.run(roomId, seq - this.#maxHistory);
-      return seq;
+      this.#sql.insertMessage.run(m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now);
+      this.#sql.setLastSeq.run(seq, m.roomId);
+      if (seq > this.#maxHistory) this.#sql.pruneMessages.run(m.roomId, seq - this.#maxHistory);
+      return { seq, duplicate: false };
     });
   }
 
@@ -393,7 +398,10 @@ function prepare(db: Database.Database) {
       `SELECT r.bytes FROM rotation_entries e JOIN rotations r ON r.room_id = e.room_id AND r.epoch = e.epoch
        WHERE e.room_id = ? AND e.member = ? AND e.epoch >= ? ORDER BY e.epoch`,
     ),
-    insertMessage: db.prepare('INSERT INTO messages (room_id, seq, epoch, bytes, created_at) VALUES (?, ?, ?, ?, ?)'),
+    insertMessage: db.prepare(
+      'INSERT INTO messages (room_id, seq, epoch, sender, counter, bytes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)',
+    ),
+    findMessage: db.prepare('SELECT seq, bytes FROM messages WHERE room_id = ? AND sender = ? AND counter = ?'),
     getMessages: db.prepare(
       'SELECT seq, bytes FROM messages WHERE room_id = ? AND seq > ? AND epoch >= ? ORDER BY seq LIMIT ?',
     ),

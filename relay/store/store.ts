@@ -120,6 +120,20 @@ export interface StoredMessage {
   readonly bytes: Uint8Array;
 }
 
+export interface NewMessage {
+  readonly roomId: Uint8Array;
+  readonly epoch: number;
+  readonly sender: Uint8Array;
+  readonly counter: number;
+  readonly bytes: Uint8Array;
+  readonly now: number;
+}
+
+export interface AppendedMessage {
+  readonly seq: number;
+  readonly duplicate: boolean;
+}
+
 export interface Store {
   /** ROOM_EXISTS when the id is taken. */
   createRoom(room: NewRoom): Promise<void>;
@@ -153,8 +167,13 @@ export interface Store {
   /** Rotations from `fromEpoch` on that seal a key to `member`, in epoch order. */
   getRotations(roomId: Uint8Array, fromEpoch: number, member: Uint8Array): Promise<Uint8Array[]>;
 
-  /** Assigns the next seq (gapless per room). STALE_EPOCH if the epoch is not current or a rotation is pending. */
-  appendMessage(roomId: Uint8Array, epoch: number, bytes: Uint8Array, now: number): Promise<number>;
+  /**
+   * Assigns the next seq (gapless per room). A resend of a stored message (same sender and counter,
+   * same bytes) returns its existing seq with `duplicate` set, so clients may resend after a lost
+   * ack; different bytes under a used counter are COUNTER_USED. STALE_EPOCH if the epoch is not
+   * current or a rotation is pending.
+   */
+  appendMessage(message: NewMessage): Promise<AppendedMessage>;
   /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
 

@@ -11,6 +11,7 @@ import { randomBytes } from '../../protocol/crypto/random.js';
 import { isSottoError, type ErrorName } from '../../protocol/errors.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
 import { SqliteStore } from '../../relay/store/sqlite-store.js';
+import type { NewMessage } from '../../relay/store/store.js';
 
 let dir: string;
 let path: string;
@@ -31,6 +32,11 @@ async function rejects(promise: Promise<unknown>, name: ErrorName): Promise<void
 }
 
 const key = (): Uint8Array => randomBytes(32);
+
+/** A message from a fresh sender (counter 1), unless a sender and counter are given. */
+function message(roomId: Uint8Array, epoch: number, bytes: Uint8Array, now: number, sender = key(), counter = 1): NewMessage {
+  return { roomId, epoch, sender, counter, bytes, now };
+}
 
 async function newRoom(s = store): Promise<{ roomId: Uint8Array; owner: Uint8Array }> {
   const roomId = randomBytes(16);
@@ -131,14 +137,14 @@ test('leave sets rotation-pending; a rotation clears it; rotations are CAS on ep
   await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } });
   await store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner }, markRotationPending: true });
   assert.ok((await store.getRoom(roomId))!.rotationPending);
-  await rejects(store.appendMessage(roomId, 0, randomBytes(100), 0), 'STALE_EPOCH');
+  await rejects(store.appendMessage(message(roomId, 0, randomBytes(100), 0)), 'STALE_EPOCH');
   await rejects(store.addRotation(roomId, 2, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'BAD_ROTATION');
   await rejects(store.addRotation(roomId, 3, { epoch: 2, bytes: randomBytes(100), members: [owner] }), 'STALE_EPOCH');
   await store.addRotation(roomId, 3, { epoch: 1, bytes: randomBytes(100), members: [owner] });
   await rejects(store.addRotation(roomId, 3, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'STALE_EPOCH');
   const room = (await store.getRoom(roomId))!;
   assert.equal([room.epoch, room.rotationPending], [1, false]);
-  assert.is(await store.appendMessage(roomId, 1, randomBytes(100), 0), 1);
+  assert.is((await store.appendMessage(message(roomId, 1, randomBytes(100), 0))).seq, 1);
 });
 
 test('message seqs are gapless per room; wrong epochs are refused; history is pruned to the limit', async () => {
@@ -148,15 +154,15 @@ test('message seqs are gapless per room; wrong epochs are refused; history is pr
   const b = await newRoom();
   const seqs: number[] = [];
   for (let i = 0; i < 5; i++) {
-    seqs.push(await store.appendMessage(a.roomId, 0, randomBytes(64), i));
-    if (i === 2) await rejects(store.appendMessage(a.roomId, 1, randomBytes(64), i), 'STALE_EPOCH');
+    seqs.push((await store.appendMessage(message(a.roomId, 0, randomBytes(64), i))).seq);
+    if (i === 2) await rejects(store.appendMessage(message(a.roomId, 1, randomBytes(64), i)), 'STALE_EPOCH');
   }
   assert.equal(seqs, [1, 2, 3, 4, 5]);
-  assert.is(await store.appendMessage(b.roomId, 0, randomBytes(64), 0), 1);
+  assert.is((await store.appendMessage(message(b.roomId, 0, randomBytes(64), 0))).seq, 1);
   assert.equal((await store.getMessages(a.roomId, 0, 0, 100)).map((m) => m.seq), [3, 4, 5]);
   assert.equal((await store.getMessages(a.roomId, 3, 0, 1)).map((m) => m.seq), [4]);
   assert.is((await store.getRoom(a.roomId))!.lastSeq, 5);
-  await rejects(store.appendMessage(randomBytes(16), 0, randomBytes(64), 0), 'ROOM_NOT_FOUND');
+  await rejects(store.appendMessage(message(randomBytes(16), 0, randomBytes(64), 0)), 'ROOM_NOT_FOUND');
 });
 
 test('claimInvite: of two claims from two connections exactly one wins', async () => {
@@ -220,12 +226,23 @@ test('prune drops invites long expired with their pending joins', async () => {
 
 test('everything survives closing and reopening', async () => {
   const { roomId, owner } = await newRoom();
-  await store.appendMessage(roomId, 0, randomBytes(64), 0);
+  await store.appendMessage(message(roomId, 0, randomBytes(64), 0));
   await store.close();
   store = open();
   const room = (await store.getRoom(roomId))!;
   assert.equal([room.lastSeq, room.logLength, toHex(room.owner)], [1, 1, toHex(owner)]);
-  assert.is(await store.appendMessage(roomId, 0, randomBytes(64), 0), 2);
+  assert.is((await store.appendMessage(message(roomId, 0, randomBytes(64), 0))).seq, 2);
+});
+
+test('a resend of a stored message returns its seq; another message under the same counter is COUNTER_USED', async () => {
+  const { roomId } = await newRoom();
+  const sender = key();
+  const bytes = randomBytes(64);
+  const first = await store.appendMessage(message(roomId, 0, bytes, 0, sender, 1));
+  assert.equal(first, { seq: 1, duplicate: false });
+  assert.equal(await store.appendMessage(message(roomId, 0, bytes, 5, sender, 1)), { seq: 1, duplicate: true });
+  await rejects(store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 1)), 'COUNTER_USED');
+  assert.equal(await store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 2)), { seq: 2, duplicate: false });
 });
 
 test.run();
