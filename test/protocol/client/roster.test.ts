@@ -1,0 +1,276 @@
+// The membership-log rules (protocol/client/roster.ts), used by the relay and every client: one
+// named negative test per rule. docs/protocol.md §11 cites these names.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { toHex } from '../../../protocol/bytes.js';
+import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
+import { randomBytes } from '../../../protocol/crypto/random.js';
+import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
+import { genesisEvent, nextEvent, signEvent } from '../../../protocol/client/events.js';
+import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
+import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/client/roster.js';
+import { decodeMemberEvent, type MemberEvent, type Role } from '../../../protocol/wire/membership.js';
+
+const suite = nobleSuite;
+
+async function expectError(run: () => unknown, name: ErrorName): Promise<void> {
+  try {
+    await run();
+  } catch (error) {
+    assert.ok(isSottoError(error, name), `expected ${name}, got ${String(error)}`);
+    return;
+  }
+  assert.unreachable(`expected ${name}, but the event was accepted`);
+}
+
+interface World {
+  readonly roomId: Uint8Array;
+  readonly owner: MemberKeys;
+  readonly admin: MemberKeys;
+  readonly admin2: MemberKeys;
+  readonly member: MemberKeys;
+  readonly outsider: MemberKeys;
+  readonly events: MemberEvent[];
+  /** owner + admin + admin2 + member */
+  readonly roster: Roster;
+}
+
+async function add(roster: Roster, issuer: MemberKeys, subject: MemberKeys, role: Role): Promise<MemberEvent> {
+  return nextEvent(issuer.sign, roster, {
+    kind: 'add', subjectSign: subject.sign.publicKey, subjectEnc: subject.enc.publicKey, role, invitePublicKey: randomBytes(32),
+  });
+}
+
+async function world(): Promise<World> {
+  const roomId = randomBytes(16);
+  const [owner, admin, admin2, member, outsider] = await Promise.all([0, 1, 2, 3, 4].map(() => generateMemberKeys(suite)));
+  const events: MemberEvent[] = [await genesisEvent(owner!.sign, owner!.enc.publicKey, roomId, undefined)];
+  let roster = await applyEvent(suite, undefined, events[0]!);
+  for (const [subject, role] of [[admin!, 'admin'], [admin2!, 'admin'], [member!, 'member']] as const) {
+    const event = await add(roster, owner!, subject, role);
+    events.push(event);
+    roster = await applyEvent(suite, roster, event);
+  }
+  return { roomId, owner: owner!, admin: admin!, admin2: admin2!, member: member!, outsider: outsider!, events, roster };
+}
+
+function subjectOf(keys: MemberKeys): { subjectSign: Uint8Array; subjectEnc: Uint8Array } {
+  return { subjectSign: keys.sign.publicKey, subjectEnc: keys.enc.publicKey };
+}
+
+// ——— positive ———
+
+test('roster: a log of every event kind replays to the expected roster', async () => {
+  const w = await world();
+  let roster = w.roster;
+  const events = [...w.events];
+  const step = async (event: MemberEvent): Promise<void> => {
+    roster = await applyEvent(suite, roster, event);
+    events.push(event);
+  };
+  await step(await nextEvent(w.owner.sign, roster, { kind: 'role', ...subjectOf(w.member), role: 'admin' }));
+  await step(await nextEvent(w.owner.sign, roster, { kind: 'remove', ...subjectOf(w.admin2), role: 'admin' }));
+  await step(await nextEvent(w.member.sign, roster, { kind: 'leave', ...subjectOf(w.member), role: 'admin' }));
+  await step(await nextEvent(w.admin.sign, roster, { kind: 'add', ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32) }));
+  const replayed = await replayLog(suite, events, w.owner.sign.publicKey);
+  assert.is(replayed.length, 8);
+  assert.is(toHex(replayed.headHash), toHex(eventHash(events[7]!)));
+  assert.equal([...replayed.members.values()].map((m) => m.role).sort(), ['admin', 'member', 'owner']);
+  assert.equal(replayed.settings, { rotateEveryMessages: 100, rotateAfterSeconds: 604800 });
+});
+
+// ——— the chain ———
+
+test('roster: the log must start with create', async () => {
+  const w = await world();
+  const first = await signEvent(w.owner.sign, {
+    roomId: w.roomId, index: 0, prevHash: ZERO_HASH, kind: 'add', time: 0, issuer: w.owner.sign.publicKey, ...subjectOf(w.owner), role: 'owner',
+    invitePublicKey: randomBytes(32),
+  });
+  await expectError(() => nextRoster(undefined, first), 'BAD_CHAIN');
+  await expectError(() => replayLog(suite, []), 'BAD_CHAIN');
+});
+
+test('roster: create after genesis is refused', async () => {
+  const w = await world();
+  const again = await nextEvent(w.owner.sign, w.roster, { kind: 'create', ...subjectOf(w.owner), role: 'owner' });
+  await expectError(() => nextRoster(w.roster, again), 'BAD_EVENT');
+});
+
+test('roster: genesis not signed by its owner subject is refused', async () => {
+  const w = await world();
+  const genesis = await signEvent(w.admin.sign, {
+    roomId: w.roomId, index: 0, prevHash: ZERO_HASH, kind: 'create', time: 0, issuer: w.admin.sign.publicKey, ...subjectOf(w.owner), role: 'owner',
+  });
+  await expectError(() => nextRoster(undefined, genesis), 'BAD_EVENT');
+  const notOwner = await signEvent(w.owner.sign, {
+    roomId: w.roomId, index: 0, prevHash: ZERO_HASH, kind: 'create', time: 0, issuer: w.owner.sign.publicKey, ...subjectOf(w.owner), role: 'admin',
+  });
+  await expectError(() => nextRoster(undefined, notOwner), 'BAD_EVENT');
+  const linked = await signEvent(w.owner.sign, {
+    roomId: w.roomId, index: 0, prevHash: randomBytes(32), kind: 'create', time: 0, issuer: w.owner.sign.publicKey, ...subjectOf(w.owner), role: 'owner',
+  });
+  await expectError(() => nextRoster(undefined, linked), 'BAD_CHAIN');
+});
+
+test('roster: prevHash mismatch', async () => {
+  const w = await world();
+  const event = await signEvent(w.owner.sign, {
+    roomId: w.roomId, index: w.roster.length, prevHash: eventHash(w.events[1]!), kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
+    ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
+  });
+  await expectError(() => nextRoster(w.roster, event), 'BAD_CHAIN');
+});
+
+test('roster: index gap', async () => {
+  const w = await world();
+  for (const index of [w.roster.length + 1, w.roster.length - 1]) {
+    const event = await signEvent(w.owner.sign, {
+      roomId: w.roomId, index, prevHash: w.roster.headHash, kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
+      ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
+    });
+    await expectError(() => nextRoster(w.roster, event), 'BAD_CHAIN');
+  }
+});
+
+test('roster: event for another room', async () => {
+  const w = await world();
+  const event = await signEvent(w.owner.sign, {
+    roomId: randomBytes(16), index: w.roster.length, prevHash: w.roster.headHash, kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
+    ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
+  });
+  await expectError(() => nextRoster(w.roster, event), 'ROOM_MISMATCH');
+});
+
+test('roster: bad signature', async () => {
+  const w = await world();
+  const event = await add(w.roster, w.owner, w.outsider, 'member');
+  const forged = event.bytes.slice();
+  forged[forged.length - 1]! ^= 1;
+  await expectError(() => applyEvent(suite, w.roster, decodeMemberEvent(forged)), 'BAD_SIGNATURE');
+  // Signed by someone other than the named issuer.
+  const impostor = await signEvent(w.member.sign, {
+    roomId: w.roomId, index: w.roster.length, prevHash: w.roster.headHash, kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
+    ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
+  });
+  await expectError(() => applyEvent(suite, w.roster, impostor), 'BAD_SIGNATURE');
+});
+
+test('roster: log rooted in another owner', async () => {
+  const w = await world();
+  await expectError(() => replayLog(suite, w.events, w.member.sign.publicKey), 'BAD_CHAIN');
+  const roster = await replayLog(suite, w.events, w.owner.sign.publicKey);
+  assert.is(roster.length, w.events.length);
+});
+
+test('roster: issuer who is not a member', async () => {
+  const w = await world();
+  const event = await add(w.roster, w.outsider, w.outsider, 'member');
+  await expectError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+});
+
+// ——— add ———
+
+test('roster: non-admin cannot add', async () => {
+  const w = await world();
+  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.member, w.outsider, 'member')), 'NOT_ADMIN');
+});
+
+test('roster: admin adds admin', async () => {
+  const w = await world();
+  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.admin, w.outsider, 'admin')), 'NOT_OWNER');
+  // An admin may add a plain member.
+  assert.is(nextRoster(w.roster, await add(w.roster, w.admin, w.outsider, 'member')).members.size, 5);
+});
+
+test('roster: add existing member', async () => {
+  const w = await world();
+  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.owner, w.member, 'member')), 'BAD_EVENT');
+});
+
+test('roster: add a second owner', async () => {
+  const w = await world();
+  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.owner, w.outsider, 'owner')), 'BAD_EVENT');
+});
+
+test('roster: add reusing a member’s encryption key', async () => {
+  const w = await world();
+  const event = await nextEvent(w.owner.sign, w.roster, {
+    kind: 'add', subjectSign: w.outsider.sign.publicKey, subjectEnc: w.member.enc.publicKey, role: 'member', invitePublicKey: randomBytes(32),
+  });
+  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+});
+
+// ——— remove ———
+
+test('roster: remove owner', async () => {
+  const w = await world();
+  const event = await nextEvent(w.admin.sign, w.roster, { kind: 'remove', ...subjectOf(w.owner), role: 'owner' });
+  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+  const self = await nextEvent(w.owner.sign, w.roster, { kind: 'remove', ...subjectOf(w.owner), role: 'owner' });
+  await expectError(() => nextRoster(w.roster, self), 'BAD_EVENT');
+});
+
+test('roster: admin removes admin', async () => {
+  const w = await world();
+  const event = await nextEvent(w.admin.sign, w.roster, { kind: 'remove', ...subjectOf(w.admin2), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, event), 'NOT_OWNER');
+});
+
+test('roster: non-admin cannot remove', async () => {
+  const w = await world();
+  const event = await nextEvent(w.member.sign, w.roster, { kind: 'remove', ...subjectOf(w.admin), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, event), 'NOT_ADMIN');
+});
+
+test('roster: remove a non-member', async () => {
+  const w = await world();
+  const event = await nextEvent(w.owner.sign, w.roster, { kind: 'remove', ...subjectOf(w.outsider), role: 'member' });
+  await expectError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+});
+
+test('roster: subject encryption key differs from the member’s', async () => {
+  const w = await world();
+  const event = await nextEvent(w.owner.sign, w.roster, {
+    kind: 'remove', subjectSign: w.member.sign.publicKey, subjectEnc: w.outsider.enc.publicKey, role: 'member',
+  });
+  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+});
+
+// ——— leave ———
+
+test('roster: leave signed by another', async () => {
+  const w = await world();
+  const event = await nextEvent(w.owner.sign, w.roster, { kind: 'leave', ...subjectOf(w.member), role: 'member' });
+  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+});
+
+test('roster: owner cannot leave', async () => {
+  const w = await world();
+  const event = await nextEvent(w.owner.sign, w.roster, { kind: 'leave', ...subjectOf(w.owner), role: 'owner' });
+  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+});
+
+// ——— role ———
+
+test('roster: role change by admin', async () => {
+  const w = await world();
+  const event = await nextEvent(w.admin.sign, w.roster, { kind: 'role', ...subjectOf(w.member), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, event), 'NOT_OWNER');
+});
+
+test('roster: role change to or from owner', async () => {
+  const w = await world();
+  const promote = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.admin), role: 'owner' });
+  await expectError(() => nextRoster(w.roster, promote), 'BAD_EVENT');
+  const demote = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.owner), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, demote), 'BAD_EVENT');
+});
+
+test('roster: role change of a non-member', async () => {
+  const w = await world();
+  const event = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.outsider), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+});
+
+test.run();
