@@ -1,6 +1,8 @@
 // The relay's one options schema: every limit is an option with a safe default, settable by flag
-// (`--max-frame-bytes 1048576` or `--max-frame-bytes=1048576`) or by environment variable
-// (MAX_FRAME_BYTES); a flag wins over the environment. parseConfig is pure so it can be tested.
+// (`--max-frame-bytes 1048576` or `--max-frame-bytes=1048576`), by environment variable
+// (MAX_FRAME_BYTES) or in a JSON config file ({"max-frame-bytes": 1048576}); flag over environment
+// over file over default. parseConfig does no I/O beyond the injectable file read, so it can be tested.
+import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { largestFrame } from './outbox.js';
@@ -31,8 +33,27 @@ export interface RelayConfig {
   readonly maxInviteLifetimeDays: number;
   readonly heartbeatMs: number;
   readonly handshakeTimeoutMs: number;
+  /** Time a client has to send a request's headers (the WebSocket upgrade included). */
+  readonly headersTimeoutMs: number;
+  /** Time a client has to send a whole HTTP request. */
+  readonly requestTimeoutMs: number;
+  /** Pieces one WebSocket message may arrive in; each piece is a buffer held until the message is whole. */
+  readonly maxMessageFragments: number;
   readonly maxBufferedBytes: number;
   readonly sqliteSynchronous: SqliteSynchronous;
+  /** PostgreSQL URL for the store; absent: SQLite in the data dir. */
+  readonly storeUrl: string | undefined;
+  /** Connections to PostgreSQL this process keeps at most. */
+  readonly storePoolSize: number;
+  /** Redis URL for the bus between relay processes; absent: this process alone. */
+  readonly busUrl: string | undefined;
+  /** Client addresses appear in connection logs only when this is set. */
+  readonly logIps: boolean;
+  /** Messages older than this are pruned (0: kept until max-history-per-room pushes them out). */
+  readonly maxHistoryAgeDays: number;
+  /** A join request nobody answered is dropped after this long. */
+  readonly joinRequestTtlDays: number;
+  readonly sweepIntervalSeconds: number;
 }
 
 export class ConfigError extends Error {
@@ -48,6 +69,8 @@ interface OptionSpec<T> {
   readonly default: T;
   /** Turns the flag or environment text into a value, throwing ConfigError on bad input. */
   readonly parse: (text: string, name: string) => T;
+  /** What the flag means when given without a value (`--log-ips`); absent: a value is required. */
+  readonly bare?: string;
 }
 
 type Schema = { readonly [K in keyof RelayConfig]: OptionSpec<RelayConfig[K]> };
@@ -73,6 +96,13 @@ function oneOf<T extends string>(...values: T[]): (text: string, name: string) =
   };
 }
 
+function boolean(text: string, name: string): boolean {
+  const value = text.trim().toLowerCase();
+  if (value === 'true' || value === '1' || value === 'yes') return true;
+  if (value === 'false' || value === '0' || value === 'no') return false;
+  throw new ConfigError(`${name} must be true or false, got "${text}"`);
+}
+
 function nonEmpty(text: string, name: string): string {
   if (text.trim() === '') throw new ConfigError(`${name} must not be empty`);
   return text.trim();
@@ -94,6 +124,20 @@ function origin(text: string, name: string): string {
     throw new ConfigError(`${name} must be an origin like https://chat.example (scheme, host, optional port), got "${text}"`);
   }
   return url.origin;
+}
+
+/** A URL with one of `schemes`; errors never repeat the text, which may hold a password. */
+function serviceUrl(...schemes: string[]): (text: string, name: string) => string {
+  return (text, name) => {
+    let url: URL;
+    try {
+      url = new URL(text.trim());
+    } catch {
+      throw new ConfigError(`${name} must be a URL (${schemes.join(' or ')}//…)`);
+    }
+    if (!schemes.includes(url.protocol)) throw new ConfigError(`${name} must start with ${schemes.join(' or ')}//`);
+    return text.trim();
+  };
 }
 
 const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../static/', import.meta.url));
@@ -125,8 +169,24 @@ const SCHEMA: Schema = {
   maxInviteLifetimeDays: { flag: 'max-invite-lifetime-days', describe: 'latest expiry an invite may ask for', default: 30, parse: integer(1, 365) },
   heartbeatMs: { flag: 'heartbeat-ms', describe: 'WebSocket ping interval; a socket that misses a pong is dropped', default: 30_000, parse: integer(1000, 3_600_000) },
   handshakeTimeoutMs: { flag: 'handshake-timeout-ms', describe: 'time a new socket has to send Noise message 1', default: 10_000, parse: integer(100, 600_000) },
+  headersTimeoutMs: { flag: 'headers-timeout-ms', describe: 'time a connection has to send its HTTP request headers (slow-header clients are cut)', default: 10_000, parse: integer(100, 600_000) },
+  requestTimeoutMs: { flag: 'request-timeout-ms', describe: 'time a connection has to send a whole HTTP request', default: 30_000, parse: integer(100, 3_600_000) },
+  maxMessageFragments: { flag: 'max-message-fragments', describe: 'WebSocket frames one message may be split into', default: 1024, parse: integer(1, 1_000_000) },
   maxBufferedBytes: { flag: 'max-buffered-bytes', describe: 'unsent bytes per socket before a slow consumer is closed', default: 8 * MiB, parse: integer(64 * 1024, 1024 * MiB) },
   sqliteSynchronous: { flag: 'sqlite-synchronous', describe: 'SQLite synchronous pragma: NORMAL, FULL or EXTRA', default: 'FULL', parse: oneOf('NORMAL', 'FULL', 'EXTRA') },
+  storeUrl: {
+    flag: 'store-url', describe: 'postgres://user@host/db to keep everything in PostgreSQL (several relay processes can share it); otherwise SQLite in the data dir',
+    default: undefined, parse: serviceUrl('postgres:', 'postgresql:'),
+  },
+  storePoolSize: { flag: 'store-pool-size', describe: 'PostgreSQL connections per relay process', default: 10, parse: integer(1, 1000) },
+  busUrl: {
+    flag: 'bus-url', describe: 'redis://host:port to fan out between relay processes (needed with more than one); otherwise in-process',
+    default: undefined, parse: serviceUrl('redis:', 'rediss:'),
+  },
+  logIps: { flag: 'log-ips', describe: 'put client addresses in connection logs (personal data: off unless you need it)', default: false, parse: boolean, bare: 'true' },
+  maxHistoryAgeDays: { flag: 'max-history-age-days', describe: 'prune messages older than this many days; 0 keeps them', default: 0, parse: integer(0, 36_500) },
+  joinRequestTtlDays: { flag: 'join-request-ttl-days', describe: 'drop join requests left unanswered this many days', default: 7, parse: integer(1, 365) },
+  sweepIntervalSeconds: { flag: 'sweep-interval-seconds', describe: 'how often expired invites, stale join requests and old messages are swept', default: 3600, parse: integer(1, 7 * 24 * 3600) },
 };
 
 const KEYS = Object.keys(SCHEMA) as (keyof RelayConfig)[];
@@ -155,6 +215,9 @@ function checkRelations(config: RelayConfig): RelayConfig {
       `max-sync-bytes (${config.maxSyncBytes}) plus max-frame-bytes (${config.maxFrameBytes}) must be at most half of max-buffered-bytes (${config.maxBufferedBytes})`,
     );
   }
+  if (config.requestTimeoutMs < config.headersTimeoutMs) {
+    throw new ConfigError(`request-timeout-ms (${config.requestTimeoutMs}) must be at least headers-timeout-ms (${config.headersTimeoutMs})`);
+  }
   if (config.rateLimitBurst < config.rateLimitPerSecond) {
     throw new ConfigError(`rate-limit-burst (${config.rateLimitBurst}) must be at least rate-limit-per-second (${config.rateLimitPerSecond})`);
   }
@@ -171,27 +234,68 @@ export function resolveConfig(overrides: Partial<RelayConfig> = {}): RelayConfig
   return checkRelations(out as unknown as RelayConfig);
 }
 
+/** `--config FILE` / CONFIG_FILE: a JSON object keyed by flag name, e.g. {"port": 8080, "log-ips": false}. */
+const CONFIG_FLAG = 'config';
+const CONFIG_ENV = 'CONFIG_FILE';
+
 function helpText(): string {
-  const lines = ['Usage: sotto-relay [options]', '', 'Every option can also be set by the environment variable shown.', ''];
+  const lines = [
+    'Usage: sotto-relay [options]',
+    '       sotto-relay backup --data-dir <dir> --out <new dir>',
+    '       sotto-relay restore --from <backup dir> --data-dir <new dir>',
+    '',
+    'Every option can also be set by the environment variable shown, or in a JSON config file keyed by',
+    'option name. A flag wins over the environment, the environment over the file, the file over the default.',
+    '',
+    `  --${CONFIG_FLAG} <file>  (${CONFIG_ENV})`,
+    '      JSON config file, e.g. {"port": 8080, "data-dir": "/var/lib/sotto-relay"}. Default: none.',
+  ];
   for (const key of KEYS) {
     const spec = SCHEMA[key];
     const shown = spec.default === undefined ? 'none' : String(spec.default);
-    lines.push(`  --${spec.flag} <value>  (${envName(spec.flag)})`, `      ${spec.describe}. Default: ${shown}.`);
+    const value = spec.bare === undefined ? '<value>' : '[true|false]';
+    lines.push(`  --${spec.flag} ${value}  (${envName(spec.flag)})`, `      ${spec.describe}. Default: ${shown}.`);
   }
   lines.push('  --help', '      print this text.');
   return lines.join('\n');
 }
 
+type RawOptions = Map<keyof RelayConfig, { text: string; name: string }>;
+
+function fileOptions(path: string, readFile: (path: string) => string, byFlag: ReadonlyMap<string, keyof RelayConfig>): RawOptions {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFile(path));
+  } catch (error) {
+    throw new ConfigError(`config file ${path}: ${error instanceof Error ? error.message : String(error)}`);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new ConfigError(`config file ${path} must hold a JSON object keyed by option name`);
+  }
+  const raw: RawOptions = new Map();
+  for (const [flag, value] of Object.entries(parsed)) {
+    const key = byFlag.get(flag);
+    const name = `${path}: "${flag}"`;
+    if (key === undefined) throw new ConfigError(`${name} is not an option (try --help)`);
+    if (typeof value !== 'string' && typeof value !== 'number' && typeof value !== 'boolean') {
+      throw new ConfigError(`${name} must be a string, number or boolean`);
+    }
+    raw.set(key, { text: String(value), name });
+  }
+  return raw;
+}
+
 export type ParsedArgs = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RelayConfig };
 
-export function parseConfig(argv: readonly string[], env: Readonly<Record<string, string | undefined>>): ParsedArgs {
+/** `readFile` reads the config file; replaceable so tests need no files. */
+export function parseConfig(
+  argv: readonly string[],
+  env: Readonly<Record<string, string | undefined>>,
+  readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+): ParsedArgs {
   const byFlag = new Map(KEYS.map((key) => [SCHEMA[key].flag, key]));
-  const raw = new Map<keyof RelayConfig, { text: string; name: string }>();
-  for (const key of KEYS) {
-    const name = envName(SCHEMA[key].flag);
-    const text = env[name];
-    if (text !== undefined && text !== '') raw.set(key, { text, name });
-  }
+  const flags: RawOptions = new Map();
+  let configFile = env[CONFIG_ENV] === '' ? undefined : env[CONFIG_ENV];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
     if (arg === '--help' || arg === '-h') return { kind: 'help', text: helpText() };
@@ -199,16 +303,26 @@ export function parseConfig(argv: readonly string[], env: Readonly<Record<string
     const eq = arg.indexOf('=');
     const flag = arg.slice(2, eq < 0 ? undefined : eq);
     const key = byFlag.get(flag);
-    if (key === undefined) throw new ConfigError(`unknown option --${flag} (try --help)`);
+    if (key === undefined && flag !== CONFIG_FLAG) throw new ConfigError(`unknown option --${flag} (try --help)`);
+    const bare = key === undefined ? undefined : SCHEMA[key].bare;
     let text: string | undefined;
     if (eq >= 0) text = arg.slice(eq + 1);
+    else if (bare !== undefined && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) text = bare;
     else {
       text = argv[i + 1];
       i++;
     }
     if (text === undefined) throw new ConfigError(`--${flag} needs a value`);
-    raw.set(key, { text, name: `--${flag}` });
+    if (key === undefined) configFile = text;
+    else flags.set(key, { text, name: `--${flag}` });
   }
+  const raw: RawOptions = configFile === undefined ? new Map() : fileOptions(configFile, readFile, byFlag);
+  for (const key of KEYS) {
+    const name = envName(SCHEMA[key].flag);
+    const text = env[name];
+    if (text !== undefined && text !== '') raw.set(key, { text, name });
+  }
+  for (const [key, value] of flags) raw.set(key, value);
   const out: Record<string, unknown> = { ...defaults() };
   for (const [key, { text, name }] of raw) out[key] = SCHEMA[key].parse(text, name);
   return { kind: 'config', config: checkRelations(out as unknown as RelayConfig) };

@@ -3,7 +3,6 @@ import type { Suite } from '../protocol/crypto/suite.js';
 import type { AuthRole } from '../protocol/wire/frames.js';
 import type { Bus } from './bus/bus.js';
 import type { RelayConfig } from './config.js';
-import type { AddressLockout } from './limits.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Store } from './store/store.js';
@@ -15,9 +14,18 @@ export interface RelayContext {
   readonly suite: Suite;
   readonly metrics: Metrics;
   readonly log: Logger;
-  readonly addressLockout: AddressLockout;
+  readonly addressLockout: AddressFailures;
   /** Milliseconds since the Unix epoch; injectable so tests can move time. */
   readonly now: () => number;
+}
+
+/**
+ * Bad invite proofs per client address: in memory for one process (limits.ts AddressLockout),
+ * in Redis when several share the work (bus/redis-address-lockout.ts).
+ */
+export interface AddressFailures {
+  isLocked(address: string, now: number): boolean | Promise<boolean>;
+  recordFailure(address: string, now: number): void | Promise<void>;
 }
 
 export interface Binding {

@@ -2,25 +2,23 @@
 // startRelay is what main.ts runs and what tests run in-process.
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { join } from 'node:path';
 import { WebSocketServer } from 'ws';
 import { detectSuite } from '../protocol/crypto/select-suite.js';
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import type { Bus } from './bus/bus.js';
-import { LocalBus } from './bus/local-bus.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
+import { openBackends } from './backends.js';
 import { createHttpHandler, WS_PATH } from './http.js';
-import { AddressLockout, clientAddress, ConnectionCounter } from './limits.js';
-import { createLogger, type Logger } from './log.js';
+import { clientAddress, ConnectionCounter } from './limits.js';
+import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { startSweeper } from './sweeper.js';
+import { timedStore } from './timed-store.js';
 import type { Store } from './store/store.js';
-
-const DATABASE_FILE = 'relay.sqlite';
 
 /** Replaceable parts; the relay closes only the ones it created. */
 export interface RelayDeps {
@@ -39,7 +37,6 @@ export interface RunningRelay {
   close(): Promise<void>;
 }
 
-const PRUNE_INTERVAL_MS = 3600 * 1000;
 /** How long a closing socket gets to finish the close handshake before it is cut. */
 const CLOSE_GRACE_MS = 2000;
 
@@ -47,28 +44,36 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const log = deps.log ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
   const staticKey = loadOrCreateRelayKey(config.dataDir, nodePrimitives);
-  const store = deps.store ?? new SqliteStore({
-    path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous, maxHistoryPerRoom: config.maxHistoryPerRoom,
-  });
-  const bus = deps.bus ?? new LocalBus();
+  const backends = await openBackends(config, deps, log);
+  const { store, bus } = backends;
   const metrics = new Metrics();
   const ctx: RelayContext = {
-    config, store, bus, metrics, log, now,
+    config, store: timedStore(store, metrics.storeSeconds), bus, metrics, log, now,
     suite: await detectSuite(),
-    addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
+    addressLockout: backends.addressLockout,
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const connections = new ConnectionCounter(config.maxConnectionsPerIp);
-  const server = createServer(createHttpHandler({
+  const server = createServer({
+    headersTimeout: config.headersTimeoutMs,
+    requestTimeout: config.requestTimeoutMs,
+    // Node only checks those timeouts this often (30 s by default), so a slow-header client would
+    // hold its socket well past headers-timeout-ms.
+    connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
+  }, createHttpHandler({
     staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log,
-    gauges: async () => ({ rooms: await store.countRooms() }),
+    gauges: async () => ({ rooms: await store.countRooms(), members: await store.countMembers() }),
   }));
-  const wss = new WebSocketServer({ noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxMessageBytes });
+  const wss = new WebSocketServer({
+    noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxMessageBytes, maxFragments: config.maxMessageFragments,
+  });
   let closing = false;
 
   server.on('upgrade', (request, socket, head) => {
     socket.on('error', () => socket.destroy());
     const refuse = (status: string): void => {
+      metrics.upgradeRefused(status);
+      log.debug('upgrade refused', { status, ...addressFields(config.logIps, () => clientAddress(request, config.trustProxy)) });
       socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
     };
     if (closing) return refuse('503 Service Unavailable');
@@ -77,7 +82,12 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (config.publicOrigin !== undefined && origin !== undefined && origin !== config.publicOrigin) return refuse('403 Forbidden');
     const address = clientAddress(request, config.trustProxy);
     if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
-    socket.once('close', () => connections.release(address));
+    const fields = addressFields(config.logIps, () => address);
+    log.debug('connection opened', fields);
+    socket.once('close', () => {
+      connections.release(address);
+      log.debug('connection closed', fields);
+    });
     wss.handleUpgrade(request, socket, head, (ws) => {
       new Session(ws, address, ctx, registry, staticKey);
     });
@@ -87,10 +97,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     for (const session of registry.all()) session.heartbeat();
   }, config.heartbeatMs);
   heartbeat.unref();
-  const prune = setInterval(() => {
-    store.prune(now()).catch((error: unknown) => log.error('prune failed', { error: error instanceof Error ? error.name : typeof error }));
-  }, PRUNE_INTERVAL_MS);
-  prune.unref();
+  const stopSweeper = startSweeper(store, config, log, now);
 
   try {
     await new Promise<void>((resolve, reject) => {
@@ -102,9 +109,9 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     });
   } catch (error) {
     clearInterval(heartbeat);
-    clearInterval(prune);
+    await stopSweeper();
     registry.stop();
-    if (deps.store === undefined) await store.close();
+    await backends.close();
     throw error;
   }
 
@@ -115,15 +122,14 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
-      clearInterval(prune);
+      await stopSweeper();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();
       await Promise.all(registry.all().map((session) => session.shutdown(CLOSE.goingAway, 'relay shutting down', CLOSE_GRACE_MS)));
       registry.stop();
       wss.close();
       await stopped;
-      if (deps.bus === undefined) await bus.close();
-      if (deps.store === undefined) await store.close();
+      await backends.close();
     },
   };
 }

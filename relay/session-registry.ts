@@ -1,12 +1,18 @@
 // This process's sessions, indexed by the rooms they are bound to, and the bus subscriber that
 // applies room-scoped decisions (pushes, dropped bindings, admitted joiners) to them.
-import { bytesEqual, toHex } from '../protocol/bytes.js';
+import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
 import { RELAY_FRAME } from '../protocol/wire/types.js';
-import type { Audience, Bus, BusMessage } from './bus/bus.js';
+import type { Audience, Bus, BusEvent } from './bus/bus.js';
 import type { Binding } from './context.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
+
+/**
+ * WebSocket "service restart": a client reconnects, re-authenticates and syncs. Sent when the bus
+ * reports a gap, since the relay cannot tell which pushes a session missed.
+ */
+const CATCH_UP_CLOSE = 1012;
 
 function matches(session: Session, binding: Binding, to: Audience): boolean {
   if (to.exceptSession === session.id) return false;
@@ -17,11 +23,13 @@ function matches(session: Session, binding: Binding, to: Audience): boolean {
 export class SessionRegistry {
   readonly #sessions = new Set<Session>();
   readonly #rooms = new Map<string, Set<Session>>();
+  readonly #bus: Bus;
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
 
   constructor(bus: Bus, metrics: Metrics, log: Logger) {
+    this.#bus = bus;
     this.#metrics = metrics;
     this.#log = log;
     this.#unsubscribe = bus.subscribe((roomId, message) => this.#apply(toHex(roomId), message));
@@ -44,7 +52,10 @@ export class SessionRegistry {
 
   bound(roomHex: string, session: Session): void {
     let set = this.#rooms.get(roomHex);
-    if (set === undefined) this.#rooms.set(roomHex, (set = new Set()));
+    if (set === undefined) {
+      this.#rooms.set(roomHex, (set = new Set()));
+      this.#bus.watch(fromHex(roomHex));
+    }
     set.add(session);
     this.#metrics.sessionsBound++;
   }
@@ -52,7 +63,10 @@ export class SessionRegistry {
   unbound(roomHex: string, session: Session): void {
     const set = this.#rooms.get(roomHex);
     if (set === undefined || !set.delete(session)) return;
-    if (set.size === 0) this.#rooms.delete(roomHex);
+    if (set.size === 0) {
+      this.#rooms.delete(roomHex);
+      this.#bus.unwatch(fromHex(roomHex));
+    }
     this.#metrics.sessionsBound--;
   }
 
@@ -60,9 +74,14 @@ export class SessionRegistry {
     this.#unsubscribe();
   }
 
-  #apply(roomHex: string, message: BusMessage): void {
+  #apply(roomHex: string, message: BusEvent): void {
     const set = this.#rooms.get(roomHex);
     if (set === undefined) return;
+    if (message.type === 'gap') {
+      this.#log.warn('bus gap: sessions reconnect to catch up', { sessions: set.size });
+      for (const session of [...set]) session.close(CATCH_UP_CLOSE, 'reconnect and sync');
+      return;
+    }
     // A copy: unbinding while iterating would otherwise skip sessions.
     for (const session of [...set]) {
       const binding = session.bindingAt(roomHex);

@@ -1,6 +1,7 @@
 // Room-scoped fan-out between relay processes: whatever one process decides for a room (deliver a
 // message, push an event, drop a removed member's bindings) reaches the sessions of every process.
-// In one process it is a function call (local-bus.ts); across processes it will be Redis pub/sub.
+// In one process it is a function call (local-bus.ts); across processes, Redis pub/sub (redis-bus.ts),
+// where a process hears only the rooms it has sessions bound to.
 import type { AuthRole } from '../../protocol/wire/frames.js';
 
 /** Which of a room's bound sessions a push is for. */
@@ -21,11 +22,25 @@ export type BusMessage =
   /** This joiner was admitted: its joiner bindings become member bindings. */
   | { readonly type: 'promote'; readonly key: Uint8Array };
 
-export type BusHandler = (roomId: Uint8Array, message: BusMessage) => void;
+/**
+ * What a subscriber hears: a message, or a gap: messages for the room may have been lost (the bus
+ * was cut off for a while), so the room's sessions must catch up from the store.
+ */
+export type BusEvent = BusMessage | { readonly type: 'gap' };
+
+export type BusHandler = (roomId: Uint8Array, event: BusEvent) => void;
 
 export interface Bus {
   /** Delivery is in publish order per publisher; handlers must not throw. */
   publish(roomId: Uint8Array, message: BusMessage): void;
   subscribe(handler: BusHandler): () => void;
+  /** This process has sessions bound to the room and needs its messages, until `unwatch`. */
+  watch(roomId: Uint8Array): void;
+  unwatch(roomId: Uint8Array): void;
+  /**
+   * Resolves once messages published for a watched room from now on reach this process, so a
+   * session answered after it misses nothing; if that takes too long, the room gets a gap instead.
+   */
+  ready(roomId: Uint8Array): Promise<void>;
   close(): Promise<void>;
 }

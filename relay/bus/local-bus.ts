@@ -14,6 +14,15 @@ export class LocalBus implements Bus {
     return () => this.#handlers.delete(handler);
   }
 
+  // Every room's messages are heard in the one process: there is nothing to watch or wait for.
+  watch(): void {}
+
+  unwatch(): void {}
+
+  ready(): Promise<void> {
+    return Promise.resolve();
+  }
+
   close(): Promise<void> {
     this.#handlers.clear();
     return Promise.resolve();

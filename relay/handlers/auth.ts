@@ -36,6 +36,9 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
     }
   }
   session.bind(f.roomId, { sign: f.publicKey, role: f.role });
+  // With several relay processes, a push published elsewhere before this process hears the room
+  // would be missed; the client syncs after the ok, so the ok waits until nothing can be.
+  await ctx.bus.ready(f.roomId);
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: 0 }));
   for (const frame of pending) session.send(frame);
 }

@@ -18,13 +18,13 @@ export async function handleJoinRequest(ctx: RelayContext, session: Requester, f
   const request = f.request;
   const now = ctx.now();
   // Lockouts come first and hold even for a correct proof, so guessing gains nothing while locked.
-  if (ctx.addressLockout.isLocked(session.address, now)) throw new SottoError('INVITE_LOCKED');
+  if (await ctx.addressLockout.isLocked(session.address, now)) throw new SottoError('INVITE_LOCKED');
   const found = await ctx.store.getInvite(request.roomId, request.invitePublicKey);
   if (found !== undefined && found.lockedUntil > now) throw new SottoError('INVITE_LOCKED');
   const invite = await requireUsable(ctx, request.roomId, found);
   const proof = labeled('sigJoinRequest', request.signed);
   if (!(await ctx.suite.verify(request.invitePublicKey, proof, request.inviteSignature))) {
-    ctx.addressLockout.recordFailure(session.address, now);
+    await ctx.addressLockout.recordFailure(session.address, now);
     await ctx.store.recordInviteFailure(request.roomId, request.invitePublicKey, {
       now, maxFailures: ctx.config.inviteMaxFailures, lockoutMs: ctx.config.inviteLockoutSeconds * 1000,
     });

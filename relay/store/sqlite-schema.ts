@@ -1,5 +1,6 @@
 // The SQLite schema as numbered migrations: entry i takes a database from version i to i + 1, and a
 // shipped entry never changes. Tables hold opaque signed records, public keys and numbers only.
+// postgres-schema.ts holds the same tables for PostgreSQL: a change here needs the same change there.
 
 export const MIGRATIONS: readonly string[] = [
   `
@@ -88,5 +89,10 @@ export const MIGRATIONS: readonly string[] = [
     PRIMARY KEY (room_id, seq),
     UNIQUE (room_id, sender, counter)
   ) STRICT;
+  `,
+  // The sweeper deletes by age; without these it would scan every message and join on each pass.
+  `
+  CREATE INDEX messages_by_age ON messages (created_at);
+  CREATE INDEX joins_by_age ON joins (created_at);
   `,
 ];

@@ -134,6 +134,23 @@ export interface AppendedMessage {
   readonly duplicate: boolean;
 }
 
+/** What a sweep removes: rows older than these times (ms since the Unix epoch). */
+export interface PruneCutoffs {
+  /** Invites that expired before this go, with the pending joins they hold. */
+  readonly invitesExpiredBefore: number;
+  /** Pending joins made before this go; their invites stay claimed (an invite admits one joiner). */
+  readonly joinsCreatedBefore: number;
+  /** Messages stored before this go; undefined keeps them. */
+  readonly messagesCreatedBefore: number | undefined;
+}
+
+/** How many rows a sweep removed. */
+export interface PruneCounts {
+  readonly invites: number;
+  readonly joins: number;
+  readonly messages: number;
+}
+
 export interface Store {
   /** ROOM_EXISTS when the id is taken. */
   createRoom(room: NewRoom): Promise<void>;
@@ -177,8 +194,9 @@ export interface Store {
   /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
 
-  /** Drops invites long expired and the pending joins they hold. */
-  prune(now: number): Promise<void>;
+  prune(cutoffs: PruneCutoffs): Promise<PruneCounts>;
   countRooms(): Promise<number>;
+  /** Memberships across all rooms (one person in two rooms counts twice). */
+  countMembers(): Promise<number>;
   close(): Promise<void>;
 }

@@ -1,0 +1,148 @@
+// The Store on PostgreSQL (pg), for several relay processes sharing one database: the statements
+// and rules of sql-store.ts over a connection pool. Writes run at READ COMMITTED and lock the room
+// row (SELECT … FOR UPDATE) before reading what they decide on, so each room's writes take turns
+// across processes; reads run as READ ONLY REPEATABLE READ, one snapshot per call.
+import { DatabaseError, Pool, TypeOverrides, type PoolClient } from 'pg';
+import { MIGRATIONS } from './postgres-schema.js';
+import type { SqlDatabase, SqlTransaction, SqlValue, TransactionMode } from './sql-database.js';
+import { SqlStore } from './sql-store.js';
+import { retryTransient } from './transient-retry.js';
+
+export interface PostgresStoreOptions {
+  /** postgres://user@host:port/database; a password is better given as PGPASSWORD than in the URL. */
+  readonly url: string;
+  readonly maxHistoryPerRoom: number;
+  /** Connections this process keeps open at most; requests beyond wait for one. */
+  readonly poolSize: number;
+  /** Called when an idle pooled connection fails (the pool replaces it). */
+  readonly onConnectionError: (error: Error) => void;
+  /** How long a request waits for a free connection before failing. */
+  readonly connectTimeoutMs?: number;
+  /** Longest one statement may run, lock waits included. */
+  readonly statementTimeoutMs?: number;
+  /** How long a transaction keeps retrying after serialization failures and deadlocks. */
+  readonly retryDeadlineMs?: number;
+}
+
+/** serialization_failure and deadlock_detected: the transaction was rolled back and may simply run again. */
+const TRANSIENT_CODES = new Set(['40001', '40P01']);
+
+function isTransient(error: unknown): boolean {
+  return error instanceof DatabaseError && error.code !== undefined && TRANSIENT_CODES.has(error.code);
+}
+
+/** Any constant will do: every relay process takes the same advisory lock while it migrates. */
+const MIGRATION_LOCK = 0x5077_0001;
+
+/** BIGINT arrives as text by default; every number the relay stores is a safe integer. */
+function parseBigint(text: string): number {
+  const value = Number(text);
+  if (!Number.isSafeInteger(value)) throw new RangeError('stored integer is outside the safe range');
+  return value;
+}
+
+const INT8_OID = 20;
+
+class PostgresDatabase implements SqlDatabase {
+  readonly lockRow = ' FOR UPDATE';
+  readonly #pool: Pool;
+  readonly #retryDeadlineMs: number;
+  /** Prepared-statement names by text: each connection parses a statement once. */
+  readonly #names = new Map<string, string>();
+
+  constructor(options: PostgresStoreOptions) {
+    const types = new TypeOverrides();
+    types.setTypeParser(INT8_OID, parseBigint);
+    this.#pool = new Pool({
+      connectionString: options.url,
+      max: options.poolSize,
+      connectionTimeoutMillis: options.connectTimeoutMs ?? 10_000,
+      statement_timeout: options.statementTimeoutMs ?? 30_000,
+      types,
+    });
+    this.#pool.on('error', options.onConnectionError);
+    this.#retryDeadlineMs = options.retryDeadlineMs ?? 5000;
+  }
+
+  #name(sql: string): string {
+    let name = this.#names.get(sql);
+    if (name === undefined) this.#names.set(sql, (name = `sotto_${this.#names.size + 1}`));
+    return name;
+  }
+
+  #transaction(client: PoolClient): SqlTransaction {
+    const query = (sql: string, params: readonly SqlValue[]) => client.query({ name: this.#name(sql), text: sql, values: [...params] });
+    return {
+      rows: async <T>(sql: string, params: readonly SqlValue[]) => (await query(sql, params)).rows as T[],
+      run: async (sql: string, params: readonly SqlValue[]) => (await query(sql, params)).rowCount ?? 0,
+    };
+  }
+
+  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return retryTransient(() => this.#attempt(mode, fn), isTransient, this.#retryDeadlineMs);
+  }
+
+  async #attempt<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    const client = await this.#pool.connect();
+    let broken = false;
+    try {
+      await client.query(mode === 'write' ? 'BEGIN' : 'BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY');
+      const result = await fn(this.#transaction(client));
+      await client.query('COMMIT');
+      return result;
+    } catch (error) {
+      // A connection that cannot even roll back is not handed to the next request.
+      await client.query('ROLLBACK').catch(() => {
+        broken = true;
+      });
+      throw error;
+    } finally {
+      client.release(broken);
+    }
+  }
+
+  /** Brings the schema up to date; relay processes starting together take turns. */
+  async migrate(): Promise<void> {
+    const client = await this.#pool.connect();
+    try {
+      await client.query('BEGIN');
+      await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
+      await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
+      const current = ((await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]?.version) ?? 0;
+      if (current > MIGRATIONS.length) {
+        throw new Error(`database schema version ${current} is newer than this relay understands (${MIGRATIONS.length})`);
+      }
+      for (let version = current + 1; version <= MIGRATIONS.length; version++) await client.query(MIGRATIONS[version - 1]!);
+      await client.query('DELETE FROM schema_version');
+      await client.query('INSERT INTO schema_version (version) VALUES ($1)', [MIGRATIONS.length]);
+      await client.query('COMMIT');
+    } catch (error) {
+      await client.query('ROLLBACK').catch(() => undefined);
+      throw error;
+    } finally {
+      client.release();
+    }
+  }
+
+  close(): Promise<void> {
+    return this.#pool.end();
+  }
+}
+
+export class PostgresStore extends SqlStore {
+  private constructor(db: PostgresDatabase, maxHistoryPerRoom: number) {
+    super(db, maxHistoryPerRoom);
+  }
+
+  /** Connects and brings the schema up to date; throws if the database cannot be used. */
+  static async open(options: PostgresStoreOptions): Promise<PostgresStore> {
+    const db = new PostgresDatabase(options);
+    try {
+      await db.migrate();
+    } catch (error) {
+      await db.close();
+      throw error;
+    }
+    return new PostgresStore(db, options.maxHistoryPerRoom);
+  }
+}

@@ -1,0 +1,31 @@
+// What SqlStore needs from a SQL database: transactions of parameterised statements. SQLite and
+// PostgreSQL each provide one, so the store's rules and statements are written once (sql-store.ts)
+// and only connection handling, locking and the schema differ between them.
+
+/** Statements use PostgreSQL's `$1, $2, …` placeholders; the SQLite side rewrites them. */
+export type SqlValue = number | Uint8Array | null;
+
+export interface SqlTransaction {
+  rows<T>(sql: string, params: readonly SqlValue[]): Promise<T[]>;
+  /** Resolves with the number of rows changed. */
+  run(sql: string, params: readonly SqlValue[]): Promise<number>;
+}
+
+export type TransactionMode = 'read' | 'write';
+
+export interface SqlDatabase {
+  /**
+   * Runs `fn` as one transaction on one connection: committed if it resolves, rolled back if it
+   * throws. A read transaction sees one snapshot throughout. When the database refuses a
+   * transaction for a transient conflict, `fn` runs again from the start, so it must have no effect
+   * outside the database.
+   */
+  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  /**
+   * Appended to the SELECT of a room row in a write transaction: it holds the row until commit, so
+   * writers to one room (across processes too) take turns. Empty where the write transaction
+   * already holds the whole database (SQLite).
+   */
+  readonly lockRow: string;
+  close(): Promise<void>;
+}

@@ -1,0 +1,365 @@
+// The Store's rules and statements, once, for every SQL database (sqlite-store.ts, postgres-store.ts).
+// Every method is one transaction. A write transaction that depends on what it read first locks the
+// room row, so each room's writes take turns even across relay processes: seqs stay gapless, the
+// compare-and-sets on log length and epoch hold, and of two claims of one invite exactly one wins.
+import { SottoError } from '../../protocol/errors.js';
+import { bytesEqual } from '../../protocol/bytes.js';
+import { ROLE, type Role } from '../../protocol/wire/membership.js';
+import type { SqlDatabase, SqlTransaction } from './sql-database.js';
+import type {
+  AppendedMessage, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
+  NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
+} from './store.js';
+
+interface RoomRow {
+  id: Uint8Array;
+  owner: Uint8Array;
+  rotate_every_messages: number;
+  rotate_after_seconds: number;
+  epoch: number;
+  log_length: number;
+  head_hash: Uint8Array;
+  rotation_pending: number;
+  last_seq: number;
+}
+
+interface MemberRow {
+  sign_pub: Uint8Array;
+  enc_pub: Uint8Array;
+  role: number;
+  added_at: number;
+  join_epoch: number;
+}
+
+interface InviteRow {
+  bytes: Uint8Array;
+  issuer: Uint8Array;
+  expires_at: number;
+  claimed_by: Uint8Array | null;
+  locked_until: number;
+}
+
+interface JoinRow {
+  invite_pub: Uint8Array;
+  issuer: Uint8Array;
+  joiner_sign: Uint8Array;
+  joiner_enc: Uint8Array;
+  request: Uint8Array;
+  welcome: Uint8Array | null;
+  confirm: Uint8Array | null;
+}
+
+const ROLE_BY_CODE = new Map<number, Role>((Object.keys(ROLE) as Role[]).map((role) => [ROLE[role], role]));
+
+function roleOf(code: number): Role {
+  const role = ROLE_BY_CODE.get(code);
+  if (role === undefined) throw new SottoError('INTERNAL', 'stored role is unknown');
+  return role;
+}
+
+function toRoom(row: RoomRow): RoomState {
+  return {
+    roomId: row.id,
+    owner: row.owner,
+    settings: { rotateEveryMessages: row.rotate_every_messages, rotateAfterSeconds: row.rotate_after_seconds },
+    epoch: row.epoch,
+    logLength: row.log_length,
+    headHash: row.head_hash,
+    rotationPending: row.rotation_pending !== 0,
+    lastSeq: row.last_seq,
+  };
+}
+
+function toMember(row: MemberRow): MemberRecord {
+  return { sign: row.sign_pub, enc: row.enc_pub, role: roleOf(row.role), addedAt: row.added_at, joinEpoch: row.join_epoch };
+}
+
+function toJoin(row: JoinRow): PendingJoin {
+  return {
+    invitePublicKey: row.invite_pub,
+    issuer: row.issuer,
+    joinerSign: row.joiner_sign,
+    joinerEnc: row.joiner_enc,
+    request: row.request,
+    welcome: row.welcome ?? undefined,
+    confirm: row.confirm ?? undefined,
+  };
+}
+
+const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, epoch, log_length, head_hash, rotation_pending, last_seq';
+const MEMBER_COLUMNS = 'sign_pub, enc_pub, role, added_at, join_epoch';
+const JOINS_WITH_ISSUER = `SELECT j.invite_pub, i.issuer, j.joiner_sign, j.joiner_enc, j.request, j.welcome, j.confirm
+  FROM joins j JOIN invites i ON i.room_id = j.room_id AND i.invite_pub = j.invite_pub`;
+
+const SQL = {
+  getRoom: `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = $1`,
+  insertRoom: `INSERT INTO rooms (id, created_at, owner, rotate_every_messages, rotate_after_seconds, epoch, log_length, head_hash, rotation_pending, last_seq)
+    VALUES ($1, $2, $3, $4, $5, 0, 1, $6, 0, 0) ON CONFLICT DO NOTHING`,
+  setHead: 'UPDATE rooms SET log_length = $1, head_hash = $2 WHERE id = $3',
+  setEpoch: 'UPDATE rooms SET epoch = $1, rotation_pending = 0 WHERE id = $2',
+  setRotationPending: 'UPDATE rooms SET rotation_pending = 1 WHERE id = $1',
+  setLastSeq: 'UPDATE rooms SET last_seq = $1 WHERE id = $2',
+  countRooms: 'SELECT count(*) AS n FROM rooms',
+  countMembers: 'SELECT count(*) AS n FROM members',
+  insertEvent: 'INSERT INTO events (room_id, idx, bytes) VALUES ($1, $2, $3)',
+  getEvents: 'SELECT bytes FROM events WHERE room_id = $1 AND idx >= $2 ORDER BY idx',
+  insertMember: 'INSERT INTO members (room_id, sign_pub, enc_pub, role, added_at, join_epoch) VALUES ($1, $2, $3, $4, $5, $6)',
+  getMembers: `SELECT ${MEMBER_COLUMNS} FROM members WHERE room_id = $1 ORDER BY added_at`,
+  getMember: `SELECT ${MEMBER_COLUMNS} FROM members WHERE room_id = $1 AND sign_pub = $2`,
+  deleteMember: 'DELETE FROM members WHERE room_id = $1 AND sign_pub = $2',
+  setRole: 'UPDATE members SET role = $1 WHERE room_id = $2 AND sign_pub = $3',
+  insertInvite: 'INSERT INTO invites (room_id, invite_pub, issuer, expires_at, bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
+  getInvite: 'SELECT bytes, issuer, expires_at, claimed_by, locked_until FROM invites WHERE room_id = $1 AND invite_pub = $2',
+  // One statement, so concurrent failures each count. Reaching the limit locks the invite and
+  // restarts the count, so each lockout takes a full set of failures.
+  recordFailure: `UPDATE invites SET
+      failures = CASE WHEN failures + 1 >= $1 THEN 0 ELSE failures + 1 END,
+      locked_until = CASE WHEN failures + 1 >= $1 THEN $2 ELSE locked_until END
+    WHERE room_id = $3 AND invite_pub = $4`,
+  claimInvite: 'UPDATE invites SET claimed_by = $1 WHERE room_id = $2 AND invite_pub = $3 AND claimed_by IS NULL',
+  pruneInvites: 'DELETE FROM invites WHERE expires_at < $1',
+  pruneJoins: 'DELETE FROM joins WHERE created_at < $1',
+  countJoins: 'SELECT count(*) AS n FROM joins',
+  insertJoin: 'INSERT INTO joins (room_id, invite_pub, joiner_sign, joiner_enc, request, created_at) VALUES ($1, $2, $3, $4, $5, $6)',
+  getJoinByInvite: `${JOINS_WITH_ISSUER} WHERE j.room_id = $1 AND j.invite_pub = $2`,
+  getJoinByJoiner: `${JOINS_WITH_ISSUER} WHERE j.room_id = $1 AND j.joiner_sign = $2`,
+  getJoinsByIssuer: `${JOINS_WITH_ISSUER} WHERE j.room_id = $1 AND i.issuer = $2 ORDER BY j.created_at`,
+  setWelcome: 'UPDATE joins SET welcome = $1 WHERE room_id = $2 AND invite_pub = $3',
+  setConfirm: 'UPDATE joins SET confirm = $1 WHERE room_id = $2 AND invite_pub = $3',
+  consumeJoin: 'DELETE FROM joins WHERE room_id = $1 AND invite_pub = $2 AND joiner_sign = $3 AND confirm IS NOT NULL',
+  insertRotation: 'INSERT INTO rotations (room_id, epoch, bytes) VALUES ($1, $2, $3)',
+  insertRotationEntry: 'INSERT INTO rotation_entries (room_id, member, epoch) VALUES ($1, $2, $3)',
+  getRotations: `SELECT r.bytes FROM rotation_entries e JOIN rotations r ON r.room_id = e.room_id AND r.epoch = e.epoch
+    WHERE e.room_id = $1 AND e.member = $2 AND e.epoch >= $3 ORDER BY e.epoch`,
+  insertMessage: 'INSERT INTO messages (room_id, seq, epoch, sender, counter, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+  findMessage: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND sender = $2 AND counter = $3',
+  getMessages: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND seq > $2 AND epoch >= $3 ORDER BY seq LIMIT $4',
+  pruneMessages: 'DELETE FROM messages WHERE room_id = $1 AND seq <= $2',
+  pruneOldMessages: 'DELETE FROM messages WHERE created_at < $1',
+} as const;
+
+async function one<T>(tx: SqlTransaction, sql: string, params: Parameters<SqlTransaction['rows']>[1]): Promise<T | undefined> {
+  return (await tx.rows<T>(sql, params))[0];
+}
+
+async function count(tx: SqlTransaction, sql: string): Promise<number> {
+  return (await one<{ n: number }>(tx, sql, []))?.n ?? 0;
+}
+
+export class SqlStore implements Store {
+  readonly #db: SqlDatabase;
+  readonly #maxHistory: number;
+  readonly #lockRoom: string;
+
+  constructor(db: SqlDatabase, maxHistoryPerRoom: number) {
+    this.#db = db;
+    this.#maxHistory = maxHistoryPerRoom;
+    this.#lockRoom = SQL.getRoom + db.lockRow;
+  }
+
+  #write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#db.transaction('write', fn);
+  }
+
+  #read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return this.#db.transaction('read', fn);
+  }
+
+  /** The room row, held until the transaction ends. */
+  async #lock(tx: SqlTransaction, roomId: Uint8Array): Promise<RoomRow> {
+    const row = await one<RoomRow>(tx, this.#lockRoom, [roomId]);
+    if (row === undefined) throw new SottoError('ROOM_NOT_FOUND');
+    return row;
+  }
+
+  createRoom(room: NewRoom): Promise<void> {
+    return this.#write(async (tx) => {
+      const { roomId } = room;
+      const inserted = await tx.run(SQL.insertRoom, [roomId, room.now, room.owner, room.settings.rotateEveryMessages, room.settings.rotateAfterSeconds, room.headHash]);
+      if (inserted === 0) throw new SottoError('ROOM_EXISTS');
+      await tx.run(SQL.insertEvent, [roomId, 0, room.genesis]);
+      await tx.run(SQL.insertMember, [roomId, room.owner, room.ownerEnc, ROLE.owner, 0, 0]);
+    });
+  }
+
+  getRoom(roomId: Uint8Array): Promise<RoomState | undefined> {
+    return this.#read(async (tx) => {
+      const row = await one<RoomRow>(tx, SQL.getRoom, [roomId]);
+      return row === undefined ? undefined : toRoom(row);
+    });
+  }
+
+  getRoomAndMembers(roomId: Uint8Array): Promise<RoomAndMembers | undefined> {
+    return this.#read(async (tx) => {
+      const row = await one<RoomRow>(tx, SQL.getRoom, [roomId]);
+      if (row === undefined) return undefined;
+      return { room: toRoom(row), members: (await tx.rows<MemberRow>(SQL.getMembers, [roomId])).map(toMember) };
+    });
+  }
+
+  getMember(roomId: Uint8Array, sign: Uint8Array): Promise<MemberRecord | undefined> {
+    return this.#read(async (tx) => {
+      const row = await one<MemberRow>(tx, SQL.getMember, [roomId, sign]);
+      return row === undefined ? undefined : toMember(row);
+    });
+  }
+
+  getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]> {
+    return this.#read(async (tx) => (await tx.rows<{ bytes: Uint8Array }>(SQL.getEvents, [roomId, fromIndex])).map((r) => r.bytes));
+  }
+
+  appendEvent(append: EventAppend): Promise<void> {
+    return this.#write(async (tx) => {
+      const { roomId, change } = append;
+      const room = await this.#lock(tx, roomId);
+      if (room.log_length !== append.expectedLength) throw new SottoError('BAD_CHAIN', 'the log moved');
+      await tx.run(SQL.insertEvent, [roomId, room.log_length, append.event]);
+      await tx.run(SQL.setHead, [room.log_length + 1, append.headHash, roomId]);
+      switch (change.kind) {
+        case 'add':
+          if ((await tx.run(SQL.consumeJoin, [roomId, change.invitePublicKey, change.sign])) !== 1) {
+            throw new SottoError('JOIN_STATE', 'no confirmed join for this subject and invite');
+          }
+          await tx.run(SQL.insertMember, [roomId, change.sign, change.enc, ROLE[change.role], room.log_length, room.epoch]);
+          break;
+        case 'remove':
+          if ((await tx.run(SQL.deleteMember, [roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
+          break;
+        case 'role':
+          if ((await tx.run(SQL.setRole, [ROLE[change.role], roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
+          break;
+      }
+      if (append.rotation !== undefined) await this.#insertRotation(tx, roomId, room.epoch, append.rotation);
+      if (append.markRotationPending === true) await tx.run(SQL.setRotationPending, [roomId]);
+    });
+  }
+
+  async #insertRotation(tx: SqlTransaction, roomId: Uint8Array, currentEpoch: number, rotation: NewRotation): Promise<void> {
+    if (rotation.epoch !== currentEpoch + 1) throw new SottoError('STALE_EPOCH', `rotation to ${rotation.epoch}, room at ${currentEpoch}`);
+    await tx.run(SQL.insertRotation, [roomId, rotation.epoch, rotation.bytes]);
+    for (const member of rotation.members) await tx.run(SQL.insertRotationEntry, [roomId, member, rotation.epoch]);
+    await tx.run(SQL.setEpoch, [rotation.epoch, roomId]);
+  }
+
+  putInvite(invite: NewInvite): Promise<void> {
+    return this.#write(async (tx) => {
+      await this.#lock(tx, invite.roomId);
+      const inserted = await tx.run(SQL.insertInvite, [invite.roomId, invite.invitePublicKey, invite.issuer, invite.expiresAt, invite.bytes]);
+      if (inserted === 0) throw new SottoError('INVITE_EXISTS');
+    });
+  }
+
+  getInvite(roomId: Uint8Array, invitePublicKey: Uint8Array): Promise<InviteState | undefined> {
+    return this.#read(async (tx) => {
+      const row = await one<InviteRow>(tx, SQL.getInvite, [roomId, invitePublicKey]);
+      if (row === undefined) return undefined;
+      return { bytes: row.bytes, issuer: row.issuer, expiresAt: row.expires_at, claimedBy: row.claimed_by ?? undefined, lockedUntil: row.locked_until };
+    });
+  }
+
+  recordInviteFailure(roomId: Uint8Array, invitePublicKey: Uint8Array, policy: LockoutPolicy): Promise<void> {
+    return this.#write(async (tx) => {
+      await tx.run(SQL.recordFailure, [policy.maxFailures, policy.now + policy.lockoutMs, roomId, invitePublicKey]);
+    });
+  }
+
+  claimInvite(join: NewJoin): Promise<void> {
+    return this.#write(async (tx) => {
+      // The room lock also keeps two claims by one joiner key (of different invites) from both passing.
+      await this.#lock(tx, join.roomId);
+      const invite = await one<InviteRow>(tx, SQL.getInvite, [join.roomId, join.invitePublicKey]);
+      if (invite === undefined) throw new SottoError('INVITE_NOT_FOUND');
+      if (invite.claimed_by !== null) throw new SottoError('INVITE_USED');
+      if ((await one<JoinRow>(tx, SQL.getJoinByJoiner, [join.roomId, join.joinerSign])) !== undefined) {
+        throw new SottoError('JOIN_STATE', 'this joiner key already has a pending join');
+      }
+      if ((await tx.run(SQL.claimInvite, [join.joinerSign, join.roomId, join.invitePublicKey])) !== 1) throw new SottoError('INVITE_USED');
+      await tx.run(SQL.insertJoin, [join.roomId, join.invitePublicKey, join.joinerSign, join.joinerEnc, join.request, join.now]);
+    });
+  }
+
+  putJoinStep(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, step: JoinStep, bytes: Uint8Array): Promise<void> {
+    return this.#write(async (tx) => {
+      await this.#lock(tx, roomId);
+      const row = await one<JoinRow>(tx, SQL.getJoinByInvite, [roomId, invitePublicKey]);
+      if (row === undefined || !bytesEqual(row.joiner_sign, joinerSign)) throw new SottoError('JOIN_NOT_FOUND');
+      const existing = step === 'welcome' ? row.welcome : row.confirm;
+      if (existing !== null) {
+        if (bytesEqual(existing, bytes)) return;
+        throw new SottoError('JOIN_STATE', `a different ${step} is already stored`);
+      }
+      if (step === 'welcome') await tx.run(SQL.setWelcome, [bytes, roomId, invitePublicKey]);
+      else if (row.welcome === null) throw new SottoError('JOIN_STATE', 'no welcome yet');
+      else await tx.run(SQL.setConfirm, [bytes, roomId, invitePublicKey]);
+    });
+  }
+
+  getJoin(roomId: Uint8Array, joinerSign: Uint8Array): Promise<PendingJoin | undefined> {
+    return this.#read(async (tx) => {
+      const row = await one<JoinRow>(tx, SQL.getJoinByJoiner, [roomId, joinerSign]);
+      return row === undefined ? undefined : toJoin(row);
+    });
+  }
+
+  pendingJoinsForIssuer(roomId: Uint8Array, issuer: Uint8Array): Promise<PendingJoin[]> {
+    return this.#read(async (tx) => (await tx.rows<JoinRow>(SQL.getJoinsByIssuer, [roomId, issuer])).map(toJoin));
+  }
+
+  addRotation(roomId: Uint8Array, expectedLength: number, rotation: NewRotation): Promise<void> {
+    return this.#write(async (tx) => {
+      const room = await this.#lock(tx, roomId);
+      if (room.log_length !== expectedLength) throw new SottoError('BAD_ROTATION', 'the membership log moved');
+      await this.#insertRotation(tx, roomId, room.epoch, rotation);
+    });
+  }
+
+  getRotations(roomId: Uint8Array, fromEpoch: number, member: Uint8Array): Promise<Uint8Array[]> {
+    return this.#read(async (tx) => (await tx.rows<{ bytes: Uint8Array }>(SQL.getRotations, [roomId, member, fromEpoch])).map((r) => r.bytes));
+  }
+
+  appendMessage(m: NewMessage): Promise<AppendedMessage> {
+    return this.#write(async (tx) => {
+      const room = await this.#lock(tx, m.roomId);
+      const stored = await one<StoredMessage>(tx, SQL.findMessage, [m.roomId, m.sender, m.counter]);
+      if (stored !== undefined) {
+        if (!bytesEqual(stored.bytes, m.bytes)) throw new SottoError('COUNTER_USED', `counter ${m.counter}`);
+        return { seq: stored.seq, duplicate: true };
+      }
+      if (m.epoch !== room.epoch) throw new SottoError('STALE_EPOCH', `message for epoch ${m.epoch}, room at ${room.epoch}`);
+      if (room.rotation_pending !== 0) throw new SottoError('STALE_EPOCH', 'a rotation is pending');
+      const seq = room.last_seq + 1;
+      await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now]);
+      await tx.run(SQL.setLastSeq, [seq, m.roomId]);
+      if (seq > this.#maxHistory) await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
+      return { seq, duplicate: false };
+    });
+  }
+
+  getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {
+    return this.#read((tx) => tx.rows<StoredMessage>(SQL.getMessages, [roomId, afterSeq, minEpoch, limit]));
+  }
+
+  prune(cutoffs: PruneCutoffs): Promise<PruneCounts> {
+    return this.#write(async (tx) => {
+      // Joins also go with their invites (ON DELETE CASCADE), which no statement's count includes.
+      const joinsBefore = await count(tx, SQL.countJoins);
+      const invites = await tx.run(SQL.pruneInvites, [cutoffs.invitesExpiredBefore]);
+      await tx.run(SQL.pruneJoins, [cutoffs.joinsCreatedBefore]);
+      const joins = joinsBefore - (await count(tx, SQL.countJoins));
+      const messages = cutoffs.messagesCreatedBefore === undefined ? 0 : await tx.run(SQL.pruneOldMessages, [cutoffs.messagesCreatedBefore]);
+      return { invites, joins, messages };
+    });
+  }
+
+  countRooms(): Promise<number> {
+    return this.#read((tx) => count(tx, SQL.countRooms));
+  }
+
+  countMembers(): Promise<number> {
+    return this.#read((tx) => count(tx, SQL.countMembers));
+  }
+
+  close(): Promise<void> {
+    return this.#db.close();
+  }
+}

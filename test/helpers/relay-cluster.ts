@@ -1,0 +1,57 @@
+// Several relay processes on one private PostgreSQL and one private Redis, as scale-out runs them.
+// They share one relay key (clients pin one key, whichever process they reach): each process's
+// data dir gets a copy of the first one's `relay-key`, as docs/operations.md tells operators to do.
+import { copyFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { startPostgres, type PrivatePostgres } from './postgres.js';
+import { startRedis, type PrivateRedis } from './redis.js';
+import { startRelayProcess, type RelayProcess } from './relay-process.js';
+
+export interface RelayCluster {
+  readonly postgres: PrivatePostgres;
+  readonly redis: PrivateRedis;
+  readonly storeUrl: string;
+  readonly relays: readonly RelayProcess[];
+  readonly publicKey: Uint8Array;
+  wsUrl(relay: RelayProcess): string;
+  stop(): Promise<void>;
+}
+
+/** undefined (outside CI) when PostgreSQL or Redis is not installed. */
+export async function startRelayCluster(size: number, extraArgs: readonly string[] = []): Promise<RelayCluster | undefined> {
+  const postgres = await startPostgres();
+  const redis = postgres === undefined ? undefined : await startRedis();
+  if (postgres === undefined || redis === undefined) {
+    await postgres?.stop();
+    return undefined;
+  }
+  const relays: RelayProcess[] = [];
+  try {
+    const storeUrl = await postgres.createDatabase();
+    const args = ['--store-url', storeUrl, '--bus-url', redis.url, ...extraArgs];
+    const first = await startRelayProcess(args);
+    relays.push(first);
+    for (let i = 1; i < size; i++) {
+      const relay = await startRelayProcess(args);
+      relays.push(relay);
+      // Restarted with the first one's key, so every process answers to the one key clients pin.
+      await relay.kill();
+      copyFileSync(join(first.dataDir, 'relay-key'), join(relay.dataDir, 'relay-key'));
+      await relay.restart();
+    }
+    return {
+      postgres, redis, storeUrl, relays, publicKey: first.publicKey,
+      wsUrl: (relay) => `ws://127.0.0.1:${relay.port}/ws`,
+      async stop() {
+        await Promise.all(relays.map((r) => r.dispose()));
+        await redis.stop();
+        await postgres.stop();
+      },
+    };
+  } catch (error) {
+    await Promise.all(relays.map((r) => r.dispose()));
+    await redis.stop();
+    await postgres.stop();
+    throw error;
+  }
+}

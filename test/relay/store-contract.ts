@@ -1,0 +1,295 @@
+// The Store contract: what every store (SQLite, PostgreSQL) must do, run against each by its own
+// test file so the two can never drift. Records are opaque to a store, so random bytes stand in
+// for them. Two stores opened on one database stand for two relay processes.
+import { suite } from 'uvu';
+import * as assert from 'uvu/assert';
+import { toHex } from '../../protocol/bytes.js';
+import { randomBytes } from '../../protocol/crypto/random.js';
+import { isSottoError, type ErrorName } from '../../protocol/errors.js';
+import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
+import type { NewMessage, Store } from '../../relay/store/store.js';
+
+/** One empty database per test. */
+export interface StoreDatabase {
+  /** Another store (connection, pool) on this database. */
+  open(maxHistoryPerRoom: number): Promise<Store>;
+  /** Drops what the database left behind (stores opened on it are closed by then). */
+  dispose(): Promise<void>;
+}
+
+async function rejects(promise: Promise<unknown>, name: ErrorName): Promise<void> {
+  try {
+    await promise;
+  } catch (error) {
+    assert.ok(isSottoError(error, name), `expected ${name}, got ${String(error)}`);
+    return;
+  }
+  assert.unreachable(`expected ${name}`);
+}
+
+const key = (): Uint8Array => randomBytes(32);
+
+/** A message from a fresh sender (counter 1), unless a sender and counter are given. */
+function message(roomId: Uint8Array, epoch: number, bytes: Uint8Array, now: number, sender = key(), counter = 1): NewMessage {
+  return { roomId, epoch, sender, counter, bytes, now };
+}
+
+/** The contract as a uvu suite; `newDatabase` undefined skips it (the service is not installed). */
+export function storeContract(name: string, newDatabase: (() => Promise<StoreDatabase>) | undefined): ReturnType<typeof suite> {
+  const contract = suite(`store contract: ${name}`);
+  if (newDatabase === undefined) return contract;
+  let database: StoreDatabase;
+  let store: Store;
+  const others: Store[] = [];
+
+  async function newRoom(s = store): Promise<{ roomId: Uint8Array; owner: Uint8Array }> {
+    const roomId = randomBytes(16);
+    const owner = key();
+    await s.createRoom({ roomId, owner, ownerEnc: key(), settings: DEFAULT_SETTINGS, genesis: randomBytes(200), headHash: key(), now: Date.now() });
+    return { roomId, owner };
+  }
+
+  /** Registers an invite, claims it for a joiner and stores welcome and confirm. */
+  async function confirmedJoin(roomId: Uint8Array, issuer: Uint8Array): Promise<{ invite: Uint8Array; joiner: Uint8Array; joinerEnc: Uint8Array }> {
+    const invite = key();
+    const joiner = key();
+    const joinerEnc = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
+    await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: joiner, joinerEnc, request: randomBytes(300), now: Date.now() });
+    await store.putJoinStep(roomId, invite, joiner, 'welcome', randomBytes(200));
+    await store.putJoinStep(roomId, invite, joiner, 'confirm', randomBytes(100));
+    return { invite, joiner, joinerEnc };
+  }
+
+  /** A store standing for another relay process, closed after the test. */
+  async function another(): Promise<Store> {
+    const other = await database.open(1000);
+    others.push(other);
+    return other;
+  }
+
+  contract.before.each(async () => {
+    database = await newDatabase();
+    store = await database.open(1000);
+  });
+
+  contract.after.each(async () => {
+    await Promise.all([store, ...others.splice(0)].map((s) => s.close()));
+    await database.dispose();
+  });
+
+  contract('createRoom: genesis state, owner member; the same id again is ROOM_EXISTS', async () => {
+    const { roomId, owner } = await newRoom();
+    const found = await store.getRoomAndMembers(roomId);
+    assert.ok(found);
+    assert.equal([found!.room.epoch, found!.room.logLength, found!.room.lastSeq, found!.room.rotationPending], [0, 1, 0, false]);
+    assert.equal(found!.members.map((m) => [toHex(m.sign), m.role, m.addedAt, m.joinEpoch]), [[toHex(owner), 'owner', 0, 0]]);
+    await rejects(store.createRoom({ roomId, owner, ownerEnc: key(), settings: DEFAULT_SETTINGS, genesis: randomBytes(10), headHash: key(), now: 0 }), 'ROOM_EXISTS');
+    assert.is(await store.countRooms(), 1);
+  });
+
+  contract('appendEvent is a compare-and-set on the log length', async () => {
+    const { roomId, owner } = await newRoom();
+    const { invite, joiner, joinerEnc } = await confirmedJoin(roomId, owner);
+    const add = { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } as const;
+    await rejects(store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: add }), 'BAD_CHAIN');
+    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: add });
+    // The join is consumed, the invite stays claimed, the joiner is a member from the current epoch.
+    assert.is(await store.getJoin(roomId, joiner), undefined);
+    assert.ok((await store.getInvite(roomId, invite))!.claimedBy);
+    assert.equal((await store.getMember(roomId, joiner))!.addedAt, 1);
+    await rejects(store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } }), 'BAD_CHAIN');
+    assert.is((await store.getEvents(roomId, 0)).length, 2);
+  });
+
+  contract('an add needs a confirmed join; refused, nothing is written', async () => {
+    const { roomId, owner } = await newRoom();
+    const invite = key();
+    const joiner = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
+    await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: joiner, joinerEnc: key(), request: randomBytes(300), now: 0 });
+    await store.putJoinStep(roomId, invite, joiner, 'welcome', randomBytes(200));
+    await rejects(store.appendEvent({
+      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: key(), role: 'member', invitePublicKey: invite },
+    }), 'JOIN_STATE');
+    assert.is((await store.getRoom(roomId))!.logLength, 1);
+    assert.is(await store.getMember(roomId, joiner), undefined);
+  });
+
+  contract('appendEvent with a rotation is atomic: a stale rotation rolls the event back', async () => {
+    const { roomId, owner } = await newRoom();
+    const { invite, joiner, joinerEnc } = await confirmedJoin(roomId, owner);
+    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } });
+    const remove = { roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } } as const;
+    await rejects(store.appendEvent({ ...remove, rotation: { epoch: 2, bytes: randomBytes(300), members: [owner] } }), 'STALE_EPOCH');
+    const after = await store.getRoomAndMembers(roomId);
+    assert.equal([after!.room.logLength, after!.room.epoch, after!.members.length], [2, 0, 2]);
+    assert.equal(await store.getRotations(roomId, 0, owner), []);
+
+    const rotation = randomBytes(300);
+    await store.appendEvent({ ...remove, rotation: { epoch: 1, bytes: rotation, members: [owner] } });
+    const done = await store.getRoomAndMembers(roomId);
+    assert.equal([done!.room.logLength, done!.room.epoch, done!.members.length], [3, 1, 1]);
+    assert.equal((await store.getRotations(roomId, 0, owner)).map(toHex), [toHex(rotation)]);
+    assert.equal(await store.getRotations(roomId, 0, joiner), []);
+  });
+
+  contract('leave sets rotation-pending; a rotation clears it; rotations are CAS on epoch and log length', async () => {
+    const { roomId, owner } = await newRoom();
+    const { invite, joiner, joinerEnc } = await confirmedJoin(roomId, owner);
+    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } });
+    await store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner }, markRotationPending: true });
+    assert.ok((await store.getRoom(roomId))!.rotationPending);
+    await rejects(store.appendMessage(message(roomId, 0, randomBytes(100), 0)), 'STALE_EPOCH');
+    await rejects(store.addRotation(roomId, 2, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'BAD_ROTATION');
+    await rejects(store.addRotation(roomId, 3, { epoch: 2, bytes: randomBytes(100), members: [owner] }), 'STALE_EPOCH');
+    await store.addRotation(roomId, 3, { epoch: 1, bytes: randomBytes(100), members: [owner] });
+    await rejects(store.addRotation(roomId, 3, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'STALE_EPOCH');
+    const room = (await store.getRoom(roomId))!;
+    assert.equal([room.epoch, room.rotationPending], [1, false]);
+    assert.is((await store.appendMessage(message(roomId, 1, randomBytes(100), 0))).seq, 1);
+  });
+
+  contract('message seqs are gapless per room; wrong epochs are refused; history is pruned to the limit', async () => {
+    await store.close();
+    store = await database.open(3);
+    const a = await newRoom();
+    const b = await newRoom();
+    const seqs: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      seqs.push((await store.appendMessage(message(a.roomId, 0, randomBytes(64), i))).seq);
+      if (i === 2) await rejects(store.appendMessage(message(a.roomId, 1, randomBytes(64), i)), 'STALE_EPOCH');
+    }
+    assert.equal(seqs, [1, 2, 3, 4, 5]);
+    assert.is((await store.appendMessage(message(b.roomId, 0, randomBytes(64), 0))).seq, 1);
+    assert.equal((await store.getMessages(a.roomId, 0, 0, 100)).map((m) => m.seq), [3, 4, 5]);
+    assert.equal((await store.getMessages(a.roomId, 3, 0, 1)).map((m) => m.seq), [4]);
+    assert.is((await store.getRoom(a.roomId))!.lastSeq, 5);
+    await rejects(store.appendMessage(message(randomBytes(16), 0, randomBytes(64), 0)), 'ROOM_NOT_FOUND');
+  });
+
+  contract('claimInvite: of two claims from two connections exactly one wins', async () => {
+    const { roomId, owner } = await newRoom();
+    const invite = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
+    await rejects(store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) }), 'INVITE_EXISTS');
+    const other = await another();
+    {
+      const claim = (s: Store) => s.claimInvite({ roomId, invitePublicKey: invite, joinerSign: key(), joinerEnc: key(), request: randomBytes(300), now: 0 });
+      const results = await Promise.allSettled([claim(store), claim(other), claim(store)]);
+      assert.is(results.filter((r) => r.status === 'fulfilled').length, 1);
+      for (const r of results) if (r.status === 'rejected') assert.ok(isSottoError(r.reason, 'INVITE_USED'));
+    }
+    assert.is((await store.pendingJoinsForIssuer(roomId, owner)).length, 1);
+  });
+
+  contract('join steps: welcome before confirm, same bytes again are fine, different bytes are JOIN_STATE', async () => {
+    const { roomId, owner } = await newRoom();
+    const invite = key();
+    const joiner = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
+    await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: joiner, joinerEnc: key(), request: randomBytes(300), now: 0 });
+    await rejects(store.claimInvite({ roomId, invitePublicKey: key(), joinerSign: joiner, joinerEnc: key(), request: randomBytes(300), now: 0 }), 'INVITE_NOT_FOUND');
+    await rejects(store.putJoinStep(roomId, invite, joiner, 'confirm', randomBytes(60)), 'JOIN_STATE');
+    await rejects(store.putJoinStep(roomId, invite, key(), 'welcome', randomBytes(60)), 'JOIN_NOT_FOUND');
+    const welcome = randomBytes(200);
+    await store.putJoinStep(roomId, invite, joiner, 'welcome', welcome);
+    await store.putJoinStep(roomId, invite, joiner, 'welcome', welcome);
+    await rejects(store.putJoinStep(roomId, invite, joiner, 'welcome', randomBytes(200)), 'JOIN_STATE');
+    await store.putJoinStep(roomId, invite, joiner, 'confirm', randomBytes(60));
+    const join = (await store.getJoin(roomId, joiner))!;
+    assert.equal([toHex(join.issuer), toHex(join.welcome!), join.confirm!.length], [toHex(owner), toHex(welcome), 60]);
+  });
+
+  contract('invite failures lock the invite after the limit, then count afresh', async () => {
+    const { roomId, owner } = await newRoom();
+    const invite = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
+    const policy = { now: 1000, maxFailures: 3, lockoutMs: 500 };
+    await store.recordInviteFailure(roomId, invite, policy);
+    await store.recordInviteFailure(roomId, invite, policy);
+    assert.is((await store.getInvite(roomId, invite))!.lockedUntil, 0);
+    await store.recordInviteFailure(roomId, invite, policy);
+    assert.is((await store.getInvite(roomId, invite))!.lockedUntil, 1500);
+  });
+
+  contract('prune drops invites long expired with their pending joins', async () => {
+    const { roomId, owner } = await newRoom();
+    const invite = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: 1000, bytes: randomBytes(150) });
+    await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: key(), joinerEnc: key(), request: randomBytes(300), now: 0 });
+    const keepJoins = { joinsCreatedBefore: 0, messagesCreatedBefore: undefined };
+    assert.equal(await store.prune({ invitesExpiredBefore: 1000, ...keepJoins }), { invites: 0, joins: 0, messages: 0 });
+    assert.ok(await store.getInvite(roomId, invite));
+    assert.equal(await store.prune({ invitesExpiredBefore: 1001, ...keepJoins }), { invites: 1, joins: 1, messages: 0 });
+    assert.is(await store.getInvite(roomId, invite), undefined);
+    assert.equal(await store.pendingJoinsForIssuer(roomId, owner), []);
+  });
+
+  contract('everything survives closing and reopening', async () => {
+    const { roomId, owner } = await newRoom();
+    await store.appendMessage(message(roomId, 0, randomBytes(64), 0));
+    await store.close();
+    store = await database.open(1000);
+    const room = (await store.getRoom(roomId))!;
+    assert.equal([room.lastSeq, room.logLength, toHex(room.owner)], [1, 1, toHex(owner)]);
+    assert.is((await store.appendMessage(message(roomId, 0, randomBytes(64), 0))).seq, 2);
+  });
+
+  contract('a resend of a stored message returns its seq; another message under the same counter is COUNTER_USED', async () => {
+    const { roomId } = await newRoom();
+    const sender = key();
+    const bytes = randomBytes(64);
+    const first = await store.appendMessage(message(roomId, 0, bytes, 0, sender, 1));
+    assert.equal(first, { seq: 1, duplicate: false });
+    assert.equal(await store.appendMessage(message(roomId, 0, bytes, 5, sender, 1)), { seq: 1, duplicate: true });
+    await rejects(store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 1)), 'COUNTER_USED');
+    assert.equal(await store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 2)), { seq: 2, duplicate: false });
+  });
+
+  contract('across stores: concurrent sends get gapless, distinct seqs', async () => {
+    const { roomId } = await newRoom();
+    const other = await another();
+    const sends = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? store : other).appendMessage(message(roomId, 0, randomBytes(64), i)));
+    const seqs = (await Promise.all(sends)).map((r) => r.seq).sort((a, b) => a - b);
+    assert.equal(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
+    assert.is((await store.getRoom(roomId))!.lastSeq, 30);
+  });
+
+  contract('across stores: one resend raced from two stores is stored once', async () => {
+    const { roomId } = await newRoom();
+    const other = await another();
+    const m = message(roomId, 0, randomBytes(64), 0);
+    const results = await Promise.all([store.appendMessage(m), other.appendMessage(m), store.appendMessage(m)]);
+    assert.equal(results.map((r) => r.seq), [1, 1, 1]);
+    assert.is(results.filter((r) => !r.duplicate).length, 1);
+    assert.is((await store.getMessages(roomId, 0, 0, 10)).length, 1);
+  });
+
+  contract('across stores: of two appends at one log length exactly one wins', async () => {
+    const { roomId, owner } = await newRoom();
+    const a = await confirmedJoin(roomId, owner);
+    const b = await confirmedJoin(roomId, owner);
+    const other = await another();
+    const add = (s: Store, j: typeof a) => s.appendEvent({
+      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: j.joiner, enc: j.joinerEnc, role: 'member', invitePublicKey: j.invite },
+    });
+    const results = await Promise.allSettled([add(store, a), add(other, b)]);
+    assert.is(results.filter((r) => r.status === 'fulfilled').length, 1);
+    for (const r of results) if (r.status === 'rejected') assert.ok(isSottoError(r.reason, 'BAD_CHAIN'), String(r.reason));
+    const after = await store.getRoomAndMembers(roomId);
+    assert.equal([after!.room.logLength, after!.members.length], [2, 2]);
+  });
+
+  contract('across stores: invite failures all count, whichever store records them', async () => {
+    const { roomId, owner } = await newRoom();
+    const invite = key();
+    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
+    const other = await another();
+    const policy = { now: 1000, maxFailures: 4, lockoutMs: 500 };
+    await Promise.all([0, 1, 2, 3].map((i) => (i % 2 === 0 ? store : other).recordInviteFailure(roomId, invite, policy)));
+    assert.is((await store.getInvite(roomId, invite))!.lockedUntil, 1500);
+  });
+
+  return contract;
+}
