@@ -1,4 +1,5 @@
-// One decoded client frame to its handler.
+// One decoded client frame to its handler, timed for the request latency histogram.
+import { performance } from 'node:perf_hooks';
 import type { ClientFrame } from '../protocol/wire/frames.js';
 import type { RelayContext, Requester } from './context.js';
 import { handleAuth } from './handlers/auth.js';
@@ -11,7 +12,16 @@ import { handleSync } from './handlers/history.js';
 import { handleCreateRoom } from './handlers/room.js';
 import { handlePing } from './handlers/ping.js';
 
-export function dispatch(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+export async function dispatch(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+  const started = performance.now();
+  try {
+    await route(ctx, session, frame);
+  } finally {
+    ctx.metrics.requestSeconds.observe(frame.type, (performance.now() - started) / 1000);
+  }
+}
+
+function route(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
   switch (frame.type) {
     case 'auth': return handleAuth(ctx, session, frame);
     case 'createRoom': return handleCreateRoom(ctx, session, frame);

@@ -1,6 +1,6 @@
 // Structured JSON lines. Fields are numbers, booleans and short fixed strings chosen by the caller:
-// never message content, keys, tokens, room ids, display names or client addresses, so a log leak
-// reveals only that the relay was busy.
+// never message content, keys, tokens, room ids or display names, and client addresses only when
+// the operator opted in (--log-ips), so a log leak reveals only that the relay was busy.
 import type { LogLevel } from './config.js';
 
 export type LogFields = Readonly<Record<string, string | number | boolean>>;
@@ -26,4 +26,9 @@ export function createLogger(level: LogLevel, write: (line: string) => void = (l
     warn: (msg, fields) => emit('warn', msg, fields),
     error: (msg, fields) => emit('error', msg, fields),
   };
+}
+
+/** `{address}` when the operator opted in to logging addresses, else nothing; `address` is only read then. */
+export function addressFields(logIps: boolean, address: () => string): LogFields {
+  return logIps ? { address: address() } : {};
 }

@@ -1,10 +1,24 @@
 #!/usr/bin/env node
-// The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT.
+// The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT; or run
+// one of the backup commands.
+import { BACKUP_COMMANDS, runBackupCommand, type BackupCommand } from './backup-command.js';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startRelay } from './server.js';
 
+function isBackupCommand(arg: string | undefined): arg is BackupCommand {
+  return BACKUP_COMMANDS.some((command) => command === arg);
+}
+
 async function main(): Promise<void> {
+  // Whatever the relay creates (database, WAL, key, backups) is for its own user only.
+  process.umask(0o077);
+  const command = process.argv[2];
+  if (isBackupCommand(command)) {
+    process.exitCode = await runBackupCommand(command, process.argv.slice(3), process.env,
+      (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
   let parsed;
   try {
     parsed = parseConfig(process.argv.slice(2), process.env);

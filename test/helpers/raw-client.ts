@@ -1,6 +1,6 @@
 // A bare relay client for tests: Noise NK over `ws`, client frames out, relay frames in, and no
 // protocol logic beyond that, so tests (including hostile-input ones) can send anything at all.
-import WebSocket from 'ws';
+import WebSocket, { type ClientOptions } from 'ws';
 import { SottoError } from '../../protocol/errors.js';
 import { NkInitiator, noblePrimitives, SOTTO_NOISE_PROLOGUE, type NoiseTransport } from '../../protocol/noise/index.js';
 import { decodeRelayFrame, encodeClientFrame, type ClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
@@ -20,10 +20,13 @@ function answers(frame: RelayFrame, rid: number): boolean {
   return 'rid' in frame && frame.rid === rid;
 }
 
-/** Opens a WebSocket to `url` without any handshake, for tests that misbehave from the first byte. */
-export function openSocket(url: string): Promise<WebSocket> {
+/**
+ * Opens a WebSocket to `url` without any handshake, for tests that misbehave from the first byte.
+ * `options` lets abuse tests pick a source address (localAddress) or stop answering pings (autoPong).
+ */
+export function openSocket(url: string, options: ClientOptions = {}): Promise<WebSocket> {
   return new Promise((resolve, reject) => {
-    const ws = new WebSocket(url, { perMessageDeflate: false });
+    const ws = new WebSocket(url, { perMessageDeflate: false, ...options });
     ws.binaryType = 'nodebuffer';
     ws.once('open', () => resolve(ws));
     ws.once('error', reject);
@@ -62,8 +65,8 @@ export class RawClient {
   }
 
   /** Connects and completes the Noise NK handshake against the relay's static key. */
-  static async connect(url: string, relayPublicKey: Uint8Array): Promise<RawClient> {
-    const ws = await openSocket(url);
+  static async connect(url: string, relayPublicKey: Uint8Array, options: ClientOptions = {}): Promise<RawClient> {
+    const ws = await openSocket(url, options);
     const initiator = new NkInitiator(noblePrimitives, relayPublicKey, SOTTO_NOISE_PROLOGUE);
     const message2 = new Promise<Uint8Array>((resolve, reject) => {
       ws.once('message', (data: Buffer) => resolve(new Uint8Array(data)));

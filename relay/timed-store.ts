@@ -1,0 +1,23 @@
+// The store as the request handlers see it: every call timed into the store latency histogram, so
+// an operator can tell a slow disk (or a slow PostgreSQL) from a slow relay.
+import { performance } from 'node:perf_hooks';
+import type { Histogram } from './histogram.js';
+import type { Store } from './store/store.js';
+
+/** `store` with each method's time (call to settled promise) observed under the method's name. */
+export function timedStore(store: Store, histogram: Histogram): Store {
+  return new Proxy(store, {
+    get(target, property, receiver) {
+      const member: unknown = Reflect.get(target, property, receiver);
+      if (typeof member !== 'function' || typeof property !== 'string') return member;
+      return (...args: unknown[]): unknown => {
+        const started = performance.now();
+        const observe = (): void => histogram.observe(property, (performance.now() - started) / 1000);
+        const result: unknown = Reflect.apply(member, target, args);
+        if (result instanceof Promise) return result.finally(observe);
+        observe();
+        return result;
+      };
+    },
+  });
+}
