@@ -1,0 +1,92 @@
+// What the relay writes at debug level during a whole chat, with some misbehaviour and a shutdown
+// thrown in, must name nothing about the people: no text, display name, room name, invite token,
+// room id, member key or client address, in any of the encodings they travel in.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fromHex, toBase64Url } from '../../protocol/bytes.js';
+import { randomBytes } from '../../protocol/crypto/random.js';
+import { parseInviteLink } from '../../protocol/wire/invite.js';
+import { openTestClient, waitUntil, type TestClient } from '../helpers/clients.js';
+import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
+import { startRelayProcess } from '../helpers/relay-process.js';
+
+function unique(label: string): string {
+  return `${label} ${toBase64Url(randomBytes(6))}`;
+}
+
+/** The spellings a byte string could leak in. */
+function encodings(bytes: Uint8Array): string[] {
+  const hex = Buffer.from(bytes).toString('hex');
+  return [hex, hex.toUpperCase(), toBase64Url(bytes), Buffer.from(bytes).toString('base64')];
+}
+
+async function misbehave(url: string, relayPublicKey: Uint8Array): Promise<void> {
+  const ws = url.replace('http:', 'ws:');
+  // A broken handshake, garbage after a good one, a refused upgrade with a spoofed address.
+  const bad = await openSocket(`${ws}/ws`);
+  bad.send(randomBytes(40));
+  await whenClosed(bad);
+  const raw = await RawClient.connect(`${ws}/ws`, relayPublicKey);
+  raw.sendFrameBytes(randomBytes(30));
+  raw.sendRaw(randomBytes(64));
+  await raw.closed;
+  const refused = await fetch(`${url}/nope`, { headers: { 'X-Forwarded-For': '203.0.113.9' } });
+  await refused.arrayBuffer();
+  await openSocket(`${ws}/elsewhere`).catch(() => undefined);
+}
+
+test('a debug-level log of a whole chat carries no content, names, tokens, room ids, keys or addresses', async () => {
+  const relay = await startRelayProcess(['--log-level', 'debug']);
+  const open: TestClient[] = [];
+  try {
+    const alice = await openTestClient(relay.url);
+    const bob = await openTestClient(relay.url);
+    open.push(alice, bob);
+    const roomName = unique('Night shift');
+    const [aliceName, bobName] = [unique('Alice'), unique('Bob')];
+    const texts = [unique('meet at the usual place'), unique('bring the documents'), unique('ok')];
+    const roomId = await alice.client.createRoom(roomName, aliceName);
+    const { link } = await alice.client.createInvite(roomId);
+    await bob.client.join(link, bobName);
+    await waitUntil(() => bob.client.rooms()[0]?.status === 'member', 'bob admitted');
+    await alice.client.send(roomId, texts[0]!);
+    await bob.client.send(roomId, texts[1]!);
+    await alice.client.send(roomId, texts[2]!);
+    await waitUntil(() => bob.client.messages(roomId).length >= 3 && alice.client.messages(roomId).length >= 3, 'both see every message');
+    await misbehave(relay.url, relay.publicKey);
+
+    const invite = parseInviteLink(link);
+    const secrets = [
+      ...texts, roomName, aliceName, bobName, link.slice(link.indexOf('#/join/') + '#/join/'.length),
+      ...encodings(invite.token), ...encodings(fromHex(roomId)),
+      ...encodings(fromHex(alice.client.identity(roomId))), ...encodings(fromHex(bob.client.identity(roomId))),
+      '127.0.0.1', '203.0.113.9',
+    ];
+    await Promise.all(open.splice(0).map((c) => c.client.close()));
+    await relay.kill('SIGTERM');
+    const output = relay.output();
+    assert.ok(output.includes('"level":"debug"'), 'the relay logged at debug level');
+    assert.ok(output.includes('relay stopped'));
+    for (const line of output.split('\n').filter((l) => l !== '')) {
+      assert.type((JSON.parse(line) as { msg: unknown }).msg, 'string', line);
+    }
+    for (const secret of secrets) assert.not.ok(output.includes(secret), `the log contains "${secret}"`);
+  } finally {
+    await Promise.all(open.map((c) => c.client.close()));
+    await relay.dispose();
+  }
+});
+
+test('--log-ips is the one way to get client addresses into the log', async () => {
+  const relay = await startRelayProcess(['--log-level', 'debug', '--log-ips']);
+  try {
+    const client = await RawClient.connect(`${relay.url.replace('http:', 'ws:')}/ws`, relay.publicKey);
+    await client.close();
+    await waitUntil(() => relay.output().includes('connection closed'), 'the close is logged');
+    assert.ok(relay.output().includes('"address":"127.0.0.1"'));
+  } finally {
+    await relay.dispose();
+  }
+});
+
+test.run();
