@@ -1,0 +1,38 @@
+// What a SottoClient tells its UI: typed events and the read-only views they carry.
+import type { ErrorName } from '../errors.js';
+import type { Role } from '../wire/membership.js';
+import type { JoinState, MessageView, RoomStatus } from './room-state.js';
+
+export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+
+export interface MemberView {
+  /** Signing key, hex: the member's identity in this room. */
+  readonly sign: string;
+  readonly name: string | undefined;
+  readonly role: Role;
+  readonly fingerprint: string;
+}
+
+export interface RoomView {
+  readonly roomId: string;
+  readonly name: string;
+  readonly status: RoomStatus;
+  /** Our own join's progress; 'member' once admitted (or for the creator). */
+  readonly joinState: JoinState;
+  readonly epoch: number;
+  readonly role: Role | undefined;
+  readonly members: number;
+  /** Undefined until we hold a key whose roster we know (a joiner learns it at the next rotation). */
+  readonly roomCode: string | undefined;
+}
+
+export type ClientEvent =
+  | { readonly type: 'message'; readonly roomId: string; readonly message: MessageView }
+  | { readonly type: 'warning'; readonly roomId: string | undefined; readonly error: ErrorName; readonly detail: string; readonly seq?: number }
+  | { readonly type: 'members'; readonly roomId: string; readonly members: readonly MemberView[] }
+  | { readonly type: 'room'; readonly room: RoomView }
+  | { readonly type: 'join'; readonly roomId: string; readonly state: JoinState }
+  | { readonly type: 'epoch'; readonly roomId: string; readonly epoch: number; readonly roomCode: string | undefined }
+  | { readonly type: 'status'; readonly status: ConnectionStatus };
+
+export type ClientListener = (event: ClientEvent) => void;

@@ -1,0 +1,167 @@
+// What a client knows about one room, and the small pure questions asked of it. Mutated only by
+// the client state machine, always after a verification has fully succeeded.
+import { bytesEqual, toHex } from '../bytes.js';
+import type { ErrorName } from '../errors.js';
+import type { Secret } from '../crypto/secret.js';
+import type { Content } from '../wire/content.js';
+import type { JoinRequest, Welcome } from '../wire/join.js';
+import type { MemberEvent } from '../wire/membership.js';
+import type { MessageRecord } from '../wire/message.js';
+import type { MemberKeys } from './member-keys.js';
+import { ZERO_HASH, memberOf, type Roster } from './roster.js';
+import type { SenderState } from './sender-chain.js';
+
+export type RoomStatus = 'joining' | 'member' | 'left' | 'removed';
+export type JoinState = 'requested' | 'welcomed' | 'confirmed' | 'member';
+
+export interface EpochInfo {
+  readonly key: Secret;
+  /** Roster the key was made for (the genesis hash for epoch 0); unknown for a key learned from a welcome. */
+  readonly rosterHash: Uint8Array | undefined;
+  /** Log length that roster had; unknown for a key learned from a welcome. */
+  readonly logLength: number | undefined;
+  /** When the epoch began (issuer's clock), for the age trigger. */
+  readonly startedAt: number;
+  /** H(rotation bytes), to tell a repeated rotation from a conflicting one; undefined for epoch 0 and welcomes. */
+  readonly rotationHash: Uint8Array | undefined;
+}
+
+export interface MessageView {
+  readonly seq: number;
+  readonly epoch: number;
+  /** Sender's signing key, hex. */
+  readonly sender: string;
+  readonly senderName: string | undefined;
+  readonly fingerprint: string;
+  readonly text: string;
+  /** Sender's clock, ms. */
+  readonly time: number;
+  readonly mine: boolean;
+  readonly warnings: readonly ErrorName[];
+}
+
+/** A sealed message the relay has not acknowledged yet; `record` is replaced if it must be resealed. */
+export interface OutboxItem {
+  readonly counter: number;
+  readonly content: Content;
+  record: MessageRecord;
+}
+
+export interface IssuedInvite {
+  readonly token: Secret;
+  readonly expiresAt: number;
+}
+
+/** A join this client (as issuer) answered with a welcome and is waiting to see confirmed. */
+export interface HandledJoin {
+  readonly request: JoinRequest;
+  readonly joiningKey: Secret;
+  readonly welcome: Welcome;
+  readonly welcomeEpoch: number;
+}
+
+/** This client's own join, as the joiner. */
+export interface OwnJoin {
+  readonly token: Secret;
+  readonly invitePublicKey: Uint8Array;
+  readonly issuer: Uint8Array;
+  readonly joiningKey: Secret;
+  state: JoinState;
+}
+
+export interface RoomState {
+  readonly roomId: Uint8Array;
+  readonly hex: string;
+  readonly me: MemberKeys;
+  status: RoomStatus;
+  name: string;
+  /** The display name this client announces in the room. */
+  displayName: string;
+  /** The verified membership log and the roster after each prefix: rosters[n - 1] is at length n. */
+  readonly events: MemberEvent[];
+  readonly rosters: Roster[];
+  readonly epochs: Map<number, EpochInfo>;
+  /** Highest epoch whose key we hold; -1 before a joiner is welcomed. */
+  epoch: number;
+  /** Messages seen per epoch: the count trigger for rotation. */
+  readonly epochCounts: Map<number, number>;
+  /** Our own chain: last counter used and the hash of that record. */
+  counter: number;
+  lastHash: Uint8Array;
+  /** Hashes of every record we sealed, to tell our own messages from reflected ones. */
+  readonly sentHashes: Set<string>;
+  readonly senders: Map<string, SenderState>;
+  /** seq → message hash of what we accepted. */
+  readonly seen: Map<number, Uint8Array>;
+  /** Highest accepted seq (what our messages name as seen). */
+  lastSeen: number;
+  /** Highest seq received at all: where the next sync starts. */
+  syncSeq: number;
+  readonly messages: MessageView[];
+  /** Display names by hex signing key. */
+  readonly names: Map<string, string>;
+  readonly outbox: OutboxItem[];
+  readonly invites: Map<string, IssuedInvite>;
+  readonly joins: Map<string, HandledJoin>;
+  join: OwnJoin | undefined;
+}
+
+export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
+  return {
+    roomId, hex: toHex(roomId), me, status, name, displayName,
+    events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
+    counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
+    messages: [], names: new Map(), outbox: [], invites: new Map(), joins: new Map(), join: undefined,
+  };
+}
+
+export function currentRoster(room: RoomState): Roster | undefined {
+  return room.rosters[room.rosters.length - 1];
+}
+
+export function rosterAt(room: RoomState, length: number): Roster | undefined {
+  return length >= 1 ? room.rosters[length - 1] : undefined;
+}
+
+/** Appends an event already checked with applyEvent against the current roster. */
+export function appendVerified(room: RoomState, event: MemberEvent, roster: Roster): void {
+  room.events.push(event);
+  room.rosters.push(roster);
+}
+
+/**
+ * Whether `sign` could hold epoch `epoch`'s key: a member at some log length between the roster the
+ * key was made for and the roster the next epoch was made for (joiners admitted mid-epoch get the
+ * key in their welcome; a removal always ends the epoch).
+ */
+export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: number): boolean {
+  const start = room.epochs.get(epoch)?.logLength ?? 1;
+  let end = room.rosters.length;
+  for (const [e, info] of room.epochs) {
+    if (e > epoch && info.logLength !== undefined && info.logLength < end) end = info.logLength;
+  }
+  for (let length = Math.max(start, 1); length <= end; length++) {
+    if (memberOf(room.rosters[length - 1]!, sign) !== undefined) return true;
+  }
+  return false;
+}
+
+/** A key ever admitted by the log (create or add). */
+export function everMember(room: RoomState, sign: Uint8Array): boolean {
+  return room.events.some((e) => (e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign));
+}
+
+/** A leave since the current epoch's roster: the relay refuses sends until someone rotates. */
+export function rotationPending(room: RoomState): boolean {
+  const since = room.epochs.get(room.epoch)?.logLength ?? 0;
+  return room.events.slice(since).some((e) => e.kind === 'leave');
+}
+
+export function latestSeen(room: RoomState): { seq: number; hash: Uint8Array } {
+  const hash = room.seen.get(room.lastSeen);
+  return hash === undefined ? { seq: 0, hash: ZERO_HASH } : { seq: room.lastSeen, hash };
+}
+
+export function countMessage(room: RoomState, epoch: number): void {
+  room.epochCounts.set(epoch, (room.epochCounts.get(epoch) ?? 0) + 1);
+}

@@ -1,0 +1,153 @@
+// A client's whole state as bytes for ClientPersistence, and back. JSON with base64url bytes: easy
+// to evolve and to inspect in a debugger once decrypted. Secrets are written out deliberately
+// (Secret.expose), which is why the result must only ever reach an encrypting persistence.
+// Loading replays and re-verifies the membership log rather than trusting stored rosters.
+import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../bytes.js';
+import { SottoError, type ErrorName } from '../errors.js';
+import { Secret } from '../crypto/secret.js';
+import type { Suite } from '../crypto/suite.js';
+import type { ContentType } from '../wire/content.js';
+import { decodeJoinRequest, decodeWelcome } from '../wire/join.js';
+import { decodeMemberEvent } from '../wire/membership.js';
+import { decodeMessage } from '../wire/message.js';
+import { memberKeysFromSecrets } from './member-keys.js';
+import { applyEvent, type Roster } from './roster.js';
+import { appendVerified, newRoomState, type JoinState, type MessageView, type RoomState, type RoomStatus } from './room-state.js';
+
+const SNAPSHOT_VERSION = 1;
+
+interface EpochJson { epoch: number; key: string; rosterHash: string | null; logLength: number | null; startedAt: number; rotationHash: string | null }
+interface OutboxJson { counter: number; type: ContentType; time: number; text: string; record: string }
+interface HandledJoinJson { request: string; joiningKey: string; welcome: string; welcomeEpoch: number }
+interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState }
+
+interface RoomJson {
+  roomId: string;
+  signSeed: string;
+  encSecret: string;
+  status: RoomStatus;
+  name: string;
+  displayName: string;
+  events: string[];
+  epochs: EpochJson[];
+  epochCounts: [number, number][];
+  counter: number;
+  lastHash: string;
+  sentHashes: string[];
+  senders: [string, number, string][];
+  seen: [number, string][];
+  lastSeen: number;
+  syncSeq: number;
+  messages: MessageView[];
+  names: [string, string][];
+  outbox: OutboxJson[];
+  invites: [string, string, number][];
+  joins: [string, HandledJoinJson][];
+  join: OwnJoinJson | null;
+}
+
+interface SnapshotJson {
+  version: number;
+  rooms: RoomJson[];
+}
+
+const b64 = toBase64Url;
+const bytes = fromBase64Url;
+const optional = (value: Uint8Array | undefined): string | null => (value === undefined ? null : b64(value));
+
+function roomToJson(room: RoomState): RoomJson {
+  return {
+    roomId: b64(room.roomId),
+    signSeed: b64(room.me.signSeed.expose()),
+    encSecret: b64(room.me.encSecret.expose()),
+    status: room.status,
+    name: room.name,
+    displayName: room.displayName,
+    events: room.events.map((e) => b64(e.bytes)),
+    epochs: [...room.epochs].map(([epoch, info]) => ({
+      epoch, key: b64(info.key.expose()), rosterHash: optional(info.rosterHash), logLength: info.logLength ?? null,
+      startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
+    })),
+    epochCounts: [...room.epochCounts],
+    counter: room.counter,
+    lastHash: b64(room.lastHash),
+    sentHashes: [...room.sentHashes],
+    senders: [...room.senders].map(([sender, state]) => [sender, state.counter, b64(state.hash)]),
+    seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]),
+    lastSeen: room.lastSeen,
+    syncSeq: room.syncSeq,
+    messages: room.messages,
+    names: [...room.names],
+    outbox: room.outbox.map((item) => ({ counter: item.counter, ...item.content, record: b64(item.record.bytes) })),
+    invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
+    joins: [...room.joins].map(([key, join]) => [key, {
+      request: b64(join.request.bytes), joiningKey: b64(join.joiningKey.expose()), welcome: b64(join.welcome.bytes), welcomeEpoch: join.welcomeEpoch,
+    }]),
+    join: room.join === undefined ? null : {
+      token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
+      joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
+    },
+  };
+}
+
+export function encodeSnapshot(rooms: Iterable<RoomState>): Uint8Array {
+  const json: SnapshotJson = { version: SNAPSHOT_VERSION, rooms: [...rooms].map(roomToJson) };
+  return utf8(JSON.stringify(json));
+}
+
+async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
+  const me = await memberKeysFromSecrets(suite, new Secret(bytes(j.signSeed)), new Secret(bytes(j.encSecret)));
+  const room = newRoomState(bytes(j.roomId), me, j.status, j.name, j.displayName);
+  let roster: Roster | undefined;
+  for (const text of j.events) {
+    const event = decodeMemberEvent(bytes(text));
+    roster = await applyEvent(suite, roster, event);
+    appendVerified(room, event, roster);
+  }
+  for (const e of j.epochs) {
+    room.epochs.set(e.epoch, {
+      key: new Secret(bytes(e.key)), rosterHash: e.rosterHash === null ? undefined : bytes(e.rosterHash),
+      logLength: e.logLength ?? undefined, startedAt: e.startedAt, rotationHash: e.rotationHash === null ? undefined : bytes(e.rotationHash),
+    });
+    room.epoch = Math.max(room.epoch, e.epoch);
+  }
+  for (const [epoch, count] of j.epochCounts) room.epochCounts.set(epoch, count);
+  room.counter = j.counter;
+  room.lastHash = bytes(j.lastHash);
+  for (const hash of j.sentHashes) room.sentHashes.add(hash);
+  for (const [sender, counter, hash] of j.senders) room.senders.set(sender, { counter, hash: bytes(hash) });
+  for (const [seq, hash] of j.seen) room.seen.set(seq, bytes(hash));
+  room.lastSeen = j.lastSeen;
+  room.syncSeq = j.syncSeq;
+  room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[] })));
+  for (const [sign, name] of j.names) room.names.set(sign, name);
+  for (const o of j.outbox) {
+    room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });
+  }
+  for (const [key, token, expiresAt] of j.invites) room.invites.set(key, { token: new Secret(bytes(token)), expiresAt });
+  for (const [key, h] of j.joins) {
+    room.joins.set(key, {
+      request: decodeJoinRequest(bytes(h.request)), joiningKey: new Secret(bytes(h.joiningKey)), welcome: decodeWelcome(bytes(h.welcome)), welcomeEpoch: h.welcomeEpoch,
+    });
+  }
+  if (j.join !== null) {
+    room.join = {
+      token: new Secret(bytes(j.join.token)), invitePublicKey: bytes(j.join.invitePublicKey), issuer: bytes(j.join.issuer),
+      joiningKey: new Secret(bytes(j.join.joiningKey)), state: j.join.state,
+    };
+  }
+  return room;
+}
+
+export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promise<RoomState[]> {
+  let json: SnapshotJson;
+  try {
+    json = JSON.parse(fromUtf8(snapshot)) as SnapshotJson;
+  } catch {
+    throw new SottoError('BAD_VALUE', 'snapshot is not valid JSON');
+  }
+  if (json.version !== SNAPSHOT_VERSION) throw new SottoError('BAD_VERSION', `snapshot version ${json.version}`);
+  const rooms: RoomState[] = [];
+  for (const room of json.rooms) rooms.push(await roomFromJson(suite, room));
+  return rooms;
+}

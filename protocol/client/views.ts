@@ -1,0 +1,63 @@
+// Read-only views of a room for a UI: plain data, no keys.
+import { toHex } from '../bytes.js';
+import type { MemberView, RoomView } from './client-events.js';
+import { fingerprint, roomCode } from './fingerprint.js';
+import { currentRoster, type MessageView, type RoomState } from './room-state.js';
+import { memberOf } from './roster.js';
+
+export function roomCodeOf(room: RoomState): string | undefined {
+  const info = room.epochs.get(room.epoch);
+  if (info?.rosterHash === undefined) return undefined;
+  return roomCode(info.key.expose(), info.rosterHash, room.epoch);
+}
+
+export function roomView(room: RoomState): RoomView {
+  const roster = currentRoster(room);
+  return {
+    roomId: room.hex,
+    name: room.name,
+    status: room.status,
+    joinState: room.join?.state ?? 'member',
+    epoch: room.epoch,
+    role: roster === undefined ? undefined : memberOf(roster, room.me.sign.publicKey)?.role,
+    members: roster?.members.size ?? 0,
+    roomCode: roomCodeOf(room),
+  };
+}
+
+export function memberViews(room: RoomState): MemberView[] {
+  const roster = currentRoster(room);
+  if (roster === undefined) return [];
+  return [...roster.members.values()].map((m) => {
+    const sign = toHex(m.sign);
+    return { sign, name: room.names.get(sign), role: m.role, fingerprint: fingerprint(m.sign) };
+  });
+}
+
+/** Names as they are now: a profile that arrived after a message still names it. */
+export function messageViews(room: RoomState): MessageView[] {
+  return room.messages.map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName }));
+}
+
+export function newMessageView(
+  room: RoomState,
+  seq: number,
+  epoch: number,
+  sender: Uint8Array,
+  text: string,
+  time: number,
+  warnings: MessageView['warnings'],
+): MessageView {
+  const hex = toHex(sender);
+  return {
+    seq, epoch, sender: hex, senderName: room.names.get(hex), fingerprint: fingerprint(sender), text, time,
+    mine: hex === toHex(room.me.sign.publicKey), warnings,
+  };
+}
+
+/** Keeps views in seq order: our own acks and others' pushes can interleave. */
+export function insertMessage(room: RoomState, view: MessageView): void {
+  let at = room.messages.length;
+  while (at > 0 && room.messages[at - 1]!.seq > view.seq) at--;
+  room.messages.splice(at, 0, view);
+}

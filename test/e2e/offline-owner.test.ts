@@ -1,0 +1,53 @@
+// A join waits while the inviting owner is offline and completes when the owner comes back: the
+// relay re-pushes the pending join after the owner's auth.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openTestClient, tempDir, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+
+let relay: RelayProcess;
+const open: TestClient[] = [];
+const dir = tempDir('sotto-e2e-owner-');
+
+test.before(async () => {
+  relay = await startRelayProcess();
+});
+
+test.after(async () => {
+  await Promise.all(open.map((c) => c.client.close()));
+  await relay.dispose();
+  dir.remove();
+});
+
+test('the joiner waits while the owner is away and is admitted when the owner returns', async () => {
+  const alice = await openTestClient(relay.url, dir.path);
+  const roomId = await alice.client.createRoom('Patience', 'Alice');
+  const { link } = await alice.client.createInvite(roomId);
+  await alice.client.close();
+
+  const bob = await openTestClient(relay.url);
+  open.push(bob);
+  await bob.client.join(link, 'Bob');
+  assert.is(bob.client.rooms()[0]!.joinState, 'requested');
+  assert.is(bob.client.rooms()[0]!.status, 'joining');
+  await new Promise((resolve) => setTimeout(resolve, 500));
+  assert.is(bob.client.rooms()[0]!.joinState, 'requested', 'still waiting with the owner away');
+
+  const back = await openTestClient(relay.url, dir.path);
+  open.push(back);
+  await waitUntil(() => bob.client.rooms()[0]!.status === 'member', 'bob admitted once alice is back');
+  const joinStates: string[] = bob.events.filter((e) => e.type === 'join').map((e) => (e.type === 'join' ? e.state : ''));
+  // In order; 'confirmed' may be overtaken by the admission itself.
+  const order = ['requested', 'welcomed', 'confirmed', 'member'];
+  assert.equal(joinStates, order.filter((s) => joinStates.includes(s)));
+  assert.ok(['requested', 'welcomed', 'member'].every((s) => joinStates.includes(s)));
+  await bob.client.send(roomId, 'made it');
+  await waitUntil(() => texts(back, roomId).includes('made it'), 'alice reads bob');
+  await back.client.send(roomId, 'welcome');
+  await waitUntil(() => texts(bob, roomId).includes('welcome'), 'bob reads alice');
+  assert.is(bob.client.rooms()[0]!.name, 'Patience');
+  assert.equal(warnings(back), []);
+  assert.equal(warnings(bob), []);
+});
+
+test.run();

@@ -1,0 +1,119 @@
+// Connection loss and history: a dropped socket reconnects and catches up without duplicates, a
+// client restarted from its data directory resumes where it was, and a new member's history
+// starts at its join epoch.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { openDroppableClient, openTestClient, tempDir, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+
+let relay: RelayProcess;
+const open: TestClient[] = [];
+const dirs: { remove(): void }[] = [];
+
+test.before(async () => {
+  relay = await startRelayProcess();
+});
+
+test.after(async () => {
+  await Promise.all(open.map((c) => c.client.close()));
+  await relay.dispose();
+  for (const dir of dirs) dir.remove();
+});
+
+function track(c: TestClient): TestClient {
+  open.push(c);
+  return c;
+}
+
+async function pair(aliceDir?: string, bobDir?: string): Promise<{ alice: TestClient; bob: TestClient; roomId: string }> {
+  const alice = track(await openDroppableClient(relay.url, aliceDir));
+  const bob = track(await openDroppableClient(relay.url, bobDir));
+  const roomId = await alice.client.createRoom('Reconnects', 'Alice');
+  const { link } = await alice.client.createInvite(roomId);
+  await bob.client.join(link, 'Bob');
+  await waitUntil(() => bob.client.rooms()[0]?.status === 'member', 'bob admitted');
+  return { alice, bob, roomId };
+}
+
+function assertNoDuplicates(c: TestClient, roomId: string): void {
+  const seqs = c.client.messages(roomId).map((m) => m.seq);
+  assert.is(new Set(seqs).size, seqs.length, 'a message is shown twice');
+  const list = texts(c, roomId);
+  assert.is(new Set(list).size, list.length, 'a text is shown twice');
+}
+
+test('a dropped socket reconnects: messages sent while away arrive once, ours go out once', async () => {
+  const { alice, bob, roomId } = await pair();
+  await alice.client.send(roomId, 'before the drop');
+  await waitUntil(() => texts(bob, roomId).includes('before the drop'), 'bob reads');
+
+  alice.dropSocket!();
+  await waitUntil(() => alice.client.status !== 'online', 'alice notices the drop');
+  const fromBob = ['away 1', 'away 2', 'away 3'];
+  for (const text of fromBob) await bob.client.send(roomId, text);
+  const mine = alice.client.send(roomId, 'sent while offline');
+  await waitUntil(() => alice.client.status === 'online', 'alice back online');
+  assert.ok((await mine) > 0);
+  await waitUntil(() => fromBob.every((t) => texts(alice, roomId).includes(t)), 'alice catches up');
+  await waitUntil(() => texts(bob, roomId).includes('sent while offline'), 'bob reads the queued message');
+
+  // Drop again mid-stream: whatever was in flight is resent, and shown once.
+  const burst = Array.from({ length: 20 }, (_, i) => `burst ${i}`);
+  const acks = burst.map((t) => alice.client.send(roomId, t));
+  alice.dropSocket!();
+  await Promise.all(acks);
+  await waitUntil(() => burst.every((t) => texts(bob, roomId).includes(t)), 'bob reads the burst');
+  await waitUntil(() => burst.every((t) => texts(alice, roomId).includes(t)), 'alice shows the burst');
+  assertNoDuplicates(alice, roomId);
+  assertNoDuplicates(bob, roomId);
+  const statuses = alice.events.filter((e) => e.type === 'status').map((e) => (e.type === 'status' ? e.status : ''));
+  assert.ok(statuses.includes('offline') && statuses.includes('connecting') && statuses.includes('online'));
+  assert.equal(warnings(alice), []);
+  assert.equal(warnings(bob), []);
+});
+
+test('a returning member restarted from its data directory catches up and sends on', async () => {
+  const bobDir = tempDir('sotto-e2e-bob-');
+  dirs.push(bobDir);
+  const { alice, bob, roomId } = await pair(undefined, bobDir.path);
+  await bob.client.send(roomId, 'bob before restart');
+  await alice.client.send(roomId, 'alice before restart');
+  await waitUntil(() => texts(bob, roomId).includes('alice before restart'), 'bob reads');
+  await bob.client.close();
+
+  const missed = ['missed 1', 'missed 2', 'missed 3', 'missed 4'];
+  for (const text of missed) await alice.client.send(roomId, text);
+  const again = track(await openTestClient(relay.url, bobDir.path));
+  assert.is(again.client.rooms()[0]!.status, 'member');
+  assert.ok(texts(again, roomId).includes('alice before restart'), 'history survives the restart');
+  await waitUntil(() => missed.every((t) => texts(again, roomId).includes(t)), 'bob catches up');
+  await again.client.send(roomId, 'bob after restart');
+  await waitUntil(() => texts(alice, roomId).includes('bob after restart'), 'alice reads bob after his restart');
+  assertNoDuplicates(again, roomId);
+  assertNoDuplicates(alice, roomId);
+  assert.equal(warnings(alice), []);
+  assert.equal(warnings(again), []);
+});
+
+test('a new member fetches history from its join epoch, not before', async () => {
+  const { alice, bob, roomId } = await pair();
+  await alice.client.send(roomId, 'epoch 0 secret');
+  await waitUntil(() => texts(bob, roomId).includes('epoch 0 secret'), 'bob reads');
+  const joinEpoch = await alice.client.rotate(roomId);
+  assert.ok(joinEpoch >= 1);
+  await waitUntil(() => bob.client.rooms()[0]!.epoch === joinEpoch, 'bob has the new epoch');
+  await bob.client.send(roomId, 'same epoch, before carol');
+
+  const carol = track(await openTestClient(relay.url));
+  const { link } = await alice.client.createInvite(roomId);
+  await carol.client.join(link, 'Carol');
+  await waitUntil(() => carol.client.rooms()[0]?.status === 'member', 'carol admitted');
+  await waitUntil(() => texts(carol, roomId).includes('same epoch, before carol'), 'carol reads her join epoch');
+  await alice.client.send(roomId, 'welcome carol');
+  await waitUntil(() => texts(carol, roomId).includes('welcome carol'), 'carol reads new messages');
+  assert.not.ok(texts(carol, roomId).includes('epoch 0 secret'));
+  assert.ok(carol.client.messages(roomId).every((m) => m.epoch >= joinEpoch));
+  assert.equal(warnings(carol), []);
+});
+
+test.run();
