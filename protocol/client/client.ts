@@ -34,7 +34,7 @@ import {
   appendVerified, countMessage, currentRoster, latestSeen, newRoomState, rosterAt, rotationPending,
   type MessageView, type OutboxItem, type RoomState,
 } from './room-state.js';
-import { applyEvent, isAdmin, memberOf, nextRoster, type Roster } from './roster.js';
+import { applyEvent, isAdmin, memberOf, nextRoster, ZERO_HASH, type Roster } from './roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { insertMessage, memberViews, messageViews, newMessageView, roomCodeOf, roomView } from './views.js';
@@ -832,7 +832,9 @@ export class SottoClient {
     try {
       if (join.state === 'requested') {
         const payload = await openWelcome(this.#suite, welcome, join.issuer, join.joiningKey.expose(), join.token.expose());
-        room.epochs.set(payload.epoch, { key: new Secret(payload.epochKey), rosterHash: undefined, logLength: undefined, startedAt: Date.now(), rotationHash: undefined });
+        room.epochs.set(payload.epoch, {
+          key: new Secret(payload.epochKey), rosterHash: payload.rosterHash, logLength: undefined, startedAt: Date.now(), rotationHash: undefined,
+        });
         payload.epochKey.fill(0);
         room.epoch = payload.epoch;
         room.name = payload.roomName;
@@ -906,7 +908,7 @@ export class SottoClient {
     const epoch = room.epochs.get(room.epoch)!;
     const names = [...room.names].map(([sign, name]) => ({ member: fromHex(sign), name }));
     const welcome = await buildWelcome(room.me.sign, request, joiningKey, invite.token.expose(), {
-      epoch: room.epoch, epochKey: epoch.key.expose(), roomName: room.name, names,
+      epoch: room.epoch, epochKey: epoch.key.expose(), rosterHash: epoch.rosterHash ?? ZERO_HASH, roomName: room.name, names,
     });
     room.joins.set(toHex(request.joinerSign), { request, joiningKey: new Secret(joiningKey), welcome, welcomeEpoch: room.epoch });
     joiningKey.fill(0);

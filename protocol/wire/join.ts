@@ -130,13 +130,15 @@ export function decodeJoinConfirm(bytes: Uint8Array): JoinConfirm {
 export interface WelcomePayload {
   readonly epoch: number;
   readonly epochKey: Uint8Array;
+  /** The roster hash the epoch key was made for, so the joiner can show the same room code. */
+  readonly rosterHash: Uint8Array;
   readonly roomName: string;
   readonly names: readonly { readonly member: Uint8Array; readonly name: string }[];
 }
 
 export function encodeWelcomePayload(p: WelcomePayload): Uint8Array {
   const w = new Writer(128 + p.names.length * 64);
-  w.u32(p.epoch).fixed(p.epochKey, SIZE.secret).str16(p.roomName).u32(p.names.length);
+  w.u32(p.epoch).fixed(p.epochKey, SIZE.secret).fixed(p.rosterHash, SIZE.hash).str16(p.roomName).u32(p.names.length);
   for (const entry of p.names) w.fixed(entry.member, SIZE.publicKey).str16(entry.name);
   return w.finish();
 }
@@ -145,6 +147,7 @@ export function decodeWelcomePayload(bytes: Uint8Array): WelcomePayload {
   const r = new Reader(bytes);
   const epoch = r.u32('epoch');
   const epochKey = r.fixed(SIZE.secret, 'epochKey').slice();
+  const rosterHash = r.fixed(SIZE.hash, 'rosterHash').slice();
   const roomName = r.str16(MAX_NAME_BYTES, 'roomName');
   const count = r.u32('name count');
   if (count > LIMIT.listItems) throw new SottoError('FIELD_TOO_LARGE', 'welcome names');
@@ -153,5 +156,5 @@ export function decodeWelcomePayload(bytes: Uint8Array): WelcomePayload {
     names.push({ member: r.fixed(SIZE.publicKey, 'member').slice(), name: r.str16(MAX_NAME_BYTES, 'name') });
   }
   r.end('welcome payload');
-  return { epoch, epochKey, roomName, names };
+  return { epoch, epochKey, rosterHash, roomName, names };
 }

@@ -55,6 +55,9 @@ test('create → invite → join → chat both ways, with names and fingerprints
   assert.is(await bob.client.join(link, 'Bob'), roomId);
   await waitUntil(() => bob.client.rooms()[0]?.status === 'member', 'bob admitted');
   assert.is(bob.client.rooms()[0]!.name, 'Garden club');
+  // The welcome carries the roster hash of the epoch, so a new joiner shows the same room code.
+  assert.ok(bob.client.roomCode(roomId) !== undefined, 'joiner has a room code before any rotation');
+  assert.is(bob.client.roomCode(roomId), alice.client.roomCode(roomId));
 
   assert.ok((await alice.client.send(roomId, 'hello bob')) > 0);
   await waitUntil(() => texts(bob, roomId).includes('hello bob'), 'bob reads alice');

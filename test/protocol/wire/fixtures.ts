@@ -55,7 +55,7 @@ async function buildRoom(): Promise<Room> {
   const { request, joiningKey } = await buildJoinRequest(suite, verified, joiner, now);
   const opened = await openJoinRequest(suite, request, owner.enc, verified.inviteKey);
   const welcome = await buildWelcome(owner.sign, request, opened, created.token, {
-    epoch: 0, epochKey: randomBytes(32), roomName: 'Bücherei 📚', names: [{ member: owner.sign.publicKey, name: 'Owner' }],
+    epoch: 0, epochKey: randomBytes(32), rosterHash: roster.headHash, roomName: 'Bücherei 📚', names: [{ member: owner.sign.publicKey, name: 'Owner' }],
   });
   const confirm = await buildJoinConfirm(joiner.sign, welcome, joiningKey, created.token);
   const add = await nextEvent(owner.sign, roster, {

@@ -281,13 +281,14 @@ test('content: invalid UTF-8 text is BAD_UTF8', () => {
 });
 
 test('welcome payload: round trip and list limit', () => {
-  const payload = { epoch: 3, epochKey: randomBytes(32), roomName: 'Ops', names: [{ member: randomBytes(32), name: 'Ada' }, { member: randomBytes(32), name: '' }] };
+  const payload = { epoch: 3, epochKey: randomBytes(32), rosterHash: randomBytes(32), roomName: 'Ops', names: [{ member: randomBytes(32), name: 'Ada' }, { member: randomBytes(32), name: '' }] };
   const decoded = decodeWelcomePayload(encodeWelcomePayload(payload));
   assert.is(decoded.epoch, 3);
   assert.is(toHex(decoded.epochKey), toHex(payload.epochKey));
+  assert.is(toHex(decoded.rosterHash), toHex(payload.rosterHash));
   assert.is(decoded.names.length, 2);
   assert.is(decoded.names[0]!.name, 'Ada');
-  const tooMany = new Writer().u32(0).fixed(new Uint8Array(32), 32).str16('').u32(LIMIT.listItems + 1).finish();
+  const tooMany = new Writer().u32(0).fixed(new Uint8Array(32), 32).fixed(new Uint8Array(32), 32).str16('').u32(LIMIT.listItems + 1).finish();
   throws(() => decodeWelcomePayload(tooMany), 'FIELD_TOO_LARGE', 'names');
   throws(() => decodeWelcomePayload(withTrailing(encodeWelcomePayload(payload))), 'TRAILING_BYTES', 'trailing');
 });
