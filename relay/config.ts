@@ -33,7 +33,7 @@ export interface RelayConfig {
   readonly maxInviteLifetimeDays: number;
   readonly heartbeatMs: number;
   readonly handshakeTimeoutMs: number;
-  /** Time a client has to send a request's headers (the WebSocket upgrade included). */
+  /** Time a client has to send a request's headers (the WebSocket upgrade included), and may sit idle before one. */
   readonly headersTimeoutMs: number;
   /** Time a client has to send a whole HTTP request. */
   readonly requestTimeoutMs: number;
@@ -140,13 +140,14 @@ function serviceUrl(...schemes: string[]): (text: string, name: string) => strin
   };
 }
 
-const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../../static/', import.meta.url));
+// The web client as built by web/build.ts (npm run build); static/ is its unbuilt template.
+const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../www/', import.meta.url));
 
 const SCHEMA: Schema = {
   port: { flag: 'port', describe: 'TCP port for HTTP and /ws (0 picks a free one)', default: 8080, parse: integer(0, 65535) },
   host: { flag: 'host', describe: 'address to listen on', default: '0.0.0.0', parse: nonEmpty },
   dataDir: { flag: 'data-dir', describe: 'directory for the database and the relay key', default: './data', parse: nonEmpty },
-  staticDir: { flag: 'static-dir', describe: 'directory of static web files', default: DEFAULT_STATIC_DIR, parse: nonEmpty },
+  staticDir: { flag: 'static-dir', describe: 'directory of the built web client (npm run build writes dist/www)', default: DEFAULT_STATIC_DIR, parse: nonEmpty },
   publicOrigin: {
     flag: 'public-origin', describe: 'the web origin clients load the page from; other browser origins are refused',
     default: undefined, parse: origin,
@@ -169,7 +170,7 @@ const SCHEMA: Schema = {
   maxInviteLifetimeDays: { flag: 'max-invite-lifetime-days', describe: 'latest expiry an invite may ask for', default: 30, parse: integer(1, 365) },
   heartbeatMs: { flag: 'heartbeat-ms', describe: 'WebSocket ping interval; a socket that misses a pong is dropped', default: 30_000, parse: integer(1000, 3_600_000) },
   handshakeTimeoutMs: { flag: 'handshake-timeout-ms', describe: 'time a new socket has to send Noise message 1', default: 10_000, parse: integer(100, 600_000) },
-  headersTimeoutMs: { flag: 'headers-timeout-ms', describe: 'time a connection has to send its HTTP request headers (slow-header clients are cut)', default: 10_000, parse: integer(100, 600_000) },
+  headersTimeoutMs: { flag: 'headers-timeout-ms', describe: 'time a connection has to send its HTTP request headers, and may stay idle before a request', default: 10_000, parse: integer(100, 600_000) },
   requestTimeoutMs: { flag: 'request-timeout-ms', describe: 'time a connection has to send a whole HTTP request', default: 30_000, parse: integer(100, 3_600_000) },
   maxMessageFragments: { flag: 'max-message-fragments', describe: 'WebSocket frames one message may be split into', default: 1024, parse: integer(1, 1_000_000) },
   maxBufferedBytes: { flag: 'max-buffered-bytes', describe: 'unsent bytes per socket before a slow consumer is closed', default: 8 * MiB, parse: integer(64 * 1024, 1024 * MiB) },

@@ -14,7 +14,7 @@ export const WS_PATH = '/ws';
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy':
     "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; " +
-    "frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
+    "worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
 };
@@ -84,7 +84,7 @@ async function serve(deps: HttpDeps, root: string, configJson: string, request: 
     send(response, request, 404, 'text/plain; charset=utf-8', 'not found\n');
     return;
   }
-  writeHead(response, 200, CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream', file.size);
+  writeHead(response, 200, CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream', file.size, cachePolicy(file.path));
   if (request.method === 'HEAD') {
     response.end();
     return;
@@ -107,17 +107,25 @@ async function staticFile(root: string, pathname: string): Promise<{ path: strin
   }
 }
 
-function writeHead(response: ServerResponse, status: number, contentType: string, length: number, noStore = false): void {
+/** A content hash in a built file's name (`main-ABCD1234.js`, web/build.ts): such a file never changes. */
+const HASHED_NAME = /-[A-Za-z0-9]{8,}\.(js|css)$/;
+
+/** Hashed bundle files are immutable; everything else (index.html above all) is revalidated. */
+function cachePolicy(path: string): string {
+  return HASHED_NAME.test(path) ? 'public, max-age=31536000, immutable' : 'no-cache';
+}
+
+function writeHead(response: ServerResponse, status: number, contentType: string, length: number, cacheControl?: string): void {
   response.writeHead(status, {
     ...SECURITY_HEADERS,
     'Content-Type': contentType,
     'Content-Length': String(length),
-    ...(noStore ? { 'Cache-Control': 'no-store' } : {}),
+    ...(cacheControl === undefined ? {} : { 'Cache-Control': cacheControl }),
   });
 }
 
 function send(response: ServerResponse, request: IncomingMessage, status: number, contentType: string, body: string, noStore = false): void {
   const bytes = Buffer.from(body);
-  writeHead(response, status, contentType, bytes.length, noStore);
+  writeHead(response, status, contentType, bytes.length, noStore ? 'no-store' : undefined);
   response.end(request.method === 'HEAD' ? undefined : bytes);
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env node
 // The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT; or run
 // one of the backup commands.
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { BACKUP_COMMANDS, runBackupCommand, type BackupCommand } from './backup-command.js';
 import { ConfigError, parseConfig } from './config.js';
 import { createLogger } from './log.js';
@@ -44,6 +46,9 @@ async function main(): Promise<void> {
     return;
   }
   log.info('relay listening', { port: relay.port });
+  if (!existsSync(join(config.staticDir, 'index.html'))) {
+    log.warn('web client not built: / will answer 404 until `npm run build` writes it', { staticDir: config.staticDir });
+  }
   let stopping = false;
   const stop = (signal: string): void => {
     if (stopping) return;

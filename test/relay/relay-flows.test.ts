@@ -10,6 +10,7 @@ import { randomBytes } from '../../protocol/crypto/random.js';
 import { encodeClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
 import { resolveConfig, type RelayConfig } from '../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { REPO_ROOT } from '../helpers/paths.js';
 import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
 import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey } from './fixtures.js';
 
@@ -20,7 +21,9 @@ let httpUrl: string;
 const clients: RawClient[] = [];
 
 async function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
-  return startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), logLevel: 'silent', ...overrides }));
+  return startRelay(resolveConfig({
+    port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent', ...overrides,
+  }));
 }
 
 async function connect(url = wsUrl, key = relay.publicKey): Promise<RawClient> {
@@ -65,6 +68,7 @@ test('HTTP: healthz, metrics, config.json, static files with strict headers, no 
   assert.ok(index.headers.get('content-security-policy')!.includes("frame-ancestors 'none'"));
   assert.is(index.headers.get('referrer-policy'), 'no-referrer');
   assert.is(index.headers.get('x-content-type-options'), 'nosniff');
+  assert.is(index.headers.get('cache-control'), 'no-cache');
   assert.ok((await index.text()).includes('Sotto'));
 
   for (const path of ['/nope', '/..%2fpackage.json', '/%2e%2e/%2e%2e/package.json', '/%00']) {

@@ -1,0 +1,199 @@
+// Real-Chromium test harness: builds the web bundle into a temp dir, starts an in-process relay
+// serving it on an ephemeral port, and drives Debian's Chromium through playwright-core.
+// CI=true and no Chromium is a failure, never a skip.
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join as pathJoin } from 'node:path';
+import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
+import { buildWeb } from '../../web/build.js';
+import { resolveConfig } from '../../relay/config.js';
+import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { SqliteStore } from '../../relay/store/sqlite-store.js';
+import type { Store } from '../../relay/store/store.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+
+export const CHROMIUM = process.env['CHROMIUM_PATH'] ?? '/usr/bin/chromium';
+export const SCREENSHOT_DIR = pathJoin(REPO_ROOT, 'test-output', 'browser');
+/** Argon2id at the real 64 MiB / t=3 takes a few seconds per unlock in a headless tab. */
+export const UNLOCK_TIMEOUT_MS = 60_000;
+export const STEP_TIMEOUT_MS = 20_000;
+
+const CHROMIUM_ARGS = [
+  '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
+  '--disable-background-networking', '--disable-component-update', '--disable-sync',
+];
+
+/** Whether browser tests can run here; throws under CI when Chromium is missing. */
+export function chromiumAvailable(): boolean {
+  if (existsSync(CHROMIUM)) return true;
+  if (process.env['CI'] === 'true') throw new Error(`Chromium not found at ${CHROMIUM}: browser tests cannot be skipped in CI (apt-get install -y chromium)`);
+  process.stderr.write(`browser tests skipped: no Chromium at ${CHROMIUM} (apt-get install -y chromium)\n`);
+  return false;
+}
+
+export interface Person {
+  readonly name: string;
+  readonly context: BrowserContext;
+  page: Page;
+  /** Uncaught page errors and console errors, for asserting a clean run. */
+  readonly errors: string[];
+}
+
+export class World {
+  readonly dir: string;
+  readonly relay: RunningRelay;
+  readonly browser: Browser;
+  readonly baseUrl: string;
+  readonly people: Person[] = [];
+
+  private constructor(dir: string, relay: RunningRelay, browser: Browser) {
+    this.dir = dir;
+    this.relay = relay;
+    this.browser = browser;
+    this.baseUrl = `http://127.0.0.1:${relay.port}`;
+  }
+
+  /** `wrapStore` lets a test play a misbehaving relay (the store is what it serves from). */
+  static async start(label: string, options: { wrapStore?: (store: Store) => Store } = {}): Promise<World> {
+    const dir = mkdtempSync(pathJoin(tmpdir(), `sotto-browser-${label}-`));
+    const www = pathJoin(dir, 'www');
+    await buildWeb(www);
+    const dataDir = pathJoin(dir, 'relay');
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, staticDir: www, logLevel: 'silent' });
+    let store: SqliteStore | undefined;
+    let deps = {};
+    if (options.wrapStore !== undefined) {
+      store = new SqliteStore({ path: pathJoin(dir, 'wrapped-store.sqlite'), synchronous: 'NORMAL', maxHistoryPerRoom: config.maxHistoryPerRoom });
+      deps = { store: options.wrapStore(store) };
+    }
+    const relay = await startRelay(config, deps);
+    const ownStore = store;
+    if (ownStore !== undefined) {
+      const close = relay.close.bind(relay);
+      (relay as { close: () => Promise<void> }).close = async () => {
+        await close();
+        await ownStore.close();
+      };
+    }
+    let browser: Browser;
+    try {
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+    } catch (error) {
+      await relay.close();
+      throw error;
+    }
+    mkdirSync(SCREENSHOT_DIR, { recursive: true });
+    return new World(dir, relay, browser);
+  }
+
+  async person(name: string, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {
+    const context = await this.browser.newContext({
+      viewport: options.viewport ?? { width: 1100, height: 760 },
+      colorScheme: options.colorScheme ?? 'light',
+      permissions: ['clipboard-read', 'clipboard-write'],
+    });
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const page = await context.newPage();
+    const person: Person = { name, context, page, errors: [] };
+    watch(person, page);
+    this.people.push(person);
+    return person;
+  }
+
+  /** A new tab in the same profile (same IndexedDB), e.g. after closing the old one. */
+  async newTab(person: Person): Promise<Page> {
+    const page = await person.context.newPage();
+    watch(person, page);
+    person.page = page;
+    return page;
+  }
+
+  async close(): Promise<void> {
+    for (const person of this.people) await person.context.close().catch(() => undefined);
+    await this.browser.close().catch(() => undefined);
+    await this.relay.close();
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+function watch(person: Person, page: Page): void {
+  page.on('pageerror', (error) => person.errors.push(`pageerror: ${error.message}`));
+  page.on('console', (message: ConsoleMessage) => {
+    if (message.type() === 'error') person.errors.push(`console: ${message.text()}`);
+  });
+}
+
+export async function screenshot(page: Page, name: string): Promise<void> {
+  await page.screenshot({ path: pathJoin(SCREENSHOT_DIR, `${name}.png`), fullPage: false });
+}
+
+// ——— the steps a person takes, by accessible names only ———
+
+export async function open(person: Person, world: World, path = '/'): Promise<void> {
+  await person.page.goto(`${world.baseUrl}${path}`);
+  await person.page.getByLabel('Passphrase').or(person.page.getByRole('button', { name: 'New room' })).first().waitFor();
+}
+
+export async function unlock(person: Person, passphrase: string): Promise<void> {
+  const page = person.page;
+  await page.getByLabel('Passphrase').fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByRole('status').filter({ hasText: /Connected|Connecting/ }).waitFor({ timeout: UNLOCK_TIMEOUT_MS });
+}
+
+export async function useWithoutSaving(person: Person): Promise<void> {
+  await person.page.getByRole('button', { name: 'Use without saving' }).click();
+  await person.page.getByRole('status').filter({ hasText: /Connected|Connecting/ }).waitFor();
+}
+
+export async function createRoom(person: Person, name: string, displayName = ''): Promise<string> {
+  const page = person.page;
+  await page.getByRole('button', { name: 'New room' }).click();
+  await page.getByLabel('Room name').fill(name);
+  if (displayName !== '') await page.getByLabel('Your name in this room').fill(displayName);
+  await page.getByRole('button', { name: 'Create' }).click();
+  await page.waitForURL(/#\/room\/[0-9a-f]{32}$/);
+  await page.getByRole('heading', { level: 2, name, exact: true }).waitFor();
+  return new URL(page.url()).hash.slice('#/room/'.length);
+}
+
+export async function inviteLink(person: Person): Promise<string> {
+  const page = person.page;
+  await page.getByRole('button', { name: 'Invite' }).click();
+  const field = page.getByLabel('Invite link');
+  await page.waitForFunction(() => {
+    const input = Array.from(document.querySelectorAll('input')).find((i) => i.labels?.[0]?.textContent === 'Invite link');
+    return input !== undefined && input.value.includes('#/join/');
+  });
+  return field.inputValue();
+}
+
+export async function openInvite(person: Person, world: World, link: string): Promise<void> {
+  const page = person.page;
+  await page.goto(link.replace(/^https?:\/\/[^/]+/, world.baseUrl));
+  await page.getByLabel('Passphrase').or(page.getByLabel('Display name')).first().waitFor();
+}
+
+export async function submitJoin(person: Person, displayName: string): Promise<string> {
+  const page = person.page;
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByRole('button', { name: 'Join' }).click();
+  await page.waitForURL(/#\/room\/[0-9a-f]{32}$/);
+  return new URL(page.url()).hash.slice('#/room/'.length);
+}
+
+export async function send(person: Person, text: string): Promise<void> {
+  const page = person.page;
+  await page.getByLabel('Message', { exact: true }).fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+}
+
+/** Waits until the log holds an article with this exact message text. */
+export async function expectMessage(person: Person, text: string, timeout = STEP_TIMEOUT_MS): Promise<void> {
+  await person.page.getByRole('log').getByRole('article').filter({ has: person.page.locator('p.text', { hasText: text }) }).first().waitFor({ timeout });
+}
+
+export async function messageTexts(person: Person): Promise<string[]> {
+  return person.page.getByRole('log').locator('article p.text').allTextContents();
+}

@@ -1,0 +1,171 @@
+// The keystore in a real browser: reload + passphrase restores rooms and history; a wrong
+// passphrase says so and leaves the stored bytes untouched; ephemeral mode writes nothing to
+// IndexedDB; a joiner whose owner is offline completes later without redoing anything.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { Page } from 'playwright-core';
+import {
+  chromiumAvailable, createRoom, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
+  useWithoutSaving, World, type Person,
+} from './harness.js';
+
+/** The sealed keystore entry as base64, read straight from IndexedDB by the page. */
+async function storedKeystore(page: Page): Promise<string | null> {
+  return page.evaluate(async () => {
+    const names = (await indexedDB.databases()).map((d) => d.name);
+    if (!names.includes('sotto')) return null;
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('sotto');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      if (!db.objectStoreNames.contains('keystore')) return null;
+      const value = await new Promise<unknown>((resolve, reject) => {
+        const request = db.transaction('keystore', 'readonly').objectStore('keystore').get('sealed');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      if (!(value instanceof Uint8Array)) return null;
+      let text = '';
+      for (const byte of value) text += String.fromCharCode(byte);
+      return btoa(text);
+    } finally {
+      db.close();
+    }
+  });
+}
+
+if (chromiumAvailable()) {
+  let world: World;
+  let carol: Person;
+  let dave: Person;
+  let roomId: string;
+
+  test.before(async () => {
+    world = await World.start('keystore');
+    carol = await world.person('carol');
+    dave = await world.person('dave');
+  });
+
+  test.after(async () => {
+    await world?.close();
+  });
+
+  test('the keystore holds only sealed bytes; reload + passphrase restores rooms and history', async () => {
+    await open(carol, world);
+    await unlock(carol, 'carol: a long passphrase');
+    roomId = await createRoom(carol, 'Garden', 'Carol');
+    await send(carol, 'first note');
+    await send(carol, 'second note');
+    await expectMessage(carol, 'second note');
+    const sealed = await storedKeystore(carol.page);
+    assert.ok(sealed !== null, 'a keystore entry exists');
+    const raw = atob(sealed!);
+    assert.ok(raw.startsWith('SOTTO-KS'), 'sealed file format');
+    for (const plain of ['Garden', 'first note', 'Carol', 'signSeed']) assert.not.ok(raw.includes(plain), `plaintext "${plain}" in IndexedDB`);
+
+    await carol.page.reload();
+    await carol.page.getByRole('heading', { name: 'Unlock Sotto' }).waitFor();
+    // Argon2id at 64 MiB takes a moment: the screen says so while it works.
+    await carol.page.getByLabel('Passphrase').fill('carol: a long passphrase');
+    await carol.page.getByRole('button', { name: 'Unlock' }).click();
+    await carol.page.getByText('Deriving key…').waitFor();
+    await carol.page.waitForFunction(() => (document.querySelector('progress')?.value ?? 0) > 0.2);
+    await screenshot(carol.page, '09-deriving-key');
+    await carol.page.getByRole('status').filter({ hasText: /Connected|Connecting/ }).waitFor({ timeout: 60_000 });
+    await carol.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).click();
+    await expectMessage(carol, 'second note');
+    assert.equal(await messageTexts(carol), ['first note', 'second note']);
+  });
+
+  test('a wrong passphrase says so and leaves the stored keystore byte-for-byte unchanged', async () => {
+    const before = await storedKeystore(carol.page);
+    await carol.page.reload();
+    await carol.page.getByLabel('Passphrase').fill('not the passphrase');
+    await carol.page.getByRole('button', { name: 'Unlock' }).click();
+    await carol.page.getByRole('alert').filter({ hasText: 'Wrong passphrase' }).waitFor({ timeout: 60_000 });
+    await screenshot(carol.page, '10-wrong-passphrase');
+    assert.is(await storedKeystore(carol.page), before);
+    assert.is(await carol.page.getByRole('button', { name: 'New room' }).count(), 0);
+    // And the right one still works afterwards.
+    await unlock(carol, 'carol: a long passphrase');
+    await carol.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).waitFor();
+  });
+
+  test('an offline owner: the joiner waits, and the join completes when the owner comes back', async () => {
+    await carol.page.goto(`${world.baseUrl}/#/room/${roomId}`);
+    const link = await inviteLink(carol);
+    await carol.page.close();
+    await open(dave, world, '/');
+    await useWithoutSaving(dave);
+    await dave.page.goto(link);
+    await submitJoin(dave, 'Dave');
+    await dave.page.getByText('Waiting for the room owner').waitFor({ timeout: 30_000 });
+    await screenshot(dave.page, '11-waiting-for-owner');
+    // Carol returns in a new tab; her client finishes the exchange without Dave doing anything.
+    const page = await world.newTab(carol);
+    await page.goto(`${world.baseUrl}/`);
+    await unlock(carol, 'carol: a long passphrase');
+    await dave.page.getByRole('button', { name: 'Send' }).waitFor({ timeout: 30_000 });
+    await send(dave, 'made it in');
+    await page.goto(`${world.baseUrl}/#/room/${roomId}`);
+    await expectMessage(carol, 'made it in');
+    await carol.page.getByRole('region', { name: 'Members' }).getByText('Dave').waitFor();
+  });
+
+  test('ephemeral mode leaves nothing in IndexedDB', async () => {
+    const eve = await world.person('eve');
+    await open(eve, world);
+    await useWithoutSaving(eve);
+    await createRoom(eve, 'Scratch', 'Eve');
+    await send(eve, 'gone with the tab');
+    await expectMessage(eve, 'gone with the tab');
+    const databases = await eve.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name));
+    assert.equal(databases, []);
+    assert.is(await storedKeystore(eve.page), null);
+    // Dave joined ephemerally too.
+    assert.equal(await dave.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)), []);
+    await eve.page.reload();
+    await eve.page.getByRole('heading', { name: 'Welcome to Sotto' }).waitFor();
+  });
+
+  test('a second tab on the same keystore is refused instead of overwriting the first', async () => {
+    const second = await carol.context.newPage();
+    await second.goto(`${world.baseUrl}/`);
+    await second.getByLabel('Passphrase').fill('carol: a long passphrase');
+    await second.getByRole('button', { name: 'Unlock' }).click();
+    await second.getByRole('alert').filter({ hasText: 'already open in another tab' }).waitFor({ timeout: 60_000 });
+    await second.close();
+    // The first tab is unaffected.
+    await carol.page.getByRole('status').filter({ hasText: 'Connected' }).waitFor();
+  });
+
+  test('export the sealed keystore and import it on another device', async () => {
+    await carol.page.goto(`${world.baseUrl}/#/settings`);
+    const [download] = await Promise.all([
+      carol.page.waitForEvent('download'),
+      carol.page.getByRole('button', { name: 'Export keystore' }).click(),
+    ]);
+    assert.match(download.suggestedFilename(), /^sotto-keystore-\d{4}-\d{2}-\d{2}\.sotto$/);
+    const file = await download.path();
+    const frank = await world.person('frank');
+    await open(frank, world);
+    await unlock(frank, 'temporary passphrase');
+    await frank.page.goto(`${world.baseUrl}/#/settings`);
+    await frank.page.getByLabel('Keystore file').setInputFiles(file);
+    // A wrong passphrase for the file changes nothing.
+    await frank.page.getByLabel('Passphrase of that file').fill('wrong');
+    await frank.page.getByRole('button', { name: 'Import keystore' }).click();
+    await frank.page.getByRole('alert').filter({ hasText: 'does not open' }).waitFor({ timeout: 60_000 });
+    await frank.page.getByLabel('Passphrase of that file').fill('carol: a long passphrase');
+    await frank.page.getByRole('button', { name: 'Import keystore' }).click();
+    await frank.page.getByRole('heading', { name: 'Unlock Sotto' }).waitFor({ timeout: 60_000 });
+    await unlock(frank, 'carol: a long passphrase');
+    await frank.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).click();
+    await expectMessage(frank, 'second note');
+    await screenshot(frank.page, '12-imported');
+  });
+}
+
+test.run();

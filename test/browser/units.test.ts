@@ -1,0 +1,82 @@
+// Browser-client pieces that need no browser: the QR matrix for invite links and the hash router.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { qrMatrix, type QrMatrix } from '../../web/ui/qr.js';
+import { hashOf, parseHash } from '../../web/ui/router.js';
+
+const LINK = 'https://sotto.example/#/join/AQ' + 'x'.repeat(106);
+
+/** BCH(15,5) format codeword for (error-correction bits, mask), as ISO/IEC 18004 §7.9 defines it. */
+function formatCodeword(ecBits: number, mask: number): number {
+  const data = (ecBits << 3) | mask;
+  let rem = data << 10;
+  for (let bit = 14; bit >= 10; bit--) if ((rem >> bit) & 1) rem ^= 0b10100110111 << (bit - 10);
+  return ((data << 10) | rem) ^ 0b101010000010010;
+}
+
+function bits(m: QrMatrix, cells: [number, number][]): number {
+  return cells.reduce((acc, [r, c]) => (acc << 1) | (m.isDark(r, c) ? 1 : 0), 0);
+}
+
+function finderAt(m: QrMatrix, top: number, left: number): boolean {
+  for (let r = 0; r < 7; r++) {
+    for (let c = 0; c < 7; c++) {
+      const ring = Math.max(Math.abs(r - 3), Math.abs(c - 3));
+      if (m.isDark(top + r, left + c) !== (ring !== 2)) return false;
+    }
+  }
+  return true;
+}
+
+test('QR: an invite link encodes as a version ≤ 10 symbol with finder and timing patterns', () => {
+  const m = qrMatrix(LINK);
+  const version = (m.size - 17) / 4;
+  assert.ok(Number.isInteger(version) && version >= 1 && version <= 10, `version ${version}`);
+  assert.ok(finderAt(m, 0, 0) && finderAt(m, 0, m.size - 7) && finderAt(m, m.size - 7, 0), 'finder patterns');
+  for (let i = 8; i < m.size - 8; i++) {
+    assert.is(m.isDark(6, i), i % 2 === 0, `horizontal timing at ${i}`);
+    assert.is(m.isDark(i, 6), i % 2 === 0, `vertical timing at ${i}`);
+  }
+  assert.ok(m.isDark(m.size - 8, 8), 'dark module');
+});
+
+test('QR: both copies of the format information are a valid codeword for error correction M', () => {
+  const m = qrMatrix(LINK);
+  const n = m.size;
+  const first: [number, number][] = [
+    [8, 0], [8, 1], [8, 2], [8, 3], [8, 4], [8, 5], [8, 7], [8, 8], [7, 8], [5, 8], [4, 8], [3, 8], [2, 8], [1, 8], [0, 8],
+  ];
+  const second: [number, number][] = [
+    [n - 1, 8], [n - 2, 8], [n - 3, 8], [n - 4, 8], [n - 5, 8], [n - 6, 8], [n - 7, 8],
+    [8, n - 8], [8, n - 7], [8, n - 6], [8, n - 5], [8, n - 4], [8, n - 3], [8, n - 2], [8, n - 1],
+  ];
+  const a = bits(m, first);
+  const b = bits(m, second);
+  assert.is(a, b, 'the two copies agree');
+  const valid = Array.from({ length: 8 }, (_, mask) => formatCodeword(0b00, mask));
+  assert.ok(valid.includes(a), `format ${a.toString(2)} is a level-M codeword`);
+});
+
+test('QR: longer text needs a larger symbol; the same text always gives the same matrix', () => {
+  assert.ok(qrMatrix('x'.repeat(20)).size < qrMatrix(LINK).size);
+  const one = qrMatrix(LINK);
+  const two = qrMatrix(LINK);
+  for (let r = 0; r < one.size; r++) for (let c = 0; c < one.size; c++) assert.is(one.isDark(r, c), two.isDark(r, c));
+});
+
+test('router: routes parse strictly and unknown paths fall back to home', () => {
+  const id = 'ab'.repeat(16);
+  assert.equal(parseHash(`#/room/${id}`), { name: 'room', roomId: id });
+  assert.equal(parseHash('#/room/ABCD'), { name: 'home' });
+  assert.equal(parseHash('#/room/' + 'g'.repeat(32)), { name: 'home' });
+  assert.equal(parseHash('#/join/AQab_-9'), { name: 'join', payload: 'AQab_-9' });
+  assert.equal(parseHash('#/join/<script>'), { name: 'join', payload: undefined });
+  assert.equal(parseHash('#/join'), { name: 'join', payload: undefined });
+  assert.equal(parseHash('#/settings'), { name: 'settings' });
+  assert.equal(parseHash(''), { name: 'home' });
+  assert.equal(parseHash('#javascript:alert(1)'), { name: 'home' });
+  // The join route never writes a payload back into the address bar.
+  assert.is(hashOf({ name: 'join', payload: 'secret' }), '#/join');
+});
+
+test.run();

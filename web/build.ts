@@ -1,0 +1,99 @@
+// Builds the browser client: bundles the page script (web/ui/main.ts) and the worker
+// (web/worker/worker.ts) with esbuild under content-hashed names, copies static/, and writes
+// index.html pointing at the hashed files. Output: dist/www/ (served by the relay).
+//
+// Compiled by the project's tsc to dist/web/build.js and run with `node dist/web/build.js [outDir]`.
+// Not dist/web/: tsc owns that directory (it emits web/**/*.ts there), and serving it would publish
+// unbundled modules and this script.
+import { build } from 'esbuild';
+import { createHash } from 'node:crypto';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, extname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root: this file runs as dist/web/build.js. */
+export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const DEFAULT_OUT_DIR = join(REPO_ROOT, 'dist', 'www');
+
+/** Files in static/ referenced from index.html by a fixed name and renamed with a content hash. */
+const HASHED_STATIC = ['style.css'];
+
+export interface BuiltWeb {
+  readonly outDir: string;
+  readonly main: string;
+  readonly worker: string;
+  readonly style: string;
+}
+
+function hashed(name: string, bytes: Uint8Array): string {
+  const digest = createHash('sha256').update(bytes).digest('base64url').slice(0, 10).replace(/[-_]/g, 'x');
+  const ext = extname(name);
+  return `${basename(name, ext)}-${digest}${ext}`;
+}
+
+async function bundle(entry: string, outDir: string, define: Record<string, string>): Promise<string> {
+  const result = await build({
+    entryPoints: [join(REPO_ROOT, entry)],
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: ['chrome120', 'firefox120', 'safari17'],
+    outdir: outDir,
+    entryNames: '[name]-[hash]',
+    minify: true,
+    sourcemap: false,
+    legalComments: 'none',
+    metafile: true,
+    write: true,
+    logLevel: 'warning',
+    define,
+    // Nothing from Node may sneak into the browser bundle.
+    external: [],
+    conditions: ['browser', 'import'],
+  });
+  const outputs = Object.entries(result.metafile.outputs).filter(([, meta]) => meta.entryPoint !== undefined);
+  if (outputs.length !== 1) throw new Error(`expected one output for ${entry}, got ${outputs.length}`);
+  return basename(outputs[0]![0]);
+}
+
+export async function buildWeb(outDir = DEFAULT_OUT_DIR): Promise<BuiltWeb> {
+  const staticDir = join(REPO_ROOT, 'static');
+  rmSync(outDir, { recursive: true, force: true });
+  mkdirSync(outDir, { recursive: true });
+
+  const worker = await bundle('web/worker/worker.ts', outDir, {});
+  // The page learns the worker's hashed name at build time, so the page's own hash covers it.
+  const main = await bundle('web/ui/main.ts', outDir, { SOTTO_WORKER_URL: JSON.stringify(`/${worker}`) });
+
+  const renamed = new Map<string, string>();
+  for (const name of readdirSync(staticDir)) {
+    const from = join(staticDir, name);
+    if (!statSync(from).isFile() || name === 'index.html') continue;
+    if (HASHED_STATIC.includes(name)) {
+      const target = hashed(name, readFileSync(from));
+      renamed.set(name, target);
+      copyFileSync(from, join(outDir, target));
+    } else {
+      copyFileSync(from, join(outDir, name));
+    }
+  }
+  const style = renamed.get('style.css');
+  if (style === undefined) throw new Error('static/style.css is missing');
+
+  let html = readFileSync(join(staticDir, 'index.html'), 'utf8');
+  const replace = (from: string, to: string): void => {
+    if (!html.includes(from)) throw new Error(`static/index.html must contain ${from}`);
+    html = html.replace(from, to);
+  };
+  replace('src="/main.js"', `src="/${main}"`);
+  replace('href="/style.css"', `href="/${style}"`);
+  writeFileSync(join(outDir, 'index.html'), html);
+  return { outDir, main, worker, style };
+}
+
+const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
+if (invokedDirectly) {
+  const outDir = process.argv[2] === undefined ? DEFAULT_OUT_DIR : resolve(process.argv[2]);
+  const built = await buildWeb(outDir);
+  process.stdout.write(`web client built in ${built.outDir}: ${built.main}, ${built.worker}, ${built.style}\n`);
+}

@@ -1,0 +1,244 @@
+// One room: header with the room code, verification warnings, the message log (role="log", one
+// <article> per message), the composer, the invite panel and the members region.
+import type { MessageView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import { field, formatTime, h, replaceChildren } from './dom.js';
+import { invitePanel } from './invite.js';
+import { membersPanel } from './members.js';
+import { errorText, type Ctx, type View } from './view.js';
+
+const NOTICE: Partial<Record<RoomView['state'], string>> = {
+  joining: 'Asking to join…',
+  waiting: 'Waiting for the room owner. Your request is on the relay; the join completes as soon as the owner’s Sotto is online. You don’t need to do anything else.',
+  removed: 'You were removed from this room. You no longer receive its messages.',
+  left: 'You left this room.',
+};
+
+export function roomView(ctx: Ctx, roomId: string): View {
+  const title = h('h2', { id: 'room-title', class: 'room-title' });
+  const code = h('span', { class: 'mono' });
+  const codeLine = h('p', { class: 'room-code', title: 'Compare this code with the other members. If everyone sees the same code, everyone has the same key and the same member list.' },
+    'Room code ', code);
+  const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
+  const invite = invitePanel(ctx, roomId);
+  const leave = h('button', { type: 'button', class: 'secondary' }, 'Leave');
+  const headerActions = h('div', { class: 'actions' }, invite.button, leave);
+  const notice = h('p', { class: 'notice', hidden: true });
+  const warningList = h('ul', {});
+  const warnings = h('div', { class: 'warnings', role: 'alert', hidden: true },
+    h('p', { class: 'warn-title' }, '⚠ Something in this room failed to verify'), warningList);
+
+  const log = h('div', { role: 'log', class: 'log', 'aria-labelledby': 'room-title', 'aria-live': 'polite', tabindex: '0' });
+  const empty = h('p', { class: 'hint log-empty' }, 'No messages yet.');
+
+  const text = h('textarea', { name: 'message', rows: '2', maxlength: '8000', autocomplete: 'off', placeholder: 'Write a message (Enter sends, Shift+Enter for a new line)' });
+  const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
+  const sendError = h('p', { role: 'alert', class: 'error' });
+  const sending = h('p', { class: 'hint sending', hidden: true }, 'Sending…');
+  const composer = h('form', { class: 'composer', novalidate: true }, field('Message', text), send, sending, sendError);
+
+  const members = membersPanel(ctx, roomId);
+
+  const element = h('section', { class: 'room', 'aria-labelledby': 'room-title' },
+    h('header', { class: 'room-head' }, back, h('div', { class: 'room-head-main' }, title, codeLine), headerActions),
+    invite.element,
+    warnings,
+    notice,
+    h('div', { class: 'room-body' },
+      h('div', { class: 'conversation' }, empty, log, composer),
+      members.element,
+    ),
+  );
+
+  const rendered = new Map<string, { article: HTMLElement; signature: string }>();
+  let room: RoomView | undefined;
+  let disposed = false;
+
+  const applyRoom = (): void => {
+    room = ctx.rooms().find((r) => r.id === roomId);
+    if (room === undefined) {
+      title.textContent = 'Unknown room';
+      codeLine.hidden = true;
+      headerActions.hidden = true;
+      composer.hidden = true;
+      notice.hidden = false;
+      notice.textContent = 'This room is not in your keystore.';
+      return;
+    }
+    const joining = room.state === 'waiting' || room.state === 'joining';
+    title.textContent = room.name || (joining ? 'Joining a room' : 'Unnamed room');
+    document.title = `${room.name || 'Room'} · Sotto`;
+    codeLine.hidden = room.state !== 'active';
+    code.textContent = room.code ?? 'pending';
+    code.title = room.code === undefined ? 'You will see the room code after the next key change in this room.' : '';
+    const active = room.state === 'active';
+    invite.button.hidden = !(active && (room.role === 'owner' || room.role === 'admin'));
+    leave.hidden = !(active && room.role !== 'owner' && room.role !== undefined);
+    const note = room.state === 'failed' ? `Joining failed: ${room.detail ?? 'unknown error'}` : NOTICE[room.state];
+    notice.hidden = note === undefined;
+    notice.textContent = note ?? '';
+    composer.hidden = !active;
+  };
+
+  const renderMessages = (messages: readonly MessageView[]): void => {
+    const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+    const keep = new Set<string>();
+    let previous: HTMLElement | undefined;
+    for (const message of messages) {
+      keep.add(message.key);
+      const signature = `${message.pending}|${message.warning ?? ''}|${message.senderName}`;
+      let entry = rendered.get(message.key);
+      if (entry === undefined || entry.signature !== signature) {
+        const article = messageArticle(message);
+        if (entry !== undefined) entry.article.replaceWith(article);
+        entry = { article, signature };
+        rendered.set(message.key, entry);
+      }
+      const expectedNext = previous === undefined ? log.firstChild : previous.nextSibling;
+      if (expectedNext !== entry.article) log.insertBefore(entry.article, expectedNext);
+      previous = entry.article;
+    }
+    for (const [key, entry] of rendered) {
+      if (!keep.has(key)) {
+        entry.article.remove();
+        rendered.delete(key);
+      }
+    }
+    empty.hidden = messages.length > 0 || room?.state !== 'active';
+    if (stick) log.scrollTop = log.scrollHeight;
+  };
+
+  const renderWarnings = (list: readonly WarningView[]): void => {
+    warnings.hidden = list.length === 0;
+    replaceChildren(warningList, ...list.slice(-5).map((w) =>
+      h('li', { title: w.detail }, h('strong', {}, w.code), ' ', w.text, w.count > 1 ? ` (×${w.count})` : '', ' ',
+        h('time', { datetime: new Date(w.time).toISOString() }, formatTime(w.time)))));
+  };
+
+  const refreshMessages = async (): Promise<void> => {
+    const messages = await ctx.rpc.call('messages', { roomId });
+    if (disposed) return;
+    renderMessages(messages);
+    if (document.visibilityState === 'visible' && room?.unread) await ctx.rpc.call('markRead', { roomId });
+  };
+  const refreshMembers = async (): Promise<void> => {
+    const list = await ctx.rpc.call('members', { roomId });
+    if (disposed) return;
+    members.update(list, room?.role, room?.state === 'active');
+  };
+  const refreshWarnings = async (): Promise<void> => {
+    const list = await ctx.rpc.call('warnings', { roomId });
+    if (!disposed) renderWarnings(list);
+  };
+  const report = (error: unknown): void => console.error('room refresh failed', error);
+
+  applyRoom();
+  if (room !== undefined) {
+    void Promise.all([refreshMessages(), refreshMembers(), refreshWarnings()]).then(() => {
+      log.scrollTop = log.scrollHeight;
+      return ctx.rpc.call('markRead', { roomId });
+    }).catch(report);
+  }
+
+  let inFlight = 0;
+  const submit = (): void => {
+    const body = text.value;
+    if (body.trim() === '') return;
+    sendError.textContent = '';
+    text.value = '';
+    inFlight++;
+    sending.hidden = false;
+    ctx.rpc.call('send', { roomId, text: body }).catch((failure: unknown) => {
+      if (text.value === '') text.value = body;
+      sendError.textContent = `Not sent: ${errorText(failure)}`;
+    }).finally(() => {
+      inFlight--;
+      sending.hidden = inFlight === 0;
+    });
+    text.focus();
+  };
+  composer.addEventListener('submit', (event) => {
+    event.preventDefault();
+    submit();
+  });
+  text.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      submit();
+    }
+  });
+
+  leave.addEventListener('click', () => {
+    leave.disabled = true;
+    ctx.rpc.call('leave', { roomId }).then(
+      () => ctx.announce('You left the room.'),
+      (failure: unknown) => {
+        leave.disabled = false;
+        sendError.textContent = `Could not leave: ${errorText(failure)}`;
+      },
+    );
+  });
+
+  const onVisible = (): void => {
+    if (document.visibilityState === 'visible' && room?.unread) ctx.rpc.call('markRead', { roomId }).catch(report);
+  };
+  document.addEventListener('visibilitychange', onVisible);
+
+  return {
+    element,
+    focus: room?.state === 'active' ? text : title,
+    onEvent(event: ViewEvent) {
+      switch (event.type) {
+        case 'rooms': {
+          const before = `${room?.state}|${room?.role}`;
+          applyRoom();
+          if (`${room?.state}|${room?.role}` !== before) {
+            refreshMembers().catch(report);
+            refreshMessages().catch(report);
+          } else if (room?.unread && document.visibilityState === 'visible') {
+            ctx.rpc.call('markRead', { roomId }).catch(report);
+          }
+          break;
+        }
+        case 'messages':
+          if (event.roomId === roomId) refreshMessages().catch(report);
+          break;
+        case 'members':
+          if (event.roomId === roomId) refreshMembers().catch(report);
+          break;
+        case 'warning':
+          if (event.warning.roomId === roomId) refreshWarnings().catch(report);
+          break;
+        default:
+          break;
+      }
+    },
+    dispose() {
+      disposed = true;
+      document.removeEventListener('visibilitychange', onVisible);
+      document.title = 'Sotto';
+    },
+  };
+}
+
+function messageArticle(m: MessageView): HTMLElement {
+  const fp = h('p', { class: 'fingerprint-line', hidden: true }, 'Key fingerprint ', h('code', {}, m.fingerprint));
+  const fpButton = h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false' }, 'Key');
+  fpButton.addEventListener('click', () => {
+    fp.hidden = !fp.hidden;
+    fpButton.setAttribute('aria-expanded', fp.hidden ? 'false' : 'true');
+  });
+  const article = h('article', { class: `message${m.own ? ' own' : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq, 'data-sender': m.sender },
+    h('header', { class: 'message-head' },
+      h('span', { class: 'sender' }, m.senderName),
+      ' ',
+      h('time', { datetime: new Date(m.time).toISOString(), title: new Date(m.time).toLocaleString() }, formatTime(m.time)),
+      m.pending ? h('span', { class: 'hint' }, ' sending…') : undefined,
+      ' ',
+      fpButton,
+    ),
+    h('p', { class: 'text' }, m.text),
+    m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),
+    fp,
+  );
+  return article;
+}

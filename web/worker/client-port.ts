@@ -1,0 +1,164 @@
+// The worker's narrow view of the protocol client: starts SottoClient on the browser's WebSocket
+// and WebCrypto (detectSuite) with noble's Noise primitives, and turns its views into the page's.
+import { fromBase64Url } from '../../protocol/bytes.js';
+import { SottoError } from '../../protocol/errors.js';
+import { SottoClient } from '../../protocol/client/client.js';
+import type { ClientEvent, MemberView as ClientMember, RoomView as ClientRoom } from '../../protocol/client/client-events.js';
+import type { SocketLike } from '../../protocol/client/connection.js';
+import type { ClientPersistence } from '../../protocol/client/persistence.js';
+import type { MessageView as ClientMessage } from '../../protocol/client/room-state.js';
+import { detectSuite } from '../../protocol/crypto/select-suite.js';
+import { noblePrimitives } from '../../protocol/noise/index.js';
+import type { MemberView, MessageView, RoomState, RoomView } from './rpc.js';
+
+export type PortRoom = Omit<RoomView, 'unread' | 'lastTime' | 'warnings'> & { readonly createdTime: number };
+
+export interface ClientPort {
+  createRoom(name: string, displayName: string): Promise<string>;
+  createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
+  join(payload: string, displayName: string): Promise<string>;
+  send(roomId: string, text: string): Promise<void>;
+  remove(roomId: string, member: string): Promise<void>;
+  setRole(roomId: string, member: string, role: 'admin' | 'member'): Promise<void>;
+  leave(roomId: string): Promise<void>;
+  rooms(): PortRoom[];
+  messages(roomId: string): MessageView[];
+  members(roomId: string): MemberView[];
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  readonly persistence: ClientPersistence | undefined;
+  /** The page's origin: /config.json and the WebSocket are same-origin. */
+  readonly origin: string;
+  readonly onEvent: (event: ClientEvent) => void;
+}
+
+interface RelayConfig {
+  readonly relayPublicKey: Uint8Array;
+  readonly wsUrl: string;
+}
+
+/** GET /config.json on our own origin: the relay's Noise key and the WebSocket path. */
+async function fetchConfig(origin: string): Promise<RelayConfig> {
+  const response = await fetch(new URL('/config.json', origin), { cache: 'no-store', credentials: 'omit' });
+  if (!response.ok) throw new SottoError('UNAVAILABLE', `config.json: HTTP ${response.status}`);
+  const json = (await response.json()) as { relayPublicKey?: unknown; wsPath?: unknown };
+  if (typeof json.relayPublicKey !== 'string' || typeof json.wsPath !== 'string' || !/^\/[A-Za-z0-9/_-]*$/.test(json.wsPath)) {
+    throw new SottoError('BAD_VALUE', 'config.json is malformed');
+  }
+  const relayPublicKey = fromBase64Url(json.relayPublicKey);
+  if (relayPublicKey.length !== 32) throw new SottoError('BAD_KEY', 'relay key length');
+  const url = new URL(json.wsPath, origin);
+  url.protocol = url.protocol === 'https:' ? 'wss:' : 'ws:';
+  return { relayPublicKey, wsUrl: url.href };
+}
+
+/** Short, non-identifying stand-in for a member who has not announced a name yet. */
+function unnamed(fingerprint: string): string {
+  return `Member ${fingerprint.slice(0, 4)}`;
+}
+
+function roomState(room: ClientRoom): RoomState {
+  switch (room.status) {
+    case 'member':
+      return 'active';
+    case 'joining':
+      return room.joinState === 'requested' ? 'waiting' : 'joining';
+    case 'left':
+      return 'left';
+    case 'removed':
+      return 'removed';
+  }
+}
+
+function messageView(m: ClientMessage): MessageView {
+  return {
+    key: String(m.seq),
+    seq: m.seq,
+    sender: m.sender,
+    senderName: m.senderName ?? unnamed(m.fingerprint),
+    fingerprint: m.fingerprint,
+    time: m.time,
+    text: m.text,
+    own: m.mine,
+    pending: false,
+    warning: m.warnings.length === 0 ? undefined : m.warnings.map(describeMessageWarning).join(' '),
+  };
+}
+
+function describeMessageWarning(name: string): string {
+  switch (name) {
+    case 'GAP':
+      return 'Some earlier messages from this sender never arrived.';
+    case 'FORK':
+      return 'This message saw a different history than this device did.';
+    default:
+      return `Verification warning: ${name}.`;
+  }
+}
+
+export async function startClient(options: StartOptions): Promise<ClientPort> {
+  const suite = await detectSuite();
+  const firstSeen = new Map<string, number>();
+  const client = await SottoClient.open({
+    suite,
+    primitives: noblePrimitives,
+    // Fetched on every (re)connect, so a relay that restarted with a new address is found.
+    connect: async () => {
+      const config = await fetchConfig(options.origin);
+      return { socket: new WebSocket(config.wsUrl) as unknown as SocketLike, relayPublicKey: config.relayPublicKey };
+    },
+    ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
+    onEvent: options.onEvent,
+  });
+  const me = (roomId: string): string | undefined => {
+    try {
+      return client.identity(roomId);
+    } catch {
+      return undefined;
+    }
+  };
+  return {
+    createRoom: (name, displayName) => client.createRoom(name, displayName),
+    async createInvite(roomId, ttlMs) {
+      const { link, expiresAt } = await client.createInvite(roomId, ttlMs);
+      return { payload: link, expiresAt };
+    },
+    join: (payload, displayName) => client.join(payload, displayName),
+    async send(roomId, text) {
+      await client.send(roomId, text);
+    },
+    remove: (roomId, member) => client.remove(roomId, member),
+    setRole: (roomId, member, role) => client.setRole(roomId, member, role),
+    leave: (roomId) => client.leave(roomId),
+    rooms() {
+      return client.rooms().map((room) => {
+        if (!firstSeen.has(room.roomId)) firstSeen.set(room.roomId, Date.now());
+        return {
+          id: room.roomId,
+          name: room.name,
+          role: room.role,
+          state: roomState(room),
+          detail: undefined,
+          code: room.roomCode,
+          epoch: room.epoch,
+          memberCount: room.members,
+          createdTime: firstSeen.get(room.roomId)!,
+        };
+      });
+    },
+    messages: (roomId) => client.messages(roomId).filter((m) => m.text !== undefined).map(messageView),
+    members(roomId) {
+      const self = me(roomId);
+      return client.members(roomId).map((m: ClientMember) => ({
+        sign: m.sign,
+        name: m.name ?? unnamed(m.fingerprint),
+        role: m.role,
+        fingerprint: m.fingerprint,
+        me: m.sign === self,
+      }));
+    },
+    stop: () => client.close(),
+  };
+}

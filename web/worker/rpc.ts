@@ -1,0 +1,155 @@
+// The page ↔ worker protocol. The page sends requests with ids and gets one response per id; the
+// worker also pushes view events. Everything here is plain structured-cloneable data: no key
+// bytes, no secrets except what the person typed (a passphrase, a display name, a message) on its
+// way in, and an invite link on its way out (it is meant to be shown).
+
+export type Role = 'owner' | 'admin' | 'member';
+export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 'failed';
+export type ConnectionState = 'connecting' | 'online' | 'offline';
+export type KeystoreState = 'absent' | 'locked' | 'unlocked' | 'ephemeral';
+
+export interface RoomView {
+  /** Room id, hex. */
+  readonly id: string;
+  readonly name: string;
+  readonly role: Role | undefined;
+  readonly state: RoomState;
+  /** Why a join failed or the room was closed, for people. */
+  readonly detail: string | undefined;
+  readonly unread: number;
+  /** The current epoch's room code ("ABCD-EFGH"), once we hold the epoch key. */
+  readonly code: string | undefined;
+  readonly epoch: number;
+  /** Time of the newest message, ms (for ordering the list). */
+  readonly lastTime: number;
+  readonly memberCount: number;
+  /** Verification warnings seen in this room that the person has not dismissed. */
+  readonly warnings: number;
+}
+
+export interface MessageView {
+  /** Stable key within the room. */
+  readonly key: string;
+  readonly seq: number;
+  /** Sender signing key, hex. */
+  readonly sender: string;
+  readonly senderName: string;
+  readonly fingerprint: string;
+  /** Sender's clock, ms. */
+  readonly time: number;
+  readonly text: string;
+  readonly own: boolean;
+  /** Sent but not yet acknowledged by the relay. */
+  readonly pending: boolean;
+  /** A verification note on this message (e.g. a gap before it). */
+  readonly warning: string | undefined;
+}
+
+export interface MemberView {
+  readonly sign: string;
+  readonly name: string;
+  readonly role: Role;
+  readonly fingerprint: string;
+  readonly me: boolean;
+}
+
+export interface WarningView {
+  readonly roomId: string | undefined;
+  /** Stable error name (BAD_SIGNATURE, GAP, FORK, UNKNOWN_SENDER, …). */
+  readonly code: string;
+  readonly text: string;
+  /** The client's technical detail (which record, which seq), for whoever investigates. */
+  readonly detail: string;
+  readonly time: number;
+  /** How many times in a row this same warning arrived. */
+  readonly count: number;
+}
+
+export interface InviteView {
+  readonly roomId: string;
+  /** The full fragment payload: the page builds `origin + '/#/join/' + payload`. */
+  readonly payload: string;
+  readonly expiresAt: number;
+}
+
+export interface InitResult {
+  readonly keystore: KeystoreState;
+  readonly suite: string;
+}
+
+/** Method name → [params, result]. */
+export interface Api {
+  init: [Record<string, never>, InitResult];
+  /** First visit: make a new keystore sealed under this passphrase. */
+  createKeystore: [{ passphrase: string }, void];
+  /** Returning: open the stored keystore. Fails with WRONG_PASSPHRASE and changes nothing. */
+  unlock: [{ passphrase: string }, void];
+  /** Keys in memory only; nothing is written to IndexedDB. */
+  ephemeral: [Record<string, never>, void];
+  createRoom: [{ name: string; displayName: string }, { roomId: string }];
+  createInvite: [{ roomId: string; ttlMs: number }, InviteView];
+  join: [{ payload: string; displayName: string }, { roomId: string }];
+  send: [{ roomId: string; text: string }, void];
+  remove: [{ roomId: string; member: string }, void];
+  setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
+  leave: [{ roomId: string }, void];
+  rooms: [Record<string, never>, RoomView[]];
+  messages: [{ roomId: string }, MessageView[]];
+  members: [{ roomId: string }, MemberView[]];
+  warnings: [{ roomId: string }, WarningView[]];
+  markRead: [{ roomId: string }, void];
+  /** The sealed keystore file (already encrypted under the passphrase). */
+  exportKeystore: [Record<string, never>, { bytes: Uint8Array; name: string }];
+  /** Replaces the stored keystore with a file, after checking it opens with `passphrase`. */
+  importKeystore: [{ bytes: Uint8Array; passphrase: string }, void];
+}
+
+export type Method = keyof Api;
+export type Params<M extends Method> = Api[M][0];
+export type Result<M extends Method> = Api[M][1];
+
+export interface RequestMessage<M extends Method = Method> {
+  readonly kind: 'request';
+  readonly id: number;
+  readonly method: M;
+  readonly params: Params<M>;
+}
+
+export interface RpcError {
+  /** Stable name: a SottoError name or one of the worker's own (WRONG_PASSPHRASE, LOCKED, …). */
+  readonly code: string;
+  readonly message: string;
+}
+
+export type ResponseMessage =
+  | { readonly kind: 'response'; readonly id: number; readonly ok: true; readonly result: unknown }
+  | { readonly kind: 'response'; readonly id: number; readonly ok: false; readonly error: RpcError };
+
+/** Pushed by the worker whenever a view changes; the page re-reads what it shows. */
+export type ViewEvent =
+  | { readonly type: 'progress'; readonly phase: 'derive'; readonly fraction: number }
+  | { readonly type: 'status'; readonly state: ConnectionState; readonly detail: string | undefined }
+  | { readonly type: 'rooms' }
+  | { readonly type: 'messages'; readonly roomId: string }
+  | { readonly type: 'members'; readonly roomId: string }
+  | { readonly type: 'warning'; readonly warning: WarningView }
+  | { readonly type: 'fatal'; readonly text: string };
+
+export interface EventMessage {
+  readonly kind: 'event';
+  readonly event: ViewEvent;
+}
+
+export type WorkerMessage = ResponseMessage | EventMessage;
+
+/** Worker-side error names that are not protocol errors. */
+export const WORKER_ERRORS = {
+  WRONG_PASSPHRASE: 'That passphrase does not open this keystore.',
+  LOCKED: 'Unlock first.',
+  KEYSTORE_EXISTS: 'A keystore already exists on this device.',
+  NO_KEYSTORE: 'There is no keystore on this device.',
+  BAD_REQUEST: 'The request was malformed.',
+  STORAGE: 'The browser refused to store the keystore.',
+  UNKNOWN_ROOM: 'No such room.',
+  IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
+} as const;

@@ -1,0 +1,345 @@
+// The worker's state: which keystore is open, the protocol client running on it, and the page-facing
+// views (unread counts, warnings) derived from the client's events. Key bytes never leave here.
+import { isSottoError, SottoError } from '../../protocol/errors.js';
+import type { ClientPersistence } from '../../protocol/client/persistence.js';
+import type { ClientEvent } from '../../protocol/client/client-events.js';
+import { detectSuite } from '../../protocol/crypto/select-suite.js';
+import { encodeSnapshot } from '../../protocol/client/snapshot.js';
+import { startClient, type ClientPort } from './client-port.js';
+import {
+  checkKeystoreFile, createKeystore, keystoreExists, readSealed, replaceKeystore, unlockKeystore, WrongPassphrase,
+} from './keystore.js';
+import type {
+  Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, MessageView, Method, Params, Result,
+  RoomView, RpcError, ViewEvent, WarningView,
+} from './rpc.js';
+import { WORKER_ERRORS } from './rpc.js';
+
+export class WorkerFailure extends Error {
+  readonly code: keyof typeof WORKER_ERRORS;
+  constructor(code: keyof typeof WORKER_ERRORS, message: string = WORKER_ERRORS[code]) {
+    super(message);
+    this.name = 'WorkerFailure';
+    this.code = code;
+  }
+}
+
+/** How a thrown value reaches the page: a stable code and a sentence, never a stack or key bytes. */
+export function toRpcError(error: unknown): RpcError {
+  if (error instanceof WorkerFailure) return { code: error.code, message: error.message };
+  if (error instanceof WrongPassphrase) return { code: 'WRONG_PASSPHRASE', message: WORKER_ERRORS.WRONG_PASSPHRASE };
+  if (isSottoError(error)) return { code: error.errorName, message: humanError(error) };
+  return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
+}
+
+const FRIENDLY: Partial<Record<string, string>> = {
+  INVITE_NOT_FOUND: 'This invite link is not known to the relay (it may have been used or withdrawn).',
+  INVITE_EXPIRED: 'This invite link has expired. Ask for a new one.',
+  INVITE_USED: 'This invite link was already used. Ask for a new one.',
+  INVITE_LOCKED: 'Too many failed attempts with this invite. Try again later.',
+  BAD_INVITE_LINK: 'This is not a valid invite link.',
+  BAD_INVITE_PROOF: 'The invite does not match the room it claims to be for.',
+  BAD_CHAIN: 'The room’s membership history does not verify.',
+  NOT_ADMIN: 'Only the owner or an admin can do that.',
+  NOT_OWNER: 'Only the owner can do that.',
+  CLOSED: 'Not connected to the relay. Try again in a moment.',
+  TIMEOUT: 'The relay did not answer in time. Try again.',
+  RATE_LIMITED: 'Too many requests; slow down a little.',
+  FIELD_TOO_LARGE: 'That is too long.',
+  ROOM_EXISTS: 'You are already in this room.',
+};
+
+function humanError(error: SottoError): string {
+  return FRIENDLY[error.errorName] ?? error.message;
+}
+
+const WARNING_TEXT: Partial<Record<string, string>> = {
+  BAD_SIGNATURE: 'A signature did not verify; what it signed was ignored.',
+  TAMPERED: 'A message failed authentication; it was not shown.',
+  GAP: 'Messages from a sender are missing: the relay did not deliver some of them.',
+  FORK: 'The relay served conflicting histories: two different messages in the same place.',
+  UNKNOWN_SENDER: 'A message came from someone who is not a member; it was not shown.',
+  REFLECTED: 'The relay returned a message under your key that you never sent.',
+  ROLLBACK: 'The relay served an older state than already seen.',
+  KEY_MISSING: 'A message arrived for a key this device does not have.',
+  REPLAY: 'A message was delivered twice.',
+};
+
+interface RoomExtra {
+  readSeq: number;
+  warnings: WarningView[];
+}
+
+type Emit = (event: ViewEvent) => void;
+
+export class Session {
+  readonly #emit: Emit;
+  #state: KeystoreState = 'locked';
+  #client: ClientPort | undefined;
+  #connection: ConnectionState = 'connecting';
+  readonly #extras = new Map<string, RoomExtra>();
+  /** View events waiting to be flushed (coalesced: a sync of 500 messages is one refresh). */
+  readonly #queued = new Map<string, ViewEvent>();
+  #flushScheduled = false;
+  #busy = false;
+  #lockHeld = false;
+
+  constructor(emit: Emit) {
+    this.#emit = emit;
+  }
+
+  async handle<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
+    const handler = this.#handlers[method] as (p: Params<M>) => Promise<Result<M>>;
+    if (handler === undefined) throw new WorkerFailure('BAD_REQUEST', `unknown method ${String(method)}`);
+    return handler(params);
+  }
+
+  readonly #handlers: { [M in Method]: (params: Api[M][0]) => Promise<Api[M][1]> } = {
+    init: async () => this.#init(),
+    createKeystore: async ({ passphrase }) => this.#open(async () => {
+      await this.#lockKeystore();
+      if (await keystoreExists()) throw new WorkerFailure('KEYSTORE_EXISTS');
+      return { persistence: await createKeystore(text(passphrase), this.#progress), state: 'unlocked' as const, fresh: true };
+    }),
+    unlock: async ({ passphrase }) => this.#open(async () => {
+      if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
+      await this.#lockKeystore();
+      return { persistence: await unlockKeystore(text(passphrase), this.#progress), state: 'unlocked' as const, fresh: false };
+    }),
+    ephemeral: async () => this.#open(async () => ({ persistence: undefined, state: 'ephemeral' as const, fresh: false })),
+    createRoom: async ({ name, displayName }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName)) }),
+    createInvite: async ({ roomId, ttlMs }): Promise<InviteView> => {
+      const invite = await this.#need().createInvite(hex(roomId), num(ttlMs));
+      return { roomId, payload: invite.payload, expiresAt: invite.expiresAt };
+    },
+    join: async ({ payload, displayName }) => {
+      const roomId = await this.#need().join(text(payload), text(displayName));
+      this.#queue({ type: 'rooms' });
+      return { roomId };
+    },
+    send: async ({ roomId, text: body }) => {
+      if (text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
+      await this.#need().send(hex(roomId), body);
+    },
+    remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
+    setRole: async ({ roomId, member, role }) => {
+      if (role !== 'admin' && role !== 'member') throw new WorkerFailure('BAD_REQUEST', 'role');
+      await this.#need().setRole(hex(roomId), hex(member), role);
+    },
+    leave: async ({ roomId }) => this.#need().leave(hex(roomId)),
+    rooms: async () => this.#rooms(),
+    messages: async ({ roomId }) => this.#messages(hex(roomId)),
+    members: async ({ roomId }): Promise<MemberView[]> => this.#need().members(hex(roomId)),
+    warnings: async ({ roomId }) => [...(this.#extras.get(hex(roomId))?.warnings ?? [])],
+    markRead: async ({ roomId }) => {
+      const id = hex(roomId);
+      const messages = this.#need().messages(id);
+      const extra = this.#extra(id);
+      const last = messages.length === 0 ? 0 : messages[messages.length - 1]!.seq;
+      if (last > extra.readSeq) {
+        extra.readSeq = last;
+        this.#queue({ type: 'rooms' });
+      }
+    },
+    exportKeystore: async () => {
+      if (this.#state !== 'unlocked') throw new WorkerFailure('LOCKED', 'There is no saved keystore to export.');
+      this.#need();
+      const bytes = await readSealed();
+      if (bytes === undefined) throw new WorkerFailure('NO_KEYSTORE');
+      const stamp = new Date().toISOString().slice(0, 10);
+      return { bytes, name: `sotto-keystore-${stamp}.sotto` };
+    },
+    importKeystore: async ({ bytes, passphrase }) => {
+      if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
+      await this.#lockKeystore();
+      // Checked before anything is replaced: a wrong passphrase or a damaged file changes nothing.
+      await checkKeystoreFile(bytes, text(passphrase), this.#progress);
+      // The running client's last save must land before the file replaces it, not after.
+      if (this.#client !== undefined) {
+        const client = this.#client;
+        this.#client = undefined;
+        this.#state = 'locked';
+        await client.stop();
+      }
+      await replaceKeystore(bytes);
+    },
+  };
+
+  /**
+   * One tab at a time may run on the stored keystore: two clients saving the same snapshot would
+   * overwrite each other's rooms and counters. The lock lives as long as this worker.
+   */
+  async #lockKeystore(): Promise<void> {
+    if (this.#lockHeld) return;
+    const locks = (globalThis.navigator as Navigator & { locks?: LockManager }).locks;
+    if (locks === undefined) return;
+    const granted = await new Promise<boolean>((resolve) => {
+      void locks.request('sotto-keystore', { ifAvailable: true }, (lock) => {
+        resolve(lock !== null);
+        // Held until the worker ends (the tab closes or reloads).
+        return lock === null ? undefined : new Promise<void>(() => undefined);
+      });
+    });
+    if (!granted) throw new WorkerFailure('IN_USE');
+    this.#lockHeld = true;
+  }
+
+  #lastProgress = -1;
+  /** Argon2id reports thousands of steps; the page needs a percent at most. */
+  readonly #progress = (fraction: number): void => {
+    if (fraction < this.#lastProgress) this.#lastProgress = -1;
+    if (fraction - this.#lastProgress < 0.01 && fraction < 1) return;
+    this.#lastProgress = fraction;
+    this.#emit({ type: 'progress', phase: 'derive', fraction });
+  };
+
+  async #init(): Promise<InitResult> {
+    const suite = (await detectSuite()).name;
+    if (this.#state === 'locked') {
+      const stored = await keystoreExists().catch(() => false);
+      return { keystore: stored ? 'locked' : 'absent', suite };
+    }
+    return { keystore: this.#state, suite };
+  }
+
+  async #open(get: () => Promise<{ persistence: ClientPersistence | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean }>): Promise<void> {
+    if (this.#client !== undefined) return;
+    if (this.#busy) throw new WorkerFailure('BAD_REQUEST', 'already unlocking');
+    this.#busy = true;
+    try {
+      const { persistence, state, fresh } = await get();
+      // A new keystore is written at once (empty), so the next visit asks for this passphrase.
+      if (fresh && persistence !== undefined) await persistence.save(encodeSnapshot([]));
+      const client = await startClient({
+        persistence,
+        origin: globalThis.location.origin,
+        onEvent: (event) => this.#onClientEvent(event),
+      });
+      this.#client = client;
+      this.#state = state;
+      for (const room of client.rooms()) {
+        const messages = client.messages(room.id);
+        this.#extra(room.id).readSeq = messages.length === 0 ? 0 : messages[messages.length - 1]!.seq;
+      }
+    } finally {
+      this.#busy = false;
+    }
+  }
+
+  #need(): ClientPort {
+    if (this.#client === undefined) throw new WorkerFailure('LOCKED');
+    return this.#client;
+  }
+
+  #extra(roomId: string): RoomExtra {
+    let extra = this.#extras.get(roomId);
+    if (extra === undefined) {
+      extra = { readSeq: 0, warnings: [] };
+      this.#extras.set(roomId, extra);
+    }
+    return extra;
+  }
+
+  #rooms(): RoomView[] {
+    const client = this.#need();
+    return client.rooms().map((room) => {
+      const extra = this.#extra(room.id);
+      const messages = client.messages(room.id);
+      const unread = messages.filter((m) => m.seq > extra.readSeq && !m.own).length;
+      const last = messages[messages.length - 1];
+      const { createdTime, ...view } = room;
+      return { ...view, unread, lastTime: last?.time ?? createdTime, warnings: extra.warnings.length };
+    });
+  }
+
+  #messages(roomId: string): MessageView[] {
+    return this.#need().messages(roomId);
+  }
+
+  #onClientEvent(event: ClientEvent): void {
+    switch (event.type) {
+      case 'message':
+        this.#queue({ type: 'messages', roomId: event.roomId });
+        this.#queue({ type: 'rooms' });
+        break;
+      case 'members':
+        this.#queue({ type: 'members', roomId: event.roomId });
+        this.#queue({ type: 'rooms' });
+        break;
+      case 'room':
+      case 'join':
+      case 'epoch':
+        this.#queue({ type: 'rooms' });
+        if ('roomId' in event) {
+          this.#queue({ type: 'members', roomId: event.roomId });
+          this.#queue({ type: 'messages', roomId: event.roomId });
+        } else {
+          this.#queue({ type: 'members', roomId: event.room.roomId });
+          this.#queue({ type: 'messages', roomId: event.room.roomId });
+        }
+        break;
+      case 'warning': {
+        const warning: WarningView = {
+          roomId: event.roomId,
+          code: event.error,
+          text: WARNING_TEXT[event.error] ?? 'Something the relay sent did not verify and was ignored.',
+          detail: event.detail,
+          time: Date.now(),
+          count: 1,
+        };
+        if (event.roomId !== undefined) {
+          const extra = this.#extra(event.roomId);
+          const last = extra.warnings[extra.warnings.length - 1];
+          if (last !== undefined && last.code === warning.code && last.detail === warning.detail) {
+            extra.warnings[extra.warnings.length - 1] = { ...warning, count: last.count + 1 };
+          } else {
+            extra.warnings.push(warning);
+            if (extra.warnings.length > 50) extra.warnings.shift();
+          }
+        }
+        this.#emit({ type: 'warning', warning });
+        this.#queue({ type: 'rooms' });
+        break;
+      }
+      case 'status':
+        this.#connection = event.status;
+        this.#emit({ type: 'status', state: event.status, detail: undefined });
+        break;
+    }
+  }
+
+  #queue(event: ViewEvent): void {
+    const key = JSON.stringify(event);
+    this.#queued.set(key, event);
+    if (this.#flushScheduled) return;
+    this.#flushScheduled = true;
+    setTimeout(() => {
+      this.#flushScheduled = false;
+      const events = [...this.#queued.values()];
+      this.#queued.clear();
+      for (const e of events) this.#emit(e);
+    }, 0);
+  }
+
+  connection(): ConnectionState {
+    return this.#connection;
+  }
+}
+
+// ——— parameter checks: the page is trusted less than the worker ———
+
+function text(value: unknown): string {
+  if (typeof value !== 'string') throw new WorkerFailure('BAD_REQUEST', 'expected text');
+  return value;
+}
+
+function num(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isFinite(value)) throw new WorkerFailure('BAD_REQUEST', 'expected a number');
+  return value;
+}
+
+function hex(value: unknown): string {
+  if (typeof value !== 'string' || !/^[0-9a-f]{2,128}$/.test(value)) throw new WorkerFailure('BAD_REQUEST', 'expected a hex id');
+  return value;
+}
+
