@@ -1,0 +1,23 @@
+// Everything one bench run measured, as saved to <out>/<mode>/results.json and read by the report.
+import type { BenchOptions } from './bench-options.js';
+import type { BrowserClientCosts } from './browser-client-costs.js';
+import type { CostSummary } from './client-costs.js';
+import type { ShapeSummary } from './fanout-suite.js';
+import type { MemoryRun } from './idle-memory.js';
+import type { MachineInfo } from './machine.js';
+import type { RelayProfile } from './relay-profile.js';
+
+export interface BenchResults {
+  readonly startedAt: string;
+  readonly finishedAt: string;
+  readonly command: string;
+  readonly machine: MachineInfo;
+  readonly options: BenchOptions;
+  readonly fanout?: ShapeSummary[];
+  readonly memory?: MemoryRun[][];
+  readonly clientCosts?: CostSummary[];
+  readonly browserClientCosts?: BrowserClientCosts;
+  /** Sections that failed, with the error; the others still ran. */
+  readonly failures?: string[];
+  readonly profiles?: RelayProfile[];
+}
