@@ -1,10 +1,15 @@
 // The Store on SQLite (better-sqlite3): WAL, foreign keys, numbered migrations, and the statements
-// and rules of sql-store.ts. One connection runs one transaction at a time, in the order they were
-// asked for. Writes are BEGIN IMMEDIATE, so they hold the database from their first statement.
+// and rules of sql-store.ts.
+//
+// Group commit: every transaction asked for within one event-loop turn runs inside ONE database
+// transaction, each in its own savepoint (a failing one is rolled back alone), and the batch commits
+// once — one fsync for the batch under synchronous=FULL, instead of one per message. No result is
+// released before that commit, so "acknowledged means committed" holds for every request. Between
+// batches the drain yields to the event loop, so sockets flush while a backlog is worked off.
 //
 // better-sqlite3 waits for a lock by blocking the thread, which would also stall the connection that
 // holds it if that is in this process (its transaction continues on this thread), so the busy wait
-// is ours instead: busy_timeout is 0 and a refused transaction is retried after a pause.
+// is ours instead: busy_timeout is 0 and a refused batch is retried after a pause.
 import Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../config.js';
 import { checkSqliteVersion } from './sqlite-version.js';
@@ -19,7 +24,22 @@ export interface SqliteStoreOptions {
   readonly maxHistoryPerRoom: number;
   /** How long a transaction keeps retrying while another connection holds the database. */
   readonly busyTimeoutMs?: number;
+  /** Most transactions committed together; bounds the latency one batch adds to the event loop. */
+  readonly maxBatch?: number;
 }
+
+const DEFAULT_MAX_BATCH = 256;
+
+interface Queued {
+  readonly mode: TransactionMode;
+  readonly fn: (tx: SqlTransaction) => Promise<unknown>;
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+type Outcome = { readonly ok: true; readonly value: unknown } | { readonly ok: false; readonly error: unknown };
+
+const nextTurn = (): Promise<void> => new Promise((resolve) => setImmediate(resolve));
 
 function isBusy(error: unknown): boolean {
   return error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'));
@@ -36,8 +56,10 @@ class SqliteDatabase implements SqlDatabase {
   readonly #busyTimeoutMs: number;
   readonly #statements = new Map<string, Database.Statement>();
   readonly #tx: SqlTransaction;
-  /** Settles when the last transaction asked for has ended. */
-  #tail: Promise<unknown> = Promise.resolve();
+  readonly #maxBatch: number;
+  readonly #queue: Queued[] = [];
+  /** Settles when the queue has drained; undefined while idle. */
+  #draining: Promise<void> | undefined;
 
   constructor(options: SqliteStoreOptions) {
     const db = new Database(options.path);
@@ -54,6 +76,7 @@ class SqliteDatabase implements SqlDatabase {
     }
     this.#db = db;
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
+    this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
     this.#tx = {
       rows: async <T>(sql: string, params: readonly SqlValue[]) => this.#statement(sql).all(named(params)) as T[],
       run: async (sql: string, params: readonly SqlValue[]) => this.#statement(sql).run(named(params)).changes,
@@ -70,18 +93,54 @@ class SqliteDatabase implements SqlDatabase {
   }
 
   transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    const run = (): Promise<T> => retryTransient(() => this.#attempt(mode, fn), isBusy, this.#busyTimeoutMs);
-    const result = this.#tail.then(run, run);
-    this.#tail = result.catch(() => undefined);
-    return result;
+    return new Promise<T>((resolve, reject) => {
+      this.#queue.push({ mode, fn, resolve: resolve as (value: unknown) => void, reject });
+      // Wait one turn before the first batch, so everything asked for in this turn joins it.
+      this.#draining ??= nextTurn().then(() => this.#drain());
+    });
   }
 
-  async #attempt<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    this.#db.exec(mode === 'write' ? 'BEGIN IMMEDIATE' : 'BEGIN');
+  async #drain(): Promise<void> {
+    for (;;) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      let outcomes: Outcome[];
+      try {
+        outcomes = await retryTransient(() => this.#attempt(batch), isBusy, this.#busyTimeoutMs);
+      } catch (error) {
+        // The batch never committed: every transaction in it failed with the database's error.
+        outcomes = batch.map(() => ({ ok: false, error }));
+      }
+      batch.forEach((queued, i) => {
+        const outcome = outcomes[i]!;
+        if (outcome.ok) queued.resolve(outcome.value);
+        else queued.reject(outcome.error);
+      });
+      if (this.#queue.length === 0) break;
+      await nextTurn();
+    }
+    this.#draining = undefined;
+  }
+
+  /** One database transaction for the batch; each member in a savepoint of its own. */
+  async #attempt(batch: readonly Queued[]): Promise<Outcome[]> {
+    this.#db.exec(batch.some((queued) => queued.mode === 'write') ? 'BEGIN IMMEDIATE' : 'BEGIN');
     try {
-      const result = await fn(this.#tx);
+      const outcomes: Outcome[] = [];
+      for (const queued of batch) {
+        this.#db.exec('SAVEPOINT member');
+        try {
+          outcomes.push({ ok: true, value: await queued.fn(this.#tx) });
+          this.#db.exec('RELEASE member');
+        } catch (error) {
+          // Lock trouble retries the whole batch; any other failure belongs to this member alone.
+          if (isBusy(error)) throw error;
+          this.#db.exec('ROLLBACK TO member');
+          this.#db.exec('RELEASE member');
+          outcomes.push({ ok: false, error });
+        }
+      }
       this.#db.exec('COMMIT');
-      return result;
+      return outcomes;
     } catch (error) {
       if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
       throw error;
@@ -89,7 +148,7 @@ class SqliteDatabase implements SqlDatabase {
   }
 
   async close(): Promise<void> {
-    await this.#tail;
+    while (this.#draining !== undefined) await this.#draining;
     this.#db.close();
   }
 }

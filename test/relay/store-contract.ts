@@ -247,6 +247,19 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.equal(await store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 2)), { seq: 2, duplicate: false });
   });
 
+  contract('many sends asked for at once: gapless distinct seqs, and one that fails fails alone', async () => {
+    const { roomId } = await newRoom();
+    const sends = Array.from({ length: 200 }, (_, i) => store.appendMessage(message(roomId, i === 100 ? 1 : 0, randomBytes(64), i)));
+    const settled = await Promise.allSettled(sends);
+    const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
+    assert.equal(failed, [100], 'only the message for the wrong epoch fails');
+    // Order is not part of the contract (a pool runs transactions side by side); a session's own
+    // requests are ordered by the relay, which runs them one at a time.
+    const seqs = settled.flatMap((r) => (r.status === 'fulfilled' ? [r.value.seq] : [])).sort((a, b) => a - b);
+    assert.equal(seqs, Array.from({ length: 199 }, (_, i) => i + 1));
+    assert.is((await store.getMessages(roomId, 0, 0, 1000)).length, 199);
+  });
+
   contract('across stores: concurrent sends get gapless, distinct seqs', async () => {
     const { roomId } = await newRoom();
     const other = await another();
