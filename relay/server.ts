@@ -64,6 +64,9 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log,
     gauges: async () => ({ rooms: await store.countRooms(), members: await store.countMembers() }),
   }));
+  // headersTimeout only starts with a request's first byte: a connection that never sends one
+  // would hold its socket forever. Idle sockets are cut instead; ws lifts this once a socket upgrades.
+  server.timeout = config.headersTimeoutMs;
   const wss = new WebSocketServer({
     noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxMessageBytes, maxFragments: config.maxMessageFragments,
   });

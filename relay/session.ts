@@ -157,6 +157,9 @@ export class Session implements Requester {
     if (this.#closing) return;
     if (flush) this.#flush();
     this.#closing = true;
+    // A socket paused for backpressure would never read the client's close frame, and ws would
+    // hold it for its 30 s close timeout; nothing read now is acted on, so let it finish the close.
+    if (this.#ws.isPaused) this.#ws.resume();
     this.#ws.close(code, reason);
   }
 
@@ -191,7 +194,12 @@ export class Session implements Requester {
       this.close(CLOSE.protocolError, 'transport failure');
       return;
     }
-    for (const frame of frames) this.#accept(frame);
+    for (const frame of frames) {
+      // A frame that closed the session (the last rate-limit strike) ends the batch: the rest would
+      // only queue work, or pause the socket, after the close.
+      if (this.#closing) return;
+      this.#accept(frame);
+    }
   }
 
   #handshake(message1: Uint8Array): void {

@@ -24,10 +24,14 @@ export interface RoomView {
   readonly members: number;
   /** Undefined until we hold a key whose roster we know (a joiner learns it at the next rotation). */
   readonly roomCode: string | undefined;
+  /** Others' messages after the last one marked read (`markRead`). */
+  readonly unread: number;
 }
 
 export type ClientEvent =
   | { readonly type: 'message'; readonly roomId: string; readonly message: MessageView }
+  /** A text of ours is queued (saved, not yet acknowledged); its `message` follows on the ack. */
+  | { readonly type: 'pending'; readonly roomId: string; readonly message: MessageView }
   | { readonly type: 'warning'; readonly roomId: string | undefined; readonly error: ErrorName; readonly detail: string; readonly seq?: number }
   | { readonly type: 'members'; readonly roomId: string; readonly members: readonly MemberView[] }
   | { readonly type: 'room'; readonly room: RoomView }

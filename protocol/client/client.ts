@@ -37,7 +37,7 @@ import {
 import { applyEvent, isAdmin, memberOf, nextRoster, ZERO_HASH, type Roster } from './roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
-import { insertMessage, memberViews, messageViews, newMessageView, roomCodeOf, roomView } from './views.js';
+import { insertMessage, memberViews, messageViews, newMessageView, pendingView, roomCodeOf, roomView } from './views.js';
 
 export interface SottoClientOptions {
   readonly suite: Suite;
@@ -61,6 +61,8 @@ const SYNC_PAGE = 1000;
 const RETRIES = 3;
 const AGE_CHECK_MS = 60_000;
 const RATE_LIMIT_PAUSE_MS = 1_000;
+/** Connection failures that retrying may cure: a relay that is down, restarting or slow. */
+const TRANSIENT: ReadonlySet<ErrorName> = new Set(['CLOSED', 'TIMEOUT', 'UNAVAILABLE']);
 
 /** A value that is itself a promise must not be flattened by the operation queue. */
 interface Pending<T> {
@@ -117,6 +119,8 @@ export class SottoClient {
   readonly #held = new Map<string, Map<number, MessageRecord>>();
   /** Rooms with a sync in flight. */
   readonly #syncing = new Set<string>();
+  /** Per room, the log length at which an event beyond the head last made us sync. */
+  readonly #gapSyncs = new Map<string, number>();
 
   private constructor(options: SottoClientOptions) {
     this.#suite = options.suite;
@@ -307,6 +311,15 @@ export class SottoClient {
     return memberViews(this.#room(roomId));
   }
 
+  /** Marks the room read up to `seq` (default: everything delivered so far); kept in the snapshot. */
+  markRead(roomId: string, seq?: number): void {
+    const room = this.#room(roomId);
+    const upTo = Math.min(seq ?? room.lastSeen, room.lastSeen);
+    if (upTo <= room.readSeq) return;
+    room.readSeq = upTo;
+    this.#saveSoon();
+  }
+
   roomCode(roomId: string): string | undefined {
     return roomCodeOf(this.#room(roomId));
   }
@@ -349,7 +362,9 @@ export class SottoClient {
         lost = new Promise((resolve) => (markLost = resolve));
         const conn: Connection = await openConnection(socket, relayPublicKey, this.#options.primitives, {
           onFrame: (frame) => this.#enqueue(() => this.#handleFrame(frame)),
-          onClose: () => this.#enqueue(() => {
+          onClose: (_info, refused) => this.#enqueue(() => {
+            // Otherwise indistinguishable from a flaky network: the relay sent something we refuse.
+            if (refused !== undefined) this.#warn(undefined, refused.errorName, `relay connection refused: ${refused.message}`);
             if (this.#conn === conn) this.#dropConnection();
             markLost();
           }),
@@ -365,9 +380,12 @@ export class SottoClient {
           }
         }
         await lost;
-      } catch {
+      } catch (error) {
+        // A relay that fails the handshake or serves a bad config is not a flaky network: say so.
+        if (isSottoError(error) && !TRANSIENT.has(error.errorName)) this.#warn(undefined, error.errorName, `connecting to the relay: ${error.message}`);
         this.#conn?.close();
-        if (lost !== undefined) await lost;
+        // Only a connection that opened reports its loss; a failed handshake never would.
+        if (this.#conn !== undefined) await lost;
       }
       this.#dropConnection();
       if (this.#closed) break;
@@ -706,6 +724,12 @@ export class SottoClient {
       return;
     }
     if (event.index > room.events.length) {
+      // One sync per log length: a relay serving event n+1 but never n must not keep us syncing.
+      if (this.#gapSyncs.get(room.hex) === room.events.length) {
+        this.#warn(room, 'BAD_CHAIN', `relay serves event ${event.index} but not event ${room.events.length}`);
+        return;
+      }
+      this.#gapSyncs.set(room.hex, room.events.length);
       this.#background(this.#sync(room), room);
       return;
     }
@@ -969,9 +993,12 @@ export class SottoClient {
     room.counter = counter;
     room.lastHash = messageHash(record.bytes);
     room.sentHashes.add(toHex(room.lastHash));
-    room.outbox.push({ counter, content, record });
+    const item: OutboxItem = { counter, content, record };
+    room.outbox.push(item);
     const done = new Promise<number>((resolve, reject) => this.#acks.set(`${room.hex}:${counter}`, { resolve, reject }));
     await this.#save();
+    const pending = pendingView(room, item);
+    if (pending !== undefined && room.outbox.includes(item)) this.#emit({ type: 'pending', roomId: room.hex, message: pending });
     this.#kickPump(room);
     return { done };
   }

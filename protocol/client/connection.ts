@@ -40,8 +40,11 @@ const CLOSE_PROTOCOL = 1002;
 export interface ConnectionHandlers {
   /** Every relay frame, in arrival order. */
   onFrame(frame: RelayFrame): void;
-  /** Called once, when the socket is gone for whatever reason. */
-  onClose(info: SocketClose): void;
+  /**
+   * Called once, when the socket is gone for whatever reason; `refused` is set when this side closed
+   * it over bytes the relay sent that do not decrypt or decode.
+   */
+  onClose(info: SocketClose, refused?: SottoError): void;
 }
 
 export interface Connection {
@@ -82,7 +85,10 @@ function waitMessage2(socket: SocketLike, timeoutMs: number): Promise<Uint8Array
     socket.onerror = () => undefined;
     socket.onclose = (event) => {
       clearTimeout(timer);
-      reject(new SottoError('CLOSED', `socket closed during the handshake (${event.code})`));
+      // A relay refuses message 1 only when it was not written to its key: ours is not the relay's.
+      reject(event.code === CLOSE_PROTOCOL
+        ? new SottoError('HANDSHAKE_FAILED', 'the relay refused the handshake: its key is not the one this client expects')
+        : new SottoError('CLOSED', `socket closed during the handshake (${event.code})`));
     };
   });
 }
@@ -117,23 +123,23 @@ export async function openConnection(
   }
 
   let closed = false;
-  const finish = (info: SocketClose): void => {
+  const finish = (info: SocketClose, refused?: SottoError): void => {
     if (closed) return;
     closed = true;
     socket.onopen = socket.onmessage = socket.onclose = socket.onerror = null;
-    handlers.onClose(info);
+    handlers.onClose(info, refused);
   };
-  const fail = (reason: string): void => {
+  const fail = (reason: string, error: unknown): void => {
     socket.close(CLOSE_PROTOCOL, reason);
-    finish({ code: CLOSE_PROTOCOL, reason });
+    finish({ code: CLOSE_PROTOCOL, reason }, isSottoError(error) ? error : new SottoError('UNEXPECTED_FRAME', reason));
   };
   socket.onmessage = (event) => {
     if (closed) return;
     let frames: Uint8Array[];
     try {
       frames = transport.open(toBytes(event.data));
-    } catch {
-      fail('transport failure');
+    } catch (error) {
+      fail('transport failure', error);
       return;
     }
     for (const bytes of frames) {
@@ -141,8 +147,8 @@ export async function openConnection(
       try {
         // A copy: records outlive this message and views would pin its whole buffer.
         frame = decodeRelayFrame(bytes.slice());
-      } catch {
-        fail('undecodable relay frame');
+      } catch (error) {
+        fail('undecodable relay frame', error);
         return;
       }
       handlers.onFrame(frame);

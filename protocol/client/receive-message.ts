@@ -7,7 +7,7 @@ import type { Suite } from '../crypto/suite.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { messageHash, messageKey, openMessage } from './message-crypto.js';
-import { everMember, memberDuringEpoch, type RoomState } from './room-state.js';
+import { everMember, memberDuringEpoch, seenAnywhere, type RoomState } from './room-state.js';
 import { checkSenderChain } from './sender-chain.js';
 
 export type Receipt =
@@ -32,7 +32,9 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
     return bytesEqual(seenHere, hash) ? { kind: 'duplicate' } : rejected('FORK', `two different messages at seq ${seq}`);
   }
   if (bytesEqual(record.sender, room.me.sign.publicKey)) {
-    return room.sentHashes.has(toHex(hash)) ? { kind: 'own', hash } : rejected('REFLECTED', `seq ${seq} carries our key but we never sent it`);
+    if (!room.sentHashes.has(toHex(hash))) return rejected('REFLECTED', `seq ${seq} carries our key but we never sent it`);
+    // The relay stores a record at one seq: served again under another, it is a replay.
+    return seenAnywhere(room, hash) ? rejected('REPLAY', `seq ${seq} repeats our message ${record.counter}`) : { kind: 'own', hash };
   }
   if (!everMember(room, record.sender)) return rejected('UNKNOWN_SENDER', `seq ${seq}: sender never admitted`, true);
   const epoch = room.epochs.get(record.epoch);
@@ -51,10 +53,8 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
   const sender = toHex(record.sender);
   const verdict = checkSenderChain(room.senders.get(sender), record);
   switch (verdict.kind) {
-    case 'stale': {
-      const again = [...room.seen.values()].some((h) => bytesEqual(h, hash));
-      return again ? rejected('REPLAY', `seq ${seq} repeats counter ${record.counter}`) : rejected('FORK', `seq ${seq}: counter ${record.counter} went backwards`);
-    }
+    case 'stale':
+      return seenAnywhere(room, hash) ? rejected('REPLAY', `seq ${seq} repeats counter ${record.counter}`) : rejected('FORK', `seq ${seq}: counter ${record.counter} went backwards`);
     case 'fork':
       return rejected('FORK', `seq ${seq}: counter ${record.counter} does not follow the sender's previous message`);
     case 'gap':

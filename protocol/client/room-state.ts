@@ -27,7 +27,8 @@ export interface EpochInfo {
 }
 
 export interface MessageView {
-  readonly seq: number;
+  /** The relay's position in the room; undefined while the message is pending. */
+  readonly seq: number | undefined;
   readonly epoch: number;
   /** Sender's signing key, hex. */
   readonly sender: string;
@@ -38,6 +39,14 @@ export interface MessageView {
   readonly time: number;
   readonly mine: boolean;
   readonly warnings: readonly ErrorName[];
+  /** Ours, sealed and saved but not acknowledged by the relay yet: listed after everything delivered. */
+  readonly pending: boolean;
+}
+
+/** A message the relay stored and this client verified (or sent and saw acknowledged). */
+export interface DeliveredMessage extends MessageView {
+  readonly seq: number;
+  readonly pending: false;
 }
 
 /** A sealed message the relay has not acknowledged yet; `record` is replaced if it must be resealed. */
@@ -97,7 +106,9 @@ export interface RoomState {
   lastSeen: number;
   /** Highest seq received at all: where the next sync starts. */
   syncSeq: number;
-  readonly messages: MessageView[];
+  readonly messages: DeliveredMessage[];
+  /** Highest seq the person has read here (their own messages aside): what unread counts start from. */
+  readSeq: number;
   /** Display names by hex signing key. */
   readonly names: Map<string, string>;
   readonly outbox: OutboxItem[];
@@ -111,7 +122,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, status, name, displayName,
     events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], names: new Map(), outbox: [], invites: new Map(), joins: new Map(), join: undefined,
+    messages: [], readSeq: 0, names: new Map(), outbox: [], invites: new Map(), joins: new Map(), join: undefined,
   };
 }
 
@@ -151,10 +162,27 @@ export function everMember(room: RoomState, sign: Uint8Array): boolean {
   return room.events.some((e) => (e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign));
 }
 
-/** A leave since the current epoch's roster: the relay refuses sends until someone rotates. */
+/**
+ * A leave or removal since the current epoch's roster: someone gone holds the current key, so
+ * nothing may be sealed under it until someone rotates. The relay refuses such sends, but a relay
+ * that withholds the rotation after a removal would gladly take them and hand them to the removed.
+ */
 export function rotationPending(room: RoomState): boolean {
-  const since = room.epochs.get(room.epoch)?.logLength ?? 0;
-  return room.events.slice(since).some((e) => e.kind === 'leave');
+  return room.events.slice(keyRosterLength(room)).some((e) => e.kind === 'leave' || e.kind === 'remove');
+}
+
+/** Log length of the roster the current key was made for; a key from our welcome was current at our add. */
+function keyRosterLength(room: RoomState): number {
+  const known = room.epochs.get(room.epoch)?.logLength;
+  if (known !== undefined) return known;
+  const added = room.events.findIndex((e) => e.kind === 'add' && bytesEqual(e.subjectSign, room.me.sign.publicKey));
+  return added === -1 ? room.events.length : added + 1;
+}
+
+/** Whether we accepted this exact record at any seq. */
+export function seenAnywhere(room: RoomState, hash: Uint8Array): boolean {
+  for (const seen of room.seen.values()) if (bytesEqual(seen, hash)) return true;
+  return false;
 }
 
 export function latestSeen(room: RoomState): { seq: number; hash: Uint8Array } {

@@ -12,7 +12,7 @@ import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeMessage } from '../wire/message.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from './roster.js';
-import { appendVerified, newRoomState, type JoinState, type MessageView, type RoomState, type RoomStatus } from './room-state.js';
+import { appendVerified, newRoomState, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;
 
@@ -38,7 +38,9 @@ interface RoomJson {
   seen: [number, string][];
   lastSeen: number;
   syncSeq: number;
-  messages: MessageView[];
+  messages: DeliveredMessage[];
+  /** Absent in snapshots written before unread counts were kept. */
+  readSeq?: number;
   names: [string, string][];
   outbox: OutboxJson[];
   invites: [string, string, number][];
@@ -77,6 +79,7 @@ function roomToJson(room: RoomState): RoomJson {
     lastSeen: room.lastSeen,
     syncSeq: room.syncSeq,
     messages: room.messages,
+    readSeq: room.readSeq,
     names: [...room.names],
     outbox: room.outbox.map((item) => ({ counter: item.counter, ...item.content, record: b64(item.record.bytes) })),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
@@ -119,7 +122,8 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   for (const [seq, hash] of j.seen) room.seen.set(seq, bytes(hash));
   room.lastSeen = j.lastSeen;
   room.syncSeq = j.syncSeq;
-  room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[] })));
+  room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
+  room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) room.names.set(sign, name);
   for (const o of j.outbox) {
     room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });

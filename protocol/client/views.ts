@@ -2,7 +2,7 @@
 import { toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint, roomCode } from './fingerprint.js';
-import { currentRoster, type MessageView, type RoomState } from './room-state.js';
+import { currentRoster, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { memberOf } from './roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -22,6 +22,7 @@ export function roomView(room: RoomState): RoomView {
     role: roster === undefined ? undefined : memberOf(roster, room.me.sign.publicKey)?.role,
     members: roster?.members.size ?? 0,
     roomCode: roomCodeOf(room),
+    unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine).length,
   };
 }
 
@@ -34,9 +35,24 @@ export function memberViews(room: RoomState): MemberView[] {
   });
 }
 
-/** Names as they are now: a profile that arrived after a message still names it. */
+/**
+ * Names as they are now: a profile that arrived after a message still names it. Our unacknowledged
+ * texts follow in outbox order; an ack moves one into the delivered list in the same step.
+ */
 export function messageViews(room: RoomState): MessageView[] {
-  return room.messages.map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName }));
+  const delivered = room.messages.map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName }));
+  return [...delivered, ...room.outbox.flatMap((item) => pendingView(room, item) ?? [])];
+}
+
+/** A queued text as a UI lists it; queued profiles and room names are not messages. */
+export function pendingView(room: RoomState, item: OutboxItem): MessageView | undefined {
+  if (item.content.type !== 'text') return undefined;
+  const sign = room.me.sign.publicKey;
+  const hex = toHex(sign);
+  return {
+    seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), fingerprint: fingerprint(sign),
+    text: item.content.text, time: item.content.time, mine: true, warnings: [], pending: true,
+  };
 }
 
 export function newMessageView(
@@ -47,16 +63,16 @@ export function newMessageView(
   text: string,
   time: number,
   warnings: MessageView['warnings'],
-): MessageView {
+): DeliveredMessage {
   const hex = toHex(sender);
   return {
     seq, epoch, sender: hex, senderName: room.names.get(hex), fingerprint: fingerprint(sender), text, time,
-    mine: hex === toHex(room.me.sign.publicKey), warnings,
+    mine: hex === toHex(room.me.sign.publicKey), warnings, pending: false,
   };
 }
 
 /** Keeps views in seq order: our own acks and others' pushes can interleave. */
-export function insertMessage(room: RoomState, view: MessageView): void {
+export function insertMessage(room: RoomState, view: DeliveredMessage): void {
   let at = room.messages.length;
   while (at > 0 && room.messages[at - 1]!.seq > view.seq) at--;
   room.messages.splice(at, 0, view);

@@ -41,16 +41,29 @@ export interface Person {
 
 export class World {
   readonly dir: string;
-  readonly relay: RunningRelay;
+  relay: RunningRelay;
   readonly browser: Browser;
   readonly baseUrl: string;
   readonly people: Person[] = [];
+  /** Starts the relay again on the same port and data directory (same key, same rooms). */
+  readonly #restart: (() => Promise<RunningRelay>) | undefined;
 
-  private constructor(dir: string, relay: RunningRelay, browser: Browser) {
+  private constructor(dir: string, relay: RunningRelay, browser: Browser, restart: (() => Promise<RunningRelay>) | undefined) {
     this.dir = dir;
     this.relay = relay;
     this.browser = browser;
     this.baseUrl = `http://127.0.0.1:${relay.port}`;
+    this.#restart = restart;
+  }
+
+  /** The relay goes away: every socket closes and nothing answers until restartRelay. */
+  async stopRelay(): Promise<void> {
+    if (this.#restart === undefined) throw new Error('a relay with a wrapped store cannot be restarted');
+    await this.relay.close();
+  }
+
+  async restartRelay(): Promise<void> {
+    this.relay = await this.#restart!();
   }
 
   /** `wrapStore` lets a test play a misbehaving relay (the store is what it serves from). */
@@ -84,7 +97,8 @@ export class World {
       throw error;
     }
     mkdirSync(SCREENSHOT_DIR, { recursive: true });
-    return new World(dir, relay, browser);
+    const restart = store === undefined ? () => startRelay({ ...config, port: relay.port }) : undefined;
+    return new World(dir, relay, browser, restart);
   }
 
   async person(name: string, options: { viewport?: { width: number; height: number }; colorScheme?: 'light' | 'dark' } = {}): Promise<Person> {

@@ -1,8 +1,10 @@
-// Browser-client pieces that need no browser: the QR matrix for invite links and the hash router.
+// Browser-client pieces that need no browser: the QR matrix for invite links, the hash router and
+// which join failures are final.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { qrMatrix, type QrMatrix } from '../../web/ui/qr.js';
 import { hashOf, parseHash } from '../../web/ui/router.js';
+import { joinFailure } from '../../web/worker/join-failure.js';
 
 const LINK = 'https://sotto.example/#/join/AQ' + 'x'.repeat(106);
 
@@ -77,6 +79,14 @@ test('router: routes parse strictly and unknown paths fall back to home', () => 
   assert.equal(parseHash('#javascript:alert(1)'), { name: 'home' });
   // The join route never writes a payload back into the address bar.
   assert.is(hashOf({ name: 'join', payload: 'secret' }), '#/join');
+});
+
+test('join failures: what no retry can fix is explained; what may pass is left to the retry', () => {
+  assert.match(joinFailure('INVITE_USED')!, /already used/);
+  for (const code of ['INVITE_EXPIRED', 'INVITE_NOT_FOUND', 'INVITE_LOCKED', 'BAD_CHAIN', 'BAD_INVITE_PROOF', 'JOIN_NOT_FOUND', 'TAMPERED']) {
+    assert.ok(joinFailure(code) !== undefined, code);
+  }
+  for (const code of ['CLOSED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE']) assert.is(joinFailure(code), undefined, code);
 });
 
 test.run();

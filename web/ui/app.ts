@@ -1,6 +1,8 @@
 // The app shell: top bar with the connection status, the room list, and one view at a time in
 // <main>, chosen by the hash router.
+import { offerInvite } from '../worker/handoff.js';
 import type { ConnectionState, KeystoreState, RoomView, ViewEvent } from '../worker/rpc.js';
+import { warningBanner } from './banner.js';
 import { h, replaceChildren } from './dom.js';
 import { joinView } from './join.js';
 import { roomList, type RoomList } from './rooms.js';
@@ -16,6 +18,7 @@ export class App {
   readonly #rpc: WorkerClient;
   readonly #root: HTMLElement;
   readonly #status = statusBadge();
+  readonly #banner = warningBanner();
   readonly #announcer = h('div', { class: 'sr-only', 'aria-live': 'polite' });
   readonly #main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   readonly #layout = h('div', { class: 'layout' });
@@ -42,6 +45,7 @@ export class App {
         }, 50);
       },
       keystore: () => this.#keystore,
+      connection: () => this.#connection.state,
       rooms: () => this.#rooms,
       refreshRooms: () => this.#refreshRooms(),
     };
@@ -59,7 +63,7 @@ export class App {
     );
     replaceChildren(this.#root,
       h('a', { href: '#main', class: 'skip' }, 'Skip to content'),
-      top, this.#layout, this.#announcer);
+      top, this.#banner.element, this.#layout, this.#announcer);
     replaceChildren(this.#layout, this.#main);
     this.#rpc.onEvent((event) => this.#onEvent(event));
     window.addEventListener('hashchange', () => {
@@ -67,6 +71,12 @@ export class App {
       if (route.name === 'join' && route.payload !== undefined) this.#invite = takeInvitePayload();
       this.#render();
     });
+    // Another tab already runs on the keystore, so this one could not unlock: the link goes there.
+    if (this.#invite !== undefined && await offerInvite(this.#invite)) {
+      this.#invite = undefined;
+      this.#show(handedOffView(), false, parseHash(location.hash));
+      return;
+    }
     const init = await this.#rpc.call('init', {});
     this.#keystore = init.keystore;
     this.#root.setAttribute('data-suite', init.suite);
@@ -96,6 +106,12 @@ export class App {
       case 'rooms':
         this.#refreshRooms().then(() => this.#view?.onEvent?.(event), (error: unknown) => console.error(error));
         return;
+      case 'warning':
+        if (event.warning.roomId === undefined) this.#banner.add(event.warning);
+        break;
+      case 'invite':
+        this.#takeHandedInvite(event.payload);
+        return;
       case 'fatal':
         replaceChildren(this.#main, h('section', { class: 'card' }, h('h1', {}, 'Sotto stopped'), h('p', { role: 'alert', class: 'error' }, event.text)));
         return;
@@ -103,6 +119,15 @@ export class App {
         break;
     }
     this.#view?.onEvent?.(event);
+  }
+
+  /** A link another tab handed over: open our join page with it (after unlocking, if need be). */
+  #takeHandedInvite(payload: string): void {
+    const route = parseHash(`#/join/${payload}`);
+    if (route.name !== 'join' || route.payload === undefined) return;
+    this.#invite = route.payload;
+    if (this.#unlocked()) navigate({ name: 'join', payload: undefined });
+    this.#ctx.announce('An invite link opened in another tab is shown here.');
   }
 
   #show(view: View, withList: boolean, route: Route): void {
@@ -163,6 +188,15 @@ export class App {
       else this.#render();
     }).catch((error: unknown) => console.error(error));
   }
+}
+
+function handedOffView(): View {
+  const title = h('h1', { id: 'handed-title', tabindex: '-1' }, 'Opened in your other Sotto tab');
+  const element = h('section', { class: 'card', 'aria-labelledby': 'handed-title' },
+    title,
+    h('p', {}, 'Sotto is already open in another tab of this browser, so the invite link went there: switch to that tab to join. You can close this one.'),
+  );
+  return { element, focus: title };
 }
 
 function homeView(roomCount: number): View {

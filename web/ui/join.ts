@@ -1,6 +1,8 @@
 // The join page for an invite link. The app took the payload out of the address bar before this
 // view exists (router.takeInvitePayload); it lives only in memory here.
-import { field, h } from './dom.js';
+import { joinFailure } from '../worker/join-failure.js';
+import { field, h, replaceChildren } from './dom.js';
+import { RpcFailure } from './worker-client.js';
 import { errorText, type Ctx, type View } from './view.js';
 
 export function joinView(ctx: Ctx, payload: string | undefined, onUsed: () => void): View {
@@ -24,11 +26,20 @@ export function joinView(ctx: Ctx, payload: string | undefined, onUsed: () => vo
     busy,
     error,
   );
+  const title = h('h1', { id: 'join-title' }, 'Join a room');
   const element = h('section', { class: 'card join', 'aria-labelledby': 'join-title' },
-    h('h1', { id: 'join-title' }, 'Join a room'),
+    title,
     h('p', {}, 'You were invited to an end-to-end encrypted room. The relay can’t read it, and nobody sees your name but the members.'),
     form,
   );
+  /** A link that can never work: say why, and stop offering a Join that would fail the same way. */
+  const fail = (reason: string): void => {
+    onUsed();
+    title.textContent = 'This invite can’t be used';
+    const home = h('a', { href: '#/' }, 'Go to your rooms');
+    replaceChildren(element, title, h('p', { role: 'alert', class: 'join-failed' }, reason), home);
+    home.focus();
+  };
   let working = false;
   form.addEventListener('submit', (event) => {
     event.preventDefault();
@@ -50,6 +61,10 @@ export function joinView(ctx: Ctx, payload: string | undefined, onUsed: () => vo
         ctx.go({ name: 'room', roomId }, true);
       },
       (failure: unknown) => {
+        if (failure instanceof RpcFailure && joinFailure(failure.code) !== undefined) {
+          fail(failure.message);
+          return;
+        }
         working = false;
         join.disabled = false;
         busy.hidden = true;

@@ -1,6 +1,6 @@
 // One room: header with the room code, verification warnings, the message log (role="log", one
 // <article> per message), the composer, the invite panel and the members region.
-import type { MessageView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import type { ConnectionState, MessageView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { invitePanel } from './invite.js';
 import { membersPanel } from './members.js';
@@ -33,8 +33,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const text = h('textarea', { name: 'message', rows: '2', maxlength: '8000', autocomplete: 'off', placeholder: 'Write a message (Enter sends, Shift+Enter for a new line)' });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const sendError = h('p', { role: 'alert', class: 'error' });
-  const sending = h('p', { class: 'hint sending', hidden: true }, 'Sending…');
-  const composer = h('form', { class: 'composer', novalidate: true }, field('Message', text), send, sending, sendError);
+  const composer = h('form', { class: 'composer', novalidate: true }, field('Message', text), send, sendError);
 
   const members = membersPanel(ctx, roomId);
 
@@ -50,6 +49,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   );
 
   const rendered = new Map<string, { article: HTMLElement; signature: string }>();
+  let shown: readonly MessageView[] = [];
   let room: RoomView | undefined;
   let disposed = false;
 
@@ -80,15 +80,17 @@ export function roomView(ctx: Ctx, roomId: string): View {
   };
 
   const renderMessages = (messages: readonly MessageView[]): void => {
+    shown = messages;
     const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const keep = new Set<string>();
+    const connection = ctx.connection();
     let previous: HTMLElement | undefined;
     for (const message of messages) {
       keep.add(message.key);
-      const signature = `${message.pending}|${message.warning ?? ''}|${message.senderName}`;
+      const signature = `${message.pending ? connection : 'sent'}|${message.text}|${message.warning ?? ''}|${message.senderName}`;
       let entry = rendered.get(message.key);
       if (entry === undefined || entry.signature !== signature) {
-        const article = messageArticle(message);
+        const article = messageArticle(message, connection);
         if (entry !== undefined) entry.article.replaceWith(article);
         entry = { article, signature };
         rendered.set(message.key, entry);
@@ -139,20 +141,15 @@ export function roomView(ctx: Ctx, roomId: string): View {
     }).catch(report);
   }
 
-  let inFlight = 0;
+  // The call settles when the relay acknowledges; until then the message is listed as pending.
   const submit = (): void => {
     const body = text.value;
     if (body.trim() === '') return;
     sendError.textContent = '';
     text.value = '';
-    inFlight++;
-    sending.hidden = false;
     ctx.rpc.call('send', { roomId, text: body }).catch((failure: unknown) => {
       if (text.value === '') text.value = body;
       sendError.textContent = `Not sent: ${errorText(failure)}`;
-    }).finally(() => {
-      inFlight--;
-      sending.hidden = inFlight === 0;
     });
     text.focus();
   };
@@ -208,6 +205,9 @@ export function roomView(ctx: Ctx, roomId: string): View {
         case 'warning':
           if (event.warning.roomId === roomId) refreshWarnings().catch(report);
           break;
+        case 'status':
+          if (shown.some((m) => m.pending)) renderMessages(shown);
+          break;
         default:
           break;
       }
@@ -220,7 +220,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   };
 }
 
-function messageArticle(m: MessageView): HTMLElement {
+function messageArticle(m: MessageView, connection: ConnectionState): HTMLElement {
   const fp = h('p', { class: 'fingerprint-line', hidden: true }, 'Key fingerprint ', h('code', {}, m.fingerprint));
   const fpButton = h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false' }, 'Key');
   fpButton.addEventListener('click', () => {
@@ -232,7 +232,7 @@ function messageArticle(m: MessageView): HTMLElement {
       h('span', { class: 'sender' }, m.senderName),
       ' ',
       h('time', { datetime: new Date(m.time).toISOString(), title: new Date(m.time).toLocaleString() }, formatTime(m.time)),
-      m.pending ? h('span', { class: 'hint' }, ' sending…') : undefined,
+      m.pending ? h('span', { class: 'pending-note' }, connection === 'online' ? 'Sending…' : 'Not sent yet') : undefined,
       ' ',
       fpButton,
     ),

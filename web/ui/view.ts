@@ -1,5 +1,5 @@
 // What every screen gets from the app, and what it gives back.
-import type { KeystoreState, RoomView, ViewEvent } from '../worker/rpc.js';
+import type { ConnectionState, KeystoreState, RoomView, ViewEvent } from '../worker/rpc.js';
 import type { Route } from './router.js';
 import type { WorkerClient } from './worker-client.js';
 
@@ -9,6 +9,8 @@ export interface Ctx {
   /** Polite screen-reader announcement (not the connection status). */
   announce(text: string): void;
   keystore(): KeystoreState;
+  /** The relay connection as last reported. */
+  connection(): ConnectionState;
   /** The rooms as last read from the worker. */
   rooms(): readonly RoomView[];
   /** Re-reads the room list (and re-renders the sidebar). */

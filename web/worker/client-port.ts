@@ -11,7 +11,7 @@ import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { noblePrimitives } from '../../protocol/noise/index.js';
 import type { MemberView, MessageView, RoomState, RoomView } from './rpc.js';
 
-export type PortRoom = Omit<RoomView, 'unread' | 'lastTime' | 'warnings'> & { readonly createdTime: number };
+export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings'> & { readonly createdTime: number };
 
 export interface ClientPort {
   createRoom(name: string, displayName: string): Promise<string>;
@@ -21,6 +21,7 @@ export interface ClientPort {
   remove(roomId: string, member: string): Promise<void>;
   setRole(roomId: string, member: string, role: 'admin' | 'member'): Promise<void>;
   leave(roomId: string): Promise<void>;
+  markRead(roomId: string): void;
   rooms(): PortRoom[];
   messages(roomId: string): MessageView[];
   members(roomId: string): MemberView[];
@@ -72,9 +73,10 @@ function roomState(room: ClientRoom): RoomState {
   }
 }
 
-function messageView(m: ClientMessage): MessageView {
+/** `index` counts pending messages only: they have no seq to key them by. */
+function messageView(m: ClientMessage, index: number): MessageView {
   return {
-    key: String(m.seq),
+    key: m.seq === undefined ? `pending-${index}` : String(m.seq),
     seq: m.seq,
     sender: m.sender,
     senderName: m.senderName ?? unnamed(m.fingerprint),
@@ -82,7 +84,7 @@ function messageView(m: ClientMessage): MessageView {
     time: m.time,
     text: m.text,
     own: m.mine,
-    pending: false,
+    pending: m.pending,
     warning: m.warnings.length === 0 ? undefined : m.warnings.map(describeMessageWarning).join(' '),
   };
 }
@@ -132,6 +134,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     remove: (roomId, member) => client.remove(roomId, member),
     setRole: (roomId, member, role) => client.setRole(roomId, member, role),
     leave: (roomId) => client.leave(roomId),
+    markRead: (roomId) => client.markRead(roomId),
     rooms() {
       return client.rooms().map((room) => {
         if (!firstSeen.has(room.roomId)) firstSeen.set(room.roomId, Date.now());
@@ -144,11 +147,15 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
           code: room.roomCode,
           epoch: room.epoch,
           memberCount: room.members,
+          unread: room.unread,
           createdTime: firstSeen.get(room.roomId)!,
         };
       });
     },
-    messages: (roomId) => client.messages(roomId).filter((m) => m.text !== undefined).map(messageView),
+    messages(roomId) {
+      let pending = 0;
+      return client.messages(roomId).map((m) => messageView(m, m.pending ? pending++ : 0));
+    },
     members(roomId) {
       const self = me(roomId);
       return client.members(roomId).map((m: ClientMember) => ({

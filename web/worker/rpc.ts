@@ -30,7 +30,8 @@ export interface RoomView {
 export interface MessageView {
   /** Stable key within the room. */
   readonly key: string;
-  readonly seq: number;
+  /** Undefined while pending. */
+  readonly seq: number | undefined;
   /** Sender signing key, hex. */
   readonly sender: string;
   readonly senderName: string;
@@ -39,7 +40,7 @@ export interface MessageView {
   readonly time: number;
   readonly text: string;
   readonly own: boolean;
-  /** Sent but not yet acknowledged by the relay. */
+  /** Saved on this device but not yet acknowledged by the relay (listed last). */
   readonly pending: boolean;
   /** A verification note on this message (e.g. a gap before it). */
   readonly warning: string | undefined;
@@ -132,7 +133,10 @@ export type ViewEvent =
   | { readonly type: 'rooms' }
   | { readonly type: 'messages'; readonly roomId: string }
   | { readonly type: 'members'; readonly roomId: string }
+  /** Warnings without a room (the connection, saving) go to the page's banner. */
   | { readonly type: 'warning'; readonly warning: WarningView }
+  /** Another tab handed this tab an invite link (web/worker/handoff.ts). */
+  | { readonly type: 'invite'; readonly payload: string }
   | { readonly type: 'fatal'; readonly text: string };
 
 export interface EventMessage {

@@ -6,6 +6,8 @@ import type { ClientEvent } from '../../protocol/client/client-events.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { encodeSnapshot } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
+import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
+import { joinFailure } from './join-failure.js';
 import {
   checkKeystoreFile, createKeystore, keystoreExists, readSealed, replaceKeystore, unlockKeystore, WrongPassphrase,
 } from './keystore.js';
@@ -24,21 +26,21 @@ export class WorkerFailure extends Error {
   }
 }
 
-/** How a thrown value reaches the page: a stable code and a sentence, never a stack or key bytes. */
-export function toRpcError(error: unknown): RpcError {
+/**
+ * How a thrown value reaches the page: a stable code and a sentence, never a stack or key bytes. A
+ * join's failures get the words that tell the person their link cannot work.
+ */
+export function toRpcError(error: unknown, method?: Method): RpcError {
   if (error instanceof WorkerFailure) return { code: error.code, message: error.message };
   if (error instanceof WrongPassphrase) return { code: 'WRONG_PASSPHRASE', message: WORKER_ERRORS.WRONG_PASSPHRASE };
-  if (isSottoError(error)) return { code: error.errorName, message: humanError(error) };
+  if (isSottoError(error)) {
+    const joinText = method === 'join' ? joinFailure(error.errorName) : undefined;
+    return { code: error.errorName, message: joinText ?? humanError(error) };
+  }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
 const FRIENDLY: Partial<Record<string, string>> = {
-  INVITE_NOT_FOUND: 'This invite link is not known to the relay (it may have been used or withdrawn).',
-  INVITE_EXPIRED: 'This invite link has expired. Ask for a new one.',
-  INVITE_USED: 'This invite link was already used. Ask for a new one.',
-  INVITE_LOCKED: 'Too many failed attempts with this invite. Try again later.',
-  BAD_INVITE_LINK: 'This is not a valid invite link.',
-  BAD_INVITE_PROOF: 'The invite does not match the room it claims to be for.',
   BAD_CHAIN: 'The room’s membership history does not verify.',
   NOT_ADMIN: 'Only the owner or an admin can do that.',
   NOT_OWNER: 'Only the owner can do that.',
@@ -46,7 +48,6 @@ const FRIENDLY: Partial<Record<string, string>> = {
   TIMEOUT: 'The relay did not answer in time. Try again.',
   RATE_LIMITED: 'Too many requests; slow down a little.',
   FIELD_TOO_LARGE: 'That is too long.',
-  ROOM_EXISTS: 'You are already in this room.',
 };
 
 function humanError(error: SottoError): string {
@@ -63,11 +64,18 @@ const WARNING_TEXT: Partial<Record<string, string>> = {
   ROLLBACK: 'The relay served an older state than already seen.',
   KEY_MISSING: 'A message arrived for a key this device does not have.',
   REPLAY: 'A message was delivered twice.',
+  HANDSHAKE_FAILED: 'The relay failed the secure handshake: it is not the relay this page expects, or something intercepts the connection. Nothing was sent.',
+  DECRYPT_FAILED: 'The connection to the relay carried data that did not decrypt; it was closed and is being reopened.',
+  BAD_KEY: 'The relay announced a malformed key; Sotto will not connect to it.',
+  BAD_VALUE: 'The relay’s configuration is malformed; Sotto will not connect to it.',
+  UNEXPECTED_FRAME: 'The relay sent something out of order; the connection was reset.',
+  INTERNAL: 'Something went wrong on this device (for example saving the keystore).',
 };
 
 interface RoomExtra {
-  readSeq: number;
   warnings: WarningView[];
+  /** Why our join can never complete; cleared when it makes progress after all. */
+  joinFailure: string | undefined;
 }
 
 type Emit = (event: ViewEvent) => void;
@@ -132,14 +140,8 @@ export class Session {
     members: async ({ roomId }): Promise<MemberView[]> => this.#need().members(hex(roomId)),
     warnings: async ({ roomId }) => [...(this.#extras.get(hex(roomId))?.warnings ?? [])],
     markRead: async ({ roomId }) => {
-      const id = hex(roomId);
-      const messages = this.#need().messages(id);
-      const extra = this.#extra(id);
-      const last = messages.length === 0 ? 0 : messages[messages.length - 1]!.seq;
-      if (last > extra.readSeq) {
-        extra.readSeq = last;
-        this.#queue({ type: 'rooms' });
-      }
+      this.#need().markRead(hex(roomId));
+      this.#queue({ type: 'rooms' });
     },
     exportKeystore: async () => {
       if (this.#state !== 'unlocked') throw new WorkerFailure('LOCKED', 'There is no saved keystore to export.');
@@ -174,7 +176,7 @@ export class Session {
     const locks = (globalThis.navigator as Navigator & { locks?: LockManager }).locks;
     if (locks === undefined) return;
     const granted = await new Promise<boolean>((resolve) => {
-      void locks.request('sotto-keystore', { ifAvailable: true }, (lock) => {
+      void locks.request(KEYSTORE_LOCK, { ifAvailable: true }, (lock) => {
         resolve(lock !== null);
         // Held until the worker ends (the tab closes or reloads).
         return lock === null ? undefined : new Promise<void>(() => undefined);
@@ -182,6 +184,7 @@ export class Session {
     });
     if (!granted) throw new WorkerFailure('IN_USE');
     this.#lockHeld = true;
+    acceptInvites((payload) => this.#emit({ type: 'invite', payload }));
   }
 
   #lastProgress = -1;
@@ -217,10 +220,6 @@ export class Session {
       });
       this.#client = client;
       this.#state = state;
-      for (const room of client.rooms()) {
-        const messages = client.messages(room.id);
-        this.#extra(room.id).readSeq = messages.length === 0 ? 0 : messages[messages.length - 1]!.seq;
-      }
     } finally {
       this.#busy = false;
     }
@@ -234,7 +233,7 @@ export class Session {
   #extra(roomId: string): RoomExtra {
     let extra = this.#extras.get(roomId);
     if (extra === undefined) {
-      extra = { readSeq: 0, warnings: [] };
+      extra = { warnings: [], joinFailure: undefined };
       this.#extras.set(roomId, extra);
     }
     return extra;
@@ -245,10 +244,15 @@ export class Session {
     return client.rooms().map((room) => {
       const extra = this.#extra(room.id);
       const messages = client.messages(room.id);
-      const unread = messages.filter((m) => m.seq > extra.readSeq && !m.own).length;
       const last = messages[messages.length - 1];
       const { createdTime, ...view } = room;
-      return { ...view, unread, lastTime: last?.time ?? createdTime, warnings: extra.warnings.length };
+      const failed = extra.joinFailure !== undefined && (room.state === 'waiting' || room.state === 'joining');
+      return {
+        ...view,
+        ...(failed ? { state: 'failed' as const, detail: extra.joinFailure } : {}),
+        lastTime: last?.time ?? createdTime,
+        warnings: extra.warnings.length,
+      };
     });
   }
 
@@ -259,6 +263,7 @@ export class Session {
   #onClientEvent(event: ClientEvent): void {
     switch (event.type) {
       case 'message':
+      case 'pending':
         this.#queue({ type: 'messages', roomId: event.roomId });
         this.#queue({ type: 'rooms' });
         break;
@@ -269,6 +274,7 @@ export class Session {
       case 'room':
       case 'join':
       case 'epoch':
+        if (event.type === 'join') this.#extra(event.roomId).joinFailure = undefined;
         this.#queue({ type: 'rooms' });
         if ('roomId' in event) {
           this.#queue({ type: 'members', roomId: event.roomId });
@@ -296,6 +302,9 @@ export class Session {
             extra.warnings.push(warning);
             if (extra.warnings.length > 50) extra.warnings.shift();
           }
+          if (this.#joining(event.roomId)) extra.joinFailure ??= joinFailure(event.error);
+          // A refused send takes its pending message off the list.
+          this.#queue({ type: 'messages', roomId: event.roomId });
         }
         this.#emit({ type: 'warning', warning });
         this.#queue({ type: 'rooms' });
@@ -306,6 +315,12 @@ export class Session {
         this.#emit({ type: 'status', state: event.status, detail: undefined });
         break;
     }
+  }
+
+  /** Asked to join and not let in yet. */
+  #joining(roomId: string): boolean {
+    const state = this.#client?.rooms().find((room) => room.id === roomId)?.state;
+    return state === 'waiting' || state === 'joining';
   }
 
   #queue(event: ViewEvent): void {

@@ -20,6 +20,6 @@ async function handle(message: RequestMessage): Promise<void> {
   } catch (error) {
     const expected = error instanceof Error && ['WorkerFailure', 'WrongPassphrase', 'SottoError'].includes(error.name);
     if (!expected) console.error(`sotto worker: ${message.method} failed`, error);
-    scope.postMessage({ kind: 'response', id: message.id, ok: false, error: toRpcError(error) });
+    scope.postMessage({ kind: 'response', id: message.id, ok: false, error: toRpcError(error, message.method) });
   }
 }

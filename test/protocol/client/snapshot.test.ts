@@ -51,7 +51,8 @@ async function busyRoom(): Promise<Secrets> {
   room.senders.set(toHex(randomBytes(32)), { counter: 3, hash: randomBytes(32) });
   room.names.set(toHex(me.sign.publicKey), 'Me');
   room.epochCounts.set(0, 4);
-  room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'] });
+  room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'], pending: false });
+  room.readSeq = 3;
   room.invites.set(toHex(randomBytes(32)), { token: new Secret(token), expiresAt: 77 });
   room.join = { token: new Secret(token), invitePublicKey: randomBytes(32), issuer: randomBytes(32), joiningKey: new Secret(joiningKey), state: 'confirmed' };
   return { room, secrets: [me.signSeed.expose(), me.encSecret.expose(), epochKey, token, joiningKey] };
@@ -83,6 +84,33 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
   } catch (error) {
     assert.ok(error instanceof SottoError);
   }
+});
+
+test('views: a queued text is listed pending after the delivered ones; the read mark survives a reload', async () => {
+  const { room } = await busyRoom();
+  let saved: Uint8Array | undefined;
+  const client = await SottoClient.open({
+    suite, primitives: noblePrimitives,
+    connect: () => Promise.reject(new Error('offline for this test')),
+    persistence: { load: async () => encodeSnapshot([room]), save: async (bytes) => void (saved = bytes) },
+  });
+  try {
+    const views = client.messages(room.hex);
+    assert.equal(views.map((m) => [m.text, m.seq, m.pending]), [['hi', 4, false], ['queued', undefined, true]]);
+    assert.ok(views[1]!.mine);
+    assert.is(client.rooms()[0]!.unread, 1);
+    client.markRead(room.hex);
+    assert.is(client.rooms()[0]!.unread, 0);
+  } finally {
+    await client.close();
+  }
+  const [back] = await decodeSnapshot(suite, saved!);
+  assert.is(back!.readSeq, 4);
+  // A snapshot from before read marks were kept counts nothing already held as unread.
+  const old = JSON.parse(new TextDecoder().decode(encodeSnapshot([room]))) as { rooms: Record<string, unknown>[] };
+  delete old.rooms[0]!['readSeq'];
+  const [legacy] = await decodeSnapshot(suite, new TextEncoder().encode(JSON.stringify(old)));
+  assert.is(legacy!.readSeq, 4);
 });
 
 test('redaction: util.inspect and JSON.stringify of a room state show no secret bytes', async () => {

@@ -1,0 +1,68 @@
+// What a malicious relay (alone, or with a colluding member's keys) can make: altered copies of
+// genuine records, records signed by the wrong key, and frames that nest one record type as another.
+import { xchachaSeal } from '../../../protocol/crypto/aead.js';
+import { randomBytes } from '../../../protocol/crypto/random.js';
+import { signRecord } from '../../../protocol/crypto/signing.js';
+import type { SigningKey } from '../../../protocol/crypto/suite.js';
+import { Writer } from '../../../protocol/wire/codec.js';
+import { encodeContent } from '../../../protocol/wire/content.js';
+import type { RelayFrame } from '../../../protocol/wire/frames.js';
+import { decodeInvite, encodeInviteUnsigned, type Invite, type InviteFields } from '../../../protocol/wire/invite.js';
+import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type MessageHeaderFields, type MessageRecord } from '../../../protocol/wire/message.js';
+import { RELAY_FRAME, SIZE, WIRE_VERSION } from '../../../protocol/wire/types.js';
+
+/** Byte offsets in records (docs/protocol.md §5.1). */
+export const MESSAGE_OFFSET = { counter: 54, nonce: 130, ciphertext: 158 } as const;
+export const JOIN_REQUEST_OFFSET = { joinerEnc: 82 } as const;
+export const WELCOME_OFFSET = { ciphertext: 142 } as const;
+export const JOIN_CONFIRM_OFFSET = { ciphertext: 108 } as const;
+
+/** A copy of `bytes` with `part` written over it at `offset`. */
+export function overwrite(bytes: Uint8Array, offset: number, part: Uint8Array): Uint8Array {
+  const copy = bytes.slice();
+  copy.set(part, offset);
+  return copy;
+}
+
+/** A copy of `bytes` with one bit flipped at `offset`. */
+export function flipBit(bytes: Uint8Array, offset: number): Uint8Array {
+  const copy = bytes.slice();
+  copy[offset]! ^= 1;
+  return copy;
+}
+
+export function deliver(roomId: Uint8Array, seq: number, message: MessageRecord): Extract<RelayFrame, { type: 'deliver' }> {
+  return { type: 'deliver', roomId, seq, message };
+}
+
+export interface ForgedMessage extends Omit<MessageHeaderFields, 'nonce'> {
+  /** Signs the record; need not be the key named as sender. */
+  readonly signer: SigningKey;
+  /**
+   * Encrypts the content. Any holder of the epoch key can derive any sender's message key, so only
+   * the signature says who wrote a message.
+   */
+  readonly key: Uint8Array;
+  readonly text: string;
+}
+
+/** A message record built from parts, so the sender field, the signer and the key can disagree. */
+export async function forgeMessage(m: ForgedMessage): Promise<MessageRecord> {
+  const header = encodeMessageHeader({ ...m, nonce: randomBytes(SIZE.nonce) });
+  const nonce = header.subarray(header.length - SIZE.nonce);
+  const ciphertext = xchachaSeal(m.key, nonce, encodeContent({ type: 'text', time: Date.now(), text: m.text }), header);
+  return decodeMessage(await signRecord(m.signer, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
+}
+
+/** An invite record with any fields, signed by any key. */
+export async function signInvite(signer: SigningKey, fields: InviteFields): Promise<Invite> {
+  return decodeInvite(await signRecord(signer, 'sigInvite', encodeInviteUnsigned(fields)));
+}
+
+/**
+ * A relay frame of type `frame` whose nested record is `record` verbatim, whatever its own type:
+ * the relabelling 0fc allowed (chat text served as a key), as raw bytes no encoder would produce.
+ */
+export function relabelled(frame: 'event' | 'rotation', roomId: Uint8Array, record: Uint8Array): Uint8Array {
+  return new Writer(32 + record.length).u8(WIRE_VERSION).u8(RELAY_FRAME[frame]).fixed(roomId, SIZE.roomId).var32(record).finish();
+}

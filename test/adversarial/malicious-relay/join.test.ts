@@ -1,0 +1,175 @@
+// A malicious relay against the join: substituted keys, logs and invites on the joiner's side,
+// altered or replayed join records on the issuer's side. Each either stops the join with a named
+// error or is refused and leaves it where it was; honest forwarding afterwards completes it.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { genesisEvent, signEvent } from '../../../protocol/client/events.js';
+import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
+import { currentRoster } from '../../../protocol/client/room-state.js';
+import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
+import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome } from '../../../protocol/wire/join.js';
+import type { RelayFrame } from '../../../protocol/wire/frames.js';
+import { flipBit, JOIN_CONFIRM_OFFSET, JOIN_REQUEST_OFFSET, overwrite, signInvite, WELCOME_OFFSET } from './forge.js';
+import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { script } from './tap.js';
+
+type InviteInfo = Extract<RelayFrame, { type: 'inviteInfo' }>;
+
+let relay: HostileRelay;
+
+test.before(async () => {
+  relay = await HostileRelay.start();
+});
+
+test.after(async () => {
+  await relay.close();
+});
+
+async function owner(): Promise<{ alice: Person; roomId: string }> {
+  const alice = await relay.person('alice');
+  return { alice, roomId: await relay.room(alice) };
+}
+
+/** Joins with the relay rewriting the invite info the joiner is served; resolves with the error name. */
+async function joinServed(alice: Person, roomId: string, rewrite: (info: InviteInfo) => Promise<InviteInfo>): Promise<ErrorName | undefined> {
+  const dave = await relay.person('dave');
+  let rewritten: InviteInfo | undefined;
+  let pending: Promise<void> = Promise.resolve();
+  dave.tap.script = script({
+    toClient: (f) => {
+      if (f.type !== 'inviteInfo') return [f];
+      // The answer goes out once the forgery is made: the rewrite is asynchronous (signing).
+      pending = rewrite(f).then((info) => {
+        rewritten = info;
+        dave.tap.inject(info);
+      });
+      return [];
+    },
+  });
+  const { link } = await alice.client.createInvite(roomId);
+  try {
+    await dave.client.join(link, 'Dave');
+  } catch (error) {
+    await pending;
+    assert.ok(rewritten !== undefined);
+    assert.equal(dave.client.rooms(), [], 'nothing kept of a refused join');
+    return isSottoError(error) ? error.errorName : undefined;
+  }
+  return undefined;
+}
+
+function members(person: Person, roomId: string): number {
+  return person.client.members(roomId).length;
+}
+
+test('joiner served a log rooted in another owner (the relay’s own room under the same id): BAD_CHAIN, join refused', async () => {
+  const { alice, roomId } = await owner();
+  const error = await joinServed(alice, roomId, async (info) => {
+    const fake = await generateMemberKeys(relay.suite);
+    const genesis = await genesisEvent(fake.sign, fake.enc.publicKey, info.events[0]!.roomId, undefined);
+    const invite = await signInvite(fake.sign, { ...info.invite, issuer: fake.sign.publicKey });
+    return { ...info, invite, events: [genesis] };
+  });
+  assert.is(error, 'BAD_CHAIN');
+});
+
+test('joiner served the relay’s own invite key: BAD_INVITE_PROOF, join refused', async () => {
+  const { alice, roomId } = await owner();
+  const error = await joinServed(alice, roomId, async (info) => {
+    const fake = await generateMemberKeys(relay.suite);
+    return { ...info, invite: await signInvite(fake.sign, { ...info.invite, invitePublicKey: fake.sign.publicKey }) };
+  });
+  assert.is(error, 'BAD_INVITE_PROOF');
+});
+
+test('joiner served an invite re-issued by the relay’s key (issuer substituted): NOT_ADMIN, join refused', async () => {
+  const { alice, roomId } = await owner();
+  const error = await joinServed(alice, roomId, async (info) => {
+    const fake = await generateMemberKeys(relay.suite);
+    return { ...info, invite: await signInvite(fake.sign, { ...info.invite, issuer: fake.sign.publicKey }) };
+  });
+  assert.is(error, 'NOT_ADMIN');
+});
+
+test('joiner served a log with a relay key added as admin under the owner’s name: BAD_SIGNATURE, join refused', async () => {
+  const { alice, roomId } = await owner();
+  const keys = await alice.secrets(roomId);
+  const error = await joinServed(alice, roomId, async (info) => {
+    const fake = await generateMemberKeys(relay.suite);
+    const roster = currentRoster(keys)!;
+    const added = await signEvent(fake.sign, {
+      roomId: roster.roomId, index: roster.length, prevHash: roster.headHash, kind: 'add', time: Date.now(), issuer: roster.owner,
+      subjectSign: fake.sign.publicKey, subjectEnc: fake.enc.publicKey, role: 'admin', invitePublicKey: info.invite.invitePublicKey,
+    });
+    const invite = await signInvite(fake.sign, { ...info.invite, issuer: fake.sign.publicKey });
+    return { ...info, invite, events: [...info.events, added] };
+  });
+  assert.is(error, 'BAD_SIGNATURE');
+});
+
+test('an altered welcome: BAD_SIGNATURE at the joiner, who stays “requested”; honest forwarding then completes the join', async () => {
+  const { alice, roomId } = await owner();
+  const dave = await relay.person('dave');
+  dave.tap.script = script({
+    toClient: (f) => (f.type === 'welcomeReady' ? [{ ...f, welcome: decodeWelcome(flipBit(f.welcome.bytes, WELCOME_OFFSET.ciphertext + 5)) }] : [f]),
+  });
+  const { link } = await alice.client.createInvite(roomId);
+  await dave.client.join(link, 'Dave');
+  await until(() => dave.warnings('BAD_SIGNATURE').length > 0, 'BAD_SIGNATURE at dave');
+  assert.is(dave.client.rooms()[0]!.joinState, 'requested');
+  assert.not.ok(dave.tap.fromClient.some((f) => f.type === 'joinConfirm'));
+  dave.tap.reset();
+  dave.tap.drop(); // on the joiner's next auth the relay pushes the stored welcome again
+  await until(() => dave.client.rooms()[0]?.status === 'member', 'dave admitted');
+});
+
+test('a join request with the joiner’s encryption key swapped for the relay’s: BAD_SIGNATURE at the issuer, no welcome', async () => {
+  const { alice, roomId } = await owner();
+  const fake = await generateMemberKeys(relay.suite);
+  alice.tap.script = script({
+    toClient: (f) => (f.type === 'joinPending'
+      ? [{ ...f, request: decodeJoinRequest(overwrite(f.request.bytes, JOIN_REQUEST_OFFSET.joinerEnc, fake.enc.publicKey)) }]
+      : [f]),
+  });
+  const dave = await relay.person('dave');
+  const { link } = await alice.client.createInvite(roomId);
+  await dave.client.join(link, 'Dave');
+  await until(() => alice.warnings('BAD_SIGNATURE').length > 0, 'BAD_SIGNATURE at alice');
+  await settle();
+  assert.not.ok(alice.tap.fromClient.some((f) => f.type === 'welcome'));
+  assert.is(dave.client.rooms()[0]!.joinState, 'requested');
+});
+
+test('an altered join confirmation: BAD_SIGNATURE at the issuer, no add; honest forwarding then admits the joiner', async () => {
+  const { alice, roomId } = await owner();
+  alice.tap.script = script({
+    toClient: (f) => (f.type === 'joinConfirmed'
+      ? [{ ...f, confirm: decodeJoinConfirm(flipBit(f.confirm.bytes, JOIN_CONFIRM_OFFSET.ciphertext + 1)) }]
+      : [f]),
+  });
+  const dave = await relay.person('dave');
+  const { link } = await alice.client.createInvite(roomId);
+  await dave.client.join(link, 'Dave');
+  await until(() => alice.warnings('BAD_SIGNATURE').length > 0, 'BAD_SIGNATURE at alice');
+  await settle();
+  assert.not.ok(alice.tap.fromClient.some((f) => f.type === 'appendEvent'));
+  assert.is(members(alice, roomId), 1);
+  alice.tap.reset();
+  alice.tap.drop(); // on the issuer's next auth the relay pushes the stored confirmation again
+  await until(() => dave.client.rooms()[0]?.status === 'member', 'dave admitted');
+});
+
+test('a finished join request replayed to the issuer after the joiner was removed: INVITE_NOT_FOUND, no second welcome', async () => {
+  const { alice, roomId } = await owner();
+  const dave = await relay.person('dave');
+  await relay.admit(alice, dave, roomId);
+  const request = alice.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'joinPending' }> => f.type === 'joinPending')!.request;
+  await alice.client.remove(roomId, dave.client.identity(roomId));
+  const welcomes = alice.tap.fromClient.filter((f) => f.type === 'welcome').length;
+  alice.tap.inject({ type: 'joinPending', roomId: request.roomId, request });
+  await until(() => alice.warnings('INVITE_NOT_FOUND').length > 0, 'INVITE_NOT_FOUND at alice');
+  await settle();
+  assert.is(alice.tap.fromClient.filter((f) => f.type === 'welcome').length, welcomes);
+});
+
+test.run();

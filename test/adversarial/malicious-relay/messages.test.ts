@@ -1,0 +1,257 @@
+// A malicious relay against room messages: every way it can alter, replay, reorder, drop, fork or
+// reflect what one member receives, and what a colluding member's keys add. Each test names the
+// verdict the real client reaches (docs/client.md, "Verification order").
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { fromHex } from '../../../protocol/bytes.js';
+import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
+import { messageHash, messageKey } from '../../../protocol/client/message-crypto.js';
+import { randomBytes } from '../../../protocol/crypto/random.js';
+import type { ClientFrame, RelayFrame } from '../../../protocol/wire/frames.js';
+import { decodeMessage, type MessageRecord } from '../../../protocol/wire/message.js';
+import { deliver, flipBit, forgeMessage, MESSAGE_OFFSET } from './forge.js';
+import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { script } from './tap.js';
+
+type Deliver = Extract<RelayFrame, { type: 'deliver' }>;
+
+let relay: HostileRelay;
+
+test.before(async () => {
+  relay = await HostileRelay.start();
+});
+
+test.after(async () => {
+  await relay.close();
+});
+
+async function room(...names: string[]): Promise<{ people: Person[]; roomId: string }> {
+  const people = await Promise.all(names.map((name) => relay.person(name)));
+  const roomId = await relay.room(people[0]!, ...people.slice(1));
+  return { people, roomId };
+}
+
+/** The deliver frame the relay really sent `person` at `seq` (waits for it). */
+async function delivered(person: Person, seq: number): Promise<Deliver> {
+  const find = (): Deliver | undefined => person.tap.fromRelay.find((f): f is Deliver => f.type === 'deliver' && f.seq === seq);
+  await until(() => find() !== undefined, `${person.name} receives seq ${seq}`);
+  return find()!;
+}
+
+/** The next message the relay delivers to `person` goes through `change` first. */
+function alterNextDeliver(person: Person, change: (message: MessageRecord) => Uint8Array): void {
+  let done = false;
+  person.tap.script = script({
+    toClient: (frame) => {
+      if (done || frame.type !== 'deliver') return [frame];
+      done = true;
+      return [deliver(frame.roomId, frame.seq, decodeMessage(change(frame.message)))];
+    },
+  });
+}
+
+function shownOnce(person: Person, roomId: string, text: string): boolean {
+  return person.texts(roomId).filter((t) => t === text).length === 1;
+}
+
+test('a flipped ciphertext bit: BAD_SIGNATURE, not shown; the sender’s next message carries GAP', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  alterNextDeliver(bob!, (m) => flipBit(m.bytes, MESSAGE_OFFSET.ciphertext + 3));
+  const seq = await alice!.client.send(roomId, 'meet at noon');
+  await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq), 'BAD_SIGNATURE at bob');
+  const next = await alice!.client.send(roomId, 'bring snacks');
+  await until(() => bob!.texts(roomId).includes('bring snacks'), 'bob reads the next one');
+  assert.not.ok(bob!.texts(roomId).includes('meet at noon'));
+  assert.equal(bob!.client.messages(roomId).find((m) => m.seq === next)!.warnings, ['GAP']);
+});
+
+test('a flipped header field (the counter): BAD_SIGNATURE, not shown', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  alterNextDeliver(bob!, (m) => flipBit(m.bytes, MESSAGE_OFFSET.counter + 3));
+  const seq = await alice!.client.send(roomId, 'counter bumped');
+  await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq), 'BAD_SIGNATURE at bob');
+  assert.not.ok(bob!.texts(roomId).includes('counter bumped'));
+});
+
+test('an old message replayed under a new seq: REPLAY, shown once; the real message at that seq still lands', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const seq = await alice!.client.send(roomId, 'pay 10 euros');
+  const original = await delivered(bob!, seq);
+  bob!.tap.inject(deliver(original.roomId, seq + 1, original.message));
+  await until(() => bob!.warnings('REPLAY').some((w) => w.seq === seq + 1), 'REPLAY at bob');
+  assert.is(await alice!.client.send(roomId, 'thanks'), seq + 1);
+  await until(() => bob!.texts(roomId).includes('thanks'), 'bob reads the real seq');
+  assert.ok(shownOnce(bob!, roomId, 'pay 10 euros'));
+  assert.equal(bob!.warnings().map((w) => w.error), ['REPLAY']);
+});
+
+test('pushes delivered out of order: shown in seq order, no warning (the client waits for the gap to fill)', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const held: RelayFrame[] = [];
+  bob!.tap.script = script({
+    toClient: (frame) => {
+      if (frame.type !== 'deliver' || held.length === 3) return [frame];
+      held.push(frame);
+      return held.length === 3 ? [...held].reverse() : [];
+    },
+  });
+  for (const text of ['one', 'two', 'three']) await alice!.client.send(roomId, text);
+  await until(() => ['one', 'two', 'three'].every((t) => bob!.texts(roomId).includes(t)), 'bob reads all three');
+  assert.equal(bob!.texts(roomId).slice(-3), ['one', 'two', 'three']);
+  assert.equal(bob!.warnings(), []);
+});
+
+test('two messages served under each other’s seq: the later one shows with GAP, the earlier is refused as FORK', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const pending: Deliver[] = [];
+  bob!.tap.script = script({
+    toClient: (frame) => {
+      if (frame.type !== 'deliver' || pending.length === 2) return [frame];
+      pending.push(frame);
+      if (pending.length < 2) return [];
+      const [first, second] = pending as [Deliver, Deliver];
+      return [deliver(first.roomId, first.seq, second.message), deliver(second.roomId, second.seq, first.message)];
+    },
+  });
+  const first = await alice!.client.send(roomId, 'first');
+  const second = await alice!.client.send(roomId, 'second');
+  await until(() => bob!.warnings('FORK').some((w) => w.seq === second), 'FORK at bob');
+  assert.equal(bob!.client.messages(roomId).find((m) => m.text === 'second')?.warnings, ['GAP']);
+  assert.is(bob!.client.messages(roomId).find((m) => m.text === 'second')?.seq, first);
+  assert.not.ok(bob!.texts(roomId).includes('first'));
+});
+
+test('one message dropped from pushes and history: the sender’s next message shows GAP', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  let hidden: Uint8Array | undefined;
+  bob!.tap.script = script({
+    toClient: (frame) => {
+      if (frame.type !== 'deliver') return [frame];
+      hidden ??= messageHash(frame.message.bytes);
+      return Buffer.compare(messageHash(frame.message.bytes), hidden) === 0 ? [] : [frame];
+    },
+  });
+  await alice!.client.send(roomId, 'you will never see this');
+  const next = await alice!.client.send(roomId, 'but this');
+  await until(() => bob!.texts(roomId).includes('but this'), 'bob reads the next one');
+  assert.not.ok(bob!.texts(roomId).includes('you will never see this'));
+  assert.equal(bob!.client.messages(roomId).find((m) => m.seq === next)!.warnings, ['GAP']);
+  assert.ok(bob!.warnings('GAP').some((w) => w.seq === next));
+});
+
+test('a second, different record at a seq already shown: FORK, the first one stands', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const a = await alice!.client.send(roomId, 'version A');
+  const b = await alice!.client.send(roomId, 'version B');
+  const other = await delivered(bob!, b);
+  await until(() => bob!.texts(roomId).includes('version B'), 'bob reads both');
+  bob!.tap.inject(deliver(other.roomId, a, other.message));
+  await until(() => bob!.warnings('FORK').some((w) => w.seq === a), 'FORK at bob');
+  assert.is(bob!.client.messages(roomId).find((m) => m.seq === a)!.text, 'version A');
+});
+
+test('two members shown different histories: FORK at the other once a message names what its sender saw', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  // Bob never gets alice's message and is told his own took its seq.
+  let hiddenSeq = -1;
+  let bobSend = -1;
+  bob!.tap.script = script({
+    toRelay: (frame: ClientFrame) => {
+      if (frame.type === 'send' && bobSend === -1) bobSend = frame.rid;
+      return [frame];
+    },
+    toClient: (frame) => {
+      if (frame.type === 'deliver' && (hiddenSeq === -1 || frame.seq === hiddenSeq)) {
+        hiddenSeq = frame.seq;
+        return [];
+      }
+      if (frame.type === 'ok' && frame.rid === bobSend) return [{ ...frame, value: hiddenSeq }];
+      return [frame];
+    },
+  });
+  await alice!.client.send(roomId, 'only alice sees this');
+  await until(() => hiddenSeq !== -1, 'alice\'s message withheld from bob');
+  await bob!.client.send(roomId, 'bob speaks');
+  await bob!.client.send(roomId, 'bob speaks again');
+  await until(() => alice!.texts(roomId).includes('bob speaks again'), 'alice reads bob');
+  const again = alice!.client.messages(roomId).find((m) => m.text === 'bob speaks again')!;
+  assert.equal(again.warnings, ['FORK']);
+  assert.ok(alice!.warnings('FORK').some((w) => w.seq === again.seq));
+  assert.not.ok(bob!.texts(roomId).includes('only alice sees this'));
+});
+
+test('own message reflected at its own seq: a silent duplicate', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const seq = await bob!.client.send(roomId, 'echo');
+  const mine = await delivered(alice!, seq);
+  bob!.tap.inject(mine);
+  await settle();
+  assert.ok(shownOnce(bob!, roomId, 'echo'));
+  assert.equal(bob!.warnings(), []);
+});
+
+test('own message reflected under a new seq: REPLAY, shown once', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const seq = await bob!.client.send(roomId, 'echo');
+  const mine = await delivered(alice!, seq);
+  bob!.tap.inject(deliver(mine.roomId, seq + 1, mine.message));
+  await until(() => bob!.warnings('REPLAY').length > 0, 'REPLAY at bob');
+  assert.ok(shownOnce(bob!, roomId, 'echo'));
+  assert.is((await alice!.client.send(roomId, 'next')), seq + 1);
+  await until(() => bob!.texts(roomId).includes('next'), 'bob reads the real seq');
+});
+
+test('own message altered and reflected: REFLECTED (our key on a record we never sent)', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const seq = await bob!.client.send(roomId, 'echo');
+  const mine = await delivered(alice!, seq);
+  bob!.tap.inject(deliver(mine.roomId, seq + 1, decodeMessage(flipBit(mine.message.bytes, MESSAGE_OFFSET.nonce))));
+  await until(() => bob!.warnings('REFLECTED').some((w) => w.seq === seq + 1), 'REFLECTED at bob');
+  assert.ok(shownOnce(bob!, roomId, 'echo'));
+});
+
+test('a member signs a message as the owner (sender = owner key, signature by the member): BAD_SIGNATURE', async () => {
+  const { people: [alice, bob, mallory], roomId } = await room('alice', 'bob', 'mallory');
+  const seq = await alice!.client.send(roomId, 'genuine');
+  await delivered(bob!, seq);
+  const keys = await mallory!.secrets(roomId);
+  const epoch = keys.epoch;
+  const owner = fromHex(alice!.client.identity(roomId));
+  const forged = await forgeMessage({
+    roomId: keys.roomId, epoch, sender: owner, counter: 1000, prevHash: randomBytes(32), seenSeq: 0, seenHash: new Uint8Array(32),
+    signer: keys.me.sign, key: messageKey(keys.epochs.get(epoch)!.key.expose(), keys.roomId, epoch, owner), text: 'owner says: give mallory admin',
+  });
+  bob!.tap.inject(deliver(keys.roomId, seq + 1, forged));
+  await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq + 1), 'BAD_SIGNATURE at bob');
+  assert.not.ok(bob!.texts(roomId).includes('owner says: give mallory admin'));
+});
+
+test('a member’s own signed record whose ciphertext does not open under the epoch key: TAMPERED', async () => {
+  const { people: [alice, bob, mallory], roomId } = await room('alice', 'bob', 'mallory');
+  const seq = await alice!.client.send(roomId, 'genuine');
+  await delivered(bob!, seq);
+  const keys = await mallory!.secrets(roomId);
+  const forged = await forgeMessage({
+    roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, prevHash: keys.lastHash, seenSeq: 0,
+    seenHash: new Uint8Array(32), signer: keys.me.sign, key: randomBytes(32), text: 'garbage',
+  });
+  bob!.tap.inject(deliver(keys.roomId, seq + 1, forged));
+  await until(() => bob!.warnings('TAMPERED').some((w) => w.seq === seq + 1), 'TAMPERED at bob');
+});
+
+test('a message from a key the log never admitted: UNKNOWN_SENDER once a re-sync confirms it', async () => {
+  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const seq = await alice!.client.send(roomId, 'genuine');
+  const real = await delivered(bob!, seq);
+  const stranger = await generateMemberKeys(relay.suite);
+  const forged = await forgeMessage({
+    roomId: real.roomId, epoch: real.message.epoch, sender: stranger.sign.publicKey, counter: 1, prevHash: new Uint8Array(32), seenSeq: 0,
+    seenHash: new Uint8Array(32), signer: stranger.sign, key: randomBytes(32), text: 'hello from the relay',
+  });
+  const syncsBefore = bob!.tap.fromClient.filter((f) => f.type === 'sync').length;
+  bob!.tap.inject(deliver(real.roomId, seq + 1, forged));
+  await until(() => bob!.warnings('UNKNOWN_SENDER').some((w) => w.seq === seq + 1), 'UNKNOWN_SENDER at bob');
+  assert.ok(bob!.tap.fromClient.filter((f) => f.type === 'sync').length > syncsBefore, 'bob re-synced before deciding');
+});
+
+test.run();
