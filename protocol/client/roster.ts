@@ -112,6 +112,10 @@ function requireAdmin(issuer: Member): void {
 function requireSubject(subject: Member | undefined, event: MemberEvent): void {
   if (subject === undefined) throw new SottoError('NOT_MEMBER', 'event subject');
   if (!bytesEqual(subject.enc, event.subjectEnc)) throw new SottoError('BAD_EVENT', 'subject encryption key differs');
+  // A remove or leave names the role the subject held, so each such event has one valid encoding.
+  if ((event.kind === 'remove' || event.kind === 'leave') && event.role !== subject.role) {
+    throw new SottoError('BAD_EVENT', 'role must be the subject’s current role');
+  }
 }
 
 function findByEnc(roster: Roster, enc: Uint8Array): boolean {

@@ -237,6 +237,14 @@ test('roster: subject encryption key differs from the member’s', async () => {
   await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
 });
 
+test('roster: remove or leave naming another role than the subject holds', async () => {
+  const w = await world();
+  const remove = await nextEvent(w.owner.sign, w.roster, { kind: 'remove', ...subjectOf(w.member), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, remove), 'BAD_EVENT');
+  const leave = await nextEvent(w.member.sign, w.roster, { kind: 'leave', ...subjectOf(w.member), role: 'admin' });
+  await expectError(() => nextRoster(w.roster, leave), 'BAD_EVENT');
+});
+
 // ——— leave ———
 
 test('roster: leave signed by another', async () => {
