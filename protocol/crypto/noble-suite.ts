@@ -2,6 +2,7 @@
 // WebCrypto suite is checked against.
 import { ed25519, x25519 } from '@noble/curves/ed25519.js';
 import { SottoError } from '../errors.js';
+import { randomBytes } from './random.js';
 import { cofactorlessVerify } from './ed25519-checks.js';
 import { checkSharedSecret, checkX25519PublicKey } from './x25519-checks.js';
 import type { AgreementKey, SigningKey, Suite } from './suite.js';
@@ -55,6 +56,9 @@ export const nobleSuite: Suite = {
   },
   async agreementKeyFromSecret(secret) {
     return new NobleAgreementKey(copySecret(secret, 'X25519 secret'));
+  },
+  async ephemeralAgreementKey() {
+    return new NobleAgreementKey(randomBytes(SECRET_LENGTH));
   },
   async verify(publicKey, message, signature) {
     // Not ed25519.verify: its cofactored equation accepts what OpenSSL rejects (ed25519-checks.ts).

@@ -5,7 +5,6 @@ import { SottoError, isSottoError } from '../errors.js';
 import { xchachaOpen, xchachaSeal } from './aead.js';
 import { hkdfSha256 } from './hash.js';
 import { LABEL } from '../labels.js';
-import { randomBytes } from './random.js';
 import type { AgreementKey, Suite } from './suite.js';
 
 const PUBLIC_KEY_LENGTH = 32;
@@ -37,9 +36,7 @@ export async function sealTo(
   plaintext: Uint8Array,
   context: Uint8Array,
 ): Promise<Uint8Array> {
-  const ephemeralSecret = randomBytes(KEY_LENGTH);
-  const ephemeral = await suite.agreementKeyFromSecret(ephemeralSecret);
-  ephemeralSecret.fill(0);
+  const ephemeral = await suite.ephemeralAgreementKey();
   const shared = await ephemeral.agree(recipientPublicKey);
   const { key, nonce } = deriveKeyAndNonce(shared, ephemeral.publicKey, recipientPublicKey, context);
   const ciphertext = xchachaSeal(key, nonce, plaintext, context);

@@ -21,6 +21,11 @@ export interface Suite {
   signingKeyFromSeed(seed: Uint8Array): Promise<SigningKey>;
   /** X25519 key from a 32-byte secret scalar (clamped as RFC 7748 says). */
   agreementKeyFromSecret(secret: Uint8Array): Promise<AgreementKey>;
+  /**
+   * A fresh random X25519 key for one sealed box. Its secret is never persisted, so the platform may
+   * generate it directly (cheaper than importing a secret, which a rotation does once per member).
+   */
+  ephemeralAgreementKey(): Promise<AgreementKey>;
   /** Strict RFC 8032 verification (canonical S, canonical point encodings). Never throws. */
   verify(publicKey: Uint8Array, message: Uint8Array, signature: Uint8Array): Promise<boolean>;
 }

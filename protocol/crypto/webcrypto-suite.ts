@@ -112,6 +112,11 @@ export const webCryptoSuite: Suite = {
     const { key, publicKey } = await importPrivateKey('X25519', secret, ['deriveBits']);
     return new WebCryptoAgreementKey(key, publicKey);
   },
+  async ephemeralAgreementKey() {
+    const subtle = globalThis.crypto.subtle;
+    const pair = (await subtle.generateKey('X25519', false, ['deriveBits'])) as CryptoKeyPair;
+    return new WebCryptoAgreementKey(pair.privateKey, new Uint8Array(await subtle.exportKey('raw', pair.publicKey)));
+  },
   async verify(publicKey, message, signature) {
     if (!isStrictEd25519Input(publicKey, signature)) return false;
     try {

@@ -48,4 +48,14 @@ test('garbage of any length never makes verify throw', async () => {
   }
 });
 
+test('ephemeral agreement keys are fresh and agree with either suite', async () => {
+  const peer = await nobleSuite.agreementKeyFromSecret(randomBytes(32));
+  for (const suite of [nobleSuite, webCryptoSuite]) {
+    const [one, two] = [await suite.ephemeralAgreementKey(), await suite.ephemeralAgreementKey()];
+    assert.is.not(toHex(one.publicKey), toHex(two.publicKey), `${suite.name}: two ephemeral keys differ`);
+    assert.is(one.publicKey.length, 32);
+    assert.is(toHex(await one.agree(peer.publicKey)), toHex(await peer.agree(one.publicKey)), `${suite.name}: both sides agree`);
+  }
+});
+
 test.run();
