@@ -105,6 +105,13 @@ export class HostileRelay {
   }
 
   /** An owner's room with `others` admitted through the real join flow, names announced. */
+  /** New people by name, the first owning a new room the others have joined. */
+  async gather(...names: string[]): Promise<{ people: Person[]; roomId: string }> {
+    const people = await Promise.all(names.map((name) => this.person(name)));
+    const roomId = await this.room(people[0]!, ...people.slice(1));
+    return { people, roomId };
+  }
+
   async room(owner: Person, ...others: Person[]): Promise<string> {
     const roomId = await owner.client.createRoom(`${owner.name}'s room`, owner.name);
     for (const other of others) await this.admit(owner, other, roomId);

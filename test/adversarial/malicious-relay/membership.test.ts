@@ -27,12 +27,6 @@ test.after(async () => {
   await relay.close();
 });
 
-async function room(...names: string[]): Promise<{ people: Person[]; roomId: string }> {
-  const people = await Promise.all(names.map((name) => relay.person(name)));
-  const roomId = await relay.room(people[0]!, ...people.slice(1));
-  return { people, roomId };
-}
-
 function epochOf(person: Person, roomId: string): number {
   return person.client.rooms().find((r) => r.roomId === roomId)!.epoch;
 }
@@ -53,7 +47,7 @@ async function reconnect(person: Person): Promise<void> {
 }
 
 test('an add event naming the owner as issuer but signed by another key: BAD_SIGNATURE, member list unchanged', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const keys = await bob!.secrets(roomId);
   const roster = currentRoster(keys)!;
   const intruder = await generateMemberKeys(relay.suite);
@@ -72,7 +66,7 @@ test('an add event naming the owner as issuer but signed by another key: BAD_SIG
 });
 
 test('an add event signed by a key that is not a member: NOT_MEMBER, member list unchanged', async () => {
-  const { people: [, bob], roomId } = await room('alice', 'bob');
+  const { people: [, bob], roomId } = await relay.gather('alice', 'bob');
   const keys = await bob!.secrets(roomId);
   const intruder = await generateMemberKeys(relay.suite);
   const forged = await nextEvent(intruder.sign, currentRoster(keys)!, {
@@ -85,7 +79,7 @@ test('an add event signed by a key that is not a member: NOT_MEMBER, member list
 });
 
 test('a different event served at an index already applied (the log rewritten under its head): FORK, log unchanged', async () => {
-  const { people: [, bob], roomId } = await room('alice', 'bob');
+  const { people: [, bob], roomId } = await relay.gather('alice', 'bob');
   const keys = await bob!.secrets(roomId);
   const intruder = await generateMemberKeys(relay.suite);
   const rewritten = await signEvent(intruder.sign, { ...keys.events[1]!, subjectSign: intruder.sign.publicKey, subjectEnc: intruder.enc.publicKey });
@@ -96,7 +90,7 @@ test('a different event served at an index already applied (the log rewritten un
 });
 
 test('a sync that reports a shorter log and an older seq than seen (a restored backup): ROLLBACK, nothing undone', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   await alice!.client.send(roomId, 'before the backup');
   await until(() => bob!.texts(roomId).includes('before the backup'), 'bob reads');
   const members = memberKeys(bob!, roomId);
@@ -109,7 +103,7 @@ test('a sync that reports a shorter log and an older seq than seen (a restored b
 });
 
 test('a removal withheld while its rotation is served: BAD_ROTATION (it names a log we do not have), new messages KEY_MISSING', async () => {
-  const { people: [alice, bob, carol], roomId } = await room('alice', 'bob', 'carol');
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   bob!.tap.script = script({ toClient: (f) => (f.type === 'event' && f.event.kind === 'remove' ? [] : [f]) });
   await alice!.client.remove(roomId, carol!.client.identity(roomId));
   await until(() => bob!.warnings('BAD_ROTATION').length > 0, 'BAD_ROTATION at bob');
@@ -120,7 +114,7 @@ test('a removal withheld while its rotation is served: BAD_ROTATION (it names a 
 });
 
 test('the rotation after a removal withheld from one member: KEY_MISSING after a re-sync, and nothing sealed under the key the removed member holds', async () => {
-  const { people: [alice, bob, carol], roomId } = await room('alice', 'bob', 'carol');
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   bob!.tap.script = script({ toClient: (f) => (f.type === 'rotation' ? [] : [f]) });
   const oldEpoch = epochOf(bob!, roomId);
   const carolKey = carol!.client.identity(roomId);
@@ -145,7 +139,7 @@ test('the rotation after a removal withheld from one member: KEY_MISSING after a
 });
 
 test('two valid rotations for one epoch, one shown to each side: room codes differ, messages across the split are TAMPERED, and both seen is FORK', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   // The relay refuses alice's first rotation (a race it made up) and keeps it; she makes another.
   let kept: Rotation | undefined;
   alice!.tap.script = script({
@@ -170,7 +164,7 @@ test('two valid rotations for one epoch, one shown to each side: room codes diff
 });
 
 test('an old rotation served again is ignored; a removed member’s old-epoch message replayed after the rotation is REPLAY', async () => {
-  const { people: [alice, bob, carol], roomId } = await room('alice', 'bob', 'carol');
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   const carolSeq = await carol!.client.send(roomId, 'carol before removal');
   await until(() => bob!.texts(roomId).includes('carol before removal'), 'bob reads carol');
   const carolMessage = bob!.tap.fromRelay.find((f): f is Deliver => f.type === 'deliver' && f.seq === carolSeq);
@@ -188,7 +182,7 @@ test('an old rotation served again is ignored; a removed member’s old-epoch me
 });
 
 test('LIMIT: a removed member colluding with the relay can still post into the epoch she belonged to; it shows under that old epoch', async () => {
-  const { people: [alice, bob, carol], roomId } = await room('alice', 'bob', 'carol');
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   const keys = await carol!.secrets(roomId);
   const oldEpoch = keys.epoch;
   await alice!.client.remove(roomId, carol!.client.identity(roomId));
@@ -208,7 +202,7 @@ test('LIMIT: a removed member colluding with the relay can still post into the e
 });
 
 test('the log rolled back under later events (a removal withheld, the next add served): BAD_CHAIN, no sync loop, the new member stays unknown', async () => {
-  const { people: [alice, bob, carol], roomId } = await room('alice', 'bob', 'carol');
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   bob!.tap.script = script({ toClient: (f) => (f.type === 'event' && f.event.kind === 'remove' ? [] : [f]) });
   await alice!.client.remove(roomId, carol!.client.identity(roomId));
   const before = syncs(bob!).length;
@@ -223,7 +217,7 @@ test('the log rolled back under later events (a removal withheld, the next add s
 });
 
 test('a message record served as a rotation, or an event, or with its type byte changed: refused at decoding (UNKNOWN_TYPE), connection dropped, nothing applied', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const seq = await alice!.client.send(roomId, 'this is not a key');
   await until(() => bob!.texts(roomId).includes('this is not a key'), 'bob reads');
   const record = bob!.tap.fromRelay.find((f): f is Deliver => f.type === 'deliver' && f.seq === seq)!.message.bytes;

@@ -25,12 +25,6 @@ test.after(async () => {
   await relay.close();
 });
 
-async function room(...names: string[]): Promise<{ people: Person[]; roomId: string }> {
-  const people = await Promise.all(names.map((name) => relay.person(name)));
-  const roomId = await relay.room(people[0]!, ...people.slice(1));
-  return { people, roomId };
-}
-
 /** The deliver frame the relay really sent `person` at `seq` (waits for it). */
 async function delivered(person: Person, seq: number): Promise<Deliver> {
   const find = (): Deliver | undefined => person.tap.fromRelay.find((f): f is Deliver => f.type === 'deliver' && f.seq === seq);
@@ -55,7 +49,7 @@ function shownOnce(person: Person, roomId: string, text: string): boolean {
 }
 
 test('a flipped ciphertext bit: BAD_SIGNATURE, not shown; the sender’s next message carries GAP', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   alterNextDeliver(bob!, (m) => flipBit(m.bytes, MESSAGE_OFFSET.ciphertext + 3));
   const seq = await alice!.client.send(roomId, 'meet at noon');
   await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq), 'BAD_SIGNATURE at bob');
@@ -66,7 +60,7 @@ test('a flipped ciphertext bit: BAD_SIGNATURE, not shown; the sender’s next me
 });
 
 test('a flipped header field (the counter): BAD_SIGNATURE, not shown', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   alterNextDeliver(bob!, (m) => flipBit(m.bytes, MESSAGE_OFFSET.counter + 3));
   const seq = await alice!.client.send(roomId, 'counter bumped');
   await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq), 'BAD_SIGNATURE at bob');
@@ -74,7 +68,7 @@ test('a flipped header field (the counter): BAD_SIGNATURE, not shown', async () 
 });
 
 test('an old message replayed under a new seq: REPLAY, shown once; the real message at that seq still lands', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const seq = await alice!.client.send(roomId, 'pay 10 euros');
   const original = await delivered(bob!, seq);
   bob!.tap.inject(deliver(original.roomId, seq + 1, original.message));
@@ -86,7 +80,7 @@ test('an old message replayed under a new seq: REPLAY, shown once; the real mess
 });
 
 test('pushes delivered out of order: shown in seq order, no warning (the client waits for the gap to fill)', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const held: RelayFrame[] = [];
   bob!.tap.script = script({
     toClient: (frame) => {
@@ -102,7 +96,7 @@ test('pushes delivered out of order: shown in seq order, no warning (the client 
 });
 
 test('two messages served under each other’s seq: the later one shows with GAP, the earlier is refused as FORK', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const pending: Deliver[] = [];
   bob!.tap.script = script({
     toClient: (frame) => {
@@ -122,7 +116,7 @@ test('two messages served under each other’s seq: the later one shows with GAP
 });
 
 test('one message dropped from pushes and history: the sender’s next message shows GAP', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   let hidden: Uint8Array | undefined;
   bob!.tap.script = script({
     toClient: (frame) => {
@@ -140,7 +134,7 @@ test('one message dropped from pushes and history: the sender’s next message s
 });
 
 test('a second, different record at a seq already shown: FORK, the first one stands', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const a = await alice!.client.send(roomId, 'version A');
   const b = await alice!.client.send(roomId, 'version B');
   const other = await delivered(bob!, b);
@@ -151,7 +145,7 @@ test('a second, different record at a seq already shown: FORK, the first one sta
 });
 
 test('two members shown different histories: FORK at the other once a message names what its sender saw', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   // Bob never gets alice's message and is told his own took its seq.
   let hiddenSeq = -1;
   let bobSend = -1;
@@ -181,7 +175,7 @@ test('two members shown different histories: FORK at the other once a message na
 });
 
 test('own message reflected at its own seq: a silent duplicate', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const seq = await bob!.client.send(roomId, 'echo');
   const mine = await delivered(alice!, seq);
   bob!.tap.inject(mine);
@@ -191,7 +185,7 @@ test('own message reflected at its own seq: a silent duplicate', async () => {
 });
 
 test('own message reflected under a new seq: REPLAY, shown once', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const seq = await bob!.client.send(roomId, 'echo');
   const mine = await delivered(alice!, seq);
   bob!.tap.inject(deliver(mine.roomId, seq + 1, mine.message));
@@ -202,7 +196,7 @@ test('own message reflected under a new seq: REPLAY, shown once', async () => {
 });
 
 test('own message altered and reflected: REFLECTED (our key on a record we never sent)', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const seq = await bob!.client.send(roomId, 'echo');
   const mine = await delivered(alice!, seq);
   bob!.tap.inject(deliver(mine.roomId, seq + 1, decodeMessage(flipBit(mine.message.bytes, MESSAGE_OFFSET.nonce))));
@@ -211,7 +205,7 @@ test('own message altered and reflected: REFLECTED (our key on a record we never
 });
 
 test('a member signs a message as the owner (sender = owner key, signature by the member): BAD_SIGNATURE', async () => {
-  const { people: [alice, bob, mallory], roomId } = await room('alice', 'bob', 'mallory');
+  const { people: [alice, bob, mallory], roomId } = await relay.gather('alice', 'bob', 'mallory');
   const seq = await alice!.client.send(roomId, 'genuine');
   await delivered(bob!, seq);
   const keys = await mallory!.secrets(roomId);
@@ -227,7 +221,7 @@ test('a member signs a message as the owner (sender = owner key, signature by th
 });
 
 test('a member’s own signed record whose ciphertext does not open under the epoch key: TAMPERED', async () => {
-  const { people: [alice, bob, mallory], roomId } = await room('alice', 'bob', 'mallory');
+  const { people: [alice, bob, mallory], roomId } = await relay.gather('alice', 'bob', 'mallory');
   const seq = await alice!.client.send(roomId, 'genuine');
   await delivered(bob!, seq);
   const keys = await mallory!.secrets(roomId);
@@ -240,7 +234,7 @@ test('a member’s own signed record whose ciphertext does not open under the ep
 });
 
 test('a message from a key the log never admitted: UNKNOWN_SENDER once a re-sync confirms it', async () => {
-  const { people: [alice, bob], roomId } = await room('alice', 'bob');
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const seq = await alice!.client.send(roomId, 'genuine');
   const real = await delivered(bob!, seq);
   const stranger = await generateMemberKeys(relay.suite);
