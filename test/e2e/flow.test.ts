@@ -13,7 +13,7 @@ import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { isSottoError } from '../../protocol/errors.js';
 import { decodeMessage } from '../../protocol/wire/message.js';
 import { SNAPSHOT_FILE } from '../../client/file-persistence.js';
-import { openTestClient, tempDir, texts, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { admit, openTestClient, tempDir, texts, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
 let relay: RelayProcess;
@@ -37,14 +37,6 @@ async function client(dataDir?: string): Promise<TestClient> {
   const c = await openTestClient(relay.url, dataDir);
   open.push(c);
   return c;
-}
-
-async function admit(who: TestClient, name: string): Promise<void> {
-  const { link } = await alice.client.createInvite(roomId);
-  await who.client.join(link, name);
-  await waitUntil(() => who.client.rooms()[0]?.status === 'member', `${name} admitted`);
-  const sign = who.client.identity(roomId);
-  await waitUntil(() => alice.client.members(roomId).some((m) => m.sign === sign && m.name === name), `${name}'s profile at alice`);
 }
 
 test('create → invite → join → chat both ways, with names and fingerprints', async () => {
@@ -107,7 +99,7 @@ test('remove: the removed member holds no key that opens anything sent after', a
   const carolDir = tempDir('sotto-e2e-carol-');
   dirs.push(carolDir);
   const carol = await client(carolDir.path);
-  await admit(carol, 'Carol');
+  await admit(alice, roomId, carol, 'Carol');
   await carol.client.send(roomId, 'carol was here');
   await waitUntil(() => texts(bob, roomId).includes('carol was here'), 'bob reads carol');
   const carolKey = carol.client.identity(roomId);
@@ -152,7 +144,7 @@ test('remove: the removed member holds no key that opens anything sent after', a
 
 test('leave: a rotation follows and the room keeps working', async () => {
   const dave = await client();
-  await admit(dave, 'Dave');
+  await admit(alice, roomId, dave, 'Dave');
   const daveKey = dave.client.identity(roomId);
   const epochBefore = alice.client.rooms()[0]!.epoch;
   await dave.client.leave(roomId);

@@ -71,6 +71,15 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
   }
 }
 
+/** `owner` invites `who`, who joins as `name`; done once `who` is a member and `owner` has their profile. */
+export async function admit(owner: TestClient, roomId: string, who: TestClient, name: string): Promise<void> {
+  const { link } = await owner.client.createInvite(roomId);
+  await who.client.join(link, name);
+  await waitUntil(() => who.client.rooms().find((r) => r.roomId === roomId)?.status === 'member', `${name} admitted`);
+  const sign = who.client.identity(roomId);
+  await waitUntil(() => owner.client.members(roomId).some((m) => m.sign === sign && m.name === name), `${name}'s profile at the owner`);
+}
+
 export function warnings(c: TestClient): ClientEvent[] {
   return c.events.filter((e) => e.type === 'warning');
 }

@@ -14,6 +14,11 @@ export interface RelayCluster {
   readonly relays: readonly RelayProcess[];
   readonly publicKey: Uint8Array;
   wsUrl(relay: RelayProcess): string;
+  /**
+   * A headless client's URL provider (it is asked again on every reconnect): `start`, then each
+   * other process in turn, as a load balancer moves a client whose process died.
+   */
+  urlsFrom(start: RelayProcess): () => string;
   stop(): Promise<void>;
 }
 
@@ -42,6 +47,10 @@ export async function startRelayCluster(size: number, extraArgs: readonly string
     return {
       postgres, redis, storeUrl, relays, publicKey: first.publicKey,
       wsUrl: (relay) => `ws://127.0.0.1:${relay.port}/ws`,
+      urlsFrom(start) {
+        let next = relays.indexOf(start);
+        return () => relays[next++ % relays.length]!.url;
+      },
       async stop() {
         await Promise.all(relays.map((r) => r.dispose()));
         await redis.stop();

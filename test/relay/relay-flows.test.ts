@@ -12,7 +12,8 @@ import { resolveConfig, type RelayConfig } from '../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
-import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey } from './fixtures.js';
+import type { SigningKey } from '../../protocol/crypto/suite.js';
+import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey, type Identity, type RoomModel } from './fixtures.js';
 
 let dir: string;
 let relay: RunningRelay;
@@ -442,76 +443,74 @@ test('the relay key survives a restart', async () => {
   await second.close();
 });
 
+/** A new connection with a fresh identity. */
+async function participant(): Promise<{ client: RawClient; who: Identity }> {
+  return { client: await connect(), who: await identity() };
+}
+
+/** A new room, its owner bound on its own connection. */
+async function ownedRoom(): Promise<{ ownerClient: RawClient; owner: Identity; room: RoomModel }> {
+  const { client: ownerClient, who: owner } = await participant();
+  return { ownerClient, owner, room: await createRoom(ownerClient, owner) };
+}
+
+/** Registers a fresh invite issued by `issuer`; returns its key. */
+async function registerInvite(client: RawClient, room: RoomModel, issuer: Identity): Promise<SigningKey> {
+  const inviteKey = await signingKey();
+  expectOk(await client.request({ type: 'registerInvite', rid: client.nextRid(), invite: await room.invite(issuer, inviteKey) }), 'invite');
+  return inviteKey;
+}
+
+async function requestJoin(client: RawClient, room: RoomModel, inviteKey: SigningKey, joiner: Identity): Promise<RelayFrame> {
+  return client.request({ type: 'joinRequest', rid: client.nextRid(), request: await room.joinRequest(inviteKey, joiner) });
+}
+
 test('joiner auth without a pending join is JOIN_NOT_FOUND', async () => {
-  const ownerClient = await connect();
-  const room = await createRoom(ownerClient, await identity());
-  const stranger = await connect();
-  assert.is(outcome(await stranger.request(await authFrame(stranger, room.roomId, 'joiner', await identity()))), 'JOIN_NOT_FOUND');
+  const { room } = await ownedRoom();
+  const stranger = await participant();
+  assert.is(outcome(await stranger.client.request(await authFrame(stranger.client, room.roomId, 'joiner', stranger.who))), 'JOIN_NOT_FOUND');
 });
 
 test('registering the same invite key twice is INVITE_EXISTS', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
-  const inviteKey = await signingKey();
-  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
+  const { ownerClient, owner, room } = await ownedRoom();
+  const inviteKey = await registerInvite(ownerClient, room, owner);
   const again = await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) });
   assert.is(outcome(again), 'INVITE_EXISTS');
 });
 
 test('a member asking to join again is BAD_EVENT; a joiner with a pending join asking again is JOIN_STATE', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
-  const memberClient = await connect();
-  const member = await identity();
-  await admit(room, ownerClient, owner, memberClient, member);
-  const firstKey = await signingKey();
-  const secondKey = await signingKey();
-  const thirdKey = await signingKey();
-  for (const key of [firstKey, secondKey, thirdKey]) {
-    expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, key) }), 'invite');
-  }
-  const asMember = await memberClient.request({ type: 'joinRequest', rid: memberClient.nextRid(), request: await room.joinRequest(firstKey, member) });
-  assert.is(outcome(asMember), 'BAD_EVENT');
-  const joinerClient = await connect();
-  const joiner = await identity();
-  expectOk(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: await room.joinRequest(secondKey, joiner) }), 'first join');
-  const twice = await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: await room.joinRequest(thirdKey, joiner) });
-  assert.is(outcome(twice), 'JOIN_STATE');
+  const { ownerClient, owner, room } = await ownedRoom();
+  const member = await participant();
+  await admit(room, ownerClient, owner, member.client, member.who);
+  assert.is(outcome(await requestJoin(member.client, room, await registerInvite(ownerClient, room, owner), member.who)), 'BAD_EVENT');
+  const joiner = await participant();
+  expectOk(await requestJoin(joiner.client, room, await registerInvite(ownerClient, room, owner), joiner.who), 'first join');
+  assert.is(outcome(await requestJoin(joiner.client, room, await registerInvite(ownerClient, room, owner), joiner.who)), 'JOIN_STATE');
 });
 
 test('a welcome from an admin for a join under an invite the owner issued is JOIN_NOT_FOUND', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
-  const adminClient = await connect();
-  const admin = await identity();
-  await admit(room, ownerClient, owner, adminClient, admin, 'admin');
-  const inviteKey = await signingKey();
-  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
-  const joinerClient = await connect();
-  const joiner = await identity();
-  expectOk(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: await room.joinRequest(inviteKey, joiner) }), 'join');
-  const welcome = await room.welcome(admin, inviteKey.publicKey, joiner.sign);
-  assert.is(outcome(await adminClient.request({ type: 'welcome', rid: adminClient.nextRid(), welcome })), 'JOIN_NOT_FOUND');
+  const { ownerClient, owner, room } = await ownedRoom();
+  const admin = await participant();
+  await admit(room, ownerClient, owner, admin.client, admin.who, 'admin');
+  const inviteKey = await registerInvite(ownerClient, room, owner);
+  const joiner = await participant();
+  expectOk(await requestJoin(joiner.client, room, inviteKey, joiner.who), 'join');
+  const welcome = await room.welcome(admin.who, inviteKey.publicKey, joiner.who.sign);
+  assert.is(outcome(await admin.client.request({ type: 'welcome', rid: admin.client.nextRid(), welcome })), 'JOIN_NOT_FOUND');
 });
 
 test('a removed member can neither sync (binding gone) nor bind again (NOT_MEMBER)', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
-  const bClient = await connect();
-  const b = await identity();
-  await admit(room, ownerClient, owner, bClient, b);
-  const remove = await room.event(owner, 'remove', b, 'member');
+  const { ownerClient, owner, room } = await ownedRoom();
+  const b = await participant();
+  await admit(room, ownerClient, owner, b.client, b.who);
+  const remove = await room.event(owner, 'remove', b.who, 'member');
   const rotation = await room.rotation(owner, 1, [owner.sign], room.events.length + 1, eventHash(remove));
   expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation }), 'remove');
-  await bClient.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
-  const sync = { type: 'sync', rid: bClient.nextRid(), roomId: room.roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 } as const;
-  assert.is(outcome(await bClient.request(sync)), 'NOT_AUTHENTICATED');
+  await b.client.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
+  const sync = { type: 'sync', rid: b.client.nextRid(), roomId: room.roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 } as const;
+  assert.is(outcome(await b.client.request(sync)), 'NOT_AUTHENTICATED');
   const fresh = await connect();
-  assert.is(outcome(await fresh.request(await authFrame(fresh, room.roomId, 'member', b))), 'NOT_MEMBER');
+  assert.is(outcome(await fresh.request(await authFrame(fresh, room.roomId, 'member', b.who))), 'NOT_MEMBER');
 });
 
 test.run();
