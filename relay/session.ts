@@ -37,6 +37,14 @@ function errorText(error: SottoError): string {
 
 const EMPTY = new Uint8Array(0);
 
+/**
+ * Requests a session may have waiting before its socket stops being read (at most the rate-limit
+ * burst). Enough to keep a busy sender's requests flowing into every store batch; few enough that
+ * an overloaded relay leaves the excess in TCP buffers, where it costs no decryption, no heap and
+ * no garbage collection, rather than queueing it here.
+ */
+const MAX_QUEUED_REQUESTS = 32;
+
 /** The request id sits at the same place in every client frame; 0 when the frame is too short to say. */
 function readableRid(frame: Uint8Array): number {
   if (frame.length < 6 || frame[0] !== WIRE_VERSION) return 0;
@@ -226,7 +234,7 @@ export class Session implements Requester {
       return;
     }
     this.#strikes = 0;
-    if (++this.#queued > rateLimitBurst && !this.#ws.isPaused) this.#ws.pause();
+    if (++this.#queued > Math.min(rateLimitBurst, MAX_QUEUED_REQUESTS) && !this.#ws.isPaused) this.#ws.pause();
     this.#work = this.#work.then(() => this.#handle(frame));
   }
 
@@ -252,7 +260,7 @@ export class Session implements Requester {
       this.#ctx.log.error('session failed', { error: error instanceof Error ? error.name : typeof error });
       this.close(CLOSE.internalError, 'internal error');
     } finally {
-      if (--this.#queued <= this.#ctx.config.rateLimitBurst / 2 && this.#ws.isPaused && !this.#closing) this.#ws.resume();
+      if (--this.#queued <= Math.min(this.#ctx.config.rateLimitBurst, MAX_QUEUED_REQUESTS) / 2 && this.#ws.isPaused && !this.#closing) this.#ws.resume();
     }
   }
 

@@ -6,18 +6,25 @@ import type { Store } from './store/store.js';
 
 /** `store` with each method's time (call to settled promise) observed under the method's name. */
 export function timedStore(store: Store, histogram: Histogram): Store {
+  // One wrapper per method, made on first use rather than on every call.
+  const wrappers = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
     get(target, property, receiver) {
       const member: unknown = Reflect.get(target, property, receiver);
       if (typeof member !== 'function' || typeof property !== 'string') return member;
-      return (...args: unknown[]): unknown => {
-        const started = performance.now();
-        const observe = (): void => histogram.observe(property, (performance.now() - started) / 1000);
-        const result: unknown = Reflect.apply(member, target, args);
-        if (result instanceof Promise) return result.finally(observe);
-        observe();
-        return result;
-      };
+      let wrapper = wrappers.get(property);
+      if (wrapper === undefined) {
+        wrapper = (...args: unknown[]): unknown => {
+          const started = performance.now();
+          const observe = (): void => histogram.observe(property, (performance.now() - started) / 1000);
+          const result: unknown = Reflect.apply(member, target, args);
+          if (result instanceof Promise) return result.finally(observe);
+          observe();
+          return result;
+        };
+        wrappers.set(property, wrapper);
+      }
+      return wrapper;
     },
   });
 }

@@ -100,9 +100,13 @@ export class Writer {
     return this.#len;
   }
 
-  /** A copy sized exactly, so callers may keep it after the writer is reused or dropped. */
+  /**
+   * The bytes written, sized exactly. A writer filled to its capacity hands over its buffer without
+   * a copy (a full buffer is never written into again: the next write grows into a new one);
+   * otherwise a copy, so callers may keep it after the writer is reused or dropped.
+   */
   finish(): Uint8Array {
-    return this.#buf.slice(0, this.#len);
+    return this.#len === this.#buf.length ? this.#buf : this.#buf.slice(0, this.#len);
   }
 }
 

@@ -41,6 +41,9 @@ export type RelayFrame =
   | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
   | { type: 'pong'; rid: number };
 
+/** Version and type, the first two bytes of every frame. */
+const FRAME_HEADER_BYTES = 2;
+
 function start(tag: number, capacity: number): Writer {
   return new Writer(capacity).u8(WIRE_VERSION).u8(tag);
 }
@@ -83,7 +86,8 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
 export function encodeRelayFrame(f: RelayFrame): Uint8Array {
   switch (f.type) {
     case 'ok':
-      return start(RELAY_FRAME.ok, 16).u32(f.rid).u64(f.value).finish();
+      // Exact capacities on the hot path: finish() then hands over the buffer instead of a copy.
+      return start(RELAY_FRAME.ok, FRAME_HEADER_BYTES + 4 + 8).u32(f.rid).u64(f.value).finish();
     case 'error':
       return start(RELAY_FRAME.error, 64).u32(f.rid).u16(f.code).str16(truncateText(f.text)).finish();
     case 'inviteInfo': {
@@ -113,7 +117,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
 
 /** The relay's hot path: a stored message record framed for delivery without decoding it again. */
 export function encodeDeliver(roomId: Uint8Array, seq: number, messageBytes: Uint8Array): Uint8Array {
-  return start(RELAY_FRAME.deliver, 32 + messageBytes.length).fixed(roomId, SIZE.roomId).u64(seq).var32(messageBytes).finish();
+  return start(RELAY_FRAME.deliver, FRAME_HEADER_BYTES + SIZE.roomId + 8 + 4 + messageBytes.length)
+    .fixed(roomId, SIZE.roomId).u64(seq).var32(messageBytes).finish();
 }
 
 /** At most 200 code points and LIMIT.errorText UTF-8 bytes (what the decoder accepts), cut between code points. */

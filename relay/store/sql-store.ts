@@ -131,7 +131,9 @@ const SQL = {
   insertRotationEntry: 'INSERT INTO rotation_entries (room_id, member, epoch) VALUES ($1, $2, $3)',
   getRotations: `SELECT r.bytes FROM rotation_entries e JOIN rotations r ON r.room_id = e.room_id AND r.epoch = e.epoch
     WHERE e.room_id = $1 AND e.member = $2 AND e.epoch >= $3 ORDER BY e.epoch`,
-  insertMessage: 'INSERT INTO messages (room_id, seq, epoch, sender, counter, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)',
+  // The UNIQUE (room_id, sender, counter) constraint is the duplicate check: a resend inserts nothing.
+  insertMessage: `INSERT INTO messages (room_id, seq, epoch, sender, counter, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+    ON CONFLICT (room_id, sender, counter) DO NOTHING`,
   findMessage: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND sender = $2 AND counter = $3',
   getMessages: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND seq > $2 AND epoch >= $3 ORDER BY seq LIMIT $4',
   pruneMessages: 'DELETE FROM messages WHERE room_id = $1 AND seq <= $2',
@@ -320,19 +322,30 @@ export class SqlStore implements Store {
   appendMessage(m: NewMessage): Promise<AppendedMessage> {
     return this.#write(async (tx) => {
       const room = await this.#lock(tx, m.roomId);
-      const stored = await one<StoredMessage>(tx, SQL.findMessage, [m.roomId, m.sender, m.counter]);
-      if (stored !== undefined) {
-        if (!bytesEqual(stored.bytes, m.bytes)) throw new SottoError('COUNTER_USED', `counter ${m.counter}`);
-        return { seq: stored.seq, duplicate: true };
+      if (m.epoch !== room.epoch || room.rotation_pending !== 0) {
+        // A resend is still answered with its seq after the epoch moved on.
+        const stored = await this.#stored(tx, m);
+        if (stored !== undefined) return stored;
+        throw new SottoError('STALE_EPOCH', m.epoch !== room.epoch ? `message for epoch ${m.epoch}, room at ${room.epoch}` : 'a rotation is pending');
       }
-      if (m.epoch !== room.epoch) throw new SottoError('STALE_EPOCH', `message for epoch ${m.epoch}, room at ${room.epoch}`);
-      if (room.rotation_pending !== 0) throw new SottoError('STALE_EPOCH', 'a rotation is pending');
       const seq = room.last_seq + 1;
-      await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now]);
+      if ((await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now])) === 0) {
+        const stored = await this.#stored(tx, m);
+        if (stored === undefined) throw new SottoError('INTERNAL', 'message insert refused with no message stored under its counter');
+        return stored;
+      }
       await tx.run(SQL.setLastSeq, [seq, m.roomId]);
       if (seq > this.#maxHistory) await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
       return { seq, duplicate: false };
     });
+  }
+
+  /** What is stored under `m`'s counter: `m` itself (a resend), nothing, or another message (COUNTER_USED). */
+  async #stored(tx: SqlTransaction, m: NewMessage): Promise<AppendedMessage | undefined> {
+    const stored = await one<StoredMessage>(tx, SQL.findMessage, [m.roomId, m.sender, m.counter]);
+    if (stored === undefined) return undefined;
+    if (!bytesEqual(stored.bytes, m.bytes)) throw new SottoError('COUNTER_USED', `counter ${m.counter}`);
+    return { seq: stored.seq, duplicate: true };
   }
 
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {

@@ -7,11 +7,16 @@
 // released before that commit, so "acknowledged means committed" holds for every request. Between
 // batches the drain yields to the event loop, so sockets flush while a backlog is worked off.
 //
+// Checkpoints run on a thread of their own (sqlite-checkpointer.ts), so the relay's thread never waits
+// on copying the WAL into the database file or on that copy's fsync.
+//
 // better-sqlite3 waits for a lock by blocking the thread, which would also stall the connection that
 // holds it if that is in this process (its transaction continues on this thread), so the busy wait
 // is ours instead: busy_timeout is 0 and a refused batch is retried after a pause.
+import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../config.js';
+import type { CheckpointerData } from './sqlite-checkpointer.js';
 import { checkSqliteVersion } from './sqlite-version.js';
 import { MIGRATIONS } from './sqlite-schema.js';
 import type { SqlDatabase, SqlTransaction, SqlValue, TransactionMode } from './sql-database.js';
@@ -28,7 +33,17 @@ export interface SqliteStoreOptions {
   readonly maxBatch?: number;
 }
 
-const DEFAULT_MAX_BATCH = 256;
+/**
+ * Enough for every session's next request to share one commit (a session has one request in the
+ * store at a time), so under load each commit and each tick's fan-out serve more messages.
+ */
+const DEFAULT_MAX_BATCH = 4096;
+
+/** How often the checkpointer copies the WAL into the database: it stays a few MB at most under load. */
+const CHECKPOINT_INTERVAL_MS = 200;
+
+/** SQLite's own default, for when the checkpointer thread is gone. */
+const WAL_AUTOCHECKPOINT_PAGES = 1000;
 
 interface Queued {
   readonly mode: TransactionMode;
@@ -45,21 +60,45 @@ function isBusy(error: unknown): boolean {
   return error instanceof Database.SqliteError && (error.code.startsWith('SQLITE_BUSY') || error.code.startsWith('SQLITE_LOCKED'));
 }
 
-/** `$1` in a statement is `@p1` to SQLite: a name, since a placeholder may appear more than once. */
-function named(params: readonly SqlValue[]): Record<string, SqlValue> {
-  return Object.fromEntries(params.map((value, i) => [`p${i + 1}`, value]));
+/**
+ * A statement with `$n` placeholders rewritten to SQLite's positional `?`, and how to bind it: the
+ * params as given when each `$n` appears once and in order (most statements: no copy), else
+ * re-ordered per call.
+ */
+interface Prepared {
+  readonly statement: Database.Statement;
+  /** The 0-based param for each `?`, or undefined when that is the params array itself. */
+  readonly order: readonly number[] | undefined;
+}
+
+function prepare(db: Database.Database, sql: string): Prepared {
+  const order: number[] = [];
+  const text = sql.replace(/\$(\d+)/g, (_, n: string) => {
+    order.push(Number(n) - 1);
+    return '?';
+  });
+  return { statement: db.prepare(text), order: order.every((param, i) => param === i) ? undefined : order };
+}
+
+function bound(prepared: Prepared, params: readonly SqlValue[]): readonly SqlValue[] {
+  const { order } = prepared;
+  return order === undefined ? params : order.map((param) => params[param]!);
 }
 
 class SqliteDatabase implements SqlDatabase {
   readonly lockRow = '';
   readonly #db: Database.Database;
   readonly #busyTimeoutMs: number;
-  readonly #statements = new Map<string, Database.Statement>();
+  readonly #statements = new Map<string, Prepared>();
+  /** Transaction control, prepared once rather than parsed on every use by exec. */
+  readonly #control: Readonly<Record<'begin' | 'beginImmediate' | 'commit' | 'rollback' | 'savepoint' | 'release' | 'rollbackTo', Database.Statement>>;
   readonly #tx: SqlTransaction;
   readonly #maxBatch: number;
   readonly #queue: Queued[] = [];
   /** Settles when the queue has drained; undefined while idle. */
   #draining: Promise<void> | undefined;
+  readonly #checkpointer: Worker;
+  readonly #checkpointerExited: Promise<unknown>;
 
   constructor(options: SqliteStoreOptions) {
     const db = new Database(options.path);
@@ -69,27 +108,52 @@ class SqliteDatabase implements SqlDatabase {
       db.pragma(`synchronous = ${options.synchronous}`);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 0');
+      // Each batch member's savepoint keeps a statement journal of the pages it changes; in memory
+      // that is a copy, in the default temporary file it is a write per page per member.
+      db.pragma('temp_store = MEMORY');
       migrate(db);
     } catch (error) {
       db.close();
       throw error;
     }
     this.#db = db;
+    db.pragma('wal_autocheckpoint = 0');
+    const data: CheckpointerData = { path: options.path, synchronous: options.synchronous, intervalMs: CHECKPOINT_INTERVAL_MS };
+    this.#checkpointer = new Worker(new URL('./sqlite-checkpointer.js', import.meta.url), { workerData: data });
+    this.#checkpointer.unref();
+    // Not events.once: that rejects on 'error', which is answered below and must not fail close().
+    this.#checkpointerExited = new Promise((resolve) => this.#checkpointer.once('exit', resolve));
+    // Without it the WAL would grow without bound: checkpoint here again, as SQLite does by default.
+    this.#checkpointer.once('error', () => {
+      if (db.open) db.pragma(`wal_autocheckpoint = ${WAL_AUTOCHECKPOINT_PAGES}`);
+    });
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000;
     this.#maxBatch = options.maxBatch ?? DEFAULT_MAX_BATCH;
+    this.#control = {
+      begin: db.prepare('BEGIN'),
+      beginImmediate: db.prepare('BEGIN IMMEDIATE'),
+      commit: db.prepare('COMMIT'),
+      rollback: db.prepare('ROLLBACK'),
+      savepoint: db.prepare('SAVEPOINT member'),
+      release: db.prepare('RELEASE member'),
+      rollbackTo: db.prepare('ROLLBACK TO member'),
+    };
     this.#tx = {
-      rows: async <T>(sql: string, params: readonly SqlValue[]) => this.#statement(sql).all(named(params)) as T[],
-      run: async (sql: string, params: readonly SqlValue[]) => this.#statement(sql).run(named(params)).changes,
+      rows: async <T>(sql: string, params: readonly SqlValue[]) => {
+        const prepared = this.#prepared(sql);
+        return prepared.statement.all(bound(prepared, params)) as T[];
+      },
+      run: async (sql: string, params: readonly SqlValue[]) => {
+        const prepared = this.#prepared(sql);
+        return prepared.statement.run(bound(prepared, params)).changes;
+      },
     };
   }
 
-  #statement(sql: string): Database.Statement {
-    let statement = this.#statements.get(sql);
-    if (statement === undefined) {
-      statement = this.#db.prepare(sql.replace(/\$(\d+)/g, '@p$1'));
-      this.#statements.set(sql, statement);
-    }
-    return statement;
+  #prepared(sql: string): Prepared {
+    let prepared = this.#statements.get(sql);
+    if (prepared === undefined) this.#statements.set(sql, (prepared = prepare(this.#db, sql)));
+    return prepared;
   }
 
   transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -121,34 +185,55 @@ class SqliteDatabase implements SqlDatabase {
     this.#draining = undefined;
   }
 
-  /** One database transaction for the batch; each member in a savepoint of its own. */
+  /**
+   * One database transaction for the batch; each member in a savepoint of its own, unless it is
+   * alone, when the transaction itself is its savepoint.
+   */
   async #attempt(batch: readonly Queued[]): Promise<Outcome[]> {
-    this.#db.exec(batch.some((queued) => queued.mode === 'write') ? 'BEGIN IMMEDIATE' : 'BEGIN');
+    const control = this.#control;
+    (batch.some((queued) => queued.mode === 'write') ? control.beginImmediate : control.begin).run();
     try {
+      if (batch.length === 1) {
+        let value: unknown;
+        try {
+          value = await batch[0]!.fn(this.#tx);
+        } catch (error) {
+          if (isBusy(error)) throw error;
+          control.rollback.run();
+          return [{ ok: false, error }];
+        }
+        control.commit.run();
+        return [{ ok: true, value }];
+      }
       const outcomes: Outcome[] = [];
       for (const queued of batch) {
-        this.#db.exec('SAVEPOINT member');
+        control.savepoint.run();
         try {
           outcomes.push({ ok: true, value: await queued.fn(this.#tx) });
-          this.#db.exec('RELEASE member');
+          control.release.run();
         } catch (error) {
           // Lock trouble retries the whole batch; any other failure belongs to this member alone.
           if (isBusy(error)) throw error;
-          this.#db.exec('ROLLBACK TO member');
-          this.#db.exec('RELEASE member');
+          control.rollbackTo.run();
+          control.release.run();
           outcomes.push({ ok: false, error });
         }
       }
-      this.#db.exec('COMMIT');
+      control.commit.run();
       return outcomes;
     } catch (error) {
-      if (this.#db.inTransaction) this.#db.exec('ROLLBACK');
+      if (this.#db.inTransaction) control.rollback.run();
       throw error;
     }
   }
 
   async close(): Promise<void> {
     while (this.#draining !== undefined) await this.#draining;
+    // The checkpointer's connection closes first, so the last one (ours) checkpoints the WAL away.
+    // Referenced again, so the process waits for it: unreferenced, awaiting its exit would not.
+    this.#checkpointer.ref();
+    this.#checkpointer.postMessage('close');
+    await this.#checkpointerExited;
     this.#db.close();
   }
 }
