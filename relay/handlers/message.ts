@@ -16,9 +16,9 @@ export async function handleSend(ctx: RelayContext, session: Requester, f: Send)
     roomId: message.roomId, epoch: message.epoch, sender: message.sender, counter: message.counter, bytes: message.bytes, now: ctx.now(),
   });
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: seq }));
-  // A resend after a lost ack: the others already had it delivered (or will fetch it by sync).
-  if (duplicate) return;
-  ctx.metrics.messagesIn++;
+  // A resend after a lost ack is pushed again: the process that committed it may have died before
+  // its push went out (scale-out), and clients drop a record they already hold at that seq.
+  if (!duplicate) ctx.metrics.messagesIn++;
   ctx.bus.publish(message.roomId, {
     type: 'push', to: { role: 'member', exceptSession: session.id }, frames: [encodeDeliver(message.roomId, seq, message.bytes)],
   });
