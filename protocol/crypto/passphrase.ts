@@ -4,7 +4,7 @@
 // parameters or another salt fails to open instead of silently weakening the file.
 import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { SottoError } from '../errors.js';
-import { utf8 } from '../bytes.js';
+import { concat, utf8 } from '../bytes.js';
 import { Reader, Writer } from '../wire/codec.js';
 import { xchachaOpen, xchachaSeal } from './aead.js';
 import { randomBytes } from './random.js';
@@ -94,11 +94,7 @@ function parse(file: Uint8Array): ParsedKeystore {
 export function sealKeystore(key: KeystoreKey, plaintext: Uint8Array): Uint8Array {
   const nonce = randomBytes(NONCE_BYTES);
   const header = encodeHeader(key.params, key.salt, nonce);
-  const ciphertext = xchachaSeal(key.key.expose(), nonce, plaintext, header);
-  const out = new Uint8Array(header.length + ciphertext.length);
-  out.set(header);
-  out.set(ciphertext, header.length);
-  return out;
+  return concat(header, xchachaSeal(key.key.expose(), nonce, plaintext, header));
 }
 
 /** Derives the key from the file's own parameters and opens it; OPEN_FAILED 'wrong passphrase'. */
