@@ -1,4 +1,4 @@
-// The join exchange (docs/protocol-notes.md §Join): joinRequest (unauthenticated, proven with the
+// The join exchange (docs/protocol.md §8): joinRequest (unauthenticated, proven with the
 // invite key), welcome (issuer → joiner) and joinConfirm (joiner → issuer). The relay checks each
 // step's signer and state, stores it, and pushes it to the other side's bound sessions.
 import { bytesEqual } from '../../protocol/bytes.js';

@@ -131,7 +131,7 @@ export async function createRoom(client: RawClient, owner: Identity): Promise<Ro
 }
 
 /**
- * The whole join exchange of docs/protocol-notes.md §Join, driven from both sides: invite, request,
+ * The whole join exchange of docs/protocol.md §8, driven from both sides: invite, request,
  * welcome, confirm, add. Leaves `joinerClient` bound as a member.
  */
 export async function admit(room: RoomModel, issuerClient: RawClient, issuer: Identity, joinerClient: RawClient, joiner: Identity, role: Role = 'member'): Promise<MemberEvent> {
