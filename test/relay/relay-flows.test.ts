@@ -96,9 +96,7 @@ test('auth with a key that is not in the room: NOT_MEMBER (any connection could 
 });
 
 test('auth signed over another handshake hash: BAD_SIGNATURE', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const other = await connect();
   // Signed for ownerClient's session, replayed on another connection.
   const replayed = await authFrame(ownerClient, room.roomId, 'member', owner);
@@ -106,9 +104,7 @@ test('auth signed over another handshake hash: BAD_SIGNATURE', async () => {
 });
 
 test('getInvite: unknown invite is INVITE_NOT_FOUND (0fc never checked); a live one returns the invite and the log', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const anyone = await connect();
   const unknown = await anyone.request({ type: 'getInvite', rid: anyone.nextRid(), roomId: room.roomId, invitePublicKey: randomBytes(32) });
   assert.is(outcome(unknown), 'INVITE_NOT_FOUND');
@@ -125,9 +121,7 @@ test('getInvite: unknown invite is INVITE_NOT_FOUND (0fc never checked); a live 
 });
 
 test('registerInvite: only a bound owner/admin for its own key, expiry within the limit', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const memberClient = await connect();
   const member = await identity();
   await admit(room, ownerClient, owner, memberClient, member);
@@ -166,9 +160,7 @@ test('joinRequest with a wrong invite proof: BAD_INVITE_PROOF, then INVITE_LOCKE
 });
 
 test('two racing join requests for one invite: exactly one ok, the other INVITE_USED', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const inviteKey = await signingKey();
   expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
   const a = await connect();
@@ -185,9 +177,7 @@ test('two racing join requests for one invite: exactly one ok, the other INVITE_
 });
 
 test('join steps: pushes reach each side, out-of-order steps are refused, pending work is re-pushed on auth', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const inviteKey = await signingKey();
   expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
   const joinerClient = await connect();
@@ -239,9 +229,7 @@ test('join steps: pushes reach each side, out-of-order steps are refused, pendin
 });
 
 test('membership change unsigned or signed by another key: BAD_SIGNATURE', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const memberClient = await connect();
   const member = await identity();
   await admit(room, ownerClient, owner, memberClient, member);
@@ -259,9 +247,7 @@ test('membership change unsigned or signed by another key: BAD_SIGNATURE', async
 });
 
 test('remove by a non-admin: NOT_ADMIN; rotate by a non-owner member: NOT_ADMIN; removal without rotation: BAD_ROTATION', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const bClient = await connect();
   const b = await identity();
   await admit(room, ownerClient, owner, bClient, b);
@@ -284,9 +270,7 @@ test('remove by a non-admin: NOT_ADMIN; rotate by a non-owner member: NOT_ADMIN;
 });
 
 test('remove with its rotation: applied together, the removed member is cut off at once, others get event and rotation', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const bClient = await connect();
   const b = await identity();
   await admit(room, ownerClient, owner, bClient, b);
@@ -314,9 +298,7 @@ test('remove with its rotation: applied together, the removed member is cut off 
 });
 
 test('leave marks the room rotation-pending until an owner/admin rotates', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const bClient = await connect();
   const b = await identity();
   await admit(room, ownerClient, owner, bClient, b);
@@ -339,9 +321,7 @@ test('leave marks the room rotation-pending until an owner/admin rotates', async
 });
 
 test('send: NOT_AUTHENTICATED before auth, SENDER_MISMATCH for another sender, STALE_EPOCH for a wrong epoch', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const fresh = await connect();
   assert.is(outcome(await fresh.request({ type: 'send', rid: fresh.nextRid(), message: await room.message(owner, 1) })), 'NOT_AUTHENTICATED');
   const someoneElse = await identity();
@@ -350,9 +330,7 @@ test('send: NOT_AUTHENTICATED before auth, SENDER_MISMATCH for another sender, S
 });
 
 test('messages: acks carry gapless seqs, other members get deliver, the sender only its ack; sync replays', async () => {
-  const ownerClient = await connect();
-  const owner = await identity();
-  const room = await createRoom(ownerClient, owner);
+  const { ownerClient, owner, room } = await ownedRoom();
   const bClient = await connect();
   const b = await identity();
   await admit(room, ownerClient, owner, bClient, b);
