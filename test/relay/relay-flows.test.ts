@@ -13,6 +13,7 @@ import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
 import type { SigningKey } from '../../protocol/crypto/suite.js';
+import type { Role } from '../../protocol/wire/membership.js';
 import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey, type Identity, type RoomModel } from './fixtures.js';
 
 let dir: string;
@@ -122,9 +123,7 @@ test('getInvite: unknown invite is INVITE_NOT_FOUND (0fc never checked); a live 
 
 test('registerInvite: only a bound owner/admin for its own key, expiry within the limit', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const memberClient = await connect();
-  const member = await identity();
-  await admit(room, ownerClient, owner, memberClient, member);
+  const { client: memberClient, who: member } = await joined(room, ownerClient, owner);
 
   const byMember = await room.invite(member, await signingKey());
   assert.is(outcome(await memberClient.request({ type: 'registerInvite', rid: memberClient.nextRid(), invite: byMember })), 'NOT_ADMIN');
@@ -230,9 +229,7 @@ test('join steps: pushes reach each side, out-of-order steps are refused, pendin
 
 test('membership change unsigned or signed by another key: BAD_SIGNATURE', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const memberClient = await connect();
-  const member = await identity();
-  await admit(room, ownerClient, owner, memberClient, member);
+  const { who: member } = await joined(room, ownerClient, owner);
 
   const promote = await room.event(owner, 'role', member, 'admin');
   const unsigned = { ...promote, signature: new Uint8Array(64) };
@@ -248,12 +245,8 @@ test('membership change unsigned or signed by another key: BAD_SIGNATURE', async
 
 test('remove by a non-admin: NOT_ADMIN; rotate by a non-owner member: NOT_ADMIN; removal without rotation: BAD_ROTATION', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const bClient = await connect();
-  const b = await identity();
-  await admit(room, ownerClient, owner, bClient, b);
-  const cClient = await connect();
-  const c = await identity();
-  await admit(room, ownerClient, owner, cClient, c);
+  const { client: bClient, who: b } = await joined(room, ownerClient, owner);
+  const { who: c } = await joined(room, ownerClient, owner);
 
   const remove = await room.event(b, 'remove', c, 'member');
   const rotation = await room.rotation(b, 1, [owner.sign, b.sign], room.events.length + 1);
@@ -271,12 +264,8 @@ test('remove by a non-admin: NOT_ADMIN; rotate by a non-owner member: NOT_ADMIN;
 
 test('remove with its rotation: applied together, the removed member is cut off at once, others get event and rotation', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const bClient = await connect();
-  const b = await identity();
-  await admit(room, ownerClient, owner, bClient, b);
-  const cClient = await connect();
-  const c = await identity();
-  await admit(room, ownerClient, owner, cClient, c);
+  const { client: bClient, who: b } = await joined(room, ownerClient, owner);
+  const { client: cClient, who: c } = await joined(room, ownerClient, owner);
 
   const remove = await room.event(owner, 'remove', c, 'member');
   const rotation = await room.rotation(owner, 1, [owner.sign, b.sign], room.events.length + 1, eventHash(remove));
@@ -299,9 +288,7 @@ test('remove with its rotation: applied together, the removed member is cut off 
 
 test('leave marks the room rotation-pending until an owner/admin rotates', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const bClient = await connect();
-  const b = await identity();
-  await admit(room, ownerClient, owner, bClient, b);
+  const { client: bClient, who: b } = await joined(room, ownerClient, owner);
 
   const leave = await room.event(b, 'leave', b, 'member');
   expectOk(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: leave, rotation: undefined }), 'leave');
@@ -331,9 +318,7 @@ test('send: NOT_AUTHENTICATED before auth, SENDER_MISMATCH for another sender, S
 
 test('messages: acks carry gapless seqs, other members get deliver, the sender only its ack; sync replays', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const bClient = await connect();
-  const b = await identity();
-  await admit(room, ownerClient, owner, bClient, b);
+  const { client: bClient, who: b } = await joined(room, ownerClient, owner);
 
   const sent = [];
   for (let counter = 1; counter <= 5; counter++) sent.push(await room.message(owner, counter));
@@ -432,6 +417,13 @@ async function ownedRoom(): Promise<{ ownerClient: RawClient; owner: Identity; r
   return { ownerClient, owner, room: await createRoom(ownerClient, owner) };
 }
 
+/** A new participant admitted to `room` by its owner through the whole join exchange. */
+async function joined(room: RoomModel, ownerClient: RawClient, owner: Identity, role: Role = 'member'): Promise<{ client: RawClient; who: Identity }> {
+  const member = await participant();
+  await admit(room, ownerClient, owner, member.client, member.who, role);
+  return member;
+}
+
 /** Registers a fresh invite issued by `issuer`; returns its key. */
 async function registerInvite(client: RawClient, room: RoomModel, issuer: Identity): Promise<SigningKey> {
   const inviteKey = await signingKey();
@@ -458,8 +450,7 @@ test('registering the same invite key twice is INVITE_EXISTS', async () => {
 
 test('a member asking to join again is BAD_EVENT; a joiner with a pending join asking again is JOIN_STATE', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const member = await participant();
-  await admit(room, ownerClient, owner, member.client, member.who);
+  const member = await joined(room, ownerClient, owner);
   assert.is(outcome(await requestJoin(member.client, room, await registerInvite(ownerClient, room, owner), member.who)), 'BAD_EVENT');
   const joiner = await participant();
   expectOk(await requestJoin(joiner.client, room, await registerInvite(ownerClient, room, owner), joiner.who), 'first join');
@@ -468,8 +459,7 @@ test('a member asking to join again is BAD_EVENT; a joiner with a pending join a
 
 test('a welcome from an admin for a join under an invite the owner issued is JOIN_NOT_FOUND', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const admin = await participant();
-  await admit(room, ownerClient, owner, admin.client, admin.who, 'admin');
+  const admin = await joined(room, ownerClient, owner, 'admin');
   const inviteKey = await registerInvite(ownerClient, room, owner);
   const joiner = await participant();
   expectOk(await requestJoin(joiner.client, room, inviteKey, joiner.who), 'join');
@@ -479,8 +469,7 @@ test('a welcome from an admin for a join under an invite the owner issued is JOI
 
 test('a removed member can neither sync (binding gone) nor bind again (NOT_MEMBER)', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
-  const b = await participant();
-  await admit(room, ownerClient, owner, b.client, b.who);
+  const b = await joined(room, ownerClient, owner);
   const remove = await room.event(owner, 'remove', b.who, 'member');
   const rotation = await room.rotation(owner, 1, [owner.sign], room.events.length + 1, eventHash(remove));
   expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation }), 'remove');
