@@ -1,20 +1,25 @@
 #!/usr/bin/env node
-// A small command line over the headless client. State lives encrypted in --data-dir (default
-// ~/.sotto) under the passphrase in the environment variable --passphrase-env names.
-//
-//   sotto create-room --name NAME [--display-name NAME]
-//   sotto invite ROOM [--ttl-hours N]
-//   sotto join LINK --name NAME
-//   sotto send ROOM TEXT
-//   sotto listen
-// Common: --relay URL (default http://localhost:8080), --relay-key KEY, --data-dir DIR,
-// --passphrase-env VAR (default SOTTO_PASSPHRASE). Output is one JSON object per line.
+// A small command line over the headless client; USAGE below is its manual.
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SottoClient } from '../protocol/client/client.js';
 import type { ClientEvent } from '../protocol/client/client-events.js';
 import { isSottoError } from '../protocol/errors.js';
 import { openHeadlessClient } from './headless.js';
+
+const USAGE = `Usage:
+  sotto create-room --name NAME [--display-name NAME]
+  sotto invite ROOM [--ttl-hours N]
+  sotto join LINK --name NAME
+  sotto send ROOM TEXT
+  sotto listen
+
+Common options: --relay URL (default http://localhost:8080), --relay-key KEY (pin the relay's key
+instead of fetching /config.json), --data-dir DIR (default ~/.sotto), --passphrase-env VAR (the
+environment variable holding the keystore passphrase, default SOTTO_PASSPHRASE).
+Output is one JSON object per line.`;
+
+const COMMANDS: readonly string[] = ['create-room', 'invite', 'join', 'send', 'listen'];
 
 interface Args {
   readonly positional: string[];
@@ -105,13 +110,20 @@ async function run(command: string, args: Args, client: SottoClient): Promise<vo
       });
       return;
     default:
-      throw new UsageError(`unknown command "${command}"`);
+      throw new UsageError(`unknown command "${command}"`); // unreachable: main checks COMMANDS first
   }
 }
 
 async function main(): Promise<void> {
-  const args = parseArgs(process.argv.slice(2));
-  const command = required(args, 0, 'command (create-room, invite, join, send, listen)');
+  const argv = process.argv.slice(2);
+  if (argv.length === 0 || argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help')) {
+    process.stdout.write(`${USAGE}\n`);
+    return;
+  }
+  const args = parseArgs(argv);
+  const command = required(args, 0, `command (${COMMANDS.join(', ')})`);
+  // Refuse a wrong command before opening (and perhaps creating) a keystore.
+  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
   const passphraseVar = args.flags.get('passphrase-env') ?? 'SOTTO_PASSPHRASE';
   const passphrase = process.env[passphraseVar];
   if (passphrase === undefined || passphrase === '') throw new UsageError(`set the passphrase in $${passphraseVar}`);
@@ -135,6 +147,6 @@ async function main(): Promise<void> {
 
 main().catch((error: unknown) => {
   const text = error instanceof UsageError || isSottoError(error) || error instanceof Error ? error.message : String(error);
-  process.stderr.write(`sotto: ${text}\n`);
+  process.stderr.write(`sotto: ${text}\n${error instanceof UsageError ? `\n${USAGE}\n` : ''}`);
   process.exitCode = error instanceof UsageError ? 2 : 1;
 });

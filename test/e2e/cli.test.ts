@@ -68,4 +68,17 @@ test('a wrong passphrase is refused and the keystore is left alone', async () =>
   assert.type(roomId, 'string');
 });
 
+test('--help and no arguments print the usage; a wrong command prints it too and exits 2', async () => {
+  const run = promisify(execFile);
+  for (const args of [['--help'], []]) {
+    const { stdout } = await run(process.execPath, [CLI, ...args], { env });
+    assert.ok(stdout.startsWith('Usage:'), `usage for ${JSON.stringify(args)}`);
+    assert.ok(stdout.includes('sotto join LINK --name NAME'));
+  }
+  const wrong = await run(process.execPath, [CLI, 'frobnicate', '--passphrase-env', 'SOTTO_TEST_PASS', '--relay', relay.url, '--data-dir', owner.path], { env })
+    .then(() => undefined, (error: { code: number; stderr: string }) => error);
+  assert.is(wrong?.code, 2);
+  assert.ok(wrong!.stderr.includes('unknown command "frobnicate"') && wrong!.stderr.includes('Usage:'));
+});
+
 test.run();
