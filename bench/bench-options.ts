@@ -67,6 +67,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   });
   const offered = value('--offered')?.split(',').map(Number);
   const memorySteps = value('--memory-steps')?.split(',').map(Number);
+  const profileOffered = value('--profile-offered');
   const rounds = value('--rounds');
   const generators = value('--generators');
   return {
@@ -78,6 +79,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     ...(shapes === undefined ? {} : { roomCountShapes: [] }),
     ...(offered === undefined ? {} : { offered }),
     ...(memorySteps === undefined ? {} : { memorySteps }),
+    ...(profileOffered === undefined ? {} : { profileOffered: Number(profileOffered) }),
     outDir: value('--out') ?? 'docs/perf',
     payloadBytes: sottoDeliveryMessageBytes(),
     synchronous: value('--sqlite-synchronous') === 'NORMAL' ? 'NORMAL' : 'FULL',
