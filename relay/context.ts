@@ -44,4 +44,6 @@ export interface Requester {
   bind(roomId: Uint8Array, binding: Binding): void;
   /** Queues an encoded relay frame; FRAME_TOO_LARGE if it can never be sent. */
   send(frame: Uint8Array): void;
+  /** Answers request `rid` with the error frame for `error` (INTERNAL, logged, when it is not a SottoError). */
+  refuse(rid: number, error: unknown, type: string): void;
 }

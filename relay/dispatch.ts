@@ -7,17 +7,27 @@ import { handleRotate } from './handlers/rotation.js';
 import { handleGetInvite, handleRegisterInvite } from './handlers/invite.js';
 import { handleJoinConfirm, handleJoinRequest, handleWelcome } from './handlers/join.js';
 import { handleAppendEvent } from './handlers/membership.js';
-import { handleSend } from './handlers/message.js';
+import { handleSends, type Send } from './handlers/message.js';
 import { handleSync } from './handlers/history.js';
 import { handleCreateRoom } from './handlers/room.js';
 import { handlePing } from './handlers/ping.js';
 
-export async function dispatch(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+export function dispatch(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+  return timed(ctx, frame.type, 1, () => route(ctx, session, frame));
+}
+
+/** A run of one session's sends, stored in one transaction (handlers/message.ts). */
+export function dispatchSends(ctx: RelayContext, session: Requester, frames: readonly Send[]): Promise<void> {
+  return timed(ctx, 'send', frames.length, () => handleSends(ctx, session, frames));
+}
+
+async function timed(ctx: RelayContext, type: ClientFrame['type'], requests: number, handle: () => Promise<void>): Promise<void> {
   const started = performance.now();
   try {
-    await route(ctx, session, frame);
+    await handle();
   } finally {
-    ctx.metrics.requestSeconds.observe(frame.type, (performance.now() - started) / 1000);
+    const seconds = (performance.now() - started) / 1000;
+    for (let i = 0; i < requests; i++) ctx.metrics.requestSeconds.observe(type, seconds);
   }
 }
 
@@ -32,7 +42,7 @@ function route(ctx: RelayContext, session: Requester, frame: ClientFrame): Promi
     case 'joinConfirm': return handleJoinConfirm(ctx, session, frame);
     case 'appendEvent': return handleAppendEvent(ctx, session, frame);
     case 'rotate': return handleRotate(ctx, session, frame);
-    case 'send': return handleSend(ctx, session, frame);
+    case 'send': return handleSends(ctx, session, [frame]);
     case 'sync': return handleSync(ctx, session, frame);
     case 'ping': return handlePing(ctx, session, frame);
   }

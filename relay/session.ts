@@ -1,7 +1,9 @@
 // One WebSocket connection: the Noise handshake, then encrypted frames in and out.
 //
-// In: each message is opened, each frame passes the rate limit and joins the session's queue;
-// requests run one at a time, in order, so a client sees its answers in the order it asked.
+// In: each message is opened, each frame passes the rate limit, is decoded and joins the session's
+// inbox; requests run one at a time, in order, so a client sees its answers in the order it asked —
+// except that a run of queued sends goes to the store together, as one transaction, still answered
+// in order (handlers/message.ts).
 // Out: frames collect in the outbox and leave once per tick as one sealed message.
 // Nothing is buffered without bound: a client that stops reading is closed (1013), and while its
 // backlog is high its own requests wait and its socket stops being read.
@@ -16,7 +18,8 @@ import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { decodeClientFrame, encodeRelayFrame, type ClientFrame } from '../protocol/wire/frames.js';
 import { WIRE_VERSION } from '../protocol/wire/types.js';
 import type { Binding, RelayContext, Requester } from './context.js';
-import { dispatch } from './dispatch.js';
+import { dispatch, dispatchSends } from './dispatch.js';
+import type { Send } from './handlers/message.js';
 import { TokenBucket } from './limits.js';
 import { Outbox } from './outbox.js';
 import type { SessionRegistry } from './session-registry.js';
@@ -45,10 +48,27 @@ const EMPTY = new Uint8Array(0);
  */
 const MAX_QUEUED_REQUESTS = 32;
 
+/**
+ * Most queued sends stored as one transaction. A run only forms when requests arrive faster than
+ * they commit, so this bounds the work one session adds to an already busy store batch.
+ */
+const MAX_SEND_RUN = 32;
+
+/** A frame that could not be decoded: refused in its turn, so answers keep the order asked. */
+class Undecodable {
+  constructor(readonly rid: number, readonly error: unknown) {}
+}
+
+type Request = ClientFrame | Undecodable;
+
 /** The request id sits at the same place in every client frame; 0 when the frame is too short to say. */
 function readableRid(frame: Uint8Array): number {
   if (frame.length < 6 || frame[0] !== WIRE_VERSION) return 0;
   return new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(2);
+}
+
+function isSend(request: Request): request is Send {
+  return !(request instanceof Undecodable) && request.type === 'send';
 }
 
 function toBytes(data: RawData): Uint8Array {
@@ -70,7 +90,10 @@ export class Session implements Requester {
   readonly #closed: Promise<void>;
   #transport: NoiseTransport | undefined;
   #handshakeHash: Uint8Array | undefined;
+  readonly #inbox: Request[] = [];
   #work: Promise<void> = Promise.resolve();
+  #working = false;
+  /** Requests accepted and not yet answered: the inbox and the run in hand. */
   #queued = 0;
   #strikes = 0;
   /** Bytes handed to the socket whose write has not completed. */
@@ -228,43 +251,69 @@ export class Session implements Requester {
   #accept(frame: Uint8Array): void {
     const { rateLimitBurst } = this.#ctx.config;
     if (!this.#bucket.take(this.#ctx.now())) {
-      this.#refuse(readableRid(frame), new SottoError('RATE_LIMITED'));
+      this.refuse(readableRid(frame), new SottoError('RATE_LIMITED'));
       // A client that keeps going after a burst's worth of refusals is not going to slow down.
       if (++this.#strikes > rateLimitBurst) this.close(CLOSE.policyViolation, 'rate limit');
       return;
     }
     this.#strikes = 0;
     if (++this.#queued > Math.min(rateLimitBurst, MAX_QUEUED_REQUESTS) && !this.#ws.isPaused) this.#ws.pause();
-    this.#work = this.#work.then(() => this.#handle(frame));
+    let request: Request;
+    try {
+      request = decodeClientFrame(frame);
+    } catch (error) {
+      request = new Undecodable(readableRid(frame), error);
+    }
+    this.#inbox.push(request);
+    if (!this.#working) {
+      this.#working = true;
+      this.#work = this.#work.then(() => this.#drainInbox());
+    }
   }
 
-  async #handle(bytes: Uint8Array): Promise<void> {
+  async #drainInbox(): Promise<void> {
     try {
-      if (this.#backlog() > this.#ctx.config.maxBufferedBytes / 2) await this.#drained();
-      if (this.#closing) return;
-      let frame: ClientFrame;
-      try {
-        frame = decodeClientFrame(bytes);
-      } catch (error) {
-        this.#refuse(readableRid(bytes), error);
-        return;
-      }
-      this.#ctx.metrics.request(frame.type);
-      try {
-        await dispatch(this.#ctx, this, frame);
-      } catch (error) {
-        this.#refuse(frame.rid, error, frame.type);
+      while (this.#inbox.length > 0) {
+        if (this.#backlog() > this.#ctx.config.maxBufferedBytes / 2) await this.#drained();
+        if (this.#closing) return;
+        const run = this.#nextRun();
+        await this.#handle(run);
+        this.#answered(run.length);
       }
     } catch (error) {
       // Only a relay bug gets here; the session's state is unknown, so it ends rather than the process.
       this.#ctx.log.error('session failed', { error: error instanceof Error ? error.name : typeof error });
       this.close(CLOSE.internalError, 'internal error');
     } finally {
-      if (--this.#queued <= Math.min(this.#ctx.config.rateLimitBurst, MAX_QUEUED_REQUESTS) / 2 && this.#ws.isPaused && !this.#closing) this.#ws.resume();
+      this.#working = false;
     }
   }
 
-  #refuse(rid: number, error: unknown, type?: string): void {
+  /** The next request, or the run of sends at the head of the inbox. */
+  #nextRun(): Request[] {
+    const run = [this.#inbox.shift()!];
+    if (isSend(run[0]!)) while (run.length < MAX_SEND_RUN && this.#inbox.length > 0 && isSend(this.#inbox[0]!)) run.push(this.#inbox.shift()!);
+    return run;
+  }
+
+  async #handle(run: readonly Request[]): Promise<void> {
+    const first = run[0]!;
+    if (first instanceof Undecodable) return this.refuse(first.rid, first.error);
+    for (const frame of run as readonly ClientFrame[]) this.#ctx.metrics.request(frame.type);
+    if (first.type === 'send') return dispatchSends(this.#ctx, this, run as readonly Send[]);
+    try {
+      await dispatch(this.#ctx, this, first);
+    } catch (error) {
+      this.refuse(first.rid, error, first.type);
+    }
+  }
+
+  #answered(requests: number): void {
+    this.#queued -= requests;
+    if (this.#queued <= Math.min(this.#ctx.config.rateLimitBurst, MAX_QUEUED_REQUESTS) / 2 && this.#ws.isPaused && !this.#closing) this.#ws.resume();
+  }
+
+  refuse(rid: number, error: unknown, type?: string): void {
     let refusal: SottoError;
     if (isSottoError(error)) refusal = error;
     else {

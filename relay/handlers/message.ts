@@ -1,25 +1,58 @@
 // send: the hot path. The relay checks who may send, not what was sent: message signatures are the
-// recipients' to verify. The ack carries the seq and goes out only after the commit.
+// recipients' to verify. A session's consecutive sends share one store transaction (the relay's
+// group commit then carries many sessions' runs at once), and each is answered — ack with its seq,
+// or refusal — in the order asked, after the commit.
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { encodeDeliver, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBinding } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
+import type { AppendOutcome, NewMessage } from '../store/store.js';
 
-type Send = Extract<ClientFrame, { type: 'send' }>;
+export type Send = Extract<ClientFrame, { type: 'send' }>;
 
-export async function handleSend(ctx: RelayContext, session: Requester, f: Send): Promise<void> {
-  const message = f.message;
-  const binding = requireBinding(session, message.roomId, 'member');
-  if (!bytesEqual(binding.sign, message.sender)) throw new SottoError('SENDER_MISMATCH');
-  const { seq, duplicate } = await ctx.store.appendMessage({
-    roomId: message.roomId, epoch: message.epoch, sender: message.sender, counter: message.counter, bytes: message.bytes, now: ctx.now(),
+/** Why the relay will not store `f` for this session, or undefined when it may. */
+function refusal(session: Requester, f: Send): unknown {
+  try {
+    const binding = requireBinding(session, f.message.roomId, 'member');
+    if (!bytesEqual(binding.sign, f.message.sender)) throw new SottoError('SENDER_MISMATCH');
+    return undefined;
+  } catch (error) {
+    return error;
+  }
+}
+
+export async function handleSends(ctx: RelayContext, session: Requester, frames: readonly Send[]): Promise<void> {
+  const refusals = frames.map((f) => refusal(session, f));
+  const now = ctx.now();
+  const toStore: NewMessage[] = [];
+  frames.forEach(({ message }, i) => {
+    if (refusals[i] === undefined) {
+      toStore.push({ roomId: message.roomId, epoch: message.epoch, sender: message.sender, counter: message.counter, bytes: message.bytes, now });
+    }
   });
-  session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: seq }));
-  // A resend after a lost ack is pushed again: the process that committed it may have died before
-  // its push went out (scale-out), and clients drop a record they already hold at that seq.
-  if (!duplicate) ctx.metrics.messagesIn++;
-  ctx.bus.publish(message.roomId, {
-    type: 'push', to: { role: 'member', exceptSession: session.id }, frames: [encodeDeliver(message.roomId, seq, message.bytes)],
+  let outcomes: AppendOutcome[] = [];
+  let failure: unknown;
+  if (toStore.length > 0) {
+    try {
+      outcomes = await ctx.store.appendMessages(toStore);
+    } catch (error) {
+      failure = error;
+    }
+  }
+  let next = 0;
+  frames.forEach((f, i) => {
+    const refused = refusals[i];
+    if (refused !== undefined) return session.refuse(f.rid, refused, f.type);
+    const outcome = outcomes[next++];
+    if (outcome === undefined) return session.refuse(f.rid, failure, f.type);
+    if (!outcome.ok) return session.refuse(f.rid, outcome.error, f.type);
+    session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: outcome.seq }));
+    // A resend after a lost ack is pushed again: the process that committed it may have died before
+    // its push went out (scale-out), and clients drop a record they already hold at that seq.
+    if (!outcome.duplicate) ctx.metrics.messagesIn++;
+    ctx.bus.publish(f.message.roomId, {
+      type: 'push', to: { role: 'member', exceptSession: session.id }, frames: [encodeDeliver(f.message.roomId, outcome.seq, f.message.bytes)],
+    });
   });
 }

@@ -2,12 +2,12 @@
 // Every method is one transaction. A write transaction that depends on what it read first locks the
 // room row, so each room's writes take turns even across relay processes: seqs stay gapless, the
 // compare-and-sets on log length and epoch hold, and of two claims of one invite exactly one wins.
-import { SottoError } from '../../protocol/errors.js';
+import { isSottoError, SottoError } from '../../protocol/errors.js';
 import { bytesEqual } from '../../protocol/bytes.js';
 import { ROLE, type Role } from '../../protocol/wire/membership.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import type {
-  AppendedMessage, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
+  AppendedMessage, AppendOutcome, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
   NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
 } from './store.js';
 
@@ -319,25 +319,39 @@ export class SqlStore implements Store {
     return this.#read(async (tx) => (await tx.rows<{ bytes: Uint8Array }>(SQL.getRotations, [roomId, member, fromEpoch])).map((r) => r.bytes));
   }
 
-  appendMessage(m: NewMessage): Promise<AppendedMessage> {
+  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]> {
     return this.#write(async (tx) => {
-      const room = await this.#lock(tx, m.roomId);
-      if (m.epoch !== room.epoch || room.rotation_pending !== 0) {
-        // A resend is still answered with its seq after the epoch moved on.
-        const stored = await this.#stored(tx, m);
-        if (stored !== undefined) return stored;
-        throw new SottoError('STALE_EPOCH', m.epoch !== room.epoch ? `message for epoch ${m.epoch}, room at ${room.epoch}` : 'a rotation is pending');
+      const outcomes: AppendOutcome[] = [];
+      for (const m of messages) {
+        // A refusal is thrown before anything is written, so the others go on without a savepoint.
+        try {
+          outcomes.push({ ok: true, ...(await this.#append(tx, m)) });
+        } catch (error) {
+          if (!isSottoError(error)) throw error;
+          outcomes.push({ ok: false, error });
+        }
       }
-      const seq = room.last_seq + 1;
-      if ((await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now])) === 0) {
-        const stored = await this.#stored(tx, m);
-        if (stored === undefined) throw new SottoError('INTERNAL', 'message insert refused with no message stored under its counter');
-        return stored;
-      }
-      await tx.run(SQL.setLastSeq, [seq, m.roomId]);
-      if (seq > this.#maxHistory) await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
-      return { seq, duplicate: false };
+      return outcomes;
     });
+  }
+
+  async #append(tx: SqlTransaction, m: NewMessage): Promise<AppendedMessage> {
+    const room = await this.#lock(tx, m.roomId);
+    if (m.epoch !== room.epoch || room.rotation_pending !== 0) {
+      // A resend is still answered with its seq after the epoch moved on.
+      const stored = await this.#stored(tx, m);
+      if (stored !== undefined) return stored;
+      throw new SottoError('STALE_EPOCH', m.epoch !== room.epoch ? `message for epoch ${m.epoch}, room at ${room.epoch}` : 'a rotation is pending');
+    }
+    const seq = room.last_seq + 1;
+    if ((await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now])) === 0) {
+      const stored = await this.#stored(tx, m);
+      if (stored === undefined) throw new SottoError('INTERNAL', 'message insert refused with no message stored under its counter');
+      return stored;
+    }
+    await tx.run(SQL.setLastSeq, [seq, m.roomId]);
+    if (seq > this.#maxHistory) await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
+    return { seq, duplicate: false };
   }
 
   /** What is stored under `m`'s counter: `m` itself (a resend), nothing, or another message (COUNTER_USED). */

@@ -2,6 +2,7 @@
 // is one atomic transaction and resolves only after it has committed: the relay acknowledges a
 // request only when its effects are durable. Everything stored is an opaque signed record, a public
 // key or a number: the relay has no plaintext to store.
+import type { SottoError } from '../../protocol/errors.js';
 import type { Role, RoomSettings } from '../../protocol/wire/membership.js';
 
 export interface RoomState {
@@ -134,6 +135,9 @@ export interface AppendedMessage {
   readonly duplicate: boolean;
 }
 
+/** One message's fate in appendMessages: its seq, or the refusal that left no trace of it. */
+export type AppendOutcome = ({ readonly ok: true } & AppendedMessage) | { readonly ok: false; readonly error: SottoError };
+
 /** What a sweep removes: rows older than these times (ms since the Unix epoch). */
 export interface PruneCutoffs {
   /** Invites that expired before this go, with the pending joins they hold. */
@@ -185,12 +189,14 @@ export interface Store {
   getRotations(roomId: Uint8Array, fromEpoch: number, member: Uint8Array): Promise<Uint8Array[]>;
 
   /**
-   * Assigns the next seq (gapless per room). A resend of a stored message (same sender and counter,
-   * same bytes) returns its existing seq with `duplicate` set, so clients may resend after a lost
-   * ack; different bytes under a used counter are COUNTER_USED. STALE_EPOCH if the epoch is not
-   * current or a rotation is pending.
+   * Stores messages in one transaction, in the order given, each with the next seq of its room
+   * (gapless per room). A resend of a stored message (same sender and counter, same bytes) gets its
+   * existing seq with `duplicate` set, so clients may resend after a lost ack; different bytes under
+   * a used counter are COUNTER_USED; STALE_EPOCH if the epoch is not current or a rotation is
+   * pending; ROOM_NOT_FOUND. A refused message fails alone and changes nothing; the promise rejects
+   * only when the transaction itself fails, and then none is stored.
    */
-  appendMessage(message: NewMessage): Promise<AppendedMessage>;
+  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]>;
   /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
 

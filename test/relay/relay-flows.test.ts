@@ -344,6 +344,28 @@ test('messages: acks carry gapless seqs, other members get deliver, the sender o
   assert.equal(syncer.take().map((f) => (f.type === 'deliver' ? f.seq : f.type)), [5]);
 });
 
+test('sends arriving together are stored as one run, answered in the order asked; a refused one fails alone', async () => {
+  const { ownerClient, owner, room } = await ownedRoom();
+  const someoneElse = await identity();
+  const frames = [
+    { type: 'send' as const, rid: ownerClient.nextRid(), message: await room.message(owner, 1) },
+    { type: 'send' as const, rid: ownerClient.nextRid(), message: await room.message(someoneElse, 1, 0, owner) },
+    { type: 'send' as const, rid: ownerClient.nextRid(), message: await room.message(owner, 2) },
+    { type: 'send' as const, rid: ownerClient.nextRid(), message: await room.message(owner, 3, 1) },
+    { type: 'send' as const, rid: ownerClient.nextRid(), message: await room.message(owner, 4) },
+    { type: 'ping' as const, rid: ownerClient.nextRid() },
+  ];
+  ownerClient.send(...frames);
+  // waitFor takes the pong; everything answered before it is still in `received`, in arrival order.
+  await ownerClient.waitFor((f) => f.type === 'pong' && f.rid === frames[5]!.rid);
+  const rids = new Set(frames.map((f) => f.rid));
+  const answers = ownerClient.take((f) => 'rid' in f && rids.has(f.rid));
+  assert.equal(answers.map((f) => (f.type === 'ok' ? `ok ${f.value}` : f.type === 'error' ? outcome(f) : f.type)), [
+    'ok 1', 'SENDER_MISMATCH', 'ok 2', 'STALE_EPOCH', 'ok 3',
+  ]);
+  assert.equal(answers.map((f) => ('rid' in f ? f.rid : -1)), frames.slice(0, 5).map((f) => f.rid));
+});
+
 test('frames sent together are answered in one coalesced WebSocket message', async () => {
   const client = await connect();
   const before = client.messageCount;

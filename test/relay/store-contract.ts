@@ -7,7 +7,7 @@ import { toHex } from '../../protocol/bytes.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { isSottoError, type ErrorName } from '../../protocol/errors.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
-import type { NewMessage, Store } from '../../relay/store/store.js';
+import type { AppendedMessage, NewMessage, Store } from '../../relay/store/store.js';
 
 /** One empty database per test. */
 export interface StoreDatabase {
@@ -32,6 +32,14 @@ const key = (): Uint8Array => randomBytes(32);
 /** A message from a fresh sender (counter 1), unless a sender and counter are given. */
 function message(roomId: Uint8Array, epoch: number, bytes: Uint8Array, now: number, sender = key(), counter = 1): NewMessage {
   return { roomId, epoch, sender, counter, bytes, now };
+}
+
+/** One message through appendMessages, its refusal thrown as a single-message API would. */
+async function append(store: Store, m: NewMessage): Promise<AppendedMessage> {
+  const [outcome] = await store.appendMessages([m]);
+  if (outcome === undefined) throw new Error('appendMessages returned no outcome');
+  if (!outcome.ok) throw outcome.error;
+  return { seq: outcome.seq, duplicate: outcome.duplicate };
 }
 
 /** The contract as a uvu suite; `newDatabase` undefined skips it (the service is not installed). */
@@ -140,14 +148,14 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } });
     await store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner }, markRotationPending: true });
     assert.ok((await store.getRoom(roomId))!.rotationPending);
-    await rejects(store.appendMessage(message(roomId, 0, randomBytes(100), 0)), 'STALE_EPOCH');
+    await rejects(append(store, message(roomId, 0, randomBytes(100), 0)), 'STALE_EPOCH');
     await rejects(store.addRotation(roomId, 2, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'BAD_ROTATION');
     await rejects(store.addRotation(roomId, 3, { epoch: 2, bytes: randomBytes(100), members: [owner] }), 'STALE_EPOCH');
     await store.addRotation(roomId, 3, { epoch: 1, bytes: randomBytes(100), members: [owner] });
     await rejects(store.addRotation(roomId, 3, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'STALE_EPOCH');
     const room = (await store.getRoom(roomId))!;
     assert.equal([room.epoch, room.rotationPending], [1, false]);
-    assert.is((await store.appendMessage(message(roomId, 1, randomBytes(100), 0))).seq, 1);
+    assert.is((await append(store, message(roomId, 1, randomBytes(100), 0))).seq, 1);
   });
 
   contract('message seqs are gapless per room; wrong epochs are refused; history is pruned to the limit', async () => {
@@ -157,15 +165,15 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     const b = await newRoom();
     const seqs: number[] = [];
     for (let i = 0; i < 5; i++) {
-      seqs.push((await store.appendMessage(message(a.roomId, 0, randomBytes(64), i))).seq);
-      if (i === 2) await rejects(store.appendMessage(message(a.roomId, 1, randomBytes(64), i)), 'STALE_EPOCH');
+      seqs.push((await append(store, message(a.roomId, 0, randomBytes(64), i))).seq);
+      if (i === 2) await rejects(append(store, message(a.roomId, 1, randomBytes(64), i)), 'STALE_EPOCH');
     }
     assert.equal(seqs, [1, 2, 3, 4, 5]);
-    assert.is((await store.appendMessage(message(b.roomId, 0, randomBytes(64), 0))).seq, 1);
+    assert.is((await append(store, message(b.roomId, 0, randomBytes(64), 0))).seq, 1);
     assert.equal((await store.getMessages(a.roomId, 0, 0, 100)).map((m) => m.seq), [3, 4, 5]);
     assert.equal((await store.getMessages(a.roomId, 3, 0, 1)).map((m) => m.seq), [4]);
     assert.is((await store.getRoom(a.roomId))!.lastSeq, 5);
-    await rejects(store.appendMessage(message(randomBytes(16), 0, randomBytes(64), 0)), 'ROOM_NOT_FOUND');
+    await rejects(append(store, message(randomBytes(16), 0, randomBytes(64), 0)), 'ROOM_NOT_FOUND');
   });
 
   contract('claimInvite: of two claims from two connections exactly one wins', async () => {
@@ -228,28 +236,50 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
 
   contract('everything survives closing and reopening', async () => {
     const { roomId, owner } = await newRoom();
-    await store.appendMessage(message(roomId, 0, randomBytes(64), 0));
+    await append(store, message(roomId, 0, randomBytes(64), 0));
     await store.close();
     store = await database.open(1000);
     const room = (await store.getRoom(roomId))!;
     assert.equal([room.lastSeq, room.logLength, toHex(room.owner)], [1, 1, toHex(owner)]);
-    assert.is((await store.appendMessage(message(roomId, 0, randomBytes(64), 0))).seq, 2);
+    assert.is((await append(store, message(roomId, 0, randomBytes(64), 0))).seq, 2);
   });
 
   contract('a resend of a stored message returns its seq; another message under the same counter is COUNTER_USED', async () => {
     const { roomId } = await newRoom();
     const sender = key();
     const bytes = randomBytes(64);
-    const first = await store.appendMessage(message(roomId, 0, bytes, 0, sender, 1));
+    const first = await append(store, message(roomId, 0, bytes, 0, sender, 1));
     assert.equal(first, { seq: 1, duplicate: false });
-    assert.equal(await store.appendMessage(message(roomId, 0, bytes, 5, sender, 1)), { seq: 1, duplicate: true });
-    await rejects(store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 1)), 'COUNTER_USED');
-    assert.equal(await store.appendMessage(message(roomId, 0, randomBytes(64), 5, sender, 2)), { seq: 2, duplicate: false });
+    assert.equal(await append(store, message(roomId, 0, bytes, 5, sender, 1)), { seq: 1, duplicate: true });
+    await rejects(append(store, message(roomId, 0, randomBytes(64), 5, sender, 1)), 'COUNTER_USED');
+    assert.equal(await append(store, message(roomId, 0, randomBytes(64), 5, sender, 2)), { seq: 2, duplicate: false });
+  });
+
+  contract('a run of messages in one call: seqs in order across rooms; a refused one fails alone and changes nothing', async () => {
+    const a = await newRoom();
+    const b = await newRoom();
+    const sender = key();
+    const bytes = randomBytes(64);
+    const outcomes = await store.appendMessages([
+      message(a.roomId, 0, bytes, 0, sender, 1),
+      message(b.roomId, 0, randomBytes(64), 0),
+      message(a.roomId, 1, randomBytes(64), 0),
+      message(a.roomId, 0, randomBytes(64), 0, sender, 1),
+      message(a.roomId, 0, bytes, 0, sender, 1),
+      message(randomBytes(16), 0, randomBytes(64), 0),
+      message(a.roomId, 0, randomBytes(64), 0),
+    ]);
+    assert.equal(outcomes.map((o) => (o.ok ? [o.seq, o.duplicate] : o.error.errorName)), [
+      [1, false], [1, false], 'STALE_EPOCH', 'COUNTER_USED', [1, true], 'ROOM_NOT_FOUND', [2, false],
+    ]);
+    assert.equal((await store.getMessages(a.roomId, 0, 0, 10)).map((m) => m.seq), [1, 2]);
+    assert.is((await store.getRoom(a.roomId))!.lastSeq, 2);
+    assert.is((await store.getRoom(b.roomId))!.lastSeq, 1);
   });
 
   contract('many sends asked for at once: gapless distinct seqs, and one that fails fails alone', async () => {
     const { roomId } = await newRoom();
-    const sends = Array.from({ length: 200 }, (_, i) => store.appendMessage(message(roomId, i === 100 ? 1 : 0, randomBytes(64), i)));
+    const sends = Array.from({ length: 200 }, (_, i) => append(store, message(roomId, i === 100 ? 1 : 0, randomBytes(64), i)));
     const settled = await Promise.allSettled(sends);
     const failed = settled.flatMap((r, i) => (r.status === 'rejected' ? [i] : []));
     assert.equal(failed, [100], 'only the message for the wrong epoch fails');
@@ -263,7 +293,7 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
   contract('across stores: concurrent sends get gapless, distinct seqs', async () => {
     const { roomId } = await newRoom();
     const other = await another();
-    const sends = Array.from({ length: 30 }, (_, i) => (i % 2 === 0 ? store : other).appendMessage(message(roomId, 0, randomBytes(64), i)));
+    const sends = Array.from({ length: 30 }, (_, i) => append(i % 2 === 0 ? store : other, message(roomId, 0, randomBytes(64), i)));
     const seqs = (await Promise.all(sends)).map((r) => r.seq).sort((a, b) => a - b);
     assert.equal(seqs, Array.from({ length: 30 }, (_, i) => i + 1));
     assert.is((await store.getRoom(roomId))!.lastSeq, 30);
@@ -273,7 +303,7 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     const { roomId } = await newRoom();
     const other = await another();
     const m = message(roomId, 0, randomBytes(64), 0);
-    const results = await Promise.all([store.appendMessage(m), other.appendMessage(m), store.appendMessage(m)]);
+    const results = await Promise.all([append(store, m), append(other, m), append(store, m)]);
     assert.equal(results.map((r) => r.seq), [1, 1, 1]);
     assert.is(results.filter((r) => !r.duplicate).length, 1);
     assert.is((await store.getMessages(roomId, 0, 0, 10)).length, 1);
