@@ -1,6 +1,7 @@
-// Where the relay keeps things, by configuration: one process on SQLite in its data dir with an
-// in-process bus, or one of several on PostgreSQL (--store-url) and Redis (--bus-url), where
-// everything durable is in PostgreSQL and Redis carries only fan-out and lockout counters.
+// Where the relay keeps things, by configuration: one process on SQLite in its data dir (on a thread
+// of its own) with an in-process bus, or one of several on PostgreSQL (--store-url) and Redis
+// (--bus-url), where everything durable is in PostgreSQL and Redis carries only fan-out and lockout
+// counters.
 import { join } from 'node:path';
 import type { Bus } from './bus/bus.js';
 import { LocalBus } from './bus/local-bus.js';
@@ -12,7 +13,7 @@ import { DATABASE_FILE } from './data-dir.js';
 import { AddressLockout } from './limits.js';
 import type { Logger } from './log.js';
 import { PostgresStore } from './store/postgres-store.js';
-import { SqliteStore } from './store/sqlite-store.js';
+import { ThreadedStore } from './store/threaded-store.js';
 import type { Store } from './store/store.js';
 
 export interface Backends {
@@ -25,7 +26,7 @@ export interface Backends {
 
 export async function openBackends(config: RelayConfig, given: { readonly store?: Store; readonly bus?: Bus }, log: Logger): Promise<Backends> {
   const store = given.store ?? (config.storeUrl === undefined
-    ? new SqliteStore({ path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous, maxHistoryPerRoom: config.maxHistoryPerRoom })
+    ? await ThreadedStore.open({ path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous, maxHistoryPerRoom: config.maxHistoryPerRoom })
     : await PostgresStore.open({
       url: config.storeUrl, maxHistoryPerRoom: config.maxHistoryPerRoom, poolSize: config.storePoolSize,
       onConnectionError: (error) => log.warn('postgres connection lost', { error: error.name }),

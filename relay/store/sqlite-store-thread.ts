@@ -1,0 +1,33 @@
+// The SQLite store's thread (started by threaded-store.ts): it owns the database connection, runs
+// each call from the relay's thread through SqliteStore — group commit and all — and answers in the
+// order the calls arrived. Commits and their fsyncs happen here, never on the thread that serves
+// sockets.
+import { parentPort, workerData } from 'node:worker_threads';
+import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
+import { errorToWire, valueToWire, type StoreCall, type StoreReady, type StoreReply } from './store-thread-wire.js';
+
+const port = parentPort!;
+let store: SqliteStore;
+try {
+  store = new SqliteStore(workerData as SqliteStoreOptions);
+  port.postMessage({ ready: true } satisfies StoreReady);
+} catch (error) {
+  port.postMessage({ ready: false, error: errorToWire(error) } satisfies StoreReady);
+  port.close();
+}
+
+async function answer(call: StoreCall): Promise<StoreReply> {
+  try {
+    const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
+    return { id: call.id, ok: true, value: valueToWire(await method.apply(store, [...call.args])) };
+  } catch (error) {
+    return { id: call.id, ok: false, error: errorToWire(error) };
+  }
+}
+
+port.on('message', (call: StoreCall) => {
+  void answer(call).then((reply) => {
+    port.postMessage(reply);
+    if (call.method === 'close') port.close();
+  });
+});

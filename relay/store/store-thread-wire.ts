@@ -1,0 +1,63 @@
+// What crosses between the relay's thread and the store's thread (threaded-store.ts,
+// sqlite-store-thread.ts). Values are structured-cloned; errors are not (a clone keeps only name and
+// message), so a SottoError crosses as its name and detail and is built again on the other side,
+// wherever it sits in a result (appendMessages returns them per message).
+import { isSottoError, SottoError, type ErrorName } from '../../protocol/errors.js';
+import type { Store } from './store.js';
+
+export type StoreMethod = Exclude<keyof Store, 'close'>;
+
+export interface StoreCall {
+  readonly id: number;
+  /** 'close' closes the store and ends the thread. */
+  readonly method: StoreMethod | 'close';
+  readonly args: readonly unknown[];
+}
+
+export type WireError =
+  | { readonly sotto: ErrorName; readonly detail: string | undefined }
+  | { readonly name: string; readonly message: string };
+
+export type StoreReply =
+  | { readonly id: number; readonly ok: true; readonly value: unknown }
+  | { readonly id: number; readonly ok: false; readonly error: WireError };
+
+/** The thread's first message: the store opened, or why it could not. */
+export type StoreReady = { readonly ready: true } | { readonly ready: false; readonly error: WireError };
+
+const SOTTO_TAG = 'sottoError';
+
+export function errorToWire(error: unknown): WireError {
+  if (isSottoError(error)) return { sotto: error.errorName, detail: error.detail };
+  if (error instanceof Error) return { name: error.name, message: error.message };
+  return { name: 'Error', message: String(error) };
+}
+
+export function errorFromWire(wire: WireError): Error {
+  if ('sotto' in wire) return new SottoError(wire.sotto, wire.detail);
+  const error = new Error(wire.message);
+  error.name = wire.name;
+  return error;
+}
+
+/** `value` with every SottoError in its arrays and plain objects replaced by a tagged WireError. */
+export function valueToWire(value: unknown): unknown {
+  if (isSottoError(value)) return { [SOTTO_TAG]: errorToWire(value) };
+  if (Array.isArray(value)) return value.map(valueToWire);
+  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, valueToWire(v)]));
+  return value;
+}
+
+export function valueFromWire(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(valueFromWire);
+  if (isPlainObject(value)) {
+    const tagged = value[SOTTO_TAG];
+    if (tagged !== undefined) return errorFromWire(tagged as WireError);
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, valueFromWire(v)]));
+  }
+  return value;
+}
+
+function isPlainObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && Object.getPrototypeOf(value) === Object.prototype;
+}

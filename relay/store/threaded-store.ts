@@ -1,0 +1,165 @@
+// The relay's SQLite store, run on a thread of its own (sqlite-store-thread.ts). better-sqlite3 is
+// synchronous: on the relay's thread every statement, every commit and, under synchronous=FULL, every
+// fsync stalled all sockets while it ran. Here the relay's thread only posts calls and takes answers,
+// and the store's group commit batches whatever arrives while the previous batch commits.
+//
+// Calls are answered in the order made (one thread, one FIFO), so a session's requests keep their
+// order exactly as they did in-thread. If the thread dies, every call in flight and every later one
+// fails with the error it died of: the relay refuses requests (INTERNAL) rather than guess.
+import { Worker } from 'node:worker_threads';
+import type { SqliteStoreOptions } from './sqlite-store.js';
+import type {
+  AppendOutcome, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
+  PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
+} from './store.js';
+import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
+
+interface Pending {
+  readonly resolve: (value: unknown) => void;
+  readonly reject: (error: unknown) => void;
+}
+
+export class ThreadedStore implements Store {
+  readonly #worker: Worker;
+  readonly #pending = new Map<number, Pending>();
+  #nextId = 0;
+  /** Set once the thread is gone or closing: what every later call fails with. */
+  #failure: Error | undefined;
+
+  private constructor(worker: Worker) {
+    this.#worker = worker;
+    worker.on('message', (reply: StoreReply) => this.#settle(reply));
+    worker.on('error', (error) => this.#fail(error));
+    worker.on('exit', (code) => this.#fail(new Error(`the store thread exited (code ${code})`)));
+  }
+
+  /** Opens the database on a new thread; rejects with the store's own error if it cannot. */
+  static async open(options: SqliteStoreOptions): Promise<ThreadedStore> {
+    const worker = new Worker(new URL('./sqlite-store-thread.js', import.meta.url), { workerData: options });
+    let onMessage!: (ready: StoreReady) => void;
+    let onError!: (error: Error) => void;
+    let onExit!: (code: number) => void;
+    const ready = await new Promise<StoreReady>((resolve, reject) => {
+      onMessage = resolve;
+      onError = reject;
+      onExit = (code) => reject(new Error(`the store thread exited (code ${code}) before opening the database`));
+      worker.once('message', onMessage).once('error', onError).once('exit', onExit);
+    }).finally(() => worker.off('message', onMessage).off('error', onError).off('exit', onExit));
+    if (!ready.ready) {
+      await worker.terminate();
+      throw errorFromWire(ready.error);
+    }
+    return new ThreadedStore(worker);
+  }
+
+  #call<T>(method: StoreMethod | 'close', args: readonly unknown[]): Promise<T> {
+    if (this.#failure !== undefined) return Promise.reject(this.#failure);
+    const id = this.#nextId++;
+    return new Promise<T>((resolve, reject) => {
+      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
+      this.#worker.postMessage({ id, method, args } satisfies StoreCall);
+    });
+  }
+
+  #settle(reply: StoreReply): void {
+    const pending = this.#pending.get(reply.id);
+    if (pending === undefined) return;
+    this.#pending.delete(reply.id);
+    if (reply.ok) pending.resolve(valueFromWire(reply.value));
+    else pending.reject(errorFromWire(reply.error));
+  }
+
+  #fail(error: Error): void {
+    this.#failure ??= error;
+    for (const pending of this.#pending.values()) pending.reject(this.#failure);
+    this.#pending.clear();
+  }
+
+  createRoom(room: NewRoom): Promise<void> {
+    return this.#call('createRoom', [room]);
+  }
+
+  getRoom(roomId: Uint8Array): Promise<RoomState | undefined> {
+    return this.#call('getRoom', [roomId]);
+  }
+
+  getRoomAndMembers(roomId: Uint8Array): Promise<RoomAndMembers | undefined> {
+    return this.#call('getRoomAndMembers', [roomId]);
+  }
+
+  getMember(roomId: Uint8Array, sign: Uint8Array): Promise<MemberRecord | undefined> {
+    return this.#call('getMember', [roomId, sign]);
+  }
+
+  getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]> {
+    return this.#call('getEvents', [roomId, fromIndex]);
+  }
+
+  appendEvent(append: EventAppend): Promise<void> {
+    return this.#call('appendEvent', [append]);
+  }
+
+  putInvite(invite: NewInvite): Promise<void> {
+    return this.#call('putInvite', [invite]);
+  }
+
+  getInvite(roomId: Uint8Array, invitePublicKey: Uint8Array): Promise<InviteState | undefined> {
+    return this.#call('getInvite', [roomId, invitePublicKey]);
+  }
+
+  recordInviteFailure(roomId: Uint8Array, invitePublicKey: Uint8Array, policy: LockoutPolicy): Promise<void> {
+    return this.#call('recordInviteFailure', [roomId, invitePublicKey, policy]);
+  }
+
+  claimInvite(join: NewJoin): Promise<void> {
+    return this.#call('claimInvite', [join]);
+  }
+
+  putJoinStep(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, step: JoinStep, bytes: Uint8Array): Promise<void> {
+    return this.#call('putJoinStep', [roomId, invitePublicKey, joinerSign, step, bytes]);
+  }
+
+  getJoin(roomId: Uint8Array, joinerSign: Uint8Array): Promise<PendingJoin | undefined> {
+    return this.#call('getJoin', [roomId, joinerSign]);
+  }
+
+  pendingJoinsForIssuer(roomId: Uint8Array, issuer: Uint8Array): Promise<PendingJoin[]> {
+    return this.#call('pendingJoinsForIssuer', [roomId, issuer]);
+  }
+
+  addRotation(roomId: Uint8Array, expectedLength: number, rotation: NewRotation): Promise<void> {
+    return this.#call('addRotation', [roomId, expectedLength, rotation]);
+  }
+
+  getRotations(roomId: Uint8Array, fromEpoch: number, member: Uint8Array): Promise<Uint8Array[]> {
+    return this.#call('getRotations', [roomId, fromEpoch, member]);
+  }
+
+  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]> {
+    return this.#call('appendMessages', [messages]);
+  }
+
+  getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {
+    return this.#call('getMessages', [roomId, afterSeq, minEpoch, limit]);
+  }
+
+  prune(cutoffs: PruneCutoffs): Promise<PruneCounts> {
+    return this.#call('prune', [cutoffs]);
+  }
+
+  countRooms(): Promise<number> {
+    return this.#call('countRooms', []);
+  }
+
+  countMembers(): Promise<number> {
+    return this.#call('countMembers', []);
+  }
+
+  async close(): Promise<void> {
+    if (this.#failure !== undefined) return;
+    const exited = new Promise((resolve) => this.#worker.once('exit', resolve));
+    await this.#call('close', []);
+    this.#failure = new Error('the store is closed');
+    await exited;
+  }
+}
