@@ -62,7 +62,7 @@ test('counts after one chat: rooms, members, messages, errors, refused upgrades'
 });
 
 test('latency histograms by request type and by store operation: cumulative buckets ending at the count', () => {
-  for (const [name, label] of [['sotto_request_duration_seconds', 'type="send"'], ['sotto_store_duration_seconds', 'op="appendMessage"']] as const) {
+  for (const [name, label] of [['sotto_request_duration_seconds', 'type="send"'], ['sotto_store_duration_seconds', 'op="appendMessages"']] as const) {
     const buckets = exposition.split('\n').filter((l) => l.startsWith(`${name}_bucket{${label},`)).map((l) => Number(l.split(' ')[1]));
     assert.ok(buckets.length > 2, `${name} has buckets`);
     for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]! >= buckets[i - 1]!, `${name} buckets are cumulative`);
