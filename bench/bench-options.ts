@@ -48,13 +48,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   const base = quick
     ? {
       mode: 'quick' as const, rounds: 2, timing: { warmupMs: 500, measureMs: 1500, drainMs: 3000 },
-      offered: [20_000, 60_000, 180_000],
+      offered: [12_000, 60_000, 180_000],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }],
       memorySteps: [1000, 2000, 5000], memoryRounds: 1, clientRounds: 1, clientOps: 200, profileOffered: 40_000, profileMeasureMs: 4000,
     }
     : {
       mode: 'full' as const, rounds: 5, timing: { warmupMs: 2000, measureMs: 5000, drainMs: 10_000 },
-      offered: [10_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000],
+      offered: [12_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }, { rooms: 1000, members: 10 }],
       memorySteps: [1000, 5000, 10_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000,
       profileOffered: 40_000, profileMeasureMs: 15_000,

@@ -12,7 +12,7 @@ import { writeFigures } from './figures.js';
 import { runIdleMemory, type MemoryRun } from './idle-memory.js';
 import { machineInfo } from './machine.js';
 import { profileRelay, type RelayProfile } from './relay-profile.js';
-import { idleBytesPerConnection, markdownReport, peakRatio } from './report.js';
+import { idleBytesPerConnection, LATENCY_OFFERED, markdownReport, p99Ratio, peakRatio } from './report.js';
 import type { BenchResults } from './results.js';
 import { sig3 } from './stats.js';
 
@@ -92,6 +92,7 @@ async function main(): Promise<void> {
     relay_vs_socketio: sig3(peakRatio(headline, 'sotto', 'socketio')),
     relay_normal_vs_ws: sig3(peakRatio(headline, 'sotto-normal', 'ws')),
     peak_delivered_per_s: { sotto: peak('sotto'), sotto_normal: peak('sotto-normal'), ws: peak('ws'), socketio: peak('socketio') },
+    p99_at_12k_vs_ws: Object.fromEntries((results.fanout ?? []).map((f) => [shapeName(f.shape), sig3(p99Ratio(f, 'sotto', 'ws', LATENCY_OFFERED))])),
     idle_bytes_per_connection: { sotto: sig3(idleBytesPerConnection(results.memory, 'sotto')), ws: sig3(idleBytesPerConnection(results.memory, 'ws')) },
     most_connections_held: Object.fromEntries((results.memory?.[0] ?? []).map((r) => [r.system, r.mostHeld])),
     load_average_at_start: sig3(machine.loadAverageAtStart),

@@ -31,6 +31,15 @@ export function peakRatio(shape: ShapeSummary | undefined, a: string, b: string)
   return ratio(find(shape, a)?.peakDelivered ?? Number.NaN, find(shape, b)?.peakDelivered ?? Number.NaN);
 }
 
+/** The issue's latency yardstick: p99 at this offered load, Sotto over bare ws, every shape. */
+export const LATENCY_OFFERED = 12_000;
+
+/** a's p99 over b's at the step offering `offered` deliveries/s; NaN when the run had no such step. */
+export function p99Ratio(shape: ShapeSummary | undefined, a: string, b: string, offered: number): number {
+  const p99 = (system: string): number => (shape === undefined ? undefined : find(shape, system))?.steps.find((step) => step.offered === offered)?.p99Ms ?? Number.NaN;
+  return ratio(p99(a), p99(b));
+}
+
 function fanoutTables(fanout: ShapeSummary[]): string {
   const parts: string[] = [];
   parts.push('### Peak delivered messages/s (median over rounds of each round\'s best step)\n');
@@ -44,6 +53,16 @@ function fanoutTables(fanout: ShapeSummary[]): string {
       n(find(shape, 'socketio')?.peakDelivered ?? Number.NaN),
       n(peakRatio(shape, 'sotto', 'ws'), 2),
       n(peakRatio(shape, 'sotto', 'socketio'), 2),
+    ]),
+  ));
+  parts.push(`\n### p99 latency at ${n(LATENCY_OFFERED)} offered deliveries/s, over bare ws's in the same run\n`);
+  parts.push(table(
+    ['shape (rooms × members)', 'sotto / ws', 'sotto (NORMAL) / ws', 'socketio / ws'],
+    fanout.map((shape) => [
+      shapeName(shape.shape).replace('x', ' × '),
+      n(p99Ratio(shape, 'sotto', 'ws', LATENCY_OFFERED), 2),
+      n(p99Ratio(shape, 'sotto-normal', 'ws', LATENCY_OFFERED), 2),
+      n(p99Ratio(shape, 'socketio', 'ws', LATENCY_OFFERED), 2),
     ]),
   ));
   for (const shape of fanout) {
