@@ -56,7 +56,7 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       mode: 'full' as const, rounds: 5, timing: { warmupMs: 2000, measureMs: 5000, drainMs: 10_000 },
       offered: [12_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }, { rooms: 1000, members: 10 }],
-      memorySteps: [1000, 5000, 10_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000,
+      memorySteps: [1000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000,
       profileOffered: 40_000, profileMeasureMs: 15_000,
     };
   // Overrides for developing the harness itself with tiny runs.

@@ -1,7 +1,9 @@
 // A process that opens idle connections and keeps them (started by the idle-memory bench with
 // child_process.fork). Several run side by side: one process can hold only as many sockets as its
-// file-descriptor limit allows, and one source address only ~28k ports towards one server port,
-// so connection i goes out from 127.0.0.(2 + ⌊i / 20000⌋).
+// file-descriptor limit allows, and one source address only ~28k ephemeral ports — far fewer after
+// an earlier ramp, whose closed connections hold theirs in TIME_WAIT for a minute, and bind() will
+// not reuse those — so each ramp gets a loopback net of its own (127.N.0.0/16, N per ramp) and
+// connection i goes out from 127.N.0.(2 + ⌊i / 5000⌋).
 import { fromHex } from '../protocol/bytes.js';
 import type { BenchConnection, DeliverySink } from './clients/bench-connection.js';
 import type { SottoMember } from './clients/sotto-bench-connection.js';
@@ -17,6 +19,8 @@ export interface HolderInit {
   readonly members: readonly SottoMember[];
   /** This holder's global index of its first connection (for the source address). */
   readonly firstIndex: number;
+  /** N of the ramp's source net 127.N.0.0/16, 1–254. */
+  readonly sourceNet: number;
 }
 
 export interface HolderOpen {
@@ -35,19 +39,19 @@ export interface HolderOpened {
 }
 
 const CONCURRENCY = 64;
-const PER_SOURCE_ADDRESS = 20_000;
+const PER_SOURCE_ADDRESS = 5000;
 const ignore: DeliverySink = { delivered: () => undefined };
 
 let init: HolderInit | undefined;
 const held: BenchConnection[] = [];
 
-function sourceAddress(index: number): string {
-  return `127.0.0.${2 + Math.floor(index / PER_SOURCE_ADDRESS)}`;
+function sourceAddress(net: number, index: number): string {
+  return `127.${net}.0.${2 + Math.floor(index / PER_SOURCE_ADDRESS)}`;
 }
 
 async function openOne(index: number): Promise<BenchConnection> {
   const setup = init!;
-  const localAddress = sourceAddress(setup.firstIndex + index);
+  const localAddress = sourceAddress(setup.sourceNet, setup.firstIndex + index);
   if (setup.system === 'ws') return WsBenchConnection.open('127.0.0.1', setup.port, index % 100, 64, ignore, localAddress);
   const member = setup.members[(setup.firstIndex + index) % setup.members.length]!;
   return SottoBenchConnection.open('127.0.0.1', setup.port, fromHex(setup.relayPublicKey!), member, ignore, localAddress);

@@ -68,6 +68,8 @@ export async function runIdleMemory(
   const result: MemoryStep[] = [];
   let mostHeld = 0;
   let stoppedBecause: string | undefined;
+  // A net no recent ramp used, so none of its ports sit in TIME_WAIT (connection-holder.ts).
+  const sourceNet = 1 + Math.floor(Math.random() * 254);
   try {
     await sleep(SETTLE_MS);
     const baseRssBytes = rssBytes(server.pid);
@@ -75,7 +77,7 @@ export async function runIdleMemory(
       while (holders.length * PER_HOLDER < target) {
         const child = fork(distPath('./connection-holder.js'), [], { execArgv: [] });
         const init: ToHolder = {
-          type: 'init', system, port: server.port, members, firstIndex: holders.length * PER_HOLDER,
+          type: 'init', system, port: server.port, members, firstIndex: holders.length * PER_HOLDER, sourceNet,
           ...(relayPublicKey === undefined ? {} : { relayPublicKey }),
         };
         child.send(init);
