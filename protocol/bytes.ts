@@ -41,10 +41,17 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
 
 const HEX = '0123456789abcdef';
 
+/** Every byte's two hex digits, so toHex is one lookup per byte. */
+const BYTE_HEX = Array.from({ length: 256 }, (_, b) => HEX[b >> 4]! + HEX[b & 15]!);
+
+/**
+ * Built with join, not +=: += leaves a tree of one string per byte, which a map key or a session id
+ * would keep alive for as long as it lives (the relay holds one per room binding).
+ */
 export function toHex(bytes: Uint8Array): string {
-  let out = '';
-  for (let i = 0; i < bytes.length; i++) out += HEX[bytes[i]! >> 4]! + HEX[bytes[i]! & 15]!;
-  return out;
+  const digits = new Array<string>(bytes.length);
+  for (let i = 0; i < bytes.length; i++) digits[i] = BYTE_HEX[bytes[i]!]!;
+  return digits.join('');
 }
 
 export function fromHex(hex: string): Uint8Array {

@@ -86,7 +86,8 @@ export class Session implements Requester {
   readonly #bindings = new Map<string, Binding>();
   readonly #bucket: TokenBucket;
   readonly #outbox: Outbox;
-  readonly #handshakeTimer: NodeJS.Timeout;
+  /** Dropped once the handshake is in: an idle session keeps nothing it no longer needs. */
+  #handshakeTimer: NodeJS.Timeout | undefined;
   readonly #closed: Promise<void>;
   #transport: NoiseTransport | undefined;
   #handshakeHash: Uint8Array | undefined;
@@ -235,6 +236,7 @@ export class Session implements Requester {
 
   #handshake(message1: Uint8Array): void {
     clearTimeout(this.#handshakeTimer);
+    this.#handshakeTimer = undefined;
     const { maxMessageBytes, maxFrameBytes } = this.#ctx.config;
     try {
       const responder = new NkResponder(nodePrimitives, this.#staticKey, SOTTO_NOISE_PROLOGUE, undefined, { maxMessageBytes, maxFrameBytes });
