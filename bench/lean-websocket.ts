@@ -16,7 +16,15 @@ export interface LeanWebSocketOptions {
   readonly path: string;
   /** A loopback source address (127.0.0.x): each one has its own ~28k ephemeral ports. */
   readonly localAddress?: string;
+  /** How long the upgrade may take before open() gives up (default 30 s). */
+  readonly upgradeTimeoutMs?: number;
 }
+
+/**
+ * A server out of file descriptors lets the kernel finish TCP handshakes it never accepts (or
+ * accepts and drops), so without a limit an idle ramp at a server's file limit would wait forever.
+ */
+const UPGRADE_TIMEOUT_MS = 30_000;
 
 export type MessageHandler = (payload: Buffer, opcode: number) => void;
 
@@ -90,7 +98,12 @@ export class LeanWebSocket {
         ...(options.localAddress === undefined ? {} : { localAddress: options.localAddress }),
       });
       let head = Buffer.alloc(0);
+      const timeoutMs = options.upgradeTimeoutMs ?? UPGRADE_TIMEOUT_MS;
+      const timer = setTimeout(() => fail(new Error(`no upgrade response within ${timeoutMs} ms`)), timeoutMs);
+      const onClose = (): void => fail(new Error('connection closed before the upgrade'));
       const fail = (error: Error): void => {
+        clearTimeout(timer);
+        socket.off('close', onClose);
         socket.destroy();
         reject(error);
       };
@@ -103,12 +116,15 @@ export class LeanWebSocket {
         }
         socket.off('data', onData);
         socket.off('error', fail);
+        socket.off('close', onClose);
+        clearTimeout(timer);
         const status = head.subarray(0, head.indexOf('\r\n')).toString('latin1');
         if (!/^HTTP\/1\.1 101\b/.test(status)) return fail(new Error(`upgrade refused: ${status}`));
         socket.on('error', () => socket.destroy());
         resolve(new LeanWebSocket(socket, head.subarray(end + HEADER_END.length)));
       };
       socket.on('error', fail);
+      socket.once('close', onClose);
       socket.on('data', onData);
       socket.once('connect', () => {
         socket.write(
