@@ -9,12 +9,8 @@ export const AEAD_NONCE_BYTES = 12;
 export const AEAD_TAG_BYTES = 16;
 
 export interface ChaChaPolyAead {
-  /**
-   * Returns `headroom` zero bytes || ciphertext || tag: a caller that frames the ciphertext writes its
-   * header into the headroom instead of copying the whole ciphertext after one. Throws BAD_VALUE on a
-   * wrong key or nonce size.
-   */
-  seal(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array, headroom?: number): Uint8Array;
+  /** Returns ciphertext || tag. Throws BAD_VALUE on a wrong key or nonce size. */
+  seal(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** Returns the plaintext, or null when the tag does not verify. Throws BAD_VALUE on a wrong key or nonce size. */
   open(key: Uint8Array, nonce: Uint8Array, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
 }
@@ -50,7 +46,7 @@ export function noiseNonce(counter: number): Uint8Array {
 
 export function noiseCipher(aead: ChaChaPolyAead): Pick<NoisePrimitives, 'encrypt' | 'decrypt'> {
   return {
-    encrypt: (key, counter, ad, plaintext, headroom) => aead.seal(key, noiseNonce(counter), ad, plaintext, headroom),
+    encrypt: (key, counter, ad, plaintext) => aead.seal(key, noiseNonce(counter), ad, plaintext),
     decrypt: (key, counter, ad, ciphertext) => aead.open(key, noiseNonce(counter), ad, ciphertext),
   };
 }

@@ -31,15 +31,9 @@ export class CipherState {
     this.#nonce = 0;
   }
 
-  /** `headroom` zero bytes (default 0) || ciphertext, as NoisePrimitives.encrypt. */
-  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array, headroom = 0): Uint8Array {
-    if (this.#key === null) {
-      if (headroom === 0) return plaintext;
-      const out = new Uint8Array(headroom + plaintext.length);
-      out.set(plaintext, headroom);
-      return out;
-    }
-    const ciphertext = this.#primitives.encrypt(this.#key, this.#nonce, ad, plaintext, headroom);
+  encryptWithAd(ad: Uint8Array, plaintext: Uint8Array): Uint8Array {
+    if (this.#key === null) return plaintext;
+    const ciphertext = this.#primitives.encrypt(this.#key, this.#nonce, ad, plaintext);
     this.#nonce++;
     return ciphertext;
   }

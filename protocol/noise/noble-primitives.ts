@@ -3,16 +3,13 @@ import { chacha20poly1305 } from '@noble/ciphers/chacha.js';
 import { x25519 } from '@noble/curves/ed25519.js';
 import { hmac } from '@noble/hashes/hmac.js';
 import { sha256 } from '@noble/hashes/sha2.js';
-import { AEAD_TAG_BYTES, checkAeadSizes, noiseCipher, type ChaChaPolyAead } from './aead.js';
+import { checkAeadSizes, noiseCipher, type ChaChaPolyAead } from './aead.js';
 import { checkedDh, type NoisePrimitives } from './primitives.js';
 
 export const nobleChaChaPoly: ChaChaPolyAead = {
-  seal(key, nonce, ad, plaintext, headroom = 0) {
+  seal(key, nonce, ad, plaintext) {
     checkAeadSizes(key, nonce);
-    if (headroom === 0) return chacha20poly1305(key, nonce, ad).encrypt(plaintext);
-    const out = new Uint8Array(headroom + plaintext.length + AEAD_TAG_BYTES);
-    chacha20poly1305(key, nonce, ad).encrypt(plaintext, out.subarray(headroom));
-    return out;
+    return chacha20poly1305(key, nonce, ad).encrypt(plaintext);
   },
   open(key, nonce, ad, ciphertext) {
     checkAeadSizes(key, nonce);

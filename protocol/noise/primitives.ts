@@ -12,8 +12,8 @@ export interface NoisePrimitives {
   generateKeyPair(): NoiseKeyPair;
   /** X25519. Throws BAD_KEY when the result is all zero (a small-order peer key) or a key is not 32 bytes. */
   dh(secretKey: Uint8Array, publicKey: Uint8Array): Uint8Array;
-  /** ChaCha20-Poly1305 with the Noise nonce (see noiseNonce); returns `headroom` zero bytes (default 0) || ciphertext || 16-byte tag. */
-  encrypt(key: Uint8Array, counter: number, ad: Uint8Array, plaintext: Uint8Array, headroom?: number): Uint8Array;
+  /** ChaCha20-Poly1305 with the Noise nonce (see noiseNonce); returns ciphertext || 16-byte tag. */
+  encrypt(key: Uint8Array, counter: number, ad: Uint8Array, plaintext: Uint8Array): Uint8Array;
   /** The inverse of encrypt; null when the tag does not verify. */
   decrypt(key: Uint8Array, counter: number, ad: Uint8Array, ciphertext: Uint8Array): Uint8Array | null;
   /** SHA-256. */

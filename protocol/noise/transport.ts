@@ -82,15 +82,6 @@ export class NoiseTransport {
       offset += FRAME_HEADER_BYTES + length;
     }
 
-    if (chunkCount === 1) {
-      // The usual case: the chunk header goes into headroom the AEAD leaves, so the ciphertext is
-      // never copied into a message buffer of its own.
-      const message = this.#send.encryptWithAd(EMPTY, stream, CHUNK_HEADER_BYTES);
-      const length = message.length - CHUNK_HEADER_BYTES;
-      message[0] = length >>> 8;
-      message[1] = length;
-      return message;
-    }
     const message = new Uint8Array(messageLength);
     let out = 0;
     for (let start = 0; start < streamLength; start += MAX_CHUNK_PLAINTEXT) {

@@ -21,19 +21,13 @@ const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
 export const nodeChaChaPoly: ChaChaPolyAead = {
-  seal(key, nonce, ad, plaintext, headroom = 0) {
+  seal(key, nonce, ad, plaintext) {
     checkAeadSizes(key, nonce);
     const cipher = createCipheriv(CHACHA, key, nonce, { authTagLength: AEAD_TAG_BYTES });
     cipher.setAAD(ad, { plaintextLength: plaintext.length });
     const body = cipher.update(plaintext);
     cipher.final(); // a stream cipher: final() emits nothing, it only computes the tag
-    // One copy either way (update cannot write into a buffer of ours): body and tag land after the
-    // headroom, which is zeroed — allocUnsafe memory may hold anything.
-    const out = Buffer.allocUnsafe(headroom + body.length + AEAD_TAG_BYTES);
-    out.fill(0, 0, headroom);
-    body.copy(out, headroom);
-    cipher.getAuthTag().copy(out, headroom + body.length);
-    return out;
+    return Buffer.concat([body, cipher.getAuthTag()], body.length + AEAD_TAG_BYTES);
   },
   open(key, nonce, ad, ciphertext) {
     checkAeadSizes(key, nonce);
