@@ -36,7 +36,8 @@ export const LATENCY_OFFERED = 12_000;
 
 /** a's p99 over b's at the step offering `offered` deliveries/s; NaN when the run had no such step. */
 export function p99Ratio(shape: ShapeSummary | undefined, a: string, b: string, offered: number): number {
-  const p99 = (system: string): number => (shape === undefined ? undefined : find(shape, system))?.steps.find((step) => step.offered === offered)?.p99Ms ?? Number.NaN;
+  if (shape === undefined) return Number.NaN;
+  const p99 = (system: string): number => find(shape, system)?.steps.find((step) => step.offered === offered)?.p99Ms ?? Number.NaN;
   return ratio(p99(a), p99(b));
 }
 

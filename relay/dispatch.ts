@@ -12,7 +12,8 @@ import { handleSync } from './handlers/history.js';
 import { handleCreateRoom } from './handlers/room.js';
 import { handlePing } from './handlers/ping.js';
 
-export function dispatch(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+/** Every request but `send`, which always comes as a run (dispatchSends). */
+export function dispatch(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame, Send>): Promise<void> {
   return timed(ctx, frame.type, 1, () => route(ctx, session, frame));
 }
 
@@ -31,7 +32,7 @@ async function timed(ctx: RelayContext, type: ClientFrame['type'], requests: num
   }
 }
 
-function route(ctx: RelayContext, session: Requester, frame: ClientFrame): Promise<void> {
+function route(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame, Send>): Promise<void> {
   switch (frame.type) {
     case 'auth': return handleAuth(ctx, session, frame);
     case 'createRoom': return handleCreateRoom(ctx, session, frame);
@@ -42,7 +43,6 @@ function route(ctx: RelayContext, session: Requester, frame: ClientFrame): Promi
     case 'joinConfirm': return handleJoinConfirm(ctx, session, frame);
     case 'appendEvent': return handleAppendEvent(ctx, session, frame);
     case 'rotate': return handleRotate(ctx, session, frame);
-    case 'send': return handleSends(ctx, session, [frame]);
     case 'sync': return handleSync(ctx, session, frame);
     case 'ping': return handlePing(ctx, session, frame);
   }
