@@ -40,16 +40,18 @@ export interface RunningRelay {
 
 // The listeners below live as long as their socket. Made in functions of their own, they hold only
 // what they use: a closure made in the upgrade handler would keep that handler's whole scope alive,
-// the upgrade request (headers, buffers) included — about a kilobyte per idle connection.
+// the upgrade request (headers, buffers) included — about a kilobyte per idle connection. One that
+// needs only its socket gets it as `this`, so a single function serves every socket.
 
-function destroyOnError(socket: Duplex): void {
-  socket.on('error', () => socket.destroy());
+function destroySelf(this: Duplex): void {
+  this.destroy();
 }
 
 /** Counts the connection against its address until the socket closes. */
 function releaseOnClose(socket: Duplex, address: string, connections: ConnectionCounter, logIps: boolean, log: Logger): void {
   log.debug('connection opened', addressFields(logIps, () => address));
-  socket.once('close', () => {
+  // 'close' comes once; once() would wrap the listener in two more objects per socket.
+  socket.on('close', () => {
     connections.release(address);
     log.debug('connection closed', addressFields(logIps, () => address));
   });
@@ -91,7 +93,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   let closing = false;
 
   server.on('upgrade', (request, socket, head) => {
-    destroyOnError(socket);
+    socket.on('error', destroySelf);
     const refuse = (status: string): void => {
       metrics.upgradeRefused(status);
       log.debug('upgrade refused', { status, ...addressFields(config.logIps, () => clientAddress(request, config.trustProxy)) });

@@ -15,7 +15,7 @@ import type { Session } from './session.js';
 const CATCH_UP_CLOSE = 1012;
 
 function matches(session: Session, binding: Binding, to: Audience): boolean {
-  if (to.exceptSession === session.id) return false;
+  if (session.isNamed(to.exceptSession)) return false;
   if (to.role !== undefined && binding.role !== to.role) return false;
   return to.key === undefined || bytesEqual(binding.sign, to.key);
 }

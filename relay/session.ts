@@ -40,6 +40,9 @@ function errorText(error: SottoError): string {
 
 const EMPTY = new Uint8Array(0);
 
+/** Where every session's request chain starts: one settled promise shared, not one per session. */
+const SETTLED: Promise<void> = Promise.resolve();
+
 /**
  * Requests a session may have waiting before its socket stops being read (at most the rate-limit
  * burst). Enough to keep a busy sender's requests flowing into every store batch; few enough that
@@ -77,7 +80,28 @@ function toBytes(data: RawData): Uint8Array {
 }
 
 export class Session implements Requester {
-  readonly id = toHex(randomBytes(16));
+  // ws calls a listener with its socket as `this`: the same four functions serve every session,
+  // finding it here, where four closures per session would be most of an idle session's heap.
+  static readonly #bySocket = new WeakMap<WebSocket, Session>();
+
+  static #onClose(this: WebSocket): void {
+    Session.#bySocket.get(this)!.#teardown();
+  }
+
+  static #onSocketMessage(this: WebSocket, data: RawData, isBinary: boolean): void {
+    Session.#bySocket.get(this)!.#onMessage(toBytes(data), isBinary);
+  }
+
+  static #onPong(this: WebSocket): void {
+    Session.#bySocket.get(this)!.#alive = true;
+  }
+
+  static #onError(this: WebSocket, error: Error): void {
+    Session.#bySocket.get(this)!.#ctx.log.debug('socket error', { error: error.name });
+  }
+
+  /** Made on first use: most sessions never push anything, so never need one. */
+  #id: string | undefined;
   readonly address: string;
   readonly #ws: WebSocket;
   readonly #ctx: RelayContext;
@@ -88,11 +112,13 @@ export class Session implements Requester {
   readonly #outbox: Outbox;
   /** Dropped once the handshake is in: an idle session keeps nothing it no longer needs. */
   #handshakeTimer: NodeJS.Timeout | undefined;
-  readonly #closed: Promise<void>;
+  /** Who waits for the socket to be gone (shutdown); made only when someone does. */
+  #goneWaiters: (() => void)[] | undefined;
+  #gone = false;
   #transport: NoiseTransport | undefined;
   #handshakeHash: Uint8Array | undefined;
   readonly #inbox: Request[] = [];
-  #work: Promise<void> = Promise.resolve();
+  #work: Promise<void> = SETTLED;
   #working = false;
   /** Requests accepted and not yet answered: the inbox and the run in hand. */
   #queued = 0;
@@ -113,16 +139,19 @@ export class Session implements Requester {
     this.#bucket = new TokenBucket(ctx.config.rateLimitPerSecond, ctx.config.rateLimitBurst, ctx.now());
     this.#outbox = new Outbox(ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage);
     this.#handshakeTimer = setTimeout(() => this.close(CLOSE.policyViolation, 'handshake timeout'), ctx.config.handshakeTimeoutMs);
-    this.#closed = new Promise((resolve) => ws.once('close', () => {
-      this.#teardown();
-      resolve();
-    }));
-    ws.on('message', (data, isBinary) => this.#onMessage(toBytes(data), isBinary));
-    ws.on('pong', () => {
-      this.#alive = true;
-    });
-    ws.on('error', (error) => ctx.log.debug('socket error', { error: error.name }));
+    Session.#bySocket.set(ws, this);
+    ws.on('close', Session.#onClose).on('message', Session.#onSocketMessage).on('pong', Session.#onPong).on('error', Session.#onError);
     registry.add(this);
+  }
+
+  /** Names this session across relay processes (the bus), so a push can leave out its sender. */
+  get id(): string {
+    return (this.#id ??= toHex(randomBytes(16)));
+  }
+
+  /** True if `id` names this session; never makes an id for a session that has none. */
+  isNamed(id: string | undefined): boolean {
+    return id !== undefined && id === this.#id;
   }
 
   get handshakeHash(): Uint8Array {
@@ -198,9 +227,11 @@ export class Session implements Requester {
   /** Closes with `code` and resolves once the socket is gone, terminating it after `graceMs`. */
   async shutdown(code: number, reason: string, graceMs: number): Promise<void> {
     this.close(code, reason);
-    const timer = setTimeout(() => this.#ws.terminate(), graceMs);
-    await this.#closed;
-    clearTimeout(timer);
+    if (!this.#gone) {
+      const timer = setTimeout(() => this.#ws.terminate(), graceMs);
+      await new Promise<void>((resolve) => (this.#goneWaiters ??= []).push(resolve));
+      clearTimeout(timer);
+    }
     await this.#work;
   }
 
@@ -353,9 +384,12 @@ export class Session implements Requester {
 
   #teardown(): void {
     this.#closing = true;
+    this.#gone = true;
     clearTimeout(this.#handshakeTimer);
     this.#registry.remove(this);
     this.#outbox.take();
     this.#wake();
+    for (const resolve of this.#goneWaiters ?? []) resolve();
+    this.#goneWaiters = undefined;
   }
 }
