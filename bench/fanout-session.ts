@@ -10,7 +10,7 @@ import { nowMs } from './clock.js';
 import { distPath } from './dist-paths.js';
 import type { ConnectionSpec, FromGenerator, GeneratorReady, GeneratorResult, SystemName, ToGenerator } from './generator-messages.js';
 import { LatencyHistogram } from './latency-histogram.js';
-import { cpuMs, cpuPercent, rssBytes } from './process-stats.js';
+import { cpuMs, cpuPercent, mainThreadWaitMs, rssBytes } from './process-stats.js';
 import { startRelayProcess, type SqliteSynchronous } from './relay-launcher.js';
 import { startServerProcess, type ServerProcess } from './server-process.js';
 import type { Shape, SottoRoomPlan } from './sotto-rooms.js';
@@ -51,6 +51,8 @@ export interface FanoutStep {
   /** Deliveries that came after the window: a growing backlog means the server is past its limit. */
   readonly late: number;
   readonly serverCpuPercent: number;
+  /** Share of the window the server's main thread was ready to run but had no CPU. */
+  readonly serverWaitPercent: number;
   readonly generatorCpuPercent: number[];
   readonly errors: number;
   readonly closed: number;
@@ -156,12 +158,16 @@ export async function runFanoutSession(options: FanoutSessionOptions): Promise<F
       });
       let serverCpuStart = 0;
       let serverCpuEnd = 0;
+      let serverWaitStart = 0;
+      let serverWaitEnd = 0;
       await new Promise<void>((resolve) => setTimeout(() => {
         serverCpuStart = cpuMs(server.pid);
+        serverWaitStart = mainThreadWaitMs(server.pid);
         resolve();
       }, startAt + warmupMs - nowMs()));
       await new Promise<void>((resolve) => setTimeout(() => {
         serverCpuEnd = cpuMs(server.pid);
+        serverWaitEnd = mainThreadWaitMs(server.pid);
         resolve();
       }, startAt + warmupMs + measureMs - nowMs()));
       const answers: GeneratorResult[] = await results;
@@ -174,6 +180,7 @@ export async function runFanoutSession(options: FanoutSessionOptions): Promise<F
         p50Ms: histogram.quantile(0.5), p99Ms: histogram.quantile(0.99),
         late: answers.reduce((n, a) => n + a.late, 0),
         serverCpuPercent: cpuPercent(serverCpuStart, serverCpuEnd, measureMs),
+        serverWaitPercent: cpuPercent(serverWaitStart, serverWaitEnd, measureMs),
         generatorCpuPercent: answers.map((a) => (a.cpuMs / measureMs) * 100),
         errors: answers.reduce((n, a) => n + a.errors, 0),
         closed: answers.reduce((n, a) => n + a.closed, 0),

@@ -33,6 +33,7 @@ export interface StepSummary {
   readonly p50Ms: number;
   readonly p99Ms: number;
   readonly serverCpuPercent: number;
+  readonly serverWaitPercent: number;
   readonly generatorCpuPercent: number;
   readonly late: number;
   readonly errors: number;
@@ -64,6 +65,7 @@ function summarise(system: Variant, rounds: FanoutSessionResult[], offered: read
     p50Ms: at((r) => r.steps[i]!.p50Ms),
     p99Ms: at((r) => r.steps[i]!.p99Ms),
     serverCpuPercent: at((r) => r.steps[i]!.serverCpuPercent),
+    serverWaitPercent: at((r) => r.steps[i]!.serverWaitPercent),
     generatorCpuPercent: at((r) => r.steps[i]!.generatorCpuPercent.reduce((a, b) => a + b, 0)),
     late: at((r) => r.steps[i]!.late),
     errors: at((r) => r.steps[i]!.errors),

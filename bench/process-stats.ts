@@ -13,6 +13,20 @@ export function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / TICKS_PER_SECOND;
 }
 
+/**
+ * Time the process's main thread has spent runnable but waiting for a CPU, in milliseconds
+ * (the second field of schedstat): on a machine shared with the load generators, the part of a
+ * server's latency that is queueing for a core rather than work. NaN where the kernel keeps no
+ * schedstat.
+ */
+export function mainThreadWaitMs(pid: number): number {
+  try {
+    return Number(readFileSync(`/proc/${pid}/task/${pid}/schedstat`, 'latin1').split(' ')[1]) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 /** Resident set size in bytes. */
 export function rssBytes(pid: number): number {
   const status = readFileSync(`/proc/${pid}/status`, 'latin1');
@@ -21,7 +35,7 @@ export function rssBytes(pid: number): number {
   return Number(match[1]) * 1024;
 }
 
-/** CPU use between two cpuMs readings as a percentage of one core. */
+/** Time between two readings of cpuMs or mainThreadWaitMs as a percentage of `wallMs` (of one core). */
 export function cpuPercent(startMs: number, endMs: number, wallMs: number): number {
   return wallMs <= 0 ? 0 : ((endMs - startMs) / wallMs) * 100;
 }

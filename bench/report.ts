@@ -72,12 +72,15 @@ function fanoutTables(fanout: ShapeSummary[]): string {
     for (const system of shape.systems) {
       for (const step of system.steps) {
         rows.push([
-          system.system, n(step.offered), n(step.delivered), ms(step.p50Ms), ms(step.p99Ms), n(step.serverCpuPercent), n(step.generatorCpuPercent),
+          system.system, n(step.offered), n(step.delivered), ms(step.p50Ms), ms(step.p99Ms), n(step.serverCpuPercent), n(step.serverWaitPercent),
+          n(step.generatorCpuPercent),
           n(step.late), n(step.errors),
         ]);
       }
     }
-    parts.push(table(['system', 'offered /s', 'delivered /s', 'p50 ms', 'p99 ms', 'server CPU %', 'generators CPU %', 'late', 'errors'], rows));
+    parts.push(table([
+      'system', 'offered /s', 'delivered /s', 'p50 ms', 'p99 ms', 'server CPU %', 'server main thread waiting %', 'generators CPU %', 'late', 'errors',
+    ], rows));
   }
   return parts.join('\n');
 }
