@@ -107,7 +107,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
     releaseOnClose(socket, address, connections, config.logIps, log);
     wss.handleUpgrade(request, socket, head, (ws) => {
-      new Session(ws, address, ctx, registry, staticKey);
+      new Session(ws, request.socket, address, ctx, registry, staticKey);
     });
   });
 

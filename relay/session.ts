@@ -7,6 +7,7 @@
 // Out: frames collect in the outbox and leave once per tick as one sealed message.
 // Nothing is buffered without bound: a client that stops reading is closed (1013), and while its
 // backlog is high its own requests wait and its socket stops being read.
+import type { Socket } from 'node:net';
 import type { RawData, WebSocket } from 'ws';
 import { toHex } from '../protocol/bytes.js';
 import { randomBytes } from '../protocol/crypto/random.js';
@@ -80,8 +81,8 @@ function toBytes(data: RawData): Uint8Array {
 }
 
 export class Session implements Requester {
-  // ws calls a listener with its socket as `this`: the same four functions serve every session,
-  // finding it here, where four closures per session would be most of an idle session's heap.
+  // ws calls a listener with its socket as `this`: the same three functions serve every session,
+  // finding it here, where a closure each per session would be most of an idle session's heap.
   static readonly #bySocket = new WeakMap<WebSocket, Session>();
 
   static #onClose(this: WebSocket): void {
@@ -92,10 +93,6 @@ export class Session implements Requester {
     Session.#bySocket.get(this)!.#onMessage(toBytes(data), isBinary);
   }
 
-  static #onPong(this: WebSocket): void {
-    Session.#bySocket.get(this)!.#alive = true;
-  }
-
   static #onError(this: WebSocket, error: Error): void {
     Session.#bySocket.get(this)!.#ctx.log.debug('socket error', { error: error.name });
   }
@@ -104,6 +101,8 @@ export class Session implements Requester {
   #id: string | undefined;
   readonly address: string;
   readonly #ws: WebSocket;
+  /** The TCP socket under #ws, for its byte count. */
+  readonly #socket: Socket;
   readonly #ctx: RelayContext;
   readonly #registry: SessionRegistry;
   readonly #staticKey: NoiseKeyPair;
@@ -127,11 +126,17 @@ export class Session implements Requester {
   #unsent = 0;
   #flushScheduled = false;
   #drainWaiters: (() => void)[] = [];
-  #alive = true;
+  /**
+   * The socket's bytesRead when the last ping went out. Any byte since (the pong, or anything else)
+   * shows the peer alive, and no 'pong' listener is needed: a fourth event on the WebSocket would
+   * grow its listener table, per session.
+   */
+  #bytesReadAtPing = -1;
   #closing = false;
 
-  constructor(ws: WebSocket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair) {
+  constructor(ws: WebSocket, socket: Socket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair) {
     this.#ws = ws;
+    this.#socket = socket;
     this.address = address;
     this.#ctx = ctx;
     this.#registry = registry;
@@ -140,7 +145,7 @@ export class Session implements Requester {
     this.#outbox = new Outbox(ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage);
     this.#handshakeTimer = setTimeout(() => this.close(CLOSE.policyViolation, 'handshake timeout'), ctx.config.handshakeTimeoutMs);
     Session.#bySocket.set(ws, this);
-    ws.on('close', Session.#onClose).on('message', Session.#onSocketMessage).on('pong', Session.#onPong).on('error', Session.#onError);
+    ws.on('close', Session.#onClose).on('message', Session.#onSocketMessage).on('error', Session.#onError);
     registry.add(this);
   }
 
@@ -203,13 +208,14 @@ export class Session implements Requester {
     }
   }
 
-  /** Called on every heartbeat tick: a socket that did not answer the last ping is dropped. */
+  /** Called on every heartbeat tick: a socket that sent nothing since the last ping, not even the pong, is dropped. */
   heartbeat(): void {
-    if (!this.#alive) {
+    const bytesRead = this.#socket.bytesRead;
+    if (bytesRead === this.#bytesReadAtPing) {
       this.#ws.terminate();
       return;
     }
-    this.#alive = false;
+    this.#bytesReadAtPing = bytesRead;
     this.#ws.ping();
   }
 

@@ -3,6 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
@@ -72,7 +73,7 @@ test('a live, bound session prints no key material', async () => {
   const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
   await new Promise((resolve) => server.once('listening', resolve));
   const sessions: Session[] = [];
-  server.on('connection', (ws: WebSocket) => sessions.push(new Session(ws, '127.0.0.1', ctx, registry, staticKey)));
+  server.on('connection', (ws: WebSocket, request: IncomingMessage) => sessions.push(new Session(ws, request.socket, '127.0.0.1', ctx, registry, staticKey)));
   try {
     const port = (server.address() as { port: number }).port;
     const client = await RawClient.connect(`ws://127.0.0.1:${port}`, staticKey.publicKey);
