@@ -36,8 +36,9 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
     }
   }
   // A copy: the decoded key is a view into the whole opened message (up to 64 KiB of frames), which
-  // the binding would otherwise keep alive for as long as the connection lasts.
-  session.bind(f.roomId, { sign: f.publicKey.slice(), role: f.role });
+  // the binding would otherwise keep alive for as long as the connection lasts. Not slice(): on the
+  // Buffer node:crypto decrypts into, slice() is another view.
+  session.bind(f.roomId, { sign: new Uint8Array(f.publicKey), role: f.role });
   // With several relay processes, a push published elsewhere before this process hears the room
   // would be missed; the client syncs after the ok, so the ok waits until nothing can be.
   await ctx.bus.ready(f.roomId);

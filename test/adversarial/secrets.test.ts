@@ -3,25 +3,14 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { IncomingMessage } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { inspect } from 'node:util';
-import { WebSocketServer, type WebSocket } from 'ws';
 import { toBase64Url, toHex } from '../../protocol/bytes.js';
-import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { nodePrimitives } from '../../protocol/platform/node-noise-primitives.js';
-import { LocalBus } from '../../relay/bus/local-bus.js';
-import { resolveConfig } from '../../relay/config.js';
-import type { RelayContext } from '../../relay/context.js';
-import { AddressLockout } from '../../relay/limits.js';
-import { createLogger } from '../../relay/log.js';
-import { Metrics } from '../../relay/metrics.js';
 import { loadOrCreateRelayKey } from '../../relay/relay-key.js';
-import { Session } from '../../relay/session.js';
-import { SessionRegistry } from '../../relay/session-registry.js';
-import { SqliteStore } from '../../relay/store/sqlite-store.js';
 import { RawClient } from '../helpers/raw-client.js';
+import { startSessionHarness } from '../helpers/session-harness.js';
 import { createRoom, identity } from '../relay/fixtures.js';
 
 /** Every way the secret's bytes could show up in text. */
@@ -57,37 +46,17 @@ test('the relay key holder prints its public key only', () => {
 });
 
 test('a live, bound session prints no key material', async () => {
-  const dir = mkdtempSync(join(tmpdir(), 'sotto-secrets-'));
-  const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent' });
-  const store = new SqliteStore({ path: join(dir, 'relay.sqlite'), synchronous: 'NORMAL', maxHistoryPerRoom: 100 });
-  const bus = new LocalBus();
-  const metrics = new Metrics();
-  const log = createLogger('silent');
-  const ctx: RelayContext = {
-    config, store, bus, metrics, log, now: Date.now, suite: await detectSuite(),
-    addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
-  };
-  const registry = new SessionRegistry(bus, metrics, log);
-  const staticKey = loadOrCreateRelayKey(dir, nodePrimitives);
-  const secret = new Uint8Array(readFileSync(join(dir, 'relay-key')));
-  const server = new WebSocketServer({ port: 0, host: '127.0.0.1' });
-  await new Promise((resolve) => server.once('listening', resolve));
-  const sessions: Session[] = [];
-  server.on('connection', (ws: WebSocket, request: IncomingMessage) => sessions.push(new Session(ws, request.socket, '127.0.0.1', ctx, registry, staticKey)));
+  const harness = await startSessionHarness();
   try {
-    const port = (server.address() as { port: number }).port;
-    const client = await RawClient.connect(`ws://127.0.0.1:${port}`, staticKey.publicKey);
+    const secret = new Uint8Array(readFileSync(join(harness.dataDir, 'relay-key')));
+    const client = await RawClient.connect(harness.url, harness.relayPublicKey);
     await createRoom(client, await identity());
-    assert.is(sessions.length, 1);
-    assertHidden(sessions[0], secret, 'session');
-    assertHidden(registry, secret, 'session registry');
+    assert.is(harness.sessions.length, 1);
+    assertHidden(harness.sessions[0], secret, 'session');
+    assertHidden(harness.registry, secret, 'session registry');
     await client.close();
   } finally {
-    server.close();
-    registry.stop();
-    await bus.close();
-    await store.close();
-    rmSync(dir, { recursive: true, force: true });
+    await harness.close();
   }
 });
 
