@@ -42,6 +42,7 @@ export interface Requester {
   readonly handshakeHash: Uint8Array;
   binding(roomId: Uint8Array): Binding | undefined;
   bind(roomId: Uint8Array, binding: Binding): void;
+  unbind(roomId: Uint8Array): void;
   /** Queues an encoded relay frame; FRAME_TOO_LARGE if it can never be sent. */
   send(frame: Uint8Array): void;
   /** Answers request `rid` with the error frame for `error` (INTERNAL, logged, when it is not a SottoError). */

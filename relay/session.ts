@@ -185,6 +185,10 @@ export class Session implements Requester {
     if (isNew) this.#registry.bound(roomHex, this);
   }
 
+  unbind(roomId: Uint8Array): void {
+    this.unbindAt(toHex(roomId));
+  }
+
   unbindAt(roomHex: string): void {
     if (this.#bindings.delete(roomHex)) this.#registry.unbound(roomHex, this);
   }
