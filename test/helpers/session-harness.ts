@@ -18,6 +18,7 @@ import { loadOrCreateRelayKey } from '../../relay/relay-key.js';
 import { Session } from '../../relay/session.js';
 import { SessionRegistry } from '../../relay/session-registry.js';
 import { SqliteStore } from '../../relay/store/sqlite-store.js';
+import type { Store } from '../../relay/store/store.js';
 
 export interface SessionHarness {
   readonly url: string;
@@ -30,7 +31,12 @@ export interface SessionHarness {
   close(): Promise<void>;
 }
 
-export async function startSessionHarness(): Promise<SessionHarness> {
+export interface SessionHarnessOptions {
+  /** What the sessions see of the store: the real SQLite store, or a wrapper around it. */
+  readonly store?: (sqlite: Store) => Store;
+}
+
+export async function startSessionHarness(options: SessionHarnessOptions = {}): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-sessions-'));
   const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' });
   const store = new SqliteStore({ path: join(dataDir, 'relay.sqlite'), synchronous: 'NORMAL', maxHistoryPerRoom: 100 });
@@ -38,7 +44,7 @@ export async function startSessionHarness(): Promise<SessionHarness> {
   const metrics = new Metrics();
   const log = createLogger('silent');
   const ctx: RelayContext = {
-    config, store, bus, metrics, log, now: Date.now, suite: await detectSuite(),
+    config, store: options.store?.(store) ?? store, bus, metrics, log, now: Date.now, suite: await detectSuite(),
     addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
   };
   const registry = new SessionRegistry(bus, metrics, log);
