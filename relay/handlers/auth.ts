@@ -21,10 +21,10 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
   } else if (await ctx.store.getJoin(f.roomId, f.publicKey) === undefined) {
     throw new SottoError('JOIN_NOT_FOUND');
   }
+  const previous = session.binding(f.roomId);
   // A copy: the decoded key is a view into the whole opened message (up to 64 KiB of frames), which
   // the binding would otherwise keep alive for as long as the connection lasts. Not slice(): on the
   // Buffer node:crypto decrypts into, slice() is another view.
-  const previous = session.binding(f.roomId);
   session.bind(f.roomId, { sign: new Uint8Array(f.publicKey), role: f.role });
   // Bound, and this process subscribed to the room (with several processes, a push published
   // elsewhere before it hears the room would be missed), before pending work is read: whatever is
