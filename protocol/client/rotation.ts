@@ -2,7 +2,7 @@
 // (never under the old key, or a removal would mean nothing) and commits to the roster it was for.
 import { SottoError } from '../errors.js';
 import { bytesEqual, toHex, utf8 } from '../bytes.js';
-import { openSealed, sealTo } from '../crypto/sealed-box.js';
+import { openSealed, sealWith } from '../crypto/sealed-box.js';
 import { signRecord, verifyRecord } from '../crypto/signing.js';
 import type { AgreementKey, SigningKey, Suite } from '../crypto/suite.js';
 import { LABEL } from '../labels.js';
@@ -25,8 +25,11 @@ export async function buildRotation(
   now = Date.now(),
 ): Promise<Rotation> {
   const members = [...roster.members.values()];
+  // One ephemeral for every entry: generating one per member was half a rotation's cost (ADR 0008).
+  // No key and nonce repeat: the roster holds each member and each encryption key once (V-30).
+  const ephemeral = await suite.ephemeralAgreementKey();
   const entries: RotationEntry[] = await Promise.all(
-    members.map(async (m) => ({ member: m.sign, sealedKey: await sealTo(suite, m.enc, epochKey, epochKeyContext(roster.roomId, epoch, m.sign)) })),
+    members.map(async (m) => ({ member: m.sign, sealedKey: await sealWith(ephemeral, m.enc, epochKey, epochKeyContext(roster.roomId, epoch, m.sign)) })),
   );
   const unsigned = encodeRotationUnsigned({
     roomId: roster.roomId, epoch, logLength: roster.length, rosterHash: roster.headHash, issuer: issuer.publicKey, time: now, entries,

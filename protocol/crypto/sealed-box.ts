@@ -15,9 +15,10 @@ const MIN_BOX_LENGTH = PUBLIC_KEY_LENGTH + TAG_LENGTH;
 const INFO_PREFIX = concat(utf8(LABEL.sealedBox), new Uint8Array([0]));
 
 /**
- * Key and nonce both come from HKDF over a fresh ephemeral key, so the nonce never repeats under a
- * key. Binding both public keys into the salt ties the box to this exact pair, and the context into
- * info keeps boxes for one purpose from opening as another. Wipes `shared`: nothing needs it after.
+ * Key and nonce both come from HKDF over the DH result of an ephemeral key that seals one box per
+ * (recipient, context), so each key seals once and its nonce never repeats. Binding both public keys
+ * into the salt ties the box to this exact pair, and the context into info keeps boxes for one
+ * purpose from opening as another. Wipes `shared`: nothing needs it after.
  */
 function deriveKeyAndNonce(
   shared: Uint8Array,
@@ -36,7 +37,22 @@ export async function sealTo(
   plaintext: Uint8Array,
   context: Uint8Array,
 ): Promise<Uint8Array> {
-  const ephemeral = await suite.ephemeralAgreementKey();
+  return sealWith(await suite.ephemeralAgreementKey(), recipientPublicKey, plaintext, context);
+}
+
+/**
+ * Seals under a caller's ephemeral key, which may serve several recipients of one record (a
+ * rotation: docs/decisions/0008-one-ephemeral-per-rotation.md). Each box still gets its own key and
+ * nonce from its DH result, its salt (which names the recipient) and its context. The ephemeral
+ * must be fresh for that record, and must not seal twice to one recipient under one context: that
+ * would repeat a key and nonce.
+ */
+export async function sealWith(
+  ephemeral: AgreementKey,
+  recipientPublicKey: Uint8Array,
+  plaintext: Uint8Array,
+  context: Uint8Array,
+): Promise<Uint8Array> {
   const shared = await ephemeral.agree(recipientPublicKey);
   const { key, nonce } = deriveKeyAndNonce(shared, ephemeral.publicKey, recipientPublicKey, context);
   const ciphertext = xchachaSeal(key, nonce, plaintext, context);

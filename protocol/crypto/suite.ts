@@ -22,8 +22,8 @@ export interface Suite {
   /** X25519 key from a 32-byte secret scalar (clamped as RFC 7748 says). */
   agreementKeyFromSecret(secret: Uint8Array): Promise<AgreementKey>;
   /**
-   * A fresh random X25519 key for one sealed box. Its secret is never persisted, so the platform may
-   * generate it directly (cheaper than importing a secret, which a rotation does once per member).
+   * A fresh random X25519 key for one sealed box, or for all of one rotation's (ADR 0008). Its
+   * secret is never persisted, so the platform may generate it directly (cheaper than importing one).
    */
   ephemeralAgreementKey(): Promise<AgreementKey>;
   /** Strict RFC 8032 verification (canonical S, canonical point encodings). Never throws. */

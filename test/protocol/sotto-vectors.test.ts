@@ -3,10 +3,10 @@
 // signature or key derivation goes through one, and every record is decoded field by field.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { concat, fromHex, toHex, utf8 } from '../../protocol/bytes.js';
+import { fromHex, toHex, utf8 } from '../../protocol/bytes.js';
 import { xchachaOpen, xchachaSeal } from '../../protocol/crypto/aead.js';
 import { hkdfSha256 } from '../../protocol/crypto/hash.js';
-import { openSealed } from '../../protocol/crypto/sealed-box.js';
+import { openSealed, sealWith } from '../../protocol/crypto/sealed-box.js';
 import { labeled, labeledHash, signRecord, verifyRecord } from '../../protocol/crypto/signing.js';
 import type { Suite } from '../../protocol/crypto/suite.js';
 import { fingerprint, roomCode } from '../../protocol/client/fingerprint.js';
@@ -63,12 +63,9 @@ function sameHex(actual: Uint8Array, expected: unknown, what: string): void {
   assert.is(toHex(actual), str(expected), what);
 }
 
-/** Sealed box per docs/protocol.md §6 with a caller-chosen ephemeral secret (sealTo draws one at random). */
+/** Sealed box per docs/protocol.md §6 under a caller-chosen ephemeral secret (sealTo draws one at random). */
 async function sealFixed(suite: Suite, recipientPublic: Uint8Array, ephemeralSecret: Uint8Array, plaintext: Uint8Array, context: Uint8Array): Promise<Uint8Array> {
-  const ephemeral = await suite.agreementKeyFromSecret(ephemeralSecret);
-  const shared = await ephemeral.agree(recipientPublic);
-  const okm = hkdfSha256(shared, concat(ephemeral.publicKey, recipientPublic), concat(utf8(LABEL.sealedBox), new Uint8Array([0]), context), 56);
-  return concat(ephemeral.publicKey, xchachaSeal(okm.subarray(0, 32), okm.subarray(32), plaintext, context));
+  return sealWith(await suite.agreementKeyFromSecret(ephemeralSecret), recipientPublic, plaintext, context);
 }
 
 const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {

@@ -145,6 +145,18 @@ test('rotation: a member without an entry cannot read the new epoch', async () =
   await expectError(() => openRotation(swapped, r.joiner), 'OPEN_FAILED');
 });
 
+test('rotation: one fresh ephemeral key serves every entry, each entry its own box', async () => {
+  const r = await room();
+  const roster = await applyEvent(suite, await replayLog(suite, [r.genesis]), r.add);
+  const first = await buildRotation(suite, r.owner.sign, roster, 1, randomBytes(32));
+  const second = await buildRotation(suite, r.owner.sign, roster, 2, randomBytes(32));
+  const ephemerals = (rotation: typeof first): string[] => rotation.entries.map((e) => toHex(e.sealedKey.subarray(0, 32)));
+  assert.is(new Set(ephemerals(first)).size, 1, 'one ephemeral within a rotation');
+  assert.is.not(ephemerals(first)[0], ephemerals(second)[0], 'a new one for the next rotation');
+  assert.is.not(toHex(first.entries[0]!.sealedKey), toHex(first.entries[1]!.sealedKey));
+  assert.is(toHex(await openRotation(first, r.joiner)), toHex(await openRotation(first, r.owner)));
+});
+
 // ——— messages ———
 
 test('message: a forged signature is BAD_SIGNATURE', async () => {

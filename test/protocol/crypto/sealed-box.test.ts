@@ -4,7 +4,7 @@ import { concat, toHex, utf8 } from '../../../protocol/bytes.js';
 import { xchachaSeal } from '../../../protocol/crypto/aead.js';
 import { hkdfSha256 } from '../../../protocol/crypto/hash.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
-import { openSealed, sealTo } from '../../../protocol/crypto/sealed-box.js';
+import { openSealed, sealTo, sealWith } from '../../../protocol/crypto/sealed-box.js';
 import { SUITES } from './both-suites.js';
 import { expectSottoError } from './expect-error.js';
 
@@ -30,6 +30,24 @@ for (const suite of SUITES) {
     const first = await sealTo(suite, key.publicKey, PLAINTEXT, CONTEXT);
     const second = await sealTo(suite, key.publicKey, PLAINTEXT, CONTEXT);
     assert.is.not(toHex(first.subarray(0, 32)), toHex(second.subarray(0, 32)));
+  });
+
+  test(`${suite.name}: one ephemeral sealing to several recipients gives each a box only it opens`, async () => {
+    const ephemeral = await suite.ephemeralAgreementKey();
+    const [alice, bob] = [await suite.agreementKeyFromSecret(randomBytes(32)), await suite.agreementKeyFromSecret(randomBytes(32))];
+    const toAlice = await sealWith(ephemeral, alice.publicKey, PLAINTEXT, CONTEXT);
+    const toBob = await sealWith(ephemeral, bob.publicKey, PLAINTEXT, CONTEXT);
+    const toAliceAgain = await sealWith(ephemeral, alice.publicKey, PLAINTEXT, utf8('room 2 invite'));
+    assert.is(toHex(toAlice.subarray(0, 32)), toHex(ephemeral.publicKey));
+    assert.is(toHex(toBob.subarray(0, 32)), toHex(ephemeral.publicKey));
+    // Same plaintext, different key and nonce for each (recipient, context): no ciphertext repeats.
+    const bodies = new Set([toAlice, toBob, toAliceAgain].map((box) => toHex(box.subarray(32))));
+    assert.is(bodies.size, 3);
+    assert.is(toHex(await openSealed(alice, toAlice, CONTEXT)), toHex(PLAINTEXT));
+    assert.is(toHex(await openSealed(bob, toBob, CONTEXT)), toHex(PLAINTEXT));
+    await expectSottoError(() => openSealed(alice, toBob, CONTEXT), 'OPEN_FAILED', "bob's box");
+    await expectSottoError(() => openSealed(bob, toAlice, CONTEXT), 'OPEN_FAILED', "alice's box");
+    await expectSottoError(() => openSealed(alice, toAliceAgain, CONTEXT), 'OPEN_FAILED', 'other context');
   });
 
   test(`${suite.name}: wrong context, tampering, wrong recipient and truncation all fail`, async () => {
