@@ -24,6 +24,14 @@ export function concat(...parts: Uint8Array[]): Uint8Array {
   return out;
 }
 
+/**
+ * A copy that owns its memory. `slice()` is not one on a Node Buffer, where it is a view like
+ * `subarray()`, and protocol code also runs on the Buffers node:crypto and node:fs hand back.
+ */
+export function copyBytes(bytes: Uint8Array): Uint8Array {
+  return new Uint8Array(bytes);
+}
+
 /** Constant-time comparison for secrets and MACs: the time depends only on the lengths. */
 export function constantTimeEqual(a: Uint8Array, b: Uint8Array): boolean {
   if (a.length !== b.length) return false;

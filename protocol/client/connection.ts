@@ -1,6 +1,7 @@
 // The one transport seam for browser and Node: a WebSocket-shaped socket, the Noise NK handshake
 // against the relay's pinned static key, then frames in both directions. Everything above this
 // file speaks ClientFrame / RelayFrame only.
+import { copyBytes } from '../bytes.js';
 import { SottoError, isSottoError } from '../errors.js';
 import { NkInitiator, SOTTO_NOISE_PROLOGUE, type NoisePrimitives, type NoiseTransport } from '../noise/index.js';
 import { decodeRelayFrame, encodeClientFrame, type ClientFrame, type RelayFrame } from '../wire/frames.js';
@@ -146,7 +147,7 @@ export async function openConnection(
       let frame: RelayFrame;
       try {
         // A copy: records outlive this message and views would pin its whole buffer.
-        frame = decodeRelayFrame(bytes.slice());
+        frame = decodeRelayFrame(copyBytes(bytes));
       } catch (error) {
         fail('undecodable relay frame', error);
         return;

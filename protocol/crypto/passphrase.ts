@@ -4,7 +4,7 @@
 // parameters or another salt fails to open instead of silently weakening the file.
 import { argon2idAsync } from '@noble/hashes/argon2.js';
 import { SottoError } from '../errors.js';
-import { concat, utf8 } from '../bytes.js';
+import { concat, copyBytes, utf8 } from '../bytes.js';
 import { Reader, Writer } from '../wire/codec.js';
 import { xchachaOpen, xchachaSeal } from './aead.js';
 import { randomBytes } from './random.js';
@@ -85,9 +85,9 @@ function parse(file: Uint8Array): ParsedKeystore {
   if (r.u8('kdf') !== KDF_ARGON2ID) throw new SottoError('BAD_VALUE', 'unknown keystore KDF');
   const params: KdfParams = { m: r.u32('m'), t: r.u32('t'), p: r.u32('p') };
   checkParams(params);
-  const salt = r.fixed(SALT_BYTES, 'salt').slice();
-  const nonce = r.fixed(NONCE_BYTES, 'nonce').slice();
-  const header = r.span(0).slice();
+  const salt = copyBytes(r.fixed(SALT_BYTES, 'salt'));
+  const nonce = copyBytes(r.fixed(NONCE_BYTES, 'nonce'));
+  const header = copyBytes(r.span(0));
   return { params, salt, nonce, header, ciphertext: r.fixed(r.remaining, 'ciphertext') };
 }
 

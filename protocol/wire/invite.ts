@@ -1,6 +1,6 @@
 // Invite registration record (what the relay keeps) and the invite link payload (what it never sees).
 import { SottoError } from '../errors.js';
-import { fromBase64Url, toBase64Url } from '../bytes.js';
+import { copyBytes, fromBase64Url, toBase64Url } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { RECORD, SIZE, WIRE_VERSION } from './types.js';
 import { readHeader, writeHeader } from './header.js';
@@ -65,9 +65,9 @@ export function decodeInviteLinkPayload(payload: string): InviteLink {
   if (bytes.length !== LINK_LENGTH) throw new SottoError('BAD_INVITE_LINK', 'wrong length');
   const r = new Reader(bytes);
   if (r.u8() !== WIRE_VERSION) throw new SottoError('BAD_INVITE_LINK', 'unsupported version');
-  const roomId = r.fixed(SIZE.roomId, 'roomId').slice();
-  const ownerSign = r.fixed(SIZE.publicKey, 'ownerSign').slice();
-  const token = r.fixed(SIZE.secret, 'token').slice();
+  const roomId = copyBytes(r.fixed(SIZE.roomId, 'roomId'));
+  const ownerSign = copyBytes(r.fixed(SIZE.publicKey, 'ownerSign'));
+  const token = copyBytes(r.fixed(SIZE.secret, 'token'));
   return { roomId, ownerSign, token };
 }
 

@@ -1,5 +1,6 @@
 // The three records of the join exchange: request (joiner, proven with the invite key), welcome
 // (issuer → joiner, epoch key under the joining key) and confirmation (joiner → issuer).
+import { copyBytes } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import { Reader, Writer } from './codec.js';
 import { MAX_NAME_BYTES } from './content.js';
@@ -146,14 +147,14 @@ export function encodeWelcomePayload(p: WelcomePayload): Uint8Array {
 export function decodeWelcomePayload(bytes: Uint8Array): WelcomePayload {
   const r = new Reader(bytes);
   const epoch = r.u32('epoch');
-  const epochKey = r.fixed(SIZE.secret, 'epochKey').slice();
-  const rosterHash = r.fixed(SIZE.hash, 'rosterHash').slice();
+  const epochKey = copyBytes(r.fixed(SIZE.secret, 'epochKey'));
+  const rosterHash = copyBytes(r.fixed(SIZE.hash, 'rosterHash'));
   const roomName = r.str16(MAX_NAME_BYTES, 'roomName');
   const count = r.u32('name count');
   if (count > LIMIT.listItems) throw new SottoError('FIELD_TOO_LARGE', 'welcome names');
   const names: { member: Uint8Array; name: string }[] = [];
   for (let i = 0; i < count; i++) {
-    names.push({ member: r.fixed(SIZE.publicKey, 'member').slice(), name: r.str16(MAX_NAME_BYTES, 'name') });
+    names.push({ member: copyBytes(r.fixed(SIZE.publicKey, 'member')), name: r.str16(MAX_NAME_BYTES, 'name') });
   }
   r.end('welcome payload');
   return { epoch, epochKey, rosterHash, roomName, names };

@@ -280,6 +280,17 @@ test('content: invalid UTF-8 text is BAD_UTF8', () => {
   throws(() => decodeContent(join(body, new Uint8Array(PAD_BUCKET - body.length))), 'BAD_UTF8');
 });
 
+// node:crypto decrypts into Buffers, whose slice() is a view: a decoded key must not share the
+// plaintext's memory, or wiping one wipes (or keeps alive) the other.
+test('welcome payload decoded from a Buffer owns its bytes', () => {
+  const payload = { epoch: 1, epochKey: randomBytes(32), rosterHash: randomBytes(32), roomName: '', names: [{ member: randomBytes(32), name: 'Ada' }] };
+  const source = Buffer.from(encodeWelcomePayload(payload));
+  const decoded = decodeWelcomePayload(source);
+  for (const field of [decoded.epochKey, decoded.rosterHash, decoded.names[0]!.member]) assert.is.not(field.buffer, source.buffer);
+  source.fill(0);
+  assert.is(toHex(decoded.epochKey), toHex(payload.epochKey));
+});
+
 test('welcome payload: round trip and list limit', () => {
   const payload = { epoch: 3, epochKey: randomBytes(32), rosterHash: randomBytes(32), roomName: 'Ops', names: [{ member: randomBytes(32), name: 'Ada' }, { member: randomBytes(32), name: '' }] };
   const decoded = decodeWelcomePayload(encodeWelcomePayload(payload));
