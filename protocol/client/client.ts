@@ -945,7 +945,11 @@ export class SottoClient {
     const key = `${room.hex}:${joiner}`;
     const handled = room.joins.get(joiner);
     if (handled === undefined) {
-      this.#warn(room, 'JOIN_NOT_FOUND', 'confirmation for a join we did not answer');
+      // A copy of a confirmation whose add has completed (the relay pushes it and also serves it as
+      // pending work) is no anomaly; one for someone we never admitted is.
+      if (memberOf(currentRoster(room)!, confirm.joinerSign) === undefined) {
+        this.#warn(room, 'JOIN_NOT_FOUND', 'confirmation for a join we did not answer');
+      }
       return;
     }
     const invite = room.invites.get(toHex(handled.request.invitePublicKey));

@@ -172,4 +172,19 @@ test('a finished join request replayed to the issuer after the joiner was remove
   assert.is(alice.tap.fromClient.filter((f) => f.type === 'welcome').length, welcomes);
 });
 
+// The relay pushes a stored confirmation and also serves it as pending work on the issuer's next
+// auth (docs/protocol.md §7), so a copy can arrive after the add it led to has completed.
+test('a join confirmation repeated after the joiner was added: no warning, no second add', async () => {
+  const { alice, roomId } = await owner();
+  const dave = await relay.person('dave');
+  await relay.admit(alice, dave, roomId);
+  const confirmed = alice.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'joinConfirmed' }> => f.type === 'joinConfirmed')!;
+  const adds = alice.tap.fromClient.filter((f) => f.type === 'appendEvent').length;
+  alice.tap.inject(confirmed);
+  await settle();
+  assert.equal(alice.warnings(), []);
+  assert.is(alice.tap.fromClient.filter((f) => f.type === 'appendEvent').length, adds);
+  assert.is(members(alice, roomId), 2);
+});
+
 test.run();
