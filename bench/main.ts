@@ -6,6 +6,8 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parseBenchOptions, type Section } from './bench-options.js';
 import { runBrowserClientCosts } from './browser-client-costs.js';
+import { runBrowserRoomOpen } from './browser-room-open.js';
+import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
 import { runClientCosts } from './client-costs.js';
 import { runFanoutSuite, shapeName, SottoTemplates } from './fanout-suite.js';
 import { writeFigures } from './figures.js';
@@ -14,7 +16,7 @@ import { machineInfo } from './machine.js';
 import { profileRelay, type RelayProfile } from './relay-profile.js';
 import { idleBytesPerConnection, LATENCY_OFFERED, markdownReport, p99Ratio, peakRatio } from './report.js';
 import type { BenchResults } from './results.js';
-import { sig3 } from './stats.js';
+import { median, sig3 } from './stats.js';
 
 const HEADLINE = { rooms: 100, members: 10 };
 
@@ -63,6 +65,9 @@ async function main(): Promise<void> {
     });
     await section('browser', async () => {
       results = { ...results, browserClientCosts: await runBrowserClientCosts(options.clientRounds, options.clientOps, (line) => process.stderr.write(`  ${line}\n`)) };
+      const roomOpen = [];
+      for (let round = 0; round < options.clientRounds; round++) roomOpen.push(await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`)));
+      results = { ...results, roomOpen };
     });
     await section('profile', async () => {
       const template = await templates.get(HEADLINE);
@@ -94,6 +99,7 @@ async function main(): Promise<void> {
     peak_delivered_per_s: { sotto: peak('sotto'), sotto_normal: peak('sotto-normal'), ws: peak('ws'), socketio: peak('socketio') },
     p99_at_12k_vs_ws: Object.fromEntries((results.fanout ?? []).map((f) => [shapeName(f.shape), sig3(p99Ratio(f, 'sotto', 'ws', LATENCY_OFFERED))])),
     idle_bytes_per_connection: { sotto: sig3(idleBytesPerConnection(results.memory, 'sotto')), ws: sig3(idleBytesPerConnection(results.memory, 'ws')) },
+    chromium_room_open_catch_up_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
     most_connections_held: Object.fromEntries((results.memory?.[0] ?? []).map((r) => [r.system, r.mostHeld])),
     load_average_at_start: sig3(machine.loadAverageAtStart),
     failed_sections: failures.map((f) => f.split(':')[0]),

@@ -1,5 +1,6 @@
 // Markdown tables for docs/performance.md, written next to the results so the doc can quote a run
 // verbatim.
+import type { RoomOpenResult } from './browser-room-open.js';
 import type { CostSummary } from './client-costs.js';
 import type { ShapeSummary, SystemSummary } from './fanout-suite.js';
 import { shapeName } from './fanout-suite.js';
@@ -111,6 +112,15 @@ function clientTable(costs: readonly CostSummary[]): string {
   }));
 }
 
+function roomOpenTable(rounds: readonly RoomOpenResult[]): string {
+  const row = (label: string, pick: (r: RoomOpenResult) => number): string[] => [label, ...rounds.map((r) => `${ms(pick(r))} ms`), `${ms(median(rounds.map(pick)))} ms`];
+  return table(['', ...rounds.map((_, i) => `round ${i + 1}`), 'median'], [
+    ['history', ...rounds.map((r) => `${n(r.messages)} messages, ${r.epochs} epochs`), ''],
+    row('unlock (Argon2id, snapshot, connect)', (r) => r.unlockMs),
+    row('catch-up (sync, verify, decrypt, save, render)', (r) => r.catchUpMs),
+  ]);
+}
+
 function profileTables(profile: RelayProfile): string {
   const { summary, step } = profile;
   return [
@@ -136,6 +146,7 @@ export function markdownReport(results: BenchResults): string {
   if (browser !== undefined) {
     parts.push(`## Client costs (Chromium: ${browser.userAgent}; suites available: ${browser.suites.join(', ')})\n`, clientTable(browser.costs), '');
   }
+  if (results.roomOpen !== undefined) parts.push(`## Opening a busy room in Chromium (the web app on a relay process)\n`, roomOpenTable(results.roomOpen), '');
   if ((results.failures ?? []).length > 0) parts.push('## Failed sections\n', ...results.failures!.map((f) => `- ${f.split('\n')[0]}`), '');
   for (const profile of results.profiles ?? []) parts.push(`## Relay CPU profile, synchronous=${profile.synchronous}\n`, profileTables(profile), '');
   return `${parts.join('\n')}\n`;

@@ -1,6 +1,7 @@
 // Everything one bench run measured, as saved to <out>/<mode>/results.json and read by the report.
 import type { BenchOptions } from './bench-options.js';
 import type { BrowserClientCosts } from './browser-client-costs.js';
+import type { RoomOpenResult } from './browser-room-open.js';
 import type { CostSummary } from './client-costs.js';
 import type { ShapeSummary } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
@@ -17,6 +18,8 @@ export interface BenchResults {
   readonly memory?: MemoryRun[][];
   readonly clientCosts?: CostSummary[];
   readonly browserClientCosts?: BrowserClientCosts;
+  /** One per round: the web app opening a 10,000-message room in Chromium. */
+  readonly roomOpen?: RoomOpenResult[];
   /** Sections that failed, with the error; the others still ran. */
   readonly failures?: string[];
   readonly profiles?: RelayProfile[];

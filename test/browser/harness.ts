@@ -18,7 +18,7 @@ export const SCREENSHOT_DIR = pathJoin(REPO_ROOT, 'test-output', 'browser');
 export const UNLOCK_TIMEOUT_MS = 60_000;
 export const STEP_TIMEOUT_MS = 20_000;
 
-const CHROMIUM_ARGS = [
+export const CHROMIUM_ARGS: readonly string[] = [
   '--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
   '--disable-background-networking', '--disable-component-update', '--disable-sync',
 ];
@@ -91,7 +91,7 @@ export class World {
     }
     let browser: Browser;
     try {
-      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: CHROMIUM_ARGS, timeout: 60_000 });
+      browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: [...CHROMIUM_ARGS], timeout: 60_000 });
     } catch (error) {
       await relay.close();
       throw error;
@@ -197,6 +197,20 @@ export async function submitJoin(person: Person, displayName: string): Promise<s
   await page.getByRole('button', { name: 'Join' }).click();
   await page.waitForURL(/#\/room\/[0-9a-f]{32}$/);
   return new URL(page.url()).hash.slice('#/room/'.length);
+}
+
+/**
+ * Opens an invite (a full link, or the bare payload a headless client makes), sets up the keystore
+ * and asks to join; resolves with the room id once admitted (the issuer must be online).
+ */
+export async function joinByInvite(person: Person, baseUrl: string, link: string, passphrase: string, displayName: string): Promise<string> {
+  const at = link.indexOf('#/join/');
+  await person.page.goto(`${baseUrl}/${at >= 0 ? link.slice(at) : `#/join/${link}`}`);
+  await unlock(person, passphrase);
+  await person.page.getByLabel('Display name').waitFor();
+  const roomId = await submitJoin(person, displayName);
+  await person.page.getByRole('button', { name: 'Send' }).waitFor();
+  return roomId;
 }
 
 export async function send(person: Person, text: string): Promise<void> {

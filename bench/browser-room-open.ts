@@ -1,0 +1,77 @@
+// Opening a busy room in the real web app: what a person waits for after a long absence. The
+// relay runs as deployed (a child process serving dist/www); a headless owner makes the room and
+// admits one Chromium member through the UI, the member closes the page, the owner sends the
+// history (rotating every 100 messages, as the room's default asks), and the member comes back:
+// unlocks the keystore, and the whole history arrives, is verified and decrypted in the worker,
+// saved, and rendered. Times are taken in the page, from the Unlock click.
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium } from 'playwright-core';
+import { openHeadlessClient } from '../client/headless.js';
+import { CHROMIUM, CHROMIUM_ARGS, joinByInvite, unlock } from '../test/browser/harness.js';
+import { nowMs } from './clock.js';
+import { startRelayProcess } from './relay-launcher.js';
+
+export interface RoomOpenResult {
+  readonly messages: number;
+  /** Epochs the history spans: each is a rotation the returning member opens. */
+  readonly epochs: number;
+  /** Unlock click → the status shows a connection: Argon2id, the snapshot, the Noise handshake. */
+  readonly unlockMs: number;
+  /** Connection → the last message rendered: sync, verify, decrypt, save and render. */
+  readonly catchUpMs: number;
+  /** The owner's time to send the history (headless, Node): the setup, for scale. */
+  readonly sendMs: number;
+}
+
+const PASSPHRASE = 'a long absence, a busy room';
+/** Sends in flight at once: enough to keep the relay busy, few enough to keep the owner's memory flat. */
+const SEND_WINDOW = 200;
+const STEP_TIMEOUT_MS = 10 * 60 * 1000;
+
+export async function runBrowserRoomOpen(messages: number, progress: (line: string) => void): Promise<RoomOpenResult> {
+  const dataDir = mkdtempSync(join(tmpdir(), 'sotto-bench-room-open-'));
+  const relay = await startRelayProcess({ dataDir, synchronous: 'FULL' });
+  const baseUrl = `http://127.0.0.1:${relay.port}`;
+  const owner = await openHeadlessClient({ url: baseUrl });
+  const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS] });
+  try {
+    await owner.whenOnline();
+    const roomId = await owner.createRoom('Busy room', 'Owner');
+    const { link } = await owner.createInvite(roomId);
+    const context = await browser.newContext();
+    context.setDefaultTimeout(STEP_TIMEOUT_MS);
+    const person = { name: 'member', context, page: await context.newPage(), errors: [] };
+    await joinByInvite(person, baseUrl, link, PASSPHRASE, 'Member');
+    await person.page.close();
+    progress(`room open: member joined; owner sends ${messages} messages`);
+
+    const sendStart = nowMs();
+    for (let sent = 0; sent < messages; sent += SEND_WINDOW) {
+      const window: Promise<number>[] = [];
+      for (let i = sent; i < Math.min(messages, sent + SEND_WINDOW); i++) window.push(owner.send(roomId, `message ${i + 1} of ${messages}`));
+      await Promise.all(window);
+    }
+    const sendMs = nowMs() - sendStart;
+    const epochs = owner.rooms().find((r) => r.roomId === roomId)!.epoch + 1;
+    progress(`room open: sent in ${(sendMs / 1000).toFixed(1)} s over ${epochs} epochs; the member comes back`);
+
+    person.page = await context.newPage();
+    await person.page.goto(`${baseUrl}/#/room/${roomId}`);
+    await person.page.getByLabel('Passphrase').waitFor();
+    const clickedAt = nowMs();
+    await unlock(person, PASSPHRASE);
+    const connectedAt = nowMs();
+    const last = `message ${messages} of ${messages}`;
+    // Polled each frame in the page: a locator over 10,000 articles would cost more than it measures.
+    await person.page.waitForFunction((text) => document.querySelector('[role="log"] article:last-of-type p.text')?.textContent === text, last, { polling: 'raf' });
+    const doneAt = nowMs();
+    return { messages, epochs, unlockMs: connectedAt - clickedAt, catchUpMs: doneAt - connectedAt, sendMs };
+  } finally {
+    await browser.close();
+    await owner.close();
+    await relay.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+}
