@@ -52,10 +52,13 @@ export interface SottoClientOptions {
   readonly onEvent?: ClientListener;
   readonly requestTimeoutMs?: number;
   readonly maxBackoffMs?: number;
+  /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
+  readonly lazySaveMs?: number;
 }
 
 const DEFAULT_TIMEOUT_MS = 15_000;
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
+const DEFAULT_LAZY_SAVE_MS = 1_000;
 const FIRST_BACKOFF_MS = 200;
 const SYNC_PAGE = 1000;
 const RETRIES = 3;
@@ -127,7 +130,9 @@ export class SottoClient {
     this.#options = options;
     this.#timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#requests = new Requests(() => this.#conn?.close());
-    this.#saves = options.persistence === undefined ? undefined : new SaveQueue(options.persistence, () => encodeSnapshot(this.#rooms.values()));
+    this.#saves = options.persistence === undefined ? undefined : new SaveQueue(
+      options.persistence, () => encodeSnapshot(this.#rooms.values()), options.lazySaveMs ?? DEFAULT_LAZY_SAVE_MS,
+    );
     if (options.onEvent !== undefined) this.#listeners.add(options.onEvent);
   }
 
@@ -317,7 +322,7 @@ export class SottoClient {
     const upTo = Math.min(seq ?? room.lastSeen, room.lastSeen);
     if (upTo <= room.readSeq) return;
     room.readSeq = upTo;
-    this.#saveSoon();
+    this.#saveLater();
   }
 
   roomCode(roomId: string): string | undefined {
@@ -661,7 +666,7 @@ export class SottoClient {
     this.#noteSeen(room, seq, hash, record.epoch);
     this.#applyContent(room, seq, record, content, warnings);
     for (const warning of warnings) this.#warn(room, warning, `seq ${seq}`, seq);
-    this.#saveSoon();
+    this.#saveSoon(room);
     this.#maybeRotate(room);
   }
 
@@ -714,7 +719,7 @@ export class SottoClient {
     const key = `${room.hex}:${record.counter}`;
     this.#acks.get(key)?.resolve(seq);
     this.#acks.delete(key);
-    this.#saveSoon();
+    this.#saveSoon(room);
     this.#maybeRotate(room);
   }
 
@@ -772,7 +777,7 @@ export class SottoClient {
     }
     this.#emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
     this.#emit({ type: 'room', room: roomView(room) });
-    this.#saveSoon();
+    this.#saveSoon(room);
   }
 
   async #onRotation(room: RoomState, rotation: Rotation): Promise<void> {
@@ -807,7 +812,7 @@ export class SottoClient {
     key.fill(0);
     if (rotation.epoch > room.epoch) room.epoch = rotation.epoch;
     this.#emit({ type: 'epoch', roomId: room.hex, epoch: room.epoch, roomCode: roomCodeOf(room) });
-    this.#saveSoon();
+    this.#saveSoon(room);
     this.#kickPump(room);
   }
 
@@ -1166,7 +1171,18 @@ export class SottoClient {
     return this.#saves?.request() ?? Promise.resolve();
   }
 
-  #saveSoon(): void {
-    this.#save().catch((error: unknown) => this.#warn(undefined, errorName(error), `saving: ${errorDetail(error)}`));
+  /**
+   * Saves what `room` just learned, without waiting for it. While the room syncs, what arrives is
+   * covered by the save that ends the sync (or one within lazySaveMs): a save writes the whole
+   * state, and one per message made a long catch-up quadratic.
+   */
+  #saveSoon(room: RoomState): void {
+    if (this.#syncing.has(room.hex)) this.#saveLater();
+    else this.#save().catch((error: unknown) => this.#warn(undefined, errorName(error), `saving: ${errorDetail(error)}`));
+  }
+
+  /** For what the relay serves again if it is lost (a sync page's messages, a read mark). */
+  #saveLater(): void {
+    this.#saves?.requestLater().catch((error: unknown) => this.#warn(undefined, errorName(error), `saving: ${errorDetail(error)}`));
   }
 }

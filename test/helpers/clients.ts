@@ -8,7 +8,7 @@ import { FilePersistence } from '../../client/file-persistence.js';
 import { openHeadlessClient } from '../../client/headless.js';
 import { openNodeSocket } from '../../client/node-socket.js';
 import { resolveRelay } from '../../client/relay-key.js';
-import { SottoClient } from '../../protocol/client/client.js';
+import { SottoClient, type SottoClientOptions } from '../../protocol/client/client.js';
 import type { ClientEvent } from '../../protocol/client/client-events.js';
 import type { KdfParams } from '../../protocol/crypto/passphrase.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
@@ -39,7 +39,16 @@ export async function openTestClient(url: string | (() => string), dataDir?: str
 }
 
 /** As openTestClient, but assembled here so the test can drop the client's socket. */
-export async function openDroppableClient(url: string, dataDir?: string): Promise<TestClient> {
+export function openDroppableClient(url: string, dataDir?: string): Promise<TestClient> {
+  return openAssembledClient(url, dataDir === undefined ? {} : { persistence: new FilePersistence(dataDir, TEST_PASSPHRASE, TEST_KDF) }, dataDir);
+}
+
+/** A client on `url` with the test's own persistence and options; its socket can be dropped. */
+export async function openAssembledClient(
+  url: string,
+  options: Pick<SottoClientOptions, 'persistence' | 'lazySaveMs'>,
+  dataDir?: string,
+): Promise<TestClient> {
   const events: ClientEvent[] = [];
   let socket: WebSocket | undefined;
   const client = await SottoClient.open({
@@ -50,7 +59,7 @@ export async function openDroppableClient(url: string, dataDir?: string): Promis
       socket = openNodeSocket(relay.wsUrl);
       return { socket, relayPublicKey: relay.publicKey };
     },
-    ...(dataDir === undefined ? {} : { persistence: new FilePersistence(dataDir, TEST_PASSPHRASE, TEST_KDF) }),
+    ...options,
     onEvent: (event) => events.push(event),
   });
   await client.whenOnline(WAIT_MS);

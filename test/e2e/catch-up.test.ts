@@ -1,0 +1,67 @@
+// Coming back to a busy room: the history arrives in sync pages, and the client saves its state a
+// few times for the whole catch-up rather than once per message (each save writes everything), while
+// a message that arrives live is saved at once.
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ClientPersistence } from '../../protocol/client/persistence.js';
+import { admit, openAssembledClient, openTestClient, texts, waitUntil, type TestClient } from '../helpers/clients.js';
+import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+
+class CountingPersistence implements ClientPersistence {
+  snapshot: Uint8Array | undefined;
+  saves = 0;
+
+  load(): Promise<Uint8Array | undefined> {
+    return Promise.resolve(this.snapshot);
+  }
+
+  save(snapshot: Uint8Array): Promise<void> {
+    this.snapshot = snapshot;
+    this.saves++;
+    return Promise.resolve();
+  }
+}
+
+const HISTORY = 600;
+/** Longer than the test: only saves made at once are seen. */
+const NEVER = 10 * 60 * 1000;
+
+let relay: RelayProcess;
+const open: TestClient[] = [];
+
+test.before(async () => {
+  relay = await startRelayProcess();
+});
+
+test.after(async () => {
+  await Promise.all(open.map((c) => c.client.close()));
+  await relay.dispose();
+});
+
+test('a catch-up of hundreds of messages is saved a few times; a live message is saved at once', async () => {
+  const owner = await openTestClient(relay.url);
+  open.push(owner);
+  const roomId = await owner.client.createRoom('Busy', 'Owner');
+  const persistence = new CountingPersistence();
+  const away = await openAssembledClient(relay.url, { persistence, lazySaveMs: NEVER });
+  await admit(owner, roomId, away, 'Member');
+  await away.client.close();
+
+  for (let sent = 0; sent < HISTORY; sent += 100) {
+    await Promise.all(Array.from({ length: 100 }, (_, i) => owner.client.send(roomId, `message ${sent + i + 1}`)));
+  }
+  persistence.saves = 0;
+  const back = await openAssembledClient(relay.url, { persistence, lazySaveMs: NEVER });
+  open.push(back);
+  await waitUntil(() => texts(back, roomId).includes(`message ${HISTORY}`), 'the whole history');
+  await waitUntil(() => persistence.saves > 0, 'the save that ends the sync');
+  assert.ok(persistence.saves <= 5, `${persistence.saves} saves for ${HISTORY} messages`);
+  assert.is(texts(back, roomId).filter((t) => t.startsWith('message ')).length, HISTORY);
+
+  const before = persistence.saves;
+  await owner.client.send(roomId, 'live');
+  await waitUntil(() => texts(back, roomId).includes('live'), 'the live message');
+  await waitUntil(() => persistence.saves > before, 'a save of the live message, without waiting for lazySaveMs');
+});
+
+test.run();
