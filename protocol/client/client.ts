@@ -26,7 +26,7 @@ import { genesisEvent, nextEvent } from './events.js';
 import { createInvite as buildInvite, inviteKeyFromToken, verifyInviteInfo } from './invite.js';
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, checkJoinConfirm, openJoinRequest, openWelcome } from './join.js';
 import { generateMemberKeys } from './member-keys.js';
-import { messageHash, messageKey, openMessage, sealMessage } from './message-crypto.js';
+import { epochMessageKey, messageHash, openMessage, sealMessage } from './message-crypto.js';
 import { SaveQueue, type ClientPersistence } from './persistence.js';
 import { receiveMessage } from './receive-message.js';
 import { Requests, type Answer } from './requests.js';
@@ -712,7 +712,7 @@ export class SottoClient {
     } else {
       const epoch = room.epochs.get(record.epoch);
       if (epoch === undefined) return;
-      content = await openMessage(this.#suite, record, messageKey(epoch.key.expose(), room.roomId, record.epoch, record.sender));
+      content = await openMessage(this.#suite, record, epochMessageKey(epoch.key, room.roomId, record.epoch, record.sender));
     }
     this.#noteSeen(room, seq, hash, record.epoch);
     this.#applyContent(room, seq, record, content, []);
@@ -1017,7 +1017,7 @@ export class SottoClient {
     if (epoch === undefined) throw new SottoError('KEY_MISSING', `no key for epoch ${room.epoch}`);
     const seen = latestSeen(room);
     return sealMessage({
-      signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: messageKey(epoch.key.expose(), room.roomId, room.epoch, room.me.sign.publicKey),
+      signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: epochMessageKey(epoch.key, room.roomId, room.epoch, room.me.sign.publicKey),
       counter, prevHash, seenSeq: seen.seq, seenHash: seen.hash, content,
     });
   }

@@ -1,10 +1,11 @@
 // Sealing and opening room messages: per-(epoch, sender) keys, the header as associated data, and
 // the sender's signature over header and ciphertext.
 import { SottoError, isSottoError } from '../errors.js';
-import { utf8 } from '../bytes.js';
+import { toHex, utf8 } from '../bytes.js';
 import { xchachaOpen, xchachaSeal } from '../crypto/aead.js';
 import { hkdfSha256 } from '../crypto/hash.js';
 import { randomBytes } from '../crypto/random.js';
+import { Secret } from '../crypto/secret.js';
 import { labeledHash, signRecord, verifyRecord } from '../crypto/signing.js';
 import type { SigningKey, Suite } from '../crypto/suite.js';
 import { LABEL } from '../labels.js';
@@ -16,6 +17,27 @@ import { SIZE } from '../wire/types.js';
 export function messageKey(epochKey: Uint8Array, roomId: Uint8Array, epoch: number, sender: Uint8Array): Uint8Array {
   const info = new Writer(64).raw(utf8(LABEL.messageKey)).u8(0).u32(epoch).fixed(sender, SIZE.publicKey).finish();
   return hkdfSha256(epochKey, roomId, info, 32);
+}
+
+/** Per epoch key, its senders' message keys: derived on first use, gone with the epoch key. */
+const derivedKeys = new WeakMap<Secret, Map<string, Secret>>();
+
+/**
+ * messageKey for the epoch whose key `epochKey` holds, derived once per sender: an HKDF per message
+ * was a tenth of a history catch-up. An epoch key belongs to one (room, epoch), so those two
+ * arguments are the same on every call with it.
+ */
+export function epochMessageKey(epochKey: Secret, roomId: Uint8Array, epoch: number, sender: Uint8Array): Uint8Array {
+  let bySender = derivedKeys.get(epochKey);
+  if (bySender === undefined) derivedKeys.set(epochKey, (bySender = new Map()));
+  const id = toHex(sender);
+  let key = bySender.get(id);
+  if (key === undefined) {
+    const derived = messageKey(epochKey.expose(), roomId, epoch, sender);
+    bySender.set(id, (key = new Secret(derived)));
+    derived.fill(0);
+  }
+  return key.expose();
 }
 
 export function messageHash(recordBytes: Uint8Array): Uint8Array {

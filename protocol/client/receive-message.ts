@@ -6,7 +6,7 @@ import { isSottoError, type ErrorName } from '../errors.js';
 import type { Suite } from '../crypto/suite.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
-import { messageHash, messageKey, openMessage } from './message-crypto.js';
+import { epochMessageKey, messageHash, openMessage } from './message-crypto.js';
 import { everMember, memberDuringEpoch, seenAnywhere, type RoomState } from './room-state.js';
 import { checkSenderChain } from './sender-chain.js';
 
@@ -44,7 +44,7 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
   }
   let content: Content;
   try {
-    content = await openMessage(suite, record, messageKey(epoch.key.expose(), room.roomId, record.epoch, record.sender));
+    content = await openMessage(suite, record, epochMessageKey(epoch.key, room.roomId, record.epoch, record.sender));
   } catch (error) {
     if (isSottoError(error)) return rejected(error.errorName, `seq ${seq}`);
     throw error;
