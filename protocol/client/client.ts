@@ -37,7 +37,7 @@ import {
 import { applyEvent, isAdmin, memberOf, nextRoster, ZERO_HASH, type Roster } from './roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
-import { insertMessage, memberViews, messageViews, newMessageView, pendingView, roomCodeOf, roomView } from './views.js';
+import { insertMessage, memberViews, messageCount, messageViews, newMessageView, pendingView, roomCodeOf, roomView } from './views.js';
 
 export interface SottoClientOptions {
   readonly suite: Suite;
@@ -308,8 +308,13 @@ export class SottoClient {
     return [...this.#rooms.values()].map(roomView);
   }
 
-  messages(roomId: string): MessageView[] {
-    return messageViews(this.#room(roomId));
+  /** The room's messages in order, or only the last `last` of them. */
+  messages(roomId: string, last?: number): MessageView[] {
+    return messageViews(this.#room(roomId), last);
+  }
+
+  messageCount(roomId: string): number {
+    return messageCount(this.#room(roomId));
   }
 
   members(roomId: string): MemberView[] {

@@ -1,6 +1,7 @@
 // One room: header with the room code, verification warnings, the message log (role="log", one
 // <article> per message), the composer, the invite panel and the members region.
 import type { ConnectionState, MessageView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import { coalesced } from './coalesced.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { invitePanel } from './invite.js';
 import { membersPanel } from './members.js';
@@ -12,6 +13,9 @@ const NOTICE: Partial<Record<RoomView['state'], string>> = {
   removed: 'You were removed from this room. You no longer receive its messages.',
   left: 'You left this room.',
 };
+
+/** Messages rendered at first, and added by each "Show earlier messages". */
+const MESSAGE_WINDOW = 500;
 
 export function roomView(ctx: Ctx, roomId: string): View {
   const title = h('h2', { id: 'room-title', class: 'room-title' });
@@ -27,6 +31,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const warnings = h('div', { class: 'warnings', role: 'alert', hidden: true },
     h('p', { class: 'warn-title' }, '⚠ Something in this room failed to verify'), warningList);
 
+  const earlier = h('button', { type: 'button', class: 'link small earlier', hidden: true }, 'Show earlier messages');
   const log = h('div', { role: 'log', class: 'log', 'aria-labelledby': 'room-title', 'aria-live': 'polite', tabindex: '0' });
   const empty = h('p', { class: 'hint log-empty' }, 'No messages yet.');
 
@@ -43,13 +48,15 @@ export function roomView(ctx: Ctx, roomId: string): View {
     warnings,
     notice,
     h('div', { class: 'room-body' },
-      h('div', { class: 'conversation' }, empty, log, composer),
+      h('div', { class: 'conversation' }, empty, earlier, log, composer),
       members.element,
     ),
   );
 
   const rendered = new Map<string, { article: HTMLElement; signature: string }>();
   let shown: readonly MessageView[] = [];
+  /** How many of the latest messages are rendered: a long history is shown a window at a time. */
+  let showing = MESSAGE_WINDOW;
   let room: RoomView | undefined;
   let disposed = false;
 
@@ -116,21 +123,22 @@ export function roomView(ctx: Ctx, roomId: string): View {
         h('time', { datetime: new Date(w.time).toISOString() }, formatTime(w.time)))));
   };
 
-  const refreshMessages = async (): Promise<void> => {
-    const messages = await ctx.rpc.call('messages', { roomId });
+  const refreshMessages = coalesced(async (): Promise<void> => {
+    const { messages, total } = await ctx.rpc.call('messages', { roomId, last: showing });
     if (disposed) return;
     renderMessages(messages);
+    earlier.hidden = total <= messages.length;
     if (document.visibilityState === 'visible' && room?.unread) await ctx.rpc.call('markRead', { roomId });
-  };
-  const refreshMembers = async (): Promise<void> => {
+  });
+  const refreshMembers = coalesced(async (): Promise<void> => {
     const list = await ctx.rpc.call('members', { roomId });
     if (disposed) return;
     members.update(list, room?.role, room?.state === 'active');
-  };
-  const refreshWarnings = async (): Promise<void> => {
+  });
+  const refreshWarnings = coalesced(async (): Promise<void> => {
     const list = await ctx.rpc.call('warnings', { roomId });
     if (!disposed) renderWarnings(list);
-  };
+  });
   const report = (error: unknown): void => console.error('room refresh failed', error);
 
   applyRoom();
@@ -140,6 +148,15 @@ export function roomView(ctx: Ctx, roomId: string): View {
       return ctx.rpc.call('markRead', { roomId });
     }).catch(report);
   }
+
+  earlier.addEventListener('click', () => {
+    showing += MESSAGE_WINDOW;
+    // Earlier messages go in above what is on screen; keep that where it is.
+    const fromBottom = log.scrollHeight - log.scrollTop;
+    refreshMessages().then(() => {
+      log.scrollTop = log.scrollHeight - fromBottom;
+    }).catch(report);
+  });
 
   // The call settles when the relay acknowledges; until then the message is listed as pending.
   const submit = (): void => {

@@ -23,7 +23,8 @@ export interface ClientPort {
   leave(roomId: string): Promise<void>;
   markRead(roomId: string): void;
   rooms(): PortRoom[];
-  messages(roomId: string): MessageView[];
+  /** The last `last` messages, and how many there are in all. */
+  messages(roomId: string, last: number): { messages: MessageView[]; total: number };
   members(roomId: string): MemberView[];
   stop(): Promise<void>;
 }
@@ -152,9 +153,9 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         };
       });
     },
-    messages(roomId) {
+    messages(roomId, last) {
       let pending = 0;
-      return client.messages(roomId).map((m) => messageView(m, m.pending ? pending++ : 0));
+      return { messages: client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0)), total: client.messageCount(roomId) };
     },
     members(roomId) {
       const self = me(roomId);

@@ -95,7 +95,8 @@ export interface Api {
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
   rooms: [Record<string, never>, RoomView[]];
-  messages: [{ roomId: string }, MessageView[]];
+  /** The last `last` messages of the room (a page renders a window, not all of a long history). */
+  messages: [{ roomId: string; last: number }, { messages: MessageView[]; total: number }];
   members: [{ roomId: string }, MemberView[]];
   warnings: [{ roomId: string }, WarningView[]];
   markRead: [{ roomId: string }, void];

@@ -12,7 +12,7 @@ import {
   checkKeystoreFile, createKeystore, keystoreExists, readSealed, replaceKeystore, unlockKeystore, WrongPassphrase,
 } from './keystore.js';
 import type {
-  Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, MessageView, Method, Params, Result,
+  Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, Method, Params, Result,
   RoomView, RpcError, ViewEvent, WarningView,
 } from './rpc.js';
 import { WORKER_ERRORS } from './rpc.js';
@@ -136,7 +136,7 @@ export class Session {
     },
     leave: async ({ roomId }) => this.#need().leave(hex(roomId)),
     rooms: async () => this.#rooms(),
-    messages: async ({ roomId }) => this.#messages(hex(roomId)),
+    messages: async ({ roomId, last }) => this.#need().messages(hex(roomId), count(last)),
     members: async ({ roomId }): Promise<MemberView[]> => this.#need().members(hex(roomId)),
     warnings: async ({ roomId }) => [...(this.#extras.get(hex(roomId))?.warnings ?? [])],
     markRead: async ({ roomId }) => {
@@ -243,8 +243,7 @@ export class Session {
     const client = this.#need();
     return client.rooms().map((room) => {
       const extra = this.#extra(room.id);
-      const messages = client.messages(room.id);
-      const last = messages[messages.length - 1];
+      const [last] = client.messages(room.id, 1).messages;
       const { createdTime, ...view } = room;
       const failed = extra.joinFailure !== undefined && (room.state === 'waiting' || room.state === 'joining');
       return {
@@ -254,10 +253,6 @@ export class Session {
         warnings: extra.warnings.length,
       };
     });
-  }
-
-  #messages(roomId: string): MessageView[] {
-    return this.#need().messages(roomId);
   }
 
   #onClientEvent(event: ClientEvent): void {
@@ -351,6 +346,11 @@ function text(value: unknown): string {
 function num(value: unknown): number {
   if (typeof value !== 'number' || !Number.isFinite(value)) throw new WorkerFailure('BAD_REQUEST', 'expected a number');
   return value;
+}
+
+function count(value: unknown): number {
+  if (!Number.isSafeInteger(value) || (value as number) < 1) throw new WorkerFailure('BAD_REQUEST', 'expected a positive count');
+  return value as number;
 }
 
 function hex(value: unknown): string {
