@@ -118,6 +118,7 @@ function roomOpenTable(rounds: readonly RoomOpenResult[]): string {
     ['history', ...rounds.map((r) => `${n(r.messages)} messages, ${r.epochs} epochs`), ''],
     row('unlock (Argon2id, snapshot, connect)', (r) => r.unlockMs),
     row('catch-up (sync, verify, decrypt, save, render)', (r) => r.catchUpMs),
+    row('reload with the history saved: unlock → last message shown', (r) => r.reopenMs),
   ]);
 }
 
