@@ -116,7 +116,12 @@ export class Session implements Requester {
   #gone = false;
   #transport: NoiseTransport | undefined;
   #handshakeHash: Uint8Array | undefined;
-  readonly #inbox: Request[] = [];
+  /**
+   * Requests waiting their turn; made when one arrives and dropped once all are answered. A drained
+   * array keeps the backing store its first push grew, more than an idle session holds otherwise.
+   */
+  #inbox: Request[] | undefined;
+  /** The request chain; back to SETTLED once drained, so an idle session keeps no promise of its own. */
   #work: Promise<void> = SETTLED;
   #working = false;
   /** Requests accepted and not yet answered: the inbox and the run in hand. */
@@ -125,7 +130,8 @@ export class Session implements Requester {
   /** Bytes handed to the socket whose write has not completed. */
   #unsent = 0;
   #flushScheduled = false;
-  #drainWaiters: (() => void)[] = [];
+  /** Who waits for the backlog to fall; made only when someone does. */
+  #drainWaiters: (() => void)[] | undefined;
   /**
    * The socket's bytesRead when the last ping went out. Any byte since (the pong, or anything else)
    * shows the peer alive, and no 'pong' listener is needed: a fourth event on the WebSocket would
@@ -307,7 +313,7 @@ export class Session implements Requester {
     } catch (error) {
       request = new Undecodable(readableRid(frame), error);
     }
-    this.#inbox.push(request);
+    (this.#inbox ??= []).push(request);
     if (!this.#working) {
       this.#working = true;
       this.#work = this.#work.then(() => this.#drainInbox());
@@ -316,26 +322,29 @@ export class Session implements Requester {
 
   async #drainInbox(): Promise<void> {
     try {
-      while (this.#inbox.length > 0) {
+      for (let inbox = this.#inbox; inbox !== undefined && inbox.length > 0; inbox = this.#inbox) {
         if (this.#backlog() > this.#ctx.config.maxBufferedBytes / 2) await this.#drained();
         if (this.#closing) return;
-        const run = this.#nextRun();
+        const run = Session.#nextRun(inbox);
         await this.#handle(run);
         this.#answered(run.length);
       }
+      this.#inbox = undefined;
     } catch (error) {
       // Only a relay bug gets here; the session's state is unknown, so it ends rather than the process.
       this.#ctx.log.error('session failed', { error: error instanceof Error ? error.name : typeof error });
       this.close(CLOSE.internalError, 'internal error');
     } finally {
       this.#working = false;
+      // Nothing is left to wait for: a later shutdown awaits the shared settled promise, not this chain.
+      this.#work = SETTLED;
     }
   }
 
   /** The next request, or the run of sends at the head of the inbox. */
-  #nextRun(): Request[] {
-    const run = [this.#inbox.shift()!];
-    if (isSend(run[0]!)) while (run.length < MAX_SEND_RUN && this.#inbox.length > 0 && isSend(this.#inbox[0]!)) run.push(this.#inbox.shift()!);
+  static #nextRun(inbox: Request[]): Request[] {
+    const run = [inbox.shift()!];
+    if (isSend(run[0]!)) while (run.length < MAX_SEND_RUN && inbox.length > 0 && isSend(inbox[0]!)) run.push(inbox.shift()!);
     return run;
   }
 
@@ -383,13 +392,13 @@ export class Session implements Requester {
   }
 
   #drained(): Promise<void> {
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
   #wake(): void {
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.#drainWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
   }
 
   #teardown(): void {
