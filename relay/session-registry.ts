@@ -20,9 +20,15 @@ function matches(session: Session, binding: Binding, to: Audience): boolean {
   return to.key === undefined || bytesEqual(binding.sign, to.key);
 }
 
+/** A room's bound sessions, with the one copy of the room's name they all keep. */
+interface RoomSessions {
+  readonly hex: string;
+  readonly sessions: Set<Session>;
+}
+
 export class SessionRegistry {
   readonly #sessions = new Set<Session>();
-  readonly #rooms = new Map<string, Set<Session>>();
+  readonly #rooms = new Map<string, RoomSessions>();
   readonly #bus: Bus;
   readonly #metrics: Metrics;
   readonly #log: Logger;
@@ -50,18 +56,21 @@ export class SessionRegistry {
     this.#metrics.connections = this.#sessions.size;
   }
 
-  bound(roomHex: string, session: Session): void {
-    let set = this.#rooms.get(roomHex);
-    if (set === undefined) {
-      this.#rooms.set(roomHex, (set = new Set()));
+  /** Returns the registry's own string for the room, for the session to keep instead of its own. */
+  bound(roomHex: string, session: Session): string {
+    let room = this.#rooms.get(roomHex);
+    if (room === undefined) {
+      room = { hex: roomHex, sessions: new Set() };
+      this.#rooms.set(roomHex, room);
       this.#bus.watch(fromHex(roomHex));
     }
-    set.add(session);
+    room.sessions.add(session);
     this.#metrics.sessionsBound++;
+    return room.hex;
   }
 
   unbound(roomHex: string, session: Session): void {
-    const set = this.#rooms.get(roomHex);
+    const set = this.#rooms.get(roomHex)?.sessions;
     if (set === undefined || !set.delete(session)) return;
     if (set.size === 0) {
       this.#rooms.delete(roomHex);
@@ -75,7 +84,7 @@ export class SessionRegistry {
   }
 
   #apply(roomHex: string, message: BusEvent): void {
-    const set = this.#rooms.get(roomHex);
+    const set = this.#rooms.get(roomHex)?.sessions;
     if (set === undefined) return;
     if (message.type === 'gap') {
       this.#log.warn('bus gap: sessions reconnect to catch up', { sessions: set.size });

@@ -23,6 +23,7 @@ import { dispatch, dispatchSends } from './dispatch.js';
 import type { Send } from './handlers/message.js';
 import { TokenBucket } from './limits.js';
 import { Outbox } from './outbox.js';
+import { SessionBindings } from './session-bindings.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export const CLOSE = {
@@ -106,7 +107,7 @@ export class Session implements Requester {
   readonly #ctx: RelayContext;
   readonly #registry: SessionRegistry;
   readonly #staticKey: NoiseKeyPair;
-  readonly #bindings = new Map<string, Binding>();
+  readonly #bindings = new SessionBindings();
   readonly #bucket: TokenBucket;
   readonly #outbox: Outbox;
   /** Dropped once the handshake is in: an idle session keeps nothing it no longer needs. */
@@ -187,8 +188,8 @@ export class Session implements Requester {
     if (isNew && this.#bindings.size >= this.#ctx.config.maxRoomsPerSession) {
       throw new SottoError('BAD_VALUE', `at most ${this.#ctx.config.maxRoomsPerSession} rooms per connection`);
     }
-    this.#bindings.set(roomHex, binding);
-    if (isNew) this.#registry.bound(roomHex, this);
+    // The registry's copy of the room's name, so the sessions bound to one room share one string.
+    this.#bindings.set(isNew ? this.#registry.bound(roomHex, this) : roomHex, binding);
   }
 
   unbind(roomId: Uint8Array): void {
@@ -199,8 +200,8 @@ export class Session implements Requester {
     if (this.#bindings.delete(roomHex)) this.#registry.unbound(roomHex, this);
   }
 
-  roomHexes(): IterableIterator<string> {
-    return this.#bindings.keys();
+  roomHexes(): Iterable<string> {
+    return this.#bindings.rooms();
   }
 
   send(frame: Uint8Array): void {
