@@ -109,7 +109,8 @@ export class Session implements Requester {
   readonly #staticKey: NoiseKeyPair;
   readonly #bindings = new SessionBindings();
   readonly #bucket: TokenBucket;
-  readonly #outbox: Outbox;
+  /** Made when a frame is queued and dropped once flushed: an idle session holds none. */
+  #outbox: Outbox | undefined;
   /** Dropped once the handshake is in: an idle session keeps nothing it no longer needs. */
   #handshakeTimer: NodeJS.Timeout | undefined;
   /** Who waits for the socket to be gone (shutdown); made only when someone does. */
@@ -149,7 +150,6 @@ export class Session implements Requester {
     this.#registry = registry;
     this.#staticKey = staticKey;
     this.#bucket = new TokenBucket(ctx.config.rateLimitPerSecond, ctx.config.rateLimitBurst, ctx.now());
-    this.#outbox = new Outbox(ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage);
     this.#handshakeTimer = setTimeout(() => this.close(CLOSE.policyViolation, 'handshake timeout'), ctx.config.handshakeTimeoutMs);
     Session.#bySocket.set(ws, this);
     ws.on('close', Session.#onClose).on('message', Session.#onSocketMessage).on('error', Session.#onError);
@@ -207,7 +207,7 @@ export class Session implements Requester {
   send(frame: Uint8Array): void {
     if (frame.length > this.#ctx.config.maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `answer of ${frame.length} bytes`);
     if (this.#closing || this.#transport === undefined) return;
-    this.#outbox.push(frame);
+    (this.#outbox ??= new Outbox(this.#ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage)).push(frame);
     if (this.#backlog() > this.#ctx.config.maxBufferedBytes) {
       this.#ctx.metrics.slowConsumersClosed++;
       this.close(CLOSE.tryAgainLater, 'slow consumer', false);
@@ -253,7 +253,7 @@ export class Session implements Requester {
   }
 
   #backlog(): number {
-    return this.#outbox.bytes + this.#unsent;
+    return (this.#outbox?.bytes ?? 0) + this.#unsent;
   }
 
   #onMessage(bytes: Uint8Array, isBinary: boolean): void {
@@ -380,7 +380,9 @@ export class Session implements Requester {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#closing || this.#transport === undefined) return;
-    for (const batch of this.#outbox.take()) this.#write(this.#transport.seal(batch));
+    const outbox = this.#outbox;
+    this.#outbox = undefined;
+    for (const batch of outbox?.take() ?? []) this.#write(this.#transport.seal(batch));
   }
 
   #write(message: Uint8Array): void {
@@ -407,7 +409,7 @@ export class Session implements Requester {
     this.#gone = true;
     clearTimeout(this.#handshakeTimer);
     this.#registry.remove(this);
-    this.#outbox.take();
+    this.#outbox = undefined;
     this.#wake();
     for (const resolve of this.#goneWaiters ?? []) resolve();
     this.#goneWaiters = undefined;
