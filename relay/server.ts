@@ -107,6 +107,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
     releaseOnClose(socket, address, connections, config.logIps, log);
     wss.handleUpgrade(request, socket, head, (ws) => {
+      // ws handles the socket's errors from here; a second listener would keep a listener array per connection.
+      socket.off('error', destroySelf);
       new Session(ws, request.socket, address, ctx, registry, staticKey);
     });
   });
