@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
+import { cutSilentConnections } from './silent-connections.js';
 import { startSweeper } from './sweeper.js';
 import { timedStore } from './timed-store.js';
 import type { Store } from './store/store.js';
@@ -84,9 +85,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log,
     gauges: async () => ({ rooms: await store.countRooms(), members: await store.countMembers() }),
   }));
-  // headersTimeout only starts with a request's first byte: a connection that never sends one
-  // would hold its socket forever. Idle sockets are cut instead; ws lifts this once a socket upgrades.
-  server.timeout = config.headersTimeoutMs;
+  cutSilentConnections(server, config.headersTimeoutMs);
   const wss = new WebSocketServer({
     noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxMessageBytes, maxFragments: config.maxMessageFragments,
   });
