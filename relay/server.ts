@@ -48,14 +48,15 @@ function destroySelf(this: Duplex): void {
   this.destroy();
 }
 
-/** Counts the connection against its address until the socket closes. */
-function releaseOnClose(socket: Duplex, address: string, connections: ConnectionCounter, logIps: boolean, log: Logger): void {
-  log.debug('connection opened', addressFields(logIps, () => address));
+/**
+ * Calls `released(address)` when the socket closes, until the returned listener is taken off: a
+ * session takes the release over, so an idle connection keeps no closure of its own for it.
+ */
+function releaseOnClose(socket: Duplex, address: string, released: (address: string) => void): () => void {
+  const listener = (): void => released(address);
   // 'close' comes once; once() would wrap the listener in two more objects per socket.
-  socket.on('close', () => {
-    connections.release(address);
-    log.debug('connection closed', addressFields(logIps, () => address));
-  });
+  socket.on('close', listener);
+  return listener;
 }
 
 /** How long a closing socket gets to finish the close handshake before it is cut. */
@@ -75,6 +76,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const connections = new ConnectionCounter(config.maxConnectionsPerIp);
+  const released = (address: string): void => {
+    connections.release(address);
+    log.debug('connection closed', addressFields(config.logIps, () => address));
+  };
   const server = createServer({
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
@@ -104,11 +109,13 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (config.publicOrigin !== undefined && origin !== undefined && origin !== config.publicOrigin) return refuse('403 Forbidden');
     const address = clientAddress(request, config.trustProxy);
     if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
-    releaseOnClose(socket, address, connections, config.logIps, log);
+    log.debug('connection opened', addressFields(config.logIps, () => address));
+    const release = releaseOnClose(socket, address, released);
     wss.handleUpgrade(request, socket, head, (ws) => {
-      // ws handles the socket's errors from here; a second listener would keep a listener array per connection.
-      socket.off('error', destroySelf);
-      new Session(ws, request.socket, address, ctx, registry, staticKey);
+      // From here ws handles the socket's errors and the session releases the address when it is
+      // gone; listeners of our own beside ws's would keep listener arrays per connection.
+      socket.off('error', destroySelf).off('close', release);
+      new Session(ws, request.socket, address, ctx, registry, staticKey, released);
     });
   });
 

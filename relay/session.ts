@@ -107,6 +107,8 @@ export class Session implements Requester {
   readonly #ctx: RelayContext;
   readonly #registry: SessionRegistry;
   readonly #staticKey: NoiseKeyPair;
+  /** Told the address once the socket is gone, so its connection stops counting against it. */
+  readonly #released: (address: string) => void;
   readonly #bindings = new SessionBindings();
   readonly #bucket: TokenBucket;
   /** Made when a frame is queued and dropped once flushed: an idle session holds none. */
@@ -147,13 +149,17 @@ export class Session implements Requester {
   #bytesReadAtPing = -1;
   #closing = false;
 
-  constructor(ws: WebSocket, socket: Socket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair) {
+  constructor(
+    ws: WebSocket, socket: Socket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair,
+    released: (address: string) => void,
+  ) {
     this.#ws = ws;
     this.#socket = socket;
     this.address = address;
     this.#ctx = ctx;
     this.#registry = registry;
     this.#staticKey = staticKey;
+    this.#released = released;
     this.#bucket = new TokenBucket(ctx.config.rateLimitPerSecond, ctx.config.rateLimitBurst, ctx.now());
     this.#handshakeTimer = setTimeout(() => this.close(CLOSE.policyViolation, 'handshake timeout'), ctx.config.handshakeTimeoutMs);
     Session.#bySocket.set(ws, this);
@@ -414,6 +420,7 @@ export class Session implements Requester {
     this.#gone = true;
     clearTimeout(this.#handshakeTimer);
     this.#registry.remove(this);
+    this.#released(this.address);
     this.#outbox = undefined;
     this.#wake();
     for (const resolve of this.#goneWaiters ?? []) resolve();
