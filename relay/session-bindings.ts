@@ -1,7 +1,7 @@
 // One session's bindings, room (hex) → Binding. Nearly every session is bound to one room, so that
 // binding is held in two fields and a Map is made only when a second room is bound: a Map's table
 // alone is about 150 bytes, per idle connection.
-import type { Binding } from './context.js';
+import type { Binding } from './binding.js';
 
 export class SessionBindings {
   #room: string | undefined;

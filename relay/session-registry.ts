@@ -1,9 +1,9 @@
 // This process's sessions, indexed by the rooms they are bound to, and the bus subscriber that
 // applies room-scoped decisions (pushes, dropped bindings, admitted joiners) to them.
-import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
+import { fromHex, toHex } from '../protocol/bytes.js';
 import { RELAY_FRAME } from '../protocol/wire/types.js';
 import type { Audience, Bus, BusEvent } from './bus/bus.js';
-import type { Binding } from './context.js';
+import type { Binding } from './binding.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
@@ -17,7 +17,7 @@ const CATCH_UP_CLOSE = 1012;
 function matches(session: Session, binding: Binding, to: Audience): boolean {
   if (session.isNamed(to.exceptSession)) return false;
   if (to.role !== undefined && binding.role !== to.role) return false;
-  return to.key === undefined || bytesEqual(binding.sign, to.key);
+  return to.key === undefined || binding.isKey(to.key);
 }
 
 /** A room's bound sessions, with the one copy of the room's name they all keep. */
@@ -100,10 +100,10 @@ export class SessionRegistry {
           if (matches(session, binding, message.to)) this.#push(session, message.frames);
           break;
         case 'unbind':
-          if (message.keys.some((key) => bytesEqual(key, binding.sign))) session.unbindAt(roomHex);
+          if (message.keys.some((key) => binding.isKey(key))) session.unbindAt(roomHex);
           break;
         case 'promote':
-          if (binding.role === 'joiner' && bytesEqual(binding.sign, message.key)) session.bindAt(roomHex, { sign: binding.sign, role: 'member' });
+          if (binding.role === 'joiner' && binding.isKey(message.key)) session.bindAt(roomHex, binding.as('member'));
           break;
       }
     }

@@ -18,7 +18,9 @@ import {
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { decodeClientFrame, encodeRelayFrame, type ClientFrame } from '../protocol/wire/frames.js';
 import { WIRE_VERSION } from '../protocol/wire/types.js';
-import type { Binding, RelayContext, Requester } from './context.js';
+import type { Binding } from './binding.js';
+import { fromByteString, toByteString } from './byte-string.js';
+import type { RelayContext, Requester } from './context.js';
 import { dispatch, dispatchSends } from './dispatch.js';
 import type { Send } from './handlers/message.js';
 import { TokenBucket } from './limits.js';
@@ -119,11 +121,7 @@ export class Session implements Requester {
   #goneWaiters: (() => void)[] | undefined;
   #gone = false;
   #transport: NoiseTransport | undefined;
-  /**
-   * The handshake hash's 32 bytes as a one-byte (latin1) string: 48 B, where a Uint8Array of its own
-   * costs over 200 (the view, its ArrayBuffer and the backing store), per idle connection. Only an
-   * auth reads it.
-   */
+  /** As a byte string (byte-string.ts); only an auth reads it. */
   #handshakeHash: string | undefined;
   /**
    * Requests waiting their turn; made when one arrives and dropped once all are answered. A drained
@@ -179,7 +177,7 @@ export class Session implements Requester {
 
   get handshakeHash(): Uint8Array {
     if (this.#handshakeHash === undefined) throw new SottoError('INTERNAL', 'no handshake yet');
-    return Buffer.from(this.#handshakeHash, 'latin1');
+    return fromByteString(this.#handshakeHash);
   }
 
   binding(roomId: Uint8Array): Binding | undefined {
@@ -302,7 +300,7 @@ export class Session implements Requester {
       if (responder.readMessage1(message1).length !== 0) throw new SottoError('HANDSHAKE_FAILED', 'message 1 carries a payload');
       const { message, transport, handshakeHash } = responder.writeMessage2(EMPTY);
       this.#transport = transport;
-      this.#handshakeHash = Buffer.from(handshakeHash.buffer, handshakeHash.byteOffset, handshakeHash.byteLength).toString('latin1');
+      this.#handshakeHash = toByteString(handshakeHash);
       this.#write(message);
     } catch {
       this.close(CLOSE.protocolError, 'handshake failed');
