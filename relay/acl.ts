@@ -1,9 +1,9 @@
 // The binding checks every room-scoped request starts with: a session acts in a room only as the
 // key it proved in `auth`, and only in the role it proved.
-import { bytesEqual } from '../protocol/bytes.js';
 import { SottoError } from '../protocol/errors.js';
 import type { AuthRole } from '../protocol/wire/frames.js';
-import type { Binding, Requester } from './context.js';
+import type { Binding } from './binding.js';
+import type { Requester } from './context.js';
 
 /** NOT_AUTHENTICATED unless the session is bound to the room in `role`. */
 export function requireBinding(session: Requester, roomId: Uint8Array, role: AuthRole): Binding {
@@ -15,6 +15,6 @@ export function requireBinding(session: Requester, roomId: Uint8Array, role: Aut
 /** As requireBinding, and the record's signer must be the bound key (SENDER_MISMATCH). */
 export function requireBoundKey(session: Requester, roomId: Uint8Array, role: AuthRole, key: Uint8Array): Binding {
   const binding = requireBinding(session, roomId, role);
-  if (!bytesEqual(binding.sign, key)) throw new SottoError('SENDER_MISMATCH', 'record key differs from the session binding');
+  if (!binding.isKey(key)) throw new SottoError('SENDER_MISMATCH', 'record key differs from the session binding');
   return binding;
 }

@@ -1,6 +1,6 @@
 // What every request handler works with: the relay's shared services and the requesting session.
 import type { Suite } from '../protocol/crypto/suite.js';
-import type { AuthRole } from '../protocol/wire/frames.js';
+import type { Binding } from './binding.js';
 import type { Bus } from './bus/bus.js';
 import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
@@ -26,11 +26,6 @@ export interface RelayContext {
 export interface AddressFailures {
   isLocked(address: string, now: number): boolean | Promise<boolean>;
   recordFailure(address: string, now: number): void | Promise<void>;
-}
-
-export interface Binding {
-  readonly sign: Uint8Array;
-  readonly role: AuthRole;
 }
 
 /** The session as handlers see it: identity, bindings and a way to answer. */

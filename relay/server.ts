@@ -17,6 +17,7 @@ import { Metrics } from './metrics.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
+import { cutSilentConnections } from './silent-connections.js';
 import { startSweeper } from './sweeper.js';
 import { timedStore } from './timed-store.js';
 import type { Store } from './store/store.js';
@@ -47,14 +48,15 @@ function destroySelf(this: Duplex): void {
   this.destroy();
 }
 
-/** Counts the connection against its address until the socket closes. */
-function releaseOnClose(socket: Duplex, address: string, connections: ConnectionCounter, logIps: boolean, log: Logger): void {
-  log.debug('connection opened', addressFields(logIps, () => address));
+/**
+ * Calls `released(address)` when the socket closes, until the returned listener is taken off: a
+ * session takes the release over, so an idle connection keeps no closure of its own for it.
+ */
+function releaseOnClose(socket: Duplex, address: string, released: (address: string) => void): () => void {
+  const listener = (): void => released(address);
   // 'close' comes once; once() would wrap the listener in two more objects per socket.
-  socket.on('close', () => {
-    connections.release(address);
-    log.debug('connection closed', addressFields(logIps, () => address));
-  });
+  socket.on('close', listener);
+  return listener;
 }
 
 /** How long a closing socket gets to finish the close handshake before it is cut. */
@@ -74,6 +76,10 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const connections = new ConnectionCounter(config.maxConnectionsPerIp);
+  const released = (address: string): void => {
+    connections.release(address);
+    log.debug('connection closed', addressFields(config.logIps, () => address));
+  };
   const server = createServer({
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
@@ -84,9 +90,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log,
     gauges: async () => ({ rooms: await store.countRooms(), members: await store.countMembers() }),
   }));
-  // headersTimeout only starts with a request's first byte: a connection that never sends one
-  // would hold its socket forever. Idle sockets are cut instead; ws lifts this once a socket upgrades.
-  server.timeout = config.headersTimeoutMs;
+  cutSilentConnections(server, config.headersTimeoutMs);
   const wss = new WebSocketServer({
     noServer: true, clientTracking: false, perMessageDeflate: false, maxPayload: config.maxMessageBytes, maxFragments: config.maxMessageFragments,
   });
@@ -105,9 +109,13 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (config.publicOrigin !== undefined && origin !== undefined && origin !== config.publicOrigin) return refuse('403 Forbidden');
     const address = clientAddress(request, config.trustProxy);
     if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
-    releaseOnClose(socket, address, connections, config.logIps, log);
+    log.debug('connection opened', addressFields(config.logIps, () => address));
+    const release = releaseOnClose(socket, address, released);
     wss.handleUpgrade(request, socket, head, (ws) => {
-      new Session(ws, request.socket, address, ctx, registry, staticKey);
+      // From here ws handles the socket's errors and the session releases the address when it is
+      // gone; listeners of our own beside ws's would keep listener arrays per connection.
+      socket.off('error', destroySelf).off('close', release);
+      new Session(ws, request.socket, address, ctx, registry, staticKey, released);
     });
   });
 

@@ -1,9 +1,9 @@
 // This process's sessions, indexed by the rooms they are bound to, and the bus subscriber that
 // applies room-scoped decisions (pushes, dropped bindings, admitted joiners) to them.
-import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
+import { fromHex, toHex } from '../protocol/bytes.js';
 import { RELAY_FRAME } from '../protocol/wire/types.js';
 import type { Audience, Bus, BusEvent } from './bus/bus.js';
-import type { Binding } from './context.js';
+import type { Binding } from './binding.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { Session } from './session.js';
@@ -17,12 +17,18 @@ const CATCH_UP_CLOSE = 1012;
 function matches(session: Session, binding: Binding, to: Audience): boolean {
   if (session.isNamed(to.exceptSession)) return false;
   if (to.role !== undefined && binding.role !== to.role) return false;
-  return to.key === undefined || bytesEqual(binding.sign, to.key);
+  return to.key === undefined || binding.isKey(to.key);
+}
+
+/** A room's bound sessions, with the one copy of the room's name they all keep. */
+interface RoomSessions {
+  readonly hex: string;
+  readonly sessions: Set<Session>;
 }
 
 export class SessionRegistry {
   readonly #sessions = new Set<Session>();
-  readonly #rooms = new Map<string, Set<Session>>();
+  readonly #rooms = new Map<string, RoomSessions>();
   readonly #bus: Bus;
   readonly #metrics: Metrics;
   readonly #log: Logger;
@@ -50,18 +56,21 @@ export class SessionRegistry {
     this.#metrics.connections = this.#sessions.size;
   }
 
-  bound(roomHex: string, session: Session): void {
-    let set = this.#rooms.get(roomHex);
-    if (set === undefined) {
-      this.#rooms.set(roomHex, (set = new Set()));
+  /** Returns the registry's own string for the room, for the session to keep instead of its own. */
+  bound(roomHex: string, session: Session): string {
+    let room = this.#rooms.get(roomHex);
+    if (room === undefined) {
+      room = { hex: roomHex, sessions: new Set() };
+      this.#rooms.set(roomHex, room);
       this.#bus.watch(fromHex(roomHex));
     }
-    set.add(session);
+    room.sessions.add(session);
     this.#metrics.sessionsBound++;
+    return room.hex;
   }
 
   unbound(roomHex: string, session: Session): void {
-    const set = this.#rooms.get(roomHex);
+    const set = this.#rooms.get(roomHex)?.sessions;
     if (set === undefined || !set.delete(session)) return;
     if (set.size === 0) {
       this.#rooms.delete(roomHex);
@@ -75,7 +84,7 @@ export class SessionRegistry {
   }
 
   #apply(roomHex: string, message: BusEvent): void {
-    const set = this.#rooms.get(roomHex);
+    const set = this.#rooms.get(roomHex)?.sessions;
     if (set === undefined) return;
     if (message.type === 'gap') {
       this.#log.warn('bus gap: sessions reconnect to catch up', { sessions: set.size });
@@ -91,10 +100,10 @@ export class SessionRegistry {
           if (matches(session, binding, message.to)) this.#push(session, message.frames);
           break;
         case 'unbind':
-          if (message.keys.some((key) => bytesEqual(key, binding.sign))) session.unbindAt(roomHex);
+          if (message.keys.some((key) => binding.isKey(key))) session.unbindAt(roomHex);
           break;
         case 'promote':
-          if (binding.role === 'joiner' && bytesEqual(binding.sign, message.key)) session.bindAt(roomHex, { sign: binding.sign, role: 'member' });
+          if (binding.role === 'joiner' && binding.isKey(message.key)) session.bindAt(roomHex, binding.as('member'));
           break;
       }
     }

@@ -18,11 +18,14 @@ import {
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { decodeClientFrame, encodeRelayFrame, type ClientFrame } from '../protocol/wire/frames.js';
 import { WIRE_VERSION } from '../protocol/wire/types.js';
-import type { Binding, RelayContext, Requester } from './context.js';
+import type { Binding } from './binding.js';
+import { fromByteString, toByteString } from './byte-string.js';
+import type { RelayContext, Requester } from './context.js';
 import { dispatch, dispatchSends } from './dispatch.js';
 import type { Send } from './handlers/message.js';
 import { TokenBucket } from './limits.js';
 import { Outbox } from './outbox.js';
+import { SessionBindings } from './session-bindings.js';
 import type { SessionRegistry } from './session-registry.js';
 
 export const CLOSE = {
@@ -106,17 +109,26 @@ export class Session implements Requester {
   readonly #ctx: RelayContext;
   readonly #registry: SessionRegistry;
   readonly #staticKey: NoiseKeyPair;
-  readonly #bindings = new Map<string, Binding>();
+  /** Told the address once the socket is gone, so its connection stops counting against it. */
+  readonly #released: (address: string) => void;
+  readonly #bindings = new SessionBindings();
   readonly #bucket: TokenBucket;
-  readonly #outbox: Outbox;
+  /** Made when a frame is queued and dropped once flushed: an idle session holds none. */
+  #outbox: Outbox | undefined;
   /** Dropped once the handshake is in: an idle session keeps nothing it no longer needs. */
   #handshakeTimer: NodeJS.Timeout | undefined;
   /** Who waits for the socket to be gone (shutdown); made only when someone does. */
   #goneWaiters: (() => void)[] | undefined;
   #gone = false;
   #transport: NoiseTransport | undefined;
-  #handshakeHash: Uint8Array | undefined;
-  readonly #inbox: Request[] = [];
+  /** As a byte string (byte-string.ts); only an auth reads it. */
+  #handshakeHash: string | undefined;
+  /**
+   * Requests waiting their turn; made when one arrives and dropped once all are answered. A drained
+   * array keeps the backing store its first push grew, more than an idle session holds otherwise.
+   */
+  #inbox: Request[] | undefined;
+  /** The request chain; back to SETTLED once drained, so an idle session keeps no promise of its own. */
   #work: Promise<void> = SETTLED;
   #working = false;
   /** Requests accepted and not yet answered: the inbox and the run in hand. */
@@ -125,7 +137,8 @@ export class Session implements Requester {
   /** Bytes handed to the socket whose write has not completed. */
   #unsent = 0;
   #flushScheduled = false;
-  #drainWaiters: (() => void)[] = [];
+  /** Who waits for the backlog to fall; made only when someone does. */
+  #drainWaiters: (() => void)[] | undefined;
   /**
    * The socket's bytesRead when the last ping went out. Any byte since (the pong, or anything else)
    * shows the peer alive, and no 'pong' listener is needed: a fourth event on the WebSocket would
@@ -134,15 +147,18 @@ export class Session implements Requester {
   #bytesReadAtPing = -1;
   #closing = false;
 
-  constructor(ws: WebSocket, socket: Socket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair) {
+  constructor(
+    ws: WebSocket, socket: Socket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair,
+    released: (address: string) => void,
+  ) {
     this.#ws = ws;
     this.#socket = socket;
     this.address = address;
     this.#ctx = ctx;
     this.#registry = registry;
     this.#staticKey = staticKey;
+    this.#released = released;
     this.#bucket = new TokenBucket(ctx.config.rateLimitPerSecond, ctx.config.rateLimitBurst, ctx.now());
-    this.#outbox = new Outbox(ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage);
     this.#handshakeTimer = setTimeout(() => this.close(CLOSE.policyViolation, 'handshake timeout'), ctx.config.handshakeTimeoutMs);
     Session.#bySocket.set(ws, this);
     ws.on('close', Session.#onClose).on('message', Session.#onSocketMessage).on('error', Session.#onError);
@@ -161,7 +177,7 @@ export class Session implements Requester {
 
   get handshakeHash(): Uint8Array {
     if (this.#handshakeHash === undefined) throw new SottoError('INTERNAL', 'no handshake yet');
-    return this.#handshakeHash;
+    return fromByteString(this.#handshakeHash);
   }
 
   binding(roomId: Uint8Array): Binding | undefined {
@@ -181,8 +197,8 @@ export class Session implements Requester {
     if (isNew && this.#bindings.size >= this.#ctx.config.maxRoomsPerSession) {
       throw new SottoError('BAD_VALUE', `at most ${this.#ctx.config.maxRoomsPerSession} rooms per connection`);
     }
-    this.#bindings.set(roomHex, binding);
-    if (isNew) this.#registry.bound(roomHex, this);
+    // The registry's copy of the room's name, so the sessions bound to one room share one string.
+    this.#bindings.set(isNew ? this.#registry.bound(roomHex, this) : roomHex, binding);
   }
 
   unbind(roomId: Uint8Array): void {
@@ -193,14 +209,14 @@ export class Session implements Requester {
     if (this.#bindings.delete(roomHex)) this.#registry.unbound(roomHex, this);
   }
 
-  roomHexes(): IterableIterator<string> {
-    return this.#bindings.keys();
+  roomHexes(): Iterable<string> {
+    return this.#bindings.rooms();
   }
 
   send(frame: Uint8Array): void {
     if (frame.length > this.#ctx.config.maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `answer of ${frame.length} bytes`);
     if (this.#closing || this.#transport === undefined) return;
-    this.#outbox.push(frame);
+    (this.#outbox ??= new Outbox(this.#ctx.config.maxMessageBytes, DEFAULT_NOISE_TRANSPORT_OPTIONS.maxFramesPerMessage)).push(frame);
     if (this.#backlog() > this.#ctx.config.maxBufferedBytes) {
       this.#ctx.metrics.slowConsumersClosed++;
       this.close(CLOSE.tryAgainLater, 'slow consumer', false);
@@ -246,7 +262,7 @@ export class Session implements Requester {
   }
 
   #backlog(): number {
-    return this.#outbox.bytes + this.#unsent;
+    return (this.#outbox?.bytes ?? 0) + this.#unsent;
   }
 
   #onMessage(bytes: Uint8Array, isBinary: boolean): void {
@@ -284,7 +300,7 @@ export class Session implements Requester {
       if (responder.readMessage1(message1).length !== 0) throw new SottoError('HANDSHAKE_FAILED', 'message 1 carries a payload');
       const { message, transport, handshakeHash } = responder.writeMessage2(EMPTY);
       this.#transport = transport;
-      this.#handshakeHash = handshakeHash;
+      this.#handshakeHash = toByteString(handshakeHash);
       this.#write(message);
     } catch {
       this.close(CLOSE.protocolError, 'handshake failed');
@@ -307,7 +323,7 @@ export class Session implements Requester {
     } catch (error) {
       request = new Undecodable(readableRid(frame), error);
     }
-    this.#inbox.push(request);
+    (this.#inbox ??= []).push(request);
     if (!this.#working) {
       this.#working = true;
       this.#work = this.#work.then(() => this.#drainInbox());
@@ -316,26 +332,29 @@ export class Session implements Requester {
 
   async #drainInbox(): Promise<void> {
     try {
-      while (this.#inbox.length > 0) {
+      for (let inbox = this.#inbox; inbox !== undefined && inbox.length > 0; inbox = this.#inbox) {
         if (this.#backlog() > this.#ctx.config.maxBufferedBytes / 2) await this.#drained();
         if (this.#closing) return;
-        const run = this.#nextRun();
+        const run = Session.#nextRun(inbox);
         await this.#handle(run);
         this.#answered(run.length);
       }
+      this.#inbox = undefined;
     } catch (error) {
       // Only a relay bug gets here; the session's state is unknown, so it ends rather than the process.
       this.#ctx.log.error('session failed', { error: error instanceof Error ? error.name : typeof error });
       this.close(CLOSE.internalError, 'internal error');
     } finally {
       this.#working = false;
+      // Nothing is left to wait for: a later shutdown awaits the shared settled promise, not this chain.
+      this.#work = SETTLED;
     }
   }
 
   /** The next request, or the run of sends at the head of the inbox. */
-  #nextRun(): Request[] {
-    const run = [this.#inbox.shift()!];
-    if (isSend(run[0]!)) while (run.length < MAX_SEND_RUN && this.#inbox.length > 0 && isSend(this.#inbox[0]!)) run.push(this.#inbox.shift()!);
+  static #nextRun(inbox: Request[]): Request[] {
+    const run = [inbox.shift()!];
+    if (isSend(run[0]!)) while (run.length < MAX_SEND_RUN && inbox.length > 0 && isSend(inbox[0]!)) run.push(inbox.shift()!);
     return run;
   }
 
@@ -370,7 +389,9 @@ export class Session implements Requester {
   #flush(): void {
     this.#flushScheduled = false;
     if (this.#closing || this.#transport === undefined) return;
-    for (const batch of this.#outbox.take()) this.#write(this.#transport.seal(batch));
+    const outbox = this.#outbox;
+    this.#outbox = undefined;
+    for (const batch of outbox?.take() ?? []) this.#write(this.#transport.seal(batch));
   }
 
   #write(message: Uint8Array): void {
@@ -383,13 +404,13 @@ export class Session implements Requester {
   }
 
   #drained(): Promise<void> {
-    return new Promise((resolve) => this.#drainWaiters.push(resolve));
+    return new Promise((resolve) => (this.#drainWaiters ??= []).push(resolve));
   }
 
   #wake(): void {
     const waiters = this.#drainWaiters;
-    this.#drainWaiters = [];
-    for (const resolve of waiters) resolve();
+    this.#drainWaiters = undefined;
+    for (const resolve of waiters ?? []) resolve();
   }
 
   #teardown(): void {
@@ -397,7 +418,8 @@ export class Session implements Requester {
     this.#gone = true;
     clearTimeout(this.#handshakeTimer);
     this.#registry.remove(this);
-    this.#outbox.take();
+    this.#released(this.address);
+    this.#outbox = undefined;
     this.#wake();
     for (const resolve of this.#goneWaiters ?? []) resolve();
     this.#goneWaiters = undefined;

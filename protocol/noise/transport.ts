@@ -40,17 +40,18 @@ function limit(options: Partial<NoiseTransportOptions>, name: keyof NoiseTranspo
 export class NoiseTransport {
   readonly #send: CipherState;
   readonly #receive: CipherState;
-  readonly #options: NoiseTransportOptions;
+  // Fields of their own rather than one options object: a relay holds a transport per idle connection.
+  readonly #maxMessageBytes: number;
+  readonly #maxFrameBytes: number;
+  readonly #maxFramesPerMessage: number;
   #broken = false;
 
   constructor(cipherStates: CipherStatePair, options: Partial<NoiseTransportOptions> = {}) {
     this.#send = cipherStates.send;
     this.#receive = cipherStates.receive;
-    this.#options = {
-      maxMessageBytes: limit(options, 'maxMessageBytes'),
-      maxFrameBytes: limit(options, 'maxFrameBytes'),
-      maxFramesPerMessage: limit(options, 'maxFramesPerMessage'),
-    };
+    this.#maxMessageBytes = limit(options, 'maxMessageBytes');
+    this.#maxFrameBytes = limit(options, 'maxFrameBytes');
+    this.#maxFramesPerMessage = limit(options, 'maxFramesPerMessage');
   }
 
   /**
@@ -58,17 +59,16 @@ export class NoiseTransport {
    * refused batch leaves the transport usable.
    */
   seal(frames: readonly Uint8Array[]): Uint8Array {
-    const { maxMessageBytes, maxFrameBytes, maxFramesPerMessage } = this.#options;
     if (frames.length === 0) throw new SottoError('BAD_VALUE', 'a message carries at least one frame');
-    if (frames.length > maxFramesPerMessage) throw new SottoError('BAD_VALUE', `more than ${maxFramesPerMessage} frames`);
+    if (frames.length > this.#maxFramesPerMessage) throw new SottoError('BAD_VALUE', `more than ${this.#maxFramesPerMessage} frames`);
     let streamLength = 0;
     for (const frame of frames) {
-      if (frame.length > maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `frame of ${frame.length} bytes`);
+      if (frame.length > this.#maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `frame of ${frame.length} bytes`);
       streamLength += FRAME_HEADER_BYTES + frame.length;
     }
     const chunkCount = Math.ceil(streamLength / MAX_CHUNK_PLAINTEXT);
     const messageLength = streamLength + chunkCount * (CHUNK_HEADER_BYTES + AEAD_TAG_BYTES);
-    if (messageLength > maxMessageBytes) throw new SottoError('FRAME_TOO_LARGE', `message of ${messageLength} bytes`);
+    if (messageLength > this.#maxMessageBytes) throw new SottoError('FRAME_TOO_LARGE', `message of ${messageLength} bytes`);
 
     const stream = new Uint8Array(streamLength);
     let offset = 0;
@@ -109,7 +109,7 @@ export class NoiseTransport {
   }
 
   #decrypt(message: Uint8Array): Uint8Array {
-    if (message.length > this.#options.maxMessageBytes) throw new SottoError('FRAME_TOO_LARGE', `message of ${message.length} bytes`);
+    if (message.length > this.#maxMessageBytes) throw new SottoError('FRAME_TOO_LARGE', `message of ${message.length} bytes`);
     if (message.length === 0) throw new SottoError('TRUNCATED', 'empty message');
     // Walk every chunk header first: a malformed message costs no AEAD work.
     let chunkCount = 0;
@@ -137,15 +137,14 @@ export class NoiseTransport {
   }
 
   #parseFrames(stream: Uint8Array): Uint8Array[] {
-    const { maxFrameBytes, maxFramesPerMessage } = this.#options;
     const frames: Uint8Array[] = [];
     let offset = 0;
     while (offset < stream.length) {
-      if (frames.length === maxFramesPerMessage) throw new SottoError('BAD_VALUE', `more than ${maxFramesPerMessage} frames`);
+      if (frames.length === this.#maxFramesPerMessage) throw new SottoError('BAD_VALUE', `more than ${this.#maxFramesPerMessage} frames`);
       if (stream.length - offset < FRAME_HEADER_BYTES) throw new SottoError('TRUNCATED', 'frame length cut short');
       // Multiply rather than shift the top byte: << 24 would go negative for lengths ≥ 2^31.
       const length = stream[offset]! * 0x100_0000 + ((stream[offset + 1]! << 16) | (stream[offset + 2]! << 8) | stream[offset + 3]!);
-      if (length > maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `frame of ${length} bytes`);
+      if (length > this.#maxFrameBytes) throw new SottoError('FRAME_TOO_LARGE', `frame of ${length} bytes`);
       offset += FRAME_HEADER_BYTES;
       if (length > stream.length - offset) throw new SottoError('TRUNCATED', 'frame runs past the end of the message');
       frames.push(stream.subarray(offset, offset + length));

@@ -1,10 +1,11 @@
 // auth: binds the session to (room, key, role). The signature covers this session's handshake hash,
 // so a binding can neither be replayed on another connection nor claimed without the private key.
-import { concat, copyBytes } from '../../protocol/bytes.js';
+import { concat } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { AUTH_ROLE, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome } from '../../protocol/wire/join.js';
+import { Binding } from '../binding.js';
 import type { RelayContext, Requester } from '../context.js';
 
 type Auth = Extract<ClientFrame, { type: 'auth' }>;
@@ -22,9 +23,9 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
     throw new SottoError('JOIN_NOT_FOUND');
   }
   const previous = session.binding(f.roomId);
-  // A copy: the decoded key is a view into the whole opened message (up to 64 KiB of frames), which
-  // the binding would otherwise keep alive for as long as the connection lasts.
-  session.bind(f.roomId, { sign: copyBytes(f.publicKey), role: f.role });
+  // Binding.of keeps a copy: the decoded key is a view into the whole opened message (up to 64 KiB
+  // of frames), which the binding would otherwise keep alive for as long as the connection lasts.
+  session.bind(f.roomId, Binding.of(f.publicKey, f.role));
   // Bound, and this process subscribed to the room (with several processes, a push published
   // elsewhere before it hears the room would be missed), before pending work is read: whatever is
   // stored after the read reaches this binding as a push, whatever before is in the read. Read

@@ -2,7 +2,6 @@
 // recipients' to verify. A session's consecutive sends share one store transaction (the relay's
 // group commit then carries many sessions' runs at once), and each is answered — ack with its seq,
 // or refusal — in the order asked, after the commit.
-import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { encodeDeliver, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBinding } from '../acl.js';
@@ -15,7 +14,7 @@ export type Send = Extract<ClientFrame, { type: 'send' }>;
 function refusal(session: Requester, f: Send): unknown {
   try {
     const binding = requireBinding(session, f.message.roomId, 'member');
-    if (!bytesEqual(binding.sign, f.message.sender)) throw new SottoError('SENDER_MISMATCH');
+    if (!binding.isKey(f.message.sender)) throw new SottoError('SENDER_MISMATCH');
     return undefined;
   } catch (error) {
     return error;

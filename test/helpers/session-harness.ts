@@ -53,7 +53,8 @@ export async function startSessionHarness(options: SessionHarnessOptions = {}): 
   await new Promise((resolve) => server.once('listening', resolve));
   const sessions: Session[] = [];
   server.on('connection', (ws: WebSocket, request: IncomingMessage) => {
-    sessions.push(new Session(ws, request.socket, '127.0.0.1', ctx, registry, staticKey));
+    // No per-address connection count here: nothing to release.
+    sessions.push(new Session(ws, request.socket, '127.0.0.1', ctx, registry, staticKey, () => undefined));
   });
   return {
     url: `ws://127.0.0.1:${(server.address() as { port: number }).port}`,
