@@ -26,7 +26,7 @@ import { genesisEvent, nextEvent } from './events.js';
 import { createInvite as buildInvite, inviteKeyFromToken, verifyInviteInfo } from './invite.js';
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, checkJoinConfirm, openJoinRequest, openWelcome } from './join.js';
 import { generateMemberKeys } from './member-keys.js';
-import { epochMessageKey, messageHash, openMessage, sealMessage } from './message-crypto.js';
+import { epochMessageKey, messageHash, openMessage, sealMessage, verifyAhead } from './message-crypto.js';
 import { SaveQueue, type ClientPersistence } from './persistence.js';
 import { receiveMessage } from './receive-message.js';
 import { Requests, type Answer } from './requests.js';
@@ -371,7 +371,10 @@ export class SottoClient {
         let markLost!: () => void;
         lost = new Promise((resolve) => (markLost = resolve));
         const conn: Connection = await openConnection(socket, relayPublicKey, this.#options.primitives, {
-          onFrame: (frame) => this.#enqueue(() => this.#handleFrame(frame)),
+          onFrame: (frame) => {
+            if (frame.type === 'deliver') this.#verifyAhead(frame.message);
+            this.#enqueue(() => this.#handleFrame(frame));
+          },
           onClose: (_info, refused) => this.#enqueue(() => {
             // Otherwise indistinguishable from a flaky network: the relay sent something we refuse.
             if (refused !== undefined) this.#warn(undefined, refused.errorName, `relay connection refused: ${refused.message}`);
@@ -551,6 +554,12 @@ export class SottoClient {
   }
 
   // ——— inbound ———
+
+  /** Others' messages only: our own are told apart by hash and never verified. */
+  #verifyAhead(record: MessageRecord): void {
+    const room = this.#rooms.get(toHex(record.roomId));
+    if (room !== undefined && !bytesEqual(record.sender, room.me.sign.publicKey)) verifyAhead(this.#suite, record);
+  }
 
   async #handleFrame(frame: RelayFrame): Promise<void> {
     if (frame.type === 'deliver') {

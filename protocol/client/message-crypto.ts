@@ -67,9 +67,31 @@ export async function sealMessage(input: SealMessageInput): Promise<MessageRecor
   return decodeMessage(await signRecord(input.signer, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
 }
 
+/** Signature checks started ahead of their turn (verifyAhead), until openMessage takes them. */
+const verifying = new WeakMap<MessageRecord, Promise<void>>();
+
+function verifyMessage(suite: Suite, record: MessageRecord): Promise<void> {
+  return verifyRecord(suite, record.sender, 'sigMessage', record.signed, record.signature, 'message');
+}
+
+/**
+ * Starts checking a record's signature now, for openMessage to await later: a suite that verifies
+ * off the calling thread then checks a page of history while its messages are applied one by one.
+ * Nothing is trusted before openMessage has awaited the outcome.
+ */
+export function verifyAhead(suite: Suite, record: MessageRecord): void {
+  if (verifying.has(record)) return;
+  const outcome = verifyMessage(suite, record);
+  // Settled here so a record dropped before its turn leaves no unhandled rejection.
+  outcome.catch(() => undefined);
+  verifying.set(record, outcome);
+}
+
 /** Verifies the sender's signature, then decrypts. `key` is the (epoch, sender) message key. */
 export async function openMessage(suite: Suite, record: MessageRecord, key: Uint8Array): Promise<Content> {
-  await verifyRecord(suite, record.sender, 'sigMessage', record.signed, record.signature, 'message');
+  const ahead = verifying.get(record);
+  verifying.delete(record);
+  await (ahead ?? verifyMessage(suite, record));
   let plaintext: Uint8Array;
   try {
     plaintext = xchachaOpen(key, record.nonce, record.ciphertext, record.header);

@@ -4,12 +4,13 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toHex } from '../../../protocol/bytes.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
+import type { Suite } from '../../../protocol/crypto/suite.js';
 import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
 import { nextEvent } from '../../../protocol/client/events.js';
 import { createInvite, inviteKeyFromToken, verifyInviteInfo } from '../../../protocol/client/invite.js';
 import { checkJoinConfirm, openJoinRequest, openWelcome } from '../../../protocol/client/join.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageKey, openMessage } from '../../../protocol/client/message-crypto.js';
+import { messageKey, openMessage, verifyAhead } from '../../../protocol/client/message-crypto.js';
 import { applyEvent, replayLog } from '../../../protocol/client/roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from '../../../protocol/client/rotation.js';
 import { checkSenderChain } from '../../../protocol/client/sender-chain.js';
@@ -167,6 +168,24 @@ test('message: a forged signature is BAD_SIGNATURE', async () => {
   const relabeled = r.message.bytes.slice();
   relabeled.set(r.owner.sign.publicKey, 22);
   await expectError(() => openMessage(suite, decodeMessage(relabeled), key), 'BAD_SIGNATURE');
+});
+
+test('message: a signature checked ahead is the one openMessage awaits, once; a forged one still fails', async () => {
+  const r = await room();
+  const key = messageKey(await openRotation(r.rotation, r.owner), r.roomId, 1, r.joiner.sign.publicKey);
+  let checks = 0;
+  const counting: Suite = { ...suite, verify: (...args) => (checks++, suite.verify(...args)) };
+  const record = decodeMessage(r.message.bytes);
+  verifyAhead(counting, record);
+  verifyAhead(counting, record);
+  assert.is(checks, 1, 'one check per record, however often asked');
+  assert.equal(await openMessage(counting, record, key), await openMessage(suite, r.message, key));
+  assert.is(checks, 1, 'the check started ahead is the one awaited');
+  await openMessage(counting, record, key);
+  assert.is(checks, 2, 'taken by the first open: a second open checks again');
+  const forged = decodeMessage(flip(r.message.bytes, r.message.bytes.length - 1));
+  verifyAhead(counting, forged);
+  await expectError(() => openMessage(counting, forged, key), 'BAD_SIGNATURE');
 });
 
 test('message: the wrong epoch key is TAMPERED', async () => {
