@@ -3,7 +3,7 @@
 // admits one Chromium member through the UI, the member closes the page, the owner sends the
 // history (rotating every 100 messages, as the room's default asks), and the member comes back:
 // unlocks the keystore, and the whole history arrives, is verified and decrypted in the worker,
-// saved, and rendered. Times are taken in the page, from the Unlock click.
+// saved, and rendered. Times run from the Unlock click to what the page shows, seen from the bench.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
