@@ -3,24 +3,9 @@
 // a message that arrives live is saved at once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import { admit, openAssembledClient, openTestClient, texts, waitUntil, type TestClient } from '../helpers/clients.js';
+import { MemoryPersistence } from '../helpers/memory-persistence.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-
-class CountingPersistence implements ClientPersistence {
-  snapshot: Uint8Array | undefined;
-  saves = 0;
-
-  load(): Promise<Uint8Array | undefined> {
-    return Promise.resolve(this.snapshot);
-  }
-
-  save(snapshot: Uint8Array): Promise<void> {
-    this.snapshot = snapshot;
-    this.saves++;
-    return Promise.resolve();
-  }
-}
 
 const HISTORY = 600;
 /** Longer than the test: only saves made at once are seen. */
@@ -42,7 +27,7 @@ test('a catch-up of hundreds of messages is saved a few times; a live message is
   const owner = await openTestClient(relay.url);
   open.push(owner);
   const roomId = await owner.client.createRoom('Busy', 'Owner');
-  const persistence = new CountingPersistence();
+  const persistence = new MemoryPersistence();
   const away = await openAssembledClient(relay.url, { persistence, lazySaveMs: NEVER });
   await admit(owner, roomId, away, 'Member');
   await away.client.close();

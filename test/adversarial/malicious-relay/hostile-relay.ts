@@ -7,7 +7,6 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { SottoClient } from '../../../protocol/client/client.js';
 import type { ClientEvent } from '../../../protocol/client/client-events.js';
-import type { ClientPersistence } from '../../../protocol/client/persistence.js';
 import type { RoomState } from '../../../protocol/client/room-state.js';
 import { decodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { detectSuite } from '../../../protocol/crypto/select-suite.js';
@@ -16,22 +15,10 @@ import type { ErrorName } from '../../../protocol/errors.js';
 import { resolveConfig } from '../../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../../relay/server.js';
 import { waitUntil } from '../../helpers/clients.js';
+import { MemoryPersistence } from '../../helpers/memory-persistence.js';
 import { Tap } from './tap.js';
 
 const WAIT_MS = 10_000;
-
-class MemoryPersistence implements ClientPersistence {
-  snapshot: Uint8Array | undefined;
-
-  load(): Promise<Uint8Array | undefined> {
-    return Promise.resolve(this.snapshot);
-  }
-
-  save(snapshot: Uint8Array): Promise<void> {
-    this.snapshot = snapshot;
-    return Promise.resolve();
-  }
-}
 
 /** One person: a real client, the relay's tap on it, and every event it emitted. */
 export class Person {
