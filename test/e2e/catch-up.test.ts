@@ -3,32 +3,22 @@
 // a message that arrives live is saved at once.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { admit, openAssembledClient, openTestClient, texts, waitUntil, type TestClient } from '../helpers/clients.js';
+import { admit, openAssembledClient, openTestClient, texts, waitUntil } from '../helpers/clients.js';
+import { relaySuite } from '../helpers/relay-suite.js';
 import { MemoryPersistence } from '../helpers/memory-persistence.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
 const HISTORY = 600;
 /** Longer than the test: only saves made at once are seen. */
 const NEVER = 10 * 60 * 1000;
 
-let relay: RelayProcess;
-const open: TestClient[] = [];
-
-test.before(async () => {
-  relay = await startRelayProcess();
-});
-
-test.after(async () => {
-  await Promise.all(open.map((c) => c.client.close()));
-  await relay.dispose();
-});
+const e2e = relaySuite(test);
 
 test('a catch-up of hundreds of messages is saved a few times; a live message is saved at once', async () => {
-  const owner = await openTestClient(relay.url);
-  open.push(owner);
+  const owner = await openTestClient(e2e.relay.url);
+  e2e.track(owner);
   const roomId = await owner.client.createRoom('Busy', 'Owner');
   const persistence = new MemoryPersistence();
-  const away = await openAssembledClient(relay.url, { persistence, lazySaveMs: NEVER });
+  const away = await openAssembledClient(e2e.relay.url, { persistence, lazySaveMs: NEVER });
   await admit(owner, roomId, away, 'Member');
   await away.client.close();
 
@@ -36,8 +26,8 @@ test('a catch-up of hundreds of messages is saved a few times; a live message is
     await Promise.all(Array.from({ length: 100 }, (_, i) => owner.client.send(roomId, `message ${sent + i + 1}`)));
   }
   persistence.saves = 0;
-  const back = await openAssembledClient(relay.url, { persistence, lazySaveMs: NEVER });
-  open.push(back);
+  const back = await openAssembledClient(e2e.relay.url, { persistence, lazySaveMs: NEVER });
+  e2e.track(back);
   await waitUntil(() => texts(back, roomId).includes(`message ${HISTORY}`), 'the whole history');
   await waitUntil(() => persistence.saves > 0, 'the save that ends the sync');
   assert.ok(persistence.saves <= 5, `${persistence.saves} saves for ${HISTORY} messages`);

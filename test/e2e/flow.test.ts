@@ -13,29 +13,17 @@ import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { isSottoError } from '../../protocol/errors.js';
 import { decodeMessage } from '../../protocol/wire/message.js';
 import { SNAPSHOT_FILE } from '../../client/file-persistence.js';
-import { admit, openTestClient, tempDir, texts, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { admit, openTestClient, texts, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { relaySuite } from '../helpers/relay-suite.js';
 
-let relay: RelayProcess;
-const open: TestClient[] = [];
-const dirs: { remove(): void }[] = [];
+const e2e = relaySuite(test);
 let alice: TestClient;
 let bob: TestClient;
 let roomId: string;
 
-test.before(async () => {
-  relay = await startRelayProcess();
-});
-
-test.after(async () => {
-  await Promise.all(open.map((c) => c.client.close()));
-  await relay.dispose();
-  for (const dir of dirs) dir.remove();
-});
-
 async function client(dataDir?: string): Promise<TestClient> {
-  const c = await openTestClient(relay.url, dataDir);
-  open.push(c);
+  const c = await openTestClient(e2e.relay.url, dataDir);
+  e2e.track(c);
   return c;
 }
 
@@ -96,8 +84,7 @@ test('rotation after 100 messages in an epoch: the epoch advances and everyone s
 });
 
 test('remove: the removed member holds no key that opens anything sent after', async () => {
-  const carolDir = tempDir('sotto-e2e-carol-');
-  dirs.push(carolDir);
+  const carolDir = e2e.tempDir('sotto-e2e-carol-');
   const carol = await client(carolDir.path);
   await admit(alice, roomId, carol, 'Carol');
   await carol.client.send(roomId, 'carol was here');
@@ -119,7 +106,7 @@ test('remove: the removed member holds no key that opens anything sent after', a
   await carol.client.close();
 
   // Every record the relay stored after the removal, against every key carol's keystore holds.
-  const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+  const db = new Database(join(e2e.relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
   const rows = db.prepare('SELECT bytes FROM messages WHERE room_id = ? AND seq > ? ORDER BY seq').all(fromHex(roomId), lastSeqBefore) as { bytes: Uint8Array }[];
   db.close();
   const records = rows.map((r) => decodeMessage(new Uint8Array(r.bytes)));

@@ -2,39 +2,28 @@
 // relay re-pushes the pending join after the owner's auth.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openTestClient, tempDir, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { openTestClient, texts, waitUntil, warnings } from '../helpers/clients.js';
+import { relaySuite } from '../helpers/relay-suite.js';
 
-let relay: RelayProcess;
-const open: TestClient[] = [];
-const dir = tempDir('sotto-e2e-owner-');
-
-test.before(async () => {
-  relay = await startRelayProcess();
-});
-
-test.after(async () => {
-  await Promise.all(open.map((c) => c.client.close()));
-  await relay.dispose();
-  dir.remove();
-});
+const e2e = relaySuite(test);
+const dir = e2e.tempDir('sotto-e2e-owner-');
 
 test('the joiner waits while the owner is away and is admitted when the owner returns', async () => {
-  const alice = await openTestClient(relay.url, dir.path);
+  const alice = await openTestClient(e2e.relay.url, dir.path);
   const roomId = await alice.client.createRoom('Patience', 'Alice');
   const { link } = await alice.client.createInvite(roomId);
   await alice.client.close();
 
-  const bob = await openTestClient(relay.url);
-  open.push(bob);
+  const bob = await openTestClient(e2e.relay.url);
+  e2e.track(bob);
   await bob.client.join(link, 'Bob');
   assert.is(bob.client.rooms()[0]!.joinState, 'requested');
   assert.is(bob.client.rooms()[0]!.status, 'joining');
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.is(bob.client.rooms()[0]!.joinState, 'requested', 'still waiting with the owner away');
 
-  const back = await openTestClient(relay.url, dir.path);
-  open.push(back);
+  const back = await openTestClient(e2e.relay.url, dir.path);
+  e2e.track(back);
   await waitUntil(() => bob.client.rooms()[0]!.status === 'member', 'bob admitted once alice is back');
   const joinStates: string[] = bob.events.filter((e) => e.type === 'join').map((e) => (e.type === 'join' ? e.state : ''));
   // In order; 'confirmed' may be overtaken by the admission itself.

@@ -3,31 +3,14 @@
 // starts at its join epoch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { openDroppableClient, openTestClient, tempDir, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { openDroppableClient, openTestClient, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { relaySuite } from '../helpers/relay-suite.js';
 
-let relay: RelayProcess;
-const open: TestClient[] = [];
-const dirs: { remove(): void }[] = [];
-
-test.before(async () => {
-  relay = await startRelayProcess();
-});
-
-test.after(async () => {
-  await Promise.all(open.map((c) => c.client.close()));
-  await relay.dispose();
-  for (const dir of dirs) dir.remove();
-});
-
-function track(c: TestClient): TestClient {
-  open.push(c);
-  return c;
-}
+const e2e = relaySuite(test);
 
 async function pair(aliceDir?: string, bobDir?: string): Promise<{ alice: TestClient; bob: TestClient; roomId: string }> {
-  const alice = track(await openDroppableClient(relay.url, aliceDir));
-  const bob = track(await openDroppableClient(relay.url, bobDir));
+  const alice = e2e.track(await openDroppableClient(e2e.relay.url, aliceDir));
+  const bob = e2e.track(await openDroppableClient(e2e.relay.url, bobDir));
   const roomId = await alice.client.createRoom('Reconnects', 'Alice');
   const { link } = await alice.client.createInvite(roomId);
   await bob.client.join(link, 'Bob');
@@ -73,8 +56,7 @@ test('a dropped socket reconnects: messages sent while away arrive once, ours go
 });
 
 test('a returning member restarted from its data directory catches up and sends on', async () => {
-  const bobDir = tempDir('sotto-e2e-bob-');
-  dirs.push(bobDir);
+  const bobDir = e2e.tempDir('sotto-e2e-bob-');
   const { alice, bob, roomId } = await pair(undefined, bobDir.path);
   await bob.client.send(roomId, 'bob before restart');
   await alice.client.send(roomId, 'alice before restart');
@@ -83,7 +65,7 @@ test('a returning member restarted from its data directory catches up and sends 
 
   const missed = ['missed 1', 'missed 2', 'missed 3', 'missed 4'];
   for (const text of missed) await alice.client.send(roomId, text);
-  const again = track(await openTestClient(relay.url, bobDir.path));
+  const again = e2e.track(await openTestClient(e2e.relay.url, bobDir.path));
   assert.is(again.client.rooms()[0]!.status, 'member');
   assert.ok(texts(again, roomId).includes('alice before restart'), 'history survives the restart');
   await waitUntil(() => missed.every((t) => texts(again, roomId).includes(t)), 'bob catches up');
@@ -104,7 +86,7 @@ test('a new member fetches history from its join epoch, not before', async () =>
   await waitUntil(() => bob.client.rooms()[0]!.epoch === joinEpoch, 'bob has the new epoch');
   await bob.client.send(roomId, 'same epoch, before carol');
 
-  const carol = track(await openTestClient(relay.url));
+  const carol = e2e.track(await openTestClient(e2e.relay.url));
   const { link } = await alice.client.createInvite(roomId);
   await carol.client.join(link, 'Carol');
   await waitUntil(() => carol.client.rooms()[0]?.status === 'member', 'carol admitted');

@@ -6,23 +6,13 @@ import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
 import { fromHex } from '../../protocol/bytes.js';
-import { openTestClient, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
+import { openTestClient, texts, waitUntil, warnings } from '../helpers/clients.js';
+import { relaySuite } from '../helpers/relay-suite.js';
 
-let relay: RelayProcess;
-const open: TestClient[] = [];
-
-test.before(async () => {
-  relay = await startRelayProcess();
-});
-
-test.after(async () => {
-  await Promise.all(open.map((c) => c.client.close()));
-  await relay.dispose();
-});
+const e2e = relaySuite(test);
 
 function storedCount(roomId: string): number {
-  const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+  const db = new Database(join(e2e.relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
   try {
     return (db.prepare('SELECT count(*) AS n FROM messages WHERE room_id = ?').get(fromHex(roomId)) as { n: number }).n;
   } finally {
@@ -31,9 +21,10 @@ function storedCount(roomId: string): number {
 }
 
 test('SIGKILL mid-send, restart on the same data: nothing acknowledged is lost, nothing is doubled', async () => {
-  const alice = await openTestClient(relay.url);
-  const bob = await openTestClient(relay.url);
-  open.push(alice, bob);
+  const alice = await openTestClient(e2e.relay.url);
+  const bob = await openTestClient(e2e.relay.url);
+  e2e.track(alice);
+  e2e.track(bob);
   const roomId = await alice.client.createRoom('Crashes', 'Alice');
   const { link } = await alice.client.createInvite(roomId);
   await bob.client.join(link, 'Bob');
@@ -57,9 +48,9 @@ test('SIGKILL mid-send, restart on the same data: nothing acknowledged is lost, 
   }
   await waitUntil(() => acked.size >= 15, 'some acknowledgements before the crash');
   killed = true;
-  await relay.kill('SIGKILL');
+  await e2e.relay.kill('SIGKILL');
   const frozen = [...ackedBeforeKill];
-  await relay.restart();
+  await e2e.relay.restart();
 
   await Promise.all(sends);
   for (const c of [alice, bob]) await waitUntil(() => all.every((t) => texts(c, roomId).includes(t)), 'every message read after the restart');
