@@ -1191,12 +1191,16 @@ export class SottoClient {
    * state, and one per message made a long catch-up quadratic.
    */
   #saveSoon(room: RoomState): void {
-    if (this.#syncing.has(room.hex)) this.#saveLater();
-    else this.#save().catch((error: unknown) => this.#warn(undefined, errorName(error), `saving: ${errorDetail(error)}`));
+    this.#unawaited(this.#syncing.has(room.hex) ? this.#saves?.requestLater() : this.#save());
   }
 
   /** For what the relay serves again if it is lost (a sync page's messages, a read mark). */
   #saveLater(): void {
-    this.#saves?.requestLater().catch((error: unknown) => this.#warn(undefined, errorName(error), `saving: ${errorDetail(error)}`));
+    this.#unawaited(this.#saves?.requestLater());
+  }
+
+  /** A save nobody awaits still reports its failure. */
+  #unawaited(save: Promise<void> | undefined): void {
+    save?.catch((error: unknown) => this.#warn(undefined, errorName(error), `saving: ${errorDetail(error)}`));
   }
 }

@@ -36,26 +36,31 @@ export function memberViews(room: RoomState): MemberView[] {
 }
 
 /**
- * Names as they are now: a profile that arrived after a message still names it. Our unacknowledged
- * texts follow in outbox order; an ack moves one into the delivered list in the same step.
+ * The last `last` messages (all by default), copying only those. Names as they are now: a profile
+ * that arrived after a message still names it. Our unacknowledged texts follow in outbox order; an
+ * ack moves one into the delivered list in the same step.
  */
-/** The last `last` messages (all by default), delivered then pending; copies only those. */
 export function messageViews(room: RoomState, last = Number.POSITIVE_INFINITY): MessageView[] {
   const pending = room.outbox.flatMap((item) => pendingView(room, item) ?? []);
-  const from = Math.max(0, room.messages.length - Math.max(0, last - pending.length));
-  const delivered = room.messages.slice(from).map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName }));
+  const delivered = room.messages.slice(Math.max(0, room.messages.length - last))
+    .map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName }));
   const all = [...delivered, ...pending];
   return all.slice(Math.max(0, all.length - last));
 }
 
 /** How many messages messageViews lists in all. */
 export function messageCount(room: RoomState): number {
-  return room.messages.length + room.outbox.filter((item) => item.content.type === 'text').length;
+  return room.messages.length + room.outbox.filter(listed).length;
 }
 
-/** A queued text as a UI lists it; queued profiles and room names are not messages. */
+/** Queued texts are listed as pending messages; queued profiles and room names are not messages. */
+function listed(item: OutboxItem): boolean {
+  return item.content.type === 'text';
+}
+
+/** A queued text as a UI lists it (see `listed`). */
 export function pendingView(room: RoomState, item: OutboxItem): MessageView | undefined {
-  if (item.content.type !== 'text') return undefined;
+  if (!listed(item)) return undefined;
   const sign = room.me.sign.publicKey;
   const hex = toHex(sign);
   return {
