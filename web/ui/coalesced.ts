@@ -5,13 +5,9 @@
 export function coalesced(run: () => Promise<void>): () => Promise<void> {
   let running: Promise<void> | undefined;
   let next: Promise<void> | undefined;
-  const start = (): Promise<void> => {
-    const current = run().finally(() => {
-      if (running === current) running = undefined;
-    });
-    running = current;
-    return current;
-  };
+  const start = (): Promise<void> => (running = run().finally(() => {
+    running = undefined;
+  }));
   return () => {
     if (running === undefined) return start();
     next ??= running.catch(() => undefined).then(() => {
