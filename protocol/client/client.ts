@@ -34,7 +34,7 @@ import {
   appendVerified, countMessage, currentRoster, latestSeen, newRoomState, rosterAt, rotationPending,
   type MessageView, type OutboxItem, type RoomState,
 } from './room-state.js';
-import { applyEvent, isAdmin, memberOf, nextRoster, ZERO_HASH, type Roster } from './roster.js';
+import { applyEvent, isAdmin, memberOf, nextRoster, ZERO_HASH, type Roster } from '../membership/roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { decodeSnapshot, encodeSnapshot } from './snapshot.js';
 import { insertMessage, memberViews, messageCount, messageViews, newMessageView, pendingView, roomCodeOf, roomView } from './views.js';

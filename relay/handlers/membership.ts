@@ -3,7 +3,7 @@
 // out, applied in the same transaction; a leave makes the room wait for one.
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
-import { nextRoster, verifyEventSignature } from '../../protocol/client/roster.js';
+import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBoundKey } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';

@@ -2,7 +2,7 @@
 // checks run for the rotation a removal carries (membership.ts), against the post-removal roster.
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
-import { isAdmin, type Roster } from '../../protocol/client/roster.js';
+import { isAdmin, type Roster } from '../../protocol/membership/roster.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import type { Rotation } from '../../protocol/wire/rotation.js';

@@ -11,7 +11,7 @@ import { createInvite, inviteKeyFromToken, verifyInviteInfo } from '../../../pro
 import { checkJoinConfirm, openJoinRequest, openWelcome } from '../../../protocol/client/join.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageKey, openMessage, verifyAhead } from '../../../protocol/client/message-crypto.js';
-import { applyEvent, replayLog } from '../../../protocol/client/roster.js';
+import { applyEvent, replayLog } from '../../../protocol/membership/roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from '../../../protocol/client/rotation.js';
 import { checkSenderChain } from '../../../protocol/client/sender-chain.js';
 import { decodeInviteLinkPayload } from '../../../protocol/wire/invite.js';

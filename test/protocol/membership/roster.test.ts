@@ -1,4 +1,4 @@
-// The membership-log rules (protocol/client/roster.ts), used by the relay and every client: one
+// The membership-log rules (protocol/membership/roster.ts), used by the relay and every client: one
 // named negative test per rule. docs/protocol.md §11 cites these names.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -8,7 +8,7 @@ import { randomBytes } from '../../../protocol/crypto/random.js';
 import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
 import { genesisEvent, nextEvent, signEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
-import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/client/roster.js';
+import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/membership/roster.js';
 import { decodeMemberEvent, type MemberEvent, type Role } from '../../../protocol/wire/membership.js';
 
 const suite = nobleSuite;
