@@ -8,7 +8,7 @@ import type { JoinRequest, Welcome } from '../wire/join.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
-import { ZERO_HASH, memberOf, type Roster } from './roster.js';
+import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
 
 export type RoomStatus = 'joining' | 'member' | 'left' | 'removed';

@@ -9,7 +9,7 @@ import { LABEL } from '../labels.js';
 import { Writer } from '../wire/codec.js';
 import { decodeRotation, encodeRotationUnsigned, type Rotation, type RotationEntry } from '../wire/rotation.js';
 import { SIZE } from '../wire/types.js';
-import { isAdmin, type Roster } from './roster.js';
+import { isAdmin, type Roster } from '../membership/roster.js';
 
 export function epochKeyContext(roomId: Uint8Array, epoch: number, member: Uint8Array): Uint8Array {
   return new Writer(96).raw(utf8(LABEL.sealEpochKey)).u8(0).fixed(roomId, SIZE.roomId).u32(epoch)

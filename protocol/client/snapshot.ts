@@ -11,7 +11,7 @@ import { decodeJoinRequest, decodeWelcome } from '../wire/join.js';
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeMessage } from '../wire/message.js';
 import { memberKeysFromSecrets } from './member-keys.js';
-import { applyEvent, type Roster } from './roster.js';
+import { applyEvent, type Roster } from '../membership/roster.js';
 import { appendVerified, newRoomState, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;

@@ -5,8 +5,8 @@
 // add also carries the joiner's welcome, stored with it. A leave makes the room wait for a rotation.
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
-import { nextRoster, verifyEventSignature } from '../../protocol/client/roster.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
+import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBoundKey } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';

@@ -4,7 +4,7 @@
 // (membership.ts), against the roster after the change.
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
-import { memberOf, type Roster } from '../../protocol/client/roster.js';
+import { memberOf, type Roster } from '../../protocol/membership/roster.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import type { Rotation } from '../../protocol/wire/rotation.js';

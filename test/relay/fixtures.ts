@@ -2,7 +2,7 @@
 // The relay never opens ciphertext, so sealed keys and message bodies here are random bytes.
 import { concat } from '../../protocol/bytes.js';
 import { errorNameOf } from '../../protocol/errors.js';
-import { eventHash, nextRoster, ZERO_HASH, type Roster } from '../../protocol/client/roster.js';
+import { eventHash, nextRoster, ZERO_HASH, type Roster } from '../../protocol/membership/roster.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { labeled, signRecord } from '../../protocol/crypto/signing.js';

@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBase64Url, toHex } from '../../protocol/bytes.js';
-import { eventHash } from '../../protocol/client/roster.js';
+import { eventHash } from '../../protocol/membership/roster.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { encodeClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
 import { resolveConfig, type RelayConfig } from '../../relay/config.js';

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromBase64Url, toHex } from '../../protocol/bytes.js';
-import { eventHash } from '../../protocol/client/roster.js';
+import { eventHash } from '../../protocol/membership/roster.js';
 import type { MessageRecord } from '../../protocol/wire/message.js';
 import { startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
 import type { RelayProcess } from '../helpers/relay-process.js';

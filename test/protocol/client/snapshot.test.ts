@@ -12,7 +12,7 @@ import { genesisEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageHash, messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
 import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
-import { applyEvent, ZERO_HASH } from '../../../protocol/client/roster.js';
+import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { decodeSnapshot, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { noblePrimitives } from '../../../protocol/noise/index.js';
 import { SottoError } from '../../../protocol/errors.js';

@@ -9,7 +9,7 @@ import { createInvite, verifyInviteInfo } from '../../../protocol/client/invite.
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, openJoinRequest } from '../../../protocol/client/join.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
-import { applyEvent, ZERO_HASH } from '../../../protocol/client/roster.js';
+import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { buildRotation } from '../../../protocol/client/rotation.js';
 import { parseInviteLink, type Invite } from '../../../protocol/wire/invite.js';
 import type { JoinConfirm, JoinRequest, Welcome } from '../../../protocol/wire/join.js';
