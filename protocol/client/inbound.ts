@@ -92,9 +92,6 @@ export class Inbound {
       case 'welcomeReady':
         this.#ctx.background(joiner.onWelcome(room, frame.welcome), room);
         return;
-      case 'joinConfirmed':
-        this.#ctx.background(issuer.onJoinConfirmed(room, frame.confirm), room);
-        return;
     }
   }
 

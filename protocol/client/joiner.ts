@@ -1,26 +1,32 @@
-// Joining a room through an invite link, as the joiner: request → welcome → confirmation → our add
-// event makes us a member. The crypto of each step is join.ts; this file sequences the steps, keeps
-// what each one learned, and reports them as `join` events (requested → welcomed → confirmed → member).
-import { toHex } from '../bytes.js';
+// Joining a room through an invite link, as the joiner: request, then the issuer's commit (our add,
+// the rotation that starts our first epoch, our welcome) makes us a member once we have checked it.
+// The crypto of each step is join.ts; this file sequences the steps and reports them as `join`
+// events (requested → member).
+import { bytesEqual, toHex } from '../bytes.js';
 import { SottoError, isSottoError } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
 import { parseInviteLink } from '../wire/invite.js';
-import type { Welcome } from '../wire/join.js';
-import { applyEvent, type Roster } from '../membership/roster.js';
+import type { Welcome, WelcomePayload } from '../wire/join.js';
+import { applyEvent, eventHash, type Roster } from '../membership/roster.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { inviteKeyFromToken, verifyInviteInfo } from './invite.js';
 import { buildJoinConfirm, buildJoinRequest, openWelcome } from './join.js';
 import { generateMemberKeys } from './member-keys.js';
 import { appendVerified, newRoomState, type RoomState } from './room-state.js';
-import { roomView } from './views.js';
+import { memberViews, roomView } from './views.js';
 
 export class Joiner {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'outbox'>;
-  /** Rooms whose welcome is being handled: the relay re-pushes it after every joiner auth. */
+  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'outbox' | 'sync'>;
+  /** Rooms whose welcome is being opened: the relay re-pushes it after every auth. */
   readonly #busy = new Set<string>();
+  /**
+   * Opened welcomes whose add or epoch key has not reached us yet. Kept in memory only: until we
+   * confirm it the relay hands the welcome out again on every auth, so a restart loses nothing.
+   */
+  readonly #welcomes = new Map<string, { readonly welcome: Welcome; readonly payload: WelcomePayload }>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'outbox'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'outbox' | 'sync'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -67,52 +73,82 @@ export class Joiner {
     return hex;
   }
 
-  /** Welcome → joinConfirm. Re-pushed after every joiner auth, so it must be idempotent. */
+  /**
+   * Our welcome, pushed with the add that admits us and again after every auth until we confirm it.
+   * Opened, it names where our add sits in the log; we become a member only once the log we hold
+   * has that add there and we hold the key of the epoch it started (V-67). Until then we sync.
+   */
   async onWelcome(room: RoomState, welcome: Welcome): Promise<void> {
     const join = room.join;
-    if (join === undefined || (join.state !== 'requested' && join.state !== 'welcomed') || this.#busy.has(room.hex)) return;
+    if (join === undefined || this.#busy.has(room.hex)) return;
+    if (join.state === 'member') {
+      await this.#confirm(room, welcome);
+      return;
+    }
     this.#busy.add(room.hex);
     try {
-      if (join.state === 'requested') {
-        const payload = await openWelcome(this.#ctx.suite, welcome, join.issuer, join.joiningKey.expose(), join.token.expose());
-        room.epochs.set(payload.epoch, {
-          key: new Secret(payload.epochKey), rosterHash: payload.rosterHash, logLength: undefined, startedAt: Date.now(), rotationHash: undefined,
-        });
-        payload.epochKey.fill(0);
-        room.epoch = payload.epoch;
-        room.name = payload.roomName;
-        for (const entry of payload.names) room.names.set(toHex(entry.member), entry.name);
-        join.state = 'welcomed';
-        this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'welcomed' });
-        // The epoch key is on disk before we confirm: a restart must not lose what we confirmed.
-        await this.#ctx.save();
-      }
-      const confirm = await buildJoinConfirm(room.me.sign, welcome, join.joiningKey.expose(), join.token.expose());
-      try {
-        await this.#parts.channel.request((rid) => ({ type: 'joinConfirm', rid, confirm }));
-      } catch (error) {
-        // A confirmation from before a lost ack is already stored; ours differs only in its nonce.
-        if (!isSottoError(error, 'JOIN_STATE')) throw error;
-      }
-      // Our add event may already have made us a member while the confirmation was in flight.
-      if (join.state === 'welcomed') {
-        join.state = 'confirmed';
-        this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'confirmed' });
-        this.#ctx.emit({ type: 'room', room: roomView(room) });
-        await this.#ctx.save();
-      }
+      const payload = await openWelcome(this.#ctx.suite, welcome, join.issuer, join.joiningKey.expose(), join.token.expose());
+      this.#welcomes.set(room.hex, { welcome, payload });
+      if (!this.#admitted(room, payload)) await this.#parts.sync.sync(room);
+      this.admitIfWelcomed(room);
     } finally {
       this.#busy.delete(room.hex);
     }
   }
 
-  /** Our add event arrived: bind as member, catch up, announce our name. */
-  async becomeMember(room: RoomState): Promise<void> {
+  /**
+   * Becomes a member once the opened welcome's add and epoch are both in hand: called when the
+   * welcome opens and whenever an event or a rotation arrives while we are joining.
+   */
+  admitIfWelcomed(room: RoomState): void {
+    const held = this.#welcomes.get(room.hex);
+    const join = room.join;
+    if (held === undefined || join === undefined || join.state === 'member' || !this.#admitted(room, held.payload)) return;
+    const { payload, welcome } = held;
+    this.#welcomes.delete(room.hex);
+    room.status = 'member';
+    join.state = 'member';
+    room.name = payload.roomName;
+    for (const entry of payload.names) room.names.set(toHex(entry.member), entry.name);
+    this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'member' });
+    this.#ctx.emit({ type: 'room', room: roomView(room) });
+    this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
+    this.#ctx.background(this.#becomeMember(room, welcome), room);
+  }
+
+  /** Whether our log has our add where the welcome says, and we hold the key of the epoch it started. */
+  #admitted(room: RoomState, payload: WelcomePayload): boolean {
+    const add = room.events[payload.addIndex];
+    if (add === undefined) return false;
+    if (add.kind !== 'add' || !bytesEqual(add.subjectSign, room.me.sign.publicKey) || !bytesEqual(eventHash(add), payload.addHash)) {
+      this.#ctx.warn(room, 'BAD_CHAIN', `the welcome names event ${payload.addIndex}, which is not our add`);
+      this.#welcomes.delete(room.hex);
+      return false;
+    }
+    const epoch = room.epochs.get(payload.epoch);
+    return epoch !== undefined && epoch.logLength === payload.addIndex + 1;
+  }
+
+  /** Tells the relay the welcome arrived (it stops handing it out); a repeat is harmless. */
+  async #confirm(room: RoomState, welcome: Welcome): Promise<void> {
+    const join = room.join!;
+    const confirm = await buildJoinConfirm(room.me.sign, welcome, join.joiningKey.expose(), join.token.expose());
+    try {
+      await this.#parts.channel.request((rid) => ({ type: 'joinConfirm', rid, confirm }));
+    } catch (error) {
+      // A confirmation from before a lost ack is already stored; ours differs only in its nonce.
+      if (!isSottoError(error, 'JOIN_STATE')) throw error;
+    }
+  }
+
+  /** Admitted: saved, bound as a member, caught up, the welcome confirmed, our name announced. */
+  async #becomeMember(room: RoomState, welcome: Welcome): Promise<void> {
     await this.#ctx.save();
     if (this.#parts.channel.conn !== undefined) {
       await this.#parts.binding.auth(room, 'member');
       await this.#parts.binding.catchUp(room);
     }
+    await this.#confirm(room, welcome);
     if (room.displayName !== '') {
       const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'profile', time: Date.now(), text: room.displayName }));
       this.#ctx.background(queued.done, room);

@@ -15,10 +15,10 @@ import { roomCodeOf } from './views.js';
 
 export class KeySchedule {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner'>;
   readonly #rotating = new Set<string>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -89,6 +89,7 @@ export class KeySchedule {
     if (rotation.epoch > room.epoch) room.epoch = rotation.epoch;
     this.#ctx.emit({ type: 'epoch', roomId: room.hex, epoch: room.epoch, roomCode: roomCodeOf(room) });
     this.#ctx.saveSoon(room);
+    if (room.status === 'joining') this.#parts.joiner.admitIfWelcomed(room);
     this.#parts.outbox.kickPump(room);
   }
 

@@ -35,7 +35,7 @@ export class Membership {
       const after = nextRoster(roster, event);
       const key = randomBytes(32);
       const rotation = await buildRotation(this.#ctx.suite, room.me.sign, after, room.epoch + 1, key);
-      await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation }), async () => {
+      await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation, welcome: undefined }), async () => {
         await this.acceptEvent(room, event);
         this.#parts.keys.storeEpoch(room, rotation, key, after);
       });
@@ -63,7 +63,7 @@ export class Membership {
 
   /** Appends one event of ours that carries no rotation, applying it as the relay's ack arrives. */
   async append(room: RoomState, event: MemberEvent): Promise<void> {
-    await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation: undefined }), () => this.acceptEvent(room, event));
+    await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation: undefined, welcome: undefined }), () => this.acceptEvent(room, event));
   }
 
   /** Log changes race with other admins: BAD_CHAIN or STALE_EPOCH means sync and build again. */
@@ -110,13 +110,8 @@ export class Membership {
     switch (event.kind) {
       case 'add':
         room.invites.delete(toHex(event.invitePublicKey!));
-        room.joins.delete(toHex(event.subjectSign));
-        if (mine && room.status === 'joining') {
-          room.status = 'member';
-          room.join!.state = 'member';
-          this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'member' });
-          this.#ctx.background(this.#parts.joiner.becomeMember(room), room);
-        }
+        // Our own add makes us a member only with the welcome that names it (joiner.ts).
+        if (mine && room.status === 'joining') this.#parts.joiner.admitIfWelcomed(room);
         break;
       case 'remove':
       case 'leave':

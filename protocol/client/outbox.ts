@@ -9,7 +9,7 @@ import { isAdmin } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { epochMessageKey, messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
-import { currentRoster, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
+import { currentRoster, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
 import { pendingView } from './views.js';
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
@@ -111,6 +111,13 @@ export class Outbox {
       const item = room.outbox[0]!;
       if (item.record.epoch !== room.epoch) {
         await this.#ctx.exclusive(() => this.#reseal(room));
+        continue;
+      }
+      if (epochReplaced(room)) {
+        // The newer epoch's rotation exists; fetch it rather than send under a replaced key (V-75).
+        // Storing its key kicks this pump again.
+        await sync.sync(room);
+        if (epochReplaced(room)) return;
         continue;
       }
       if (rotationPending(room)) {

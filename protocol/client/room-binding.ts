@@ -38,8 +38,8 @@ export class RoomBinding {
   /** Auth as member, or as joiner while our join is pending; undefined for rooms we are out of. */
   async #bind(room: RoomState): Promise<AuthRole | undefined> {
     if (room.status === 'left' || room.status === 'removed') return undefined;
-    const joinerFirst = room.status === 'joining' && room.join?.state !== 'confirmed';
-    const order: AuthRole[] = room.status === 'member' ? ['member'] : joinerFirst ? ['joiner', 'member'] : ['member', 'joiner'];
+    // A joiner binds as one until its add commits; after that the relay knows it as a member.
+    const order: AuthRole[] = room.status === 'member' ? ['member'] : ['joiner', 'member'];
     let last: unknown;
     for (const role of order) {
       try {
@@ -68,8 +68,8 @@ export class RoomBinding {
 
   /** After binding: sync, then let the outbox flow, then see whether a rotation is due. */
   async catchUp(room: RoomState): Promise<void> {
+    // A joining room syncs too: bound as a member, its add and first epoch may be waiting.
     if (room.status !== 'member' && room.status !== 'joining') return;
-    if (room.status === 'joining' && room.join?.state !== 'confirmed') return;
     const conn = this.#parts.channel.conn;
     try {
       await this.#parts.sync.sync(room);
