@@ -110,7 +110,6 @@ export class Joiner {
     join.state = 'member';
     room.name = payload.roomName;
     for (const entry of payload.names) room.names.set(toHex(entry.member), entry.name);
-    this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'member' });
     this.#ctx.emit({ type: 'room', room: roomView(room) });
     this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
     this.#ctx.background(this.#becomeMember(room, welcome), room);
@@ -141,7 +140,7 @@ export class Joiner {
     }
   }
 
-  /** Admitted: saved, bound as a member, caught up, the welcome confirmed, our name announced. */
+  /** Admitted: saved, bound as a member, caught up, the welcome confirmed, our name queued. */
   async #becomeMember(room: RoomState, welcome: Welcome): Promise<void> {
     await this.#ctx.save();
     if (this.#parts.channel.conn !== undefined) {
@@ -149,6 +148,8 @@ export class Joiner {
       await this.#parts.binding.catchUp(room);
     }
     await this.#confirm(room, welcome);
+    // Told last: whoever waits for it (the CLI's join) may stop the client once it arrives.
+    this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'member' });
     if (room.displayName !== '') {
       const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'profile', time: Date.now(), text: room.displayName }));
       this.#ctx.background(queued.done, room);

@@ -90,14 +90,17 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
   let invitePublicKey: Uint8Array | undefined;
   if (kind === 'create') {
     settings = { rotateEveryMessages: body.u32('rotateEveryMessages'), rotateAfterSeconds: body.u32('rotateAfterSeconds') };
+  } else if (kind === 'add') {
+    invitePublicKey = body.fixed(SIZE.publicKey, 'invitePublicKey');
+  }
+  // The body's shape first (V-10), then its values (V-11).
+  body.end('event body');
+  if (settings !== undefined) {
     for (const name of ['rotateEveryMessages', 'rotateAfterSeconds'] as const) {
       const { min, max } = SETTINGS_RANGE[name];
       if (settings[name] < min || settings[name] > max) throw new SottoError('BAD_VALUE', `${name} must be ${min}..${max}`);
     }
-  } else if (kind === 'add') {
-    invitePublicKey = body.fixed(SIZE.publicKey, 'invitePublicKey');
   }
-  body.end('event body');
   const signed = r.span(0);
   const signature = r.fixed(SIZE.signature, 'signature');
   r.end('member event');

@@ -342,8 +342,10 @@ test('messages: acks carry gapless seqs, other members get deliver, the sender o
   assert.is(done.type, 'syncDone');
   if (done.type !== 'syncDone') return;
   assert.equal([done.logLength, done.epoch, done.lastSeq, done.more], [2, 1, 5, true]);
-  const replay = syncer.take((f) => f.type === 'event' || f.type === 'deliver');
-  assert.equal(replay.map((f: RelayFrame) => (f.type === 'event' ? `e${f.event.index}` : f.type === 'deliver' ? `m${f.seq}` : f.type)), ['e0', 'e1', 'm3', 'm4']);
+  // The add started epoch 1: its rotation is b's first, and nothing before it is served.
+  const replay = syncer.take((f) => f.type === 'event' || f.type === 'deliver' || f.type === 'rotation');
+  const label = (f: RelayFrame): string => (f.type === 'event' ? `e${f.event.index}` : f.type === 'deliver' ? `m${f.seq}` : f.type === 'rotation' ? `r${f.rotation.epoch}` : f.type);
+  assert.equal(replay.map(label), ['e0', 'e1', 'r1', 'm3', 'm4']);
   const rest = await syncer.request({ type: 'sync', rid: syncer.nextRid(), roomId: room.roomId, logFrom: 2, epochFrom: 2, seqFrom: 4, limit: 10 });
   assert.is(rest.type === 'syncDone' && rest.more, false);
   assert.equal(syncer.take().map((f) => (f.type === 'deliver' ? f.seq : f.type)), [5]);
