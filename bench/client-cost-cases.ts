@@ -34,7 +34,7 @@ interface Room {
 
 async function seal(room: Room, signer: SigningKey, counter: number): Promise<MessageRecord> {
   return sealMessage({
-    signer, roomId: room.roomId, epoch: 0, key: room.key, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH,
+    signer, roomId: room.roomId, epoch: 0, key: room.key, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH,
     content: { type: 'text', time: Date.now(), text: TEXT },
   });
 }

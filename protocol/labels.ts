@@ -3,30 +3,31 @@
 
 export const LABEL = {
   // Signatures: the signed bytes are utf8(label) || 0x00 || record bytes before the signature.
-  sigMemberEvent: 'sotto/v1/sig/member-event',
-  sigInvite: 'sotto/v1/sig/invite',
-  sigJoinRequest: 'sotto/v1/sig/join-request',
-  sigWelcome: 'sotto/v1/sig/welcome',
-  sigJoinConfirm: 'sotto/v1/sig/join-confirm',
-  sigRotation: 'sotto/v1/sig/rotation',
-  sigMessage: 'sotto/v1/sig/message',
-  sigSession: 'sotto/v1/sig/session',
+  sigMemberEvent: 'sotto/v2/sig/member-event',
+  sigInvite: 'sotto/v2/sig/invite',
+  sigJoinRequest: 'sotto/v2/sig/join-request',
+  sigWelcome: 'sotto/v2/sig/welcome',
+  sigJoinConfirm: 'sotto/v2/sig/join-confirm',
+  sigRotation: 'sotto/v2/sig/rotation',
+  sigMessage: 'sotto/v2/sig/message',
+  sigSession: 'sotto/v2/sig/session',
   // Hashes: SHA-256(utf8(label) || 0x00 || bytes).
-  hashMemberEvent: 'sotto/v1/hash/member-event',
-  hashMessage: 'sotto/v1/hash/message',
-  hashWelcome: 'sotto/v1/hash/welcome',
-  fingerprint: 'sotto/v1/fingerprint',
+  hashMemberEvent: 'sotto/v2/hash/member-event',
+  hashMessage: 'sotto/v2/hash/message',
+  hashWelcome: 'sotto/v2/hash/welcome',
+  fingerprint: 'sotto/v2/fingerprint',
   // HKDF info strings.
-  sealedBox: 'sotto/v1/sealed-box',
-  inviteKey: 'sotto/v1/invite-key',
-  welcomeKey: 'sotto/v1/welcome-key',
-  confirmKey: 'sotto/v1/confirm-key',
-  messageKey: 'sotto/v1/message-key',
-  roomCode: 'sotto/v1/room-code',
+  sealedBox: 'sotto/v2/sealed-box',
+  inviteKey: 'sotto/v2/invite-key',
+  welcomeKey: 'sotto/v2/welcome-key',
+  confirmKey: 'sotto/v2/confirm-key',
+  messageKey: 'sotto/v2/message-key',
+  roomCode: 'sotto/v2/room-code',
   // Sealed-box contexts.
-  sealJoiningKey: 'sotto/v1/seal/joining-key',
-  sealEpochKey: 'sotto/v1/seal/epoch-key',
-  // Noise prologue.
+  sealJoiningKey: 'sotto/v2/seal/joining-key',
+  sealEpochKey: 'sotto/v2/seal/epoch-key',
+  // Noise prologue: the transport's own version, unchanged by protocol 2, so a client of protocol 1
+  // still completes the handshake and hears a clear BAD_VERSION for its first frame.
   noisePrologue: 'sotto/v1/noise',
 } as const;
 

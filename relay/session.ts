@@ -17,7 +17,7 @@ import {
 } from '../protocol/noise/index.js';
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { decodeClientFrame, encodeRelayFrame, type ClientFrame } from '../protocol/wire/frames.js';
-import { WIRE_VERSION } from '../protocol/wire/types.js';
+import { OLDER_WIRE_VERSIONS, WIRE_VERSION } from '../protocol/wire/types.js';
 import type { Binding } from './binding.js';
 import { fromByteString, toByteString } from './byte-string.js';
 import type { RelayContext, Requester } from './context.js';
@@ -70,7 +70,8 @@ type Request = ClientFrame | Undecodable;
 
 /** The request id sits at the same place in every client frame; 0 when the frame is too short to say. */
 function readableRid(frame: Uint8Array): number {
-  if (frame.length < 6 || frame[0] !== WIRE_VERSION) return 0;
+  // An older client's frame keeps its rid where ours does, so its BAD_VERSION reaches the request.
+  if (frame.length < 6 || (frame[0] !== WIRE_VERSION && !OLDER_WIRE_VERSIONS.includes(frame[0]!))) return 0;
   return new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(2);
 }
 

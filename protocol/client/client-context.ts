@@ -22,7 +22,7 @@ import type { Receiving } from './receiving.js';
 import type { RelayChannel } from './relay-channel.js';
 import type { RoomBinding } from './room-binding.js';
 import type { RoomState } from './room-state.js';
-import { encodeSnapshot } from './snapshot.js';
+import { encodeSnapshot, type OutdatedRoom } from './snapshot.js';
 import type { Sync } from './sync.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -62,6 +62,8 @@ export class ClientContext {
   readonly ready = new Set<string>();
   /** Rooms with a sync in flight. */
   readonly syncing = new Set<string>();
+  /** Rooms an older protocol made: written back to the keystore unchanged, never opened. */
+  readonly outdated: OutdatedRoom[] = [];
   readonly #saves: SaveQueue | undefined;
   #ops: Promise<unknown> = Promise.resolve();
 
@@ -70,7 +72,7 @@ export class ClientContext {
     this.options = options;
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#saves = options.persistence === undefined ? undefined : new SaveQueue(
-      options.persistence, () => encodeSnapshot(this.rooms.values()), options.lazySaveMs ?? DEFAULT_LAZY_SAVE_MS,
+      options.persistence, () => encodeSnapshot(this.rooms.values(), this.outdated), options.lazySaveMs ?? DEFAULT_LAZY_SAVE_MS,
     );
     if (options.onEvent !== undefined) this.listeners.add(options.onEvent);
   }

@@ -91,7 +91,15 @@ export class SottoClient {
     const client = new SottoClient(options);
     const ctx = client.#ctx;
     const snapshot = await options.persistence?.load();
-    if (snapshot !== undefined) for (const room of await decodeSnapshot(options.suite, snapshot)) ctx.rooms.set(room.hex, room);
+    if (snapshot !== undefined) {
+      const decoded = await decodeSnapshot(options.suite, snapshot);
+      for (const room of decoded.rooms) ctx.rooms.set(room.hex, room);
+      ctx.outdated.push(...decoded.outdated);
+      // Said once per room at start: the room is kept, but this version cannot take part in it.
+      for (const room of decoded.outdated) {
+        ctx.warn(undefined, 'BAD_VERSION', `“${room.name}” was made by an older version of Sotto (protocol 1), which this one cannot open; its history stays in your keystore`);
+      }
+    }
     client.#connector.start();
     client.#ageTimer = setInterval(() => {
       for (const room of ctx.rooms.values()) client.#parts.keys.maybeRotate(room);

@@ -14,16 +14,20 @@ export function fingerprint(signPublicKey: Uint8Array): string {
 
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
+/** Bytes of the room code: 80 bits, so two members' differing views cannot share a code by chance. */
+const ROOM_CODE_BYTES = 10;
+
 /**
- * The epoch authenticator members compare out of band: 40 bits from the epoch key and the roster
- * it was made for, so a relay that split members across keys or rosters shows different codes.
+ * The epoch authenticator members compare out of band: 80 bits (16 base32 characters in four
+ * groups) from the epoch key and the log head it was made for, so a relay that split members
+ * across keys or logs shows them different codes.
  */
 export function roomCode(epochKey: Uint8Array, rosterHash: Uint8Array, epoch: number): string {
   const info = new Writer(40).raw(utf8(LABEL.roomCode)).u8(0).u32(epoch).finish();
-  const bits = hkdfSha256(epochKey, rosterHash, info, 5);
+  const bits = hkdfSha256(epochKey, rosterHash, info, ROOM_CODE_BYTES);
   let value = 0n;
   for (const byte of bits) value = (value << 8n) | BigInt(byte);
   let out = '';
-  for (let i = 7; i >= 0; i--) out += BASE32[Number((value >> BigInt(i * 5)) & 31n)]!;
-  return `${out.slice(0, 4)}-${out.slice(4)}`;
+  for (let i = ROOM_CODE_BYTES * 8 / 5 - 1; i >= 0; i--) out += BASE32[Number((value >> BigInt(i * 5)) & 31n)]!;
+  return out.match(/.{4}/g)!.join('-');
 }

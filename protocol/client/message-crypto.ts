@@ -54,13 +54,16 @@ export interface SealMessageInput {
   readonly prevHash: Uint8Array;
   readonly seenSeq: number;
   readonly seenHash: Uint8Array;
+  readonly logLength: number;
+  readonly logHash: Uint8Array;
   readonly content: Content;
 }
 
 export async function sealMessage(input: SealMessageInput): Promise<MessageRecord> {
   const header = encodeMessageHeader({
     roomId: input.roomId, epoch: input.epoch, sender: input.signer.publicKey, counter: input.counter,
-    prevHash: input.prevHash, seenSeq: input.seenSeq, seenHash: input.seenHash, nonce: randomBytes(SIZE.nonce),
+    prevHash: input.prevHash, seenSeq: input.seenSeq, seenHash: input.seenHash, logLength: input.logLength, logHash: input.logHash,
+    nonce: randomBytes(SIZE.nonce),
   });
   const nonce = header.subarray(header.length - SIZE.nonce);
   const ciphertext = xchachaSeal(input.key, nonce, encodeContent(input.content), header);

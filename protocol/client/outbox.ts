@@ -81,9 +81,10 @@ export class Outbox {
     const epoch = room.epochs.get(room.epoch);
     if (epoch === undefined) throw new SottoError('KEY_MISSING', `no key for epoch ${room.epoch}`);
     const seen = latestSeen(room);
+    const roster = currentRoster(room)!;
     return sealMessage({
       signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: epochMessageKey(epoch.key, room.roomId, room.epoch, room.me.sign.publicKey),
-      counter, prevHash, seenSeq: seen.seq, seenHash: seen.hash, content,
+      counter, prevHash, seenSeq: seen.seq, seenHash: seen.hash, logLength: roster.length, logHash: roster.headHash, content,
     });
   }
 

@@ -2,8 +2,8 @@
 // to evolve and to inspect in a debugger once decrypted. Secrets are written out deliberately
 // (Secret.expose), which is why the result must only ever reach an encrypting persistence.
 // Loading replays and re-verifies the membership log rather than trusting stored rosters.
-import { fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../bytes.js';
-import { SottoError, type ErrorName } from '../errors.js';
+import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../bytes.js';
+import { SottoError, isSottoError, type ErrorName } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import type { ContentType } from '../wire/content.js';
@@ -93,8 +93,23 @@ function roomToJson(room: RoomState): RoomJson {
   };
 }
 
-export function encodeSnapshot(rooms: Iterable<RoomState>): Uint8Array {
-  const json: SnapshotJson = { version: SNAPSHOT_VERSION, rooms: [...rooms].map(roomToJson) };
+/**
+ * A room whose records this protocol version cannot read (made by protocol 1). It is kept in the
+ * snapshot exactly as it was, so nothing stored is lost, and reported instead of opened.
+ */
+export interface OutdatedRoom {
+  readonly roomId: string;
+  readonly name: string;
+  readonly json: unknown;
+}
+
+export interface DecodedSnapshot {
+  readonly rooms: RoomState[];
+  readonly outdated: OutdatedRoom[];
+}
+
+export function encodeSnapshot(rooms: Iterable<RoomState>, outdated: readonly OutdatedRoom[] = []): Uint8Array {
+  const json = { version: SNAPSHOT_VERSION, rooms: [...[...rooms].map(roomToJson), ...outdated.map((o) => o.json)] };
   return utf8(JSON.stringify(json));
 }
 
@@ -138,7 +153,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   return room;
 }
 
-export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promise<RoomState[]> {
+export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promise<DecodedSnapshot> {
   let json: SnapshotJson;
   try {
     json = JSON.parse(fromUtf8(snapshot)) as SnapshotJson;
@@ -147,6 +162,14 @@ export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promis
   }
   if (json.version !== SNAPSHOT_VERSION) throw new SottoError('BAD_VERSION', `snapshot version ${json.version}`);
   const rooms: RoomState[] = [];
-  for (const room of json.rooms) rooms.push(await roomFromJson(suite, room));
-  return rooms;
+  const outdated: OutdatedRoom[] = [];
+  for (const room of json.rooms) {
+    try {
+      rooms.push(await roomFromJson(suite, room));
+    } catch (error) {
+      if (!isSottoError(error, 'BAD_VERSION')) throw error;
+      outdated.push({ roomId: toHex(bytes(room.roomId)), name: room.name, json: room });
+    }
+  }
+  return { rooms, outdated };
 }

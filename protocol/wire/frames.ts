@@ -4,7 +4,7 @@
 import { SottoError } from '../errors.js';
 import { utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
-import { CLIENT_FRAME, LIMIT, RELAY_FRAME, SIZE, WIRE_VERSION } from './types.js';
+import { CLIENT_FRAME, LIMIT, OLDER_WIRE_VERSIONS, RELAY_FRAME, SIZE, WIRE_VERSION } from './types.js';
 import { decodeMemberEvent, type MemberEvent } from './membership.js';
 import { decodeInvite, type Invite } from './invite.js';
 import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome, type JoinConfirm, type JoinRequest, type Welcome } from './join.js';
@@ -136,7 +136,12 @@ function truncateText(text: string): string {
 
 function readFrameHeader(r: Reader): number {
   const version = r.u8('version');
-  if (version !== WIRE_VERSION) throw new SottoError('BAD_VERSION', `frame version ${version}`);
+  if (version !== WIRE_VERSION) {
+    const older = OLDER_WIRE_VERSIONS.includes(version);
+    throw new SottoError('BAD_VERSION', older
+      ? `protocol ${version} frame: this side speaks protocol ${WIRE_VERSION}; reload the page or update the client`
+      : `frame version ${version}`);
+  }
   return r.u8('type');
 }
 

@@ -64,7 +64,11 @@ export function decodeInviteLinkPayload(payload: string): InviteLink {
   }
   if (bytes.length !== LINK_LENGTH) throw new SottoError('BAD_INVITE_LINK', 'wrong length');
   const r = new Reader(bytes);
-  if (r.u8() !== WIRE_VERSION) throw new SottoError('BAD_INVITE_LINK', 'unsupported version');
+  const version = r.u8();
+  if (version !== WIRE_VERSION) {
+    throw new SottoError('BAD_INVITE_LINK', version < WIRE_VERSION
+      ? 'this invite was made by an older version of Sotto; ask for a new invite' : 'unsupported version');
+  }
   const roomId = copyBytes(r.fixed(SIZE.roomId, 'roomId'));
   const ownerSign = copyBytes(r.fixed(SIZE.publicKey, 'ownerSign'));
   const token = copyBytes(r.fixed(SIZE.secret, 'token'));

@@ -1,4 +1,6 @@
 // A room message: canonical header (the AEAD's associated data), ciphertext, sender's signature.
+// The header commits to the sender's view of the room: its own previous message, the latest room
+// message it saw, and the head of the membership log it held.
 import { Reader, Writer } from './codec.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 import { readHeader, writeHeader } from './header.js';
@@ -15,6 +17,10 @@ export interface MessageHeaderFields {
   readonly seenSeq: number;
   /** Hash of that message; all zero when seenSeq is 0. */
   readonly seenHash: Uint8Array;
+  /** Membership log length the sender held when it sealed this (transcript consistency). */
+  readonly logLength: number;
+  /** Hash of the sender's log head at that length (the event hash of entry logLength − 1). */
+  readonly logHash: Uint8Array;
   readonly nonce: Uint8Array;
 }
 
@@ -32,7 +38,8 @@ export function encodeMessageHeader(f: MessageHeaderFields): Uint8Array {
   const w = new Writer(200);
   writeHeader(w, RECORD.message);
   w.fixed(f.roomId, SIZE.roomId).u32(f.epoch).fixed(f.sender, SIZE.publicKey).u32(f.counter);
-  w.fixed(f.prevHash, SIZE.hash).u64(f.seenSeq).fixed(f.seenHash, SIZE.hash).fixed(f.nonce, SIZE.nonce);
+  w.fixed(f.prevHash, SIZE.hash).u64(f.seenSeq).fixed(f.seenHash, SIZE.hash);
+  w.u32(f.logLength).fixed(f.logHash, SIZE.hash).fixed(f.nonce, SIZE.nonce);
   return w.finish();
 }
 
@@ -51,11 +58,13 @@ export function decodeMessage(bytes: Uint8Array): MessageRecord {
   const prevHash = r.fixed(SIZE.hash, 'prevHash');
   const seenSeq = r.u64('seenSeq');
   const seenHash = r.fixed(SIZE.hash, 'seenHash');
+  const logLength = r.u32('logLength');
+  const logHash = r.fixed(SIZE.hash, 'logHash');
   const nonce = r.fixed(SIZE.nonce, 'nonce');
   const header = r.span(0);
   const ciphertext = r.var32(LIMIT.messageCiphertext, 'ciphertext');
   const signed = r.span(0);
   const signature = r.fixed(SIZE.signature, 'signature');
   r.end('message');
-  return { bytes, header, ciphertext, signed, signature, roomId, epoch, sender, counter, prevHash, seenSeq, seenHash, nonce };
+  return { bytes, header, ciphertext, signed, signature, roomId, epoch, sender, counter, prevHash, seenSeq, seenHash, logLength, logHash, nonce };
 }

@@ -2,7 +2,11 @@
 // frames (0x4_ client→relay, 0x8_ relay→client) carry records and requests over the transport.
 // A record's own tag is inside the bytes its signature covers, so no type can pass for another.
 
-export const WIRE_VERSION = 1;
+/** Protocol 2 (docs/protocol.md): every add is a commit, messages commit to the log head. */
+export const WIRE_VERSION = 2;
+
+/** Versions a relay still recognises in order to answer them with a clear BAD_VERSION. */
+export const OLDER_WIRE_VERSIONS: readonly number[] = [1];
 
 export const RECORD = {
   memberEvent: 0x10,

@@ -1,4 +1,4 @@
-// Sotto's own known-answer vectors (test/vectors/sotto-v1.json, docs/protocol.md "Test vectors"):
+// Sotto's own known-answer vectors (test/vectors/sotto-v2.json, docs/protocol.md "Test vectors"):
 // every vector is recomputed from its inputs with the project's code, on both suites wherever a
 // signature or key derivation goes through one, and every record is decoded field by field.
 import { test } from 'uvu';
@@ -20,6 +20,7 @@ import { decodeInvite, decodeInviteLinkPayload, encodeInviteLinkPayload, encodeI
 import { decodeMemberEvent, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned } from '../../protocol/wire/message.js';
 import { decodeRotation, encodeRotationUnsigned } from '../../protocol/wire/rotation.js';
+import { WIRE_VERSION } from '../../protocol/wire/types.js';
 import { readVectorJson } from '../helpers/paths.js';
 import { SUITES } from './crypto/both-suites.js';
 
@@ -35,7 +36,7 @@ interface VectorFile {
   readonly vectors: readonly Vector[];
 }
 
-const FILE = readVectorJson<VectorFile>('sotto-v1.json');
+const FILE = readVectorJson<VectorFile>(`sotto-v${WIRE_VERSION}.json`);
 const h = (value: unknown): Uint8Array => fromHex(value as string);
 const str = (value: unknown): string => value as string;
 const num = (value: unknown): number => value as number;
@@ -180,7 +181,7 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
     const f = fieldsOf(v);
     const header = encodeMessageHeader({
       roomId: h(f['roomId']), epoch: num(f['epoch']), sender: h(f['sender']), counter: num(f['counter']), prevHash: h(f['prevHash']),
-      seenSeq: num(f['seenSeq']), seenHash: h(f['seenHash']), nonce: h(f['nonce']),
+      seenSeq: num(f['seenSeq']), seenHash: h(f['seenHash']), logLength: num(f['logLength']), logHash: h(f['logHash']), nonce: h(f['nonce']),
     });
     sameHex(header, v['header'], 'message header');
     const key = messageKey(h(v['epochKey']), h(f['roomId']), num(f['epoch']), h(f['sender']));
@@ -193,8 +194,8 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
     sameHex(xchachaOpen(key, h(f['nonce']), ciphertext, header), v['plaintext'], 'ciphertext opens');
     for (const suite of SUITES) await checkSigned(suite, v, 'sigMessage', encodeMessageUnsigned(header, ciphertext), 'message');
     const record = decodeMessage(h(v['record']));
-    for (const name of ['roomId', 'sender', 'prevHash', 'seenHash', 'nonce'] as const) sameHex(record[name], f[name], `message.${name}`);
-    assert.equal([record.epoch, record.counter, record.seenSeq], [f['epoch'], f['counter'], f['seenSeq']]);
+    for (const name of ['roomId', 'sender', 'prevHash', 'seenHash', 'logHash', 'nonce'] as const) sameHex(record[name], f[name], `message.${name}`);
+    assert.equal([record.epoch, record.counter, record.seenSeq, record.logLength], [f['epoch'], f['counter'], f['seenSeq'], f['logLength']]);
     sameHex(record.header, v['header'], 'message.header');
     sameHex(record.ciphertext, v['ciphertext'], 'message.ciphertext');
     sameHex(record.signature, v['signature'], 'message.signature');
@@ -219,9 +220,9 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
   },
 };
 
-test('sotto-v1 vectors: every vector recomputes from its inputs on both suites, and every record decodes to its fields', async () => {
+test('sotto vectors: every vector recomputes from its inputs on both suites, and every record decodes to its fields', async () => {
   assert.ok(FILE.source.length > 0, 'the file says how it was made');
-  assert.is(FILE.version, 1);
+  assert.is(FILE.version, WIRE_VERSION);
   let ran = 0;
   for (const [i, v] of FILE.vectors.entries()) {
     const check = CHECKS[v.type];
@@ -237,7 +238,7 @@ test('sotto-v1 vectors: every vector recomputes from its inputs on both suites, 
   assert.is(ran, FILE.vectors.length);
 });
 
-test('sotto-v1 vectors: every vector type is exercised', () => {
+test('sotto vectors: every vector type is exercised', () => {
   const present = new Set(FILE.vectors.map((v) => v.type));
   assert.equal([...present].sort(), Object.keys(CHECKS).sort());
 });

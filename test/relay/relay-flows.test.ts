@@ -14,6 +14,7 @@ import { REPO_ROOT } from '../helpers/paths.js';
 import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
 import type { SigningKey } from '../../protocol/crypto/suite.js';
 import type { Role } from '../../protocol/wire/membership.js';
+import { WIRE_VERSION } from '../../protocol/wire/types.js';
 import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey, type Identity, type RoomModel } from './fixtures.js';
 
 let dir: string;
@@ -388,8 +389,15 @@ test('undecodable frames: error with the rid when readable, else rid 0; the sess
   client.sendFrameBytes(Uint8Array.from([...ping, 0xff]));
   const trailing = await client.waitFor((f) => f.type === 'error' && f.rid === 77);
   assert.is(outcome(trailing), 'TRAILING_BYTES');
-  client.sendFrameBytes(Uint8Array.of(1));
+  client.sendFrameBytes(Uint8Array.of(WIRE_VERSION));
   assert.is(outcome(await client.waitFor((f) => f.type === 'error' && f.rid === 0)), 'TRUNCATED');
+  // A client of protocol 1 hears, for its own request, that it is out of date.
+  const old = encodeClientFrame({ type: 'ping', rid: 78 });
+  old[0] = WIRE_VERSION - 1;
+  client.sendFrameBytes(old);
+  const outdated = await client.waitFor((f) => f.type === 'error' && f.rid === 78);
+  assert.is(outcome(outdated), 'BAD_VERSION');
+  assert.match(outdated.type === 'error' ? outdated.text : '', /reload the page or update the client/);
   assert.is((await client.request({ type: 'ping', rid: client.nextRid() })).type, 'pong');
 });
 

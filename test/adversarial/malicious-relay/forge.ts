@@ -12,7 +12,7 @@ import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type Message
 import { RELAY_FRAME, SIZE, WIRE_VERSION } from '../../../protocol/wire/types.js';
 
 /** Byte offsets in records (docs/protocol.md §5.1). */
-export const MESSAGE_OFFSET = { counter: 54, nonce: 130, ciphertext: 158 } as const;
+export const MESSAGE_OFFSET = { counter: 54, nonce: 166, ciphertext: 194 } as const;
 export const JOIN_REQUEST_OFFSET = { joinerEnc: 82 } as const;
 export const WELCOME_OFFSET = { ciphertext: 142 } as const;
 
@@ -34,7 +34,10 @@ export function deliver(roomId: Uint8Array, seq: number, message: MessageRecord)
   return { type: 'deliver', roomId, seq, message };
 }
 
-export interface ForgedMessage extends Omit<MessageHeaderFields, 'nonce'> {
+export interface ForgedMessage extends Omit<MessageHeaderFields, 'nonce' | 'logLength' | 'logHash'> {
+  /** The log head the forged message claims to have seen; none (length 0) unless a test cares. */
+  readonly logLength?: number;
+  readonly logHash?: Uint8Array;
   /** Signs the record; need not be the key named as sender. */
   readonly signer: SigningKey;
   /**
@@ -47,7 +50,7 @@ export interface ForgedMessage extends Omit<MessageHeaderFields, 'nonce'> {
 
 /** A message record built from parts, so the sender field, the signer and the key can disagree. */
 export async function forgeMessage(m: ForgedMessage): Promise<MessageRecord> {
-  const header = encodeMessageHeader({ ...m, nonce: randomBytes(SIZE.nonce) });
+  const header = encodeMessageHeader({ logLength: 0, logHash: new Uint8Array(SIZE.hash), ...m, nonce: randomBytes(SIZE.nonce) });
   const nonce = header.subarray(header.length - SIZE.nonce);
   const ciphertext = xchachaSeal(m.key, nonce, encodeContent({ type: 'text', time: Date.now(), text: m.text }), header);
   return decodeMessage(await signRecord(m.signer, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));

@@ -48,7 +48,7 @@ export class Person {
 
   /** This person's saved state for a room, keys included: what a colluding member could use. */
   async secrets(roomId: string): Promise<RoomState> {
-    const rooms = await decodeSnapshot(this.#suite, this.#persistence.snapshot!);
+    const { rooms } = await decodeSnapshot(this.#suite, this.#persistence.snapshot!);
     return rooms.find((room) => room.hex === roomId)!;
   }
 }

@@ -12,7 +12,7 @@ import { fingerprint, roomCode } from '../../../protocol/client/fingerprint.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageHash, messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
 import { receiveMessage, type Receipt } from '../../../protocol/client/receive-message.js';
-import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
+import { appendVerified, currentRoster, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import type { ErrorName } from '../../../protocol/errors.js';
@@ -61,6 +61,7 @@ async function seal(f: Fixture, from: MemberKeys, text: string, o: SealOptions =
   return sealMessage({
     signer: from.sign, roomId: f.room.roomId, epoch, key: o.key ?? messageKey(f.epochKey, f.room.roomId, epoch, from.sign.publicKey),
     counter: o.counter ?? 1, prevHash: o.prevHash ?? ZERO_HASH, seenSeq: o.seenSeq ?? 0, seenHash: o.seenHash ?? ZERO_HASH,
+    logLength: f.room.events.length, logHash: currentRoster(f.room)!.headHash,
     content: { type: 'text', time: 1, text },
   });
 }
@@ -207,7 +208,7 @@ test('room code: equal for equal inputs, different for another roster, key or ep
   const key = randomBytes(32);
   const roster = randomBytes(32);
   assert.is(roomCode(key, roster, 3), roomCode(key.slice(), roster.slice(), 3));
-  assert.ok(roomCode(key, roster, 3).match(/^[A-Z2-7]{4}-[A-Z2-7]{4}$/));
+  assert.ok(roomCode(key, roster, 3).match(/^[A-Z2-7]{4}(-[A-Z2-7]{4}){3}$/));
   assert.is.not(roomCode(key, randomBytes(32), 3), roomCode(key, roster, 3));
   assert.is.not(roomCode(randomBytes(32), roster, 3), roomCode(key, roster, 3));
   assert.is.not(roomCode(key, roster, 4), roomCode(key, roster, 3));

@@ -3,7 +3,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inspect } from 'node:util';
-import { bytesEqual, toBase64Url, toHex } from '../../../protocol/bytes.js';
+import { bytesEqual, fromBase64Url, toBase64Url, toHex } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { Secret } from '../../../protocol/crypto/secret.js';
@@ -39,7 +39,7 @@ async function busyRoom(): Promise<Secrets> {
   room.epoch = 0;
   const record = await sealMessage({
     signer: me.sign, roomId, epoch: 0, key: messageKey(epochKey, roomId, 0, me.sign.publicKey), counter: 1, prevHash: ZERO_HASH,
-    seenSeq: 0, seenHash: ZERO_HASH, content: { type: 'text', time: 9, text: 'queued' },
+    seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH, content: { type: 'text', time: 9, text: 'queued' },
   });
   room.counter = 1;
   room.lastHash = messageHash(record.bytes);
@@ -70,7 +70,7 @@ function assertNoSecrets(text: string, secrets: readonly Uint8Array[], what: str
 test('snapshot: encode → decode → encode is the identity, and the log is re-verified on load', async () => {
   const { room } = await busyRoom();
   const bytes = encodeSnapshot([room]);
-  const [back] = await decodeSnapshot(suite, bytes);
+  const { rooms: [back] } = await decodeSnapshot(suite, bytes);
   assert.ok(bytesEqual(encodeSnapshot([back!]), bytes));
   assert.is(back!.rosters.length, 1);
   assert.ok(bytesEqual(back!.me.sign.publicKey, room.me.sign.publicKey));
@@ -104,13 +104,33 @@ test('views: a queued text is listed pending after the delivered ones; the read 
   } finally {
     await client.close();
   }
-  const [back] = await decodeSnapshot(suite, saved!);
+  const { rooms: [back] } = await decodeSnapshot(suite, saved!);
   assert.is(back!.readSeq, 4);
   // A snapshot from before read marks were kept counts nothing already held as unread.
   const old = JSON.parse(new TextDecoder().decode(encodeSnapshot([room]))) as { rooms: Record<string, unknown>[] };
   delete old.rooms[0]!['readSeq'];
-  const [legacy] = await decodeSnapshot(suite, new TextEncoder().encode(JSON.stringify(old)));
+  const { rooms: [legacy] } = await decodeSnapshot(suite, new TextEncoder().encode(JSON.stringify(old)));
   assert.is(legacy!.readSeq, 4);
+});
+
+// Protocol 2 cannot read protocol 1's records; the keystore must neither fail to open nor lose them.
+test('snapshot: a room made by protocol 1 is kept byte for byte and reported, the others open', async () => {
+  const { room } = await busyRoom();
+  const current = JSON.parse(new TextDecoder().decode(encodeSnapshot([room]))) as { version: number; rooms: Record<string, unknown>[] };
+  const old = structuredClone(current.rooms[0]!);
+  // The same room as protocol 1 wrote it: its records carry version byte 1.
+  old['events'] = (old['events'] as string[]).map((text) => {
+    const bytes = fromBase64Url(text);
+    bytes[0] = 1;
+    return toBase64Url(bytes);
+  });
+  old['name'] = 'Book club';
+  const mixed = new TextEncoder().encode(JSON.stringify({ version: current.version, rooms: [current.rooms[0], old] }));
+  const { rooms, outdated } = await decodeSnapshot(suite, mixed);
+  assert.equal(rooms.map((r) => r.hex), [room.hex]);
+  assert.equal(outdated.map((o) => [o.roomId, o.name]), [[room.hex, 'Book club']]);
+  const written = JSON.parse(new TextDecoder().decode(encodeSnapshot(rooms, outdated))) as { rooms: unknown[] };
+  assert.equal(written.rooms[1], old, 'written back exactly as it was');
 });
 
 test('redaction: util.inspect and JSON.stringify of a room state show no secret bytes', async () => {

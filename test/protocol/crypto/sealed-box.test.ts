@@ -1,6 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { concat, toHex, utf8 } from '../../../protocol/bytes.js';
+import { LABEL } from '../../../protocol/labels.js';
 import { xchachaSeal } from '../../../protocol/crypto/aead.js';
 import { hkdfSha256 } from '../../../protocol/crypto/hash.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
@@ -85,7 +86,7 @@ for (const suite of SUITES) {
     const okm = hkdfSha256(
       await ephemeral.agree(recipient.publicKey),
       concat(ephemeral.publicKey, recipient.publicKey),
-      concat(utf8('sotto/v1/sealed-box'), new Uint8Array([0]), CONTEXT),
+      concat(utf8(LABEL.sealedBox), new Uint8Array([0]), CONTEXT),
       56,
     );
     const box = concat(ephemeral.publicKey, xchachaSeal(okm.subarray(0, 32), okm.subarray(32, 56), PLAINTEXT, CONTEXT));

@@ -146,10 +146,11 @@ test('codec: header is version then tag; wrong version and wrong tag have their 
   const bytes = w.finish();
   assert.is(toHex(bytes), `0${WIRE_VERSION}11`);
   readHeader(new Reader(bytes), RECORD.invite, 'invite');
-  throws(() => readHeader(new Reader(Uint8Array.of(2, RECORD.invite)), RECORD.invite, 'invite'), 'BAD_VERSION');
+  throws(() => readHeader(new Reader(Uint8Array.of(WIRE_VERSION + 1, RECORD.invite)), RECORD.invite, 'invite'), 'BAD_VERSION');
+  throws(() => readHeader(new Reader(Uint8Array.of(WIRE_VERSION - 1, RECORD.invite)), RECORD.invite, 'invite'), 'BAD_VERSION');
   throws(() => readHeader(new Reader(Uint8Array.of(0, RECORD.invite)), RECORD.invite, 'invite'), 'BAD_VERSION');
-  throws(() => readHeader(new Reader(Uint8Array.of(1, RECORD.message)), RECORD.invite, 'invite'), 'UNKNOWN_TYPE');
-  throws(() => readHeader(new Reader(Uint8Array.of(1)), RECORD.invite, 'invite'), 'TRUNCATED');
+  throws(() => readHeader(new Reader(Uint8Array.of(WIRE_VERSION, RECORD.message)), RECORD.invite, 'invite'), 'UNKNOWN_TYPE');
+  throws(() => readHeader(new Reader(Uint8Array.of(WIRE_VERSION)), RECORD.invite, 'invite'), 'TRUNCATED');
 });
 
 test.run();

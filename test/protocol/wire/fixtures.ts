@@ -67,7 +67,7 @@ async function buildRoom(): Promise<Room> {
   const rotation = await buildRotation(suite, owner.sign, roster, 1, epochKey, now);
   const message = await sealMessage({
     signer: joiner.sign, roomId, epoch: 1, key: messageKey(epochKey, roomId, 1, joiner.sign.publicKey),
-    counter: 1, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH,
+    counter: 1, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: roster.length, logHash: roster.headHash,
     content: { type: 'text', time: now, text: 'hello, room' },
   });
   return { roomId, owner, joiner, genesis, add, invite: created.invite, request, welcome, confirm, rotation, message };

@@ -7,7 +7,7 @@ import { Writer } from '../../../protocol/wire/codec.js';
 import {
   decodeClientFrame, decodeRelayFrame, encodeClientFrame, encodeDeliver, encodeRelayFrame, type ClientFrame, type RelayFrame,
 } from '../../../protocol/wire/frames.js';
-import { CLIENT_FRAME, LIMIT, RELAY_FRAME } from '../../../protocol/wire/types.js';
+import { CLIENT_FRAME, LIMIT, RELAY_FRAME, WIRE_VERSION } from '../../../protocol/wire/types.js';
 import { clientFrames, records, relayFrames, room, throws, withByte, withTrailing } from './fixtures.js';
 
 /** Compares decoded frames by their re-encoding plus the scalar fields. */
@@ -22,7 +22,7 @@ test('frames: every client frame round-trips byte-exactly', async () => {
   assert.is(new Set(frames.map((f) => f.type)).size, Object.keys(CLIENT_FRAME).length, 'one of every client frame');
   for (const frame of frames) {
     const bytes = encodeClientFrame(frame);
-    assert.is(bytes[0], 1, `${frame.type}: version`);
+    assert.is(bytes[0], WIRE_VERSION, `${frame.type}: version`);
     assert.is(bytes[1], CLIENT_FRAME[frame.type], `${frame.type}: tag`);
     const decoded = decodeClientFrame(bytes);
     sameClient(decoded, frame);
@@ -63,7 +63,7 @@ test('frames: nested records are the exact stored bytes', async () => {
 
 test('frames: wrong version is BAD_VERSION', async () => {
   const r = await room();
-  for (const frame of clientFrames(r)) throws(() => decodeClientFrame(withByte(encodeClientFrame(frame), 0, 2)), 'BAD_VERSION', frame.type);
+  for (const frame of clientFrames(r)) throws(() => decodeClientFrame(withByte(encodeClientFrame(frame), 0, WIRE_VERSION - 1)), 'BAD_VERSION', frame.type);
   for (const frame of relayFrames(r)) throws(() => decodeRelayFrame(withByte(encodeRelayFrame(frame), 0, 0)), 'BAD_VERSION', frame.type);
 });
 
@@ -77,21 +77,21 @@ test('frames: unknown tags and frames from the other direction are UNKNOWN_TYPE'
   }
   // 0x46 and 0x88 were protocol 1's welcome and joinConfirmed frames: retired, not reused.
   for (const tag of [0x00, 0x40, 0x46, 0x4d, 0x7f, 0x88, 0x8b, 0xff]) {
-    throws(() => decodeClientFrame(Uint8Array.of(1, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
-    throws(() => decodeRelayFrame(Uint8Array.of(1, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
+    throws(() => decodeClientFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
+    throws(() => decodeRelayFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
   }
 });
 
 test('frames: a nested record of the wrong type is UNKNOWN_TYPE', async () => {
   const r = await room();
-  const carry = (tag: number, record: Uint8Array): Uint8Array => new Writer().u8(1).u8(tag).u32(1).var32(record).finish();
+  const carry = (tag: number, record: Uint8Array): Uint8Array => new Writer().u8(WIRE_VERSION).u8(tag).u32(1).var32(record).finish();
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.send, r.invite.bytes)), 'UNKNOWN_TYPE', 'invite sent as a message');
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.rotate, r.message.bytes)), 'UNKNOWN_TYPE', 'message sent as a rotation');
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.createRoom, r.rotation.bytes)), 'UNKNOWN_TYPE', 'rotation sent as a genesis');
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.joinConfirm, r.welcome.bytes)), 'UNKNOWN_TYPE', 'welcome sent as a confirm');
-  const add = new Writer().u8(1).u8(CLIENT_FRAME.appendEvent).u32(1).var32(r.add.bytes).u8(1).var32(r.rotation.bytes).u8(1).var32(r.confirm.bytes).finish();
+  const add = new Writer().u8(WIRE_VERSION).u8(CLIENT_FRAME.appendEvent).u32(1).var32(r.add.bytes).u8(1).var32(r.rotation.bytes).u8(1).var32(r.confirm.bytes).finish();
   throws(() => decodeClientFrame(add), 'UNKNOWN_TYPE', 'confirm carried as an add’s welcome');
-  const push = (tag: number, record: Uint8Array): Uint8Array => new Writer().u8(1).u8(tag).fixed(r.roomId, 16).var32(record).finish();
+  const push = (tag: number, record: Uint8Array): Uint8Array => new Writer().u8(WIRE_VERSION).u8(tag).fixed(r.roomId, 16).var32(record).finish();
   throws(() => decodeRelayFrame(push(RELAY_FRAME.rotation, r.message.bytes)), 'UNKNOWN_TYPE', 'message delivered as a rotation');
   throws(() => decodeRelayFrame(push(RELAY_FRAME.welcomeReady, r.request.bytes)), 'UNKNOWN_TYPE', 'request delivered as a welcome');
 });
@@ -116,7 +116,7 @@ test('frames: a trailing byte is TRAILING_BYTES', async () => {
 
 test('frames: a malformed nested record fails with the record’s own code', async () => {
   const r = await room();
-  const carry = (record: Uint8Array): Uint8Array => new Writer().u8(1).u8(CLIENT_FRAME.send).u32(1).var32(record).finish();
+  const carry = (record: Uint8Array): Uint8Array => new Writer().u8(WIRE_VERSION).u8(CLIENT_FRAME.send).u32(1).var32(record).finish();
   throws(() => decodeClientFrame(carry(r.message.bytes.subarray(0, 100))), 'TRUNCATED', 'short record');
   throws(() => decodeClientFrame(carry(withTrailing(r.message.bytes))), 'TRAILING_BYTES', 'long record');
   throws(() => decodeClientFrame(carry(withByte(r.message.bytes, 0, 9))), 'BAD_VERSION', 'record version');
@@ -151,11 +151,11 @@ test('frames: unknown auth role, rotation flag or more flag is BAD_VALUE', async
 
 test('frames: oversized fields are FIELD_TOO_LARGE', async () => {
   const r = await room();
-  const bigRecord = new Writer().u8(1).u8(CLIENT_FRAME.send).u32(1).u32(LIMIT.record + 1).finish();
+  const bigRecord = new Writer().u8(WIRE_VERSION).u8(CLIENT_FRAME.send).u32(1).u32(LIMIT.record + 1).finish();
   throws(() => decodeClientFrame(bigRecord), 'FIELD_TOO_LARGE', 'record over LIMIT.record');
-  const longText = new Writer().u8(1).u8(RELAY_FRAME.error).u32(1).u16(900).var16(new Uint8Array(LIMIT.errorText + 1).fill(0x61)).finish();
+  const longText = new Writer().u8(WIRE_VERSION).u8(RELAY_FRAME.error).u32(1).u16(900).var16(new Uint8Array(LIMIT.errorText + 1).fill(0x61)).finish();
   throws(() => decodeRelayFrame(longText), 'FIELD_TOO_LARGE', 'error text');
-  const manyEvents = new Writer().u8(1).u8(RELAY_FRAME.inviteInfo).u32(1).var32(r.invite.bytes).u32(LIMIT.listItems + 1).finish();
+  const manyEvents = new Writer().u8(WIRE_VERSION).u8(RELAY_FRAME.inviteInfo).u32(1).var32(r.invite.bytes).u32(LIMIT.listItems + 1).finish();
   throws(() => decodeRelayFrame(manyEvents), 'FIELD_TOO_LARGE', 'invite info events');
 });
 

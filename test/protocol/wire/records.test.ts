@@ -2,7 +2,8 @@
 // (docs/protocol.md §11 cites these names).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { toHex } from '../../../protocol/bytes.js';
+import { fromBase64Url, toBase64Url, toHex } from '../../../protocol/bytes.js';
+import { isSottoError } from '../../../protocol/errors.js';
 import { labeled } from '../../../protocol/crypto/signing.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { LABEL, type LabelName } from '../../../protocol/labels.js';
@@ -16,7 +17,7 @@ import {
 import { decodeMemberEvent, encodeMemberEventUnsigned } from '../../../protocol/wire/membership.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned } from '../../../protocol/wire/message.js';
 import { decodeRotation, encodeRotationUnsigned } from '../../../protocol/wire/rotation.js';
-import { LIMIT, RECORD } from '../../../protocol/wire/types.js';
+import { LIMIT, RECORD, WIRE_VERSION } from '../../../protocol/wire/types.js';
 import { records, room, suite, throws, withByte, withTrailing } from './fixtures.js';
 
 const DECODERS: readonly { readonly tag: number; readonly name: string; readonly decode: (b: Uint8Array) => unknown }[] = [
@@ -77,14 +78,14 @@ test('records: every record round-trips byte-exactly', async () => {
 
   const message = decodeMessage(r.message.bytes);
   assert.is(toHex(encodeMessageHeader(message)), toHex(message.header));
-  assert.is(message.header.length, 154);
+  assert.is(message.header.length, 190);
   assert.is(toHex(join(encodeMessageUnsigned(message.header, message.ciphertext), message.signature)), toHex(r.message.bytes));
   assert.is(message.ciphertext.length, PAD_BUCKET + 16);
 
   for (const { name, bytes } of records(r)) {
     const decoded = decoderFor(bytes)(bytes) as { bytes: Uint8Array; signed: Uint8Array };
     assert.is(toHex(decoded.bytes), toHex(bytes), name);
-    assert.is(bytes[0], 1, `${name}: version`);
+    assert.is(bytes[0], WIRE_VERSION, `${name}: version`);
     assert.is(toHex(decoded.signed), toHex(bytes.subarray(0, decoded.signed.length)), `${name}: signed is a prefix`);
   }
 });
@@ -115,7 +116,7 @@ test('records: each signature verifies under its own label and no other', async 
 
 test('records: wrong version is BAD_VERSION', async () => {
   for (const { name, bytes } of records(await room())) {
-    for (const version of [0, 2, 0xff]) throws(() => decoderFor(bytes)(withByte(bytes, 0, version)), 'BAD_VERSION', `${name} v${version}`);
+    for (const version of [0, WIRE_VERSION - 1, WIRE_VERSION + 1, 0xff]) throws(() => decoderFor(bytes)(withByte(bytes, 0, version)), 'BAD_VERSION', `${name} v${version}`);
   }
 });
 
@@ -346,6 +347,15 @@ test('invite link: wrong version is BAD_INVITE_LINK', async () => {
   const payload = encodeInviteLinkPayload({ roomId: r.roomId, ownerSign: r.owner.sign.publicKey, token: randomBytes(32) });
   // The first character carries the top six bits of the version byte: 'A' = 0x00..0x03.
   throws(() => decodeInviteLinkPayload(`B${payload.slice(1)}`), 'BAD_INVITE_LINK');
+  // A link made by protocol 1 says so, so the person knows to ask for a new one.
+  const old = fromBase64Url(payload);
+  old[0] = WIRE_VERSION - 1;
+  try {
+    decodeInviteLinkPayload(toBase64Url(old));
+    assert.unreachable('a protocol 1 link was accepted');
+  } catch (error) {
+    assert.ok(isSottoError(error, 'BAD_INVITE_LINK') && /older version/.test(error.message), String(error));
+  }
 });
 
 test.run();
