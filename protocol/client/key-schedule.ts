@@ -91,6 +91,11 @@ export class KeySchedule {
     this.#ctx.saveSoon(room);
     if (room.status === 'joining') this.#parts.joiner.admitIfWelcomed(room);
     this.#parts.outbox.kickPump(room);
+    // A complete sync from now on fetches the older epochs' last messages and then forgets their
+    // keys (V-76). One running now covers it at its end, or the next one does.
+    if (room.status === 'member' && !this.#ctx.syncing.has(room.hex) && this.#ctx.ready.has(room.hex)) {
+      this.#ctx.background(this.#parts.sync.sync(room), room);
+    }
   }
 
   #rotationDue(room: RoomState): boolean {

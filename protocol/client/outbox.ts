@@ -78,12 +78,12 @@ export class Outbox {
   }
 
   async #seal(room: RoomState, content: Content, counter: number, prevHash: Uint8Array): Promise<MessageRecord> {
-    const epoch = room.epochs.get(room.epoch);
-    if (epoch === undefined) throw new SottoError('KEY_MISSING', `no key for epoch ${room.epoch}`);
+    const key = room.epochs.get(room.epoch)?.key;
+    if (key === undefined) throw new SottoError('KEY_MISSING', `no key for epoch ${room.epoch}`);
     const seen = latestSeen(room);
     const roster = currentRoster(room)!;
     return sealMessage({
-      signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: epochMessageKey(epoch.key, room.roomId, room.epoch, room.me.sign.publicKey),
+      signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: epochMessageKey(key, room.roomId, room.epoch, room.me.sign.publicKey),
       counter, prevHash, seenSeq: seen.seq, seenHash: seen.hash, logLength: roster.length, logHash: roster.headHash, content,
     });
   }

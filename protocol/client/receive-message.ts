@@ -39,6 +39,8 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
   if (!everMember(room, record.sender)) return rejected('UNKNOWN_SENDER', `seq ${seq}: sender never admitted`, true);
   const epoch = room.epochs.get(record.epoch);
   if (epoch === undefined) return rejected('KEY_MISSING', `seq ${seq}: no key for epoch ${record.epoch}`, true);
+  // Forgotten for forward secrecy (V-76): no later sync brings it back.
+  if (epoch.key === undefined) return rejected('KEY_MISSING', `seq ${seq}: the key of epoch ${record.epoch} was deleted once the epoch was replaced`);
   if (!memberDuringEpoch(room, record.sender, record.epoch)) {
     return rejected('UNKNOWN_SENDER', `seq ${seq}: sender not a member in epoch ${record.epoch}`, true);
   }

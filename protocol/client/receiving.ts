@@ -54,9 +54,9 @@ export class Receiving {
       content = item!.content;
       if (record.counter === room.counter) room.lastHash = hash;
     } else {
-      const epoch = room.epochs.get(record.epoch);
-      if (epoch === undefined) return;
-      content = await openMessage(this.#ctx.suite, record, epochMessageKey(epoch.key, room.roomId, record.epoch, record.sender));
+      const key = room.epochs.get(record.epoch)?.key;
+      if (key === undefined) return;
+      content = await openMessage(this.#ctx.suite, record, epochMessageKey(key, room.roomId, record.epoch, record.sender));
     }
     this.#noteSeen(room, seq, hash, record.epoch);
     this.#applyContent(room, seq, record, content, []);

@@ -15,7 +15,11 @@ export type RoomStatus = 'joining' | 'member' | 'left' | 'removed';
 export type JoinState = 'requested' | 'member';
 
 export interface EpochInfo {
-  readonly key: Secret;
+  /**
+   * The epoch key; undefined once the epoch was replaced and every message of it the relay still
+   * holds was read (forgetKeysBefore): a keystore stolen later opens none of its ciphertext.
+   */
+  key: Secret | undefined;
   /** Roster the key was made for (the genesis hash for epoch 0); unknown for a key learned from a welcome. */
   readonly rosterHash: Uint8Array | undefined;
   /** Log length that roster had; unknown for a key learned from a welcome. */
@@ -196,4 +200,22 @@ export function latestSeen(room: RoomState): { seq: number; hash: Uint8Array } {
 
 export function countMessage(room: RoomState, epoch: number): void {
   room.epochCounts.set(epoch, (room.epochCounts.get(epoch) ?? 0) + 1);
+}
+
+/**
+ * Forgets (wipes) the keys of every epoch before `epoch`, the forward secrecy between epochs
+ * (docs/protocol.md §8.3, V-76). Called after a complete sync that began once `epoch` was current:
+ * the relay takes no message under an older epoch after the newer rotation commits, so that sync
+ * fetched every message of the older epochs the relay holds, and they are decrypted and stored.
+ * Returns how many keys it forgot.
+ */
+export function forgetKeysBefore(room: RoomState, epoch: number): number {
+  let forgotten = 0;
+  for (const [e, info] of room.epochs) {
+    if (e >= epoch || info.key === undefined) continue;
+    info.key.wipe();
+    info.key = undefined;
+    forgotten++;
+  }
+  return forgotten;
 }

@@ -15,7 +15,8 @@ import { appendVerified, newRoomState, type DeliveredMessage, type JoinState, ty
 
 const SNAPSHOT_VERSION = 1;
 
-interface EpochJson { epoch: number; key: string; rosterHash: string | null; logLength: number | null; startedAt: number; rotationHash: string | null }
+/** `key` null: forgotten after the epoch was replaced (forgetKeysBefore). */
+interface EpochJson { epoch: number; key: string | null; rosterHash: string | null; logLength: number | null; startedAt: number; rotationHash: string | null }
 interface OutboxJson { counter: number; type: ContentType; time: number; text: string; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
@@ -70,7 +71,7 @@ function roomToJson(room: RoomState): RoomJson {
     displayName: room.displayName,
     events: room.events.map((e) => b64(e.bytes)),
     epochs: [...room.epochs].map(([epoch, info]) => ({
-      epoch, key: b64(info.key.expose()), rosterHash: optional(info.rosterHash), logLength: info.logLength ?? null,
+      epoch, key: info.key === undefined ? null : b64(info.key.expose()), rosterHash: optional(info.rosterHash), logLength: info.logLength ?? null,
       startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
     })),
     epochCounts: [...room.epochCounts],
@@ -124,7 +125,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   }
   for (const e of j.epochs) {
     room.epochs.set(e.epoch, {
-      key: new Secret(bytes(e.key)), rosterHash: e.rosterHash === null ? undefined : bytes(e.rosterHash),
+      key: e.key === null ? undefined : new Secret(bytes(e.key)), rosterHash: e.rosterHash === null ? undefined : bytes(e.rosterHash),
       logLength: e.logLength ?? undefined, startedAt: e.startedAt, rotationHash: e.rotationHash === null ? undefined : bytes(e.rotationHash),
     });
     room.epoch = Math.max(room.epoch, e.epoch);

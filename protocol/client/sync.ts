@@ -4,7 +4,7 @@
 import { SottoError } from '../errors.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { ClientContext, ClientParts } from './client-context.js';
-import type { RoomState } from './room-state.js';
+import { forgetKeysBefore, type RoomState } from './room-state.js';
 
 const SYNC_PAGE = 1000;
 
@@ -44,6 +44,8 @@ export class Sync {
   }
 
   async #syncNow(room: RoomState): Promise<void> {
+    // Every message of an epoch before this one that the relay holds arrives in this sync.
+    const epochAtStart = room.epoch;
     const count = (this.#count.get(room.hex) ?? 0) + 1;
     this.#count.set(room.hex, count);
     this.#ctx.syncing.add(room.hex);
@@ -66,6 +68,7 @@ export class Sync {
       for (const d of due) await this.#parts.receiving.verifyDelivered(room, d.seq, d.record, true);
       resolve();
     }));
+    forgetKeysBefore(room, epochAtStart);
     await this.#ctx.save();
   }
 }

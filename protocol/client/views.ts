@@ -7,7 +7,7 @@ import { memberOf } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
   const info = room.epochs.get(room.epoch);
-  if (info?.rosterHash === undefined) return undefined;
+  if (info?.rosterHash === undefined || info.key === undefined) return undefined;
   return roomCode(info.key.expose(), info.rosterHash, room.epoch);
 }
 

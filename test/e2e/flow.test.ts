@@ -118,6 +118,7 @@ test('remove: the removed member holds no key that opens anything sent after', a
   for (const record of records) {
     assert.not.ok(carolRoom!.epochs.has(record.epoch), `carol has no key for epoch ${record.epoch}`);
     for (const [, info] of carolRoom!.epochs) {
+      if (info.key === undefined) continue; // forgotten, so it opens nothing
       try {
         await openMessage(suite, record, messageKey(info.key.expose(), record.roomId, record.epoch, record.sender));
         assert.unreachable('a key of carol opened a message sent after her removal');

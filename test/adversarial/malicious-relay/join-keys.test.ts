@@ -7,10 +7,9 @@
 // where each fails as its comment says.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { messageKey, openMessage } from '../../../protocol/client/message-crypto.js';
-import type { ClientFrame, RelayFrame } from '../../../protocol/wire/frames.js';
-import type { MessageRecord } from '../../../protocol/wire/message.js';
+import type { RelayFrame } from '../../../protocol/wire/frames.js';
 import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { readableBy, sent } from './stolen-keys.js';
 import { script } from './tap.js';
 
 let relay: HostileRelay;
@@ -22,26 +21,6 @@ test.before(async () => {
 test.after(async () => {
   await relay.close();
 });
-
-/** The records `person` handed the relay to send, in order. */
-function sent(person: Person): MessageRecord[] {
-  return person.tap.fromClient
-    .filter((f): f is Extract<ClientFrame, { type: 'send' }> => f.type === 'send')
-    .map((f) => f.message);
-}
-
-/** Whether any epoch key in `reader`'s keystore opens `record`: what a thief or a colluding member could read. */
-async function readableBy(reader: Person, roomId: string, record: MessageRecord): Promise<boolean> {
-  const keys = await reader.secrets(roomId);
-  const epoch = keys?.epochs.get(record.epoch);
-  if (epoch === undefined) return false;
-  try {
-    await openMessage(relay.suite, record, messageKey(epoch.key.expose(), record.roomId, record.epoch, record.sender));
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 function listed(person: Person, roomId: string, sign: string): boolean {
   return person.client.members(roomId).some((m) => m.sign === sign);
@@ -60,7 +39,7 @@ test('a stolen invite link used by a joiner who never confirms: whoever holds a 
   const record = sent(bob!).at(-1)!;
   const sign = ghost.client.identity(roomId);
   await settle();
-  const readable = await readableBy(ghost, roomId, record);
+  const readable = await readableBy(relay.suite, ghost, roomId, record);
   assert.ok(!readable || (listed(alice!, roomId, sign) && listed(bob!, roomId, sign)), 'the ghost reads the room while no member list shows it');
 });
 
@@ -75,7 +54,7 @@ test('a joiner reads nothing sent before its add, from the relay’s store or it
   await bob!.client.send(roomId, 'after');
   await until(() => dave.texts(roomId).includes('after'), 'dave reads what comes after his add');
   assert.equal(dave.texts(roomId).filter((t) => t.startsWith('before')), []);
-  for (const record of earlier) assert.not.ok(await readableBy(dave, roomId, record), `dave's keys open message ${record.counter}`);
+  for (const record of earlier) assert.not.ok(await readableBy(relay.suite, dave, roomId, record), `dave's keys open message ${record.counter}`);
 });
 
 // Protocol 1: the relay held Dave's welcome (made before Carol's removal, under a key Carol held),
@@ -107,13 +86,13 @@ test('a joiner never sends under a key a member its log shows removed still hold
   await until(() => !dave.client.members(roomId).some((m) => m.sign === carol!.client.identity(roomId)), 'dave’s log shows carol removed');
   const hello = dave.client.send(roomId, 'hello').catch(() => undefined);
   await settle(500);
-  for (const record of sent(dave)) assert.not.ok(await readableBy(carol!, roomId, record), 'carol reads what dave sent');
+  for (const record of sent(dave)) assert.not.ok(await readableBy(relay.suite, carol!, roomId, record), 'carol reads what dave sent');
   // Honest forwarding again: dave fetches the new epoch and his message goes out under it.
   withhold = false;
   dave.tap.drop();
   await hello;
   await until(() => bob!.texts(roomId).includes('hello'), 'bob reads dave’s message');
-  for (const record of sent(dave)) assert.not.ok(await readableBy(carol!, roomId, record), 'carol reads what dave sent');
+  for (const record of sent(dave)) assert.not.ok(await readableBy(relay.suite, carol!, roomId, record), 'carol reads what dave sent');
 });
 
 test.run();

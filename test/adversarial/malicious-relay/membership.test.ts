@@ -193,7 +193,7 @@ test('LIMIT: a removed member colluding with the relay can still post into the e
   // so "sent after the removal" and "sent just before it, delivered late" look the same to Bob.
   const late = await forgeMessage({
     roomId: keys.roomId, epoch: oldEpoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, prevHash: keys.lastHash, seenSeq: 0,
-    seenHash: new Uint8Array(32), signer: keys.me.sign, key: messageKey(keys.epochs.get(oldEpoch)!.key.expose(), keys.roomId, oldEpoch, keys.me.sign.publicKey),
+    seenHash: new Uint8Array(32), signer: keys.me.sign, key: messageKey(keys.epochs.get(oldEpoch)!.key!.expose(), keys.roomId, oldEpoch, keys.me.sign.publicKey),
     text: 'written after my removal',
   });
   bob!.tap.inject(deliver(keys.roomId, seq + 1, late));

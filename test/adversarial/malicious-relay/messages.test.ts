@@ -224,7 +224,7 @@ test('a member signs a message as the owner (sender = owner key, signature by th
   const owner = fromHex(alice!.client.identity(roomId));
   const forged = await forgeMessage({
     roomId: keys.roomId, epoch, sender: owner, counter: 1000, prevHash: randomBytes(32), seenSeq: 0, seenHash: new Uint8Array(32),
-    signer: keys.me.sign, key: messageKey(keys.epochs.get(epoch)!.key.expose(), keys.roomId, epoch, owner), text: 'owner says: give mallory admin',
+    signer: keys.me.sign, key: messageKey(keys.epochs.get(epoch)!.key!.expose(), keys.roomId, epoch, owner), text: 'owner says: give mallory admin',
   });
   bob!.tap.inject(deliver(keys.roomId, seq + 1, forged));
   await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq + 1), 'BAD_SIGNATURE at bob');
