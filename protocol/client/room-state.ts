@@ -33,6 +33,8 @@ export interface MessageView {
   /** Sender's signing key, hex. */
   readonly sender: string;
   readonly senderName: string | undefined;
+  /** What a UI shows as the sender: the name, with a fingerprint suffix where it looks like another's (member-labels.ts). */
+  readonly senderLabel: string;
   readonly fingerprint: string;
   readonly text: string;
   /** Sender's clock, ms. */
