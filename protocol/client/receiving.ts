@@ -9,7 +9,7 @@ import { isAdmin } from '../membership/roster.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { epochMessageKey, openMessage } from './message-crypto.js';
 import { receiveMessage } from './receive-message.js';
-import { countMessage, currentRoster, type RoomState } from './room-state.js';
+import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
 import { safeName } from './display-name.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
 
@@ -92,8 +92,7 @@ export class Receiving {
         return;
       }
       case 'profile':
-        // Stored sanitized (V-18), so every view, the snapshot and the welcome we send on agree.
-        room.names.set(sender, safeName(content.text));
+        setName(room, sender, content.text);
         this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
         return;
       case 'roomName': {

@@ -12,7 +12,7 @@ import { decodeMessage } from '../wire/message.js';
 import { safeName } from './display-name.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
-import { appendVerified, newRoomState, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
+import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;
 
@@ -126,7 +126,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   room.syncSeq = j.syncSeq;
   room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
-  for (const [sign, name] of j.names) room.names.set(sign, safeName(name));
+  for (const [sign, name] of j.names) setName(room, sign, name);
   for (const o of j.outbox) {
     room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });
   }

@@ -4,7 +4,7 @@ import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint, roomCode } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
 import { currentRoster, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
-import { memberOf } from '../membership/roster.js';
+import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
   const info = room.epochs.get(room.epoch);
@@ -28,17 +28,28 @@ export function roomView(room: RoomState): RoomView {
 }
 
 /**
+ * Labels take milliseconds in a room of a thousand and a view is built for every message received,
+ * so they are kept per room until the roster (a new one per log event) or a name changes.
+ */
+const labelCache = new WeakMap<RoomState, { roster: Roster | undefined; namesVersion: number; labels: ReadonlyMap<string, string> }>();
+
+/**
  * Each member's label (member-labels.ts), over the current members and everyone the room ever
  * named: a former member's messages stay in the timeline, so a name it shared with a member still
  * needs telling apart there.
  */
-function labelsOf(room: RoomState): Map<string, string> {
-  const signs = new Set([...currentRoster(room)?.members.keys() ?? [], ...room.names.keys()]);
-  return memberLabels([...signs].map((sign) => ({ sign, name: room.names.get(sign) })), (sign) => fingerprint(fromHex(sign)));
+function labelsOf(room: RoomState): ReadonlyMap<string, string> {
+  const roster = currentRoster(room);
+  const kept = labelCache.get(room);
+  if (kept !== undefined && kept.roster === roster && kept.namesVersion === room.namesVersion) return kept.labels;
+  const signs = new Set([...roster?.members.keys() ?? [], ...room.names.keys()]);
+  const labels = memberLabels([...signs].map((sign) => ({ sign, name: room.names.get(sign) })), (sign) => fingerprint(fromHex(sign)));
+  labelCache.set(room, { roster, namesVersion: room.namesVersion, labels });
+  return labels;
 }
 
 /** A sender's label, also for a former member who never announced a name. */
-function labelOf(labels: Map<string, string>, sender: string, print: string): string {
+function labelOf(labels: ReadonlyMap<string, string>, sender: string, print: string): string {
   return labels.get(sender) ?? unnamed(print);
 }
 
