@@ -9,6 +9,8 @@ export interface MemberView {
   /** Signing key, hex: the member's identity in this room. */
   readonly sign: string;
   readonly name: string | undefined;
+  /** What a UI shows: the name, with a fingerprint suffix where it looks like another's (member-labels.ts). */
+  readonly label: string;
   readonly role: Role;
   readonly fingerprint: string;
 }

@@ -12,6 +12,7 @@ import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
 import type { ClientListener, ConnectionStatus, MemberView, RoomView } from './client-events.js';
 import type { SocketLike } from './connection.js';
+import { safeName } from './display-name.js';
 import { Connector } from './connector.js';
 import { genesisEvent } from './events.js';
 import { Inbound } from './inbound.js';
@@ -129,7 +130,8 @@ export class SottoClient {
     const roomId = randomBytes(16);
     const genesis = await genesisEvent(me.sign, me.enc.publicKey, roomId, settings);
     const roster = await applyEvent(ctx.suite, undefined, genesis);
-    const room = newRoomState(roomId, me, 'member', name, displayName);
+    // Shown sanitized at once, as every member (we too, on the ack) stores it from the network.
+    const room = newRoomState(roomId, me, 'member', safeName(name), displayName);
     appendVerified(room, genesis, roster);
     room.epochs.set(0, { key: new Secret(randomBytes(32)), rosterHash: roster.headHash, logLength: 1, startedAt: genesis.time, rotationHash: undefined });
     room.epoch = 0;

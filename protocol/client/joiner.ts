@@ -12,8 +12,9 @@ import { errorDetail, errorName, type ClientContext, type ClientParts } from './
 import { inviteKeyFromToken, verifyInviteInfo } from './invite.js';
 import { buildJoinConfirm, buildJoinRequest, openWelcome } from './join.js';
 import { generateMemberKeys } from './member-keys.js';
-import { appendVerified, newRoomState, type RoomState } from './room-state.js';
+import { appendVerified, newRoomState, setName, type RoomState } from './room-state.js';
 import { memberViews, roomView } from './views.js';
+import { safeName } from './display-name.js';
 
 export class Joiner {
   readonly #ctx: ClientContext;
@@ -108,8 +109,9 @@ export class Joiner {
     this.#welcomes.delete(room.hex);
     room.status = 'member';
     join.state = 'member';
-    room.name = payload.roomName;
-    for (const entry of payload.names) room.names.set(toHex(entry.member), entry.name);
+    // The issuer's client sanitized these too, but a hostile issuer need not have (V-18).
+    room.name = safeName(payload.roomName);
+    for (const entry of payload.names) setName(room, toHex(entry.member), entry.name);
     this.#ctx.emit({ type: 'room', room: roomView(room) });
     this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
     this.#ctx.background(this.#becomeMember(room, welcome), room);

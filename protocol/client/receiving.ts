@@ -9,7 +9,8 @@ import { isAdmin } from '../membership/roster.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { epochMessageKey, openMessage } from './message-crypto.js';
 import { receiveMessage } from './receive-message.js';
-import { countMessage, currentRoster, type RoomState } from './room-state.js';
+import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
+import { safeName } from './display-name.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
 
 export class Receiving {
@@ -91,13 +92,13 @@ export class Receiving {
         return;
       }
       case 'profile':
-        room.names.set(sender, content.text);
+        setName(room, sender, content.text);
         this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
         return;
       case 'roomName': {
         const roster = currentRoster(room);
         if (roster === undefined || !isAdmin(roster, record.sender)) return; // only owners and admins name the room
-        room.name = content.text;
+        room.name = safeName(content.text);
         this.#ctx.emit({ type: 'room', room: roomView(room) });
         return;
       }

@@ -9,6 +9,7 @@ import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
 import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
+import { safeName } from './display-name.js';
 
 export type RoomStatus = 'joining' | 'member' | 'left' | 'removed';
 /** Requested until the issuer's add, checked against our welcome, makes us a member (§8.2). */
@@ -37,6 +38,8 @@ export interface MessageView {
   /** Sender's signing key, hex. */
   readonly sender: string;
   readonly senderName: string | undefined;
+  /** What a UI shows as the sender: the name, with a fingerprint suffix where it looks like another's (member-labels.ts). */
+  readonly senderLabel: string;
   readonly fingerprint: string;
   readonly text: string;
   /** Sender's clock, ms. */
@@ -105,8 +108,10 @@ export interface RoomState {
   readonly messages: DeliveredMessage[];
   /** Highest seq the person has read here (their own messages aside): what unread counts start from. */
   readSeq: number;
-  /** Display names by hex signing key. */
+  /** Display names by hex signing key, sanitized (V-18): changed only through `setName`. */
   readonly names: Map<string, string>;
+  /** Counts `setName` calls, so views can keep members' labels until a name changes. */
+  namesVersion: number;
   readonly outbox: OutboxItem[];
   readonly invites: Map<string, IssuedInvite>;
   join: OwnJoin | undefined;
@@ -117,8 +122,17 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, status, name, displayName,
     events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), outbox: [], invites: new Map(), join: undefined,
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], invites: new Map(), join: undefined,
   };
+}
+
+/**
+ * Every name from the network enters here: a member's profile, the welcome's names, a snapshot
+ * written before V-18. Stored sanitized, so views, the snapshot and the welcome we later send agree.
+ */
+export function setName(room: RoomState, sign: string, name: string): void {
+  room.names.set(sign, safeName(name));
+  room.namesVersion++;
 }
 
 export function currentRoster(room: RoomState): Roster | undefined {

@@ -9,9 +9,10 @@ import type { Suite } from '../crypto/suite.js';
 import type { ContentType } from '../wire/content.js';
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeMessage } from '../wire/message.js';
+import { safeName } from './display-name.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
-import { appendVerified, newRoomState, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
+import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;
 
@@ -116,7 +117,8 @@ export function encodeSnapshot(rooms: Iterable<RoomState>, outdated: readonly Ou
 
 async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   const me = await memberKeysFromSecrets(suite, new Secret(bytes(j.signSeed)), new Secret(bytes(j.encSecret)));
-  const room = newRoomState(bytes(j.roomId), me, j.status, j.name, j.displayName);
+  // Names are sanitized again: a snapshot written before V-18 holds them as they arrived.
+  const room = newRoomState(bytes(j.roomId), me, j.status, safeName(j.name), j.displayName);
   let roster: Roster | undefined;
   for (const text of j.events) {
     const event = decodeMemberEvent(bytes(text));
@@ -140,7 +142,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   room.syncSeq = j.syncSeq;
   room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
-  for (const [sign, name] of j.names) room.names.set(sign, name);
+  for (const [sign, name] of j.names) setName(room, sign, name);
   for (const o of j.outbox) {
     room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });
   }

@@ -1,9 +1,10 @@
 // Read-only views of a room for a UI: plain data, no keys.
-import { toHex } from '../bytes.js';
+import { fromHex, toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint, roomCode } from './fingerprint.js';
+import { memberLabels, unnamed } from './member-labels.js';
 import { currentRoster, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
-import { memberOf } from '../membership/roster.js';
+import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
   const info = room.epochs.get(room.epoch);
@@ -26,12 +27,40 @@ export function roomView(room: RoomState): RoomView {
   };
 }
 
+/**
+ * Labels take milliseconds in a room of a thousand and a view is built for every message received,
+ * so they are kept per room until the roster (a new one per log event) or a name changes.
+ */
+const labelCache = new WeakMap<RoomState, { roster: Roster | undefined; namesVersion: number; labels: ReadonlyMap<string, string> }>();
+
+/**
+ * Each member's label (member-labels.ts), over the current members and everyone the room ever
+ * named: a former member's messages stay in the timeline, so a name it shared with a member still
+ * needs telling apart there.
+ */
+function labelsOf(room: RoomState): ReadonlyMap<string, string> {
+  const roster = currentRoster(room);
+  const kept = labelCache.get(room);
+  if (kept !== undefined && kept.roster === roster && kept.namesVersion === room.namesVersion) return kept.labels;
+  const signs = new Set([...roster?.members.keys() ?? [], ...room.names.keys()]);
+  const labels = memberLabels([...signs].map((sign) => ({ sign, name: room.names.get(sign) })), (sign) => fingerprint(fromHex(sign)));
+  labelCache.set(room, { roster, namesVersion: room.namesVersion, labels });
+  return labels;
+}
+
+/** A sender's label, also for a former member who never announced a name. */
+function labelOf(labels: ReadonlyMap<string, string>, sender: string, print: string): string {
+  return labels.get(sender) ?? unnamed(print);
+}
+
 export function memberViews(room: RoomState): MemberView[] {
   const roster = currentRoster(room);
   if (roster === undefined) return [];
+  const labels = labelsOf(room);
   return [...roster.members.values()].map((m) => {
     const sign = toHex(m.sign);
-    return { sign, name: room.names.get(sign), role: m.role, fingerprint: fingerprint(m.sign) };
+    const print = fingerprint(m.sign);
+    return { sign, name: room.names.get(sign), label: labelOf(labels, sign, print), role: m.role, fingerprint: print };
   });
 }
 
@@ -41,9 +70,10 @@ export function memberViews(room: RoomState): MemberView[] {
  * ack moves one into the delivered list in the same step.
  */
 export function messageViews(room: RoomState, last = Number.POSITIVE_INFINITY): MessageView[] {
-  const pending = room.outbox.flatMap((item) => pendingView(room, item) ?? []);
+  const labels = labelsOf(room);
+  const pending = room.outbox.flatMap((item) => pendingView(room, item, labels) ?? []);
   const delivered = room.messages.slice(Math.max(0, room.messages.length - last))
-    .map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName }));
+    .map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName, senderLabel: labelOf(labels, m.sender, m.fingerprint) }));
   const all = [...delivered, ...pending];
   return all.slice(Math.max(0, all.length - last));
 }
@@ -59,12 +89,13 @@ function listed(item: OutboxItem): boolean {
 }
 
 /** A queued text as a UI lists it (see `listed`). */
-export function pendingView(room: RoomState, item: OutboxItem): MessageView | undefined {
+export function pendingView(room: RoomState, item: OutboxItem, labels = labelsOf(room)): MessageView | undefined {
   if (!listed(item)) return undefined;
   const sign = room.me.sign.publicKey;
   const hex = toHex(sign);
+  const print = fingerprint(sign);
   return {
-    seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), fingerprint: fingerprint(sign),
+    seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labels, hex, print), fingerprint: print,
     text: item.content.text, time: item.content.time, mine: true, warnings: [], pending: true,
   };
 }
@@ -79,8 +110,9 @@ export function newMessageView(
   warnings: MessageView['warnings'],
 ): DeliveredMessage {
   const hex = toHex(sender);
+  const print = fingerprint(sender);
   return {
-    seq, epoch, sender: hex, senderName: room.names.get(hex), fingerprint: fingerprint(sender), text, time,
+    seq, epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labelsOf(room), hex, print), fingerprint: print, text, time,
     mine: hex === toHex(room.me.sign.publicKey), warnings, pending: false,
   };
 }

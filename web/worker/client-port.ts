@@ -56,11 +56,6 @@ async function fetchConfig(origin: string): Promise<RelayConfig> {
   return { relayPublicKey, wsUrl: url.href };
 }
 
-/** Short, non-identifying stand-in for a member who has not announced a name yet. */
-function unnamed(fingerprint: string): string {
-  return `Member ${fingerprint.slice(0, 4)}`;
-}
-
 function roomState(room: ClientRoom): RoomState {
   switch (room.status) {
     case 'member':
@@ -80,7 +75,8 @@ function messageView(m: ClientMessage, index: number): MessageView {
     key: m.seq === undefined ? `pending-${index}` : String(m.seq),
     seq: m.seq,
     sender: m.sender,
-    senderName: m.senderName ?? unnamed(m.fingerprint),
+    // The label, not the bare name: it tells apart members whose names look alike.
+    senderName: m.senderLabel,
     fingerprint: m.fingerprint,
     time: m.time,
     text: m.text,
@@ -161,7 +157,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
       const self = me(roomId);
       return client.members(roomId).map((m: ClientMember) => ({
         sign: m.sign,
-        name: m.name ?? unnamed(m.fingerprint),
+        name: m.label,
         role: m.role,
         fingerprint: m.fingerprint,
         me: m.sign === self,

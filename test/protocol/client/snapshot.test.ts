@@ -51,7 +51,7 @@ async function busyRoom(): Promise<Secrets> {
   room.senders.set(toHex(randomBytes(32)), { counter: 3, hash: randomBytes(32) });
   room.names.set(toHex(me.sign.publicKey), 'Me');
   room.epochCounts.set(0, 4);
-  room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'], pending: false });
+  room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', senderLabel: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'], pending: false });
   room.readSeq = 3;
   room.invites.set(toHex(randomBytes(32)), { token: new Secret(token), expiresAt: 77 });
   room.join = { token: new Secret(token), invitePublicKey: randomBytes(32), issuer: randomBytes(32), joiningKey: new Secret(joiningKey), state: 'requested' };
