@@ -4,7 +4,7 @@
 import { toHex } from '../protocol/bytes.js';
 import { messageKey, openMessage, sealMessage } from '../protocol/client/message-crypto.js';
 import { buildRotation } from '../protocol/client/rotation.js';
-import { ZERO_HASH, type Member, type Roster } from '../protocol/client/roster.js';
+import { ZERO_HASH, type Member, type Roster } from '../protocol/membership/roster.js';
 import { DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore } from '../protocol/crypto/passphrase.js';
 import { randomBytes } from '../protocol/crypto/random.js';
 import { detectSuite } from '../protocol/crypto/select-suite.js';

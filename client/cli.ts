@@ -116,13 +116,13 @@ async function run(command: string, args: Args, client: SottoClient): Promise<vo
     }
     case 'join': {
       const roomId = await client.join(required(args, 1, 'invite link'), flag(args, 'name'));
-      // Admission needs the inviter online; wait for it (state is saved, so Ctrl-C is safe).
+      // Admission needs the inviter online; wait for it (state is saved, so Ctrl-C is safe). The
+      // join event says the whole admission is done, the welcome confirmed included.
       await new Promise<void>((resolve) => {
-        const check = (): void => {
-          if (client.rooms().find((r) => r.roomId === roomId)?.status === 'member') resolve();
-        };
-        client.on(check);
-        check();
+        client.on((event) => {
+          if (event.type === 'join' && event.roomId === roomId && event.state === 'member') resolve();
+        });
+        if (client.rooms().find((r) => r.roomId === roomId)?.joinState === 'member') resolve();
       });
       print({ roomId, state: 'member' });
       return;

@@ -5,7 +5,7 @@ import type { RelayContext, Requester } from './context.js';
 import { handleAuth } from './handlers/auth.js';
 import { handleRotate } from './handlers/rotation.js';
 import { handleGetInvite, handleRegisterInvite } from './handlers/invite.js';
-import { handleJoinConfirm, handleJoinRequest, handleWelcome } from './handlers/join.js';
+import { handleJoinConfirm, handleJoinRequest } from './handlers/join.js';
 import { handleAppendEvent } from './handlers/membership.js';
 import { handleSends, type Send } from './handlers/message.js';
 import { handleSync } from './handlers/history.js';
@@ -39,7 +39,6 @@ function route(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame
     case 'registerInvite': return handleRegisterInvite(ctx, session, frame);
     case 'getInvite': return handleGetInvite(ctx, session, frame);
     case 'joinRequest': return handleJoinRequest(ctx, session, frame);
-    case 'welcome': return handleWelcome(ctx, session, frame);
     case 'joinConfirm': return handleJoinConfirm(ctx, session, frame);
     case 'appendEvent': return handleAppendEvent(ctx, session, frame);
     case 'rotate': return handleRotate(ctx, session, frame);

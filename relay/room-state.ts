@@ -1,8 +1,8 @@
-// The roster the membership rules (protocol/client/roster.ts) check against, rebuilt from the store's
+// The roster the membership rules (protocol/membership/roster.ts) check against, rebuilt from the store's
 // rows rather than by replaying the log: the relay verified each event when it was appended.
 import { toHex } from '../protocol/bytes.js';
 import { SottoError } from '../protocol/errors.js';
-import type { Member, Roster } from '../protocol/client/roster.js';
+import type { Member, Roster } from '../protocol/membership/roster.js';
 import type { RoomState, Store } from './store/store.js';
 
 export interface RoomWithRoster {

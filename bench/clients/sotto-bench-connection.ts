@@ -8,7 +8,7 @@
 // work for a real message of this size. Only the rid, the counter (unique per sender, or the relay
 // answers COUNTER_USED) and the stamp change per send.
 import { fromHex } from '../../protocol/bytes.js';
-import { ZERO_HASH } from '../../protocol/client/roster.js';
+import { ZERO_HASH } from '../../protocol/membership/roster.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { labeled } from '../../protocol/crypto/signing.js';
 import { NkInitiator, SOTTO_NOISE_PROLOGUE, type NoiseTransport } from '../../protocol/noise/index.js';

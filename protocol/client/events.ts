@@ -1,9 +1,9 @@
-// Builders for signed membership events; validation lives in roster.ts.
+// Builders for signed membership events; validation lives in protocol/membership/roster.ts.
 import { signRecord } from '../crypto/signing.js';
 import type { SigningKey } from '../crypto/suite.js';
 import { decodeMemberEvent, encodeMemberEventUnsigned, type MemberEvent, type MemberEventFields } from '../wire/membership.js';
-import type { Roster } from './roster.js';
-import { ZERO_HASH } from './roster.js';
+import type { Roster } from '../membership/roster.js';
+import { ZERO_HASH } from '../membership/roster.js';
 
 export async function signEvent(key: SigningKey, fields: MemberEventFields): Promise<MemberEvent> {
   return decodeMemberEvent(await signRecord(key, 'sigMemberEvent', encodeMemberEventUnsigned(fields)));

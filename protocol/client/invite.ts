@@ -9,7 +9,7 @@ import type { SigningKey, Suite } from '../crypto/suite.js';
 import { LABEL } from '../labels.js';
 import { decodeInvite, encodeInviteLinkPayload, encodeInviteUnsigned, type Invite, type InviteLink } from '../wire/invite.js';
 import type { MemberEvent } from '../wire/membership.js';
-import { isAdmin, memberOf, replayLog, type Member, type Roster } from './roster.js';
+import { isAdmin, memberOf, replayLog, type Member, type Roster } from '../membership/roster.js';
 
 export async function inviteKeyFromToken(suite: Suite, token: Uint8Array, roomId: Uint8Array): Promise<SigningKey> {
   return suite.signingKeyFromSeed(hkdfSha256(token, roomId, utf8(LABEL.inviteKey), 32));

@@ -123,25 +123,3 @@ export async function buildWelcome(
   });
   return decodeWelcome(await signRecord(issuer, 'sigWelcome', unsigned));
 }
-
-/** True only if the joiner proved it opened exactly this welcome with J and T. */
-export async function checkJoinConfirm(
-  suite: Suite,
-  confirm: JoinConfirm,
-  welcome: Welcome,
-  joiningKey: Uint8Array,
-  token: Uint8Array,
-): Promise<void> {
-  if (!bytesEqual(confirm.joinerSign, welcome.joinerSign) || !bytesEqual(confirm.invitePublicKey, welcome.invitePublicKey)) {
-    throw new SottoError('JOIN_STATE', 'confirmation for another join');
-  }
-  await verifyRecord(suite, confirm.joinerSign, 'sigJoinConfirm', confirm.signed, confirm.signature, 'join confirm');
-  let hash: Uint8Array;
-  try {
-    hash = xchachaOpen(joinKey(joiningKey, token, 'confirmKey'), confirm.nonce, confirm.ciphertext,
-      joinAad(confirm.roomId, confirm.invitePublicKey, confirm.joinerSign));
-  } catch {
-    throw new SottoError('TAMPERED', 'join confirmation');
-  }
-  if (!bytesEqual(hash, labeledHash('hashWelcome', welcome.bytes))) throw new SottoError('TAMPERED', 'confirmation names another welcome');
-}

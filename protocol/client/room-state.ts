@@ -4,15 +4,15 @@ import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import type { Content } from '../wire/content.js';
-import type { JoinRequest, Welcome } from '../wire/join.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
-import { ZERO_HASH, memberOf, type Roster } from './roster.js';
+import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
 
 export type RoomStatus = 'joining' | 'member' | 'left' | 'removed';
-export type JoinState = 'requested' | 'welcomed' | 'confirmed' | 'member';
+/** Requested until the issuer's add, checked against our welcome, makes us a member (§8.2). */
+export type JoinState = 'requested' | 'member';
 
 export interface EpochInfo {
   readonly key: Secret;
@@ -61,14 +61,6 @@ export interface IssuedInvite {
   readonly expiresAt: number;
 }
 
-/** A join this client (as issuer) answered with a welcome and is waiting to see confirmed. */
-export interface HandledJoin {
-  readonly request: JoinRequest;
-  readonly joiningKey: Secret;
-  readonly welcome: Welcome;
-  readonly welcomeEpoch: number;
-}
-
 /** This client's own join, as the joiner. */
 export interface OwnJoin {
   readonly token: Secret;
@@ -113,7 +105,6 @@ export interface RoomState {
   readonly names: Map<string, string>;
   readonly outbox: OutboxItem[];
   readonly invites: Map<string, IssuedInvite>;
-  readonly joins: Map<string, HandledJoin>;
   join: OwnJoin | undefined;
 }
 
@@ -122,7 +113,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, status, name, displayName,
     events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), outbox: [], invites: new Map(), joins: new Map(), join: undefined,
+    messages: [], readSeq: 0, names: new Map(), outbox: [], invites: new Map(), join: undefined,
   };
 }
 
@@ -167,8 +158,21 @@ export function everMember(room: RoomState, sign: Uint8Array): boolean {
  * nothing may be sealed under it until someone rotates. The relay refuses such sends, but a relay
  * that withholds the rotation after a removal would gladly take them and hand them to the removed.
  */
+/**
+ * A leave after the roster our key was made for: a leave commits no rotation, so the room waits
+ * (the relay refuses sends) until a member makes one.
+ */
 export function rotationPending(room: RoomState): boolean {
-  return room.events.slice(keyRosterLength(room)).some((e) => e.kind === 'leave' || e.kind === 'remove');
+  return room.events.slice(keyRosterLength(room)).some((e) => e.kind === 'leave');
+}
+
+/**
+ * An add or a removal after the roster our key was made for: each committed with the rotation to a
+ * newer epoch, which we have not been served yet. Our epoch is replaced, so nothing may be sealed
+ * under it any more (V-75): a withholding relay must not get a removed member's key used.
+ */
+export function epochReplaced(room: RoomState): boolean {
+  return room.events.slice(keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove');
 }
 
 /** Log length of the roster the current key was made for; a key from our welcome was current at our add. */

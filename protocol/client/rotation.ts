@@ -9,7 +9,7 @@ import { LABEL } from '../labels.js';
 import { Writer } from '../wire/codec.js';
 import { decodeRotation, encodeRotationUnsigned, type Rotation, type RotationEntry } from '../wire/rotation.js';
 import { SIZE } from '../wire/types.js';
-import { isAdmin, type Roster } from './roster.js';
+import { memberOf, type Roster } from '../membership/roster.js';
 
 export function epochKeyContext(roomId: Uint8Array, epoch: number, member: Uint8Array): Uint8Array {
   return new Writer(96).raw(utf8(LABEL.sealEpochKey)).u8(0).fixed(roomId, SIZE.roomId).u32(epoch)
@@ -46,7 +46,7 @@ export function checkRotationRoster(rotation: Rotation, roster: Roster): void {
   if (rotation.logLength !== roster.length || !bytesEqual(rotation.rosterHash, roster.headHash)) {
     throw new SottoError('BAD_ROTATION', 'rotation names a different roster');
   }
-  if (!isAdmin(roster, rotation.issuer)) throw new SottoError('NOT_ADMIN', 'rotation issuer');
+  if (memberOf(roster, rotation.issuer) === undefined) throw new SottoError('NOT_MEMBER', 'rotation issuer');
   if (rotation.entries.length !== roster.members.size) throw new SottoError('BAD_ROTATION', 'entry count differs from roster');
   const seen = new Set<string>();
   for (const entry of rotation.entries) {

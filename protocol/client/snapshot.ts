@@ -7,19 +7,18 @@ import { SottoError, type ErrorName } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import type { ContentType } from '../wire/content.js';
-import { decodeJoinRequest, decodeWelcome } from '../wire/join.js';
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeMessage } from '../wire/message.js';
 import { memberKeysFromSecrets } from './member-keys.js';
-import { applyEvent, type Roster } from './roster.js';
+import { applyEvent, type Roster } from '../membership/roster.js';
 import { appendVerified, newRoomState, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;
 
 interface EpochJson { epoch: number; key: string; rosterHash: string | null; logLength: number | null; startedAt: number; rotationHash: string | null }
 interface OutboxJson { counter: number; type: ContentType; time: number; text: string; record: string }
-interface HandledJoinJson { request: string; joiningKey: string; welcome: string; welcomeEpoch: number }
-interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState }
+/** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
+interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
 interface RoomJson {
   roomId: string;
@@ -44,7 +43,11 @@ interface RoomJson {
   names: [string, string][];
   outbox: OutboxJson[];
   invites: [string, string, number][];
-  joins: [string, HandledJoinJson][];
+  /**
+   * Protocol 1's issuer-side joins awaiting a confirmation; read past, never written. Protocol 2
+   * admits in one commit and keeps nothing between a request and its add.
+   */
+  joins?: unknown;
   join: OwnJoinJson | null;
 }
 
@@ -83,9 +86,6 @@ function roomToJson(room: RoomState): RoomJson {
     names: [...room.names],
     outbox: room.outbox.map((item) => ({ counter: item.counter, ...item.content, record: b64(item.record.bytes) })),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
-    joins: [...room.joins].map(([key, join]) => [key, {
-      request: b64(join.request.bytes), joiningKey: b64(join.joiningKey.expose()), welcome: b64(join.welcome.bytes), welcomeEpoch: join.welcomeEpoch,
-    }]),
     join: room.join === undefined ? null : {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
       joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
@@ -129,15 +129,10 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
     room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });
   }
   for (const [key, token, expiresAt] of j.invites) room.invites.set(key, { token: new Secret(bytes(token)), expiresAt });
-  for (const [key, h] of j.joins) {
-    room.joins.set(key, {
-      request: decodeJoinRequest(bytes(h.request)), joiningKey: new Secret(bytes(h.joiningKey)), welcome: decodeWelcome(bytes(h.welcome)), welcomeEpoch: h.welcomeEpoch,
-    });
-  }
   if (j.join !== null) {
     room.join = {
       token: new Secret(bytes(j.join.token)), invitePublicKey: bytes(j.join.invitePublicKey), issuer: bytes(j.join.issuer),
-      joiningKey: new Secret(bytes(j.join.joiningKey)), state: j.join.state,
+      joiningKey: new Secret(bytes(j.join.joiningKey)), state: j.join.state === 'member' ? 'member' : 'requested',
     };
   }
   return room;

@@ -3,7 +3,7 @@ import { toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint, roomCode } from './fingerprint.js';
 import { currentRoster, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
-import { memberOf } from './roster.js';
+import { memberOf } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
   const info = room.epochs.get(room.epoch);

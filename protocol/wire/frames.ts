@@ -20,9 +20,9 @@ export type ClientFrame =
   | { type: 'registerInvite'; rid: number; invite: Invite }
   | { type: 'getInvite'; rid: number; roomId: Uint8Array; invitePublicKey: Uint8Array }
   | { type: 'joinRequest'; rid: number; request: JoinRequest }
-  | { type: 'welcome'; rid: number; welcome: Welcome }
   | { type: 'joinConfirm'; rid: number; confirm: JoinConfirm }
-  | { type: 'appendEvent'; rid: number; event: MemberEvent; rotation: Rotation | undefined }
+  /** An add carries its rotation and the joiner's welcome; a removal its rotation (§8). */
+  | { type: 'appendEvent'; rid: number; event: MemberEvent; rotation: Rotation | undefined; welcome: Welcome | undefined }
   | { type: 'rotate'; rid: number; rotation: Rotation }
   | { type: 'send'; rid: number; message: MessageRecord }
   | { type: 'sync'; rid: number; roomId: Uint8Array; logFrom: number; epochFrom: number; seqFrom: number; limit: number }
@@ -37,7 +37,6 @@ export type RelayFrame =
   | { type: 'rotation'; roomId: Uint8Array; rotation: Rotation }
   | { type: 'joinPending'; roomId: Uint8Array; request: JoinRequest }
   | { type: 'welcomeReady'; roomId: Uint8Array; welcome: Welcome }
-  | { type: 'joinConfirmed'; roomId: Uint8Array; confirm: JoinConfirm }
   | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
   | { type: 'pong'; rid: number };
 
@@ -61,14 +60,15 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.getInvite, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.invitePublicKey, SIZE.publicKey).finish();
     case 'joinRequest':
       return start(CLIENT_FRAME.joinRequest, 512).u32(f.rid).var32(f.request.bytes).finish();
-    case 'welcome':
-      return start(CLIENT_FRAME.welcome, 512 + f.welcome.bytes.length).u32(f.rid).var32(f.welcome.bytes).finish();
     case 'joinConfirm':
       return start(CLIENT_FRAME.joinConfirm, 512).u32(f.rid).var32(f.confirm.bytes).finish();
     case 'appendEvent': {
-      const w = start(CLIENT_FRAME.appendEvent, 512 + (f.rotation?.bytes.length ?? 0)).u32(f.rid).var32(f.event.bytes);
-      if (f.rotation === undefined) w.u8(0);
-      else w.u8(1).var32(f.rotation.bytes);
+      const w = start(CLIENT_FRAME.appendEvent, 512 + (f.rotation?.bytes.length ?? 0) + (f.welcome?.bytes.length ?? 0));
+      w.u32(f.rid).var32(f.event.bytes);
+      for (const nested of [f.rotation, f.welcome]) {
+        if (nested === undefined) w.u8(0);
+        else w.u8(1).var32(nested.bytes);
+      }
       return w.finish();
     }
     case 'rotate':
@@ -105,8 +105,6 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
       return start(RELAY_FRAME.joinPending, 512).fixed(f.roomId, SIZE.roomId).var32(f.request.bytes).finish();
     case 'welcomeReady':
       return start(RELAY_FRAME.welcomeReady, 64 + f.welcome.bytes.length).fixed(f.roomId, SIZE.roomId).var32(f.welcome.bytes).finish();
-    case 'joinConfirmed':
-      return start(RELAY_FRAME.joinConfirmed, 512).fixed(f.roomId, SIZE.roomId).var32(f.confirm.bytes).finish();
     case 'syncDone':
       return start(RELAY_FRAME.syncDone, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).u32(f.logLength).u32(f.epoch)
         .u64(f.lastSeq).u8(f.more ? 1 : 0).finish();
@@ -168,18 +166,15 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.joinRequest:
       frame = { type: 'joinRequest', rid: r.u32('rid'), request: decodeJoinRequest(record(r, 'join request')) };
       break;
-    case CLIENT_FRAME.welcome:
-      frame = { type: 'welcome', rid: r.u32('rid'), welcome: decodeWelcome(record(r, 'welcome')) };
-      break;
     case CLIENT_FRAME.joinConfirm:
       frame = { type: 'joinConfirm', rid: r.u32('rid'), confirm: decodeJoinConfirm(record(r, 'join confirm')) };
       break;
     case CLIENT_FRAME.appendEvent: {
       const rid = r.u32('rid');
       const event = decodeMemberEvent(record(r, 'event'));
-      const flag = r.u8('rotation flag');
-      if (flag > 1) throw new SottoError('BAD_VALUE', 'rotation flag');
-      frame = { type: 'appendEvent', rid, event, rotation: flag === 1 ? decodeRotation(record(r, 'rotation')) : undefined };
+      const rotation = flag(r, 'rotation flag') ? decodeRotation(record(r, 'rotation')) : undefined;
+      const welcome = flag(r, 'welcome flag') ? decodeWelcome(record(r, 'welcome')) : undefined;
+      frame = { type: 'appendEvent', rid, event, rotation, welcome };
       break;
     }
     case CLIENT_FRAME.rotate:
@@ -245,18 +240,14 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case RELAY_FRAME.welcomeReady:
       frame = { type: 'welcomeReady', roomId: r.fixed(SIZE.roomId, 'roomId'), welcome: decodeWelcome(record(r, 'welcome')) };
       break;
-    case RELAY_FRAME.joinConfirmed:
-      frame = { type: 'joinConfirmed', roomId: r.fixed(SIZE.roomId, 'roomId'), confirm: decodeJoinConfirm(record(r, 'join confirm')) };
-      break;
     case RELAY_FRAME.syncDone: {
       const rid = r.u32('rid');
       const roomId = r.fixed(SIZE.roomId, 'roomId');
       const logLength = r.u32('logLength');
       const epoch = r.u32('epoch');
       const lastSeq = r.u64('lastSeq');
-      const more = r.u8('more');
-      if (more > 1) throw new SottoError('BAD_VALUE', 'more flag');
-      frame = { type: 'syncDone', rid, roomId, logLength, epoch, lastSeq, more: more === 1 };
+      const more = flag(r, 'more flag');
+      frame = { type: 'syncDone', rid, roomId, logLength, epoch, lastSeq, more };
       break;
     }
     case RELAY_FRAME.pong:
@@ -271,4 +262,11 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
 
 function record(r: Reader, what: string): Uint8Array {
   return r.var32(LIMIT.record, what);
+}
+
+/** A u8 that is 0 or 1; anything else is BAD_VALUE (V-09). */
+function flag(r: Reader, what: string): boolean {
+  const value = r.u8(what);
+  if (value > 1) throw new SottoError('BAD_VALUE', what);
+  return value === 1;
 }

@@ -1,5 +1,6 @@
 // The three records of the join exchange: request (joiner, proven with the invite key), welcome
-// (issuer → joiner, epoch key under the joining key) and confirmation (joiner → issuer).
+// (issuer → joiner, committed with the add: where the add sits, the room's name and members' names,
+// under the joining key) and confirmation (joiner → relay: the welcome arrived and opened).
 import { copyBytes } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import { Reader, Writer } from './codec.js';
@@ -127,28 +128,35 @@ export function decodeJoinConfirm(bytes: Uint8Array): JoinConfirm {
   return { bytes, signed, signature, roomId, invitePublicKey, joinerSign, nonce, ciphertext };
 }
 
-/** What the welcome ciphertext holds: the current epoch key and what the joiner needs to render. */
+/**
+ * What the welcome ciphertext holds: where the joiner's add sits in the log, the epoch it started,
+ * and what the joiner needs to render. No key: the joiner opens the epoch key from the rotation
+ * committed with its add (docs/protocol.md §8.2), so a welcome is worth nothing without the add.
+ */
 export interface WelcomePayload {
+  /** Log index of the add event that admits the joiner. */
+  readonly addIndex: number;
+  /** Hash of that add event (§6): the joiner checks the log it is served against it. */
+  readonly addHash: Uint8Array;
+  /** The epoch the add's rotation starts. */
   readonly epoch: number;
-  readonly epochKey: Uint8Array;
-  /** The roster hash the epoch key was made for, so the joiner can show the same room code. */
-  readonly rosterHash: Uint8Array;
   readonly roomName: string;
+  /** Display names of the members after the add (never of members already gone). */
   readonly names: readonly { readonly member: Uint8Array; readonly name: string }[];
 }
 
 export function encodeWelcomePayload(p: WelcomePayload): Uint8Array {
   const w = new Writer(128 + p.names.length * 64);
-  w.u32(p.epoch).fixed(p.epochKey, SIZE.secret).fixed(p.rosterHash, SIZE.hash).str16(p.roomName).u32(p.names.length);
+  w.u32(p.addIndex).fixed(p.addHash, SIZE.hash).u32(p.epoch).str16(p.roomName).u32(p.names.length);
   for (const entry of p.names) w.fixed(entry.member, SIZE.publicKey).str16(entry.name);
   return w.finish();
 }
 
 export function decodeWelcomePayload(bytes: Uint8Array): WelcomePayload {
   const r = new Reader(bytes);
+  const addIndex = r.u32('addIndex');
+  const addHash = copyBytes(r.fixed(SIZE.hash, 'addHash'));
   const epoch = r.u32('epoch');
-  const epochKey = copyBytes(r.fixed(SIZE.secret, 'epochKey'));
-  const rosterHash = copyBytes(r.fixed(SIZE.hash, 'rosterHash'));
   const roomName = r.str16(MAX_NAME_BYTES, 'roomName');
   const count = r.u32('name count');
   if (count > LIMIT.listItems) throw new SottoError('FIELD_TOO_LARGE', 'welcome names');
@@ -157,5 +165,5 @@ export function decodeWelcomePayload(bytes: Uint8Array): WelcomePayload {
     names.push({ member: copyBytes(r.fixed(SIZE.publicKey, 'member')), name: r.str16(MAX_NAME_BYTES, 'name') });
   }
   r.end('welcome payload');
-  return { epoch, epochKey, rosterHash, roomName, names };
+  return { addIndex, addHash, epoch, roomName, names };
 }

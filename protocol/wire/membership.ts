@@ -21,6 +21,15 @@ export interface RoomSettings {
 
 export const DEFAULT_SETTINGS: RoomSettings = { rotateEveryMessages: 100, rotateAfterSeconds: 7 * 24 * 3600 };
 
+/**
+ * Every epoch has a lifetime, and these cap it (V-11): a room whose owner set "never rotate" would
+ * let one leaked epoch key read everything, and a withheld rotation go unnoticed for ever.
+ */
+export const SETTINGS_RANGE = {
+  rotateEveryMessages: { min: 1, max: 10_000 },
+  rotateAfterSeconds: { min: 60, max: 7 * 24 * 3600 },
+} as const;
+
 export interface MemberEventFields {
   readonly roomId: Uint8Array;
   readonly index: number;
@@ -81,13 +90,17 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
   let invitePublicKey: Uint8Array | undefined;
   if (kind === 'create') {
     settings = { rotateEveryMessages: body.u32('rotateEveryMessages'), rotateAfterSeconds: body.u32('rotateAfterSeconds') };
-    if (settings.rotateEveryMessages < 1 || settings.rotateAfterSeconds < 60) {
-      throw new SottoError('BAD_VALUE', 'rotation settings out of range');
-    }
   } else if (kind === 'add') {
     invitePublicKey = body.fixed(SIZE.publicKey, 'invitePublicKey');
   }
+  // The body's shape first (V-10), then its values (V-11).
   body.end('event body');
+  if (settings !== undefined) {
+    for (const name of ['rotateEveryMessages', 'rotateAfterSeconds'] as const) {
+      const { min, max } = SETTINGS_RANGE[name];
+      if (settings[name] < min || settings[name] > max) throw new SottoError('BAD_VALUE', `${name} must be ${min}..${max}`);
+    }
+  }
   const signed = r.span(0);
   const signature = r.fixed(SIZE.signature, 'signature');
   r.end('member event');

@@ -20,7 +20,7 @@ export const CLIENT_FRAME = {
   registerInvite: 0x43,
   getInvite: 0x44,
   joinRequest: 0x45,
-  welcome: 0x46,
+  // 0x46 was protocol 1's separate welcome frame: in protocol 2 the welcome travels with the add.
   joinConfirm: 0x47,
   appendEvent: 0x48,
   rotate: 0x49,
@@ -38,7 +38,7 @@ export const RELAY_FRAME = {
   rotation: 0x85,
   joinPending: 0x86,
   welcomeReady: 0x87,
-  joinConfirmed: 0x88,
+  // 0x88 was protocol 1's joinConfirmed: the issuer no longer waits for the joiner.
   syncDone: 0x89,
   pong: 0x8a,
 } as const;

@@ -4,7 +4,7 @@ import { concat } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { AUTH_ROLE, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
-import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome } from '../../protocol/wire/join.js';
+import { decodeJoinRequest, decodeWelcome } from '../../protocol/wire/join.js';
 import { Binding } from '../binding.js';
 import type { RelayContext, Requester } from '../context.js';
 
@@ -19,8 +19,10 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
     const member = await ctx.store.getMember(f.roomId, f.publicKey);
     if (member === undefined) throw new SottoError('NOT_MEMBER');
     issuer = member.role === 'owner' || member.role === 'admin';
-  } else if (await ctx.store.getJoin(f.roomId, f.publicKey) === undefined) {
-    throw new SottoError('JOIN_NOT_FOUND');
+  } else {
+    // Once added (the welcome came with the add) the joiner binds as the member it now is.
+    const join = await ctx.store.getJoin(f.roomId, f.publicKey);
+    if (join === undefined || join.welcome !== undefined) throw new SottoError('JOIN_NOT_FOUND');
   }
   const previous = session.binding(f.roomId);
   // Binding.of keeps a copy: the decoded key is a view into the whole opened message (up to 64 KiB
@@ -34,7 +36,7 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
   let pending: Uint8Array[];
   try {
     await ctx.bus.ready(f.roomId);
-    pending = issuer || f.role === 'joiner' ? await pendingWork(ctx, f) : [];
+    pending = await pendingWork(ctx, session, f, issuer);
   } catch (error) {
     // Refused, so bound as before: nothing of a failed auth stays.
     if (previous === undefined) session.unbind(f.roomId);
@@ -46,20 +48,25 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
   for (const frame of pending) session.send(frame);
 }
 
-/** What waits for this key: each join at the issuer's next step, or the joiner's welcome. */
-async function pendingWork(ctx: RelayContext, f: Auth): Promise<Uint8Array[]> {
+/**
+ * What waits for this key: as an issuer, the requests it has not yet answered with an add; as a
+ * newly added member, its welcome until it confirms it. A joiner whose add committed while it was
+ * authenticating missed the promotion (it was not bound yet): it is bound as the member it now is
+ * and handed its welcome, and syncs the event and rotation it missed.
+ */
+async function pendingWork(ctx: RelayContext, session: Requester, f: Auth, issuer: boolean): Promise<Uint8Array[]> {
   const pending: Uint8Array[] = [];
-  if (f.role === 'member') {
+  if (issuer) {
     for (const join of await ctx.store.pendingJoinsForIssuer(f.roomId, f.publicKey)) {
-      if (join.confirm !== undefined) {
-        pending.push(encodeRelayFrame({ type: 'joinConfirmed', roomId: f.roomId, confirm: decodeJoinConfirm(join.confirm) }));
-      } else if (join.welcome === undefined) {
+      if (join.welcome === undefined) {
         pending.push(encodeRelayFrame({ type: 'joinPending', roomId: f.roomId, request: decodeJoinRequest(join.request) }));
       }
     }
-  } else {
-    const join = await ctx.store.getJoin(f.roomId, f.publicKey);
-    if (join?.welcome !== undefined) pending.push(encodeRelayFrame({ type: 'welcomeReady', roomId: f.roomId, welcome: decodeWelcome(join.welcome) }));
+  }
+  const own = await ctx.store.getJoin(f.roomId, f.publicKey);
+  if (own?.welcome !== undefined && own.confirm === undefined) {
+    if (f.role === 'joiner') session.bind(f.roomId, Binding.of(f.publicKey, 'member'));
+    pending.push(encodeRelayFrame({ type: 'welcomeReady', roomId: f.roomId, welcome: decodeWelcome(own.welcome) }));
   }
   return pending;
 }

@@ -1,17 +1,15 @@
-// The join exchange (docs/protocol.md §8): joinRequest (unauthenticated, proven with the
-// invite key), welcome (issuer → joiner) and joinConfirm (joiner → issuer). The relay checks each
-// step's signer and state, stores it, and pushes it to the other side's bound sessions.
+// The join exchange (docs/protocol.md §8.2): joinRequest (unauthenticated, proven with the invite
+// key), pushed to the invite's issuer; the issuer's add carries the welcome (membership.ts); the
+// joiner's joinConfirm says the welcome arrived, so the relay stops pushing it.
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { labeled, verifyRecord } from '../../protocol/crypto/signing.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBoundKey } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
-import type { PendingJoin } from '../store/store.js';
 import { requireUsable } from './invite.js';
 
 type JoinRequestFrame = Extract<ClientFrame, { type: 'joinRequest' }>;
-type WelcomeFrame = Extract<ClientFrame, { type: 'welcome' }>;
 type JoinConfirmFrame = Extract<ClientFrame, { type: 'joinConfirm' }>;
 
 export async function handleJoinRequest(ctx: RelayContext, session: Requester, f: JoinRequestFrame): Promise<void> {
@@ -44,34 +42,13 @@ export async function handleJoinRequest(ctx: RelayContext, session: Requester, f
   });
 }
 
-export async function handleWelcome(ctx: RelayContext, session: Requester, f: WelcomeFrame): Promise<void> {
-  const welcome = f.welcome;
-  requireBoundKey(session, welcome.roomId, 'member', welcome.issuer);
-  const join = await findJoin(ctx, welcome.roomId, welcome.joinerSign, welcome.invitePublicKey);
-  // Only the invite's issuer holds the token the welcome key is derived from.
-  if (!bytesEqual(join.issuer, welcome.issuer)) throw new SottoError('JOIN_NOT_FOUND', 'the join is for another issuer');
-  await verifyRecord(ctx.suite, welcome.issuer, 'sigWelcome', welcome.signed, welcome.signature, 'welcome');
-  await ctx.store.putJoinStep(welcome.roomId, welcome.invitePublicKey, welcome.joinerSign, 'welcome', welcome.bytes);
-  session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: 0 }));
-  ctx.bus.publish(welcome.roomId, {
-    type: 'push', to: { role: 'joiner', key: welcome.joinerSign }, frames: [encodeRelayFrame({ type: 'welcomeReady', roomId: welcome.roomId, welcome })],
-  });
-}
-
 export async function handleJoinConfirm(ctx: RelayContext, session: Requester, f: JoinConfirmFrame): Promise<void> {
   const confirm = f.confirm;
-  requireBoundKey(session, confirm.roomId, 'joiner', confirm.joinerSign);
-  const join = await findJoin(ctx, confirm.roomId, confirm.joinerSign, confirm.invitePublicKey);
+  // By now the add has made the joiner a member: the welcome only ever comes with it.
+  requireBoundKey(session, confirm.roomId, 'member', confirm.joinerSign);
+  const join = await ctx.store.getJoin(confirm.roomId, confirm.joinerSign);
+  if (join === undefined || !bytesEqual(join.invitePublicKey, confirm.invitePublicKey)) throw new SottoError('JOIN_NOT_FOUND');
   await verifyRecord(ctx.suite, confirm.joinerSign, 'sigJoinConfirm', confirm.signed, confirm.signature, 'join confirm');
-  await ctx.store.putJoinStep(confirm.roomId, confirm.invitePublicKey, confirm.joinerSign, 'confirm', confirm.bytes);
+  await ctx.store.confirmJoin(confirm.roomId, confirm.invitePublicKey, confirm.joinerSign, confirm.bytes);
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: 0 }));
-  ctx.bus.publish(confirm.roomId, {
-    type: 'push', to: { role: 'member', key: join.issuer }, frames: [encodeRelayFrame({ type: 'joinConfirmed', roomId: confirm.roomId, confirm })],
-  });
-}
-
-async function findJoin(ctx: RelayContext, roomId: Uint8Array, joinerSign: Uint8Array, invitePublicKey: Uint8Array): Promise<PendingJoin> {
-  const join = await ctx.store.getJoin(roomId, joinerSign);
-  if (join === undefined || !bytesEqual(join.invitePublicKey, invitePublicKey)) throw new SottoError('JOIN_NOT_FOUND');
-  return join;
 }

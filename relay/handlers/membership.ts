@@ -1,9 +1,12 @@
 // appendEvent: one membership change, checked with the shared roster rules and committed with a
-// compare-and-set on the log length. A removal carries the rotation that shuts the removed member
-// out, applied in the same transaction; a leave makes the room wait for one.
+// compare-and-set on the log length. Every add and every removal is a commit: the event and the
+// rotation that starts the next epoch apply in one transaction, so no key ever reaches a joiner the
+// log does not name and no removed member holds a key of the epoch after (docs/protocol.md §8). An
+// add also carries the joiner's welcome, stored with it. A leave makes the room wait for a rotation.
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
-import { nextRoster, verifyEventSignature } from '../../protocol/client/roster.js';
+import { verifyRecord } from '../../protocol/crypto/signing.js';
+import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBoundKey } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
@@ -14,16 +17,26 @@ import { checkRotation } from './rotation.js';
 type AppendEvent = Extract<ClientFrame, { type: 'appendEvent' }>;
 
 export async function handleAppendEvent(ctx: RelayContext, session: Requester, f: AppendEvent): Promise<void> {
-  const { event, rotation } = f;
+  const { event, rotation, welcome } = f;
   const roomId = event.roomId;
   requireBoundKey(session, roomId, 'member', event.issuer);
   const { room, roster } = await loadRoster(ctx.store, roomId);
   const next = nextRoster(roster, event);
   await verifyEventSignature(ctx.suite, event);
-  if (rotation !== undefined && event.kind !== 'remove') throw new SottoError('BAD_ROTATION', 'only a removal carries a rotation');
+  const commits = event.kind === 'add' || event.kind === 'remove';
+  if (commits !== (rotation !== undefined)) {
+    throw new SottoError('BAD_ROTATION', commits ? `a${event.kind === 'add' ? 'n add' : ' removal'} must carry the next rotation` : `a ${event.kind} carries no rotation`);
+  }
+  if ((event.kind === 'add') !== (welcome !== undefined)) {
+    throw new SottoError('JOIN_STATE', event.kind === 'add' ? 'an add must carry the welcome' : 'only an add carries a welcome');
+  }
+  let storedRotation: NewRotation | undefined;
+  if (rotation !== undefined) {
+    if (!bytesEqual(rotation.issuer, event.issuer)) throw new SottoError('SENDER_MISMATCH', 'rotation and event issuers differ');
+    storedRotation = await checkRotation(ctx, next, room.epoch, rotation);
+  }
 
   let change: MemberChange;
-  let storedRotation: NewRotation | undefined;
   switch (event.kind) {
     case 'add': {
       const join = await ctx.store.getJoin(roomId, event.subjectSign);
@@ -31,14 +44,22 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
       if (!bytesEqual(join.joinerEnc, event.subjectEnc) || !bytesEqual(join.invitePublicKey, event.invitePublicKey!)) {
         throw new SottoError('JOIN_STATE', 'subject keys or invite differ from the pending join');
       }
-      if (join.welcome === undefined || join.confirm === undefined) throw new SottoError('JOIN_STATE', 'the join is not confirmed');
-      change = { kind: 'add', sign: event.subjectSign, enc: event.subjectEnc, role: event.role, invitePublicKey: join.invitePublicKey };
+      // Only the invite's issuer holds the token the welcome key comes from, and it must be the
+      // one admitting: another admin's add would leave the joiner a welcome it cannot open.
+      if (!bytesEqual(join.issuer, event.issuer) || !bytesEqual(welcome!.issuer, event.issuer)) {
+        throw new SottoError('JOIN_NOT_FOUND', 'the join is for another issuer');
+      }
+      if (!bytesEqual(welcome!.joinerSign, event.subjectSign) || !bytesEqual(welcome!.invitePublicKey, join.invitePublicKey)
+        || !bytesEqual(welcome!.roomId, roomId)) {
+        throw new SottoError('JOIN_STATE', 'the welcome is for another join');
+      }
+      await verifyRecord(ctx.suite, welcome!.issuer, 'sigWelcome', welcome!.signed, welcome!.signature, 'welcome');
+      change = {
+        kind: 'add', sign: event.subjectSign, enc: event.subjectEnc, role: event.role, invitePublicKey: join.invitePublicKey, welcome: welcome!.bytes,
+      };
       break;
     }
     case 'remove':
-      if (rotation === undefined) throw new SottoError('BAD_ROTATION', 'a removal must carry the next rotation');
-      if (!bytesEqual(rotation.issuer, event.issuer)) throw new SottoError('SENDER_MISMATCH', 'rotation and event issuers differ');
-      storedRotation = await checkRotation(ctx, next, room.epoch, rotation);
       change = { kind: 'remove', sign: event.subjectSign };
       break;
     case 'leave':
@@ -63,11 +84,18 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: next.length }));
 
   const others = { role: 'member', exceptSession: session.id } as const;
+  // The joiner's sessions become member sessions first, so the pushes below reach them too.
   if (event.kind === 'add') ctx.bus.publish(roomId, { type: 'promote', key: event.subjectSign });
-  // The removed or leaving member still hears the event, then loses its bindings everywhere.
+  // The removed or leaving member still hears the event, then loses its bindings everywhere; the
+  // rotation it has no entry in goes out after.
   ctx.bus.publish(roomId, { type: 'push', to: others, frames: [encodeRelayFrame({ type: 'event', roomId, event })] });
   if (event.kind === 'remove' || event.kind === 'leave') ctx.bus.publish(roomId, { type: 'unbind', keys: [event.subjectSign] });
   if (rotation !== undefined) {
     ctx.bus.publish(roomId, { type: 'push', to: others, frames: [encodeRelayFrame({ type: 'rotation', roomId, rotation })] });
+  }
+  if (welcome !== undefined) {
+    ctx.bus.publish(roomId, {
+      type: 'push', to: { role: 'member', key: welcome.joinerSign }, frames: [encodeRelayFrame({ type: 'welcomeReady', roomId, welcome })],
+    });
   }
 }

@@ -1,6 +1,6 @@
 // createRoom: the genesis event must satisfy the membership rules and carry the owner's signature.
 // The creator is not bound by this; it authenticates as the owner afterwards like any member.
-import { nextRoster, verifyEventSignature } from '../../protocol/client/roster.js';
+import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import type { RelayContext, Requester } from '../context.js';
 

@@ -1,8 +1,10 @@
-// rotate: a new epoch key sealed to exactly the current roster, by an owner or admin. The same
-// checks run for the rotation a removal carries (membership.ts), against the post-removal roster.
+// rotate: a new epoch key sealed to exactly the current roster, by any current member (protocol 2:
+// a member whose epoch has run out must be able to start the next one itself, or the room stalls
+// while no admin is online). The same checks run for the rotation an add or a removal carries
+// (membership.ts), against the roster after the change.
 import { bytesEqual, toHex } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
-import { isAdmin, type Roster } from '../../protocol/client/roster.js';
+import { memberOf, type Roster } from '../../protocol/membership/roster.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import type { Rotation } from '../../protocol/wire/rotation.js';
@@ -16,7 +18,7 @@ type Rotate = Extract<ClientFrame, { type: 'rotate' }>;
 /** Checks `rotation` as the next epoch after `currentEpoch` for `roster`; returns what the store keeps. */
 export async function checkRotation(ctx: RelayContext, roster: Roster, currentEpoch: number, rotation: Rotation): Promise<NewRotation> {
   if (!bytesEqual(rotation.roomId, roster.roomId)) throw new SottoError('ROOM_MISMATCH', 'rotation for another room');
-  if (!isAdmin(roster, rotation.issuer)) throw new SottoError('NOT_ADMIN', 'rotation issuer');
+  if (memberOf(roster, rotation.issuer) === undefined) throw new SottoError('NOT_MEMBER', 'rotation issuer');
   await verifyRecord(ctx.suite, rotation.issuer, 'sigRotation', rotation.signed, rotation.signature, 'rotation');
   if (rotation.epoch !== currentEpoch + 1) throw new SottoError('STALE_EPOCH', `rotation to ${rotation.epoch}, room at ${currentEpoch}`);
   if (rotation.logLength !== roster.length || !bytesEqual(rotation.rosterHash, roster.headHash)) {

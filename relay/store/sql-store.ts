@@ -7,7 +7,7 @@ import { bytesEqual } from '../../protocol/bytes.js';
 import { ROLE, type Role } from '../../protocol/wire/membership.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import type {
-  AppendedMessage, AppendOutcome, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
+  AppendedMessage, AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
   NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
 } from './store.js';
 
@@ -124,9 +124,9 @@ const SQL = {
   getJoinByInvite: `${JOINS_WITH_ISSUER} WHERE j.room_id = $1 AND j.invite_pub = $2`,
   getJoinByJoiner: `${JOINS_WITH_ISSUER} WHERE j.room_id = $1 AND j.joiner_sign = $2`,
   getJoinsByIssuer: `${JOINS_WITH_ISSUER} WHERE j.room_id = $1 AND i.issuer = $2 ORDER BY j.created_at`,
-  setWelcome: 'UPDATE joins SET welcome = $1 WHERE room_id = $2 AND invite_pub = $3',
   setConfirm: 'UPDATE joins SET confirm = $1 WHERE room_id = $2 AND invite_pub = $3',
-  consumeJoin: 'DELETE FROM joins WHERE room_id = $1 AND invite_pub = $2 AND joiner_sign = $3 AND confirm IS NOT NULL',
+  // The add and its welcome commit together; a join is added once.
+  addJoin: 'UPDATE joins SET welcome = $1 WHERE room_id = $2 AND invite_pub = $3 AND joiner_sign = $4 AND welcome IS NULL',
   insertRotation: 'INSERT INTO rotations (room_id, epoch, bytes) VALUES ($1, $2, $3)',
   insertRotationEntry: 'INSERT INTO rotation_entries (room_id, member, epoch) VALUES ($1, $2, $3)',
   getRotations: `SELECT r.bytes FROM rotation_entries e JOIN rotations r ON r.room_id = e.room_id AND r.epoch = e.epoch
@@ -219,10 +219,11 @@ export class SqlStore implements Store {
       await tx.run(SQL.setHead, [room.log_length + 1, append.headHash, roomId]);
       switch (change.kind) {
         case 'add':
-          if ((await tx.run(SQL.consumeJoin, [roomId, change.invitePublicKey, change.sign])) !== 1) {
-            throw new SottoError('JOIN_STATE', 'no confirmed join for this subject and invite');
+          if ((await tx.run(SQL.addJoin, [change.welcome, roomId, change.invitePublicKey, change.sign])) !== 1) {
+            throw new SottoError('JOIN_STATE', 'no pending join for this subject and invite');
           }
-          await tx.run(SQL.insertMember, [roomId, change.sign, change.enc, ROLE[change.role], room.log_length, room.epoch]);
+          // The member's history starts with the epoch its add starts: nothing sealed before it.
+          await tx.run(SQL.insertMember, [roomId, change.sign, change.enc, ROLE[change.role], room.log_length, append.rotation?.epoch ?? room.epoch]);
           break;
         case 'remove':
           if ((await tx.run(SQL.deleteMember, [roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
@@ -280,19 +281,18 @@ export class SqlStore implements Store {
     });
   }
 
-  putJoinStep(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, step: JoinStep, bytes: Uint8Array): Promise<void> {
+  confirmJoin(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, confirm: Uint8Array): Promise<void> {
     return this.#write(async (tx) => {
       await this.#lock(tx, roomId);
       const row = await one<JoinRow>(tx, SQL.getJoinByInvite, [roomId, invitePublicKey]);
       if (row === undefined || !bytesEqual(row.joiner_sign, joinerSign)) throw new SottoError('JOIN_NOT_FOUND');
-      const existing = step === 'welcome' ? row.welcome : row.confirm;
-      if (existing !== null) {
-        if (bytesEqual(existing, bytes)) return;
-        throw new SottoError('JOIN_STATE', `a different ${step} is already stored`);
+      if (row.welcome === null) throw new SottoError('JOIN_STATE', 'the joiner is not added yet');
+      if (row.confirm !== null) {
+        // A retried confirmation (its ack lost) is harmless; a different one is not the joiner's.
+        if (bytesEqual(row.confirm, confirm)) return;
+        throw new SottoError('JOIN_STATE', 'a different confirmation is already stored');
       }
-      if (step === 'welcome') await tx.run(SQL.setWelcome, [bytes, roomId, invitePublicKey]);
-      else if (row.welcome === null) throw new SottoError('JOIN_STATE', 'no welcome yet');
-      else await tx.run(SQL.setConfirm, [bytes, roomId, invitePublicKey]);
+      await tx.run(SQL.setConfirm, [confirm, roomId, invitePublicKey]);
     });
   }
 

@@ -52,8 +52,11 @@ export interface NewRotation {
 }
 
 export type MemberChange =
-  /** Also consumes the confirmed pending join of `invitePublicKey`. */
-  | { readonly kind: 'add'; readonly sign: Uint8Array; readonly enc: Uint8Array; readonly role: Role; readonly invitePublicKey: Uint8Array }
+  /** Also stores `welcome` on the pending join of `invitePublicKey`, which must have none yet. */
+  | {
+    readonly kind: 'add'; readonly sign: Uint8Array; readonly enc: Uint8Array; readonly role: Role;
+    readonly invitePublicKey: Uint8Array; readonly welcome: Uint8Array;
+  }
   | { readonly kind: 'remove'; readonly sign: Uint8Array }
   | { readonly kind: 'role'; readonly sign: Uint8Array; readonly role: Role };
 
@@ -113,9 +116,6 @@ export interface PendingJoin {
   readonly confirm: Uint8Array | undefined;
 }
 
-/** Which step of a pending join a record completes. */
-export type JoinStep = 'welcome' | 'confirm';
-
 export interface StoredMessage {
   readonly seq: number;
   readonly bytes: Uint8Array;
@@ -164,7 +164,7 @@ export interface Store {
   getMember(roomId: Uint8Array, sign: Uint8Array): Promise<MemberRecord | undefined>;
   /** Event records from index `fromIndex` on, in order. */
   getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]>;
-  /** BAD_CHAIN if the log moved, JOIN_STATE if an add's join is not confirmed, STALE_EPOCH if the rotation lost a race. */
+  /** BAD_CHAIN if the log moved, JOIN_STATE if an add's join is not pending (or already added), STALE_EPOCH if the rotation lost a race. */
   appendEvent(append: EventAppend): Promise<void>;
 
   /** INVITE_EXISTS when the key is taken. */
@@ -175,11 +175,10 @@ export interface Store {
   /** Exactly one claim wins: INVITE_USED for the rest, JOIN_STATE if the joiner key already has a pending join. */
   claimInvite(join: NewJoin): Promise<void>;
   /**
-   * Stores the welcome or the confirmation of a pending join. JOIN_NOT_FOUND when no join matches;
-   * JOIN_STATE when the step is out of order or already holds different bytes (the same bytes again
-   * succeed, so a retried request is harmless).
+   * Stores the joiner's confirmation of an added join (its welcome is then no longer pushed).
+   * JOIN_NOT_FOUND when no join matches; JOIN_STATE before the add, or for a different confirmation.
    */
-  putJoinStep(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, step: JoinStep, bytes: Uint8Array): Promise<void>;
+  confirmJoin(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, confirm: Uint8Array): Promise<void>;
   getJoin(roomId: Uint8Array, joinerSign: Uint8Array): Promise<PendingJoin | undefined>;
   pendingJoinsForIssuer(roomId: Uint8Array, issuer: Uint8Array): Promise<PendingJoin[]>;
 

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SqliteStoreOptions } from './sqlite-store.js';
 import type {
-  AppendOutcome, EventAppend, InviteState, JoinStep, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
+  AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
   PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
 } from './store.js';
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
@@ -115,8 +115,8 @@ export class ThreadedStore implements Store {
     return this.#call('claimInvite', [join]);
   }
 
-  putJoinStep(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, step: JoinStep, bytes: Uint8Array): Promise<void> {
-    return this.#call('putJoinStep', [roomId, invitePublicKey, joinerSign, step, bytes]);
+  confirmJoin(roomId: Uint8Array, invitePublicKey: Uint8Array, joinerSign: Uint8Array, confirm: Uint8Array): Promise<void> {
+    return this.#call('confirmJoin', [roomId, invitePublicKey, joinerSign, confirm]);
   }
 
   getJoin(roomId: Uint8Array, joinerSign: Uint8Array): Promise<PendingJoin | undefined> {

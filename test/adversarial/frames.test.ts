@@ -27,13 +27,13 @@ test.after(async () => {
 
 /** Request types whose body is one nested record, and the record each expects. */
 const CARRIES: readonly [ClientFrameName, RecordName][] = [
-  ['createRoom', 'memberEvent'], ['registerInvite', 'invite'], ['joinRequest', 'joinRequest'], ['welcome', 'welcome'],
+  ['createRoom', 'memberEvent'], ['registerInvite', 'invite'], ['joinRequest', 'joinRequest'],
   ['joinConfirm', 'joinConfirm'], ['appendEvent', 'memberEvent'], ['rotate', 'rotation'], ['send', 'message'],
 ];
 
 function carrying(type: ClientFrameName, rid: number, record: Uint8Array): Uint8Array {
   const w = new Writer().u8(WIRE_VERSION).u8(CLIENT_FRAME[type]).u32(rid).var32(record);
-  if (type === 'appendEvent') w.u8(0);
+  if (type === 'appendEvent') w.u8(0).u8(0);
   return w.finish();
 }
 

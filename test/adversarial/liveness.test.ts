@@ -6,7 +6,7 @@ import * as assert from 'uvu/assert';
 import { connect as netConnect, type NetConnectOpts, type Socket } from 'node:net';
 import type { ClientOptions } from 'ws';
 import { bytesEqual } from '../../protocol/bytes.js';
-import { ZERO_HASH } from '../../protocol/client/roster.js';
+import { ZERO_HASH } from '../../protocol/membership/roster.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { signRecord } from '../../protocol/crypto/signing.js';
 import { encodeClientFrame } from '../../protocol/wire/frames.js';

@@ -48,7 +48,7 @@ test('owner and admin rotating to the same epoch: one wins, the other STALE_EPOC
   const admin = await identity();
   await admit(room, ownerClient, owner, adminClient, admin);
   const promote = await room.event(owner, 'role', admin, 'admin');
-  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: promote, rotation: undefined }), 'promote');
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: promote, rotation: undefined, welcome: undefined }), 'promote');
   room.accept(promote);
   const members = [owner.sign, admin.sign];
   const sides: [RawClient, Identity][] = [[ownerClient, owner], [adminClient, admin]];

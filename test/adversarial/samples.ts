@@ -38,10 +38,10 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'registerInvite', rid: 3, invite },
     { type: 'getInvite', rid: 4, roomId, invitePublicKey: inviteKey.publicKey },
     { type: 'joinRequest', rid: 5, request },
-    { type: 'welcome', rid: 6, welcome },
+    { type: 'appendEvent', rid: 6, event: add, rotation, welcome },
     { type: 'joinConfirm', rid: 7, confirm },
-    { type: 'appendEvent', rid: 8, event: add, rotation },
-    { type: 'appendEvent', rid: 9, event: add, rotation: undefined },
+    { type: 'appendEvent', rid: 8, event: add, rotation, welcome: undefined },
+    { type: 'appendEvent', rid: 9, event: add, rotation: undefined, welcome: undefined },
     { type: 'rotate', rid: 10, rotation },
     { type: 'send', rid: 11, message },
     { type: 'sync', rid: 12, roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 },
@@ -56,7 +56,6 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'rotation', roomId, rotation },
     { type: 'joinPending', roomId, request },
     { type: 'welcomeReady', roomId, welcome },
-    { type: 'joinConfirmed', roomId, confirm },
     { type: 'syncDone', rid: 4, roomId, logLength: 2, epoch: 1, lastSeq: 9, more: true },
     { type: 'pong', rid: 5 },
   ];
@@ -68,7 +67,7 @@ export async function buildSamples(): Promise<Samples> {
     clientFrames,
     relayFrames,
     content: encodeContent({ type: 'text', time: Date.now(), text: 'hello, ünïcode' }),
-    welcomePayload: encodeWelcomePayload({ epoch: 3, epochKey: randomBytes(32), rosterHash: randomBytes(32), roomName: 'room', names: [{ member: owner.sign, name: 'Ann' }] }),
+    welcomePayload: encodeWelcomePayload({ addIndex: 1, addHash: randomBytes(32), epoch: 3, roomName: 'room', names: [{ member: owner.sign, name: 'Ann' }] }),
     inviteLink: `https://chat.example/#/join/${encodeInviteLinkPayload({ roomId, ownerSign: owner.sign, token: randomBytes(32) })}`,
   };
 }

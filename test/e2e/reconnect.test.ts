@@ -77,23 +77,26 @@ test('a returning member restarted from its data directory catches up and sends 
   assert.equal(warnings(again), []);
 });
 
-test('a new member fetches history from its join epoch, not before', async () => {
+// Protocol 1 handed a joiner the current epoch's key, so it read that epoch's earlier messages;
+// protocol 2's add starts a new epoch, and the joiner's history starts there (issue 14, problem 3).
+test('a new member fetches history from the epoch its add started, and nothing before it', async () => {
   const { alice, bob, roomId } = await pair();
   await alice.client.send(roomId, 'epoch 0 secret');
   await waitUntil(() => texts(bob, roomId).includes('epoch 0 secret'), 'bob reads');
-  const joinEpoch = await alice.client.rotate(roomId);
-  assert.ok(joinEpoch >= 1);
-  await waitUntil(() => bob.client.rooms()[0]!.epoch === joinEpoch, 'bob has the new epoch');
+  const rotated = await alice.client.rotate(roomId);
+  await waitUntil(() => bob.client.rooms()[0]!.epoch === rotated, 'bob has the new epoch');
   await bob.client.send(roomId, 'same epoch, before carol');
 
   const carol = e2e.track(await openTestClient(e2e.relay.url));
   const { link } = await alice.client.createInvite(roomId);
   await carol.client.join(link, 'Carol');
   await waitUntil(() => carol.client.rooms()[0]?.status === 'member', 'carol admitted');
-  await waitUntil(() => texts(carol, roomId).includes('same epoch, before carol'), 'carol reads her join epoch');
+  const joinEpoch = carol.client.rooms()[0]!.epoch;
+  assert.ok(joinEpoch > rotated, 'the add started a new epoch');
   await alice.client.send(roomId, 'welcome carol');
   await waitUntil(() => texts(carol, roomId).includes('welcome carol'), 'carol reads new messages');
   assert.not.ok(texts(carol, roomId).includes('epoch 0 secret'));
+  assert.not.ok(texts(carol, roomId).includes('same epoch, before carol'));
   assert.ok(carol.client.messages(roomId).every((m) => m.epoch >= joinEpoch));
   assert.equal(warnings(carol), []);
 });

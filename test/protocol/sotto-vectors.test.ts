@@ -12,7 +12,7 @@ import type { Suite } from '../../protocol/crypto/suite.js';
 import { fingerprint, roomCode } from '../../protocol/client/fingerprint.js';
 import { inviteKeyFromToken } from '../../protocol/client/invite.js';
 import { messageHash, messageKey, openMessage } from '../../protocol/client/message-crypto.js';
-import { eventHash } from '../../protocol/client/roster.js';
+import { eventHash } from '../../protocol/membership/roster.js';
 import { epochKeyContext, openRotation, verifyRotationSignature } from '../../protocol/client/rotation.js';
 import { LABEL, type LabelName } from '../../protocol/labels.js';
 import { decodeContent, encodeContent, type Content } from '../../protocol/wire/content.js';

@@ -2,7 +2,7 @@
 // The relay never opens ciphertext, so sealed keys and message bodies here are random bytes.
 import { concat } from '../../protocol/bytes.js';
 import { errorNameOf } from '../../protocol/errors.js';
-import { eventHash, ZERO_HASH } from '../../protocol/client/roster.js';
+import { eventHash, nextRoster, ZERO_HASH, type Roster } from '../../protocol/membership/roster.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { labeled, signRecord } from '../../protocol/crypto/signing.js';
@@ -73,6 +73,13 @@ export class RoomModel {
     this.events.push(event);
   }
 
+  /** Signing keys of the members after the log so far and `next`, if given. */
+  members(next?: MemberEvent): Uint8Array[] {
+    let roster: Roster | undefined;
+    for (const event of next === undefined ? this.events : [...this.events, next]) roster = nextRoster(roster, event);
+    return [...roster!.members.values()].map((m) => m.sign);
+  }
+
   /** A rotation to `epoch` for the roster at (logLength, rosterHash), sealed to `members`. */
   async rotation(issuer: Identity, epoch: number, members: readonly Uint8Array[], logLength = this.events.length, rosterHash = this.head): Promise<Rotation> {
     const unsigned = encodeRotationUnsigned({
@@ -98,10 +105,18 @@ export class RoomModel {
   }
 
   async welcome(issuer: Identity, invitePublicKey: Uint8Array, joinerSign: Uint8Array): Promise<Welcome> {
+    // The relay cannot open it, so random bytes stand for the payload.
     const unsigned = encodeWelcomeUnsigned({
       roomId: this.roomId, invitePublicKey, joinerSign, issuer: issuer.sign, nonce: randomBytes(SIZE.nonce), ciphertext: randomBytes(96),
     });
     return decodeWelcome(await signRecord(issuer.key, 'sigWelcome', unsigned));
+  }
+
+  /** An add of `joiner` with the rotation to the next epoch and the welcome that travel with it. */
+  async addCommit(issuer: Identity, joiner: Identity, invitePublicKey: Uint8Array, role: Role = 'member'): Promise<{ add: MemberEvent; rotation: Rotation; welcome: Welcome }> {
+    const add = await this.event(issuer, 'add', joiner, role, invitePublicKey);
+    const rotation = await this.rotation(issuer, this.epoch + 1, this.members(add), add.index + 1, eventHash(add));
+    return { add, rotation, welcome: await this.welcome(issuer, invitePublicKey, joiner.sign) };
   }
 
   async confirm(joiner: Identity, invitePublicKey: Uint8Array): Promise<JoinConfirm> {
@@ -131,8 +146,9 @@ export async function createRoom(client: RawClient, owner: Identity): Promise<Ro
 }
 
 /**
- * The whole join exchange of docs/protocol.md §8, driven from both sides: invite, request,
- * welcome, confirm, add. Leaves `joinerClient` bound as a member.
+ * The whole join exchange of docs/protocol.md §8.2, driven from both sides: invite, request, then
+ * the issuer's add with its rotation and welcome, and the joiner's confirmation. Leaves
+ * `joinerClient` bound as a member.
  */
 export async function admit(room: RoomModel, issuerClient: RawClient, issuer: Identity, joinerClient: RawClient, joiner: Identity, role: Role = 'member'): Promise<MemberEvent> {
   const inviteKey = await signingKey();
@@ -142,16 +158,14 @@ export async function admit(room: RoomModel, issuerClient: RawClient, issuer: Id
   expectOk(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request }), 'joinRequest');
   await issuerClient.waitForType('joinPending');
   expectOk(await joinerClient.request(await authFrame(joinerClient, room.roomId, 'joiner', joiner)), 'joiner auth');
-  const welcome = await room.welcome(issuer, inviteKey.publicKey, joiner.sign);
-  expectOk(await issuerClient.request({ type: 'welcome', rid: issuerClient.nextRid(), welcome }), 'welcome');
+  const { add, rotation, welcome } = await room.addCommit(issuer, joiner, inviteKey.publicKey, role);
+  expectOk(await issuerClient.request({ type: 'appendEvent', rid: issuerClient.nextRid(), event: add, rotation, welcome }), 'add');
+  room.accept(add);
+  room.epoch = rotation.epoch;
+  await joinerClient.waitFor((f) => f.type === 'event' && f.event.index === add.index);
   await joinerClient.waitForType('welcomeReady');
   const confirm = await room.confirm(joiner, inviteKey.publicKey);
   expectOk(await joinerClient.request({ type: 'joinConfirm', rid: joinerClient.nextRid(), confirm }), 'joinConfirm');
-  await issuerClient.waitForType('joinConfirmed');
-  const add = await room.event(issuer, 'add', joiner, role, inviteKey.publicKey);
-  expectOk(await issuerClient.request({ type: 'appendEvent', rid: issuerClient.nextRid(), event: add, rotation: undefined }), 'add');
-  room.accept(add);
-  await joinerClient.waitFor((f) => f.type === 'event' && f.event.index === add.index);
   return add;
 }
 

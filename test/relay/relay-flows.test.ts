@@ -5,7 +5,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromBase64Url, toHex } from '../../protocol/bytes.js';
-import { eventHash } from '../../protocol/client/roster.js';
+import { eventHash } from '../../protocol/membership/roster.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { encodeClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
 import { resolveConfig, type RelayConfig } from '../../relay/config.js';
@@ -182,45 +182,46 @@ test('join steps: pushes reach each side, out-of-order steps are refused, pendin
   expectOk(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: await room.joinRequest(inviteKey, joiner) }), 'join');
   await ownerClient.waitForType('joinPending');
 
-  // A confirm before any welcome, and an add before the confirm, are out of order.
+  // Before the add the joiner holds no member binding, so it cannot confirm; an add without its
+  // rotation or its welcome is refused (V-70): no key or welcome ever precedes the log entry.
   expectOk(await joinerClient.request(await authFrame(joinerClient, room.roomId, 'joiner', joiner)), 'joiner auth');
   const early = await joinerClient.request({ type: 'joinConfirm', rid: joinerClient.nextRid(), confirm: await room.confirm(joiner, inviteKey.publicKey) });
-  assert.is(outcome(early), 'JOIN_STATE');
-  const earlyAdd = await room.event(owner, 'add', joiner, 'member', inviteKey.publicKey);
-  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: earlyAdd, rotation: undefined })), 'JOIN_STATE');
+  assert.is(outcome(early), 'NOT_AUTHENTICATED');
+  const { add, rotation, welcome } = await room.addCommit(owner, joiner, inviteKey.publicKey);
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: add, rotation: undefined, welcome })), 'BAD_ROTATION');
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: add, rotation, welcome: undefined })), 'JOIN_STATE');
 
   // A fresh owner session gets the pending request pushed after its auth.
   const ownerAgain = await connect();
   expectOk(await ownerAgain.request(await authFrame(ownerAgain, room.roomId, 'member', owner)), 'owner auth');
   await ownerAgain.waitForType('joinPending');
 
-  const welcome = await room.welcome(owner, inviteKey.publicKey, joiner.sign);
-  expectOk(await ownerClient.request({ type: 'welcome', rid: ownerClient.nextRid(), welcome }), 'welcome');
-  // The same welcome again is harmless; a different one is not.
-  expectOk(await ownerClient.request({ type: 'welcome', rid: ownerClient.nextRid(), welcome }), 'welcome retry');
-  const other = await room.welcome(owner, inviteKey.publicKey, joiner.sign);
-  assert.is(outcome(await ownerClient.request({ type: 'welcome', rid: ownerClient.nextRid(), welcome: other })), 'JOIN_STATE');
-  const ready = await joinerClient.waitForType('welcomeReady');
-  assert.equal(new Uint8Array(ready.welcome.bytes), new Uint8Array(welcome.bytes));
-
-  // A second joiner session learns of the stored welcome at auth.
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: add, rotation, welcome }), 'add');
+  room.accept(add);
+  room.epoch = rotation.epoch;
+  // The joiner session was promoted: it gets the event, the rotation and its welcome, in that order.
+  const got = await joinerClient.waitForType('welcomeReady');
+  assert.equal(new Uint8Array(got.welcome.bytes), new Uint8Array(welcome.bytes));
+  assert.equal(joinerClient.received.filter((f) => f.type === 'event' || f.type === 'rotation').map((f) => f.type), ['event', 'rotation']);
+  // A joiner auth after the add is refused: the key now binds as the member it is, and is handed
+  // its welcome until it confirms.
   const joinerAgain = await connect();
-  expectOk(await joinerAgain.request(await authFrame(joinerAgain, room.roomId, 'joiner', joiner)), 'joiner auth again');
+  assert.is(outcome(await joinerAgain.request(await authFrame(joinerAgain, room.roomId, 'joiner', joiner))), 'JOIN_NOT_FOUND');
+  expectOk(await joinerAgain.request(await authFrame(joinerAgain, room.roomId, 'member', joiner)), 'member auth');
   await joinerAgain.waitForType('welcomeReady');
 
-  // Only a session bound as the joiner may confirm.
+  // Only the joiner confirms; once it has, a new session is not handed the welcome again.
   const confirm = await room.confirm(joiner, inviteKey.publicKey);
-  assert.is(outcome(await ownerClient.request({ type: 'joinConfirm', rid: ownerClient.nextRid(), confirm })), 'NOT_AUTHENTICATED');
+  assert.is(outcome(await ownerClient.request({ type: 'joinConfirm', rid: ownerClient.nextRid(), confirm })), 'SENDER_MISMATCH');
   expectOk(await joinerClient.request({ type: 'joinConfirm', rid: joinerClient.nextRid(), confirm }), 'confirm');
-  await ownerClient.waitForType('joinConfirmed');
+  const third = await connect();
+  expectOk(await third.request(await authFrame(third, room.roomId, 'member', joiner)), 'member auth after confirm');
+  await third.request({ type: 'ping', rid: third.nextRid() });
+  assert.not.ok(third.received.some((f) => f.type === 'welcomeReady'));
 
-  const add = await room.event(owner, 'add', joiner, 'member', inviteKey.publicKey);
-  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: add, rotation: undefined }), 'add');
-  room.accept(add);
-  // Both joiner sessions were promoted: they get the event and may now send.
-  await joinerClient.waitFor((f) => f.type === 'event' && f.event.index === 1);
-  await joinerAgain.waitFor((f) => f.type === 'event' && f.event.index === 1);
   expectOk(await joinerClient.request({ type: 'send', rid: joinerClient.nextRid(), message: await room.message(joiner, 1) }), 'send as new member');
+  // The epoch before the add is closed to everyone.
+  assert.is(outcome(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1, 0) })), 'STALE_EPOCH');
   const used = await joinerClient.request({ type: 'getInvite', rid: joinerClient.nextRid(), roomId: room.roomId, invitePublicKey: inviteKey.publicKey });
   assert.is(outcome(used), 'INVITE_USED');
 });
@@ -233,31 +234,33 @@ test('membership change unsigned or signed by another key: BAD_SIGNATURE', async
   const unsigned = { ...promote, signature: new Uint8Array(64) };
   const zeroed = new Uint8Array(promote.bytes);
   zeroed.fill(0, zeroed.length - 64);
-  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: { ...unsigned, bytes: zeroed }, rotation: undefined })), 'BAD_SIGNATURE');
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: { ...unsigned, bytes: zeroed }, rotation: undefined, welcome: undefined })), 'BAD_SIGNATURE');
   const forged = await room.event({ ...owner, key: member.key }, 'role', member, 'admin');
-  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: forged, rotation: undefined })), 'BAD_SIGNATURE');
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: forged, rotation: undefined, welcome: undefined })), 'BAD_SIGNATURE');
   // The log did not move: the honest event still fits.
-  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: promote, rotation: undefined }), 'role');
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: promote, rotation: undefined, welcome: undefined }), 'role');
   room.accept(promote);
 });
 
-test('remove by a non-admin: NOT_ADMIN; rotate by a non-owner member: NOT_ADMIN; removal without rotation: BAD_ROTATION', async () => {
+test('remove by a non-admin: NOT_ADMIN; removal without rotation: BAD_ROTATION; any member may rotate', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
   const { client: bClient, who: b } = await joined(room, ownerClient, owner);
   const { who: c } = await joined(room, ownerClient, owner);
+  const next = room.epoch + 1;
 
   const remove = await room.event(b, 'remove', c, 'member');
-  const rotation = await room.rotation(b, 1, [owner.sign, b.sign], room.events.length + 1);
-  assert.is(outcome(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: remove, rotation })), 'NOT_ADMIN');
-
-  const rotate = await room.rotation(b, 1, [owner.sign, b.sign, c.sign]);
-  assert.is(outcome(await bClient.request({ type: 'rotate', rid: bClient.nextRid(), rotation: rotate })), 'NOT_ADMIN');
+  const rotation = await room.rotation(b, next, [owner.sign, b.sign], room.events.length + 1);
+  assert.is(outcome(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: remove, rotation, welcome: undefined })), 'NOT_ADMIN');
 
   const ownerRemove = await room.event(owner, 'remove', c, 'member');
-  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: ownerRemove, rotation: undefined })), 'BAD_ROTATION');
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: ownerRemove, rotation: undefined, welcome: undefined })), 'BAD_ROTATION');
   // A rotation for the pre-removal roster would hand the removed member the new key.
-  const stale = await room.rotation(owner, 1, [owner.sign, b.sign, c.sign]);
-  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: ownerRemove, rotation: stale })), 'BAD_ROTATION');
+  const stale = await room.rotation(owner, next, [owner.sign, b.sign, c.sign]);
+  assert.is(outcome(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: ownerRemove, rotation: stale, welcome: undefined })), 'BAD_ROTATION');
+
+  // Protocol 2: a member whose epoch has run out starts the next one itself (V-71).
+  const rotate = await room.rotation(b, next, [owner.sign, b.sign, c.sign]);
+  expectOk(await bClient.request({ type: 'rotate', rid: bClient.nextRid(), rotation: rotate }), 'rotate by a member');
 });
 
 test('remove with its rotation: applied together, the removed member is cut off at once, others get event and rotation', async () => {
@@ -265,43 +268,45 @@ test('remove with its rotation: applied together, the removed member is cut off 
   const { client: bClient, who: b } = await joined(room, ownerClient, owner);
   const { client: cClient, who: c } = await joined(room, ownerClient, owner);
 
+  const before = room.epoch;
   const remove = await room.event(owner, 'remove', c, 'member');
-  const rotation = await room.rotation(owner, 1, [owner.sign, b.sign], room.events.length + 1, eventHash(remove));
-  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation }), 'remove');
+  const rotation = await room.rotation(owner, before + 1, [owner.sign, b.sign], room.events.length + 1, eventHash(remove));
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation, welcome: undefined }), 'remove');
   room.accept(remove);
-  room.epoch = 1;
+  room.epoch = before + 1;
 
   await bClient.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
-  const pushed = await bClient.waitForType('rotation');
-  assert.is(pushed.rotation.epoch, 1);
+  const pushed = await bClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === before + 1);
+  assert.is(pushed.type, 'rotation');
   await cClient.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
 
   const cSend = await cClient.request({ type: 'send', rid: cClient.nextRid(), message: await room.message(c, 1) });
   assert.is(outcome(cSend), 'NOT_AUTHENTICATED');
   assert.is(outcome(await cClient.request(await authFrame(cClient, room.roomId, 'member', c))), 'NOT_MEMBER');
   // The old epoch is closed; the new one is open.
-  assert.is(outcome(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1, 0) })), 'STALE_EPOCH');
-  expectOk(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1, 1) }), 'send in epoch 1');
+  assert.is(outcome(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1, before) })), 'STALE_EPOCH');
+  expectOk(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1) }), 'send in the new epoch');
 });
 
-test('leave marks the room rotation-pending until an owner/admin rotates', async () => {
+test('leave marks the room rotation-pending until a member rotates', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
   const { client: bClient, who: b } = await joined(room, ownerClient, owner);
 
   const leave = await room.event(b, 'leave', b, 'member');
-  expectOk(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: leave, rotation: undefined }), 'leave');
+  expectOk(await bClient.request({ type: 'appendEvent', rid: bClient.nextRid(), event: leave, rotation: undefined, welcome: undefined }), 'leave');
   room.accept(leave);
   await ownerClient.waitFor((f) => f.type === 'event' && f.event.kind === 'leave');
   assert.is(outcome(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1) })), 'NOT_AUTHENTICATED');
   assert.is(outcome(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1) })), 'STALE_EPOCH');
 
-  const missing = await room.rotation(owner, 1, [owner.sign, b.sign]);
+  const next = room.epoch + 1;
+  const missing = await room.rotation(owner, next, [owner.sign, b.sign]);
   assert.is(outcome(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation: missing })), 'BAD_ROTATION');
-  const skipping = await room.rotation(owner, 2, [owner.sign]);
+  const skipping = await room.rotation(owner, next + 1, [owner.sign]);
   assert.is(outcome(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation: skipping })), 'STALE_EPOCH');
-  const rotation = await room.rotation(owner, 1, [owner.sign]);
+  const rotation = await room.rotation(owner, next, [owner.sign]);
   expectOk(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation }), 'rotate');
-  room.epoch = 1;
+  room.epoch = next;
   expectOk(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1) }), 'send after rotation');
 });
 
@@ -334,10 +339,12 @@ test('messages: acks carry gapless seqs, other members get deliver, the sender o
   const done = await syncer.request({ type: 'sync', rid: syncer.nextRid(), roomId: room.roomId, logFrom: 0, epochFrom: 0, seqFrom: 2, limit: 2 });
   assert.is(done.type, 'syncDone');
   if (done.type !== 'syncDone') return;
-  assert.equal([done.logLength, done.epoch, done.lastSeq, done.more], [2, 0, 5, true]);
-  const replay = syncer.take((f) => f.type === 'event' || f.type === 'deliver');
-  assert.equal(replay.map((f: RelayFrame) => (f.type === 'event' ? `e${f.event.index}` : f.type === 'deliver' ? `m${f.seq}` : f.type)), ['e0', 'e1', 'm3', 'm4']);
-  const rest = await syncer.request({ type: 'sync', rid: syncer.nextRid(), roomId: room.roomId, logFrom: 2, epochFrom: 1, seqFrom: 4, limit: 10 });
+  assert.equal([done.logLength, done.epoch, done.lastSeq, done.more], [2, 1, 5, true]);
+  // The add started epoch 1: its rotation is b's first, and nothing before it is served.
+  const replay = syncer.take((f) => f.type === 'event' || f.type === 'deliver' || f.type === 'rotation');
+  const label = (f: RelayFrame): string => (f.type === 'event' ? `e${f.event.index}` : f.type === 'deliver' ? `m${f.seq}` : f.type === 'rotation' ? `r${f.rotation.epoch}` : f.type);
+  assert.equal(replay.map(label), ['e0', 'e1', 'r1', 'm3', 'm4']);
+  const rest = await syncer.request({ type: 'sync', rid: syncer.nextRid(), roomId: room.roomId, logFrom: 2, epochFrom: 2, seqFrom: 4, limit: 10 });
   assert.is(rest.type === 'syncDone' && rest.more, false);
   assert.equal(syncer.take().map((f) => (f.type === 'deliver' ? f.seq : f.type)), [5]);
 });
@@ -477,22 +484,22 @@ test('a member asking to join again is BAD_EVENT; a joiner with a pending join a
   assert.is(outcome(await requestJoin(joiner.client, room, await registerInvite(ownerClient, room, owner), joiner.who)), 'JOIN_STATE');
 });
 
-test('a welcome from an admin for a join under an invite the owner issued is JOIN_NOT_FOUND', async () => {
+test('an add by an admin for a join under an invite the owner issued is JOIN_NOT_FOUND', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
   const admin = await joined(room, ownerClient, owner, 'admin');
   const inviteKey = await registerInvite(ownerClient, room, owner);
   const joiner = await participant();
   expectOk(await requestJoin(joiner.client, room, inviteKey, joiner.who), 'join');
-  const welcome = await room.welcome(admin.who, inviteKey.publicKey, joiner.who.sign);
-  assert.is(outcome(await admin.client.request({ type: 'welcome', rid: admin.client.nextRid(), welcome })), 'JOIN_NOT_FOUND');
+  const { add, rotation, welcome } = await room.addCommit(admin.who, joiner.who, inviteKey.publicKey);
+  assert.is(outcome(await admin.client.request({ type: 'appendEvent', rid: admin.client.nextRid(), event: add, rotation, welcome })), 'JOIN_NOT_FOUND');
 });
 
 test('a removed member can neither sync (binding gone) nor bind again (NOT_MEMBER)', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
   const b = await joined(room, ownerClient, owner);
   const remove = await room.event(owner, 'remove', b.who, 'member');
-  const rotation = await room.rotation(owner, 1, [owner.sign], room.events.length + 1, eventHash(remove));
-  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation }), 'remove');
+  const rotation = await room.rotation(owner, room.epoch + 1, [owner.sign], room.events.length + 1, eventHash(remove));
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation, welcome: undefined }), 'remove');
   await b.client.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
   const sync = { type: 'sync', rid: b.client.nextRid(), roomId: room.roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 } as const;
   assert.is(outcome(await b.client.request(sync)), 'NOT_AUTHENTICATED');

@@ -57,15 +57,13 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     return { roomId, owner };
   }
 
-  /** Registers an invite, claims it for a joiner and stores welcome and confirm. */
-  async function confirmedJoin(roomId: Uint8Array, issuer: Uint8Array): Promise<{ invite: Uint8Array; joiner: Uint8Array; joinerEnc: Uint8Array }> {
+  /** Registers an invite and claims it for a joiner: a join the issuer's add may complete. */
+  async function pendingJoin(roomId: Uint8Array, issuer: Uint8Array): Promise<{ invite: Uint8Array; joiner: Uint8Array; joinerEnc: Uint8Array }> {
     const invite = key();
     const joiner = key();
     const joinerEnc = key();
     await store.putInvite({ roomId, invitePublicKey: invite, issuer, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
     await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: joiner, joinerEnc, request: randomBytes(300), now: Date.now() });
-    await store.putJoinStep(roomId, invite, joiner, 'welcome', randomBytes(200));
-    await store.putJoinStep(roomId, invite, joiner, 'confirm', randomBytes(100));
     return { invite, joiner, joinerEnc };
   }
 
@@ -98,36 +96,47 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
 
   contract('appendEvent is a compare-and-set on the log length', async () => {
     const { roomId, owner } = await newRoom();
-    const { invite, joiner, joinerEnc } = await confirmedJoin(roomId, owner);
-    const add = { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } as const;
+    const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
+    const add = { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) } as const;
     await rejects(store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: add }), 'BAD_CHAIN');
     await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: add });
-    // The join is consumed, the invite stays claimed, the joiner is a member from the current epoch.
-    assert.is(await store.getJoin(roomId, joiner), undefined);
+    // The join keeps its welcome until the joiner confirms it; the invite stays claimed; the joiner is
+    // a member from the current epoch (an add without a rotation, as only the store sees it here).
+    assert.ok((await store.getJoin(roomId, joiner))!.welcome);
     assert.ok((await store.getInvite(roomId, invite))!.claimedBy);
     assert.equal((await store.getMember(roomId, joiner))!.addedAt, 1);
     await rejects(store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } }), 'BAD_CHAIN');
     assert.is((await store.getEvents(roomId, 0)).length, 2);
   });
 
-  contract('an add needs a confirmed join; refused, nothing is written', async () => {
+  contract('an add needs a pending join of its invite; refused, nothing is written', async () => {
     const { roomId, owner } = await newRoom();
-    const invite = key();
-    const joiner = key();
-    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
-    await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: joiner, joinerEnc: key(), request: randomBytes(300), now: 0 });
-    await store.putJoinStep(roomId, invite, joiner, 'welcome', randomBytes(200));
+    const { joiner, joinerEnc } = await pendingJoin(roomId, owner);
     await rejects(store.appendEvent({
-      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: key(), role: 'member', invitePublicKey: invite },
+      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(),
+      change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: key(), welcome: randomBytes(200) },
     }), 'JOIN_STATE');
     assert.is((await store.getRoom(roomId))!.logLength, 1);
     assert.is(await store.getMember(roomId, joiner), undefined);
+    assert.is((await store.getJoin(roomId, joiner))!.welcome, undefined);
+  });
+
+  contract('an add with a rotation makes the joiner a member from the epoch it starts', async () => {
+    const { roomId, owner } = await newRoom();
+    const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
+    await store.appendEvent({
+      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(),
+      change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) },
+      rotation: { epoch: 1, bytes: randomBytes(300), members: [owner, joiner] },
+    });
+    assert.equal([(await store.getRoom(roomId))!.epoch, (await store.getMember(roomId, joiner))!.joinEpoch], [1, 1]);
+    assert.is((await store.getRotations(roomId, 0, joiner)).length, 1);
   });
 
   contract('appendEvent with a rotation is atomic: a stale rotation rolls the event back', async () => {
     const { roomId, owner } = await newRoom();
-    const { invite, joiner, joinerEnc } = await confirmedJoin(roomId, owner);
-    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } });
+    const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
+    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) } });
     const remove = { roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } } as const;
     await rejects(store.appendEvent({ ...remove, rotation: { epoch: 2, bytes: randomBytes(300), members: [owner] } }), 'STALE_EPOCH');
     const after = await store.getRoomAndMembers(roomId);
@@ -144,8 +153,8 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
 
   contract('leave sets rotation-pending; a rotation clears it; rotations are CAS on epoch and log length', async () => {
     const { roomId, owner } = await newRoom();
-    const { invite, joiner, joinerEnc } = await confirmedJoin(roomId, owner);
-    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite } });
+    const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
+    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) } });
     await store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner }, markRotationPending: true });
     assert.ok((await store.getRoom(roomId))!.rotationPending);
     await rejects(append(store, message(roomId, 0, randomBytes(100), 0)), 'STALE_EPOCH');
@@ -191,22 +200,22 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.is((await store.pendingJoinsForIssuer(roomId, owner)).length, 1);
   });
 
-  contract('join steps: welcome before confirm, same bytes again are fine, different bytes are JOIN_STATE', async () => {
+  contract('confirmJoin: only after the add, same bytes again are fine, different bytes are JOIN_STATE', async () => {
     const { roomId, owner } = await newRoom();
-    const invite = key();
-    const joiner = key();
-    await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: Date.now() + 60_000, bytes: randomBytes(150) });
-    await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: joiner, joinerEnc: key(), request: randomBytes(300), now: 0 });
+    const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
     await rejects(store.claimInvite({ roomId, invitePublicKey: key(), joinerSign: joiner, joinerEnc: key(), request: randomBytes(300), now: 0 }), 'INVITE_NOT_FOUND');
-    await rejects(store.putJoinStep(roomId, invite, joiner, 'confirm', randomBytes(60)), 'JOIN_STATE');
-    await rejects(store.putJoinStep(roomId, invite, key(), 'welcome', randomBytes(60)), 'JOIN_NOT_FOUND');
+    await rejects(store.confirmJoin(roomId, invite, joiner, randomBytes(60)), 'JOIN_STATE');
+    await rejects(store.confirmJoin(roomId, invite, key(), randomBytes(60)), 'JOIN_NOT_FOUND');
     const welcome = randomBytes(200);
-    await store.putJoinStep(roomId, invite, joiner, 'welcome', welcome);
-    await store.putJoinStep(roomId, invite, joiner, 'welcome', welcome);
-    await rejects(store.putJoinStep(roomId, invite, joiner, 'welcome', randomBytes(200)), 'JOIN_STATE');
-    await store.putJoinStep(roomId, invite, joiner, 'confirm', randomBytes(60));
+    await store.appendEvent({
+      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome },
+    });
+    const confirm = randomBytes(60);
+    await store.confirmJoin(roomId, invite, joiner, confirm);
+    await store.confirmJoin(roomId, invite, joiner, confirm);
+    await rejects(store.confirmJoin(roomId, invite, joiner, randomBytes(60)), 'JOIN_STATE');
     const join = (await store.getJoin(roomId, joiner))!;
-    assert.equal([toHex(join.issuer), toHex(join.welcome!), join.confirm!.length], [toHex(owner), toHex(welcome), 60]);
+    assert.equal([toHex(join.issuer), toHex(join.welcome!), toHex(join.confirm!)], [toHex(owner), toHex(welcome), toHex(confirm)]);
   });
 
   contract('invite failures lock the invite after the limit, then count afresh', async () => {
@@ -311,11 +320,11 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
 
   contract('across stores: of two appends at one log length exactly one wins', async () => {
     const { roomId, owner } = await newRoom();
-    const a = await confirmedJoin(roomId, owner);
-    const b = await confirmedJoin(roomId, owner);
+    const a = await pendingJoin(roomId, owner);
+    const b = await pendingJoin(roomId, owner);
     const other = await another();
     const add = (s: Store, j: typeof a) => s.appendEvent({
-      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: j.joiner, enc: j.joinerEnc, role: 'member', invitePublicKey: j.invite },
+      roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: j.joiner, enc: j.joinerEnc, role: 'member', invitePublicKey: j.invite, welcome: randomBytes(200) },
     });
     const results = await Promise.allSettled([add(store, a), add(other, b)]);
     assert.is(results.filter((r) => r.status === 'fulfilled').length, 1);

@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromBase64Url, toHex } from '../../protocol/bytes.js';
-import { eventHash } from '../../protocol/client/roster.js';
+import { eventHash } from '../../protocol/membership/roster.js';
 import type { MessageRecord } from '../../protocol/wire/message.js';
 import { startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
 import type { RelayProcess } from '../helpers/relay-process.js';
@@ -69,7 +69,7 @@ test('members on three processes: join, chat, rotate, remove', async () => {
   const bClient = await connect(r1);
   const cClient = await connect(r2);
   const room = await createRoom(ownerClient, owner);
-  // Each admission pushes joinPending, welcomeReady, joinConfirmed and the add event between processes.
+  // Each admission pushes joinPending, then the add event, its rotation and welcomeReady between processes.
   await admit(room, ownerClient, owner, bClient, b);
   await admit(room, ownerClient, owner, cClient, c);
 
@@ -80,21 +80,22 @@ test('members on three processes: join, chat, rotate, remove', async () => {
   }
   assert.equal([seq1, seq2], [1, 2]);
 
-  const rotation = await room.rotation(owner, 1, [owner.sign, b.sign, c.sign]);
+  const rotated = room.epoch + 1;
+  const rotation = await room.rotation(owner, rotated, [owner.sign, b.sign, c.sign]);
   expectOk(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation }), 'rotate');
-  room.epoch = 1;
-  await bClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === 1);
-  await cClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === 1);
+  room.epoch = rotated;
+  await bClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === rotated);
+  await cClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === rotated);
 
   const remove = await room.event(owner, 'remove', c, 'member');
-  const sealed = await room.rotation(owner, 2, [owner.sign, b.sign], room.events.length + 1, eventHash(remove));
-  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation: sealed }), 'remove');
+  const sealed = await room.rotation(owner, rotated + 1, [owner.sign, b.sign], room.events.length + 1, eventHash(remove));
+  expectOk(await ownerClient.request({ type: 'appendEvent', rid: ownerClient.nextRid(), event: remove, rotation: sealed, welcome: undefined }), 'remove');
   room.accept(remove);
-  room.epoch = 2;
+  room.epoch = rotated + 1;
   await cClient.waitFor((f) => f.type === 'event' && f.event.kind === 'remove');
-  await bClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === 2);
+  await bClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === rotated + 1);
   // The removal reached c's process: its binding is gone there too.
-  assert.is(outcome(await cClient.request({ type: 'send', rid: cClient.nextRid(), message: await room.message(c, 2, 1) })), 'NOT_AUTHENTICATED');
+  assert.is(outcome(await cClient.request({ type: 'send', rid: cClient.nextRid(), message: await room.message(c, 2, rotated) })), 'NOT_AUTHENTICATED');
   const seq3 = await send(bClient, await room.message(b, 2));
   await ownerClient.waitFor((f) => f.type === 'deliver' && f.seq === seq3);
 });

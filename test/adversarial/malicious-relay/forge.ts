@@ -15,7 +15,6 @@ import { RELAY_FRAME, SIZE, WIRE_VERSION } from '../../../protocol/wire/types.js
 export const MESSAGE_OFFSET = { counter: 54, nonce: 130, ciphertext: 158 } as const;
 export const JOIN_REQUEST_OFFSET = { joinerEnc: 82 } as const;
 export const WELCOME_OFFSET = { ciphertext: 142 } as const;
-export const JOIN_CONFIRM_OFFSET = { ciphertext: 108 } as const;
 
 /** A copy of `bytes` with `part` written over it at `offset`. */
 export function overwrite(bytes: Uint8Array, offset: number, part: Uint8Array): Uint8Array {

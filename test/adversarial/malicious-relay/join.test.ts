@@ -7,9 +7,9 @@ import { genesisEvent, signEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
 import { currentRoster } from '../../../protocol/client/room-state.js';
 import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
-import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome } from '../../../protocol/wire/join.js';
+import { decodeJoinRequest, decodeWelcome } from '../../../protocol/wire/join.js';
 import type { RelayFrame } from '../../../protocol/wire/frames.js';
-import { flipBit, JOIN_CONFIRM_OFFSET, JOIN_REQUEST_OFFSET, overwrite, signInvite, WELCOME_OFFSET } from './forge.js';
+import { flipBit, JOIN_REQUEST_OFFSET, overwrite, signInvite, WELCOME_OFFSET } from './forge.js';
 import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
 import { script } from './tap.js';
 
@@ -123,7 +123,7 @@ test('an altered welcome: BAD_SIGNATURE at the joiner, who stays “requested”
   await until(() => dave.client.rooms()[0]?.status === 'member', 'dave admitted');
 });
 
-test('a join request with the joiner’s encryption key swapped for the relay’s: BAD_SIGNATURE at the issuer, no welcome', async () => {
+test('a join request with the joiner’s encryption key swapped for the relay’s: BAD_SIGNATURE at the issuer, no add', async () => {
   const { alice, roomId } = await owner();
   const fake = await generateMemberKeys(relay.suite);
   alice.tap.script = script({
@@ -136,55 +136,53 @@ test('a join request with the joiner’s encryption key swapped for the relay’
   await dave.client.join(link, 'Dave');
   await until(() => alice.warnings('BAD_SIGNATURE').length > 0, 'BAD_SIGNATURE at alice');
   await settle();
-  assert.not.ok(alice.tap.fromClient.some((f) => f.type === 'welcome'));
+  assert.not.ok(alice.tap.fromClient.some((f) => f.type === 'appendEvent'));
   assert.is(dave.client.rooms()[0]!.joinState, 'requested');
 });
 
-test('an altered join confirmation: BAD_SIGNATURE at the issuer, no add; honest forwarding then admits the joiner', async () => {
-  const { alice, roomId } = await owner();
-  alice.tap.script = script({
-    toClient: (f) => (f.type === 'joinConfirmed'
-      ? [{ ...f, confirm: decodeJoinConfirm(flipBit(f.confirm.bytes, JOIN_CONFIRM_OFFSET.ciphertext + 1)) }]
-      : [f]),
-  });
-  const dave = await relay.person('dave');
-  const { link } = await alice.client.createInvite(roomId);
-  await dave.client.join(link, 'Dave');
-  await until(() => alice.warnings('BAD_SIGNATURE').length > 0, 'BAD_SIGNATURE at alice');
-  await settle();
-  assert.not.ok(alice.tap.fromClient.some((f) => f.type === 'appendEvent'));
-  assert.is(members(alice, roomId), 1);
-  alice.tap.reset();
-  alice.tap.drop(); // on the issuer's next auth the relay pushes the stored confirmation again
-  await until(() => dave.client.rooms()[0]?.status === 'member', 'dave admitted');
-});
-
-test('a finished join request replayed to the issuer after the joiner was removed: INVITE_NOT_FOUND, no second welcome', async () => {
+test('a finished join request replayed to the issuer after the joiner was removed: INVITE_NOT_FOUND, no second add', async () => {
   const { alice, roomId } = await owner();
   const dave = await relay.person('dave');
   await relay.admit(alice, dave, roomId);
   const request = alice.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'joinPending' }> => f.type === 'joinPending')!.request;
   await alice.client.remove(roomId, dave.client.identity(roomId));
-  const welcomes = alice.tap.fromClient.filter((f) => f.type === 'welcome').length;
+  const adds = alice.tap.fromClient.filter((f) => f.type === 'appendEvent' && f.event.kind === 'add').length;
   alice.tap.inject({ type: 'joinPending', roomId: request.roomId, request });
   await until(() => alice.warnings('INVITE_NOT_FOUND').length > 0, 'INVITE_NOT_FOUND at alice');
   await settle();
-  assert.is(alice.tap.fromClient.filter((f) => f.type === 'welcome').length, welcomes);
+  assert.is(alice.tap.fromClient.filter((f) => f.type === 'appendEvent' && f.event.kind === 'add').length, adds);
 });
 
-// The relay pushes a stored confirmation and also serves it as pending work on the issuer's next
-// auth (docs/protocol.md §7), so a copy can arrive after the add it led to has completed.
-test('a join confirmation repeated after the joiner was added: no warning, no second add', async () => {
+// The relay pushes joinPending and also serves it as pending work on the issuer's next auth
+// (docs/protocol.md §7), so a copy can arrive after the add it led to has committed.
+test('a join request repeated after the joiner was added: no warning, no second add', async () => {
   const { alice, roomId } = await owner();
   const dave = await relay.person('dave');
   await relay.admit(alice, dave, roomId);
-  const confirmed = alice.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'joinConfirmed' }> => f.type === 'joinConfirmed')!;
-  const adds = alice.tap.fromClient.filter((f) => f.type === 'appendEvent').length;
-  alice.tap.inject(confirmed);
+  const pending = alice.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'joinPending' }> => f.type === 'joinPending')!;
+  const appends = alice.tap.fromClient.filter((f) => f.type === 'appendEvent').length;
+  alice.tap.inject(pending);
   await settle();
   assert.equal(alice.warnings(), []);
-  assert.is(alice.tap.fromClient.filter((f) => f.type === 'appendEvent').length, adds);
+  assert.is(alice.tap.fromClient.filter((f) => f.type === 'appendEvent').length, appends);
   assert.is(members(alice, roomId), 2);
+});
+
+// The welcome alone admits no one: until the log the joiner holds has its add where the welcome
+// says, and the key of the epoch that add started, it stays requested and sends nothing (V-67).
+test('a welcome without the add it names (the relay withholds the log): the joiner stays “requested”; served the log, it is admitted', async () => {
+  const { alice, roomId } = await owner();
+  const dave = await relay.person('dave');
+  const { link } = await alice.client.createInvite(roomId);
+  dave.tap.script = script({ toClient: (f) => (f.type === 'event' || f.type === 'rotation' ? [] : [f]) });
+  await dave.client.join(link, 'Dave');
+  await until(() => dave.tap.fromRelay.some((f) => f.type === 'welcomeReady'), 'dave got his welcome');
+  await settle();
+  assert.is(dave.client.rooms()[0]!.joinState, 'requested');
+  assert.not.ok(dave.tap.fromClient.some((f) => f.type === 'send'));
+  dave.tap.reset();
+  dave.tap.drop();
+  await until(() => dave.client.rooms()[0]?.status === 'member', 'dave admitted once the log is served');
 });
 
 test.run();

@@ -168,16 +168,17 @@ test('an old rotation served again is ignored; a removed member’s old-epoch me
   const carolSeq = await carol!.client.send(roomId, 'carol before removal');
   await until(() => bob!.texts(roomId).includes('carol before removal'), 'bob reads carol');
   const carolMessage = bob!.tap.fromRelay.find((f): f is Deliver => f.type === 'deliver' && f.seq === carolSeq);
+  const start = epochOf(bob!, roomId);
   await alice!.client.rotate(roomId);
   await alice!.client.remove(roomId, carol!.client.identity(roomId));
-  await until(() => epochOf(bob!, roomId) === 2, 'bob at epoch 2');
-  const first = bob!.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'rotation' }> => f.type === 'rotation' && f.rotation.epoch === 1)!;
+  await until(() => epochOf(bob!, roomId) === start + 2, 'bob two epochs on');
+  const first = bob!.tap.fromRelay.find((f): f is Extract<RelayFrame, { type: 'rotation' }> => f.type === 'rotation' && f.rotation.epoch === start + 1)!;
   bob!.tap.inject(first);
-  const seq = await alice!.client.send(roomId, 'epoch 2');
-  await until(() => bob!.texts(roomId).includes('epoch 2'), 'bob reads on');
+  const seq = await alice!.client.send(roomId, 'two epochs on');
+  await until(() => bob!.texts(roomId).includes('two epochs on'), 'bob reads on');
   bob!.tap.inject(deliver(carolMessage!.roomId, seq + 1, carolMessage!.message));
   await until(() => bob!.warnings('REPLAY').some((w) => w.seq === seq + 1), 'REPLAY at bob');
-  assert.is(epochOf(bob!, roomId), 2);
+  assert.is(epochOf(bob!, roomId), start + 2);
   assert.equal(bob!.warnings().map((w) => w.error), ['REPLAY']);
 });
 

@@ -44,12 +44,23 @@ function alterNextDeliver(person: Person, change: (message: MessageRecord) => Ui
   });
 }
 
+/**
+ * Alice and Bob in a room, Bob having read one message of Alice's: a member's chain starts at the
+ * first message it can read, and since protocol 2 a joiner reads nothing from before its add.
+ */
+async function chatting(): Promise<{ alice: Person; bob: Person; roomId: string }> {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  await alice!.client.send(roomId, 'hello, bob');
+  await until(() => bob!.texts(roomId).includes('hello, bob'), 'bob reads alice');
+  return { alice: alice!, bob: bob!, roomId };
+}
+
 function shownOnce(person: Person, roomId: string, text: string): boolean {
   return person.texts(roomId).filter((t) => t === text).length === 1;
 }
 
 test('a flipped ciphertext bit: BAD_SIGNATURE, not shown; the sender’s next message carries GAP', async () => {
-  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  const { alice, bob, roomId } = await chatting();
   alterNextDeliver(bob!, (m) => flipBit(m.bytes, MESSAGE_OFFSET.ciphertext + 3));
   const seq = await alice!.client.send(roomId, 'meet at noon');
   await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq), 'BAD_SIGNATURE at bob');
@@ -96,7 +107,7 @@ test('pushes delivered out of order: shown in seq order, no warning (the client 
 });
 
 test('two messages served under each other’s seq: the later one shows with GAP, the earlier is refused as FORK', async () => {
-  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  const { alice, bob, roomId } = await chatting();
   const pending: Deliver[] = [];
   bob!.tap.script = script({
     toClient: (frame) => {
@@ -116,7 +127,7 @@ test('two messages served under each other’s seq: the later one shows with GAP
 });
 
 test('one message dropped from pushes and history: the sender’s next message shows GAP', async () => {
-  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  const { alice, bob, roomId } = await chatting();
   let hidden: Uint8Array | undefined;
   bob!.tap.script = script({
     toClient: (frame) => {

@@ -13,7 +13,7 @@ import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/me
 import { messageHash, messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
 import { receiveMessage, type Receipt } from '../../../protocol/client/receive-message.js';
 import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
-import { applyEvent, ZERO_HASH } from '../../../protocol/client/roster.js';
+import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import type { ErrorName } from '../../../protocol/errors.js';
 import { decodeMessage, encodeMessageUnsigned, type MessageRecord } from '../../../protocol/wire/message.js';

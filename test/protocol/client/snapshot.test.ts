@@ -12,7 +12,7 @@ import { genesisEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageHash, messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
 import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
-import { applyEvent, ZERO_HASH } from '../../../protocol/client/roster.js';
+import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { decodeSnapshot, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { noblePrimitives } from '../../../protocol/noise/index.js';
 import { SottoError } from '../../../protocol/errors.js';
@@ -54,7 +54,7 @@ async function busyRoom(): Promise<Secrets> {
   room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'], pending: false });
   room.readSeq = 3;
   room.invites.set(toHex(randomBytes(32)), { token: new Secret(token), expiresAt: 77 });
-  room.join = { token: new Secret(token), invitePublicKey: randomBytes(32), issuer: randomBytes(32), joiningKey: new Secret(joiningKey), state: 'confirmed' };
+  room.join = { token: new Secret(token), invitePublicKey: randomBytes(32), issuer: randomBytes(32), joiningKey: new Secret(joiningKey), state: 'requested' };
   return { room, secrets: [me.signSeed.expose(), me.encSecret.expose(), epochKey, token, joiningKey] };
 }
 
@@ -75,7 +75,7 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
   assert.is(back!.rosters.length, 1);
   assert.ok(bytesEqual(back!.me.sign.publicKey, room.me.sign.publicKey));
   assert.is(back!.outbox[0]!.content.text, 'queued');
-  assert.is(back!.join!.state, 'confirmed');
+  assert.is(back!.join!.state, 'requested');
 
   const tampered = new TextDecoder().decode(bytes).replace(/"events":\["([^"]+)"/, (_, e: string) => `"events":["${e.slice(0, -4)}AAAA"`);
   try {

@@ -9,7 +9,7 @@ import { createInvite, verifyInviteInfo } from '../../../protocol/client/invite.
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, openJoinRequest } from '../../../protocol/client/join.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
-import { applyEvent, ZERO_HASH } from '../../../protocol/client/roster.js';
+import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { buildRotation } from '../../../protocol/client/rotation.js';
 import { parseInviteLink, type Invite } from '../../../protocol/wire/invite.js';
 import type { JoinConfirm, JoinRequest, Welcome } from '../../../protocol/wire/join.js';
@@ -54,15 +54,15 @@ async function buildRoom(): Promise<Room> {
   const verified = await verifyInviteInfo(suite, link, created.invite, [genesis], now);
   const { request, joiningKey } = await buildJoinRequest(suite, verified, joiner, now);
   const opened = await openJoinRequest(suite, request, owner.enc, verified.inviteKey);
-  const welcome = await buildWelcome(owner.sign, request, opened, created.token, {
-    epoch: 0, epochKey: randomBytes(32), rosterHash: roster.headHash, roomName: 'Bücherei 📚', names: [{ member: owner.sign.publicKey, name: 'Owner' }],
-  });
-  const confirm = await buildJoinConfirm(joiner.sign, welcome, joiningKey, created.token);
   const add = await nextEvent(owner.sign, roster, {
     kind: 'add', subjectSign: joiner.sign.publicKey, subjectEnc: joiner.enc.publicKey, role: 'member',
     invitePublicKey: created.invite.invitePublicKey,
   }, now);
   roster = await applyEvent(suite, roster, add);
+  const welcome = await buildWelcome(owner.sign, request, opened, created.token, {
+    addIndex: add.index, addHash: roster.headHash, epoch: 1, roomName: 'Bücherei 📚', names: [{ member: owner.sign.publicKey, name: 'Owner' }],
+  });
+  const confirm = await buildJoinConfirm(joiner.sign, welcome, joiningKey, created.token);
   const epochKey = randomBytes(32);
   const rotation = await buildRotation(suite, owner.sign, roster, 1, epochKey, now);
   const message = await sealMessage({
@@ -91,7 +91,7 @@ export function records(r: Room): NamedRecord[] {
   ];
 }
 
-/** One of every client frame (appendEvent both with and without its rotation). */
+/** One of every client frame (appendEvent bare, with its rotation, and with rotation and welcome). */
 export function clientFrames(r: Room): ClientFrame[] {
   return [
     { type: 'auth', rid: 1, roomId: r.roomId, role: 'member', publicKey: r.owner.sign.publicKey, signature: randomBytes(64) },
@@ -100,10 +100,10 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'registerInvite', rid: 4, invite: r.invite },
     { type: 'getInvite', rid: 5, roomId: r.roomId, invitePublicKey: r.invite.invitePublicKey },
     { type: 'joinRequest', rid: 6, request: r.request },
-    { type: 'welcome', rid: 7, welcome: r.welcome },
     { type: 'joinConfirm', rid: 8, confirm: r.confirm },
-    { type: 'appendEvent', rid: 9, event: r.add, rotation: undefined },
-    { type: 'appendEvent', rid: 10, event: r.add, rotation: r.rotation },
+    { type: 'appendEvent', rid: 9, event: r.add, rotation: undefined, welcome: undefined },
+    { type: 'appendEvent', rid: 10, event: r.add, rotation: r.rotation, welcome: undefined },
+    { type: 'appendEvent', rid: 7, event: r.add, rotation: r.rotation, welcome: r.welcome },
     { type: 'rotate', rid: 11, rotation: r.rotation },
     { type: 'send', rid: 12, message: r.message },
     { type: 'sync', rid: 13, roomId: r.roomId, logFrom: 2, epochFrom: 1, seqFrom: 2 ** 53 - 1, limit: 1000 },
@@ -123,7 +123,6 @@ export function relayFrames(r: Room): RelayFrame[] {
     { type: 'rotation', roomId: r.roomId, rotation: r.rotation },
     { type: 'joinPending', roomId: r.roomId, request: r.request },
     { type: 'welcomeReady', roomId: r.roomId, welcome: r.welcome },
-    { type: 'joinConfirmed', roomId: r.roomId, confirm: r.confirm },
     { type: 'syncDone', rid: 5, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 42, more: true },
     { type: 'syncDone', rid: 6, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 0, more: false },
     { type: 'pong', rid: 7 },

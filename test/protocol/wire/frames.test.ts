@@ -44,7 +44,7 @@ test('frames: every relay frame round-trips byte-exactly', async () => {
   }
   const error = decodeRelayFrame(encodeRelayFrame(frames[1]!));
   assert.equal(error, { type: 'error', rid: 2, code: 504, text: 'invite has already been used — ✓' });
-  const done = decodeRelayFrame(encodeRelayFrame(frames[10]!));
+  const done = decodeRelayFrame(encodeRelayFrame(frames.find((f) => f.type === 'syncDone')!));
   assert.is(done.type === 'syncDone' && done.more, true);
 });
 
@@ -75,7 +75,8 @@ test('frames: unknown tags and frames from the other direction are UNKNOWN_TYPE'
     throws(() => decodeClientFrame(bytes), 'UNKNOWN_TYPE', `bare ${name} as a client frame`);
     throws(() => decodeRelayFrame(bytes), 'UNKNOWN_TYPE', `bare ${name} as a relay frame`);
   }
-  for (const tag of [0x00, 0x40, 0x4d, 0x7f, 0x8b, 0xff]) {
+  // 0x46 and 0x88 were protocol 1's welcome and joinConfirmed frames: retired, not reused.
+  for (const tag of [0x00, 0x40, 0x46, 0x4d, 0x7f, 0x88, 0x8b, 0xff]) {
     throws(() => decodeClientFrame(Uint8Array.of(1, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
     throws(() => decodeRelayFrame(Uint8Array.of(1, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
   }
@@ -87,7 +88,9 @@ test('frames: a nested record of the wrong type is UNKNOWN_TYPE', async () => {
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.send, r.invite.bytes)), 'UNKNOWN_TYPE', 'invite sent as a message');
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.rotate, r.message.bytes)), 'UNKNOWN_TYPE', 'message sent as a rotation');
   throws(() => decodeClientFrame(carry(CLIENT_FRAME.createRoom, r.rotation.bytes)), 'UNKNOWN_TYPE', 'rotation sent as a genesis');
-  throws(() => decodeClientFrame(carry(CLIENT_FRAME.welcome, r.confirm.bytes)), 'UNKNOWN_TYPE', 'confirm sent as a welcome');
+  throws(() => decodeClientFrame(carry(CLIENT_FRAME.joinConfirm, r.welcome.bytes)), 'UNKNOWN_TYPE', 'welcome sent as a confirm');
+  const add = new Writer().u8(1).u8(CLIENT_FRAME.appendEvent).u32(1).var32(r.add.bytes).u8(1).var32(r.rotation.bytes).u8(1).var32(r.confirm.bytes).finish();
+  throws(() => decodeClientFrame(add), 'UNKNOWN_TYPE', 'confirm carried as an add’s welcome');
   const push = (tag: number, record: Uint8Array): Uint8Array => new Writer().u8(1).u8(tag).fixed(r.roomId, 16).var32(record).finish();
   throws(() => decodeRelayFrame(push(RELAY_FRAME.rotation, r.message.bytes)), 'UNKNOWN_TYPE', 'message delivered as a rotation');
   throws(() => decodeRelayFrame(push(RELAY_FRAME.welcomeReady, r.request.bytes)), 'UNKNOWN_TYPE', 'request delivered as a welcome');
@@ -137,8 +140,9 @@ test('frames: unknown auth role, rotation flag or more flag is BAD_VALUE', async
   const auth = encodeClientFrame(clientFrames(r)[0]!);
   const roleAt = 2 + 4 + 16;
   for (const role of [2, 0xff]) throws(() => decodeClientFrame(withByte(auth, roleAt, role)), 'BAD_VALUE', `role ${role}`);
-  const append = encodeClientFrame({ type: 'appendEvent', rid: 1, event: r.add, rotation: undefined });
-  throws(() => decodeClientFrame(withByte(append, append.length - 1, 2)), 'BAD_VALUE', 'rotation flag 2');
+  const append = encodeClientFrame({ type: 'appendEvent', rid: 1, event: r.add, rotation: undefined, welcome: undefined });
+  throws(() => decodeClientFrame(withByte(append, append.length - 2, 2)), 'BAD_VALUE', 'rotation flag 2');
+  throws(() => decodeClientFrame(withByte(append, append.length - 1, 2)), 'BAD_VALUE', 'welcome flag 2');
   const done = encodeRelayFrame({ type: 'syncDone', rid: 1, roomId: r.roomId, logLength: 1, epoch: 0, lastSeq: 0, more: false });
   throws(() => decodeRelayFrame(withByte(done, done.length - 1, 2)), 'BAD_VALUE', 'more flag 2');
   const ok = encodeRelayFrame({ type: 'ok', rid: 1, value: 0 });

@@ -19,14 +19,16 @@ test('inspect: an auth frame shows every field with keys cut to 8 bytes', async 
 
 test('inspect: nested records are titled and indented', async () => {
   const r = await room();
-  const text = inspectFrame(encodeClientFrame({ type: 'appendEvent', rid: 3, event: r.add, rotation: r.rotation }), 'client');
+  const text = inspectFrame(encodeClientFrame({ type: 'appendEvent', rid: 3, event: r.add, rotation: r.rotation, welcome: r.welcome }), 'client');
   assert.ok(text.startsWith('client frame appendEvent (0x48)'), text);
   assert.match(text, /\n {2}event: record memberEvent \(0x10\), 258 bytes\n/);
   assert.match(text, /\n {4}kind: add\n/);
   assert.match(text, /\n {2}rotation: record rotation \(0x15\), \d+ bytes\n/);
   assert.match(text, /\n {4}entries: 2 items\n/);
-  const none = inspectFrame(encodeClientFrame({ type: 'appendEvent', rid: 3, event: r.add, rotation: undefined }), 'client');
+  assert.match(text, /\n {2}welcome: record welcome \(0x13\), \d+ bytes\n/);
+  const none = inspectFrame(encodeClientFrame({ type: 'appendEvent', rid: 3, event: r.add, rotation: undefined, welcome: undefined }), 'client');
   assert.ok(none.includes('\n  rotation: none'), none);
+  assert.ok(none.includes('\n  welcome: none'), none);
 });
 
 test('inspect: every frame and record prints without error', async () => {

@@ -228,6 +228,13 @@ test('records: room settings out of range are BAD_VALUE', async () => {
   const fastAge = r.genesis.bytes.slice();
   new DataView(fastAge.buffer).setUint32(BODY_AT + 4, 59);
   throws(() => decodeMemberEvent(fastAge), 'BAD_VALUE', 'rotateAfterSeconds 59');
+  // Protocol 1 took up to 2^32-1 messages or 136 years: an epoch that never ends (issue 14, #3).
+  const everyTooMany = r.genesis.bytes.slice();
+  new DataView(everyTooMany.buffer).setUint32(BODY_AT, 10_001);
+  throws(() => decodeMemberEvent(everyTooMany), 'BAD_VALUE', 'rotateEveryMessages 10,001');
+  const neverAge = r.genesis.bytes.slice();
+  new DataView(neverAge.buffer).setUint32(BODY_AT + 4, 7 * 24 * 3600 + 1);
+  throws(() => decodeMemberEvent(neverAge), 'BAD_VALUE', 'rotateAfterSeconds past 7 days');
 });
 
 test('records: a u64 at or above 2^53 is BAD_VALUE', async () => {
@@ -283,23 +290,22 @@ test('content: invalid UTF-8 text is BAD_UTF8', () => {
 // node:crypto decrypts into Buffers, whose slice() is a view: a decoded key must not share the
 // plaintext's memory, or wiping one wipes (or keeps alive) the other.
 test('welcome payload decoded from a Buffer owns its bytes', () => {
-  const payload = { epoch: 1, epochKey: randomBytes(32), rosterHash: randomBytes(32), roomName: '', names: [{ member: randomBytes(32), name: 'Ada' }] };
+  const payload = { addIndex: 1, addHash: randomBytes(32), epoch: 1, roomName: '', names: [{ member: randomBytes(32), name: 'Ada' }] };
   const source = Buffer.from(encodeWelcomePayload(payload));
   const decoded = decodeWelcomePayload(source);
-  for (const field of [decoded.epochKey, decoded.rosterHash, decoded.names[0]!.member]) assert.is.not(field.buffer, source.buffer);
+  for (const field of [decoded.addHash, decoded.names[0]!.member]) assert.is.not(field.buffer, source.buffer);
   source.fill(0);
-  assert.is(toHex(decoded.epochKey), toHex(payload.epochKey));
+  assert.is(toHex(decoded.addHash), toHex(payload.addHash));
 });
 
 test('welcome payload: round trip and list limit', () => {
-  const payload = { epoch: 3, epochKey: randomBytes(32), rosterHash: randomBytes(32), roomName: 'Ops', names: [{ member: randomBytes(32), name: 'Ada' }, { member: randomBytes(32), name: '' }] };
+  const payload = { addIndex: 7, addHash: randomBytes(32), epoch: 3, roomName: 'Ops', names: [{ member: randomBytes(32), name: 'Ada' }, { member: randomBytes(32), name: '' }] };
   const decoded = decodeWelcomePayload(encodeWelcomePayload(payload));
-  assert.is(decoded.epoch, 3);
-  assert.is(toHex(decoded.epochKey), toHex(payload.epochKey));
-  assert.is(toHex(decoded.rosterHash), toHex(payload.rosterHash));
+  assert.equal([decoded.addIndex, decoded.epoch], [7, 3]);
+  assert.is(toHex(decoded.addHash), toHex(payload.addHash));
   assert.is(decoded.names.length, 2);
   assert.is(decoded.names[0]!.name, 'Ada');
-  const tooMany = new Writer().u32(0).fixed(new Uint8Array(32), 32).fixed(new Uint8Array(32), 32).str16('').u32(LIMIT.listItems + 1).finish();
+  const tooMany = new Writer().u32(0).fixed(new Uint8Array(32), 32).u32(0).str16('').u32(LIMIT.listItems + 1).finish();
   throws(() => decodeWelcomePayload(tooMany), 'FIELD_TOO_LARGE', 'names');
   throws(() => decodeWelcomePayload(withTrailing(encodeWelcomePayload(payload))), 'TRAILING_BYTES', 'trailing');
 });

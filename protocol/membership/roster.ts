@@ -1,5 +1,6 @@
 // The membership log's rules, in one place for the relay and every client: a roster is the state
-// reached by applying owner-rooted, hash-chained, signed events in order.
+// reached by applying owner-rooted, hash-chained, signed events in order. Outside protocol/client/
+// because the relay runs the very same rules before it appends an event.
 import { SottoError } from '../errors.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { labeledHash, verifyRecord } from '../crypto/signing.js';

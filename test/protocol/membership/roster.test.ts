@@ -1,27 +1,17 @@
-// The membership-log rules (protocol/client/roster.ts), used by the relay and every client: one
+// The membership-log rules (protocol/membership/roster.ts), used by the relay and every client: one
 // named negative test per rule. docs/protocol.md §11 cites these names.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toHex } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
-import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
 import { genesisEvent, nextEvent, signEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
-import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/client/roster.js';
+import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/membership/roster.js';
 import { decodeMemberEvent, type MemberEvent, type Role } from '../../../protocol/wire/membership.js';
+import { expectSottoError } from '../crypto/expect-error.js';
 
 const suite = nobleSuite;
-
-async function expectError(run: () => unknown, name: ErrorName): Promise<void> {
-  try {
-    await run();
-  } catch (error) {
-    assert.ok(isSottoError(error, name), `expected ${name}, got ${String(error)}`);
-    return;
-  }
-  assert.unreachable(`expected ${name}, but the event was accepted`);
-}
 
 interface World {
   readonly roomId: Uint8Array;
@@ -87,14 +77,14 @@ test('roster: the log must start with create', async () => {
     roomId: w.roomId, index: 0, prevHash: ZERO_HASH, kind: 'add', time: 0, issuer: w.owner.sign.publicKey, ...subjectOf(w.owner), role: 'owner',
     invitePublicKey: randomBytes(32),
   });
-  await expectError(() => nextRoster(undefined, first), 'BAD_CHAIN');
-  await expectError(() => replayLog(suite, []), 'BAD_CHAIN');
+  await expectSottoError(() => nextRoster(undefined, first), 'BAD_CHAIN');
+  await expectSottoError(() => replayLog(suite, []), 'BAD_CHAIN');
 });
 
 test('roster: create after genesis is refused', async () => {
   const w = await world();
   const again = await nextEvent(w.owner.sign, w.roster, { kind: 'create', ...subjectOf(w.owner), role: 'owner' });
-  await expectError(() => nextRoster(w.roster, again), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, again), 'BAD_EVENT');
 });
 
 test('roster: genesis not signed by its owner subject is refused', async () => {
@@ -102,15 +92,15 @@ test('roster: genesis not signed by its owner subject is refused', async () => {
   const genesis = await signEvent(w.admin.sign, {
     roomId: w.roomId, index: 0, prevHash: ZERO_HASH, kind: 'create', time: 0, issuer: w.admin.sign.publicKey, ...subjectOf(w.owner), role: 'owner',
   });
-  await expectError(() => nextRoster(undefined, genesis), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(undefined, genesis), 'BAD_EVENT');
   const notOwner = await signEvent(w.owner.sign, {
     roomId: w.roomId, index: 0, prevHash: ZERO_HASH, kind: 'create', time: 0, issuer: w.owner.sign.publicKey, ...subjectOf(w.owner), role: 'admin',
   });
-  await expectError(() => nextRoster(undefined, notOwner), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(undefined, notOwner), 'BAD_EVENT');
   const linked = await signEvent(w.owner.sign, {
     roomId: w.roomId, index: 0, prevHash: randomBytes(32), kind: 'create', time: 0, issuer: w.owner.sign.publicKey, ...subjectOf(w.owner), role: 'owner',
   });
-  await expectError(() => nextRoster(undefined, linked), 'BAD_CHAIN');
+  await expectSottoError(() => nextRoster(undefined, linked), 'BAD_CHAIN');
 });
 
 test('roster: prevHash mismatch', async () => {
@@ -119,7 +109,7 @@ test('roster: prevHash mismatch', async () => {
     roomId: w.roomId, index: w.roster.length, prevHash: eventHash(w.events[1]!), kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
     ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
   });
-  await expectError(() => nextRoster(w.roster, event), 'BAD_CHAIN');
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_CHAIN');
 });
 
 test('roster: index gap', async () => {
@@ -129,7 +119,7 @@ test('roster: index gap', async () => {
       roomId: w.roomId, index, prevHash: w.roster.headHash, kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
       ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
     });
-    await expectError(() => nextRoster(w.roster, event), 'BAD_CHAIN');
+    await expectSottoError(() => nextRoster(w.roster, event), 'BAD_CHAIN');
   }
 });
 
@@ -139,7 +129,7 @@ test('roster: event for another room', async () => {
     roomId: randomBytes(16), index: w.roster.length, prevHash: w.roster.headHash, kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
     ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
   });
-  await expectError(() => nextRoster(w.roster, event), 'ROOM_MISMATCH');
+  await expectSottoError(() => nextRoster(w.roster, event), 'ROOM_MISMATCH');
 });
 
 test('roster: bad signature', async () => {
@@ -147,18 +137,18 @@ test('roster: bad signature', async () => {
   const event = await add(w.roster, w.owner, w.outsider, 'member');
   const forged = event.bytes.slice();
   forged[forged.length - 1]! ^= 1;
-  await expectError(() => applyEvent(suite, w.roster, decodeMemberEvent(forged)), 'BAD_SIGNATURE');
+  await expectSottoError(() => applyEvent(suite, w.roster, decodeMemberEvent(forged)), 'BAD_SIGNATURE');
   // Signed by someone other than the named issuer.
   const impostor = await signEvent(w.member.sign, {
     roomId: w.roomId, index: w.roster.length, prevHash: w.roster.headHash, kind: 'add', time: 0, issuer: w.owner.sign.publicKey,
     ...subjectOf(w.outsider), role: 'member', invitePublicKey: randomBytes(32),
   });
-  await expectError(() => applyEvent(suite, w.roster, impostor), 'BAD_SIGNATURE');
+  await expectSottoError(() => applyEvent(suite, w.roster, impostor), 'BAD_SIGNATURE');
 });
 
 test('roster: log rooted in another owner', async () => {
   const w = await world();
-  await expectError(() => replayLog(suite, w.events, w.member.sign.publicKey), 'BAD_CHAIN');
+  await expectSottoError(() => replayLog(suite, w.events, w.member.sign.publicKey), 'BAD_CHAIN');
   const roster = await replayLog(suite, w.events, w.owner.sign.publicKey);
   assert.is(roster.length, w.events.length);
 });
@@ -166,31 +156,31 @@ test('roster: log rooted in another owner', async () => {
 test('roster: issuer who is not a member', async () => {
   const w = await world();
   const event = await add(w.roster, w.outsider, w.outsider, 'member');
-  await expectError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
 });
 
 // ——— add ———
 
 test('roster: non-admin cannot add', async () => {
   const w = await world();
-  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.member, w.outsider, 'member')), 'NOT_ADMIN');
+  await expectSottoError(async () => nextRoster(w.roster, await add(w.roster, w.member, w.outsider, 'member')), 'NOT_ADMIN');
 });
 
 test('roster: admin adds admin', async () => {
   const w = await world();
-  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.admin, w.outsider, 'admin')), 'NOT_OWNER');
+  await expectSottoError(async () => nextRoster(w.roster, await add(w.roster, w.admin, w.outsider, 'admin')), 'NOT_OWNER');
   // An admin may add a plain member.
   assert.is(nextRoster(w.roster, await add(w.roster, w.admin, w.outsider, 'member')).members.size, 5);
 });
 
 test('roster: add existing member', async () => {
   const w = await world();
-  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.owner, w.member, 'member')), 'BAD_EVENT');
+  await expectSottoError(async () => nextRoster(w.roster, await add(w.roster, w.owner, w.member, 'member')), 'BAD_EVENT');
 });
 
 test('roster: add a second owner', async () => {
   const w = await world();
-  await expectError(async () => nextRoster(w.roster, await add(w.roster, w.owner, w.outsider, 'owner')), 'BAD_EVENT');
+  await expectSottoError(async () => nextRoster(w.roster, await add(w.roster, w.owner, w.outsider, 'owner')), 'BAD_EVENT');
 });
 
 test('roster: add reusing a member’s encryption key', async () => {
@@ -198,7 +188,7 @@ test('roster: add reusing a member’s encryption key', async () => {
   const event = await nextEvent(w.owner.sign, w.roster, {
     kind: 'add', subjectSign: w.outsider.sign.publicKey, subjectEnc: w.member.enc.publicKey, role: 'member', invitePublicKey: randomBytes(32),
   });
-  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_EVENT');
 });
 
 // ——— remove ———
@@ -206,27 +196,27 @@ test('roster: add reusing a member’s encryption key', async () => {
 test('roster: remove owner', async () => {
   const w = await world();
   const event = await nextEvent(w.admin.sign, w.roster, { kind: 'remove', ...subjectOf(w.owner), role: 'owner' });
-  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_EVENT');
   const self = await nextEvent(w.owner.sign, w.roster, { kind: 'remove', ...subjectOf(w.owner), role: 'owner' });
-  await expectError(() => nextRoster(w.roster, self), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, self), 'BAD_EVENT');
 });
 
 test('roster: admin removes admin', async () => {
   const w = await world();
   const event = await nextEvent(w.admin.sign, w.roster, { kind: 'remove', ...subjectOf(w.admin2), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, event), 'NOT_OWNER');
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_OWNER');
 });
 
 test('roster: non-admin cannot remove', async () => {
   const w = await world();
   const event = await nextEvent(w.member.sign, w.roster, { kind: 'remove', ...subjectOf(w.admin), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, event), 'NOT_ADMIN');
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_ADMIN');
 });
 
 test('roster: remove a non-member', async () => {
   const w = await world();
   const event = await nextEvent(w.owner.sign, w.roster, { kind: 'remove', ...subjectOf(w.outsider), role: 'member' });
-  await expectError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
 });
 
 test('roster: subject encryption key differs from the member’s', async () => {
@@ -234,15 +224,15 @@ test('roster: subject encryption key differs from the member’s', async () => {
   const event = await nextEvent(w.owner.sign, w.roster, {
     kind: 'remove', subjectSign: w.member.sign.publicKey, subjectEnc: w.outsider.enc.publicKey, role: 'member',
   });
-  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_EVENT');
 });
 
 test('roster: remove or leave naming another role than the subject holds', async () => {
   const w = await world();
   const remove = await nextEvent(w.owner.sign, w.roster, { kind: 'remove', ...subjectOf(w.member), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, remove), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, remove), 'BAD_EVENT');
   const leave = await nextEvent(w.member.sign, w.roster, { kind: 'leave', ...subjectOf(w.member), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, leave), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, leave), 'BAD_EVENT');
 });
 
 // ——— leave ———
@@ -250,13 +240,13 @@ test('roster: remove or leave naming another role than the subject holds', async
 test('roster: leave signed by another', async () => {
   const w = await world();
   const event = await nextEvent(w.owner.sign, w.roster, { kind: 'leave', ...subjectOf(w.member), role: 'member' });
-  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_EVENT');
 });
 
 test('roster: owner cannot leave', async () => {
   const w = await world();
   const event = await nextEvent(w.owner.sign, w.roster, { kind: 'leave', ...subjectOf(w.owner), role: 'owner' });
-  await expectError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_EVENT');
 });
 
 // ——— role ———
@@ -264,21 +254,21 @@ test('roster: owner cannot leave', async () => {
 test('roster: role change by admin', async () => {
   const w = await world();
   const event = await nextEvent(w.admin.sign, w.roster, { kind: 'role', ...subjectOf(w.member), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, event), 'NOT_OWNER');
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_OWNER');
 });
 
 test('roster: role change to or from owner', async () => {
   const w = await world();
   const promote = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.admin), role: 'owner' });
-  await expectError(() => nextRoster(w.roster, promote), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, promote), 'BAD_EVENT');
   const demote = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.owner), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, demote), 'BAD_EVENT');
+  await expectSottoError(() => nextRoster(w.roster, demote), 'BAD_EVENT');
 });
 
 test('roster: role change of a non-member', async () => {
   const w = await world();
   const event = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.outsider), role: 'admin' });
-  await expectError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
 });
 
 test.run();

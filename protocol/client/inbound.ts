@@ -1,0 +1,140 @@
+// Relay frames in: each is handled in arrival order on one chain, and handed to the concept it is
+// about. Messages are verified in seq order (the sender chains depend on it), so a deliver that
+// arrives ahead of the sync cursor is held until a sync fills the gap.
+import { bytesEqual, toHex } from '../bytes.js';
+import type { RelayFrame } from '../wire/frames.js';
+import type { MessageRecord } from '../wire/message.js';
+import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { verifyAhead } from './message-crypto.js';
+import type { RoomState } from './room-state.js';
+
+type InboundParts = Pick<ClientParts, 'channel' | 'receiving' | 'sync' | 'membership' | 'keys' | 'joiner' | 'issuer'>;
+
+export class Inbound {
+  readonly #ctx: ClientContext;
+  readonly #parts: InboundParts;
+  #chain: Promise<void> = Promise.resolve();
+  /** Consecutive deliver frames just received, per room: the page a syncDone closes. */
+  #run: { hex: string; seqs: number[] } | undefined;
+  /** Delivers that arrived ahead of the sync cursor, by room then seq. */
+  readonly #held = new Map<string, Map<number, MessageRecord>>();
+
+  constructor(ctx: ClientContext, parts: InboundParts) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  /** A frame from the connection: its signature check may start now, its handling waits its turn. */
+  receive(frame: RelayFrame): void {
+    if (frame.type === 'deliver') this.#verifyAhead(frame.message);
+    this.enqueue(() => this.#handleFrame(frame));
+  }
+
+  /** Runs `task` after every frame received so far has been handled. */
+  enqueue(task: () => Promise<void> | void): void {
+    this.#chain = this.#chain.then(task).catch((error: unknown) => this.#ctx.warn(undefined, errorName(error), errorDetail(error)));
+  }
+
+  /** Resolves once everything enqueued so far is done. */
+  drained(): Promise<void> {
+    return this.#chain;
+  }
+
+  /** A page never spans connections. */
+  connectionLost(): void {
+    this.#run = undefined;
+  }
+
+  /** Others' messages only: our own are told apart by hash and never verified. */
+  #verifyAhead(record: MessageRecord): void {
+    const room = this.#ctx.rooms.get(toHex(record.roomId));
+    if (room !== undefined && !bytesEqual(record.sender, room.me.sign.publicKey)) verifyAhead(this.#ctx.suite, record);
+  }
+
+  async #handleFrame(frame: RelayFrame): Promise<void> {
+    const { channel, membership, keys, joiner, issuer } = this.#parts;
+    if (frame.type === 'deliver') {
+      const hex = toHex(frame.roomId);
+      if (this.#run === undefined || this.#run.hex !== hex) this.#run = { hex, seqs: [] };
+      this.#run.seqs.push(frame.seq);
+    } else if (frame.type !== 'syncDone') {
+      this.#run = undefined;
+    }
+    switch (frame.type) {
+      case 'ok':
+      case 'error':
+      case 'inviteInfo':
+      case 'pong':
+        if (!(await channel.answer(frame)) && frame.type === 'error' && frame.rid === 0) {
+          this.#ctx.warn(undefined, 'UNEXPECTED_FRAME', `relay error without a request: ${frame.text}`);
+        }
+        return;
+      case 'syncDone': {
+        const room = this.#ctx.rooms.get(toHex(frame.roomId));
+        if (room !== undefined) await this.#closePage(room, frame);
+        this.#run = undefined;
+        await channel.answer(frame);
+        return;
+      }
+    }
+    const room = this.#ctx.rooms.get(toHex(frame.roomId));
+    if (room === undefined) return;
+    switch (frame.type) {
+      case 'deliver':
+        return this.onDeliver(room, frame.seq, frame.message);
+      case 'event':
+        return membership.onEvent(room, frame.event);
+      case 'rotation':
+        return keys.onRotation(room, frame.rotation);
+      case 'joinPending':
+        this.#ctx.background(issuer.onJoinPending(room, frame.request), room);
+        return;
+      case 'welcomeReady':
+        this.#ctx.background(joiner.onWelcome(room, frame.welcome), room);
+        return;
+    }
+  }
+
+  #closePage(room: RoomState, done: Extract<RelayFrame, { type: 'syncDone' }>): Promise<void> {
+    if (done.logLength < room.events.length || done.lastSeq < room.lastSeen) {
+      this.#ctx.warn(room, 'ROLLBACK', `relay reports log ${done.logLength}, seq ${done.lastSeq}; we have ${room.events.length}, ${room.lastSeen}`);
+    }
+    // The relay writes a page and its syncDone in one go, so the delivers right before it are the
+    // page; a complete answer (more = 0) means nothing below what we hold is still coming.
+    const last = this.#run?.hex === room.hex ? this.#run.seqs[this.#run.seqs.length - 1] : undefined;
+    return this.#releaseHeld(room, done.more ? (last ?? room.syncSeq) : Number.MAX_SAFE_INTEGER);
+  }
+
+  /**
+   * A message at `seq`, pushed, served by a sync or acknowledged to us. `syncSeq` is the cursor:
+   * everything up to it has arrived or will never be served to us. A message ahead of it waits
+   * until a sync fills the gap, e.g. a push that overtakes the history a reconnect fetches.
+   */
+  async onDeliver(room: RoomState, seq: number, record: MessageRecord): Promise<void> {
+    if (seq > room.syncSeq + 1) {
+      let held = this.#held.get(room.hex);
+      if (held === undefined) this.#held.set(room.hex, (held = new Map()));
+      const other = held.get(seq);
+      if (other === undefined) held.set(seq, record);
+      else if (!bytesEqual(other.bytes, record.bytes)) this.#ctx.warn(room, 'FORK', `two different messages at seq ${seq}`, seq);
+      if (!this.#ctx.syncing.has(room.hex)) this.#ctx.background(this.#parts.sync.sync(room), room);
+      return;
+    }
+    if (seq === room.syncSeq + 1) room.syncSeq = seq;
+    await this.#parts.receiving.verifyDelivered(room, seq, record, false);
+    await this.#releaseHeld(room, room.syncSeq);
+  }
+
+  /** Verifies held messages in seq order: those next to the cursor, and any at or below `limit`. */
+  async #releaseHeld(room: RoomState, limit: number): Promise<void> {
+    const held = this.#held.get(room.hex);
+    while (held !== undefined && held.size > 0) {
+      const seq = Math.min(...held.keys());
+      if (seq !== room.syncSeq + 1 && seq > limit) return;
+      const record = held.get(seq)!;
+      held.delete(seq);
+      if (seq > room.syncSeq) room.syncSeq = seq;
+      await this.#parts.receiving.verifyDelivered(room, seq, record, false);
+    }
+  }
+}

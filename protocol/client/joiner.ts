@@ -1,0 +1,158 @@
+// Joining a room through an invite link, as the joiner: request, then the issuer's commit (our add,
+// the rotation that starts our first epoch, our welcome) makes us a member once we have checked it.
+// The crypto of each step is join.ts; this file sequences the steps and reports them as `join`
+// events (requested → member).
+import { bytesEqual, toHex } from '../bytes.js';
+import { SottoError, isSottoError } from '../errors.js';
+import { Secret } from '../crypto/secret.js';
+import { parseInviteLink } from '../wire/invite.js';
+import type { Welcome, WelcomePayload } from '../wire/join.js';
+import { applyEvent, eventHash, type Roster } from '../membership/roster.js';
+import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { inviteKeyFromToken, verifyInviteInfo } from './invite.js';
+import { buildJoinConfirm, buildJoinRequest, openWelcome } from './join.js';
+import { generateMemberKeys } from './member-keys.js';
+import { appendVerified, newRoomState, type RoomState } from './room-state.js';
+import { memberViews, roomView } from './views.js';
+
+export class Joiner {
+  readonly #ctx: ClientContext;
+  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'outbox' | 'sync'>;
+  /** Rooms whose welcome is being opened: the relay re-pushes it after every auth. */
+  readonly #busy = new Set<string>();
+  /**
+   * Opened welcomes whose add or epoch key has not reached us yet. Kept in memory only: until we
+   * confirm it the relay hands the welcome out again on every auth, so a restart loses nothing.
+   */
+  readonly #welcomes = new Map<string, { readonly welcome: Welcome; readonly payload: WelcomePayload }>();
+
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'outbox' | 'sync'>) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  /**
+   * Asks to join through an invite link and returns the room id once the relay holds the request.
+   * The rest (welcome, confirmation, admission) follows from pushes: watch `join` events.
+   */
+  async join(link: string, displayName: string): Promise<string> {
+    const { channel } = this.#parts;
+    const suite = this.#ctx.suite;
+    const parsed = parseInviteLink(link);
+    const hex = toHex(parsed.roomId);
+    if (this.#ctx.rooms.has(hex)) throw new SottoError('ROOM_EXISTS', 'already in this room');
+    const inviteKey = await inviteKeyFromToken(suite, parsed.token, parsed.roomId);
+    const info = await channel.request((rid) => ({ type: 'getInvite', rid, roomId: parsed.roomId, invitePublicKey: inviteKey.publicKey }));
+    if (info.type !== 'inviteInfo') throw new SottoError('UNEXPECTED_FRAME', info.type);
+    const verified = await verifyInviteInfo(suite, parsed, info.invite, info.events);
+    const me = await generateMemberKeys(suite);
+    const { request, joiningKey } = await buildJoinRequest(suite, verified, me);
+    const room = newRoomState(parsed.roomId, me, 'joining', '', displayName);
+    let roster: Roster | undefined;
+    for (const event of info.events) {
+      roster = await applyEvent(suite, roster, event);
+      appendVerified(room, event, roster);
+    }
+    room.join = {
+      token: new Secret(parsed.token), invitePublicKey: inviteKey.publicKey, issuer: verified.invite.issuer,
+      joiningKey: new Secret(joiningKey), state: 'requested',
+    };
+    joiningKey.fill(0);
+    this.#ctx.rooms.set(hex, room);
+    await this.#ctx.save();
+    try {
+      await channel.request((rid) => ({ type: 'joinRequest', rid, request }));
+    } catch (error) {
+      this.#ctx.rooms.delete(hex);
+      await this.#ctx.save();
+      throw error;
+    }
+    this.#ctx.emit({ type: 'join', roomId: hex, state: 'requested' });
+    this.#ctx.emit({ type: 'room', room: roomView(room) });
+    await this.#parts.binding.bindAndSync(room).catch((error: unknown) => this.#ctx.warn(room, errorName(error), errorDetail(error)));
+    return hex;
+  }
+
+  /**
+   * Our welcome, pushed with the add that admits us and again after every auth until we confirm it.
+   * Opened, it names where our add sits in the log; we become a member only once the log we hold
+   * has that add there and we hold the key of the epoch it started (V-67). Until then we sync.
+   */
+  async onWelcome(room: RoomState, welcome: Welcome): Promise<void> {
+    const join = room.join;
+    if (join === undefined || this.#busy.has(room.hex)) return;
+    if (join.state === 'member') {
+      await this.#confirm(room, welcome);
+      return;
+    }
+    this.#busy.add(room.hex);
+    try {
+      const payload = await openWelcome(this.#ctx.suite, welcome, join.issuer, join.joiningKey.expose(), join.token.expose());
+      this.#welcomes.set(room.hex, { welcome, payload });
+      if (!this.#admitted(room, payload)) await this.#parts.sync.sync(room);
+      this.admitIfWelcomed(room);
+    } finally {
+      this.#busy.delete(room.hex);
+    }
+  }
+
+  /**
+   * Becomes a member once the opened welcome's add and epoch are both in hand: called when the
+   * welcome opens and whenever an event or a rotation arrives while we are joining.
+   */
+  admitIfWelcomed(room: RoomState): void {
+    const held = this.#welcomes.get(room.hex);
+    const join = room.join;
+    if (held === undefined || join === undefined || join.state === 'member' || !this.#admitted(room, held.payload)) return;
+    const { payload, welcome } = held;
+    this.#welcomes.delete(room.hex);
+    room.status = 'member';
+    join.state = 'member';
+    room.name = payload.roomName;
+    for (const entry of payload.names) room.names.set(toHex(entry.member), entry.name);
+    this.#ctx.emit({ type: 'room', room: roomView(room) });
+    this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
+    this.#ctx.background(this.#becomeMember(room, welcome), room);
+  }
+
+  /** Whether our log has our add where the welcome says, and we hold the key of the epoch it started. */
+  #admitted(room: RoomState, payload: WelcomePayload): boolean {
+    const add = room.events[payload.addIndex];
+    if (add === undefined) return false;
+    if (add.kind !== 'add' || !bytesEqual(add.subjectSign, room.me.sign.publicKey) || !bytesEqual(eventHash(add), payload.addHash)) {
+      this.#ctx.warn(room, 'BAD_CHAIN', `the welcome names event ${payload.addIndex}, which is not our add`);
+      this.#welcomes.delete(room.hex);
+      return false;
+    }
+    const epoch = room.epochs.get(payload.epoch);
+    return epoch !== undefined && epoch.logLength === payload.addIndex + 1;
+  }
+
+  /** Tells the relay the welcome arrived (it stops handing it out); a repeat is harmless. */
+  async #confirm(room: RoomState, welcome: Welcome): Promise<void> {
+    const join = room.join!;
+    const confirm = await buildJoinConfirm(room.me.sign, welcome, join.joiningKey.expose(), join.token.expose());
+    try {
+      await this.#parts.channel.request((rid) => ({ type: 'joinConfirm', rid, confirm }));
+    } catch (error) {
+      // A confirmation from before a lost ack is already stored; ours differs only in its nonce.
+      if (!isSottoError(error, 'JOIN_STATE')) throw error;
+    }
+  }
+
+  /** Admitted: saved, bound as a member, caught up, the welcome confirmed, our name queued. */
+  async #becomeMember(room: RoomState, welcome: Welcome): Promise<void> {
+    await this.#ctx.save();
+    if (this.#parts.channel.conn !== undefined) {
+      await this.#parts.binding.auth(room, 'member');
+      await this.#parts.binding.catchUp(room);
+    }
+    await this.#confirm(room, welcome);
+    // Told last: whoever waits for it (the CLI's join) may stop the client once it arrives.
+    this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'member' });
+    if (room.displayName !== '') {
+      const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'profile', time: Date.now(), text: room.displayName }));
+      this.#ctx.background(queued.done, room);
+    }
+  }
+}

@@ -1,0 +1,104 @@
+// The room's epoch keys over time: when an owner or admin rotates (message count, age, a departure),
+// making and sending a rotation, and opening the rotations the relay serves. The pure building and
+// checking of a rotation is rotation.ts; this file decides when, and stores what results.
+import { bytesEqual } from '../bytes.js';
+import { isSottoError } from '../errors.js';
+import { sha256 } from '../crypto/hash.js';
+import { randomBytes } from '../crypto/random.js';
+import { Secret } from '../crypto/secret.js';
+import type { Rotation } from '../wire/rotation.js';
+import { isAdmin, type Roster } from '../membership/roster.js';
+import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { currentRoster, rosterAt, rotationPending, type RoomState } from './room-state.js';
+import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
+import { roomCodeOf } from './views.js';
+
+export class KeySchedule {
+  readonly #ctx: ClientContext;
+  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner'>;
+  readonly #rotating = new Set<string>();
+
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner'>) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  /** Starts a rotation in the background if this client should make one now. */
+  maybeRotate(room: RoomState): void {
+    if (this.#rotating.has(room.hex) || !this.#ctx.ready.has(room.hex) || !this.#rotationDue(room)) return;
+    this.#rotating.add(room.hex);
+    this.#ctx.background(
+      this.#ctx.exclusive(() => this.rotateWithRetry(room, () => this.#rotationDue(room))).finally(() => this.#rotating.delete(room.hex)),
+      room,
+    );
+  }
+
+  /**
+   * Rotates while `stillNeeded`; a lost race (STALE_EPOCH) or a moved log means sync and look again.
+   * Run it as an operation (ClientContext.exclusive): it extends the epoch sequence.
+   */
+  async rotateWithRetry(room: RoomState, stillNeeded: () => boolean): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      if (!stillNeeded()) return;
+      const roster = currentRoster(room)!;
+      const epoch = room.epoch + 1;
+      const key = randomBytes(32);
+      const rotation = await buildRotation(this.#ctx.suite, room.me.sign, roster, epoch, key);
+      try {
+        await this.#parts.channel.request((rid) => ({ type: 'rotate', rid, rotation }), () => this.storeEpoch(room, rotation, key, roster));
+        return;
+      } catch (error) {
+        if (attempt >= RETRIES || (!isSottoError(error, 'STALE_EPOCH') && !isSottoError(error, 'BAD_ROTATION'))) throw error;
+        await this.#parts.sync.sync(room);
+      }
+    }
+  }
+
+  /** A rotation the relay served: checked against the roster it names, then its key stored. */
+  async onRotation(room: RoomState, rotation: Rotation): Promise<void> {
+    const known = room.epochs.get(rotation.epoch);
+    if (known !== undefined) {
+      if (known.rotationHash !== undefined && !bytesEqual(known.rotationHash, sha256(rotation.bytes))) {
+        this.#ctx.warn(room, 'FORK', `two different rotations to epoch ${rotation.epoch}`);
+      }
+      return;
+    }
+    const roster = rosterAt(room, rotation.logLength);
+    if (roster === undefined) {
+      this.#ctx.warn(room, 'BAD_ROTATION', `rotation ${rotation.epoch} names log length ${rotation.logLength}; we have ${room.events.length}`);
+      return;
+    }
+    let key: Uint8Array;
+    try {
+      checkRotationRoster(rotation, roster);
+      await verifyRotationSignature(this.#ctx.suite, rotation);
+      key = await openRotation(rotation, room.me);
+    } catch (error) {
+      this.#ctx.warn(room, errorName(error), `rotation ${rotation.epoch}: ${errorDetail(error)}`);
+      return;
+    }
+    this.storeEpoch(room, rotation, key, roster);
+  }
+
+  /** Keeps `key` as the key of the rotation's epoch (and wipes the caller's copy). */
+  storeEpoch(room: RoomState, rotation: Rotation, key: Uint8Array, roster: Roster): void {
+    room.epochs.set(rotation.epoch, {
+      key: new Secret(key), rosterHash: roster.headHash, logLength: roster.length, startedAt: rotation.time, rotationHash: sha256(rotation.bytes),
+    });
+    key.fill(0);
+    if (rotation.epoch > room.epoch) room.epoch = rotation.epoch;
+    this.#ctx.emit({ type: 'epoch', roomId: room.hex, epoch: room.epoch, roomCode: roomCodeOf(room) });
+    this.#ctx.saveSoon(room);
+    if (room.status === 'joining') this.#parts.joiner.admitIfWelcomed(room);
+    this.#parts.outbox.kickPump(room);
+  }
+
+  #rotationDue(room: RoomState): boolean {
+    const roster = currentRoster(room);
+    if (room.status !== 'member' || roster === undefined || !isAdmin(roster, room.me.sign.publicKey)) return false;
+    if (rotationPending(room)) return true;
+    if ((room.epochCounts.get(room.epoch) ?? 0) >= roster.settings.rotateEveryMessages) return true;
+    const started = room.epochs.get(room.epoch)?.startedAt;
+    return started !== undefined && Date.now() - started >= roster.settings.rotateAfterSeconds * 1000;
+  }
+}

@@ -1,0 +1,134 @@
+// The membership log as this client changes and follows it: removing a member, changing a role,
+// leaving, and applying every event the relay serves after the rules (protocol/membership/roster.ts)
+// accept it. What an event means for this client (admitted, removed, someone left) is decided here.
+import { bytesEqual, toHex } from '../bytes.js';
+import { SottoError, isSottoError } from '../errors.js';
+import { randomBytes } from '../crypto/random.js';
+import type { MemberEvent, Role } from '../wire/membership.js';
+import { applyEvent, memberOf, nextRoster } from '../membership/roster.js';
+import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { nextEvent } from './events.js';
+import { appendVerified, currentRoster, type RoomState } from './room-state.js';
+import { buildRotation } from './rotation.js';
+import { memberViews, roomView } from './views.js';
+
+type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner'>;
+
+export class Membership {
+  readonly #ctx: ClientContext;
+  readonly #parts: MembershipParts;
+  /** Per room, the log length at which an event beyond the head last made us sync. */
+  readonly #gapSyncs = new Map<string, number>();
+
+  constructor(ctx: ClientContext, parts: MembershipParts) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  /** Removes a member; the removal and the rotation that shuts them out apply atomically. */
+  async remove(room: RoomState, memberSign: string): Promise<void> {
+    await this.#ctx.exclusive(() => this.withLogRetry(room, async () => {
+      const roster = currentRoster(room)!;
+      const subject = roster.members.get(memberSign.toLowerCase());
+      if (subject === undefined) throw new SottoError('NOT_MEMBER', 'no such member');
+      const event = await nextEvent(room.me.sign, roster, { kind: 'remove', subjectSign: subject.sign, subjectEnc: subject.enc, role: subject.role });
+      const after = nextRoster(roster, event);
+      const key = randomBytes(32);
+      const rotation = await buildRotation(this.#ctx.suite, room.me.sign, after, room.epoch + 1, key);
+      await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation, welcome: undefined }), async () => {
+        await this.acceptEvent(room, event);
+        this.#parts.keys.storeEpoch(room, rotation, key, after);
+      });
+    }));
+  }
+
+  async setRole(room: RoomState, memberSign: string, role: Exclude<Role, 'owner'>): Promise<void> {
+    await this.#ctx.exclusive(() => this.withLogRetry(room, async () => {
+      const roster = currentRoster(room)!;
+      const subject = roster.members.get(memberSign.toLowerCase());
+      if (subject === undefined) throw new SottoError('NOT_MEMBER', 'no such member');
+      const event = await nextEvent(room.me.sign, roster, { kind: 'role', subjectSign: subject.sign, subjectEnc: subject.enc, role });
+      await this.append(room, event);
+    }));
+  }
+
+  async leave(room: RoomState): Promise<void> {
+    await this.#ctx.exclusive(() => this.withLogRetry(room, async () => {
+      const roster = currentRoster(room)!;
+      const self = memberOf(roster, room.me.sign.publicKey)!;
+      const event = await nextEvent(room.me.sign, roster, { kind: 'leave', subjectSign: self.sign, subjectEnc: self.enc, role: self.role });
+      await this.append(room, event);
+    }));
+  }
+
+  /** Appends one event of ours that carries no rotation, applying it as the relay's ack arrives. */
+  async append(room: RoomState, event: MemberEvent): Promise<void> {
+    await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation: undefined, welcome: undefined }), () => this.acceptEvent(room, event));
+  }
+
+  /** Log changes race with other admins: BAD_CHAIN or STALE_EPOCH means sync and build again. */
+  async withLogRetry(room: RoomState, change: () => Promise<void>): Promise<void> {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await change();
+        return;
+      } catch (error) {
+        if (attempt >= RETRIES || (!isSottoError(error, 'BAD_CHAIN') && !isSottoError(error, 'STALE_EPOCH'))) throw error;
+        await this.#parts.sync.sync(room);
+      }
+    }
+  }
+
+  /** An event the relay served: a repeat, one ahead of our log (sync), or the next one. */
+  async onEvent(room: RoomState, event: MemberEvent): Promise<void> {
+    if (event.index < room.events.length) {
+      if (!bytesEqual(room.events[event.index]!.bytes, event.bytes)) this.#ctx.warn(room, 'FORK', `two different events at index ${event.index}`);
+      return;
+    }
+    if (event.index > room.events.length) {
+      // One sync per log length: a relay serving event n+1 but never n must not keep us syncing.
+      if (this.#gapSyncs.get(room.hex) === room.events.length) {
+        this.#ctx.warn(room, 'BAD_CHAIN', `relay serves event ${event.index} but not event ${room.events.length}`);
+        return;
+      }
+      this.#gapSyncs.set(room.hex, room.events.length);
+      this.#ctx.background(this.#parts.sync.sync(room), room);
+      return;
+    }
+    try {
+      await this.acceptEvent(room, event);
+    } catch (error) {
+      this.#ctx.warn(room, errorName(error), `event ${event.index}: ${errorDetail(error)}`);
+    }
+  }
+
+  /** Verifies and applies one event (ours after the relay took it, or one the relay served). */
+  async acceptEvent(room: RoomState, event: MemberEvent): Promise<void> {
+    const roster = await applyEvent(this.#ctx.suite, currentRoster(room), event);
+    appendVerified(room, event, roster);
+    const mine = bytesEqual(event.subjectSign, room.me.sign.publicKey);
+    switch (event.kind) {
+      case 'add':
+        room.invites.delete(toHex(event.invitePublicKey!));
+        // Our own add makes us a member only with the welcome that names it (joiner.ts).
+        if (mine && room.status === 'joining') this.#parts.joiner.admitIfWelcomed(room);
+        break;
+      case 'remove':
+      case 'leave':
+        if (mine) {
+          room.status = event.kind === 'remove' ? 'removed' : 'left';
+          this.#ctx.ready.delete(room.hex);
+          this.#parts.outbox.abandon(room);
+        } else if (event.kind === 'leave') {
+          this.#parts.keys.maybeRotate(room);
+        }
+        break;
+      case 'create':
+      case 'role':
+        break;
+    }
+    this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
+    this.#ctx.emit({ type: 'room', room: roomView(room) });
+    this.#ctx.saveSoon(room);
+  }
+}

@@ -1,0 +1,85 @@
+// Binding rooms to a connection: each room authenticates (as member, or as joiner while its join is
+// pending) with a signature over the handshake hash, then catches up before its outbox may flow.
+import { concat } from '../bytes.js';
+import { SottoError, isSottoError } from '../errors.js';
+import { labeled } from '../crypto/signing.js';
+import { AUTH_ROLE, type AuthRole } from '../wire/frames.js';
+import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { expectOk } from './relay-channel.js';
+import type { RoomState } from './room-state.js';
+
+export class RoomBinding {
+  readonly #ctx: ClientContext;
+  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys'>;
+
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys'>) {
+    this.#ctx = ctx;
+    this.#parts = parts;
+  }
+
+  /** Binds every live room on a fresh connection (all auth frames leave in one message). */
+  async bindAll(): Promise<void> {
+    await Promise.all([...this.#ctx.rooms.values()].map(async (room) => {
+      try {
+        await this.#bind(room);
+      } catch (error) {
+        if (errorName(error) !== 'CLOSED') this.#ctx.warn(room, errorName(error), `binding the room: ${errorDetail(error)}`);
+      }
+    }));
+  }
+
+  /** For a room this client just created or asked to join while online. */
+  async bindAndSync(room: RoomState): Promise<void> {
+    if (this.#parts.channel.conn === undefined) return; // the next connection binds every room
+    const role = await this.#bind(room);
+    if (role === 'member') await this.catchUp(room);
+  }
+
+  /** Auth as member, or as joiner while our join is pending; undefined for rooms we are out of. */
+  async #bind(room: RoomState): Promise<AuthRole | undefined> {
+    if (room.status === 'left' || room.status === 'removed') return undefined;
+    // A joiner binds as one until its add commits; after that the relay knows it as a member.
+    const order: AuthRole[] = room.status === 'member' ? ['member'] : ['joiner', 'member'];
+    let last: unknown;
+    for (const role of order) {
+      try {
+        await this.auth(room, role);
+        return role;
+      } catch (error) {
+        last = error;
+        if (!isSottoError(error, 'NOT_MEMBER') && !isSottoError(error, 'JOIN_NOT_FOUND')) throw error;
+      }
+    }
+    throw last;
+  }
+
+  async auth(room: RoomState, role: AuthRole): Promise<void> {
+    const channel = this.#parts.channel;
+    const conn = channel.conn;
+    if (conn === undefined) throw new SottoError('CLOSED');
+    const publicKey = room.me.sign.publicKey;
+    const signature = await room.me.sign.sign(labeled('sigSession', concat(conn.handshakeHash, room.roomId, Uint8Array.of(AUTH_ROLE[role]), publicKey)));
+    expectOk(await channel.requestOn(conn, (rid) => ({ type: 'auth', rid, roomId: room.roomId, role, publicKey, signature })));
+  }
+
+  async catchUpAll(): Promise<void> {
+    await Promise.all([...this.#ctx.rooms.values()].map((room) => this.catchUp(room)));
+  }
+
+  /** After binding: sync, then let the outbox flow, then see whether a rotation is due. */
+  async catchUp(room: RoomState): Promise<void> {
+    // A joining room syncs too: bound as a member, its add and first epoch may be waiting.
+    if (room.status !== 'member' && room.status !== 'joining') return;
+    const conn = this.#parts.channel.conn;
+    try {
+      await this.#parts.sync.sync(room);
+    } catch (error) {
+      if (!isSottoError(error, 'NOT_AUTHENTICATED') && !isSottoError(error, 'CLOSED')) this.#ctx.warn(room, errorName(error), `sync: ${errorDetail(error)}`);
+      return;
+    }
+    if (room.status !== 'member' || conn === undefined || this.#parts.channel.conn !== conn) return;
+    this.#ctx.ready.add(room.hex);
+    this.#parts.outbox.kickPump(room);
+    this.#parts.keys.maybeRotate(room);
+  }
+}
