@@ -1,5 +1,6 @@
 // The two run sizes (--shapes, --offered and --memory-steps shrink either for harness development). Quick is for checking a change in a few minutes; full is the one the doc's
 // numbers should come from, on a quiet machine. Both do the same work, full does more of it.
+import { parseCommandLine, UsageError } from '../protocol/platform/command-line.js';
 import { sottoDeliveryMessageBytes } from './clients/sotto-bench-connection.js';
 import type { Shape } from './sotto-rooms.js';
 import type { StepTiming } from './fanout-session.js';
@@ -37,14 +38,34 @@ export interface BenchOptions {
 
 const ROOM_SIZE_SHAPES: readonly Shape[] = [{ rooms: 100, members: 10 }, { rooms: 10, members: 100 }, { rooms: 1, members: 1000 }];
 
+const OPTIONS = {
+  quick: { type: 'boolean' },
+  only: { type: 'string' },
+  rounds: { type: 'string' },
+  generators: { type: 'string' },
+  shapes: { type: 'string' },
+  offered: { type: 'string' },
+  'memory-steps': { type: 'string' },
+  'profile-offered': { type: 'string' },
+  'sqlite-synchronous': { type: 'string' },
+  out: { type: 'string' },
+} as const;
+
+/** A comma-separated list of positive whole numbers, or undefined when the flag is absent. */
+function counts(flag: string, text: string | undefined): number[] | undefined {
+  const values = text?.split(',').map(Number);
+  if (values?.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError(`--${flag} takes positive whole numbers separated by commas, got "${text}"`);
+  return values;
+}
+
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const quick = argv.includes('--quick');
-  const value = (flag: string): string | undefined => {
-    const at = argv.indexOf(flag);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const only = value('--only')?.split(',') as Section[] | undefined;
-  for (const section of only ?? []) if (!SECTIONS.includes(section)) throw new Error(`--only: unknown section ${section} (${SECTIONS.join(', ')})`);
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (positionals.length > 0) throw new UsageError(`unexpected argument "${positionals[0]}"`);
+  const quick = values.quick === true;
+  const only = values.only?.split(',') as Section[] | undefined;
+  for (const section of only ?? []) if (!SECTIONS.includes(section)) throw new UsageError(`--only: unknown section ${section} (${SECTIONS.join(', ')})`);
+  const synchronous = values['sqlite-synchronous'] ?? 'FULL';
+  if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new UsageError(`--sqlite-synchronous takes NORMAL or FULL, got "${synchronous}"`);
   const base = quick
     ? {
       mode: 'quick' as const, rounds: 2, timing: { warmupMs: 500, measureMs: 1500, drainMs: 3000 },
@@ -60,28 +81,28 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       profileOffered: 40_000, profileMeasureMs: 15_000,
     };
   // Overrides for developing the harness itself with tiny runs.
-  const shapes = value('--shapes')?.split(',').map((text) => {
+  const shapes = values.shapes?.split(',').map((text) => {
     const [rooms, members] = text.split('x').map(Number);
-    if (!Number.isInteger(rooms) || !Number.isInteger(members) || members! < 2) throw new Error(`--shapes: "${text}" is not ROOMSxMEMBERS`);
+    if (!Number.isInteger(rooms) || !Number.isInteger(members) || members! < 2) throw new UsageError(`--shapes: "${text}" is not ROOMSxMEMBERS`);
     return { rooms: rooms!, members: members! };
   });
-  const offered = value('--offered')?.split(',').map(Number);
-  const memorySteps = value('--memory-steps')?.split(',').map(Number);
-  const profileOffered = value('--profile-offered');
-  const rounds = value('--rounds');
-  const generators = value('--generators');
+  const offered = counts('offered', values.offered);
+  const memorySteps = counts('memory-steps', values['memory-steps']);
+  const [profileOffered] = counts('profile-offered', values['profile-offered']) ?? [];
+  const [rounds] = counts('rounds', values.rounds) ?? [];
+  const [generators] = counts('generators', values.generators) ?? [];
   return {
     ...base,
-    ...(rounds === undefined ? {} : { rounds: Number(rounds) }),
+    ...(rounds === undefined ? {} : { rounds }),
     sections: only ?? SECTIONS,
-    generators: generators === undefined ? 2 : Number(generators),
+    generators: generators ?? 2,
     roomSizeShapes: shapes ?? ROOM_SIZE_SHAPES,
     ...(shapes === undefined ? {} : { roomCountShapes: [] }),
     ...(offered === undefined ? {} : { offered }),
     ...(memorySteps === undefined ? {} : { memorySteps }),
-    ...(profileOffered === undefined ? {} : { profileOffered: Number(profileOffered) }),
-    outDir: value('--out') ?? 'docs/perf',
+    ...(profileOffered === undefined ? {} : { profileOffered }),
+    outDir: values.out ?? 'docs/perf',
     payloadBytes: sottoDeliveryMessageBytes(),
-    synchronous: value('--sqlite-synchronous') === 'NORMAL' ? 'NORMAL' : 'FULL',
+    synchronous,
   };
 }

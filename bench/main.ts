@@ -4,6 +4,7 @@
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { UsageError } from '../protocol/platform/command-line.js';
 import { parseBenchOptions, type Section } from './bench-options.js';
 import { runBrowserClientCosts } from './browser-client-costs.js';
 import { runBrowserRoomOpen } from './browser-room-open.js';
@@ -21,7 +22,15 @@ import { median, sig3 } from './stats.js';
 const HEADLINE = { rooms: 100, members: 10 };
 
 async function main(): Promise<void> {
-  const options = parseBenchOptions(process.argv.slice(2));
+  let options;
+  try {
+    options = parseBenchOptions(process.argv.slice(2));
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exitCode = 2;
+    return;
+  }
   const startedAt = new Date().toISOString();
   const machine = machineInfo();
   const dir = join(options.outDir, options.mode);

@@ -1,10 +1,14 @@
 #!/usr/bin/env node
 // A small command line over the headless client; USAGE below is its manual.
+import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join } from 'node:path';
 import type { SottoClient } from '../protocol/client/client.js';
 import type { ClientEvent } from '../protocol/client/client-events.js';
+import { passphraseStrength } from '../protocol/crypto/passphrase-strength.js';
 import { isSottoError } from '../protocol/errors.js';
+import { expectPositionals, parseCommandLine, UsageError } from '../protocol/platform/command-line.js';
+import { SNAPSHOT_FILE } from './file-persistence.js';
 import { openHeadlessClient } from './headless.js';
 
 const USAGE = `Usage:
@@ -16,37 +20,59 @@ const USAGE = `Usage:
 
 Common options: --relay URL (default http://localhost:8080), --relay-key KEY (pin the relay's key
 instead of fetching /config.json), --data-dir DIR (default ~/.sotto), --passphrase-env VAR (the
-environment variable holding the keystore passphrase, default SOTTO_PASSPHRASE).
+environment variable holding the keystore passphrase, default SOTTO_PASSPHRASE). A new keystore's
+passphrase must be hard to guess (the same rule as the web app's). Unknown options are errors.
 Output is one JSON object per line.`;
 
-const COMMANDS: readonly string[] = ['create-room', 'invite', 'join', 'send', 'listen'];
+const OPTIONS = {
+  relay: { type: 'string' },
+  'relay-key': { type: 'string' },
+  'data-dir': { type: 'string' },
+  'passphrase-env': { type: 'string' },
+  name: { type: 'string' },
+  'display-name': { type: 'string' },
+  'ttl-hours': { type: 'string' },
+  help: { type: 'boolean', short: 'h' },
+} as const;
+
+type Option = keyof typeof OPTIONS;
+
+const COMMON: readonly Option[] = ['relay', 'relay-key', 'data-dir', 'passphrase-env'];
+
+/** Per command: the positionals after the command's name, and the options beyond COMMON it takes. */
+const COMMANDS: Readonly<Record<string, { readonly positionals: readonly string[]; readonly options: readonly Option[] }>> = {
+  'create-room': { positionals: [], options: ['name', 'display-name'] },
+  invite: { positionals: ['ROOM'], options: ['ttl-hours'] },
+  join: { positionals: ['LINK'], options: ['name'] },
+  send: { positionals: ['ROOM', 'TEXT'], options: [] },
+  listen: { positionals: [], options: [] },
+};
 
 interface Args {
-  readonly positional: string[];
-  readonly flags: Map<string, string>;
+  readonly positional: readonly string[];
+  readonly flags: ReadonlyMap<string, string>;
 }
 
-function parseArgs(argv: readonly string[]): Args {
-  const positional: string[] = [];
+/** Reads argv strictly: unknown options, options the command does not take and stray words are errors. */
+function parseArgs(argv: readonly string[]): Args | 'help' {
+  const { values, positionals } = parseCommandLine(argv, OPTIONS);
+  if (values.help === true || positionals[0] === 'help' || argv.length === 0) return 'help';
+  const command = positionals[0]!;
+  const spec = COMMANDS[command];
+  // Refuse a wrong command before opening (and perhaps creating) a keystore.
+  if (spec === undefined) throw new UsageError(`unknown command "${command}" (${Object.keys(COMMANDS).join(', ')})`);
+  const usage = `sotto ${[command, ...spec.positionals].join(' ')}`;
+  expectPositionals(positionals, 1 + spec.positionals.length, 1 + spec.positionals.length, usage);
   const flags = new Map<string, string>();
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (!arg.startsWith('--')) {
-      positional.push(arg);
-      continue;
+  for (const [name, value] of Object.entries(values)) {
+    if (name === 'help' || typeof value !== 'string') continue;
+    if (!COMMON.includes(name as Option) && !spec.options.includes(name as Option)) {
+      throw new UsageError(`--${name} does not apply to ${command}`);
     }
-    const eq = arg.indexOf('=');
-    if (eq >= 0) flags.set(arg.slice(2, eq), arg.slice(eq + 1));
-    else {
-      const value = argv[++i];
-      if (value === undefined) throw new UsageError(`${arg} needs a value`);
-      flags.set(arg.slice(2), value);
-    }
+    flags.set(name, value);
   }
-  return { positional, flags };
+  return { positional: positionals, flags };
 }
-
-class UsageError extends Error {}
 
 function print(value: unknown): void {
   process.stdout.write(`${JSON.stringify(value)}\n`);
@@ -84,6 +110,7 @@ async function run(command: string, args: Args, client: SottoClient): Promise<vo
       return;
     case 'invite': {
       const hours = Number(args.flags.get('ttl-hours') ?? 168);
+      if (!(hours > 0 && hours <= 24 * 365)) throw new UsageError(`--ttl-hours must be a number of hours between 0 and ${24 * 365}`);
       print(await client.createInvite(required(args, 1, 'room id'), hours * 3600 * 1000));
       return;
     }
@@ -115,22 +142,24 @@ async function run(command: string, args: Args, client: SottoClient): Promise<vo
 }
 
 async function main(): Promise<void> {
-  const argv = process.argv.slice(2);
-  if (argv.length === 0 || argv.some((arg) => arg === '--help' || arg === '-h' || arg === 'help')) {
+  const args = parseArgs(process.argv.slice(2));
+  if (args === 'help') {
     process.stdout.write(`${USAGE}\n`);
     return;
   }
-  const args = parseArgs(argv);
-  const command = required(args, 0, `command (${COMMANDS.join(', ')})`);
-  // Refuse a wrong command before opening (and perhaps creating) a keystore.
-  if (!COMMANDS.includes(command)) throw new UsageError(`unknown command "${command}"`);
+  const command = args.positional[0]!;
   const passphraseVar = args.flags.get('passphrase-env') ?? 'SOTTO_PASSPHRASE';
   const passphrase = process.env[passphraseVar];
   if (passphrase === undefined || passphrase === '') throw new UsageError(`set the passphrase in $${passphraseVar}`);
+  const dataDir = args.flags.get('data-dir') ?? join(homedir(), '.sotto');
+  if (!existsSync(join(dataDir, SNAPSHOT_FILE))) {
+    const strength = passphraseStrength(passphrase);
+    if (!strength.acceptable) throw new UsageError(`$${passphraseVar}: ${strength.advice}`);
+  }
   const relayKey = args.flags.get('relay-key');
   const client = await openHeadlessClient({
     url: args.flags.get('relay') ?? 'http://localhost:8080',
-    dataDir: args.flags.get('data-dir') ?? join(homedir(), '.sotto'),
+    dataDir,
     passphrase,
     ...(relayKey === undefined ? {} : { relayPublicKey: relayKey }),
     onEvent: (event) => {

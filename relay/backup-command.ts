@@ -16,20 +16,6 @@ const USAGE: Readonly<Record<BackupCommand, string>> = {
   restore: 'usage: sotto-relay restore --from <backup dir> [--data-dir <new or empty dir> | --config <file>]',
 };
 
-/** Takes `--out`/`--from` out of argv; the rest are relay options. */
-function splitArgs(command: BackupCommand, argv: readonly string[]): { path: string | undefined; rest: string[] } {
-  const flag = `--${PATH_FLAG[command]}`;
-  const rest: string[] = [];
-  let path: string | undefined;
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === flag) path = argv[++i];
-    else if (arg.startsWith(`${flag}=`)) path = arg.slice(flag.length + 1);
-    else rest.push(arg);
-  }
-  return { path, rest };
-}
-
 /** Runs the command; resolves with the process exit code (0 done, 1 failed, 2 usage). */
 export async function runBackupCommand(
   command: BackupCommand,
@@ -38,22 +24,24 @@ export async function runBackupCommand(
   out: (line: string) => void,
   err: (line: string) => void,
 ): Promise<number> {
-  const { path, rest } = splitArgs(command, argv);
+  const pathFlag = PATH_FLAG[command];
   let dataDir: string;
+  let path: string | boolean | undefined;
   try {
-    const parsed = parseConfig(rest, env);
+    const parsed = parseConfig(argv, env, undefined, { [pathFlag]: { type: 'string' } });
     if (parsed.kind === 'help') {
       out(USAGE[command]);
       return 0;
     }
     dataDir = parsed.config.dataDir;
+    path = parsed.extra[pathFlag];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     err(`sotto-relay ${command}: ${error.message}\n${USAGE[command]}`);
     return 2;
   }
-  if (path === undefined || path === '') {
-    err(`sotto-relay ${command}: --${PATH_FLAG[command]} is required\n${USAGE[command]}`);
+  if (typeof path !== 'string' || path === '') {
+    err(`sotto-relay ${command}: --${pathFlag} is required\n${USAGE[command]}`);
     return 2;
   }
   let summary: BackupSummary;

@@ -1,10 +1,12 @@
 // The relay's one options schema: every limit is an option with a safe default, settable by flag
-// (`--max-frame-bytes 1048576` or `--max-frame-bytes=1048576`), by environment variable
-// (MAX_FRAME_BYTES) or in a JSON config file ({"max-frame-bytes": 1048576}); flag over environment
-// over file over default. parseConfig does no I/O beyond the injectable file read, so it can be tested.
+// (`--max-frame-bytes 1048576` or `--max-frame-bytes=1048576`, read by the project's one strict
+// parser), by environment variable (MAX_FRAME_BYTES) or in a JSON config file
+// ({"max-frame-bytes": 1048576}); flag over environment over file over default. parseConfig does no
+// I/O beyond the injectable file read, so it can be tested.
 import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
+import { parseCommandLine, UsageError, type OptionsConfig } from '../protocol/platform/command-line.js';
 import { largestFrame } from './outbox.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -13,9 +15,12 @@ export type SqliteSynchronous = 'NORMAL' | 'FULL' | 'EXTRA';
 export interface RelayConfig {
   readonly port: number;
   readonly host: string;
+  /** Port of the separate /metrics listener; absent: no metrics endpoint at all. */
+  readonly metricsPort: number | undefined;
+  readonly metricsHost: string;
   readonly dataDir: string;
   readonly staticDir: string;
-  /** When set, browser WebSocket upgrades from any other Origin are refused. */
+  /** When set, browser WebSocket upgrades from any other Origin are refused; unset, the Origin must name the Host the request was sent to. */
   readonly publicOrigin: string | undefined;
   /** The one proxy address whose X-Forwarded-For is believed. */
   readonly trustProxy: string | undefined;
@@ -69,8 +74,8 @@ interface OptionSpec<T> {
   readonly default: T;
   /** Turns the flag or environment text into a value, throwing ConfigError on bad input. */
   readonly parse: (text: string, name: string) => T;
-  /** What the flag means when given without a value (`--log-ips`); absent: a value is required. */
-  readonly bare?: string;
+  /** An on/off switch: `--log-ips` / `--no-log-ips` on the command line, true/false elsewhere. */
+  readonly switch?: true;
 }
 
 type Schema = { readonly [K in keyof RelayConfig]: OptionSpec<RelayConfig[K]> };
@@ -145,11 +150,16 @@ const DEFAULT_STATIC_DIR = fileURLToPath(new URL('../www/', import.meta.url));
 
 const SCHEMA: Schema = {
   port: { flag: 'port', describe: 'TCP port for HTTP and /ws (0 picks a free one)', default: 8080, parse: integer(0, 65535) },
-  host: { flag: 'host', describe: 'address to listen on', default: '0.0.0.0', parse: nonEmpty },
+  host: { flag: 'host', describe: 'address to listen on (0.0.0.0 or :: for every interface, e.g. behind nginx on another machine)', default: '127.0.0.1', parse: nonEmpty },
+  metricsPort: {
+    flag: 'metrics-port', describe: 'TCP port of a separate listener for /metrics (Prometheus); unset: no metrics endpoint',
+    default: undefined, parse: integer(0, 65535),
+  },
+  metricsHost: { flag: 'metrics-host', describe: 'address the /metrics listener binds to; keep it off public interfaces', default: '127.0.0.1', parse: ipAddress },
   dataDir: { flag: 'data-dir', describe: 'directory for the database and the relay key', default: './data', parse: nonEmpty },
   staticDir: { flag: 'static-dir', describe: 'directory of the built web client (npm run build writes dist/www)', default: DEFAULT_STATIC_DIR, parse: nonEmpty },
   publicOrigin: {
-    flag: 'public-origin', describe: 'the web origin clients load the page from; other browser origins are refused',
+    flag: 'public-origin', describe: 'the web origin clients load the page from; other browser origins are refused (unset: the Origin must match the Host header)',
     default: undefined, parse: origin,
   },
   trustProxy: {
@@ -184,7 +194,7 @@ const SCHEMA: Schema = {
     flag: 'bus-url', describe: 'redis://host:port to fan out between relay processes (needed with more than one); otherwise in-process',
     default: undefined, parse: serviceUrl('redis:', 'rediss:'),
   },
-  logIps: { flag: 'log-ips', describe: 'put client addresses in connection logs (personal data: off unless you need it)', default: false, parse: boolean, bare: 'true' },
+  logIps: { flag: 'log-ips', describe: 'put client addresses in connection logs (personal data: off unless you need it)', default: false, parse: boolean, switch: true },
   maxHistoryAgeDays: { flag: 'max-history-age-days', describe: 'prune messages older than this many days; 0 keeps them', default: 0, parse: integer(0, 36_500) },
   joinRequestTtlDays: { flag: 'join-request-ttl-days', describe: 'drop join requests left unanswered this many days', default: 7, parse: integer(1, 365) },
   sweepIntervalSeconds: { flag: 'sweep-interval-seconds', describe: 'how often expired invites, stale join requests and old messages are swept', default: 3600, parse: integer(1, 7 * 24 * 3600) },
@@ -254,10 +264,10 @@ function helpText(): string {
   for (const key of KEYS) {
     const spec = SCHEMA[key];
     const shown = spec.default === undefined ? 'none' : String(spec.default);
-    const value = spec.bare === undefined ? '<value>' : '[true|false]';
-    lines.push(`  --${spec.flag} ${value}  (${envName(spec.flag)})`, `      ${spec.describe}. Default: ${shown}.`);
+    const flag = spec.switch === undefined ? `--${spec.flag} <value>` : `--${spec.flag} | --no-${spec.flag}`;
+    lines.push(`  ${flag}  (${envName(spec.flag)})`, `      ${spec.describe}. Default: ${shown}.`);
   }
-  lines.push('  --help', '      print this text.');
+  lines.push('  --help, -h', '      print this text.');
   return lines.join('\n');
 }
 
@@ -286,38 +296,40 @@ function fileOptions(path: string, readFile: (path: string) => string, byFlag: R
   return raw;
 }
 
-export type ParsedArgs = { readonly kind: 'help'; readonly text: string } | { readonly kind: 'config'; readonly config: RelayConfig };
+export type ParsedArgs =
+  | { readonly kind: 'help'; readonly text: string }
+  | { readonly kind: 'config'; readonly config: RelayConfig; readonly extra: Readonly<Record<string, string | boolean | undefined>> };
 
-/** `readFile` reads the config file; replaceable so tests need no files. */
+/**
+ * `readFile` reads the config file; replaceable so tests need no files. `extra` declares options a
+ * subcommand adds to the relay's (backup's --out); their values come back in `extra`.
+ */
 export function parseConfig(
   argv: readonly string[],
   env: Readonly<Record<string, string | undefined>>,
   readFile: (path: string) => string = (path) => readFileSync(path, 'utf8'),
+  extra: OptionsConfig = {},
 ): ParsedArgs {
-  const byFlag = new Map(KEYS.map((key) => [SCHEMA[key].flag, key]));
-  const flags: RawOptions = new Map();
-  let configFile = env[CONFIG_ENV] === '' ? undefined : env[CONFIG_ENV];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--help' || arg === '-h') return { kind: 'help', text: helpText() };
-    if (!arg.startsWith('--')) throw new ConfigError(`unexpected argument "${arg}" (try --help)`);
-    const eq = arg.indexOf('=');
-    const flag = arg.slice(2, eq < 0 ? undefined : eq);
-    const key = byFlag.get(flag);
-    if (key === undefined && flag !== CONFIG_FLAG) throw new ConfigError(`unknown option --${flag} (try --help)`);
-    const bare = key === undefined ? undefined : SCHEMA[key].bare;
-    let text: string | undefined;
-    if (eq >= 0) text = arg.slice(eq + 1);
-    else if (bare !== undefined && (argv[i + 1] === undefined || argv[i + 1]!.startsWith('--'))) text = bare;
-    else {
-      text = argv[i + 1];
-      i++;
-    }
-    if (text === undefined) throw new ConfigError(`--${flag} needs a value`);
-    if (key === undefined) configFile = text;
-    else flags.set(key, { text, name: `--${flag}` });
+  const options: OptionsConfig = { ...extra, [CONFIG_FLAG]: { type: 'string' }, help: { type: 'boolean', short: 'h' } };
+  for (const key of KEYS) options[SCHEMA[key].flag] = { type: SCHEMA[key].switch === undefined ? 'string' : 'boolean' };
+  let values: Readonly<Record<string, unknown>>;
+  try {
+    const parsed = parseCommandLine(argv, options);
+    if (parsed.positionals.length > 0) throw new UsageError(`unexpected argument "${parsed.positionals[0]}" (try --help)`);
+    values = parsed.values;
+  } catch (error) {
+    throw error instanceof UsageError ? new ConfigError(error.message) : error;
   }
-  const raw: RawOptions = configFile === undefined ? new Map() : fileOptions(configFile, readFile, byFlag);
+  if (values.help === true) return { kind: 'help', text: helpText() };
+  const flags: RawOptions = new Map();
+  for (const key of KEYS) {
+    const flag = SCHEMA[key].flag;
+    const value = values[flag];
+    if (typeof value === 'string' || typeof value === 'boolean') flags.set(key, { text: String(value), name: value === false ? `--no-${flag}` : `--${flag}` });
+  }
+  const named = values[CONFIG_FLAG];
+  const configFile = typeof named === 'string' ? named : env[CONFIG_ENV] === '' ? undefined : env[CONFIG_ENV];
+  const raw: RawOptions = configFile === undefined ? new Map() : fileOptions(configFile, readFile, new Map(KEYS.map((key) => [SCHEMA[key].flag, key])));
   for (const key of KEYS) {
     const name = envName(SCHEMA[key].flag);
     const text = env[name];
@@ -326,5 +338,10 @@ export function parseConfig(
   for (const [key, value] of flags) raw.set(key, value);
   const out: Record<string, unknown> = { ...defaults() };
   for (const [key, { text, name }] of raw) out[key] = SCHEMA[key].parse(text, name);
-  return { kind: 'config', config: checkRelations(out as unknown as RelayConfig) };
+  const extraValues: Record<string, string | boolean | undefined> = {};
+  for (const name of Object.keys(extra)) {
+    const value = values[name];
+    if (typeof value === 'string' || typeof value === 'boolean') extraValues[name] = value;
+  }
+  return { kind: 'config', config: checkRelations(out as unknown as RelayConfig), extra: extraValues };
 }

@@ -28,7 +28,7 @@ async function timed(ctx: RelayContext, type: ClientFrame['type'], requests: num
     await handle();
   } finally {
     const seconds = (performance.now() - started) / 1000;
-    for (let i = 0; i < requests; i++) ctx.metrics.requestSeconds.observe(type, seconds);
+    for (let i = 0; i < requests; i++) ctx.metrics.requestSeconds.observe({ type }, seconds);
   }
 }
 

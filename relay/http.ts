@@ -1,6 +1,8 @@
-// Plain HTTP on the relay's port: health, metrics, the relay key for the page, and the static web
-// client. Every answer carries the same strict headers: the page may load only its own scripts
-// and talk only to its own origin's WebSocket.
+// Plain HTTP on the relay's port: health, the relay key for the page, and the static web client
+// (/metrics has a listener of its own, metrics-listener.ts). Every answer carries the same strict
+// headers: the page may load only its own scripts and talk only to its own origin, its WebSocket
+// included ('self' covers ws:/wss: to the same host in CSP Level 3; the page never talks elsewhere).
+// Static files are revalidated by ETag and served from the build's precompressed copies.
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
@@ -13,7 +15,7 @@ export const WS_PATH = '/ws';
 
 const SECURITY_HEADERS: Readonly<Record<string, string>> = {
   'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self' ws: wss:; img-src 'self' data:; " +
+    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
     "worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
   'Referrer-Policy': 'no-referrer',
   'X-Content-Type-Options': 'nosniff',
@@ -72,39 +74,96 @@ async function serve(deps: HttpDeps, root: string, configJson: string, request: 
     case '/healthz':
       send(response, request, 200, 'application/json', JSON.stringify(deps.metrics.health(await deps.gauges())), true);
       return;
-    case '/metrics':
-      send(response, request, 200, 'text/plain; version=0.0.4; charset=utf-8', deps.metrics.render(await deps.gauges()), true);
-      return;
     case '/config.json':
       send(response, request, 200, 'application/json', configJson, true);
       return;
   }
-  const file = await staticFile(root, pathname);
-  if (file === undefined) {
+  const path = staticPath(root, pathname);
+  const file = path === undefined ? undefined : await regularFile(path);
+  if (path === undefined || file === undefined) {
     send(response, request, 404, 'text/plain; charset=utf-8', 'not found\n');
     return;
   }
-  writeHead(response, 200, CONTENT_TYPES[extname(file.path).toLowerCase()] ?? 'application/octet-stream', file.size, cachePolicy(file.path));
+  // The variant actually sent: its own size and mtime make its ETag differ from the others'.
+  const variant = (await precompressed(path, request.headers['accept-encoding'])) ?? { ...file, encoding: undefined };
+  const etag = `"${variant.size.toString(16)}-${Math.floor(variant.mtimeMs).toString(16)}"`;
+  const headers: Record<string, string> = {
+    ...SECURITY_HEADERS,
+    'Content-Type': CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    'Cache-Control': cachePolicy(path),
+    ETag: etag,
+    Vary: 'Accept-Encoding',
+    ...(variant.encoding === undefined ? {} : { 'Content-Encoding': variant.encoding }),
+  };
+  if (matchesEtag(request.headers['if-none-match'], etag)) {
+    response.writeHead(304, headers);
+    response.end();
+    return;
+  }
+  response.writeHead(200, { ...headers, 'Content-Length': String(variant.size) });
   if (request.method === 'HEAD') {
     response.end();
     return;
   }
-  const stream = createReadStream(file.path);
+  const stream = createReadStream(variant.path);
   stream.on('error', () => response.destroy());
   stream.pipe(response);
 }
 
-/** A regular file under `root`, or undefined: no escaping the directory, no directory listings. */
-async function staticFile(root: string, pathname: string): Promise<{ path: string; size: number } | undefined> {
+interface FileInfo {
+  readonly path: string;
+  readonly size: number;
+  readonly mtimeMs: number;
+}
+
+/** The path under `root` a URL path names, or undefined: no escaping the directory. */
+function staticPath(root: string, pathname: string): string | undefined {
   if (pathname.includes('\0')) return undefined;
   const path = resolve(root, `.${pathname.endsWith('/') ? `${pathname}index.html` : pathname}`);
-  if (!path.startsWith(root + sep)) return undefined;
+  return path.startsWith(root + sep) ? path : undefined;
+}
+
+/** `path` if it is a regular file: no directory listings. */
+async function regularFile(path: string): Promise<FileInfo | undefined> {
   try {
     const info = await stat(path);
-    return info.isFile() ? { path, size: info.size } : undefined;
+    return info.isFile() ? { path, size: info.size, mtimeMs: info.mtimeMs } : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** Suffixes of the compressed copies web/build.ts writes beside each text file, the preferred first. */
+export const PRECOMPRESSED = [{ suffix: '.br', encoding: 'br' }, { suffix: '.gz', encoding: 'gzip' }] as const;
+
+/** The build's brotli or gzip copy of `path` (web/build.ts writes them) if the client takes it. */
+async function precompressed(path: string, acceptEncoding: string | undefined): Promise<(FileInfo & { encoding: string }) | undefined> {
+  const accepted = acceptedEncodings(acceptEncoding);
+  for (const { suffix, encoding } of PRECOMPRESSED) {
+    if (!accepted.has(encoding)) continue;
+    const file = await regularFile(`${path}${suffix}`);
+    if (file !== undefined) return { ...file, encoding };
+  }
+  return undefined;
+}
+
+/** Codings named in Accept-Encoding without q=0. */
+function acceptedEncodings(header: string | undefined): Set<string> {
+  const out = new Set<string>();
+  for (const part of (header ?? '').split(',')) {
+    const [name, ...params] = part.trim().toLowerCase().split(';');
+    if (name === undefined || name === '') continue;
+    const refused = params.some((param) => /^\s*q\s*=\s*0(\.0*)?\s*$/.test(param));
+    if (!refused) out.add(name.trim());
+  }
+  return out;
+}
+
+/** If-None-Match against our ETag, weak comparison as RFC 9110 asks for GET. */
+function matchesEtag(header: string | undefined, etag: string): boolean {
+  if (header === undefined) return false;
+  if (header.trim() === '*') return true;
+  return header.split(',').some((tag) => tag.trim().replace(/^W\//, '') === etag);
 }
 
 /** A content hash in a built file's name (`main-ABCD1234.js`, web/build.ts): such a file never changes. */

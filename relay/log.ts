@@ -1,6 +1,7 @@
 // Structured JSON lines. Fields are numbers, booleans and short fixed strings chosen by the caller:
-// never message content, keys, tokens, room ids or display names, and client addresses only when
-// the operator opted in (--log-ips), so a log leak reveals only that the relay was busy.
+// never message content, secret keys, tokens, room ids or display names, and client addresses only when
+// the operator opted in (--log-ips), so a log leak reveals only that the relay was busy. (The start
+// line names the relay's public key, which /config.json publishes anyway, for operators to pin.)
 import type { LogLevel } from './config.js';
 
 export type LogFields = Readonly<Record<string, string | number | boolean>>;

@@ -1,15 +1,26 @@
 #!/usr/bin/env node
 // The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT; or run
-// one of the backup commands.
+// one of the backup commands. The start log says where to open the app and which relay key a
+// client should pin, so the first run needs no digging.
 import { existsSync } from 'node:fs';
+import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
+import { toBase64Url } from '../protocol/bytes.js';
 import { BACKUP_COMMANDS, runBackupCommand, type BackupCommand } from './backup-command.js';
-import { ConfigError, parseConfig } from './config.js';
+import { ConfigError, parseConfig, type RelayConfig } from './config.js';
 import { createLogger } from './log.js';
 import { startRelay } from './server.js';
 
 function isBackupCommand(arg: string | undefined): arg is BackupCommand {
   return BACKUP_COMMANDS.some((command) => command === arg);
+}
+
+/** Where a person opens the app: the public origin when set, else this listener. */
+function pageUrl(config: RelayConfig, port: number): string {
+  if (config.publicOrigin !== undefined) return `${config.publicOrigin}/`;
+  // Listening everywhere: this machine's own loopback name is the one address sure to work here.
+  const host = config.host === '0.0.0.0' || config.host === '::' ? 'localhost' : config.host;
+  return `http://${isIPv6(host) ? `[${host}]` : host}:${port}/`;
 }
 
 async function main(): Promise<void> {
@@ -45,7 +56,10 @@ async function main(): Promise<void> {
     process.exitCode = 1;
     return;
   }
-  log.info('relay listening', { port: relay.port });
+  log.info('relay listening', {
+    port: relay.port, url: pageUrl(config, relay.port), relayPublicKey: toBase64Url(relay.publicKey),
+    ...(relay.metricsPort === undefined ? {} : { metrics: `http://${config.metricsHost}:${relay.metricsPort}/metrics` }),
+  });
   if (!existsSync(join(config.staticDir, 'index.html'))) {
     log.warn('web client not built: / will answer 404 until `npm run build` writes it', { staticDir: config.staticDir });
   }

@@ -14,6 +14,8 @@ import { createHttpHandler, WS_PATH } from './http.js';
 import { clientAddress, ConnectionCounter } from './limits.js';
 import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
+import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
+import { originAllowed } from './origin.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -33,6 +35,8 @@ export interface RelayDeps {
 export interface RunningRelay {
   /** The port actually listened on (useful with port 0). */
   readonly port: number;
+  /** The /metrics listener's port, when --metrics-port is set. */
+  readonly metricsPort: number | undefined;
   /** The relay's static X25519 public key, as clients pin it. */
   readonly publicKey: Uint8Array;
   /** Stops accepting, closes every socket with 1001, then closes the store. */
@@ -80,6 +84,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     connections.release(address);
     log.debug('connection closed', addressFields(config.logIps, () => address));
   };
+  const gauges = async (): Promise<{ rooms: number; members: number }> => ({ rooms: await store.countRooms(), members: await store.countMembers() });
   const server = createServer({
     headersTimeout: config.headersTimeoutMs,
     requestTimeout: config.requestTimeoutMs,
@@ -87,8 +92,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     // hold its socket well past headers-timeout-ms.
     connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
   }, createHttpHandler({
-    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log,
-    gauges: async () => ({ rooms: await store.countRooms(), members: await store.countMembers() }),
+    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log, gauges,
   }));
   cutSilentConnections(server, config.headersTimeoutMs);
   const wss = new WebSocketServer({
@@ -105,8 +109,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     };
     if (closing) return refuse('503 Service Unavailable');
     if (new URL(request.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) return refuse('404 Not Found');
-    const origin = request.headers.origin;
-    if (config.publicOrigin !== undefined && origin !== undefined && origin !== config.publicOrigin) return refuse('403 Forbidden');
+    if (!originAllowed(request.headers.origin, request.headers.host, config.publicOrigin)) return refuse('403 Forbidden');
     const address = clientAddress(request, config.trustProxy);
     if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
     log.debug('connection opened', addressFields(config.logIps, () => address));
@@ -125,6 +128,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   heartbeat.unref();
   const stopSweeper = startSweeper(store, config, log, now);
 
+  let metricsListener: MetricsListener | undefined;
   try {
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
@@ -133,7 +137,9 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
         resolve();
       });
     });
+    if (config.metricsPort !== undefined) metricsListener = await startMetricsListener(config.metricsHost, config.metricsPort, metrics, gauges, log);
   } catch (error) {
+    if (server.listening) await new Promise<void>((resolve) => server.close(() => resolve()));
     clearInterval(heartbeat);
     await stopSweeper();
     registry.stop();
@@ -143,11 +149,13 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
 
   return {
     port: (server.address() as AddressInfo).port,
+    metricsPort: metricsListener?.port,
     publicKey: staticKey.publicKey,
     async close() {
       if (closing) return;
       closing = true;
       clearInterval(heartbeat);
+      await metricsListener?.close();
       await stopSweeper();
       const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
       server.closeAllConnections();

@@ -1,11 +1,11 @@
 // The store as the request handlers see it: every call timed into the store latency histogram, so
 // an operator can tell a slow disk (or a slow PostgreSQL) from a slow relay.
 import { performance } from 'node:perf_hooks';
-import type { Histogram } from './histogram.js';
+import type { Histogram } from 'prom-client';
 import type { Store } from './store/store.js';
 
 /** `store` with each method's time (call to settled promise) observed under the method's name. */
-export function timedStore(store: Store, histogram: Histogram): Store {
+export function timedStore(store: Store, histogram: Histogram<'op'>): Store {
   // One wrapper per method, made on first use rather than on every call.
   const wrappers = new Map<string, (...args: unknown[]) => unknown>();
   return new Proxy(store, {
@@ -16,7 +16,7 @@ export function timedStore(store: Store, histogram: Histogram): Store {
       if (wrapper === undefined) {
         wrapper = (...args: unknown[]): unknown => {
           const started = performance.now();
-          const observe = (): void => histogram.observe(property, (performance.now() - started) / 1000);
+          const observe = (): void => histogram.observe({ op: property }, (performance.now() - started) / 1000);
           const result: unknown = Reflect.apply(member, target, args);
           if (result instanceof Promise) return result.finally(observe);
           observe();

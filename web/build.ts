@@ -1,15 +1,20 @@
 // Builds the browser client: bundles the page script (web/ui/main.ts) and the worker
-// (web/worker/worker.ts) with esbuild under content-hashed names, copies static/, and writes
-// index.html pointing at the hashed files. Output: dist/www/ (served by the relay).
+// (web/worker/worker.ts) with esbuild under content-hashed names, copies static/, writes
+// index.html pointing at the hashed files, and stores a brotli and a gzip copy beside every text
+// file so the relay serves them compressed without compressing per request. Output: dist/www/.
 //
-// Compiled by the project's tsc to dist/web/build.js and run with `node dist/web/build.js [outDir]`.
+// Compiled by the project's tsc to dist/web/build.js and run with
+// `node dist/web/build.js [--watch] [outDir]`; --watch (npm run dev) rebuilds on every change.
 // Not dist/web/: tsc owns that directory (it emits web/**/*.ts there), and serving it would publish
 // unbundled modules and this script.
 import { build } from 'esbuild';
 import { createHash } from 'node:crypto';
-import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, watch, writeFileSync } from 'node:fs';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
+import { expectPositionals, parseCommandLine, UsageError } from '../protocol/platform/command-line.js';
+import { PRECOMPRESSED } from '../relay/http.js';
 
 /** The repository root: this file runs as dist/web/build.js. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -33,13 +38,17 @@ function hashed(name: string, bytes: Uint8Array): string {
 
 async function bundle(entry: string, outDir: string, define: Record<string, string>): Promise<string> {
   const result = await build({
-    entryPoints: [join(REPO_ROOT, entry)],
+    absWorkingDir: REPO_ROOT,
+    entryPoints: [entry],
     bundle: true,
     platform: 'browser',
     format: 'esm',
     target: ['chrome120', 'firefox120', 'safari17'],
     outdir: outDir,
     entryNames: '[name]-[hash]',
+    // Code imported on demand (the passphrase checker's word lists) goes in hashed chunks of its own.
+    splitting: true,
+    chunkNames: '[name]-[hash]',
     minify: true,
     sourcemap: false,
     legalComments: 'none',
@@ -51,7 +60,8 @@ async function bundle(entry: string, outDir: string, define: Record<string, stri
     external: [],
     conditions: ['browser', 'import'],
   });
-  const outputs = Object.entries(result.metafile.outputs).filter(([, meta]) => meta.entryPoint !== undefined);
+  // Chunks loaded on demand are entry points of their own in the metafile: pick the one asked for.
+  const outputs = Object.entries(result.metafile.outputs).filter(([, meta]) => meta.entryPoint === entry);
   if (outputs.length !== 1) throw new Error(`expected one output for ${entry}, got ${outputs.length}`);
   return basename(outputs[0]![0]);
 }
@@ -88,12 +98,59 @@ export async function buildWeb(outDir = DEFAULT_OUT_DIR): Promise<BuiltWeb> {
   replace('src="/main.js"', `src="/${main}"`);
   replace('href="/style.css"', `href="/${style}"`);
   writeFileSync(join(outDir, 'index.html'), html);
+  precompress(outDir);
   return { outDir, main, worker, style };
+}
+
+/** Text worth compressing; images other than SVG are compressed already. */
+const COMPRESSIBLE = new Set(['.html', '.js', '.css', '.svg', '.json', '.webmanifest', '.txt']);
+
+/** FILE.br and FILE.gz beside each compressible FILE, at the strongest settings: this runs once per build. */
+function precompress(outDir: string): void {
+  for (const name of readdirSync(outDir)) {
+    if (!COMPRESSIBLE.has(extname(name))) continue;
+    const bytes = readFileSync(join(outDir, name));
+    for (const { suffix, encoding } of PRECOMPRESSED) {
+      const compressed = encoding === 'br'
+        ? brotliCompressSync(bytes, { params: { [zlib.BROTLI_PARAM_QUALITY]: zlib.BROTLI_MAX_QUALITY, [zlib.BROTLI_PARAM_SIZE_HINT]: bytes.length } })
+        : gzipSync(bytes, { level: zlib.Z_BEST_COMPRESSION });
+      writeFileSync(join(outDir, `${name}${suffix}`), compressed);
+    }
+  }
+}
+
+/** Rebuilds on any change under the sources the bundle is made of, a burst of saves once. */
+function watchSources(outDir: string): void {
+  let timer: NodeJS.Timeout | undefined;
+  const rebuild = (): void => {
+    timer = undefined;
+    buildWeb(outDir).then(
+      (built) => process.stdout.write(`web client rebuilt: ${built.main}, ${built.worker}, ${built.style}\n`),
+      // A syntax error mid-edit is normal while watching: say it and wait for the next save.
+      (error: unknown) => process.stderr.write(`web build failed: ${error instanceof Error ? error.message : String(error)}\n`),
+    );
+  };
+  for (const dir of ['web', 'protocol', 'static']) {
+    watch(join(REPO_ROOT, dir), { recursive: true }, () => {
+      if (timer !== undefined) clearTimeout(timer);
+      timer = setTimeout(rebuild, 200);
+    });
+  }
+  process.stdout.write('watching web/, protocol/ and static/ for changes\n');
 }
 
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
-  const outDir = process.argv[2] === undefined ? DEFAULT_OUT_DIR : resolve(process.argv[2]);
-  const built = await buildWeb(outDir);
-  process.stdout.write(`web client built in ${built.outDir}: ${built.main}, ${built.worker}, ${built.style}\n`);
+  try {
+    const { values, positionals } = parseCommandLine(process.argv.slice(2), { watch: { type: 'boolean' } });
+    expectPositionals(positionals, 0, 1, 'node dist/web/build.js [--watch] [outDir]');
+    const outDir = positionals[0] === undefined ? DEFAULT_OUT_DIR : resolve(positionals[0]);
+    const built = await buildWeb(outDir);
+    process.stdout.write(`web client built in ${built.outDir}: ${built.main}, ${built.worker}, ${built.style}\n`);
+    if (values.watch === true) watchSources(outDir);
+  } catch (error) {
+    if (!(error instanceof UsageError)) throw error;
+    process.stderr.write(`web build: ${error.message}\n`);
+    process.exitCode = 2;
+  }
 }

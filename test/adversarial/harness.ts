@@ -14,16 +14,19 @@ export interface TestRelay {
   readonly relay: RunningRelay;
   readonly wsUrl: string;
   readonly httpUrl: string;
+  /** The separate /metrics listener's base URL. */
+  readonly metricsUrl: string;
   close(): Promise<void>;
 }
 
 export async function startTestRelay(overrides: Partial<RelayConfig> = {}, deps: RelayDeps = {}): Promise<TestRelay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-adversarial-'));
-  const relay = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', ...overrides }), deps);
+  const relay = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', metricsPort: 0, dataDir, logLevel: 'silent', ...overrides }), deps);
   return {
     relay,
     wsUrl: `ws://127.0.0.1:${relay.port}/ws`,
     httpUrl: `http://127.0.0.1:${relay.port}`,
+    metricsUrl: `http://127.0.0.1:${relay.metricsPort}`,
     async close() {
       await relay.close();
       rmSync(dataDir, { recursive: true, force: true });
@@ -112,8 +115,8 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** The relay's metric value (first sample matching `line`'s prefix), read from /metrics. */
-export async function metric(httpUrl: string, prefix: string): Promise<number> {
-  const text = await (await fetch(`${httpUrl}/metrics`)).text();
+export async function metric(metricsUrl: string, prefix: string): Promise<number> {
+  const text = await (await fetch(`${metricsUrl}/metrics`)).text();
   const line = text.split('\n').find((l) => l.startsWith(`${prefix} `));
   return line === undefined ? 0 : Number(line.slice(prefix.length + 1));
 }

@@ -96,7 +96,7 @@ test('a member that stops reading while the room floods is closed (1013) at max-
       const deliver = await readerClient.waitFor((f) => f.type === 'deliver' && f.seq === seq, 20_000);
       assert.ok(deliver.type === 'deliver' && bytesEqual(deliver.message.bytes, sent[seq - 1]!.bytes), `message ${seq}`);
     }
-    assert.is(await metric(target.httpUrl, 'sotto_slow_consumers_closed_total'), 1);
+    assert.is(await metric(target.metricsUrl, 'sotto_slow_consumers_closed_total'), 1);
     slowSocket!.resume();
     assert.is((await slowClient.closed).code, 1013);
     const delivered = slowClient.received.filter((f) => f.type === 'deliver').length;

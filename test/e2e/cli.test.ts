@@ -3,9 +3,11 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { execFile, spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { promisify } from 'node:util';
+import { SNAPSHOT_FILE } from '../../client/file-persistence.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { tempDir, waitUntil } from '../helpers/clients.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
@@ -79,6 +81,38 @@ test('--help and no arguments print the usage; a wrong command prints it too and
     .then(() => undefined, (error: { code: number; stderr: string }) => error);
   assert.is(wrong?.code, 2);
   assert.ok(wrong!.stderr.includes('unknown command "frobnicate"') && wrong!.stderr.includes('Usage:'));
+});
+
+test('mistyped flags, flags of another command and stray words are refused before anything is opened', async () => {
+  const run = promisify(execFile);
+  const fails = (args: string[]): Promise<{ code: number; stderr: string } | undefined> =>
+    run(process.execPath, [CLI, ...args, '--passphrase-env', 'SOTTO_TEST_PASS', '--relay', relay.url, '--data-dir', owner.path], { env })
+      .then(() => undefined, (error: { code: number; stderr: string }) => error);
+  const cases: [string[], string][] = [
+    [['listen', '--relay-kee', 'abc'], 'unknown option --relay-kee'],
+    [['send', 'room', 'hello', 'world'], 'unexpected argument "world"'],
+    [['listen', '--name', 'x'], '--name does not apply to listen'],
+    [['invite', 'room', '--ttl-hours', 'soon'], '--ttl-hours must be'],
+  ];
+  for (const [args, said] of cases) {
+    const failure = await fails(args);
+    assert.is(failure?.code, 2, args.join(' '));
+    assert.ok(failure!.stderr.includes(said), `${args.join(' ')}: ${failure!.stderr}`);
+  }
+});
+
+test('a new keystore needs a passphrase that is hard to guess; nothing is written for a weak one', async () => {
+  const fresh = tempDir('sotto-cli-weak-');
+  try {
+    const failure = await promisify(execFile)(process.execPath, [CLI, 'create-room', '--name', 'r', '--relay', relay.url, '--data-dir', fresh.path, '--passphrase-env', 'WEAK'], {
+      env: { ...env, WEAK: 'password1' },
+    }).then(() => undefined, (error: { code: number; stderr: string }) => error);
+    assert.is(failure?.code, 2);
+    assert.match(failure!.stderr, 'too easy to guess');
+    assert.not.ok(existsSync(join(fresh.path, SNAPSHOT_FILE)));
+  } finally {
+    fresh.remove();
+  }
 });
 
 test.run();

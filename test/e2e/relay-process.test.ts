@@ -44,8 +44,12 @@ test('start, serve, log without addresses, shut down on SIGTERM', async () => {
     assert.type(entry['time'], 'string');
     assert.type(entry['level'], 'string');
     assert.type(entry['msg'], 'string');
-    assert.not.ok(line.includes('127.0.0.1'), line);
+    // The start line names the relay's own listen address (the URL to open); no client address.
+    if (entry['msg'] !== 'relay listening') assert.not.ok(line.includes('127.0.0.1'), line);
   }
+  const start = JSON.parse(lines.find((line) => line.includes('"relay listening"'))!) as Record<string, unknown>;
+  assert.match(String(start['url']), /^http:\/\/127\.0\.0\.1:\d+\/$/);
+  assert.type(start['relayPublicKey'], 'string');
   assert.ok(lines.some((line) => line.includes('relay stopped')));
 });
 

@@ -37,7 +37,7 @@ test('the config file can come from CONFIG_FILE', () => {
   assert.is(parsed.kind === 'config' ? parsed.config.dataDir : '', '/srv/from-env.json');
 });
 
-test('retention and logging options: defaults, bare boolean flags', () => {
+test('retention and logging options: defaults, switches on and off', () => {
   const c = resolveConfig();
   assert.equal([c.logIps, c.maxHistoryAgeDays, c.joinRequestTtlDays, c.sweepIntervalSeconds], [false, 0, 7, 3600]);
   const parse = (argv: string[], env: Record<string, string> = {}): RelayConfig => {
@@ -47,7 +47,7 @@ test('retention and logging options: defaults, bare boolean flags', () => {
   };
   assert.is(parse(['--log-ips']).logIps, true);
   assert.is(parse(['--log-ips', '--port', '1']).port, 1);
-  assert.is(parse(['--log-ips=false'], { LOG_IPS: 'true' }).logIps, false);
+  assert.is(parse(['--no-log-ips'], { LOG_IPS: 'true' }).logIps, false);
   assert.is(parse([], { LOG_IPS: 'yes' }).logIps, true);
   refused(() => parse(['--log-ips=maybe']), '--log-ips');
   refused(() => parse(['--max-history-age-days', '-1']), '--max-history-age-days');

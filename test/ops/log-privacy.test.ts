@@ -90,7 +90,14 @@ test('a debug-level log of a whole chat carries no content, names, tokens, room 
     for (const line of output.split('\n').filter((l) => l !== '')) {
       assert.type((JSON.parse(line) as { msg: unknown }).msg, 'string', line);
     }
-    for (const secret of secrets.text) assert.not.ok(output.includes(secret), `the log contains "${secret}"`);
+    // The start line names the relay's own listen address (the URL to open); no other line may
+    // name an address, and none may hold any other secret.
+    const [start, ...rest] = output.split('\n').filter((l) => l.includes('"msg"'));
+    assert.match(start!, '"msg":"relay listening"');
+    for (const secret of secrets.text) {
+      assert.not.ok(rest.some((line) => line.includes(secret)), `the log contains "${secret}"`);
+      if (secret !== '127.0.0.1') assert.not.ok(start!.includes(secret), `the start line contains "${secret}"`);
+    }
   } finally {
     await relay.dispose();
   }

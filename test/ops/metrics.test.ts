@@ -1,5 +1,6 @@
-// /metrics after real traffic: the counts an operator watches, both latency histograms, well-formed
-// exposition text; and the operator docs name exactly the metrics and options that exist.
+// /metrics after real traffic, on its own loopback listener: the counts an operator watches, both
+// latency histograms, well-formed exposition text; and the operator docs name exactly the metrics
+// and options that exist.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -28,7 +29,7 @@ function doc(name: string): string {
 
 test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sotto-metrics-'));
-  relay = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir: dir, logLevel: 'silent' }));
+  relay = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', metricsPort: 0, dataDir: dir, logLevel: 'silent' }));
   const url = `ws://127.0.0.1:${relay.port}/ws`;
   const [ownerClient, memberClient, stranger] = await Promise.all([1, 2, 3].map(() => RawClient.connect(url, relay.publicKey)));
   const [owner, member] = [await identity(), await identity()];
@@ -38,7 +39,7 @@ test.before(async () => {
   await memberClient!.waitForType('deliver');
   assert.is(outcome(await stranger!.request(await authFrame(stranger!, randomBytes(16), 'member', owner))), 'NOT_MEMBER');
   await openSocket(`ws://127.0.0.1:${relay.port}/elsewhere`).then((ws) => ws.terminate(), () => undefined);
-  exposition = await (await fetch(`http://127.0.0.1:${relay.port}/metrics`)).text();
+  exposition = await (await fetch(`http://127.0.0.1:${relay.metricsPort}/metrics`)).text();
   for (const client of [ownerClient, memberClient, stranger]) client!.ws.terminate();
 });
 
@@ -61,9 +62,22 @@ test('counts after one chat: rooms, members, messages, errors, refused upgrades'
   assert.ok(sample('sotto_process_resident_memory_bytes') > 0);
 });
 
+test('metrics are on their own listener only: not on the public port, off unless configured', async () => {
+  assert.ok(relay.metricsPort !== undefined && relay.metricsPort !== relay.port);
+  assert.is((await fetch(`http://127.0.0.1:${relay.port}/metrics`)).status, 404);
+  assert.is((await fetch(`http://127.0.0.1:${relay.metricsPort}/`)).status, 404);
+  const plain = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir: join(dir, 'plain'), logLevel: 'silent' }));
+  try {
+    assert.is(plain.metricsPort, undefined);
+    assert.is((await fetch(`http://127.0.0.1:${plain.port}/metrics`)).status, 404);
+  } finally {
+    await plain.close();
+  }
+});
+
 test('latency histograms by request type and by store operation: cumulative buckets ending at the count', () => {
   for (const [name, label] of [['sotto_request_duration_seconds', 'type="send"'], ['sotto_store_duration_seconds', 'op="appendMessages"']] as const) {
-    const buckets = exposition.split('\n').filter((l) => l.startsWith(`${name}_bucket{${label},`)).map((l) => Number(l.split(' ')[1]));
+    const buckets = exposition.split('\n').filter((l) => l.startsWith(`${name}_bucket{`) && l.includes(label)).map((l) => Number(l.split(' ')[1]));
     assert.ok(buckets.length > 2, `${name} has buckets`);
     for (let i = 1; i < buckets.length; i++) assert.ok(buckets[i]! >= buckets[i - 1]!, `${name} buckets are cumulative`);
     assert.is(buckets[buckets.length - 1], sample(`${name}_count{${label}}`));
@@ -74,7 +88,8 @@ test('latency histograms by request type and by store operation: cumulative buck
 });
 
 test('the exposition text is well-formed: HELP and TYPE for each family, numeric samples', () => {
-  for (const line of exposition.trimEnd().split('\n')) {
+  // prom-client separates families with a blank line, which the text format allows.
+  for (const line of exposition.trimEnd().split('\n').filter((l) => l !== '')) {
     if (line.startsWith('#')) assert.match(line, /^# (HELP|TYPE) sotto_[a-z_]+ .+$/);
     else assert.match(line, /^sotto_[a-z_]+(\{[a-z]+="[^"]*"(,[a-z]+="[^"]*")*\})? \d+(\.\d+)?(e[-+]?\d+)?$/);
   }

@@ -226,6 +226,20 @@ if (!available && ci) {
     await client.close();
   });
 
+  run('the page\'s own origin may open a WebSocket through nginx, another site\'s may not', async () => {
+    const outcome = (origin: string): Promise<string> => new Promise((resolve) => {
+      const ws = new WebSocket(`wss://127.0.0.1:${httpsPort}/ws`, { perMessageDeflate: false, ca, origin });
+      ws.once('open', () => {
+        ws.terminate();
+        resolve('open');
+      });
+      ws.once('unexpected-response', (_req, res) => resolve(String(res.statusCode)));
+      ws.on('error', () => resolve('error'));
+    });
+    assert.is(await outcome(`https://127.0.0.1:${httpsPort}`), 'open', 'nginx passes the Host the browser used, port included');
+    assert.is(await outcome('https://evil.example'), '403');
+  });
+
   run('X-Forwarded-For from the client is replaced: spoofed addresses share one connection quota', async () => {
     const sockets: WebSocket[] = [];
     const outcomes: string[] = [];

@@ -11,7 +11,9 @@ function config(argv: string[], env: Record<string, string> = {}): RelayConfig {
 test('defaults', () => {
   const c = config([]);
   assert.is(c.port, 8080);
-  assert.is(c.host, '0.0.0.0');
+  assert.is(c.host, '127.0.0.1');
+  assert.is(c.metricsPort, undefined);
+  assert.is(c.metricsHost, '127.0.0.1');
   assert.is(c.dataDir, './data');
   assert.is(c.publicOrigin, undefined);
   assert.is(c.trustProxy, undefined);
@@ -32,10 +34,10 @@ test('defaults', () => {
 
 test('environment, then flags (both spellings) over it', () => {
   const c = config(['--port', '9000', '--data-dir=/var/lib/sotto', '--trust-proxy', '10.0.0.1'], {
-    PORT: '7000', HOST: '127.0.0.1', MAX_HISTORY_PER_ROOM: '500', SQLITE_SYNCHRONOUS: 'normal', LOG_LEVEL: 'warn',
+    PORT: '7000', HOST: '0.0.0.0', MAX_HISTORY_PER_ROOM: '500', SQLITE_SYNCHRONOUS: 'normal', LOG_LEVEL: 'warn',
   });
   assert.is(c.port, 9000);
-  assert.is(c.host, '127.0.0.1');
+  assert.is(c.host, '0.0.0.0');
   assert.is(c.dataDir, '/var/lib/sotto');
   assert.is(c.trustProxy, '10.0.0.1');
   assert.is(c.maxHistoryPerRoom, 500);
@@ -57,6 +59,7 @@ test('bad values are refused with a message naming the option', () => {
     [['--nope', '1'], {}, '--nope'],
     [['--port'], {}, '--port'],
     [['stray'], {}, 'stray'],
+    [['--metrics-host', 'localhost'], {}, '--metrics-host'],
   ];
   for (const [argv, env, mention] of cases) {
     assert.throws(() => parseConfig(argv, env), (e: Error) => e instanceof ConfigError && e.message.includes(mention), argv.join(' '));
@@ -77,6 +80,23 @@ test('resolveConfig validates overrides the same way', () => {
   assert.is(resolveConfig({ port: 0 }).port, 0);
   assert.throws(() => resolveConfig({ port: 1.5 }), (e: Error) => e instanceof ConfigError);
   assert.throws(() => resolveConfig({ maxBufferedBytes: 1024 * 1024 }), (e: Error) => e instanceof ConfigError);
+});
+
+test('the command line is read strictly: unknown options, missing values and values for switches are errors in plain words', () => {
+  const message = (argv: string[]): string => {
+    try {
+      parseConfig(argv, {});
+    } catch (error) {
+      if (error instanceof ConfigError) return error.message;
+      throw error;
+    }
+    return 'accepted';
+  };
+  assert.is(message(['--relay-kee', 'x']), 'unknown option --relay-kee (try --help)');
+  assert.is(message(['--port']), '--port needs a value (try --help)');
+  assert.is(message(['--port', '--host', '::']), '--port needs a value (try --help)');
+  assert.is(message(['--log-ips=yes']), '--log-ips takes no value (try --help)');
+  assert.is(message(['serve']), 'unexpected argument "serve" (try --help)');
 });
 
 test.run();

@@ -20,7 +20,7 @@ export function unlockView(ctx: Ctx, onUnlocked: () => void): View {
 
   const form = h('form', { class: 'stack', novalidate: true },
     field('Passphrase', passphrase, first
-      ? 'It encrypts your keys on this device. Nobody can recover it for you, so pick one you will remember.'
+      ? 'It encrypts your keys on this device. Nobody can recover it for you, so pick one you will remember; several unrelated words are easy to remember and hard to guess.'
       : undefined),
     h('div', { class: 'actions' }, unlock),
     busy,
@@ -72,7 +72,9 @@ export function unlockView(ctx: Ctx, onUnlocked: () => void): View {
         setBusy(false);
         error.textContent = failure instanceof RpcFailure && failure.code === 'WRONG_PASSPHRASE'
           ? 'Wrong passphrase. Nothing was changed; try again.'
-          : `Could not unlock: ${errorText(failure)}`;
+          : failure instanceof RpcFailure && failure.code === 'WEAK_PASSPHRASE'
+            ? failure.message
+            : `Could not unlock: ${errorText(failure)}`;
         passphrase.select();
         passphrase.focus();
       },

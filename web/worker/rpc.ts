@@ -150,6 +150,7 @@ export type WorkerMessage = ResponseMessage | EventMessage;
 /** Worker-side error names that are not protocol errors. */
 export const WORKER_ERRORS = {
   WRONG_PASSPHRASE: 'That passphrase does not open this keystore.',
+  WEAK_PASSPHRASE: 'That passphrase is too easy to guess.',
   LOCKED: 'Unlock first.',
   KEYSTORE_EXISTS: 'A keystore already exists on this device.',
   NO_KEYSTORE: 'There is no keystore on this device.',

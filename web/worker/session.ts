@@ -107,6 +107,11 @@ export class Session {
     createKeystore: async ({ passphrase }) => this.#open(async () => {
       await this.#lockKeystore();
       if (await keystoreExists()) throw new WorkerFailure('KEYSTORE_EXISTS');
+      // Checked here, not only in the page: the worker is what writes the keystore. Imported on
+      // demand: its password lists would triple the worker, and only a first visit needs them.
+      const { passphraseStrength } = await import('../../protocol/crypto/passphrase-strength.js');
+      const strength = passphraseStrength(text(passphrase));
+      if (!strength.acceptable) throw new WorkerFailure('WEAK_PASSPHRASE', strength.advice);
       return { persistence: await createKeystore(text(passphrase), this.#progress), state: 'unlocked' as const, fresh: true };
     }),
     unlock: async ({ passphrase }) => this.#open(async () => {
