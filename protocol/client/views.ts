@@ -2,7 +2,7 @@
 import { toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint, roomCode } from './fingerprint.js';
-import { currentRoster, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
+import { currentRoster, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { memberOf } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -23,6 +23,7 @@ export function roomView(room: RoomState): RoomView {
     members: roster?.members.size ?? 0,
     roomCode: roomCodeOf(room),
     unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine).length,
+    waitingForKey: waitingForKey(room, Date.now()),
   };
 }
 
