@@ -28,6 +28,8 @@ export interface RoomView {
   readonly roomCode: string | undefined;
   /** Others' messages after the last one marked read (`markRead`). */
   readonly unread: number;
+  /** Sends are held: the epoch was replaced or ran out, and its successor has not arrived (V-75, V-77). */
+  readonly waitingForKey: boolean;
 }
 
 export type ClientEvent =

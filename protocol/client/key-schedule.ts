@@ -9,7 +9,7 @@ import { Secret } from '../crypto/secret.js';
 import type { Rotation } from '../wire/rotation.js';
 import { isAdmin, type Roster } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
-import { currentRoster, rosterAt, rotationPending, type RoomState } from './room-state.js';
+import { currentRoster, epochExpired, rosterAt, rotationPending, type RoomState } from './room-state.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { roomCodeOf } from './views.js';
 
@@ -100,10 +100,8 @@ export class KeySchedule {
 
   #rotationDue(room: RoomState): boolean {
     const roster = currentRoster(room);
+    // Owners and admins rotate on schedule; any member does when its own send is held (outbox.ts).
     if (room.status !== 'member' || roster === undefined || !isAdmin(roster, room.me.sign.publicKey)) return false;
-    if (rotationPending(room)) return true;
-    if ((room.epochCounts.get(room.epoch) ?? 0) >= roster.settings.rotateEveryMessages) return true;
-    const started = room.epochs.get(room.epoch)?.startedAt;
-    return started !== undefined && Date.now() - started >= roster.settings.rotateAfterSeconds * 1000;
+    return rotationPending(room) || epochExpired(room, Date.now());
   }
 }

@@ -5,12 +5,11 @@ import { toHex } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
-import { isAdmin } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { epochMessageKey, messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
-import { currentRoster, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
-import { pendingView } from './views.js';
+import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
+import { pendingView, roomView } from './views.js';
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
 
@@ -118,14 +117,19 @@ export class Outbox {
         // The newer epoch's rotation exists; fetch it rather than send under a replaced key (V-75).
         // Storing its key kicks this pump again.
         await sync.sync(room);
-        if (epochReplaced(room)) return;
+        if (epochReplaced(room)) {
+          this.#ctx.emit({ type: 'room', room: roomView(room) });
+          return;
+        }
         continue;
       }
-      if (rotationPending(room)) {
-        // Sends would be refused until someone rotates; an owner or admin does it now.
-        if (!isAdmin(currentRoster(room)!, room.me.sign.publicKey)) return;
-        await this.#ctx.exclusive(() => keys.rotateWithRetry(room, () => rotationPending(room)));
-        if (rotationPending(room)) return;
+      if (rotationPending(room) || epochExpired(room, Date.now())) {
+        // A leave's rotation, or one the epoch's lifetime calls for (V-77): nothing goes out under
+        // this epoch, and any member may start the next one (V-71), so we do.
+        const stillNeeded = (): boolean => rotationPending(room) || epochExpired(room, Date.now());
+        this.#ctx.emit({ type: 'room', room: roomView(room) });
+        await this.#ctx.exclusive(() => keys.rotateWithRetry(room, stillNeeded));
+        if (stillNeeded()) return;
         continue;
       }
       const conn = channel.conn;

@@ -233,3 +233,21 @@ export function forgetKeysBefore(room: RoomState, epoch: number): number {
   }
   return forgotten;
 }
+
+/**
+ * The current epoch has reached its lifetime (the room's settings, capped by V-11): it takes no more
+ * messages (V-77). A relay that withholds every later rotation can therefore keep a member on an
+ * epoch for at most that long.
+ */
+export function epochExpired(room: RoomState, now: number): boolean {
+  const roster = currentRoster(room);
+  if (roster === undefined) return false;
+  if ((room.epochCounts.get(room.epoch) ?? 0) >= roster.settings.rotateEveryMessages) return true;
+  const started = room.epochs.get(room.epoch)?.startedAt;
+  return started !== undefined && now - started >= roster.settings.rotateAfterSeconds * 1000;
+}
+
+/** Nothing can be sent until a newer epoch arrives or is made: what the person is told (RoomView). */
+export function waitingForKey(room: RoomState, now: number): boolean {
+  return room.status === 'member' && (epochReplaced(room) || rotationPending(room) || epochExpired(room, now));
+}

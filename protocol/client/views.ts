@@ -3,7 +3,7 @@ import { fromHex, toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint, roomCode } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
-import { currentRoster, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
+import { currentRoster, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -24,6 +24,7 @@ export function roomView(room: RoomState): RoomView {
     members: roster?.members.size ?? 0,
     roomCode: roomCodeOf(room),
     unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine).length,
+    waitingForKey: waitingForKey(room, Date.now()),
   };
 }
 

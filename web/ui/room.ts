@@ -80,7 +80,9 @@ export function roomView(ctx: Ctx, roomId: string): View {
     const active = room.state === 'active';
     invite.button.hidden = !(active && (room.role === 'owner' || room.role === 'admin'));
     leave.hidden = !(active && room.role !== 'owner' && room.role !== undefined);
-    const note = room.state === 'failed' ? `Joining failed: ${room.detail ?? 'unknown error'}` : NOTICE[room.state];
+    const note = room.state === 'failed' ? `Joining failed: ${room.detail ?? 'unknown error'}`
+      : active && room.waitingForKey ? 'Waiting for the room’s new key. What you write is kept and sent once it arrives.'
+        : NOTICE[room.state];
     notice.hidden = note === undefined;
     notice.textContent = note ?? '';
     composer.hidden = !active;

@@ -145,6 +145,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
           epoch: room.epoch,
           memberCount: room.members,
           unread: room.unread,
+          waitingForKey: room.waitingForKey,
           createdTime: firstSeen.get(room.roomId)!,
         };
       });

@@ -25,6 +25,8 @@ export interface RoomView {
   readonly memberCount: number;
   /** Verification warnings seen in this room that the person has not dismissed. */
   readonly warnings: number;
+  /** What is written waits for the room's new key (the current one was replaced or ran out). */
+  readonly waitingForKey: boolean;
 }
 
 export interface MessageView {
