@@ -54,6 +54,11 @@ export const ERRORS = {
   ROLLBACK: { code: 706, message: 'relay served an older state than already seen' },
   REFLECTED: { code: 707, message: 'relay returned our own message as someone else’s' },
   BAD_INVITE_LINK: { code: 708, message: 'invite link is malformed' },
+  // Marks on one message: what its signed header claims disagrees with what this client holds. The
+  // sender's doing or its view (a relay cannot sign for it), so never an alarm about the relay.
+  SENDER_CONFLICT: { code: 709, message: 'message conflicts with its sender’s earlier messages' },
+  SEEN_DIFFERENT: { code: 710, message: 'sender saw a different message at a seq than this device holds' },
+  LOG_DIFFERENT: { code: 711, message: 'sender held a different membership log than this device' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },

@@ -46,6 +46,8 @@ export interface SottoClientOptions {
   readonly maxBackoffMs?: number;
   /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
   readonly lazySaveMs?: number;
+  /** Messages per room that may wait for the log or a key before the oldest is dropped (default 1,000). */
+  readonly maxWaitingMessages?: number;
 }
 
 const AGE_CHECK_MS = 60_000;

@@ -16,8 +16,11 @@ export class Inbound {
   #chain: Promise<void> = Promise.resolve();
   /** Consecutive deliver frames just received, per room: the page a syncDone closes. */
   #run: { hex: string; seqs: number[] } | undefined;
-  /** Delivers that arrived ahead of the sync cursor, by room then seq. */
-  readonly #held = new Map<string, Map<number, MessageRecord>>();
+  /**
+   * Delivers that arrived ahead of the sync cursor, by room then seq; a second, different record at
+   * one seq is kept too, and called a FORK only once its signature is checked in its turn.
+   */
+  readonly #held = new Map<string, Map<number, MessageRecord[]>>();
 
   constructor(ctx: ClientContext, parts: InboundParts) {
     this.#ctx = ctx;
@@ -52,7 +55,7 @@ export class Inbound {
   }
 
   async #handleFrame(frame: RelayFrame): Promise<void> {
-    const { channel, membership, keys, joiner, issuer } = this.#parts;
+    const { channel, membership, keys, joiner, issuer, receiving } = this.#parts;
     if (frame.type === 'deliver') {
       const hex = toHex(frame.roomId);
       if (this.#run === undefined || this.#run.hex !== hex) this.#run = { hex, seqs: [] };
@@ -83,9 +86,13 @@ export class Inbound {
       case 'deliver':
         return this.onDeliver(room, frame.seq, frame.message);
       case 'event':
-        return membership.onEvent(room, frame.event);
+        await membership.onEvent(room, frame.event);
+        // An add may admit the sender of a message waiting for it.
+        if (frame.event.kind === 'add') await receiving.retryWaiting(room);
+        return;
       case 'rotation':
-        return keys.onRotation(room, frame.rotation);
+        await keys.onRotation(room, frame.rotation);
+        return receiving.retryWaiting(room);
       case 'joinPending':
         this.#ctx.background(issuer.onJoinPending(room, frame.request), room);
         return;
@@ -114,14 +121,13 @@ export class Inbound {
     if (seq > room.syncSeq + 1) {
       let held = this.#held.get(room.hex);
       if (held === undefined) this.#held.set(room.hex, (held = new Map()));
-      const other = held.get(seq);
-      if (other === undefined) held.set(seq, record);
-      else if (!bytesEqual(other.bytes, record.bytes)) this.#ctx.warn(room, 'FORK', `two different messages at seq ${seq}`, seq);
+      const here = held.get(seq) ?? [];
+      if (!here.some((other) => bytesEqual(other.bytes, record.bytes))) held.set(seq, [...here, record]);
       if (!this.#ctx.syncing.has(room.hex)) this.#ctx.background(this.#parts.sync.sync(room), room);
       return;
     }
     if (seq === room.syncSeq + 1) room.syncSeq = seq;
-    await this.#parts.receiving.verifyDelivered(room, seq, record, false);
+    await this.#parts.receiving.verifyDelivered(room, seq, record);
     await this.#releaseHeld(room, room.syncSeq);
   }
 
@@ -131,10 +137,10 @@ export class Inbound {
     while (held !== undefined && held.size > 0) {
       const seq = Math.min(...held.keys());
       if (seq !== room.syncSeq + 1 && seq > limit) return;
-      const record = held.get(seq)!;
+      const records = held.get(seq)!;
       held.delete(seq);
       if (seq > room.syncSeq) room.syncSeq = seq;
-      await this.#parts.receiving.verifyDelivered(room, seq, record, false);
+      for (const record of records) await this.#parts.receiving.verifyDelivered(room, seq, record);
     }
   }
 }

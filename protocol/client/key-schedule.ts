@@ -59,7 +59,11 @@ export class KeySchedule {
     const known = room.epochs.get(rotation.epoch);
     if (known !== undefined) {
       if (known.rotationHash !== undefined && !bytesEqual(known.rotationHash, sha256(rotation.bytes))) {
-        this.#ctx.warn(room, 'FORK', `two different rotations to epoch ${rotation.epoch}`);
+        // A FORK only between two rotations both signed, the second checked here too.
+        await verifyRotationSignature(this.#ctx.suite, rotation).then(
+          () => this.#ctx.warn(room, 'FORK', `two different signed rotations to epoch ${rotation.epoch}`),
+          (error: unknown) => this.#ctx.warn(room, errorName(error), `rotation ${rotation.epoch}: ${errorDetail(error)}`),
+        );
       }
       return;
     }

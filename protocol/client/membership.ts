@@ -8,7 +8,7 @@ import type { MemberEvent, Role } from '../wire/membership.js';
 import { applyEvent, memberOf, nextRoster } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { nextEvent } from './events.js';
-import { appendVerified, currentRoster, type RoomState } from './room-state.js';
+import { appendVerified, currentRoster, rosterAt, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
 import { memberViews, roomView } from './views.js';
 
@@ -82,7 +82,14 @@ export class Membership {
   /** An event the relay served: a repeat, one ahead of our log (sync), or the next one. */
   async onEvent(room: RoomState, event: MemberEvent): Promise<void> {
     if (event.index < room.events.length) {
-      if (!bytesEqual(room.events[event.index]!.bytes, event.bytes)) this.#ctx.warn(room, 'FORK', `two different events at index ${event.index}`);
+      if (bytesEqual(room.events[event.index]!.bytes, event.bytes)) return;
+      // A FORK only between two events both valid at that index, the second checked here too.
+      try {
+        await applyEvent(this.#ctx.suite, rosterAt(room, event.index), event);
+        this.#ctx.warn(room, 'FORK', `two different signed events at index ${event.index}`);
+      } catch (error) {
+        this.#ctx.warn(room, errorName(error), `event ${event.index}: ${errorDetail(error)}`);
+      }
       return;
     }
     if (event.index > room.events.length) {

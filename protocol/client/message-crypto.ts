@@ -73,7 +73,8 @@ export async function sealMessage(input: SealMessageInput): Promise<MessageRecor
 /** Signature checks started ahead of their turn (verifyAhead), until openMessage takes them. */
 const verifying = new WeakMap<MessageRecord, Promise<void>>();
 
-function verifyMessage(suite: Suite, record: MessageRecord): Promise<void> {
+/** The sender's signature over header and ciphertext, checked now (openMessage checks it too). */
+export function verifyMessage(suite: Suite, record: MessageRecord): Promise<void> {
   return verifyRecord(suite, record.sender, 'sigMessage', record.signed, record.signature, 'message');
 }
 

@@ -1,30 +1,105 @@
 // Receiving a message the relay stored: the pure checks (receive-message.ts) give a verdict, and an
 // accepted one is applied here in one synchronous step: the sender's chain, the seen seq, and
-// what the content changes (a text shown, a name, the room's name).
-import { toHex } from '../bytes.js';
+// what the content changes (a text shown, a name, the room's name). A message that cannot be
+// checked yet waits (waiting.ts) until an event, a rotation or a sync brings what it lacks; a hole
+// in a sender's counters is shown on the message after it once a sync has not filled it.
+import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { isAdmin } from '../membership/roster.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { epochMessageKey, openMessage } from './message-crypto.js';
-import { receiveMessage } from './receive-message.js';
+import { receiveMessage, type Receipt } from './receive-message.js';
 import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
 import { safeName } from './display-name.js';
+import type { CounterHole } from './sender-chain.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
+
+/** A hole in one sender's counters, right before the message at `seq`, not yet shown. */
+interface OpenHole {
+  readonly sender: string;
+  readonly seq: number;
+  readonly hole: CounterHole;
+  /** Counters in the hole that arrived late (a reordered delivery). */
+  filled: number;
+  /** Syncs started before it opened: a later one has fetched all the relay will serve. */
+  readonly after: number;
+}
 
 export class Receiving {
   readonly #ctx: ClientContext;
   readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>;
+  readonly #waiting: Waiting;
+  readonly #holes = new Map<string, OpenHole[]>();
 
   constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>) {
     this.#ctx = ctx;
     this.#parts = parts;
+    this.#waiting = new Waiting(ctx.options.maxWaitingMessages ?? DEFAULT_MAX_WAITING);
   }
 
-  /** `retried`: this is the one retry after a sync, so a refusal is final. */
-  async verifyDelivered(room: RoomState, seq: number, record: MessageRecord, retried: boolean): Promise<void> {
-    const receipt = await receiveMessage(this.#ctx.suite, room, seq, record);
+  async verifyDelivered(room: RoomState, seq: number, record: MessageRecord): Promise<void> {
+    if (this.#waiting.hasSender(room.hex, record.sender)) {
+      this.#wait(room, seq, record, 'UNKNOWN_SENDER', `seq ${seq} waits behind an earlier message of its sender`);
+      return;
+    }
+    const receipt = await receiveMessage(this.#ctx.suite, room, seq, record, false);
+    if (receipt.kind === 'wait') this.#wait(room, seq, record, receipt.error, receipt.detail);
+    else await this.#apply(room, seq, record, receipt);
+  }
+
+  /**
+   * Checks the waiting messages of `room` again, in seq order. `syncCount`: the number of the sync
+   * that just completed, after which a message that arrived before it and still lacks something is
+   * told once (and keeps waiting); undefined after an event or a rotation.
+   */
+  async retryWaiting(room: RoomState, syncCount?: number): Promise<void> {
+    const blocked: Uint8Array[] = [];
+    for (const m of this.#waiting.take(room.hex)) {
+      const synced = syncCount !== undefined && m.after < syncCount;
+      const receipt = blocked.some((s) => bytesEqual(s, m.record.sender))
+        ? undefined
+        : await receiveMessage(this.#ctx.suite, room, m.seq, m.record, synced);
+      if (receipt === undefined || receipt.kind === 'wait') {
+        if (receipt !== undefined) {
+          m.error = receipt.error;
+          m.detail = receipt.detail;
+        }
+        if (synced && !m.told) {
+          m.told = true;
+          this.#ctx.warn(room, m.error, m.detail, m.seq);
+        }
+        blocked.push(m.record.sender);
+        this.#waiting.add(room.hex, m);
+        continue;
+      }
+      await this.#apply(room, m.seq, m.record, receipt);
+    }
+  }
+
+  /** After sync number `count` of `room`: retries, shows the holes it did not fill, syncs again for what arrived meanwhile. */
+  async afterSync(room: RoomState, count: number): Promise<void> {
+    await this.retryWaiting(room, count);
+    const holes = this.#holes.get(room.hex) ?? [];
+    this.#holes.set(room.hex, holes.filter((h) => h.after >= count));
+    for (const h of holes) if (h.after < count) this.#showHole(room, h);
+    if (this.#waiting.arrivedSince(room.hex, count) || holes.some((h) => h.after >= count)) this.#syncSoon(room);
+  }
+
+  #wait(room: RoomState, seq: number, record: MessageRecord, error: ErrorName, detail: string): void {
+    const pushedOut = this.#waiting.add(room.hex, { seq, record, error, detail, after: this.#parts.sync.started(room), told: false });
+    if (pushedOut !== undefined) this.#ctx.warn(room, pushedOut.error, `${pushedOut.detail}; dropped, too many messages waiting`, pushedOut.seq);
+    this.#syncSoon(room);
+  }
+
+  /** One sync for whatever waits: a sync already queued will serve it. */
+  #syncSoon(room: RoomState): void {
+    if (!this.#ctx.syncing.has(room.hex)) this.#ctx.background(this.#parts.sync.sync(room), room);
+  }
+
+  async #apply(room: RoomState, seq: number, record: MessageRecord, receipt: Exclude<Receipt, { kind: 'wait' }>): Promise<void> {
     switch (receipt.kind) {
       case 'duplicate':
         return;
@@ -32,14 +107,10 @@ export class Receiving {
         await this.acceptOwn(room, seq, record, receipt.hash);
         return;
       case 'rejected':
-        if (receipt.retry && !retried) {
-          this.#parts.sync.retryAfterSync(room, seq, record);
-          return;
-        }
         this.#ctx.warn(room, receipt.error, receipt.detail, seq);
         return;
       case 'accepted':
-        this.#acceptMessage(room, seq, record, receipt.hash, receipt.content, receipt.warnings);
+        this.#acceptMessage(room, seq, record, receipt);
         return;
     }
   }
@@ -66,14 +137,38 @@ export class Receiving {
     this.#parts.keys.maybeRotate(room);
   }
 
-  #acceptMessage(room: RoomState, seq: number, record: MessageRecord, hash: Uint8Array, content: Content, warnings: readonly ErrorName[]): void {
+  #acceptMessage(room: RoomState, seq: number, record: MessageRecord, receipt: Extract<Receipt, { kind: 'accepted' }>): void {
     const sender = toHex(record.sender);
-    room.senders.set(sender, { counter: record.counter, hash });
-    this.#noteSeen(room, seq, hash, record.epoch);
-    this.#applyContent(room, seq, record, content, warnings);
-    for (const warning of warnings) this.#ctx.warn(room, warning, `seq ${seq}`, seq);
+    if (receipt.advance) room.senders.set(sender, { counter: record.counter, hash: receipt.hash });
+    else this.#fillHole(room, sender, record.counter);
+    if (receipt.hole !== undefined) {
+      const holes = this.#holes.get(room.hex) ?? [];
+      holes.push({ sender, seq, hole: receipt.hole, filled: 0, after: this.#parts.sync.started(room) });
+      this.#holes.set(room.hex, holes);
+      this.#syncSoon(room);
+    }
+    this.#noteSeen(room, seq, receipt.hash, record.epoch);
+    this.#applyContent(room, seq, record, receipt.content, receipt.marks);
     this.#ctx.saveSoon(room);
     this.#parts.keys.maybeRotate(room);
+  }
+
+  /** A late message of `sender` (a counter at or below its last) fills a hole it was missing from. */
+  #fillHole(room: RoomState, sender: string, counter: number): void {
+    const open = this.#holes.get(room.hex)?.find((h) => h.sender === sender && h.hole.from <= counter && counter <= h.hole.to);
+    if (open !== undefined) open.filled++;
+  }
+
+  /** Marks the message after a hole no sync filled with how many of its sender's messages are missing, once. */
+  #showHole(room: RoomState, open: OpenHole): void {
+    const missing = open.hole.to - open.hole.from + 1 - open.filled;
+    const at = room.messages.findIndex((m) => m.seq === open.seq);
+    // A hole before a profile or room name has no line of its own to carry the mark.
+    if (missing <= 0 || at === -1) return;
+    const view = { ...room.messages[at]!, warnings: [...room.messages[at]!.warnings, 'GAP' as const], missing };
+    room.messages[at] = view;
+    this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
+    this.#ctx.saveSoon(room);
   }
 
   #noteSeen(room: RoomState, seq: number, hash: Uint8Array, epoch: number): void {

@@ -45,7 +45,10 @@ export interface MessageView {
   /** Sender's clock, ms. */
   readonly time: number;
   readonly mine: boolean;
+  /** Marks on this message; each is its sender's claim or doing, never an alarm about the relay. */
   readonly warnings: readonly ErrorName[];
+  /** With a GAP mark: how many of the sender's messages right before this one never arrived, after a sync. */
+  readonly missing?: number;
   /** Ours, sealed and saved but not acknowledged by the relay yet: listed after everything delivered. */
   readonly pending: boolean;
 }

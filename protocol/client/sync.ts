@@ -1,26 +1,17 @@
 // Catching a room up with the relay: one sync at a time per room, each paging until the relay says
-// there is no more. A message refused for want of an event or a key the log may still bring is kept
-// here and verified once more after the next complete sync.
+// there is no more. Syncs are counted per room, so what waits for the log (receiving.ts) can tell a
+// sync that started after it arrived, and has fetched all the relay will serve, from one before.
 import { SottoError } from '../errors.js';
-import type { MessageRecord } from '../wire/message.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { forgetKeysBefore, type RoomState } from './room-state.js';
 
 const SYNC_PAGE = 1000;
-
-interface Deferred {
-  readonly seq: number;
-  readonly record: MessageRecord;
-  /** The sync count when it was refused: only a sync that starts later may have fetched what it lacked. */
-  readonly after: number;
-}
 
 export class Sync {
   readonly #ctx: ClientContext;
   readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving'>;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #count = new Map<string, number>();
-  readonly #deferred = new Map<string, Deferred[]>();
 
   constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving'>) {
     this.#ctx = ctx;
@@ -35,12 +26,9 @@ export class Sync {
     return next;
   }
 
-  /** Verifies `record` once more after the next sync (the log or a rotation may lag behind a push). */
-  retryAfterSync(room: RoomState, seq: number, record: MessageRecord): void {
-    const list = this.#deferred.get(room.hex) ?? [];
-    list.push({ seq, record, after: this.#count.get(room.hex) ?? 0 });
-    this.#deferred.set(room.hex, list);
-    this.#ctx.background(this.sync(room), room);
+  /** How many syncs of `room` have started. */
+  started(room: RoomState): number {
+    return this.#count.get(room.hex) ?? 0;
   }
 
   async #syncNow(room: RoomState): Promise<void> {
@@ -60,12 +48,9 @@ export class Sync {
     } finally {
       this.#ctx.syncing.delete(room.hex);
     }
-    const deferred = this.#deferred.get(room.hex) ?? [];
-    const due = deferred.filter((d) => d.after < count);
-    this.#deferred.set(room.hex, deferred.filter((d) => d.after >= count));
     // On the inbound chain, so the retries keep their place among the frames still arriving.
     await new Promise<void>((resolve) => this.#parts.inbound.enqueue(async () => {
-      for (const d of due) await this.#parts.receiving.verifyDelivered(room, d.seq, d.record, true);
+      await this.#parts.receiving.afterSync(room, count);
       resolve();
     }));
     forgetKeysBefore(room, epochAtStart);

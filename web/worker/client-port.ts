@@ -71,27 +71,38 @@ function roomState(room: ClientRoom): RoomState {
 
 /** `index` counts pending messages only: they have no seq to key them by. */
 function messageView(m: ClientMessage, index: number): MessageView {
+  // The label, not the bare name: it tells apart members whose names look alike.
+  const senderName = m.senderLabel;
   return {
     key: m.seq === undefined ? `pending-${index}` : String(m.seq),
     seq: m.seq,
     sender: m.sender,
-    // The label, not the bare name: it tells apart members whose names look alike.
-    senderName: m.senderLabel,
+    senderName,
     fingerprint: m.fingerprint,
     time: m.time,
     text: m.text,
     own: m.mine,
     pending: m.pending,
-    warning: m.warnings.length === 0 ? undefined : m.warnings.map(describeMessageWarning).join(' '),
+    warning: m.warnings.length === 0 ? undefined : m.warnings.map((w) => describeMark(w, m, senderName)).join(' '),
   };
 }
 
-function describeMessageWarning(name: string): string {
+/**
+ * A mark on one message, in words that name its sender: what the sender's own signed header
+ * claims, or how its stream arrived, never proof that the relay lied.
+ */
+function describeMark(name: string, m: ClientMessage, senderName: string): string {
   switch (name) {
-    case 'GAP':
-      return 'Some earlier messages from this sender never arrived.';
-    case 'FORK':
-      return 'This message saw a different history than this device did.';
+    case 'GAP': {
+      const count = m.missing ?? 1;
+      return `${count} ${count === 1 ? 'message' : 'messages'} from ${senderName} before this one ${count === 1 ? 'is' : 'are'} missing.`;
+    }
+    case 'SENDER_CONFLICT':
+      return `${senderName}’s device sent this out of line with its earlier messages.`;
+    case 'SEEN_DIFFERENT':
+      return `${senderName}’s device saw a different message earlier in this room.`;
+    case 'LOG_DIFFERENT':
+      return `${senderName}’s device saw a different member list.`;
     default:
       return `Verification warning: ${name}.`;
   }

@@ -57,8 +57,8 @@ function humanError(error: SottoError): string {
 const WARNING_TEXT: Partial<Record<string, string>> = {
   BAD_SIGNATURE: 'A signature did not verify; what it signed was ignored.',
   TAMPERED: 'A message failed authentication; it was not shown.',
-  GAP: 'Messages from a sender are missing: the relay did not deliver some of them.',
-  FORK: 'The relay served conflicting histories: two different messages in the same place.',
+  FORK: 'The relay served conflicting histories: two different signed records in the same place.',
+  LOG_DIFFERENT: 'A member’s message named a member list from before its own key; it was not shown.',
   UNKNOWN_SENDER: 'A message came from someone who is not a member; it was not shown.',
   REFLECTED: 'The relay returned a message under your key that you never sent.',
   ROLLBACK: 'The relay served an older state than already seen.',

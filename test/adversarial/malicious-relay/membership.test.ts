@@ -78,13 +78,19 @@ test('an add event signed by a key that is not a member: NOT_MEMBER, member list
   assert.equal(memberKeys(bob!, roomId), before);
 });
 
-test('a different event served at an index already applied (the log rewritten under its head): FORK, log unchanged', async () => {
-  const { people: [, bob], roomId } = await relay.gather('alice', 'bob');
+test('a different event at an index already applied: BAD_SIGNATURE if the relay signed it, FORK only if an admin signed both; log unchanged', async () => {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const keys = await bob!.secrets(roomId);
   const intruder = await generateMemberKeys(relay.suite);
   const rewritten = await signEvent(intruder.sign, { ...keys.events[1]!, subjectSign: intruder.sign.publicKey, subjectEnc: intruder.enc.publicKey });
   const before = memberKeys(bob!, roomId);
   bob!.tap.inject({ type: 'event', roomId: keys.roomId, event: rewritten });
+  await until(() => bob!.warnings('BAD_SIGNATURE').length > 0, 'BAD_SIGNATURE at bob');
+  assert.equal(bob!.warnings('FORK'), []);
+  // The owner equivocating (its own key, read from its keystore): two signed events at index 1.
+  const owner = await alice!.secrets(roomId);
+  const equivocated = await signEvent(owner.me.sign, { ...keys.events[1]!, subjectSign: intruder.sign.publicKey, subjectEnc: intruder.enc.publicKey });
+  bob!.tap.inject({ type: 'event', roomId: keys.roomId, event: equivocated });
   await until(() => bob!.warnings('FORK').length > 0, 'FORK at bob');
   assert.equal(memberKeys(bob!, roomId), before);
 });
@@ -193,6 +199,7 @@ test('LIMIT: a removed member colluding with the relay can still post into the e
   // so "sent after the removal" and "sent just before it, delivered late" look the same to Bob.
   const late = await forgeMessage({
     roomId: keys.roomId, epoch: oldEpoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, prevHash: keys.lastHash, seenSeq: 0,
+    logLength: keys.events.length, logHash: currentRoster(keys)!.headHash,
     seenHash: new Uint8Array(32), signer: keys.me.sign, key: messageKey(keys.epochs.get(oldEpoch)!.key!.expose(), keys.roomId, oldEpoch, keys.me.sign.publicKey),
     text: 'written after my removal',
   });

@@ -54,6 +54,8 @@ interface SealOptions {
   readonly seenHash?: Uint8Array;
   readonly key?: Uint8Array;
   readonly epoch?: number;
+  readonly logLength?: number;
+  readonly logHash?: Uint8Array;
 }
 
 async function seal(f: Fixture, from: MemberKeys, text: string, o: SealOptions = {}): Promise<MessageRecord> {
@@ -61,7 +63,7 @@ async function seal(f: Fixture, from: MemberKeys, text: string, o: SealOptions =
   return sealMessage({
     signer: from.sign, roomId: f.room.roomId, epoch, key: o.key ?? messageKey(f.epochKey, f.room.roomId, epoch, from.sign.publicKey),
     counter: o.counter ?? 1, prevHash: o.prevHash ?? ZERO_HASH, seenSeq: o.seenSeq ?? 0, seenHash: o.seenHash ?? ZERO_HASH,
-    logLength: f.room.events.length, logHash: currentRoster(f.room)!.headHash,
+    logLength: o.logLength ?? f.room.events.length, logHash: o.logHash ?? currentRoster(f.room)!.headHash,
     content: { type: 'text', time: 1, text },
   });
 }
@@ -87,11 +89,11 @@ async function unchanged(f: Fixture, run: () => Promise<void>): Promise<void> {
 
 test('receive: a sealed message opens to its content', async () => {
   const f = await fixture();
-  const receipt = await receiveMessage(suite, f.room, 1, await seal(f, f.alice, 'hello'));
+  const receipt = await receiveMessage(suite, f.room, 1, await seal(f, f.alice, 'hello'), false);
   assert.is(receipt.kind, 'accepted');
   if (receipt.kind === 'accepted') {
     assert.is(receipt.content.text, 'hello');
-    assert.equal(receipt.warnings, []);
+    assert.equal(receipt.marks, []);
   }
 });
 
@@ -101,14 +103,14 @@ test('receive: tampering is caught — bytes changed in transit are BAD_SIGNATUR
   await unchanged(f, async () => {
     const flipped = record.bytes.slice();
     flipped[record.header.length + 10]! ^= 1;
-    expectRejected(await receiveMessage(suite, f.room, 1, decodeMessage(flipped)), 'BAD_SIGNATURE');
+    expectRejected(await receiveMessage(suite, f.room, 1, decodeMessage(flipped), false), 'BAD_SIGNATURE');
     // The sender itself signs a ciphertext that is not under the epoch's key.
     const forged = await seal(f, f.alice, 'hello', { key: randomBytes(32) });
-    expectRejected(await receiveMessage(suite, f.room, 1, forged), 'TAMPERED');
+    expectRejected(await receiveMessage(suite, f.room, 1, forged, false), 'TAMPERED');
     const edited = record.ciphertext.slice();
     edited[0]! ^= 1;
     const resigned = decodeMessage(await signRecord(f.alice.sign, 'sigMessage', encodeMessageUnsigned(record.header, edited)));
-    expectRejected(await receiveMessage(suite, f.room, 1, resigned), 'TAMPERED');
+    expectRejected(await receiveMessage(suite, f.room, 1, resigned, false), 'TAMPERED');
   });
 });
 
@@ -117,19 +119,35 @@ test('receive: a signature by anyone but the named sender is BAD_SIGNATURE', asy
   const record = await seal(f, f.alice, 'hello');
   const mallory = await generateMemberKeys(suite);
   const bySomeoneElse = decodeMessage(await signRecord(mallory.sign, 'sigMessage', record.signed));
-  await unchanged(f, async () => expectRejected(await receiveMessage(suite, f.room, 1, bySomeoneElse), 'BAD_SIGNATURE'));
+  await unchanged(f, async () => expectRejected(await receiveMessage(suite, f.room, 1, bySomeoneElse, false), 'BAD_SIGNATURE'));
 });
 
-test('receive: a sender never admitted is UNKNOWN_SENDER, a missing epoch key KEY_MISSING — both retried after a sync', async () => {
+function expectWait(receipt: Receipt, error: ErrorName): void {
+  assert.is(receipt.kind, 'wait', `expected to wait for ${error}, got ${receipt.kind}`);
+  if (receipt.kind === 'wait') assert.is(receipt.error, error);
+}
+
+test('receive: a sender never admitted (UNKNOWN_SENDER) and a missing epoch key (KEY_MISSING) wait for the log', async () => {
   const f = await fixture();
   const stranger = await generateMemberKeys(suite);
   await unchanged(f, async () => {
-    const fromStranger = await receiveMessage(suite, f.room, 1, await seal(f, stranger, 'hi'));
-    expectRejected(fromStranger, 'UNKNOWN_SENDER');
-    assert.ok(fromStranger.kind === 'rejected' && fromStranger.retry);
-    const later = await receiveMessage(suite, f.room, 1, await seal(f, f.alice, 'hi', { epoch: 3 }));
-    expectRejected(later, 'KEY_MISSING');
-    assert.ok(later.kind === 'rejected' && later.retry);
+    expectWait(await receiveMessage(suite, f.room, 1, await seal(f, stranger, 'hi'), false), 'UNKNOWN_SENDER');
+    expectWait(await receiveMessage(suite, f.room, 1, await seal(f, f.alice, 'hi', { epoch: 3 }), false), 'KEY_MISSING');
+  });
+});
+
+test('receive: a log head that differs from ours is a LOG_DIFFERENT mark; one from before the message’s epoch is refused; one ahead waits for a sync', async () => {
+  const f = await fixture();
+  await unchanged(f, async () => {
+    const other = await receiveMessage(suite, f.room, 1, await seal(f, f.alice, 'hi', { logHash: randomBytes(32) }), false);
+    assert.ok(other.kind === 'accepted');
+    if (other.kind === 'accepted') assert.equal(other.marks, ['LOG_DIFFERENT']);
+    expectRejected(await receiveMessage(suite, f.room, 1, await seal(f, f.alice, 'hi', { logLength: 0, logHash: ZERO_HASH }), false), 'LOG_DIFFERENT');
+    const ahead = await seal(f, f.alice, 'hi', { logLength: 5 });
+    expectWait(await receiveMessage(suite, f.room, 1, ahead, false), 'LOG_DIFFERENT');
+    const synced = await receiveMessage(suite, f.room, 1, ahead, true);
+    assert.ok(synced.kind === 'accepted');
+    if (synced.kind === 'accepted') assert.equal(synced.marks, ['LOG_DIFFERENT']);
   });
 });
 
@@ -148,60 +166,70 @@ test('receive: a removed member cannot speak in an epoch after its removal (UNKN
   f.room.epochs.set(1, { key: new Secret(key1), rosterHash: roster4.headHash, logLength: 4, startedAt: 0, rotationHash: undefined });
   f.room.epoch = 1;
   const inEpoch0 = await seal(f, carol, 'while still in');
-  assert.is((await receiveMessage(suite, f.room, 1, inEpoch0)).kind, 'accepted');
+  assert.is((await receiveMessage(suite, f.room, 1, inEpoch0, false)).kind, 'accepted');
   const inEpoch1 = await seal(f, carol, 'after removal', { epoch: 1, key: messageKey(key1, f.room.roomId, 1, carol.sign.publicKey) });
-  expectRejected(await receiveMessage(suite, f.room, 2, inEpoch1), 'UNKNOWN_SENDER');
+  expectWait(await receiveMessage(suite, f.room, 2, inEpoch1, false), 'UNKNOWN_SENDER');
 });
 
-test('receive: sender chain — next, GAP (shown), REPLAY (same record again), FORK (diverging), silent duplicate', async () => {
+test('receive: sender chain — next, a hole, REPLAY (same record again), FORK (two signed records at one seq), SENDER_CONFLICT marks, silent duplicate', async () => {
   const f = await fixture();
   const m1 = await seal(f, f.alice, 'one');
-  assert.is((await receiveMessage(suite, f.room, 1, m1)).kind, 'accepted');
+  assert.is((await receiveMessage(suite, f.room, 1, m1, false)).kind, 'accepted');
   apply(f, 1, m1);
   await unchanged(f, async () => {
-    assert.is((await receiveMessage(suite, f.room, 1, m1)).kind, 'duplicate');
-    expectRejected(await receiveMessage(suite, f.room, 7, m1), 'REPLAY');
+    assert.is((await receiveMessage(suite, f.room, 1, m1, false)).kind, 'duplicate');
+    expectRejected(await receiveMessage(suite, f.room, 7, m1, false), 'REPLAY');
+    // The sender signed two records under counter 1: its doing, a mark on the second, not an alarm.
     const other1 = await seal(f, f.alice, 'another one');
-    expectRejected(await receiveMessage(suite, f.room, 2, other1), 'FORK');
-    expectRejected(await receiveMessage(suite, f.room, 1, other1), 'FORK');
+    const conflict = await receiveMessage(suite, f.room, 2, other1, false);
+    assert.ok(conflict.kind === 'accepted' && !conflict.advance);
+    if (conflict.kind === 'accepted') assert.equal(conflict.marks, ['SENDER_CONFLICT']);
+    expectRejected(await receiveMessage(suite, f.room, 1, other1, false), 'FORK');
+    const unsigned = other1.bytes.slice();
+    unsigned[unsigned.length - 1]! ^= 1;
+    expectRejected(await receiveMessage(suite, f.room, 1, decodeMessage(unsigned), false), 'BAD_SIGNATURE');
     const wrongPrev = await seal(f, f.alice, 'two', { counter: 2, prevHash: randomBytes(32) });
-    expectRejected(await receiveMessage(suite, f.room, 2, wrongPrev), 'FORK');
+    const split = await receiveMessage(suite, f.room, 2, wrongPrev, false);
+    assert.ok(split.kind === 'accepted' && split.advance);
+    if (split.kind === 'accepted') assert.equal(split.marks, ['SENDER_CONFLICT']);
   });
   const m3 = await seal(f, f.alice, 'three', { counter: 3, prevHash: randomBytes(32) });
-  const gap = await receiveMessage(suite, f.room, 2, m3);
+  const gap = await receiveMessage(suite, f.room, 2, m3, false);
   assert.is(gap.kind, 'accepted');
-  if (gap.kind === 'accepted') assert.equal(gap.warnings, ['GAP']);
+  if (gap.kind === 'accepted') assert.equal([gap.marks, gap.hole], [[], { from: 2, to: 2 }]);
   const m2 = await seal(f, f.alice, 'two', { counter: 2, prevHash: messageHash(m1.bytes) });
-  const next = await receiveMessage(suite, f.room, 2, m2);
-  assert.ok(next.kind === 'accepted' && next.warnings.length === 0);
+  const next = await receiveMessage(suite, f.room, 2, m2, false);
+  assert.ok(next.kind === 'accepted' && next.marks.length === 0);
 });
 
-test('receive: a seenHash that differs from our record at that seq is accepted with FORK', async () => {
+test('receive: a seenHash that differs from our record at that seq is accepted with a SEEN_DIFFERENT mark', async () => {
   const f = await fixture();
   const m1 = await seal(f, f.alice, 'one');
   apply(f, 1, m1);
   const honest = await seal(f, f.alice, 'two', { counter: 2, prevHash: messageHash(m1.bytes), seenSeq: 1, seenHash: messageHash(m1.bytes) });
-  const ok = await receiveMessage(suite, f.room, 2, honest);
-  assert.ok(ok.kind === 'accepted' && ok.warnings.length === 0);
+  const ok = await receiveMessage(suite, f.room, 2, honest, false);
+  assert.ok(ok.kind === 'accepted' && ok.marks.length === 0);
   const split = await seal(f, f.alice, 'two', { counter: 2, prevHash: messageHash(m1.bytes), seenSeq: 1, seenHash: randomBytes(32) });
-  const forked = await receiveMessage(suite, f.room, 2, split);
+  const forked = await receiveMessage(suite, f.room, 2, split, false);
   assert.ok(forked.kind === 'accepted');
-  if (forked.kind === 'accepted') assert.equal(forked.warnings, ['FORK']);
+  if (forked.kind === 'accepted') assert.equal(forked.marks, ['SEEN_DIFFERENT']);
 });
 
-test('receive: our own key on a record we never sent is REFLECTED; one we sent is ours', async () => {
+test('receive: our own key on a record we never sent is REFLECTED only if our signature verifies; one we sent is ours', async () => {
   const f = await fixture();
   const forged = await seal(f, f.bob, 'not from me');
-  await unchanged(f, async () => expectRejected(await receiveMessage(suite, f.room, 1, forged), 'REFLECTED'));
+  await unchanged(f, async () => expectRejected(await receiveMessage(suite, f.room, 1, forged, false), 'REFLECTED'));
+  const bySomeoneElse = decodeMessage(await signRecord(f.alice.sign, 'sigMessage', forged.signed));
+  await unchanged(f, async () => expectRejected(await receiveMessage(suite, f.room, 1, bySomeoneElse, false), 'BAD_SIGNATURE'));
   const mine = await seal(f, f.bob, 'from me');
   f.room.sentHashes.add(toHex(messageHash(mine.bytes)));
-  assert.is((await receiveMessage(suite, f.room, 1, mine)).kind, 'own');
+  assert.is((await receiveMessage(suite, f.room, 1, mine, false)).kind, 'own');
 });
 
 test('receive: a record for another room is ROOM_MISMATCH', async () => {
   const f = await fixture();
   const other = await fixture();
-  expectRejected(await receiveMessage(suite, f.room, 1, await seal(other, other.alice, 'elsewhere')), 'ROOM_MISMATCH');
+  expectRejected(await receiveMessage(suite, f.room, 1, await seal(other, other.alice, 'elsewhere'), false), 'ROOM_MISMATCH');
 });
 
 test('room code: equal for equal inputs, different for another roster, key or epoch', () => {

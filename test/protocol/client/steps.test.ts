@@ -182,7 +182,7 @@ test('message: per-sender chain verdicts', async () => {
   assert.equal(checkSenderChain({ counter: 0, hash: m.prevHash }, m), { kind: 'next' });
   assert.equal(checkSenderChain({ counter: 0, hash: randomBytes(32) }, m), { kind: 'fork' });
   assert.equal(checkSenderChain({ counter: 1, hash: m.prevHash }, m), { kind: 'stale' });
-  assert.equal(checkSenderChain({ counter: 5, hash: m.prevHash }, { ...m, counter: 9 }), { kind: 'gap', missing: 3 });
+  assert.equal(checkSenderChain({ counter: 5, hash: m.prevHash }, { ...m, counter: 9 }), { kind: 'gap', hole: { from: 6, to: 8 } });
 });
 
 test.run();

@@ -1,0 +1,59 @@
+// Messages that cannot be checked yet: their sender's admission, their epoch's key or the log head
+// they name has not reached us. They wait here, per room and in seq order, until an event, a
+// rotation or a sync brings what they lack, instead of being dropped: a new member's first
+// messages can overtake the add that admits it. Later messages of a sender with one waiting wait
+// behind it, so each sender's stream is still checked in order. Pure bookkeeping; Receiving decides.
+import { bytesEqual } from '../bytes.js';
+import type { ErrorName } from '../errors.js';
+import type { MessageRecord } from '../wire/message.js';
+
+/** Messages waiting per room unless the client says otherwise; the oldest goes first past it. */
+export const DEFAULT_MAX_WAITING = 1000;
+
+export interface WaitingMessage {
+  readonly seq: number;
+  readonly record: MessageRecord;
+  /** What it lacked when last checked. */
+  error: ErrorName;
+  detail: string;
+  /** Syncs started before it arrived: only a later one may have fetched what it lacks. */
+  readonly after: number;
+  /** Whether a sync since its arrival still did not bring what it lacks (told once). */
+  told: boolean;
+}
+
+export class Waiting {
+  readonly #max: number;
+  readonly #rooms = new Map<string, WaitingMessage[]>();
+
+  constructor(max: number) {
+    this.#max = max;
+  }
+
+  /** Adds `message` in seq order; returns the oldest message pushed out past the bound, if any. */
+  add(room: string, message: WaitingMessage): WaitingMessage | undefined {
+    const list = this.#rooms.get(room) ?? [];
+    let at = list.length;
+    while (at > 0 && list[at - 1]!.seq > message.seq) at--;
+    list.splice(at, 0, message);
+    this.#rooms.set(room, list);
+    return list.length > this.#max ? list.shift() : undefined;
+  }
+
+  /** Whether a message of `sender` waits in `room`: its later ones must wait behind it. */
+  hasSender(room: string, sender: Uint8Array): boolean {
+    return (this.#rooms.get(room) ?? []).some((m) => bytesEqual(m.record.sender, sender));
+  }
+
+  /** Takes every waiting message of `room`, in seq order; those still lacking are added back. */
+  take(room: string): WaitingMessage[] {
+    const list = this.#rooms.get(room) ?? [];
+    this.#rooms.delete(room);
+    return list;
+  }
+
+  /** Whether a message that arrived during or after sync number `count` waits in `room`. */
+  arrivedSince(room: string, count: number): boolean {
+    return (this.#rooms.get(room) ?? []).some((m) => m.after >= count);
+  }
+}
