@@ -169,7 +169,7 @@ test('two valid rotations for one epoch, one shown to each side: room codes diff
   await until(() => bob!.warnings('FORK').length > 0, 'FORK at bob');
 });
 
-test('an old rotation served again is ignored; a removed member’s old-epoch message replayed after the rotation is REPLAY', async () => {
+test('an old rotation served again is ignored; a removed member’s old-epoch message replayed after the rotation is refused unread', async () => {
   const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   const carolSeq = await carol!.client.send(roomId, 'carol before removal');
   await until(() => bob!.texts(roomId).includes('carol before removal'), 'bob reads carol');
@@ -183,29 +183,38 @@ test('an old rotation served again is ignored; a removed member’s old-epoch me
   const seq = await alice!.client.send(roomId, 'two epochs on');
   await until(() => bob!.texts(roomId).includes('two epochs on'), 'bob reads on');
   bob!.tap.inject(deliver(carolMessage!.roomId, seq + 1, carolMessage!.message));
-  await until(() => bob!.warnings('REPLAY').some((w) => w.seq === seq + 1), 'REPLAY at bob');
+  // REPLAY while Bob still holds that epoch's key; KEY_MISSING once he has forgotten it (V-76).
+  await until(() => bob!.warnings().some((w) => w.seq === seq + 1), 'the replay refused at bob');
   assert.is(epochOf(bob!, roomId), start + 2);
-  assert.equal(bob!.warnings().map((w) => w.error), ['REPLAY']);
+  assert.equal(bob!.warnings().length, 1);
+  assert.ok(['REPLAY', 'KEY_MISSING'].includes(bob!.warnings()[0]!.error), bob!.warnings()[0]!.error);
+  assert.is(bob!.texts(roomId).filter((t) => t === 'carol before removal').length, 1);
 });
 
-test('LIMIT: a removed member colluding with the relay can still post into the epoch she belonged to; it shows under that old epoch', async () => {
+// Protocol 1 showed such a message under the old epoch (a LIMIT test then): nothing in a message
+// tied it to the log. Now the members' clients forget the old epoch's key once its messages are
+// read (V-76), so what Carol writes with it afterwards opens nowhere.
+test('a removed member colluding with the relay cannot post into the epoch she belonged to once members moved on: KEY_MISSING, not shown', async () => {
   const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
   const keys = await carol!.secrets(roomId);
   const oldEpoch = keys.epoch;
   await alice!.client.remove(roomId, carol!.client.identity(roomId));
   const seq = await alice!.client.send(roomId, 'after the removal');
   await until(() => bob!.texts(roomId).includes('after the removal'), 'bob reads on');
-  // Carol still has her signing key and the old epoch key. Nothing in a message ties it to the log,
-  // so "sent after the removal" and "sent just before it, delivered late" look the same to Bob.
   const late = await forgeMessage({
     roomId: keys.roomId, epoch: oldEpoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, prevHash: keys.lastHash, seenSeq: 0,
     logLength: keys.events.length, logHash: currentRoster(keys)!.headHash,
     seenHash: new Uint8Array(32), signer: keys.me.sign, key: messageKey(keys.epochs.get(oldEpoch)!.key!.expose(), keys.roomId, oldEpoch, keys.me.sign.publicKey),
     text: 'written after my removal',
   });
+  for (const deadline = Date.now() + 10_000; (await bob!.secrets(roomId)).epochs.get(oldEpoch)?.key !== undefined;) {
+    if (Date.now() > deadline) throw new Error('bob never forgot the old epoch');
+    await settle(100);
+  }
   bob!.tap.inject(deliver(keys.roomId, seq + 1, late));
-  await until(() => bob!.texts(roomId).includes('written after my removal'), 'bob shows it');
-  assert.is(bob!.client.messages(roomId).find((m) => m.text === 'written after my removal')!.epoch, oldEpoch);
+  await until(() => bob!.warnings('KEY_MISSING').some((w) => w.seq === seq + 1), 'KEY_MISSING at bob');
+  await settle();
+  assert.not.ok(bob!.texts(roomId).includes('written after my removal'));
   assert.ok(epochOf(bob!, roomId) > oldEpoch);
 });
 
