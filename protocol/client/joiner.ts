@@ -142,8 +142,14 @@ export class Joiner {
     }
   }
 
-  /** Admitted: saved, bound as a member, caught up, the welcome confirmed, our name queued. */
+  /** Admitted: our name queued first, then saved, bound as a member, caught up, the welcome confirmed. */
   async #becomeMember(room: RoomState, welcome: Welcome): Promise<void> {
+    // Queued first, before anything the person writes now that the room is theirs, so our name
+    // precedes our first message and is saved with the admission.
+    if (room.displayName !== '') {
+      const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'profile', time: Date.now(), text: room.displayName }));
+      this.#ctx.background(queued.done, room);
+    }
     await this.#ctx.save();
     if (this.#parts.channel.conn !== undefined) {
       await this.#parts.binding.auth(room, 'member');
@@ -152,9 +158,5 @@ export class Joiner {
     await this.#confirm(room, welcome);
     // Told last: whoever waits for it (the CLI's join) may stop the client once it arrives.
     this.#ctx.emit({ type: 'join', roomId: room.hex, state: 'member' });
-    if (room.displayName !== '') {
-      const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'profile', time: Date.now(), text: room.displayName }));
-      this.#ctx.background(queued.done, room);
-    }
   }
 }
