@@ -1,11 +1,14 @@
 // The two run sizes (--shapes, --offered and --memory-steps shrink either for harness development). Quick is for checking a change in a few minutes; full is the one the doc's
 // numbers should come from, on a quiet machine. Both do the same work, full does more of it.
+// Parsed with util.parseArgs in strict mode: a mistyped option stops the run instead of being ignored.
+import { parseArgs } from 'node:util';
 import { sottoDeliveryMessageBytes } from './clients/sotto-bench-connection.js';
 import type { Shape } from './sotto-rooms.js';
 import type { StepTiming } from './fanout-session.js';
 
-export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'profile'];
+/** `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes). */
+export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'room-open' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'room-open', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
@@ -38,14 +41,19 @@ export interface BenchOptions {
 const ROOM_SIZE_SHAPES: readonly Shape[] = [{ rooms: 100, members: 10 }, { rooms: 10, members: 100 }, { rooms: 1, members: 1000 }];
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
-  const quick = argv.includes('--quick');
-  const value = (flag: string): string | undefined => {
-    const at = argv.indexOf(flag);
-    return at >= 0 ? argv[at + 1] : undefined;
-  };
-  const only = value('--only')?.split(',') as Section[] | undefined;
+  const text = { type: 'string' } as const;
+  const { values } = parseArgs({
+    args: [...argv],
+    options: {
+      quick: { type: 'boolean', default: false }, only: text, rounds: text, generators: text, 'sqlite-synchronous': text, out: text,
+      shapes: text, offered: text, 'memory-steps': text, 'profile-offered': text,
+    },
+  });
+  const only = values.only?.split(',') as Section[] | undefined;
   for (const section of only ?? []) if (!SECTIONS.includes(section)) throw new Error(`--only: unknown section ${section} (${SECTIONS.join(', ')})`);
-  const base = quick
+  const synchronous = values['sqlite-synchronous'] ?? 'FULL';
+  if (synchronous !== 'FULL' && synchronous !== 'NORMAL') throw new Error(`--sqlite-synchronous: ${synchronous} is neither FULL nor NORMAL`);
+  const base = values.quick
     ? {
       mode: 'quick' as const, rounds: 2, timing: { warmupMs: 500, measureMs: 1500, drainMs: 3000 },
       offered: [12_000, 60_000, 180_000],
@@ -60,28 +68,26 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       profileOffered: 40_000, profileMeasureMs: 15_000,
     };
   // Overrides for developing the harness itself with tiny runs.
-  const shapes = value('--shapes')?.split(',').map((text) => {
-    const [rooms, members] = text.split('x').map(Number);
-    if (!Number.isInteger(rooms) || !Number.isInteger(members) || members! < 2) throw new Error(`--shapes: "${text}" is not ROOMSxMEMBERS`);
+  const shapes = values.shapes?.split(',').map((shape) => {
+    const [rooms, members] = shape.split('x').map(Number);
+    if (!Number.isInteger(rooms) || !Number.isInteger(members) || members! < 2) throw new Error(`--shapes: "${shape}" is not ROOMSxMEMBERS`);
     return { rooms: rooms!, members: members! };
   });
-  const offered = value('--offered')?.split(',').map(Number);
-  const memorySteps = value('--memory-steps')?.split(',').map(Number);
-  const profileOffered = value('--profile-offered');
-  const rounds = value('--rounds');
-  const generators = value('--generators');
+  const offered = values.offered?.split(',').map(Number);
+  const memorySteps = values['memory-steps']?.split(',').map(Number);
+  const profileOffered = values['profile-offered'];
   return {
     ...base,
-    ...(rounds === undefined ? {} : { rounds: Number(rounds) }),
+    ...(values.rounds === undefined ? {} : { rounds: Number(values.rounds) }),
     sections: only ?? SECTIONS,
-    generators: generators === undefined ? 2 : Number(generators),
+    generators: values.generators === undefined ? 2 : Number(values.generators),
     roomSizeShapes: shapes ?? ROOM_SIZE_SHAPES,
     ...(shapes === undefined ? {} : { roomCountShapes: [] }),
     ...(offered === undefined ? {} : { offered }),
     ...(memorySteps === undefined ? {} : { memorySteps }),
     ...(profileOffered === undefined ? {} : { profileOffered: Number(profileOffered) }),
-    outDir: value('--out') ?? 'docs/perf',
+    outDir: values.out ?? 'docs/perf',
     payloadBytes: sottoDeliveryMessageBytes(),
-    synchronous: value('--sqlite-synchronous') === 'NORMAL' ? 'NORMAL' : 'FULL',
+    synchronous,
   };
 }
