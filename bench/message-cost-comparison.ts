@@ -38,6 +38,13 @@ async function loadBuild(dir: string): Promise<Build> {
   return { label: resolve(dir), messageCosts: cases.messageCosts, suites: costs.SUITES };
 }
 
+/** Linear interpolation between the closest ranks of sorted `values`. */
+function quantile(sorted: readonly number[], q: number): number {
+  const at = (sorted.length - 1) * q;
+  const low = Math.floor(at);
+  return sorted[low]! + (sorted[Math.ceil(at)]! - sorted[low]!) * (at - low);
+}
+
 function shuffle<T>(items: T[]): T[] {
   for (let i = items.length - 1; i > 0; i--) {
     const j = Math.floor(Math.random() * (i + 1));
@@ -77,7 +84,7 @@ async function main(): Promise<void> {
     }
     process.stderr.write(`  round ${round + 1}: ${order.join(', ')}\n`);
   }
-  // Per (case, suite): each round's this / other, then the median and range of those ratios.
+  // Per (case, suite): each round's this / other, then the median, quartiles and range of those ratios.
   const keys = [...new Set(samples.map((s) => `${s.name}|${s.suite}`))];
   const rows = keys.map((key) => {
     const [name, suite] = key.split('|') as [string, string];
@@ -88,11 +95,12 @@ async function main(): Promise<void> {
     }).sort((a, b) => a - b);
     return {
       case: name, suite, this_ms: sig3(median(of('this').map((s) => s.ms))), other_ms: sig3(median(of('other').map((s) => s.ms))),
-      ratio_median: sig3(median(ratios)), ratio_min: sig3(ratios[0]!), ratio_max: sig3(ratios[ratios.length - 1]!),
+      ratio_median: sig3(median(ratios)), ratio_quartiles: [sig3(quantile(ratios, 0.25)), sig3(quantile(ratios, 0.75))],
+      ratio_min: sig3(ratios[0]!), ratio_max: sig3(ratios[ratios.length - 1]!),
     };
   });
   for (const row of rows) {
-    process.stderr.write(`  ${row.case} (${row.suite}): this ${row.this_ms} ms, other ${row.other_ms} ms, this/other ${row.ratio_median} (${row.ratio_min}–${row.ratio_max})\n`);
+    process.stderr.write(`  ${row.case} (${row.suite}): this ${row.this_ms} ms, other ${row.other_ms} ms, this/other ${row.ratio_median} (quartiles ${row.ratio_quartiles.join('–')}, range ${row.ratio_min}–${row.ratio_max})\n`);
   }
   process.stdout.write(`${JSON.stringify({ other: resolve(positionals[0]!), rounds, ops, node: machine.node, load_average_at_start: sig3(machine.loadAverageAtStart), load_average_at_end: sig3(loadavg()[0]!), rows })}\n`);
 }
