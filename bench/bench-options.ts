@@ -5,8 +5,9 @@ import { sottoDeliveryMessageBytes } from './clients/sotto-bench-connection.js';
 import type { Shape } from './sotto-rooms.js';
 import type { StepTiming } from './fanout-session.js';
 
-export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'profile'];
+/** `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes). */
+export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'room-open' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'room-open', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';

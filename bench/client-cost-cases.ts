@@ -1,17 +1,26 @@
 // Client-side costs, written against platform-neutral code only (no node: imports) so the same
 // module runs in Node and, bundled, in a browser page. Each case times the protocol's own pure
-// functions: protocol/client/message-crypto.ts, rotation.ts and protocol/crypto/passphrase.ts.
-import { toHex } from '../protocol/bytes.js';
+// functions: protocol/client/message-crypto.ts, rotation.ts, events.ts, join.ts, invite.ts,
+// protocol/membership/roster.ts and protocol/crypto/passphrase.ts. Nothing here touches a network,
+// a relay or storage: those are the fan-out and room-open sections.
+import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
+import { nextEvent } from '../protocol/client/events.js';
+import { inviteKeyFromToken } from '../protocol/client/invite.js';
+import { buildWelcome, openJoinRequest, openWelcome } from '../protocol/client/join.js';
 import { messageKey, openMessage, sealMessage } from '../protocol/client/message-crypto.js';
-import { buildRotation } from '../protocol/client/rotation.js';
-import { ZERO_HASH, type Member, type Roster } from '../protocol/membership/roster.js';
+import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from '../protocol/client/rotation.js';
+import { sha256 } from '../protocol/crypto/hash.js';
+import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Member, type Roster } from '../protocol/membership/roster.js';
 import { DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore } from '../protocol/crypto/passphrase.js';
 import { randomBytes } from '../protocol/crypto/random.js';
 import { detectSuite } from '../protocol/crypto/select-suite.js';
 import type { SigningKey, Suite } from '../protocol/crypto/suite.js';
-import { DEFAULT_SETTINGS } from '../protocol/wire/membership.js';
+import { decodeWelcome } from '../protocol/wire/join.js';
+import { decodeMemberEvent, DEFAULT_SETTINGS } from '../protocol/wire/membership.js';
 import { decodeMessage, type MessageRecord } from '../protocol/wire/message.js';
+import { decodeRotation } from '../protocol/wire/rotation.js';
 import { SIZE } from '../protocol/wire/types.js';
+import type { AdmissionFixture } from './admission-fixture.js';
 import { median } from './stats.js';
 
 export interface CostResult {
@@ -25,7 +34,13 @@ export interface CostResult {
 const TEXT = 'The quick brown fox jumps over the lazy dog.';
 export const CATCH_UP_MESSAGES = 10_000;
 export const ROTATION_SIZES: readonly number[] = [10, 100, 1000];
-const ROTATION_REPEATS = 5;
+/** Members of the room one more is admitted to (issue 14's yardstick). */
+export const ADMISSION_MEMBERS = 1000;
+/**
+ * Samples behind a case that takes ~0.1 s: one such sample is moved by a third by a single
+ * scheduler hiccup, so a round reports the median of several.
+ */
+const REPEATS = 5;
 
 interface Room {
   readonly roomId: Uint8Array;
@@ -43,6 +58,14 @@ async function timed(run: () => Promise<void>): Promise<number> {
   const start = performance.now();
   await run();
   return performance.now() - start;
+}
+
+/** One untimed run (JIT, WebCrypto key import caches), then the median of REPEATS timed ones. */
+async function medianOfRepeats(run: (repeat: number) => Promise<void>): Promise<number> {
+  await run(0);
+  const samples: number[] = [];
+  for (let i = 1; i <= REPEATS; i++) samples.push(await timed(() => run(i)));
+  return median(samples);
 }
 
 /** Send = seal + sign one text message; open = verify + decrypt one. */
@@ -92,16 +115,89 @@ export async function rotationCost(suite: Suite, size: number): Promise<CostResu
   const roster: Roster = {
     roomId: randomBytes(SIZE.roomId), owner: issuer.publicKey, settings: DEFAULT_SETTINGS, members, length: size, headHash: randomBytes(SIZE.hash),
   };
-  await buildRotation(suite, issuer, roster, 1, randomBytes(32));
-  // One rotation is a single sample of ~0.1 s: a scheduler hiccup moves it by a third. The median of
-  // several is what a round reports.
-  const samples: number[] = [];
-  for (let i = 0; i < ROTATION_REPEATS; i++) {
-    samples.push(await timed(async () => {
-      await buildRotation(suite, issuer, roster, 2 + i, randomBytes(32));
-    }));
+  const ms = await medianOfRepeats(async (repeat) => {
+    await buildRotation(suite, issuer, roster, 1 + repeat, randomBytes(32));
+  });
+  return { name: `rotation, ${size} members`, suite: suite.name, ms, ops: REPEATS };
+}
+
+/**
+ * The committing client's work for one add (docs/protocol.md §8.2 step 3; issuer.ts onJoinPending
+ * and #admit): derive the invite key and open the join request (two signature checks, one X25519),
+ * sign the add event, apply the roster rules, build the rotation to the new epoch for all n + 1
+ * members, build and sign the welcome naming the n members, and, once the relay has taken the
+ * commit, verify and apply its own add (membership.ts acceptEvent). Not included: the network round
+ * trip, encoding the appendEvent frame and the keystore save.
+ */
+async function commitAdd(suite: Suite, f: AdmissionFixture, epoch: number): Promise<{ add: Uint8Array; rotation: Uint8Array; welcome: Uint8Array }> {
+  const { owner, request, roster } = f;
+  const inviteKey = await inviteKeyFromToken(suite, f.token, roster.roomId);
+  const joiningKey = await openJoinRequest(suite, request, owner.enc, inviteKey);
+  const add = await nextEvent(owner.sign, roster, {
+    kind: 'add', subjectSign: request.joinerSign, subjectEnc: request.joinerEnc, role: 'member', invitePublicKey: request.invitePublicKey,
+  });
+  const after = nextRoster(roster, add);
+  const rotation = await buildRotation(suite, owner.sign, after, epoch, randomBytes(32));
+  // issuer.ts #admit lists these inline: the names of members after the add, no one else's.
+  const names = [...f.names].filter(([sign]) => after.members.has(sign)).map(([sign, name]) => ({ member: fromHex(sign), name }));
+  const welcome = await buildWelcome(owner.sign, request, joiningKey, f.token, { addIndex: add.index, addHash: after.headHash, epoch, roomName: 'bench room', names });
+  await applyEvent(suite, roster, add);
+  return { add: add.bytes, rotation: rotation.bytes, welcome: welcome.bytes };
+}
+
+/** Adding one member to a room of `f.roster.members.size`: see commitAdd for what is included. */
+export async function addCommitCost(suite: Suite, f: AdmissionFixture): Promise<CostResult> {
+  const ms = await medianOfRepeats(async (repeat) => {
+    await commitAdd(suite, f, 1 + repeat);
+  });
+  return { name: `add commit, ${f.roster.members.size} members`, suite: suite.name, ms, ops: REPEATS };
+}
+
+/**
+ * The joiner's work once its add has committed (§8.2 step 4; joiner.ts onWelcome and #admitted,
+ * membership.ts acceptEvent, key-schedule.ts onRotation and storeEpoch): decode the welcome, check
+ * its issuer and signature and open it; decode the add event, apply it to the roster the joiner
+ * replayed at request time (rules and the issuer's signature); check that it is our add at the index
+ * and with the hash the welcome names; decode the rotation, check it names that epoch and the roster
+ * after our add entry by entry, verify its signature, open our entry, and hash it as storeEpoch
+ * does. Not included: the replay of the invite log (joinerReplayCost: it happens when the join is
+ * requested, not when the welcome arrives), the sync round trips, the confirmation and the save.
+ */
+async function processWelcome(suite: Suite, f: AdmissionFixture, commit: { add: Uint8Array; rotation: Uint8Array; welcome: Uint8Array }): Promise<void> {
+  const me = f.joiner;
+  const payload = await openWelcome(suite, decodeWelcome(commit.welcome), f.owner.sign.publicKey, f.joiningKey, f.token);
+  const add = decodeMemberEvent(commit.add);
+  const after = await applyEvent(suite, f.roster, add);
+  if (add.index !== payload.addIndex || add.kind !== 'add' || !bytesEqual(add.subjectSign, me.sign.publicKey) || !bytesEqual(eventHash(add), payload.addHash)) {
+    throw new Error('bench: the welcome does not name our add');
   }
-  return { name: `rotation, ${size} members`, suite: suite.name, ms: median(samples), ops: ROTATION_REPEATS };
+  const rotation = decodeRotation(commit.rotation);
+  if (rotation.epoch !== payload.epoch || rotation.logLength !== payload.addIndex + 1) throw new Error('bench: the rotation is not the add\'s');
+  checkRotationRoster(rotation, after);
+  await verifyRotationSignature(suite, rotation);
+  const key = await openRotation(rotation, me);
+  sha256(rotation.bytes);
+  key.fill(0);
+}
+
+/** Processing a welcome into a room of `f.roster.members.size`: see processWelcome. */
+export async function welcomeCost(suite: Suite, f: AdmissionFixture): Promise<CostResult> {
+  const commit = await commitAdd(suite, f, 1);
+  const ms = await medianOfRepeats(() => processWelcome(suite, f, commit));
+  return { name: `welcome processing, ${f.roster.members.size} members`, suite: suite.name, ms, ops: REPEATS };
+}
+
+/**
+ * The joiner's replay of the log the relay serves with the invite (§8.2 step 1, invite.ts
+ * verifyInviteInfo → replayLog): the roster rules and one signature verification per event. One
+ * replay is timed; joiner.ts join applies the same events once more after verifyInviteInfo, so a
+ * join requested today pays this twice.
+ */
+export async function joinerReplayCost(suite: Suite, f: AdmissionFixture): Promise<CostResult> {
+  const ms = await medianOfRepeats(async () => {
+    await replayLog(suite, f.events, f.owner.sign.publicKey);
+  });
+  return { name: `joiner log replay, ${f.events.length} events`, suite: suite.name, ms, ops: REPEATS };
 }
 
 /** Keystore unlock: Argon2id at the shipped parameters, then the snapshot opened. Suite-independent. */

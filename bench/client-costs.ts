@@ -3,7 +3,10 @@
 import { nobleSuite } from '../protocol/crypto/noble-suite.js';
 import type { Suite } from '../protocol/crypto/suite.js';
 import { webCryptoSuite } from '../protocol/crypto/webcrypto-suite.js';
-import { catchUpCost, keystoreUnlockCost, messageCosts, rotationCost, ROTATION_SIZES, type CostResult } from './client-cost-cases.js';
+import { admissionFixture } from './admission-fixture.js';
+import {
+  addCommitCost, ADMISSION_MEMBERS, catchUpCost, joinerReplayCost, keystoreUnlockCost, messageCosts, rotationCost, ROTATION_SIZES, welcomeCost, type CostResult,
+} from './client-cost-cases.js';
 import { median } from './stats.js';
 
 export interface CostSummary {
@@ -28,6 +31,12 @@ export async function runClientCosts(rounds: number, ops: number, progress: (lin
       for (const result of await messageCosts(suite, ops)) record(result);
       record(await catchUpCost(suite));
       for (const size of ROTATION_SIZES) record(await rotationCost(suite, size));
+      // One room per suite and round serves the three admission cases: building its signed log of
+      // 1,000 events takes longer than the cases themselves.
+      const room = await admissionFixture(suite, ADMISSION_MEMBERS);
+      record(await addCommitCost(suite, room));
+      record(await welcomeCost(suite, room));
+      record(await joinerReplayCost(suite, room));
       progress(`client costs round ${round + 1} ${suite.name} done`);
     }
     record(await keystoreUnlockCost());

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,memory,client,browser,profile] [--rounds n] [--generators n]
+// npm run bench [-- --quick] [--only fanout,memory,client,browser,room-open,profile] [--rounds n] [--generators n]
 //   [--sqlite-synchronous NORMAL] [--out docs/perf]
 // Runs the sections in order, writes <out>/<mode>/{results.json, tables.md, *.svg}, and ends with one
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
@@ -74,6 +74,8 @@ async function main(): Promise<void> {
     });
     await section('browser', async () => {
       results = { ...results, browserClientCosts: await runBrowserClientCosts(options.clientRounds, options.clientOps, (line) => process.stderr.write(`  ${line}\n`)) };
+    });
+    await section('room-open', async () => {
       const roomOpen = [];
       for (let round = 0; round < options.clientRounds; round++) roomOpen.push(await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`)));
       results = { ...results, roomOpen };
