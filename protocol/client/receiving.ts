@@ -41,7 +41,7 @@ export class Receiving {
   }
 
   async verifyDelivered(room: RoomState, seq: number, record: MessageRecord): Promise<void> {
-    if (this.#waiting.hasSender(room.hex, record.sender)) {
+    if (this.#waiting.hasSender(room, record.sender)) {
       this.#wait(room, seq, record, 'UNKNOWN_SENDER', `seq ${seq} waits behind an earlier message of its sender`);
       return;
     }
@@ -57,7 +57,7 @@ export class Receiving {
    */
   async retryWaiting(room: RoomState, syncCount?: number): Promise<void> {
     const blocked: Uint8Array[] = [];
-    for (const m of this.#waiting.take(room.hex)) {
+    for (const m of this.#waiting.take(room)) {
       const synced = syncCount !== undefined && m.after < syncCount;
       const receipt = blocked.some((s) => bytesEqual(s, m.record.sender))
         ? undefined
@@ -72,7 +72,7 @@ export class Receiving {
           this.#ctx.warn(room, m.error, m.detail, m.seq);
         }
         blocked.push(m.record.sender);
-        this.#waiting.add(room.hex, m);
+        this.#waiting.add(room, m);
         continue;
       }
       await this.#apply(room, m.seq, m.record, receipt);
@@ -85,11 +85,11 @@ export class Receiving {
     const holes = this.#holes.get(room.hex) ?? [];
     this.#holes.set(room.hex, holes.filter((h) => h.after >= count));
     for (const h of holes) if (h.after < count) this.#showHole(room, h);
-    if (this.#waiting.arrivedSince(room.hex, count) || holes.some((h) => h.after >= count)) this.#syncSoon(room);
+    if (this.#waiting.arrivedSince(room, count) || holes.some((h) => h.after >= count)) this.#syncSoon(room);
   }
 
   #wait(room: RoomState, seq: number, record: MessageRecord, error: ErrorName, detail: string): void {
-    const pushedOut = this.#waiting.add(room.hex, { seq, record, error, detail, after: this.#parts.sync.started(room), told: false });
+    const pushedOut = this.#waiting.add(room, { seq, record, error, detail, after: this.#parts.sync.started(room), told: false });
     if (pushedOut !== undefined) this.#ctx.warn(room, pushedOut.error, `${pushedOut.detail}; dropped, too many messages waiting`, pushedOut.seq);
     this.#syncSoon(room);
   }

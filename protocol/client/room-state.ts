@@ -9,6 +9,7 @@ import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
 import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
+import type { WaitingMessage } from './waiting.js';
 import { safeName } from './display-name.js';
 
 export type RoomStatus = 'joining' | 'member' | 'left' | 'removed';
@@ -116,6 +117,8 @@ export interface RoomState {
   /** Counts `setName` calls, so views can keep members' labels until a name changes. */
   namesVersion: number;
   readonly outbox: OutboxItem[];
+  /** Messages that cannot be checked yet, in seq order (waiting.ts); saved, so a restart keeps them. */
+  readonly waiting: WaitingMessage[];
   readonly invites: Map<string, IssuedInvite>;
   join: OwnJoin | undefined;
 }
@@ -125,7 +128,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, status, name, displayName,
     events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], invites: new Map(), join: undefined,
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined,
   };
 }
 

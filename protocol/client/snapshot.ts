@@ -44,6 +44,8 @@ interface RoomJson {
   readSeq?: number;
   names: [string, string][];
   outbox: OutboxJson[];
+  /** Messages waiting to be checked, [seq, record]; absent in snapshots from before they were kept. */
+  waiting?: [number, string][];
   invites: [string, string, number][];
   /**
    * Protocol 1's issuer-side joins awaiting a confirmation; read past, never written. Protocol 2
@@ -87,6 +89,7 @@ function roomToJson(room: RoomState): RoomJson {
     readSeq: room.readSeq,
     names: [...room.names],
     outbox: room.outbox.map((item) => ({ counter: item.counter, ...item.content, record: b64(item.record.bytes) })),
+    waiting: room.waiting.map((m) => [m.seq, b64(m.record.bytes)]),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
     join: room.join === undefined ? null : {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
@@ -143,6 +146,10 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) setName(room, sign, name);
+  // What each lacked is found again by the first sync after loading, which checks them once more.
+  for (const [seq, record] of j.waiting ?? []) {
+    room.waiting.push({ seq, record: decodeMessage(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });
+  }
   for (const o of j.outbox) {
     room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });
   }

@@ -6,6 +6,7 @@
 import { bytesEqual } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { MessageRecord } from '../wire/message.js';
+import type { RoomState } from './room-state.js';
 
 /** Messages waiting per room unless the client says otherwise; the oldest goes first past it. */
 export const DEFAULT_MAX_WAITING = 1000;
@@ -22,38 +23,38 @@ export interface WaitingMessage {
   told: boolean;
 }
 
+/**
+ * The waiting messages of each room live on the room (RoomState.waiting) and are saved with it: the
+ * sync cursor has moved past them, so a restart that lost them would lose them for good.
+ */
 export class Waiting {
   readonly #max: number;
-  readonly #rooms = new Map<string, WaitingMessage[]>();
 
   constructor(max: number) {
     this.#max = max;
   }
 
   /** Adds `message` in seq order; returns the oldest message pushed out past the bound, if any. */
-  add(room: string, message: WaitingMessage): WaitingMessage | undefined {
-    const list = this.#rooms.get(room) ?? [];
+  add(room: RoomState, message: WaitingMessage): WaitingMessage | undefined {
+    const list = room.waiting;
     let at = list.length;
     while (at > 0 && list[at - 1]!.seq > message.seq) at--;
     list.splice(at, 0, message);
-    this.#rooms.set(room, list);
     return list.length > this.#max ? list.shift() : undefined;
   }
 
   /** Whether a message of `sender` waits in `room`: its later ones must wait behind it. */
-  hasSender(room: string, sender: Uint8Array): boolean {
-    return (this.#rooms.get(room) ?? []).some((m) => bytesEqual(m.record.sender, sender));
+  hasSender(room: RoomState, sender: Uint8Array): boolean {
+    return room.waiting.some((m) => bytesEqual(m.record.sender, sender));
   }
 
   /** Takes every waiting message of `room`, in seq order; those still lacking are added back. */
-  take(room: string): WaitingMessage[] {
-    const list = this.#rooms.get(room) ?? [];
-    this.#rooms.delete(room);
-    return list;
+  take(room: RoomState): WaitingMessage[] {
+    return room.waiting.splice(0);
   }
 
   /** Whether a message that arrived during or after sync number `count` waits in `room`. */
-  arrivedSince(room: string, count: number): boolean {
-    return (this.#rooms.get(room) ?? []).some((m) => m.after >= count);
+  arrivedSince(room: RoomState, count: number): boolean {
+    return room.waiting.some((m) => m.after >= count);
   }
 }

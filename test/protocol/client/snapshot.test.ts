@@ -45,6 +45,8 @@ async function busyRoom(): Promise<Secrets> {
   room.lastHash = messageHash(record.bytes);
   room.sentHashes.add(toHex(room.lastHash));
   room.outbox.push({ counter: 1, content: { type: 'text', time: 9, text: 'queued' }, record });
+  // A message that could not be checked yet: the sync cursor is past it, so only the keystore keeps it.
+  room.waiting.push({ seq: 5, record, error: 'UNKNOWN_SENDER', detail: 'seq 5 waits to be checked', after: 0, told: false });
   room.seen.set(4, randomBytes(32));
   room.lastSeen = 4;
   room.syncSeq = 4;
@@ -75,6 +77,7 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
   assert.is(back!.rosters.length, 1);
   assert.ok(bytesEqual(back!.me.sign.publicKey, room.me.sign.publicKey));
   assert.is(back!.outbox[0]!.content.text, 'queued');
+  assert.equal(back!.waiting.map((m) => [m.seq, toHex(m.record.bytes)]), [[5, toHex(room.waiting[0]!.record.bytes)]]);
   assert.is(back!.join!.state, 'requested');
 
   const tampered = new TextDecoder().decode(bytes).replace(/"events":\["([^"]+)"/, (_, e: string) => `"events":["${e.slice(0, -4)}AAAA"`);
