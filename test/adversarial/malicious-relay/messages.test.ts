@@ -32,14 +32,18 @@ async function delivered(person: Person, seq: number): Promise<Deliver> {
   return find()!;
 }
 
-/** The next new message the relay delivers to `person` (not one served again by a sync) goes through `change` first. */
+/**
+ * The next new message the relay delivers to `person` (not one served again by a sync) goes through
+ * `change` first, and so does every later serving of that seq: a sync in flight may serve it again,
+ * and a relay that alters a message alters each copy it serves.
+ */
 function alterNextDeliver(person: Person, change: (message: MessageRecord) => Uint8Array): void {
-  let done = false;
+  let target: number | undefined;
   const last = Math.max(0, ...person.tap.fromRelay.map((f) => (f.type === 'deliver' ? f.seq : 0)));
   person.tap.script = script({
     toClient: (frame) => {
-      if (done || frame.type !== 'deliver' || frame.seq <= last) return [frame];
-      done = true;
+      if (frame.type !== 'deliver' || frame.seq <= last || (target !== undefined && frame.seq !== target)) return [frame];
+      target = frame.seq;
       return [deliver(frame.roomId, frame.seq, decodeMessage(change(frame.message)))];
     },
   });
