@@ -10,6 +10,7 @@ export const LABEL = {
   sigJoinConfirm: 'sotto/v1/sig/join-confirm',
   sigRotation: 'sotto/v1/sig/rotation',
   sigMessage: 'sotto/v1/sig/message',
+  sigCheckpoint: 'sotto/v1/sig/checkpoint',
   sigSession: 'sotto/v1/sig/session',
   // Hashes: SHA-256(utf8(label) || 0x00 || bytes).
   hashMemberEvent: 'sotto/v1/hash/member-event',

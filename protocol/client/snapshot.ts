@@ -8,6 +8,8 @@ import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import type { ContentType } from '../wire/content.js';
 import { decodeMemberEvent } from '../wire/membership.js';
+import { decodeCheckpoint } from '../wire/checkpoint.js';
+import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
 import { decodeMessage } from '../wire/message.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
@@ -27,6 +29,8 @@ interface RoomJson {
   status: RoomStatus;
   name: string;
   displayName: string;
+  /** The owner's checkpoint the log starts from (§8.4); absent or null for a log from the genesis. */
+  checkpoint?: string | null;
   events: string[];
   epochs: EpochJson[];
   epochCounts: [number, number][];
@@ -68,6 +72,7 @@ function roomToJson(room: RoomState): RoomJson {
     status: room.status,
     name: room.name,
     displayName: room.displayName,
+    checkpoint: room.base === undefined ? null : b64(room.base.checkpoint.bytes),
     events: room.events.map((e) => b64(e.bytes)),
     epochs: [...room.epochs].map(([epoch, info]) => ({
       epoch, key: b64(info.key.expose()), rosterHash: optional(info.rosterHash), logLength: info.logLength ?? null,
@@ -101,7 +106,12 @@ export function encodeSnapshot(rooms: Iterable<RoomState>): Uint8Array {
 async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   const me = await memberKeysFromSecrets(suite, new Secret(bytes(j.signSeed)), new Secret(bytes(j.encSecret)));
   const room = newRoomState(bytes(j.roomId), me, j.status, j.name, j.displayName);
-  let roster: Roster | undefined;
+  if (j.checkpoint !== undefined && j.checkpoint !== null) {
+    // Verified again as on join, against the owner it names: the link is not kept (§8.4).
+    const checkpoint = decodeCheckpoint(bytes(j.checkpoint));
+    room.base = { checkpoint, roster: await verifyCheckpoint(suite, checkpoint, rosterFromCheckpoint(checkpoint).owner) };
+  }
+  let roster: Roster | undefined = room.base?.roster;
   for (const text of j.events) {
     const event = decodeMemberEvent(bytes(text));
     roster = await applyEvent(suite, roster, event);

@@ -4,7 +4,7 @@
 import { SottoError } from '../errors.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { ClientContext, ClientParts } from './client-context.js';
-import type { RoomState } from './room-state.js';
+import { logLength, type RoomState } from './room-state.js';
 
 const SYNC_PAGE = 1000;
 
@@ -17,12 +17,12 @@ interface Deferred {
 
 export class Sync {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints'>;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #count = new Map<string, number>();
   readonly #deferred = new Map<string, Deferred[]>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -50,7 +50,7 @@ export class Sync {
     try {
       for (;;) {
         const answer = await this.#parts.channel.request((rid) => ({
-          type: 'sync', rid, roomId: room.roomId, logFrom: room.events.length, epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
+          type: 'sync', rid, roomId: room.roomId, logFrom: logLength(room), epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
         }));
         if (answer.type !== 'syncDone') throw new SottoError('UNEXPECTED_FRAME', answer.type);
         if (!answer.more) break;
@@ -58,6 +58,7 @@ export class Sync {
     } finally {
       this.#ctx.syncing.delete(room.hex);
     }
+    this.#parts.checkpoints.consider(room);
     const deferred = this.#deferred.get(room.hex) ?? [];
     const due = deferred.filter((d) => d.after < count);
     this.#deferred.set(room.hex, deferred.filter((d) => d.after >= count));
