@@ -9,9 +9,9 @@
 // views they emit, snapshot saves), so two members catching up on 100,000 events take minutes on CI's
 // two cores: 10,000 (twice past where joins stopped) keeps this test near 25 s until that is faster.
 //
-// Checked against the code before checkpoints (commit 251211e): the joiner's getInvite is answered
-// with FRAME_TOO_LARGE — the relay refuses to send an inviteInfo of ~23 MB over its 1 MiB frame
-// limit — so the join fails; the same happens from ~4,500 events on.
+// Fails on the code before checkpoints: run against commit 251211e (its getEvents without a limit,
+// and no LOG_TOO_LONG to wait through), the join fails with "FRAME_TOO_LARGE: answer of 2300668
+// bytes" — the relay cannot send the whole log in one 1 MiB frame, as from ~4,500 events on.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { createPrivateKey, createPublicKey, sign, type KeyObject } from 'node:crypto';
