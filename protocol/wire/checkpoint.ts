@@ -6,7 +6,7 @@ import { SottoError } from '../errors.js';
 import { compareBytes } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { readHeader, writeHeader } from './header.js';
-import { ROLE, SETTINGS_RANGE, type Role, type RoomSettings } from './membership.js';
+import { checkSettings, ROLE, type Role, type RoomSettings } from './membership.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 
 export interface CheckpointMember {
@@ -59,10 +59,7 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   if (logLength === 0) throw new SottoError('BAD_VALUE', 'checkpoint of an empty log');
   const headHash = r.fixed(SIZE.hash, 'headHash');
   const settings: RoomSettings = { rotateEveryMessages: r.u32('rotateEveryMessages'), rotateAfterSeconds: r.u32('rotateAfterSeconds') };
-  for (const name of ['rotateEveryMessages', 'rotateAfterSeconds'] as const) {
-    const { min, max } = SETTINGS_RANGE[name];
-    if (settings[name] < min || settings[name] > max) throw new SottoError('BAD_VALUE', `${name} must be ${min}..${max}`);
-  }
+  checkSettings(settings);
   const issuer = r.fixed(SIZE.publicKey, 'issuer');
   const time = r.u64('time');
   const count = r.u32('member count');
