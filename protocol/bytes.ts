@@ -47,6 +47,13 @@ export function bytesEqual(a: Uint8Array, b: Uint8Array): boolean {
   return true;
 }
 
+/** Bytewise order (shorter first on a common prefix): the canonical order of keys in a checkpoint. */
+export function compareBytes(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return a[i]! - b[i]!;
+  return a.length - b.length;
+}
+
 const HEX = '0123456789abcdef';
 
 /** Every byte's two hex digits, so toHex is one lookup per byte. */

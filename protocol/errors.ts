@@ -44,6 +44,7 @@ export const ERRORS = {
   BAD_ROTATION: { code: 603, message: 'rotation does not match the room roster' },
   ROOM_MISMATCH: { code: 604, message: 'record belongs to a different room' },
   COUNTER_USED: { code: 605, message: 'sender counter already used by a different message' },
+  BAD_CHECKPOINT: { code: 606, message: 'checkpoint does not match the room’s roster' },
   // 7xx — client-side verification of what the relay served
   GAP: { code: 700, message: 'a message from this sender is missing' },
   REPLAY: { code: 701, message: 'message was already received' },
@@ -63,6 +64,7 @@ export const ERRORS = {
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },
   HISTORY_LIMIT: { code: 802, message: 'history limit reached' },
+  LOG_TOO_LONG: { code: 803, message: 'membership log too long to send; the owner must make a checkpoint' },
   // 9xx — relay faults
   INTERNAL: { code: 900, message: 'internal relay error' },
   UNAVAILABLE: { code: 901, message: 'relay is shutting down' },

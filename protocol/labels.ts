@@ -10,6 +10,7 @@ export const LABEL = {
   sigJoinConfirm: 'sotto/v2/sig/join-confirm',
   sigRotation: 'sotto/v2/sig/rotation',
   sigMessage: 'sotto/v2/sig/message',
+  sigCheckpoint: 'sotto/v2/sig/checkpoint',
   sigSession: 'sotto/v2/sig/session',
   // Hashes: SHA-256(utf8(label) || 0x00 || bytes).
   hashMemberEvent: 'sotto/v2/hash/member-event',

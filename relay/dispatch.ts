@@ -11,6 +11,7 @@ import { handleSends, type Send } from './handlers/message.js';
 import { handleSync } from './handlers/history.js';
 import { handleCreateRoom } from './handlers/room.js';
 import { handlePing } from './handlers/ping.js';
+import { handleCheckpoint } from './handlers/checkpoint.js';
 
 /** Every request but `send`, which always comes as a run (dispatchSends). */
 export function dispatch(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame, Send>): Promise<void> {
@@ -44,5 +45,6 @@ function route(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame
     case 'rotate': return handleRotate(ctx, session, frame);
     case 'sync': return handleSync(ctx, session, frame);
     case 'ping': return handlePing(ctx, session, frame);
+    case 'checkpoint': return handleCheckpoint(ctx, session, frame);
   }
 }

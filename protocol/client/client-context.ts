@@ -9,6 +9,7 @@
 // through `ClientParts`, so each one's collaborators are named in its constructor.
 import { SottoError, isSottoError, type ErrorName } from '../errors.js';
 import type { Suite } from '../crypto/suite.js';
+import type { Checkpointer } from './checkpointer.js';
 import type { ClientEvent, ClientListener } from './client-events.js';
 import type { SottoClientOptions } from './client.js';
 import type { Inbound } from './inbound.js';
@@ -50,6 +51,7 @@ export interface ClientParts {
   readonly membership: Membership;
   readonly joiner: Joiner;
   readonly issuer: Issuer;
+  readonly checkpoints: Checkpointer;
 }
 
 export class ClientContext {

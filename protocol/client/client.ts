@@ -24,6 +24,7 @@ import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
 import type { ClientPersistence } from './persistence.js';
 import { Receiving } from './receiving.js';
+import { Checkpointer } from './checkpointer.js';
 import { RelayChannel } from './relay-channel.js';
 import { RoomBinding } from './room-binding.js';
 import { appendVerified, newRoomState, type MessageView } from './room-state.js';
@@ -48,6 +49,8 @@ export interface SottoClientOptions {
   readonly lazySaveMs?: number;
   /** Messages per room that may wait for the log or a key before the oldest is dropped (default 1,000). */
   readonly maxWaitingMessages?: number;
+  /** As a room's owner, make a checkpoint once the log is this many events past the last (§8.4); default 1,000. */
+  readonly checkpointEvery?: number;
 }
 
 const AGE_CHECK_MS = 60_000;
@@ -73,6 +76,7 @@ export class SottoClient {
       get membership() { return membership; },
       get joiner() { return joiner; },
       get issuer() { return issuer; },
+      get checkpoints() { return checkpoints; },
     };
     const channel = new RelayChannel(ctx);
     const binding = new RoomBinding(ctx, parts);
@@ -84,6 +88,7 @@ export class SottoClient {
     const membership = new Membership(ctx, parts);
     const joiner = new Joiner(ctx, parts);
     const issuer = new Issuer(ctx, parts);
+    const checkpoints = new Checkpointer(ctx, parts);
     this.#ctx = ctx;
     this.#parts = parts;
     this.#connector = new Connector(ctx, parts);

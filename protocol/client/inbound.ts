@@ -6,7 +6,7 @@ import type { RelayFrame } from '../wire/frames.js';
 import type { MessageRecord } from '../wire/message.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { verifyAhead } from './message-crypto.js';
-import type { RoomState } from './room-state.js';
+import { logLength, type RoomState } from './room-state.js';
 
 type InboundParts = Pick<ClientParts, 'channel' | 'receiving' | 'sync' | 'membership' | 'keys' | 'joiner' | 'issuer'>;
 
@@ -103,8 +103,8 @@ export class Inbound {
   }
 
   #closePage(room: RoomState, done: Extract<RelayFrame, { type: 'syncDone' }>): Promise<void> {
-    if (done.logLength < room.events.length || done.lastSeq < room.lastSeen) {
-      this.#ctx.warn(room, 'ROLLBACK', `relay reports log ${done.logLength}, seq ${done.lastSeq}; we have ${room.events.length}, ${room.lastSeen}`);
+    if (done.logLength < logLength(room) || done.lastSeq < room.lastSeen) {
+      this.#ctx.warn(room, 'ROLLBACK', `relay reports log ${done.logLength}, seq ${done.lastSeq}; we have ${logLength(room)}, ${room.lastSeen}`);
     }
     // The relay writes a page and its syncDone in one go, so the delivers right before it are the
     // page; a complete answer (more = 0) means nothing below what we hold is still coming.

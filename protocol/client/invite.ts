@@ -10,6 +10,8 @@ import { LABEL } from '../labels.js';
 import { decodeInvite, encodeInviteLinkPayload, encodeInviteUnsigned, type Invite, type InviteLink } from '../wire/invite.js';
 import type { MemberEvent } from '../wire/membership.js';
 import { isAdmin, memberOf, replayLog, type Member, type Roster } from '../membership/roster.js';
+import { verifyCheckpoint } from '../membership/checkpoint.js';
+import type { Checkpoint } from '../wire/checkpoint.js';
 
 export async function inviteKeyFromToken(suite: Suite, token: Uint8Array, roomId: Uint8Array): Promise<SigningKey> {
   return suite.signingKeyFromSeed(hkdfSha256(token, roomId, utf8(LABEL.inviteKey), 32));
@@ -44,17 +46,21 @@ export interface VerifiedInvite {
 
 /**
  * The joiner's check of what the relay served for a link: the log must be rooted in the owner key
- * from the link (the trust anchor), the invite signed by a current owner/admin, and its key the one
- * derived from the link's token. A relay that substitutes any key fails here.
+ * from the link (the trust anchor) — from the genesis, or from a checkpoint that key signed (§8.4) —
+ * the invite signed by a current owner/admin, and its key the one derived from the link's token. A
+ * relay that substitutes any key fails here.
  */
 export async function verifyInviteInfo(
   suite: Suite,
   link: InviteLink,
   invite: Invite,
+  checkpoint: Checkpoint | undefined,
   events: readonly MemberEvent[],
   now = Date.now(),
 ): Promise<VerifiedInvite> {
-  const roster = await replayLog(suite, events, link.ownerSign);
+  if (checkpoint !== undefined && !bytesEqual(checkpoint.roomId, link.roomId)) throw new SottoError('ROOM_MISMATCH', 'checkpoint is for another room');
+  const start = checkpoint === undefined ? undefined : await verifyCheckpoint(suite, checkpoint, link.ownerSign);
+  const roster = await replayLog(suite, events, link.ownerSign, start);
   if (!bytesEqual(roster.roomId, link.roomId) || !bytesEqual(invite.roomId, link.roomId)) {
     throw new SottoError('ROOM_MISMATCH', 'invite info is for another room');
   }

@@ -8,11 +8,12 @@ import { Secret } from '../crypto/secret.js';
 import { parseInviteLink } from '../wire/invite.js';
 import type { Welcome, WelcomePayload } from '../wire/join.js';
 import { applyEvent, eventHash, type Roster } from '../membership/roster.js';
+import { rosterFromCheckpoint } from '../membership/checkpoint.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { inviteKeyFromToken, verifyInviteInfo } from './invite.js';
 import { buildJoinConfirm, buildJoinRequest, openWelcome } from './join.js';
 import { generateMemberKeys } from './member-keys.js';
-import { appendVerified, newRoomState, setName, type RoomState } from './room-state.js';
+import { appendVerified, eventAt, newRoomState, setName, type RoomState } from './room-state.js';
 import { memberViews, roomView } from './views.js';
 import { safeName } from './display-name.js';
 
@@ -45,11 +46,13 @@ export class Joiner {
     const inviteKey = await inviteKeyFromToken(suite, parsed.token, parsed.roomId);
     const info = await channel.request((rid) => ({ type: 'getInvite', rid, roomId: parsed.roomId, invitePublicKey: inviteKey.publicKey }));
     if (info.type !== 'inviteInfo') throw new SottoError('UNEXPECTED_FRAME', info.type);
-    const verified = await verifyInviteInfo(suite, parsed, info.invite, info.events);
+    const verified = await verifyInviteInfo(suite, parsed, info.invite, info.checkpoint, info.events);
     const me = await generateMemberKeys(suite);
     const { request, joiningKey } = await buildJoinRequest(suite, verified, me);
     const room = newRoomState(parsed.roomId, me, 'joining', '', displayName);
-    let roster: Roster | undefined;
+    // A long room's log starts at the owner's checkpoint, verified above against the link (§8.4).
+    room.base = info.checkpoint === undefined ? undefined : { checkpoint: info.checkpoint, roster: rosterFromCheckpoint(info.checkpoint) };
+    let roster: Roster | undefined = room.base?.roster;
     for (const event of info.events) {
       roster = await applyEvent(suite, roster, event);
       appendVerified(room, event, roster);
@@ -119,7 +122,7 @@ export class Joiner {
 
   /** Whether our log has our add where the welcome says, and we hold the key of the epoch it started. */
   #admitted(room: RoomState, payload: WelcomePayload): boolean {
-    const add = room.events[payload.addIndex];
+    const add = eventAt(room, payload.addIndex);
     if (add === undefined) return false;
     if (add.kind !== 'add' || !bytesEqual(add.subjectSign, room.me.sign.publicKey) || !bytesEqual(eventHash(add), payload.addHash)) {
       this.#ctx.warn(room, 'BAD_CHAIN', `the welcome names event ${payload.addIndex}, which is not our add`);

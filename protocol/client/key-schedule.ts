@@ -9,7 +9,7 @@ import { Secret } from '../crypto/secret.js';
 import type { Rotation } from '../wire/rotation.js';
 import { isAdmin, type Roster } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
-import { currentRoster, epochExpired, rosterAt, rotationPending, type RoomState } from './room-state.js';
+import { currentRoster, epochExpired, logLength, rosterAt, rotationPending, type RoomState } from './room-state.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { roomCodeOf } from './views.js';
 
@@ -69,7 +69,7 @@ export class KeySchedule {
     }
     const roster = rosterAt(room, rotation.logLength);
     if (roster === undefined) {
-      this.#ctx.warn(room, 'BAD_ROTATION', `rotation ${rotation.epoch} names log length ${rotation.logLength}; we have ${room.events.length}`);
+      this.#ctx.warn(room, 'BAD_ROTATION', `rotation ${rotation.epoch} names log length ${rotation.logLength}; we have ${logLength(room)}`);
       return;
     }
     let key: Uint8Array;

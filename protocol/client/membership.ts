@@ -8,11 +8,11 @@ import type { MemberEvent, Role } from '../wire/membership.js';
 import { applyEvent, memberOf, nextRoster } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { nextEvent } from './events.js';
-import { appendVerified, currentRoster, rosterAt, type RoomState } from './room-state.js';
+import { appendVerified, currentRoster, eventAt, logLength, rosterAt, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
 import { memberViews, roomView } from './views.js';
 
-type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner'>;
+type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner' | 'checkpoints'>;
 
 export class Membership {
   readonly #ctx: ClientContext;
@@ -81,8 +81,11 @@ export class Membership {
 
   /** An event the relay served: a repeat, one ahead of our log (sync), or the next one. */
   async onEvent(room: RoomState, event: MemberEvent): Promise<void> {
-    if (event.index < room.events.length) {
-      if (bytesEqual(room.events[event.index]!.bytes, event.bytes)) return;
+    const length = logLength(room);
+    if (event.index < length) {
+      // Before our checkpoint we hold no event to compare with (§8.4): nothing to check, nothing to apply.
+      const held = eventAt(room, event.index);
+      if (held === undefined || bytesEqual(held.bytes, event.bytes)) return;
       // A FORK only between two events both valid at that index, the second checked here too.
       try {
         await applyEvent(this.#ctx.suite, rosterAt(room, event.index), event);
@@ -92,13 +95,13 @@ export class Membership {
       }
       return;
     }
-    if (event.index > room.events.length) {
+    if (event.index > length) {
       // One sync per log length: a relay serving event n+1 but never n must not keep us syncing.
-      if (this.#gapSyncs.get(room.hex) === room.events.length) {
-        this.#ctx.warn(room, 'BAD_CHAIN', `relay serves event ${event.index} but not event ${room.events.length}`);
+      if (this.#gapSyncs.get(room.hex) === length) {
+        this.#ctx.warn(room, 'BAD_CHAIN', `relay serves event ${event.index} but not event ${length}`);
         return;
       }
-      this.#gapSyncs.set(room.hex, room.events.length);
+      this.#gapSyncs.set(room.hex, length);
       this.#ctx.background(this.#parts.sync.sync(room), room);
       return;
     }
@@ -137,5 +140,6 @@ export class Membership {
     this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
     this.#ctx.emit({ type: 'room', room: roomView(room) });
     this.#ctx.saveSoon(room);
+    this.#parts.checkpoints.consider(room);
   }
 }

@@ -14,7 +14,7 @@ import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { fingerprint } from './fingerprint.js';
 import { epochMessageKey, messageHash, openMessage, verifyMessage } from './message-crypto.js';
-import { everMember, memberDuringEpoch, rosterAt, seenAnywhere, type RoomState } from './room-state.js';
+import { everMember, logLength, memberDuringEpoch, rosterAt, seenAnywhere, type RoomState } from './room-state.js';
 import { checkSenderChain, type CounterHole } from './sender-chain.js';
 
 export type Receipt =
@@ -96,11 +96,13 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
     // No honest sender holds an epoch's key with a log shorter than the roster it was made for.
     return rejected('LOG_DIFFERENT', `${who} names log length ${record.logLength}, before its epoch ${record.epoch} (${epoch.logLength})`);
   }
-  if (record.logLength > room.events.length) {
-    if (!logSynced) return { kind: 'wait', error: 'LOG_DIFFERENT', detail: `${who} names log length ${record.logLength}; we hold ${room.events.length}` };
+  if (record.logLength > logLength(room)) {
+    if (!logSynced) return { kind: 'wait', error: 'LOG_DIFFERENT', detail: `${who} names log length ${record.logLength}; we hold ${logLength(room)}` };
     marks.push('LOG_DIFFERENT');
-  } else if (!bytesEqual(rosterAt(room, record.logLength)?.headHash ?? new Uint8Array(0), record.logHash)) {
-    marks.push('LOG_DIFFERENT');
+  } else {
+    // A head before our checkpoint (§8.4) is one we cannot compare: no mark either way.
+    const roster = rosterAt(room, record.logLength);
+    if (roster !== undefined && !bytesEqual(roster.headHash, record.logHash)) marks.push('LOG_DIFFERENT');
   }
   const chain = checkSenderChain(room.senders.get(toHex(record.sender)), record);
   let advance = true;

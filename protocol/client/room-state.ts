@@ -4,6 +4,7 @@ import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import type { Content } from '../wire/content.js';
+import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
@@ -81,6 +82,11 @@ export interface OwnJoin {
   state: JoinState;
 }
 
+export interface LogBase {
+  readonly checkpoint: Checkpoint;
+  readonly roster: Roster;
+}
+
 export interface RoomState {
   readonly roomId: Uint8Array;
   readonly hex: string;
@@ -89,7 +95,16 @@ export interface RoomState {
   name: string;
   /** The display name this client announces in the room. */
   displayName: string;
-  /** The verified membership log and the roster after each prefix: rosters[n - 1] is at length n. */
+  /**
+   * Where the log we hold starts: the owner's checkpoint a joiner started from (§8.4), with its
+   * roster; undefined when we hold the whole log from the genesis.
+   */
+  base: LogBase | undefined;
+  /**
+   * The verified membership log after the base and the roster after each event: events[i] is the
+   * event at index logBase + i, rosters[i] the roster at length logBase + i + 1. Read them through
+   * eventAt, rosterAt and logLength, which know the base.
+   */
   readonly events: MemberEvent[];
   readonly rosters: Roster[];
   readonly epochs: Map<number, EpochInfo>;
@@ -126,7 +141,7 @@ export interface RoomState {
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
   return {
     roomId, hex: toHex(roomId), me, status, name, displayName,
-    events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
+    base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
     messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined,
   };
@@ -141,12 +156,31 @@ export function setName(room: RoomState, sign: string, name: string): void {
   room.namesVersion++;
 }
 
-export function currentRoster(room: RoomState): Roster | undefined {
-  return room.rosters[room.rosters.length - 1];
+/** Log length of the base: 0 without a checkpoint. */
+export function logBase(room: RoomState): number {
+  return room.base?.roster.length ?? 0;
 }
 
+/** How many events the log we hold covers, the checkpointed ones included. */
+export function logLength(room: RoomState): number {
+  return logBase(room) + room.events.length;
+}
+
+/** The event at `index`; undefined past the head or before our base. */
+export function eventAt(room: RoomState, index: number): MemberEvent | undefined {
+  const base = logBase(room);
+  return index >= base ? room.events[index - base] : undefined;
+}
+
+export function currentRoster(room: RoomState): Roster | undefined {
+  return room.rosters[room.rosters.length - 1] ?? room.base?.roster;
+}
+
+/** The roster at log length `length`; undefined before our base. */
 export function rosterAt(room: RoomState, length: number): Roster | undefined {
-  return length >= 1 ? room.rosters[length - 1] : undefined;
+  const base = logBase(room);
+  if (room.base !== undefined && length === base) return room.base.roster;
+  return length > base ? room.rosters[length - base - 1] : undefined;
 }
 
 /** Appends an event already checked with applyEvent against the current roster. */
@@ -162,32 +196,29 @@ export function appendVerified(room: RoomState, event: MemberEvent, roster: Rost
  */
 export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: number): boolean {
   const start = room.epochs.get(epoch)?.logLength ?? 1;
-  let end = room.rosters.length;
+  let end = logLength(room);
   for (const [e, info] of room.epochs) {
     if (e > epoch && info.logLength !== undefined && info.logLength < end) end = info.logLength;
   }
-  for (let length = Math.max(start, 1); length <= end; length++) {
-    if (memberOf(room.rosters[length - 1]!, sign) !== undefined) return true;
+  for (let length = Math.max(start, logBase(room), 1); length <= end; length++) {
+    const roster = rosterAt(room, length);
+    if (roster !== undefined && memberOf(roster, sign) !== undefined) return true;
   }
   return false;
 }
 
-/** A key ever admitted by the log (create or add). */
+/** A key ever admitted by the log (create or add), or a member at our checkpoint. */
 export function everMember(room: RoomState, sign: Uint8Array): boolean {
+  if (room.base !== undefined && memberOf(room.base.roster, sign) !== undefined) return true;
   return room.events.some((e) => (e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign));
 }
 
-/**
- * A leave or removal since the current epoch's roster: someone gone holds the current key, so
- * nothing may be sealed under it until someone rotates. The relay refuses such sends, but a relay
- * that withholds the rotation after a removal would gladly take them and hand them to the removed.
- */
 /**
  * A leave after the roster our key was made for: a leave commits no rotation, so the room waits
  * (the relay refuses sends) until a member makes one.
  */
 export function rotationPending(room: RoomState): boolean {
-  return room.events.slice(keyRosterLength(room)).some((e) => e.kind === 'leave');
+  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'leave');
 }
 
 /**
@@ -196,7 +227,12 @@ export function rotationPending(room: RoomState): boolean {
  * under it any more (V-75): a withholding relay must not get a removed member's key used.
  */
 export function epochReplaced(room: RoomState): boolean {
-  return room.events.slice(keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove');
+  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove');
+}
+
+/** The events we hold from log index `index` on. */
+function eventsFrom(room: RoomState, index: number): MemberEvent[] {
+  return room.events.slice(Math.max(0, index - logBase(room)));
 }
 
 /** Log length of the roster the current key was made for; a key from our welcome was current at our add. */
@@ -204,7 +240,7 @@ function keyRosterLength(room: RoomState): number {
   const known = room.epochs.get(room.epoch)?.logLength;
   if (known !== undefined) return known;
   const added = room.events.findIndex((e) => e.kind === 'add' && bytesEqual(e.subjectSign, room.me.sign.publicKey));
-  return added === -1 ? room.events.length : added + 1;
+  return added === -1 ? logLength(room) : logBase(room) + added + 1;
 }
 
 /** Whether we accepted this exact record at any seq. */

@@ -8,6 +8,8 @@ import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import type { ContentType } from '../wire/content.js';
 import { decodeMemberEvent } from '../wire/membership.js';
+import { decodeCheckpoint } from '../wire/checkpoint.js';
+import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
 import { decodeMessage } from '../wire/message.js';
 import { safeName } from './display-name.js';
 import { memberKeysFromSecrets } from './member-keys.js';
@@ -29,6 +31,8 @@ interface RoomJson {
   status: RoomStatus;
   name: string;
   displayName: string;
+  /** The owner's checkpoint the log starts from (§8.4); absent or null for a log from the genesis. */
+  checkpoint?: string | null;
   events: string[];
   epochs: EpochJson[];
   epochCounts: [number, number][];
@@ -72,6 +76,7 @@ function roomToJson(room: RoomState): RoomJson {
     status: room.status,
     name: room.name,
     displayName: room.displayName,
+    checkpoint: room.base === undefined ? null : b64(room.base.checkpoint.bytes),
     events: room.events.map((e) => b64(e.bytes)),
     epochs: [...room.epochs].map(([epoch, info]) => ({
       epoch, key: info.key === undefined ? null : b64(info.key.expose()), rosterHash: optional(info.rosterHash), logLength: info.logLength ?? null,
@@ -122,7 +127,12 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   const me = await memberKeysFromSecrets(suite, new Secret(bytes(j.signSeed)), new Secret(bytes(j.encSecret)));
   // Names are sanitized again: a snapshot written before V-18 holds them as they arrived.
   const room = newRoomState(bytes(j.roomId), me, j.status, safeName(j.name), j.displayName);
-  let roster: Roster | undefined;
+  if (j.checkpoint !== undefined && j.checkpoint !== null) {
+    // Verified again as on join, against the owner it names: the link is not kept (§8.4).
+    const checkpoint = decodeCheckpoint(bytes(j.checkpoint));
+    room.base = { checkpoint, roster: await verifyCheckpoint(suite, checkpoint, rosterFromCheckpoint(checkpoint).owner) };
+  }
+  let roster: Roster | undefined = room.base?.roster;
   for (const text of j.events) {
     const event = decodeMemberEvent(bytes(text));
     roster = await applyEvent(suite, roster, event);

@@ -3,17 +3,17 @@
 // sync that started after it arrived, and has fetched all the relay will serve, from one before.
 import { SottoError } from '../errors.js';
 import type { ClientContext, ClientParts } from './client-context.js';
-import { forgetKeysBefore, type RoomState } from './room-state.js';
+import { forgetKeysBefore, logLength, type RoomState } from './room-state.js';
 
 const SYNC_PAGE = 1000;
 
 export class Sync {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints'>;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #count = new Map<string, number>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -40,7 +40,7 @@ export class Sync {
     try {
       for (;;) {
         const answer = await this.#parts.channel.request((rid) => ({
-          type: 'sync', rid, roomId: room.roomId, logFrom: room.events.length, epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
+          type: 'sync', rid, roomId: room.roomId, logFrom: logLength(room), epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
         }));
         if (answer.type !== 'syncDone') throw new SottoError('UNEXPECTED_FRAME', answer.type);
         if (!answer.more) break;
@@ -48,6 +48,7 @@ export class Sync {
     } finally {
       this.#ctx.syncing.delete(room.hex);
     }
+    this.#parts.checkpoints.consider(room);
     // On the inbound chain, so the retries keep their place among the frames still arriving.
     await new Promise<void>((resolve) => this.#parts.inbound.enqueue(async () => {
       await this.#parts.receiving.afterSync(room, count);

@@ -135,9 +135,12 @@ export async function applyEvent(suite: Suite, roster: Roster | undefined, event
   return next;
 }
 
-/** Replays a whole log from genesis, checking that the genesis owner is the expected trust anchor. */
-export async function replayLog(suite: Suite, events: readonly MemberEvent[], expectedOwner?: Uint8Array): Promise<Roster> {
-  let roster: Roster | undefined;
+/**
+ * Replays a log from genesis — or from `start`, a checkpoint's roster the caller has verified
+ * (§8.4) — checking that its owner is the expected trust anchor.
+ */
+export async function replayLog(suite: Suite, events: readonly MemberEvent[], expectedOwner?: Uint8Array, start?: Roster): Promise<Roster> {
+  let roster = start;
   for (const event of events) roster = await applyEvent(suite, roster, event);
   if (roster === undefined) throw new SottoError('BAD_CHAIN', 'empty membership log');
   if (expectedOwner !== undefined && !bytesEqual(roster.owner, expectedOwner)) {

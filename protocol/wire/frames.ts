@@ -10,6 +10,7 @@ import { decodeInvite, type Invite } from './invite.js';
 import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome, type JoinConfirm, type JoinRequest, type Welcome } from './join.js';
 import { decodeRotation, type Rotation } from './rotation.js';
 import { decodeMessage, type MessageRecord } from './message.js';
+import { decodeCheckpoint, type Checkpoint } from './checkpoint.js';
 
 export const AUTH_ROLE = { member: 0, joiner: 1 } as const;
 export type AuthRole = keyof typeof AUTH_ROLE;
@@ -26,12 +27,14 @@ export type ClientFrame =
   | { type: 'rotate'; rid: number; rotation: Rotation }
   | { type: 'send'; rid: number; message: MessageRecord }
   | { type: 'sync'; rid: number; roomId: Uint8Array; logFrom: number; epochFrom: number; seqFrom: number; limit: number }
-  | { type: 'ping'; rid: number };
+  | { type: 'ping'; rid: number }
+  | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
   | { type: 'error'; rid: number; code: number; text: string }
-  | { type: 'inviteInfo'; rid: number; invite: Invite; events: MemberEvent[] }
+  /** The latest checkpoint, if any, and the events after it (from the genesis without one): §8.4. */
+  | { type: 'inviteInfo'; rid: number; invite: Invite; checkpoint: Checkpoint | undefined; events: MemberEvent[] }
   | { type: 'deliver'; roomId: Uint8Array; seq: number; message: MessageRecord }
   | { type: 'event'; roomId: Uint8Array; event: MemberEvent }
   | { type: 'rotation'; roomId: Uint8Array; rotation: Rotation }
@@ -80,6 +83,8 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
         .u64(f.seqFrom).u16(f.limit).finish();
     case 'ping':
       return start(CLIENT_FRAME.ping, 8).u32(f.rid).finish();
+    case 'checkpoint':
+      return start(CLIENT_FRAME.checkpoint, 16 + f.checkpoint.bytes.length).u32(f.rid).var32(f.checkpoint.bytes).finish();
   }
 }
 
@@ -91,7 +96,10 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
     case 'error':
       return start(RELAY_FRAME.error, 64).u32(f.rid).u16(f.code).str16(truncateText(f.text)).finish();
     case 'inviteInfo': {
-      const w = start(RELAY_FRAME.inviteInfo, 512 + f.events.length * 300).u32(f.rid).var32(f.invite.bytes).u32(f.events.length);
+      const w = start(RELAY_FRAME.inviteInfo, 512 + (f.checkpoint?.bytes.length ?? 0) + f.events.length * 300).u32(f.rid).var32(f.invite.bytes);
+      if (f.checkpoint === undefined) w.u8(0);
+      else w.u8(1).var32(f.checkpoint.bytes);
+      w.u32(f.events.length);
       for (const e of f.events) w.var32(e.bytes);
       return w.finish();
     }
@@ -202,6 +210,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.ping:
       frame = { type: 'ping', rid: r.u32('rid') };
       break;
+    case CLIENT_FRAME.checkpoint:
+      frame = { type: 'checkpoint', rid: r.u32('rid'), checkpoint: decodeCheckpoint(record(r, 'checkpoint')) };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
   }
@@ -223,11 +234,12 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case RELAY_FRAME.inviteInfo: {
       const rid = r.u32('rid');
       const invite = decodeInvite(record(r, 'invite'));
+      const checkpoint = flag(r, 'checkpoint flag') ? decodeCheckpoint(record(r, 'checkpoint')) : undefined;
       const count = r.u32('event count');
       if (count > LIMIT.listItems) throw new SottoError('FIELD_TOO_LARGE', 'invite info events');
       const events: MemberEvent[] = [];
       for (let i = 0; i < count; i++) events.push(decodeMemberEvent(record(r, 'event')));
-      frame = { type: 'inviteInfo', rid, invite, events };
+      frame = { type: 'inviteInfo', rid, invite, checkpoint, events };
       break;
     }
     case RELAY_FRAME.deliver:

@@ -8,6 +8,7 @@ import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome } from './join.js';
 import { decodeMemberEvent } from './membership.js';
 import { decodeMessage } from './message.js';
 import { decodeRotation } from './rotation.js';
+import { decodeCheckpoint } from './checkpoint.js';
 import { CLIENT_FRAME, RECORD, RELAY_FRAME } from './types.js';
 
 /** Bytes shown before a value is cut: enough to tell keys apart. */
@@ -25,6 +26,7 @@ const RECORD_DECODERS: Readonly<Record<number, (bytes: Uint8Array) => object>> =
   [RECORD.joinConfirm]: decodeJoinConfirm,
   [RECORD.rotation]: decodeRotation,
   [RECORD.message]: decodeMessage,
+  [RECORD.checkpoint]: decodeCheckpoint,
 };
 
 function nameOf(table: Readonly<Record<string, number>>, tag: number): string | undefined {

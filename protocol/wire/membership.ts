@@ -30,6 +30,14 @@ export const SETTINGS_RANGE = {
   rotateAfterSeconds: { min: 60, max: 7 * 24 * 3600 },
 } as const;
 
+/** BAD_VALUE for settings outside SETTINGS_RANGE (V-11), wherever a record carries them. */
+export function checkSettings(settings: RoomSettings): void {
+  for (const name of ['rotateEveryMessages', 'rotateAfterSeconds'] as const) {
+    const { min, max } = SETTINGS_RANGE[name];
+    if (settings[name] < min || settings[name] > max) throw new SottoError('BAD_VALUE', `${name} must be ${min}..${max}`);
+  }
+}
+
 export interface MemberEventFields {
   readonly roomId: Uint8Array;
   readonly index: number;
@@ -95,12 +103,7 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
   }
   // The body's shape first (V-10), then its values (V-11).
   body.end('event body');
-  if (settings !== undefined) {
-    for (const name of ['rotateEveryMessages', 'rotateAfterSeconds'] as const) {
-      const { min, max } = SETTINGS_RANGE[name];
-      if (settings[name] < min || settings[name] > max) throw new SottoError('BAD_VALUE', `${name} must be ${min}..${max}`);
-    }
-  }
+  if (settings !== undefined) checkSettings(settings);
   const signed = r.span(0);
   const signature = r.fixed(SIZE.signature, 'signature');
   r.end('member event');

@@ -16,6 +16,7 @@ export const RECORD = {
   joinConfirm: 0x14,
   rotation: 0x15,
   message: 0x16,
+  checkpoint: 0x17,
 } as const;
 
 export const CLIENT_FRAME = {
@@ -31,6 +32,7 @@ export const CLIENT_FRAME = {
   send: 0x4a,
   sync: 0x4b,
   ping: 0x4c,
+  checkpoint: 0x4d,
 } as const;
 
 export const RELAY_FRAME = {
@@ -82,4 +84,6 @@ export const LIMIT = {
   errorText: 512,
   /** Messages a client may ask for in one sync page. */
   syncPage: 1000,
+  /** Members one checkpoint lists: a roster is at most as large as a rotation. */
+  checkpointMembers: 10_000,
 } as const;

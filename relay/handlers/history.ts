@@ -11,6 +11,8 @@ import type { RelayContext, Requester } from '../context.js';
 type Sync = Extract<ClientFrame, { type: 'sync' }>;
 
 const MESSAGE_CHUNK = 64;
+/** Events read per store call: a log of 100,000 events is paged, never loaded whole per page. */
+const EVENT_CHUNK = 1024;
 
 export async function handleSync(ctx: RelayContext, session: Requester, f: Sync): Promise<void> {
   const { roomId } = f;
@@ -28,8 +30,13 @@ export async function handleSync(ctx: RelayContext, session: Requester, f: Sync)
     return true;
   };
   const more = await (async (): Promise<boolean> => {
-    for (const event of await ctx.store.getEvents(roomId, f.logFrom)) {
-      if (!fits(encodeRelayFrame({ type: 'event', roomId, event: decodeMemberEvent(event) }))) return true;
+    for (let from = f.logFrom; ;) {
+      const events = await ctx.store.getEvents(roomId, from, EVENT_CHUNK);
+      for (const event of events) {
+        if (!fits(encodeRelayFrame({ type: 'event', roomId, event: decodeMemberEvent(event) }))) return true;
+        from++;
+      }
+      if (events.length < EVENT_CHUNK) break;
     }
     for (const rotation of await ctx.store.getRotations(roomId, Math.max(f.epochFrom, member.joinEpoch), binding.sign)) {
       if (!fits(encodeRelayFrame({ type: 'rotation', roomId, rotation: decodeRotation(rotation) }))) return true;

@@ -1,10 +1,13 @@
 // registerInvite (an owner or admin publishes an invite key) and getInvite (anyone holding the link
-// fetches the invite and the membership log it must verify before joining).
+// fetches the invite and the membership log it must verify before joining: the room's latest
+// checkpoint and the events after it, never more than one frame).
 import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { decodeInvite } from '../../protocol/wire/invite.js';
 import { decodeMemberEvent } from '../../protocol/wire/membership.js';
+import { decodeCheckpoint } from '../../protocol/wire/checkpoint.js';
+import { LIMIT } from '../../protocol/wire/types.js';
 import { requireBoundKey } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
 import type { InviteState } from '../store/store.js';
@@ -32,8 +35,20 @@ export async function handleRegisterInvite(ctx: RelayContext, session: Requester
 
 export async function handleGetInvite(ctx: RelayContext, session: Requester, f: GetInvite): Promise<void> {
   const invite = await requireUsable(ctx, f.roomId, await ctx.store.getInvite(f.roomId, f.invitePublicKey));
-  const events = await ctx.store.getEvents(f.roomId, 0);
-  session.send(encodeRelayFrame({ type: 'inviteInfo', rid: f.rid, invite: decodeInvite(invite.bytes), events: events.map(decodeMemberEvent) }));
+  const stored = await ctx.store.getCheckpoint(f.roomId);
+  // One more than a frame may list, to tell a log that fits from one that does not without reading it all.
+  const events = await ctx.store.getEvents(f.roomId, stored?.logLength ?? 0, LIMIT.listItems + 1);
+  const tooLong = (): SottoError => new SottoError('LOG_TOO_LONG', stored === undefined
+    ? 'the membership log does not fit one frame and the owner has made no checkpoint'
+    : `the membership log after the checkpoint at ${stored.logLength} does not fit one frame`);
+  if (events.length > LIMIT.listItems) throw tooLong();
+  const frame = encodeRelayFrame({
+    type: 'inviteInfo', rid: f.rid, invite: decodeInvite(invite.bytes),
+    checkpoint: stored === undefined ? undefined : decodeCheckpoint(stored.bytes), events: events.map(decodeMemberEvent),
+  });
+  // Refused here with a reason rather than as FRAME_TOO_LARGE from the session (V-49).
+  if (frame.length > ctx.config.maxFrameBytes) throw tooLong();
+  session.send(frame);
 }
 
 /** The invite if a join could still use it: it exists, is unexpired and unclaimed, and its issuer may still admit. */

@@ -93,4 +93,11 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX messages_by_age ON messages (created_at);
   `,
+  `
+  CREATE TABLE checkpoints (
+    room_id BYTEA PRIMARY KEY REFERENCES rooms (id),
+    log_length BIGINT NOT NULL,
+    bytes BYTEA NOT NULL
+  );
+  `,
 ];

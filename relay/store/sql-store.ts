@@ -8,7 +8,7 @@ import { ROLE, type Role } from '../../protocol/wire/membership.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import type {
   AppendedMessage, AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
-  NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
+  NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredMessage,
 } from './store.js';
 
 interface RoomRow {
@@ -102,7 +102,11 @@ const SQL = {
   countRooms: 'SELECT count(*) AS n FROM rooms',
   countMembers: 'SELECT count(*) AS n FROM members',
   insertEvent: 'INSERT INTO events (room_id, idx, bytes) VALUES ($1, $2, $3)',
-  getEvents: 'SELECT bytes FROM events WHERE room_id = $1 AND idx >= $2 ORDER BY idx',
+  getEvents: 'SELECT bytes FROM events WHERE room_id = $1 AND idx >= $2 ORDER BY idx LIMIT $3',
+  // The latest wins: an older or equal checkpoint never replaces a newer one.
+  putCheckpoint: `INSERT INTO checkpoints (room_id, log_length, bytes) VALUES ($1, $2, $3)
+    ON CONFLICT (room_id) DO UPDATE SET log_length = excluded.log_length, bytes = excluded.bytes WHERE checkpoints.log_length < excluded.log_length`,
+  getCheckpoint: 'SELECT log_length, bytes FROM checkpoints WHERE room_id = $1',
   insertMember: 'INSERT INTO members (room_id, sign_pub, enc_pub, role, added_at, join_epoch) VALUES ($1, $2, $3, $4, $5, $6)',
   getMembers: `SELECT ${MEMBER_COLUMNS} FROM members WHERE room_id = $1 ORDER BY added_at`,
   getMember: `SELECT ${MEMBER_COLUMNS} FROM members WHERE room_id = $1 AND sign_pub = $2`,
@@ -206,8 +210,23 @@ export class SqlStore implements Store {
     });
   }
 
-  getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]> {
-    return this.#read(async (tx) => (await tx.rows<{ bytes: Uint8Array }>(SQL.getEvents, [roomId, fromIndex])).map((r) => r.bytes));
+  getEvents(roomId: Uint8Array, fromIndex: number, limit: number): Promise<Uint8Array[]> {
+    return this.#read(async (tx) => (await tx.rows<{ bytes: Uint8Array }>(SQL.getEvents, [roomId, fromIndex, limit])).map((r) => r.bytes));
+  }
+
+  putCheckpoint(roomId: Uint8Array, checkpoint: StoredCheckpoint): Promise<void> {
+    return this.#write(async (tx) => {
+      const room = await this.#lock(tx, roomId);
+      if (room.log_length !== checkpoint.logLength) throw new SottoError('BAD_CHAIN', 'the log moved');
+      await tx.run(SQL.putCheckpoint, [roomId, checkpoint.logLength, checkpoint.bytes]);
+    });
+  }
+
+  getCheckpoint(roomId: Uint8Array): Promise<StoredCheckpoint | undefined> {
+    return this.#read(async (tx) => {
+      const row = await one<{ log_length: number; bytes: Uint8Array }>(tx, SQL.getCheckpoint, [roomId]);
+      return row === undefined ? undefined : { logLength: row.log_length, bytes: row.bytes };
+    });
   }
 
   appendEvent(append: EventAppend): Promise<void> {

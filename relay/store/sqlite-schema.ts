@@ -95,4 +95,12 @@ export const MIGRATIONS: readonly string[] = [
   CREATE INDEX messages_by_age ON messages (created_at);
   CREATE INDEX joins_by_age ON joins (created_at);
   `,
+  // Each room's latest owner-signed checkpoint (docs/protocol.md §8.4), what a joiner starts from.
+  `
+  CREATE TABLE checkpoints (
+    room_id BLOB PRIMARY KEY REFERENCES rooms (id),
+    log_length INTEGER NOT NULL,
+    bytes BLOB NOT NULL
+  ) STRICT;
+  `,
 ];

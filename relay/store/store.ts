@@ -73,6 +73,12 @@ export interface EventAppend {
   readonly markRotationPending?: boolean;
 }
 
+/** An owner's signed roster at a log position (docs/protocol.md §8.4), kept as its exact bytes. */
+export interface StoredCheckpoint {
+  readonly logLength: number;
+  readonly bytes: Uint8Array;
+}
+
 export interface NewInvite {
   readonly roomId: Uint8Array;
   readonly invitePublicKey: Uint8Array;
@@ -162,10 +168,19 @@ export interface Store {
   /** The room and its current members, read in one transaction so they describe the same log length. */
   getRoomAndMembers(roomId: Uint8Array): Promise<RoomAndMembers | undefined>;
   getMember(roomId: Uint8Array, sign: Uint8Array): Promise<MemberRecord | undefined>;
-  /** Event records from index `fromIndex` on, in order. */
-  getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]>;
+  /** Event records from index `fromIndex` on, in order, at most `limit` (a page never loads the whole log). */
+  getEvents(roomId: Uint8Array, fromIndex: number, limit: number): Promise<Uint8Array[]>;
   /** BAD_CHAIN if the log moved, JOIN_STATE if an add's join is not pending (or already added), STALE_EPOCH if the rotation lost a race. */
   appendEvent(append: EventAppend): Promise<void>;
+
+  /**
+   * Keeps `checkpoint` as the room's latest if it is for the current log length (BAD_CHAIN if the
+   * log moved since it was checked); one for an older or equal position than the stored one is
+   * dropped, so the latest always wins.
+   */
+  putCheckpoint(roomId: Uint8Array, checkpoint: StoredCheckpoint): Promise<void>;
+  /** The room's latest checkpoint, if its owner ever made one. */
+  getCheckpoint(roomId: Uint8Array): Promise<StoredCheckpoint | undefined>;
 
   /** INVITE_EXISTS when the key is taken. */
   putInvite(invite: NewInvite): Promise<void>;

@@ -10,7 +10,7 @@ import { Worker } from 'node:worker_threads';
 import type { SqliteStoreOptions } from './sqlite-store.js';
 import type {
   AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
-  PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredMessage,
+  PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredMessage,
 } from './store.js';
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
 
@@ -91,8 +91,16 @@ export class ThreadedStore implements Store {
     return this.#call('getMember', [roomId, sign]);
   }
 
-  getEvents(roomId: Uint8Array, fromIndex: number): Promise<Uint8Array[]> {
-    return this.#call('getEvents', [roomId, fromIndex]);
+  getEvents(roomId: Uint8Array, fromIndex: number, limit: number): Promise<Uint8Array[]> {
+    return this.#call('getEvents', [roomId, fromIndex, limit]);
+  }
+
+  putCheckpoint(roomId: Uint8Array, checkpoint: StoredCheckpoint): Promise<void> {
+    return this.#call('putCheckpoint', [roomId, checkpoint]);
+  }
+
+  getCheckpoint(roomId: Uint8Array): Promise<StoredCheckpoint | undefined> {
+    return this.#call('getCheckpoint', [roomId]);
   }
 
   appendEvent(append: EventAppend): Promise<void> {

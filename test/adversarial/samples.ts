@@ -31,6 +31,7 @@ export async function buildSamples(): Promise<Samples> {
   const add = await room.event(owner, 'add', joiner, 'member', inviteKey.publicKey);
   const rotation = await room.rotation(owner, 1, [owner.sign]);
   const message = await room.message(owner, 1);
+  const checkpoint = await room.checkpoint(owner);
   const roomId = room.roomId;
   const clientFrames: ClientFrame[] = [
     { type: 'auth', rid: 1, roomId, role: 'member', publicKey: owner.sign, signature: randomBytes(64) },
@@ -46,11 +47,13 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'send', rid: 11, message },
     { type: 'sync', rid: 12, roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 },
     { type: 'ping', rid: 13 },
+    { type: 'checkpoint', rid: 14, checkpoint },
   ];
   const relayFrames: RelayFrame[] = [
     { type: 'ok', rid: 1, value: 7 },
     { type: 'error', rid: 2, code: 102, text: 'TRUNCATED: ü' },
-    { type: 'inviteInfo', rid: 3, invite, events: [genesis, add] },
+    { type: 'inviteInfo', rid: 3, invite, checkpoint: undefined, events: [genesis, add] },
+    { type: 'inviteInfo', rid: 6, invite, checkpoint, events: [add] },
     { type: 'deliver', roomId, seq: 1, message },
     { type: 'event', roomId, event: add },
     { type: 'rotation', roomId, rotation },
@@ -62,7 +65,7 @@ export async function buildSamples(): Promise<Samples> {
   return {
     records: {
       memberEvent: genesis.bytes, invite: invite.bytes, joinRequest: request.bytes, welcome: welcome.bytes,
-      joinConfirm: confirm.bytes, rotation: rotation.bytes, message: message.bytes,
+      joinConfirm: confirm.bytes, rotation: rotation.bytes, message: message.bytes, checkpoint: checkpoint.bytes,
     },
     clientFrames,
     relayFrames,

@@ -3,6 +3,8 @@
 import { concat } from '../../protocol/bytes.js';
 import { errorNameOf } from '../../protocol/errors.js';
 import { eventHash, nextRoster, ZERO_HASH, type Roster } from '../../protocol/membership/roster.js';
+import { buildCheckpoint } from '../../protocol/membership/checkpoint.js';
+import type { Checkpoint } from '../../protocol/wire/checkpoint.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { labeled, signRecord } from '../../protocol/crypto/signing.js';
@@ -73,11 +75,21 @@ export class RoomModel {
     this.events.push(event);
   }
 
-  /** Signing keys of the members after the log so far and `next`, if given. */
-  members(next?: MemberEvent): Uint8Array[] {
+  /** The roster after the log so far and `next`, if given. */
+  roster(next?: MemberEvent): Roster {
     let roster: Roster | undefined;
     for (const event of next === undefined ? this.events : [...this.events, next]) roster = nextRoster(roster, event);
-    return [...roster!.members.values()].map((m) => m.sign);
+    return roster!;
+  }
+
+  /** Signing keys of the members after the log so far and `next`, if given. */
+  members(next?: MemberEvent): Uint8Array[] {
+    return [...this.roster(next).members.values()].map((m) => m.sign);
+  }
+
+  /** A checkpoint of the log so far, signed by `issuer` (the owner, for one the relay takes). */
+  checkpoint(issuer: Identity): Promise<Checkpoint> {
+    return buildCheckpoint(issuer.key, this.roster());
   }
 
   /** A rotation to `epoch` for the roster at (logLength, rosterHash), sealed to `members`. */

@@ -106,7 +106,8 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.ok((await store.getInvite(roomId, invite))!.claimedBy);
     assert.equal((await store.getMember(roomId, joiner))!.addedAt, 1);
     await rejects(store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } }), 'BAD_CHAIN');
-    assert.is((await store.getEvents(roomId, 0)).length, 2);
+    assert.is((await store.getEvents(roomId, 0, 10)).length, 2);
+    assert.is((await store.getEvents(roomId, 0, 1)).length, 1);
   });
 
   contract('an add needs a pending join of its invite; refused, nothing is written', async () => {

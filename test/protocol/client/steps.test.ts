@@ -32,27 +32,27 @@ test('invite: log rooted in another owner than the link names', async () => {
   const r = await room();
   const token = randomBytes(32);
   const stranger = await generateMemberKeys(suite);
-  await expectSottoError(() => verifyInviteInfo(suite, { roomId: r.roomId, ownerSign: stranger.sign.publicKey, token }, r.invite, [r.genesis]), 'BAD_CHAIN');
+  await expectSottoError(() => verifyInviteInfo(suite, { roomId: r.roomId, ownerSign: stranger.sign.publicKey, token }, r.invite, undefined, [r.genesis]), 'BAD_CHAIN');
 });
 
 test('invite: invite key differs from the one the link’s token derives', async () => {
   const r = await room();
-  await expectSottoError(() => verifyInviteInfo(suite, { roomId: r.roomId, ownerSign: r.owner.sign.publicKey, token: randomBytes(32) }, r.invite, [r.genesis]),
+  await expectSottoError(() => verifyInviteInfo(suite, { roomId: r.roomId, ownerSign: r.owner.sign.publicKey, token: randomBytes(32) }, r.invite, undefined, [r.genesis]),
     'BAD_INVITE_PROOF');
 });
 
 test('invite: invite for another room, expired, or issued by a non-admin is refused', async () => {
   const r = await room();
   const link = { roomId: randomBytes(16), ownerSign: r.owner.sign.publicKey, token: randomBytes(32) };
-  await expectSottoError(() => verifyInviteInfo(suite, link, r.invite, [r.genesis]), 'ROOM_MISMATCH');
+  await expectSottoError(() => verifyInviteInfo(suite, link, r.invite, undefined, [r.genesis]), 'ROOM_MISMATCH');
   const roster = await replayLog(suite, [r.genesis, r.add]);
   const own = await createInvite(suite, r.owner.sign, roster, Date.now() + 60_000);
   const ownLink = decodeInviteLinkPayload(own.linkPayload);
-  await verifyInviteInfo(suite, ownLink, own.invite, [r.genesis, r.add]);
-  await expectSottoError(() => verifyInviteInfo(suite, ownLink, own.invite, [r.genesis, r.add], own.invite.expiresAt), 'INVITE_EXPIRED');
+  await verifyInviteInfo(suite, ownLink, own.invite, undefined, [r.genesis, r.add]);
+  await expectSottoError(() => verifyInviteInfo(suite, ownLink, own.invite, undefined, [r.genesis, r.add], own.invite.expiresAt), 'INVITE_EXPIRED');
   // The joiner is a plain member: its invite verifies as a signature but not as an admission right.
   const byMember = await createInvite(suite, r.joiner.sign, roster, Date.now() + 60_000);
-  await expectSottoError(() => verifyInviteInfo(suite, decodeInviteLinkPayload(byMember.linkPayload), byMember.invite, [r.genesis, r.add]), 'NOT_ADMIN');
+  await expectSottoError(() => verifyInviteInfo(suite, decodeInviteLinkPayload(byMember.linkPayload), byMember.invite, undefined, [r.genesis, r.add]), 'NOT_ADMIN');
 });
 
 // ——— join ———

@@ -17,6 +17,8 @@ import type { MemberEvent } from '../../../protocol/wire/membership.js';
 import type { MessageRecord } from '../../../protocol/wire/message.js';
 import type { Rotation } from '../../../protocol/wire/rotation.js';
 import type { ClientFrame, RelayFrame } from '../../../protocol/wire/frames.js';
+import type { Checkpoint } from '../../../protocol/wire/checkpoint.js';
+import { buildCheckpoint } from '../../../protocol/membership/checkpoint.js';
 
 export const suite = nobleSuite;
 
@@ -32,6 +34,7 @@ export interface Room {
   readonly confirm: JoinConfirm;
   readonly rotation: Rotation;
   readonly message: MessageRecord;
+  readonly checkpoint: Checkpoint;
 }
 
 let cached: Promise<Room> | undefined;
@@ -51,7 +54,7 @@ async function buildRoom(): Promise<Room> {
   let roster = await applyEvent(suite, undefined, genesis);
   const created = await createInvite(suite, owner.sign, roster, now + 3600_000);
   const link = parseInviteLink(`https://sotto.example/#/join/${created.linkPayload}`);
-  const verified = await verifyInviteInfo(suite, link, created.invite, [genesis], now);
+  const verified = await verifyInviteInfo(suite, link, created.invite, undefined, [genesis], now);
   const { request, joiningKey } = await buildJoinRequest(suite, verified, joiner, now);
   const opened = await openJoinRequest(suite, request, owner.enc, verified.inviteKey);
   const add = await nextEvent(owner.sign, roster, {
@@ -70,7 +73,8 @@ async function buildRoom(): Promise<Room> {
     counter: 1, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: roster.length, logHash: roster.headHash,
     content: { type: 'text', time: now, text: 'hello, room' },
   });
-  return { roomId, owner, joiner, genesis, add, invite: created.invite, request, welcome, confirm, rotation, message };
+  const checkpoint = await buildCheckpoint(owner.sign, roster, now);
+  return { roomId, owner, joiner, genesis, add, invite: created.invite, request, welcome, confirm, rotation, message, checkpoint };
 }
 
 export interface NamedRecord {
@@ -88,6 +92,7 @@ export function records(r: Room): NamedRecord[] {
     { name: 'joinConfirm', bytes: r.confirm.bytes },
     { name: 'rotation', bytes: r.rotation.bytes },
     { name: 'message', bytes: r.message.bytes },
+    { name: 'checkpoint', bytes: r.checkpoint.bytes },
   ];
 }
 
@@ -108,6 +113,7 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'send', rid: 12, message: r.message },
     { type: 'sync', rid: 13, roomId: r.roomId, logFrom: 2, epochFrom: 1, seqFrom: 2 ** 53 - 1, limit: 1000 },
     { type: 'ping', rid: 0xffffffff },
+    { type: 'checkpoint', rid: 14, checkpoint: r.checkpoint },
   ];
 }
 
@@ -116,8 +122,9 @@ export function relayFrames(r: Room): RelayFrame[] {
   return [
     { type: 'ok', rid: 1, value: 2 ** 53 - 1 },
     { type: 'error', rid: 2, code: 504, text: 'invite has already been used — ✓' },
-    { type: 'inviteInfo', rid: 3, invite: r.invite, events: [r.genesis, r.add] },
-    { type: 'inviteInfo', rid: 4, invite: r.invite, events: [] },
+    { type: 'inviteInfo', rid: 3, invite: r.invite, checkpoint: undefined, events: [r.genesis, r.add] },
+    { type: 'inviteInfo', rid: 4, invite: r.invite, checkpoint: undefined, events: [] },
+    { type: 'inviteInfo', rid: 8, invite: r.invite, checkpoint: r.checkpoint, events: [] },
     { type: 'deliver', roomId: r.roomId, seq: 42, message: r.message },
     { type: 'event', roomId: r.roomId, event: r.add },
     { type: 'rotation', roomId: r.roomId, rotation: r.rotation },

@@ -76,7 +76,7 @@ test('frames: unknown tags and frames from the other direction are UNKNOWN_TYPE'
     throws(() => decodeRelayFrame(bytes), 'UNKNOWN_TYPE', `bare ${name} as a relay frame`);
   }
   // 0x46 and 0x88 were protocol 1's welcome and joinConfirmed frames: retired, not reused.
-  for (const tag of [0x00, 0x40, 0x46, 0x4d, 0x7f, 0x88, 0x8b, 0xff]) {
+  for (const tag of [0x00, 0x40, 0x46, 0x4e, 0x7f, 0x88, 0x8b, 0xff]) {
     throws(() => decodeClientFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
     throws(() => decodeRelayFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
   }
@@ -155,7 +155,7 @@ test('frames: oversized fields are FIELD_TOO_LARGE', async () => {
   throws(() => decodeClientFrame(bigRecord), 'FIELD_TOO_LARGE', 'record over LIMIT.record');
   const longText = new Writer().u8(WIRE_VERSION).u8(RELAY_FRAME.error).u32(1).u16(900).var16(new Uint8Array(LIMIT.errorText + 1).fill(0x61)).finish();
   throws(() => decodeRelayFrame(longText), 'FIELD_TOO_LARGE', 'error text');
-  const manyEvents = new Writer().u8(WIRE_VERSION).u8(RELAY_FRAME.inviteInfo).u32(1).var32(r.invite.bytes).u32(LIMIT.listItems + 1).finish();
+  const manyEvents = new Writer().u8(WIRE_VERSION).u8(RELAY_FRAME.inviteInfo).u32(1).var32(r.invite.bytes).u8(0).u32(LIMIT.listItems + 1).finish();
   throws(() => decodeRelayFrame(manyEvents), 'FIELD_TOO_LARGE', 'invite info events');
 });
 

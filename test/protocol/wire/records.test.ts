@@ -17,6 +17,7 @@ import {
 import { decodeMemberEvent, encodeMemberEventUnsigned } from '../../../protocol/wire/membership.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned } from '../../../protocol/wire/message.js';
 import { decodeRotation, encodeRotationUnsigned } from '../../../protocol/wire/rotation.js';
+import { decodeCheckpoint } from '../../../protocol/wire/checkpoint.js';
 import { LIMIT, RECORD, WIRE_VERSION } from '../../../protocol/wire/types.js';
 import { records, room, suite, throws, withByte, withTrailing } from './fixtures.js';
 
@@ -28,6 +29,7 @@ const DECODERS: readonly { readonly tag: number; readonly name: string; readonly
   { tag: RECORD.joinConfirm, name: 'decodeJoinConfirm', decode: decodeJoinConfirm },
   { tag: RECORD.rotation, name: 'decodeRotation', decode: decodeRotation },
   { tag: RECORD.message, name: 'decodeMessage', decode: decodeMessage },
+  { tag: RECORD.checkpoint, name: 'decodeCheckpoint', decode: decodeCheckpoint },
 ];
 
 function decoderFor(bytes: Uint8Array): (b: Uint8Array) => unknown {
