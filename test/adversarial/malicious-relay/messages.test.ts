@@ -33,7 +33,7 @@ async function delivered(person: Person, seq: number): Promise<Deliver> {
 }
 
 /**
- * The next new message the relay delivers to `person` (not one served again by a sync) goes through
+ * The next new message of someone else's the relay delivers to `person` (not one served again by a sync) goes through
  * `change` first, and so does every later serving of that seq: a sync in flight may serve it again,
  * and a relay that alters a message alters each copy it serves.
  */
@@ -43,6 +43,8 @@ function alterNextDeliver(person: Person, change: (message: MessageRecord) => Ui
   person.tap.script = script({
     toClient: (frame) => {
       if (frame.type !== 'deliver' || frame.seq <= last || (target !== undefined && frame.seq !== target)) return [frame];
+      // Its own records, which a sync serves back, are not the message under attack.
+      if (toHex(frame.message.sender) === person.client.identity(toHex(frame.roomId))) return [frame];
       target = frame.seq;
       return [deliver(frame.roomId, frame.seq, decodeMessage(change(frame.message)))];
     },
