@@ -5,6 +5,7 @@
 // (its RoomView has no waitingForKey), which is how far it was checked there.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { ERRORS } from '../../../protocol/errors.js';
 import { HostileRelay, until } from './hostile-relay.js';
 import { sent } from './stolen-keys.js';
 import { script } from './tap.js';
@@ -27,13 +28,24 @@ test('a member kept from every new rotation sends at most an epoch’s lifetime 
   const roomId = await alice.client.createRoom('Short epochs', 'alice', { rotateEveryMessages: LIFETIME, rotateAfterSeconds: 7 * 24 * 3600 });
   await relay.admit(alice, bob, roomId);
   const epoch = bob.client.rooms()[0]!.epoch;
-  bob.tap.script = script({ toClient: (f) => (f.type === 'rotation' ? [] : [f]) });
+  // The relay withholds every rotation from Bob and refuses his own (as if another had won the
+  // race), so no new key reaches him by either way.
+  let withholding = true;
+  bob.tap.script = script({
+    toClient: (f) => (withholding && f.type === 'rotation' ? [] : [f]),
+    toRelay: (f) => {
+      if (!withholding || f.type !== 'rotate') return [f];
+      bob.tap.inject({ type: 'error', rid: f.rid, code: ERRORS.STALE_EPOCH.code, text: 'STALE_EPOCH' });
+      return [];
+    },
+  });
   const texts = Array.from({ length: 8 }, (_, i) => `message ${i + 1}`);
   const acks = texts.map((text) => bob.client.send(roomId, text).catch(() => undefined));
   await until(() => bob.client.rooms()[0]!.waitingForKey, 'bob waits for the room’s new key');
   const underOld = sent(bob).filter((r) => r.epoch === epoch);
   assert.ok(underOld.length <= LIFETIME, `${underOld.length} messages went out under epoch ${epoch}`);
   // Honest forwarding again: the rest go out under the new epoch, each once.
+  withholding = false;
   bob.tap.reset();
   bob.tap.drop();
   await Promise.all(acks);
