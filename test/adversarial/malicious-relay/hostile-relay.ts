@@ -129,3 +129,8 @@ export function until(condition: () => boolean, what: string): Promise<void> {
 export function settle(ms = 300): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
+
+/** The epoch `person`'s client is at in `roomId`. */
+export function epochOf(person: Person, roomId: string): number {
+  return person.client.rooms().find((r) => r.roomId === roomId)!.epoch;
+}

@@ -12,7 +12,8 @@ import { ERRORS } from '../../../protocol/errors.js';
 import type { ClientFrame, RelayFrame } from '../../../protocol/wire/frames.js';
 import type { Rotation } from '../../../protocol/wire/rotation.js';
 import { deliver, forgeMessage, relabelled } from './forge.js';
-import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { epochOf, HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { untilForgotten } from './stolen-keys.js';
 import { script } from './tap.js';
 
 type Deliver = Extract<RelayFrame, { type: 'deliver' }>;
@@ -26,10 +27,6 @@ test.before(async () => {
 test.after(async () => {
   await relay.close();
 });
-
-function epochOf(person: Person, roomId: string): number {
-  return person.client.rooms().find((r) => r.roomId === roomId)!.epoch;
-}
 
 function memberKeys(person: Person, roomId: string): string[] {
   return person.client.members(roomId).map((m) => m.sign).sort();
@@ -207,10 +204,7 @@ test('a removed member colluding with the relay cannot post into the epoch she b
     seenHash: new Uint8Array(32), signer: keys.me.sign, key: messageKey(keys.epochs.get(oldEpoch)!.key!.expose(), keys.roomId, oldEpoch, keys.me.sign.publicKey),
     text: 'written after my removal',
   });
-  for (const deadline = Date.now() + 10_000; (await bob!.secrets(roomId)).epochs.get(oldEpoch)?.key !== undefined;) {
-    if (Date.now() > deadline) throw new Error('bob never forgot the old epoch');
-    await settle(100);
-  }
+  await untilForgotten(bob!, roomId, oldEpoch);
   bob!.tap.inject(deliver(keys.roomId, seq + 1, late));
   await until(() => bob!.warnings('KEY_MISSING').some((w) => w.seq === seq + 1), 'KEY_MISSING at bob');
   await settle();

@@ -25,3 +25,11 @@ export async function readableBy(suite: Suite, reader: Person, roomId: string, r
     return false;
   }
 }
+
+/** Waits until `person`'s saved keystore no longer holds `epoch`'s key (saves lag the state by design). */
+export async function untilForgotten(person: Person, roomId: string, epoch: number): Promise<void> {
+  for (const deadline = Date.now() + 10_000; (await person.secrets(roomId)).epochs.get(epoch)?.key !== undefined;) {
+    if (Date.now() > deadline) throw new Error(`${person.name} never forgot epoch ${epoch}'s key`);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+}

@@ -4,8 +4,8 @@
 // run against commit 6b94eb2's code, both tests fail, the keystore never forgetting the old epoch.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { HostileRelay, until, type Person } from './hostile-relay.js';
-import { readableBy, sent } from './stolen-keys.js';
+import { epochOf, HostileRelay, until } from './hostile-relay.js';
+import { readableBy, sent, untilForgotten } from './stolen-keys.js';
 
 let relay: HostileRelay;
 
@@ -17,19 +17,6 @@ test.after(async () => {
   await relay.close();
 });
 
-/** Polls the keystore as saved until `done` holds for it (saves lag the state by design). */
-async function untilSaved(what: string, done: () => Promise<boolean>): Promise<void> {
-  for (const deadline = Date.now() + 10_000; Date.now() < deadline;) {
-    if (await done()) return;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error(`timed out waiting until ${what}`);
-}
-
-function epochOf(person: Person, roomId: string): number {
-  return person.client.rooms().find((r) => r.roomId === roomId)!.epoch;
-}
-
 test('a keystore stolen after a rotation opens none of the earlier epochs’ messages; the history it shows stays', async () => {
   const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   for (const text of ['old one', 'old two']) await alice!.client.send(roomId, text);
@@ -40,7 +27,7 @@ test('a keystore stolen after a rotation opens none of the earlier epochs’ mes
   await alice!.client.send(roomId, 'new one');
   await until(() => bob!.texts(roomId).includes('new one'), 'bob reads the new epoch');
   for (const thief of [bob!, alice!]) {
-    await untilSaved(`${thief.name}'s keystore forgets the old epoch`, async () => !(await readableBy(relay.suite, thief, roomId, earlier[0]!)));
+    await untilForgotten(thief, roomId, earlier[0]!.epoch);
     for (const record of earlier) assert.not.ok(await readableBy(relay.suite, thief, roomId, record), `${thief.name}'s keystore opens message ${record.counter}`);
   }
   // What was read stays readable: the plaintext history lives in the (encrypted) keystore.
@@ -58,7 +45,7 @@ test('a message of a replaced epoch served after its key was forgotten: KEY_MISS
   await alice!.client.rotate(roomId);
   await alice!.client.send(roomId, 'new');
   await until(() => bob!.texts(roomId).includes('new'), 'bob reads the new epoch');
-  await untilSaved('bob forgets the old epoch', async () => !(await readableBy(relay.suite, bob!, roomId, sent(alice!)[sent(alice!).length - 2]!)));
+  await untilForgotten(bob!, roomId, sent(alice!)[sent(alice!).length - 2]!.epoch);
   if (old.type !== 'deliver') throw new Error('not a deliver');
   const syncs = bob!.tap.fromClient.filter((f) => f.type === 'sync').length;
   bob!.tap.inject({ ...old, seq: seq + 100 });
