@@ -26,6 +26,8 @@ export interface AdmissionFixture {
   readonly request: JoinRequest;
   /** The joiner's secret J, as both ends hold it after the request. */
   readonly joiningKey: Uint8Array;
+  /** The owner's init secret of the current epoch: the psk of the current members' entries (§6). */
+  readonly initSecret: Uint8Array;
 }
 
 /**
@@ -50,5 +52,5 @@ export async function admissionFixture(suite: Suite, members: number): Promise<A
   const joiner = await generateMemberKeys(suite);
   const verified = { roster, issuer: memberOf(roster, owner.sign.publicKey)!, inviteKey: await inviteKeyFromToken(suite, created.token, roomId), invite: created.invite };
   const { request, joiningKey } = await buildJoinRequest(suite, verified, joiner);
-  return { owner, joiner, events, roster, names, token: created.token, request, joiningKey };
+  return { owner, joiner, events, roster, names, token: created.token, request, joiningKey, initSecret: randomBytes(32) };
 }

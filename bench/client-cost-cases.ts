@@ -5,9 +5,12 @@
 // a relay or storage: those are the fan-out and room-open sections.
 import { bytesEqual, fromHex, toHex } from '../protocol/bytes.js';
 import { nextEvent } from '../protocol/client/events.js';
+import { epochFromKey, joinSecret } from '../protocol/client/epoch-keys.js';
 import { inviteKeyFromToken } from '../protocol/client/invite.js';
 import { buildWelcome, openJoinRequest, openWelcome } from '../protocol/client/join.js';
-import { messageKey, openMessage, sealMessage } from '../protocol/client/message-crypto.js';
+import { openMessage, sealMessage } from '../protocol/client/message-crypto.js';
+import { chainStart, retireChain, takeMessageKey, type SenderChain } from '../protocol/client/sender-ratchet.js';
+import { Secret } from '../protocol/crypto/secret.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from '../protocol/client/rotation.js';
 import { sha256 } from '../protocol/crypto/hash.js';
 import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Member, type Roster } from '../protocol/membership/roster.js';
@@ -42,16 +45,34 @@ export const ADMISSION_MEMBERS = 1000;
  */
 const REPEATS = 5;
 
+/** One sender's chain as its own client and as a recipient hold it: each message moves both on (§9). */
 interface Room {
   readonly roomId: Uint8Array;
-  readonly key: Uint8Array;
+  sending: SenderChain;
+  receiving: SenderChain;
+}
+
+function newRoom(roomId: Uint8Array, signer: SigningKey): Room {
+  const start = chainStart(randomBytes(32), roomId, 0, signer.publicKey);
+  return { roomId, sending: { next: 0, key: new Secret(start), skipped: new Map() }, receiving: { next: 0, key: new Secret(start), skipped: new Map() } };
 }
 
 async function seal(room: Room, signer: SigningKey, counter: number): Promise<MessageRecord> {
+  const index = room.sending.next;
+  const taken = takeMessageKey(room.sending, index);
+  retireChain(room.sending, taken.chain);
+  room.sending = taken.chain;
   return sealMessage({
-    signer, roomId: room.roomId, epoch: 0, key: room.key, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH,
-    content: { type: 'text', time: Date.now(), text: TEXT },
+    signer, roomId: room.roomId, epoch: 0, key: taken.messageKey, index, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH,
+    logLength: 1, logHash: ZERO_HASH, content: { type: 'text', time: Date.now(), text: TEXT },
   });
+}
+
+async function open(suite: Suite, room: Room, record: MessageRecord): Promise<void> {
+  const taken = takeMessageKey(room.receiving, record.index);
+  await openMessage(suite, record, taken.messageKey);
+  retireChain(room.receiving, taken.chain);
+  room.receiving = taken.chain;
 }
 
 async function timed(run: () => Promise<void>): Promise<number> {
@@ -68,19 +89,19 @@ async function medianOfRepeats(run: (repeat: number) => Promise<void>): Promise<
   return median(samples);
 }
 
-/** Send = seal + sign one text message; open = verify + decrypt one. */
+/** Send = take the chain's next key + seal + sign one text message; open = take its key + verify + decrypt one. */
 export async function messageCosts(suite: Suite, ops: number): Promise<CostResult[]> {
   const signer = await suite.signingKeyFromSeed(randomBytes(32));
   const roomId = randomBytes(SIZE.roomId);
-  const room: Room = { roomId, key: messageKey(randomBytes(32), roomId, 0, signer.publicKey) };
+  const room = newRoom(roomId, signer);
   const records: MessageRecord[] = [];
   // A few untimed rounds first: JIT and WebCrypto key import caches.
-  for (let i = 0; i < 20; i++) await openMessage(suite, await seal(room, signer, i + 1), room.key);
+  for (let i = 0; i < 20; i++) await open(suite, room, await seal(room, signer, i + 1));
   const sendMs = await timed(async () => {
     for (let i = 0; i < ops; i++) records.push(await seal(room, signer, i + 1));
   });
   const openMs = await timed(async () => {
-    for (const record of records) await openMessage(suite, record, room.key);
+    for (const record of records) await open(suite, room, record);
   });
   return [
     { name: 'send (seal + sign)', suite: suite.name, ms: sendMs / ops, ops },
@@ -94,11 +115,11 @@ export async function catchUpCost(suite: Suite): Promise<CostResult> {
   // and only the opening is timed with `suite`.
   const signer = await (await detectSuite()).signingKeyFromSeed(randomBytes(32));
   const roomId = randomBytes(SIZE.roomId);
-  const room: Room = { roomId, key: messageKey(randomBytes(32), roomId, 0, signer.publicKey) };
+  const room = newRoom(roomId, signer);
   const stored: Uint8Array[] = [];
   for (let i = 0; i < CATCH_UP_MESSAGES; i++) stored.push((await seal(room, signer, i + 1)).bytes);
   const ms = await timed(async () => {
-    for (const bytes of stored) await openMessage(suite, decodeMessage(bytes), room.key);
+    for (const bytes of stored) await open(suite, room, decodeMessage(bytes));
   });
   return { name: `catch-up of ${CATCH_UP_MESSAGES} messages`, suite: suite.name, ms, ops: 1 };
 }
@@ -115,8 +136,10 @@ export async function rotationCost(suite: Suite, size: number): Promise<CostResu
   const roster: Roster = {
     roomId: randomBytes(SIZE.roomId), owner: issuer.publicKey, settings: DEFAULT_SETTINGS, members, length: size, headHash: randomBytes(SIZE.hash),
   };
+  // Every entry takes a psk (the previous epoch's init secret): one more HKDF input each.
+  const init = randomBytes(32);
   const ms = await medianOfRepeats(async (repeat) => {
-    await buildRotation(suite, issuer, roster, 1 + repeat, randomBytes(32));
+    await buildRotation(suite, issuer, roster, 1 + repeat, randomBytes(32), () => init);
   });
   return { name: `rotation, ${size} members`, suite: suite.name, ms, ops: REPEATS };
 }
@@ -137,7 +160,9 @@ async function commitAdd(suite: Suite, f: AdmissionFixture, epoch: number): Prom
     kind: 'add', subjectSign: request.joinerSign, subjectEnc: request.joinerEnc, role: 'member', invitePublicKey: request.invitePublicKey,
   });
   const after = nextRoster(roster, add);
-  const rotation = await buildRotation(suite, owner.sign, after, epoch, randomBytes(32));
+  // As epoch-keys.ts rotationPsks: the current members' init secret, the joiner's join secret.
+  const secret = joinSecret(joiningKey, f.token);
+  const rotation = await buildRotation(suite, owner.sign, after, epoch, randomBytes(32), (m) => (roster.members.has(toHex(m.sign)) ? f.initSecret : secret));
   // issuer.ts #admit lists these inline: the names of members after the add, no one else's.
   const names = [...f.names].filter(([sign]) => after.members.has(sign)).map(([sign, name]) => ({ member: fromHex(sign), name }));
   const welcome = await buildWelcome(owner.sign, request, joiningKey, f.token, { addIndex: add.index, addHash: after.headHash, epoch, roomName: 'bench room', names });
@@ -159,8 +184,8 @@ export async function addCommitCost(suite: Suite, f: AdmissionFixture): Promise<
  * its issuer and signature and open it; decode the add event, apply it to the roster the joiner
  * replayed at request time (rules and the issuer's signature); check that it is our add at the index
  * and with the hash the welcome names; decode the rotation, check it names that epoch and the roster
- * after our add entry by entry, verify its signature, open our entry, and hash it as storeEpoch
- * does. Not included: the replay of the invite log (joinerReplayCost: it happens when the join is
+ * after our add entry by entry, verify its signature, open our entry with the join secret, and
+ * derive the epoch as storeEpoch does (a sender chain per member, the room code, the init secret). Not included: the replay of the invite log (joinerReplayCost: it happens when the join is
  * requested, not when the welcome arrives), the sync round trips, the confirmation and the save.
  */
 async function processWelcome(suite: Suite, f: AdmissionFixture, commit: { add: Uint8Array; rotation: Uint8Array; welcome: Uint8Array }): Promise<void> {
@@ -175,9 +200,8 @@ async function processWelcome(suite: Suite, f: AdmissionFixture, commit: { add: 
   if (rotation.epoch !== payload.epoch || rotation.logLength !== payload.addIndex + 1) throw new Error('bench: the rotation is not the add\'s');
   checkRotationRoster(rotation, after);
   await verifyRotationSignature(suite, rotation);
-  const key = await openRotation(rotation, me);
-  sha256(rotation.bytes);
-  key.fill(0);
+  const key = await openRotation(rotation, me, joinSecret(f.joiningKey, f.token));
+  epochFromKey(key, { roomId: rotation.roomId, epoch: rotation.epoch, roster: after, startedAt: rotation.time, rotationHash: sha256(rotation.bytes) });
 }
 
 /** Processing a welcome into a room of `f.roster.members.size`: see processWelcome. */

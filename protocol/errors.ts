@@ -60,6 +60,9 @@ export const ERRORS = {
   SENDER_CONFLICT: { code: 709, message: 'message conflicts with its sender’s earlier messages' },
   SEEN_DIFFERENT: { code: 710, message: 'sender saw a different message at a seq than this device holds' },
   LOG_DIFFERENT: { code: 711, message: 'sender held a different membership log than this device' },
+  // The sender chains' forward secrecy (sender-ratchet.ts): a message key is used once, then deleted.
+  KEY_USED: { code: 712, message: 'the key of this message was already used or deleted' },
+  INDEX_TOO_FAR: { code: 713, message: 'message index is too far ahead of its sender’s chain' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },

@@ -22,8 +22,14 @@ export const LABEL = {
   inviteKey: 'sotto/v2/invite-key',
   welcomeKey: 'sotto/v2/welcome-key',
   confirmKey: 'sotto/v2/confirm-key',
+  chainKey: 'sotto/v2/chain-key',
+  // HMAC inputs of the sender chain's step: MK_i and CK_i+1 from CK_i.
   messageKey: 'sotto/v2/message-key',
+  chainStep: 'sotto/v2/chain-step',
   roomCode: 'sotto/v2/room-code',
+  // Pre-shared keys of rotation entries (§6): what opens the next epoch besides the member's key.
+  initSecret: 'sotto/v2/init-secret',
+  joinSecret: 'sotto/v2/join-secret',
   // Sealed-box contexts.
   sealJoiningKey: 'sotto/v2/seal/joining-key',
   sealEpochKey: 'sotto/v2/seal/epoch-key',

@@ -38,7 +38,7 @@ export interface SottoMember {
 /** The send frame template and where its counter lives. */
 function sendTemplate(roomId: Uint8Array, sender: Uint8Array): { frame: Uint8Array; counterOffset: number } {
   const header = encodeMessageHeader({
-    roomId, epoch: 0, sender, counter: 0, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH, nonce: randomBytes(SIZE.nonce),
+    roomId, epoch: 0, sender, counter: 0, index: 0, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH, nonce: randomBytes(SIZE.nonce),
   });
   const record = new Uint8Array([...encodeMessageUnsigned(header, randomBytes(SOTTO_CIPHERTEXT_BYTES)), ...randomBytes(SIZE.signature)]);
   const frame = encodeClientFrame({ type: 'send', rid: 0, message: decodeMessage(record) });

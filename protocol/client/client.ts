@@ -4,7 +4,6 @@
 // module (see client-context.ts for how they share state and run work without deadlocking).
 import { toHex } from '../bytes.js';
 import { randomBytes } from '../crypto/random.js';
-import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import type { NoisePrimitives } from '../noise/index.js';
 import type { Role, RoomSettings } from '../wire/membership.js';
@@ -14,6 +13,7 @@ import type { ClientListener, ConnectionStatus, MemberView, RoomView } from './c
 import type { SocketLike } from './connection.js';
 import { safeName } from './display-name.js';
 import { Connector } from './connector.js';
+import { epochFromKey } from './epoch-keys.js';
 import { genesisEvent } from './events.js';
 import { Inbound } from './inbound.js';
 import { Issuer } from './issuer.js';
@@ -49,6 +49,10 @@ export interface SottoClientOptions {
   readonly lazySaveMs?: number;
   /** Messages per room that may wait for the log or a key before the oldest is dropped (default 1,000). */
   readonly maxWaitingMessages?: number;
+  /** How far one message may move a sender's key chain on (default 10,000, the longest epoch V-11 allows). */
+  readonly maxMessageKeySkip?: number;
+  /** Keys of not-yet-arrived messages kept per sender chain for late deliveries (default 1,000). */
+  readonly maxSkippedMessageKeys?: number;
   /** As a room's owner, make a checkpoint once the log is this many events past the last (§8.4); default 1,000. */
   readonly checkpointEvery?: number;
 }
@@ -140,7 +144,7 @@ export class SottoClient {
     // Shown sanitized at once, as every member (we too, on the ack) stores it from the network.
     const room = newRoomState(roomId, me, 'member', safeName(name), displayName);
     appendVerified(room, genesis, roster);
-    room.epochs.set(0, { key: new Secret(randomBytes(32)), rosterHash: roster.headHash, logLength: 1, startedAt: genesis.time, rotationHash: undefined });
+    room.epochs.set(0, epochFromKey(randomBytes(32), { roomId, epoch: 0, roster, startedAt: genesis.time, rotationHash: undefined }));
     room.epoch = 0;
     await channel.request((rid) => ({ type: 'createRoom', rid, genesis }));
     ctx.rooms.set(room.hex, room);

@@ -6,6 +6,7 @@ import { SottoError } from '../errors.js';
 import { randomBytes } from '../crypto/random.js';
 import { Secret } from '../crypto/secret.js';
 import type { JoinRequest } from '../wire/join.js';
+import type { Rotation } from '../wire/rotation.js';
 import { isAdmin, memberOf, nextRoster } from '../membership/roster.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { nextEvent } from './events.js';
@@ -13,6 +14,7 @@ import { createInvite as buildInvite, inviteKeyFromToken } from './invite.js';
 import { buildWelcome, openJoinRequest } from './join.js';
 import { currentRoster, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
+import { joinSecret, rotationPsks } from './epoch-keys.js';
 
 export class Issuer {
   readonly #ctx: ClientContext;
@@ -81,7 +83,14 @@ export class Issuer {
     const after = nextRoster(roster, add);
     const epoch = room.epoch + 1;
     const key = randomBytes(32);
-    const rotation = await buildRotation(this.#ctx.suite, room.me.sign, after, epoch, key);
+    // The joiner's entry opens with its encryption key and the join secret only it and we hold (§6).
+    const secret = joinSecret(joiningKey, token);
+    let rotation: Rotation;
+    try {
+      rotation = await buildRotation(this.#ctx.suite, room.me.sign, after, epoch, key, rotationPsks(room, { sign: request.joinerSign, secret }));
+    } finally {
+      secret.fill(0);
+    }
     // Names of the members the joiner will see, and no one else's (issue 14, problem 8).
     const names = [...room.names].filter(([sign]) => after.members.has(sign)).map(([sign, name]) => ({ member: fromHex(sign), name }));
     const welcome = await buildWelcome(room.me.sign, request, joiningKey, token, {

@@ -133,9 +133,14 @@ export class Joiner {
     return epoch !== undefined && epoch.logLength === payload.addIndex + 1;
   }
 
-  /** Tells the relay the welcome arrived (it stops handing it out); a repeat is harmless. */
+  /**
+   * Tells the relay the welcome arrived (it stops handing it out); a repeat is harmless. Then the
+   * join's secrets are wiped: the join secret they derive opens our entry of the rotation our add
+   * committed (§6), which the relay keeps, so a keystore stolen later must not hold them (V-92).
+   */
   async #confirm(room: RoomState, welcome: Welcome): Promise<void> {
-    const join = room.join!;
+    const join = room.join;
+    if (join === undefined) return;
     const confirm = await buildJoinConfirm(room.me.sign, welcome, join.joiningKey.expose(), join.token.expose());
     try {
       await this.#parts.channel.request((rid) => ({ type: 'joinConfirm', rid, confirm }));
@@ -143,6 +148,10 @@ export class Joiner {
       // A confirmation from before a lost ack is already stored; ours differs only in its nonce.
       if (!isSottoError(error, 'JOIN_STATE')) throw error;
     }
+    join.token.wipe();
+    join.joiningKey.wipe();
+    room.join = undefined;
+    this.#ctx.saveSoon(room);
   }
 
   /** Admitted: our name queued first, then saved, bound as a member, caught up, the welcome confirmed. */

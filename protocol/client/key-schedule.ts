@@ -5,11 +5,11 @@ import { bytesEqual } from '../bytes.js';
 import { isSottoError } from '../errors.js';
 import { sha256 } from '../crypto/hash.js';
 import { randomBytes } from '../crypto/random.js';
-import { Secret } from '../crypto/secret.js';
 import type { Rotation } from '../wire/rotation.js';
 import { isAdmin, type Roster } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { currentRoster, epochExpired, logLength, rosterAt, rotationPending, type RoomState } from './room-state.js';
+import { epochFromKey, keepNewestInitSecret, ownRotationPsk, rotationPsks } from './epoch-keys.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { roomCodeOf } from './views.js';
 
@@ -43,7 +43,7 @@ export class KeySchedule {
       const roster = currentRoster(room)!;
       const epoch = room.epoch + 1;
       const key = randomBytes(32);
-      const rotation = await buildRotation(this.#ctx.suite, room.me.sign, roster, epoch, key);
+      const rotation = await buildRotation(this.#ctx.suite, room.me.sign, roster, epoch, key, rotationPsks(room));
       try {
         await this.#parts.channel.request((rid) => ({ type: 'rotate', rid, rotation }), () => this.storeEpoch(room, rotation, key, roster));
         return;
@@ -72,25 +72,34 @@ export class KeySchedule {
       this.#ctx.warn(room, 'BAD_ROTATION', `rotation ${rotation.epoch} names log length ${rotation.logLength}; we have ${logLength(room)}`);
       return;
     }
+    const psk = ownRotationPsk(room, rotation);
+    if (psk === undefined) {
+      // Our entry opens only with the previous epoch's init secret: fetch that epoch's rotation
+      // first (a sync asks from our epoch on). Within a sync nothing more is asked: no loop.
+      if (!this.#ctx.syncing.has(room.hex) && this.#ctx.ready.has(room.hex)) this.#ctx.background(this.#parts.sync.sync(room), room);
+      return;
+    }
     let key: Uint8Array;
     try {
       checkRotationRoster(rotation, roster);
       await verifyRotationSignature(this.#ctx.suite, rotation);
-      key = await openRotation(rotation, room.me);
+      key = await openRotation(rotation, room.me, psk);
     } catch (error) {
       this.#ctx.warn(room, errorName(error), `rotation ${rotation.epoch}: ${errorDetail(error)}`);
       return;
+    } finally {
+      psk.fill(0);
     }
     this.storeEpoch(room, rotation, key, roster);
   }
 
-  /** Keeps `key` as the key of the rotation's epoch (and wipes the caller's copy). */
+  /** Derives the rotation's epoch from `key` (epoch-keys.ts), which it wipes. */
   storeEpoch(room: RoomState, rotation: Rotation, key: Uint8Array, roster: Roster): void {
-    room.epochs.set(rotation.epoch, {
-      key: new Secret(key), rosterHash: roster.headHash, logLength: roster.length, startedAt: rotation.time, rotationHash: sha256(rotation.bytes),
-    });
-    key.fill(0);
+    room.epochs.set(rotation.epoch, epochFromKey(key, {
+      roomId: room.roomId, epoch: rotation.epoch, roster, startedAt: rotation.time, rotationHash: sha256(rotation.bytes),
+    }));
     if (rotation.epoch > room.epoch) room.epoch = rotation.epoch;
+    keepNewestInitSecret(room);
     this.#ctx.emit({ type: 'epoch', roomId: room.hex, epoch: room.epoch, roomCode: roomCodeOf(room) });
     this.#ctx.saveSoon(room);
     if (room.status === 'joining') this.#parts.joiner.admitIfWelcomed(room);

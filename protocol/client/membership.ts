@@ -10,6 +10,7 @@ import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts }
 import { nextEvent } from './events.js';
 import { appendVerified, currentRoster, eventAt, logLength, rosterAt, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
+import { rotationPsks } from './epoch-keys.js';
 import { memberViews, roomView } from './views.js';
 
 type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner' | 'checkpoints'>;
@@ -34,7 +35,7 @@ export class Membership {
       const event = await nextEvent(room.me.sign, roster, { kind: 'remove', subjectSign: subject.sign, subjectEnc: subject.enc, role: subject.role });
       const after = nextRoster(roster, event);
       const key = randomBytes(32);
-      const rotation = await buildRotation(this.#ctx.suite, room.me.sign, after, room.epoch + 1, key);
+      const rotation = await buildRotation(this.#ctx.suite, room.me.sign, after, room.epoch + 1, key, rotationPsks(room));
       await this.#parts.channel.request((rid) => ({ type: 'appendEvent', rid, event, rotation, welcome: undefined }), async () => {
         await this.acceptEvent(room, event);
         this.#parts.keys.storeEpoch(room, rotation, key, after);

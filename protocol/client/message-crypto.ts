@@ -1,44 +1,13 @@
-// Sealing and opening room messages: per-(epoch, sender) keys, the header as associated data, and
-// the sender's signature over header and ciphertext.
+// Sealing and opening room messages under one message key of the sender's chain (sender-ratchet.ts),
+// the header as associated data, and the sender's signature over header and ciphertext.
 import { SottoError, isSottoError } from '../errors.js';
-import { toHex, utf8 } from '../bytes.js';
 import { xchachaOpen, xchachaSeal } from '../crypto/aead.js';
-import { hkdfSha256 } from '../crypto/hash.js';
 import { randomBytes } from '../crypto/random.js';
-import { Secret } from '../crypto/secret.js';
 import { labeledHash, signRecord, verifyRecord } from '../crypto/signing.js';
 import type { SigningKey, Suite } from '../crypto/suite.js';
-import { LABEL } from '../labels.js';
-import { Writer } from '../wire/codec.js';
 import { decodeContent, encodeContent, type Content } from '../wire/content.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type MessageRecord } from '../wire/message.js';
 import { SIZE } from '../wire/types.js';
-
-export function messageKey(epochKey: Uint8Array, roomId: Uint8Array, epoch: number, sender: Uint8Array): Uint8Array {
-  const info = new Writer(64).raw(utf8(LABEL.messageKey)).u8(0).u32(epoch).fixed(sender, SIZE.publicKey).finish();
-  return hkdfSha256(epochKey, roomId, info, 32);
-}
-
-/** Per epoch key, its senders' message keys: derived on first use, gone with the epoch key. */
-const derivedKeys = new WeakMap<Secret, Map<string, Secret>>();
-
-/**
- * messageKey for the epoch whose key `epochKey` holds, derived once per sender: an HKDF per message
- * was a tenth of a history catch-up. An epoch key belongs to one (room, epoch), so those two
- * arguments are the same on every call with it.
- */
-export function epochMessageKey(epochKey: Secret, roomId: Uint8Array, epoch: number, sender: Uint8Array): Uint8Array {
-  let bySender = derivedKeys.get(epochKey);
-  if (bySender === undefined) derivedKeys.set(epochKey, (bySender = new Map()));
-  const id = toHex(sender);
-  let key = bySender.get(id);
-  if (key === undefined) {
-    const derived = messageKey(epochKey.expose(), roomId, epoch, sender);
-    bySender.set(id, (key = new Secret(derived)));
-    derived.fill(0);
-  }
-  return key.expose();
-}
 
 export function messageHash(recordBytes: Uint8Array): Uint8Array {
   return labeledHash('hashMessage', recordBytes);
@@ -48,8 +17,9 @@ export interface SealMessageInput {
   readonly signer: SigningKey;
   readonly roomId: Uint8Array;
   readonly epoch: number;
-  /** messageKey(epochKey, roomId, epoch, signer.publicKey) */
+  /** MK of the sender's chain at `index` (sender-ratchet.ts). */
   readonly key: Uint8Array;
+  readonly index: number;
   readonly counter: number;
   readonly prevHash: Uint8Array;
   readonly seenSeq: number;
@@ -61,7 +31,7 @@ export interface SealMessageInput {
 
 export async function sealMessage(input: SealMessageInput): Promise<MessageRecord> {
   const header = encodeMessageHeader({
-    roomId: input.roomId, epoch: input.epoch, sender: input.signer.publicKey, counter: input.counter,
+    roomId: input.roomId, epoch: input.epoch, sender: input.signer.publicKey, counter: input.counter, index: input.index,
     prevHash: input.prevHash, seenSeq: input.seenSeq, seenHash: input.seenHash, logLength: input.logLength, logHash: input.logHash,
     nonce: randomBytes(SIZE.nonce),
   });
@@ -91,7 +61,7 @@ export function verifyAhead(suite: Suite, record: MessageRecord): void {
   verifying.set(record, outcome);
 }
 
-/** Verifies the sender's signature, then decrypts. `key` is the (epoch, sender) message key. */
+/** Verifies the sender's signature, then decrypts. `key` is the message key of the record's index. */
 export async function openMessage(suite: Suite, record: MessageRecord, key: Uint8Array): Promise<Content> {
   const ahead = verifying.get(record);
   verifying.delete(record);

@@ -6,9 +6,10 @@ import { SottoError } from '../errors.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
-import { epochMessageKey, messageHash, sealMessage } from './message-crypto.js';
+import { messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
 import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
+import { retireChain, takeMessageKey } from './sender-ratchet.js';
 import { pendingView, roomView } from './views.js';
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
@@ -76,15 +77,27 @@ export class Outbox {
     for (const item of room.outbox.splice(0)) this.#failAck(room, item, new SottoError('NOT_MEMBER', 'no longer in the room'));
   }
 
+  /** Seals with the next key of our own chain in the current epoch, which moves on past it (§9). */
   async #seal(room: RoomState, content: Content, counter: number, prevHash: Uint8Array): Promise<MessageRecord> {
-    const key = room.epochs.get(room.epoch)?.key;
-    if (key === undefined) throw new SottoError('KEY_MISSING', `no key for epoch ${room.epoch}`);
+    const chains = room.epochs.get(room.epoch)?.chains;
+    const me = toHex(room.me.sign.publicKey);
+    const mine = chains?.get(me);
+    if (chains === undefined || mine === undefined) throw new SottoError('KEY_MISSING', `no sending key for epoch ${room.epoch}`);
+    const taken = takeMessageKey(mine, mine.next);
     const seen = latestSeen(room);
     const roster = currentRoster(room)!;
-    return sealMessage({
-      signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: epochMessageKey(key, room.roomId, room.epoch, room.me.sign.publicKey),
-      counter, prevHash, seenSeq: seen.seq, seenHash: seen.hash, logLength: roster.length, logHash: roster.headHash, content,
-    });
+    let record: MessageRecord;
+    try {
+      record = await sealMessage({
+        signer: room.me.sign, roomId: room.roomId, epoch: room.epoch, key: taken.messageKey, index: mine.next,
+        counter, prevHash, seenSeq: seen.seq, seenHash: seen.hash, logLength: roster.length, logHash: roster.headHash, content,
+      });
+    } finally {
+      taken.messageKey.fill(0);
+    }
+    chains.set(me, taken.chain);
+    retireChain(mine, taken.chain);
+    return record;
   }
 
   /**

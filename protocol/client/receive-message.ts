@@ -13,9 +13,10 @@ import type { Suite } from '../crypto/suite.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { fingerprint } from './fingerprint.js';
-import { epochMessageKey, messageHash, openMessage, verifyMessage } from './message-crypto.js';
+import { messageHash, openMessage, verifyMessage } from './message-crypto.js';
 import { everMember, logLength, memberDuringEpoch, rosterAt, seenAnywhere, type RoomState } from './room-state.js';
 import { checkSenderChain, type CounterHole } from './sender-chain.js';
+import { DEFAULT_RATCHET_LIMITS, takeMessageKey, type KeyTaken, type RatchetLimits, type SenderChain } from './sender-ratchet.js';
 
 export type Receipt =
   /** The same record at the same seq again: dropped without a word. */
@@ -29,12 +30,22 @@ export type Receipt =
   /**
    * Shown, with `marks` naming what its sender's own header claims differently from us.
    * `advance`: the message moves its sender's chain on (false for a counter at or below the last);
-   * `hole`: counters skipped right before it, to be shown if no sync brings them.
+   * `hole`: counters skipped right before it, to be shown if no sync brings them;
+   * `keys`: the sender's key chain without this message's key, to replace `before` (applyChain).
    */
   | {
     readonly kind: 'accepted'; readonly hash: Uint8Array; readonly content: Content; readonly marks: readonly ErrorName[];
-    readonly advance: boolean; readonly hole: CounterHole | undefined;
+    readonly advance: boolean; readonly hole: CounterHole | undefined; readonly keys: ChainMove;
   };
+
+/** A sender chain moved past one message key: applied with the message, in the same step. */
+export interface ChainMove {
+  readonly epoch: number;
+  readonly sender: string;
+  readonly index: number;
+  readonly before: SenderChain;
+  readonly after: SenderChain;
+}
 
 function rejected(error: ErrorName, detail: string): Receipt {
   return { kind: 'rejected', error, detail };
@@ -55,7 +66,9 @@ async function signatureFault(suite: Suite, record: MessageRecord): Promise<Erro
  * `logSynced`: a sync completed since the message arrived, so a log shorter than the head it names
  * is all the relay will serve us, and the head is judged as it stands instead of waited for.
  */
-export async function receiveMessage(suite: Suite, room: RoomState, seq: number, record: MessageRecord, logSynced: boolean): Promise<Receipt> {
+export async function receiveMessage(
+  suite: Suite, room: RoomState, seq: number, record: MessageRecord, logSynced: boolean, limits: RatchetLimits = DEFAULT_RATCHET_LIMITS,
+): Promise<Receipt> {
   if (!bytesEqual(record.roomId, room.roomId)) return rejected('ROOM_MISMATCH', `seq ${seq} names another room`);
   const hash = messageHash(record.bytes);
   const seenHere = room.seen.get(seq);
@@ -78,17 +91,34 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
   const epoch = room.epochs.get(record.epoch);
   if (epoch === undefined) return { kind: 'wait', error: 'KEY_MISSING', detail: `seq ${seq}: no key for epoch ${record.epoch}` };
   // Forgotten for forward secrecy (V-76): no later sync brings it back.
-  if (epoch.key === undefined) return rejected('KEY_MISSING', `seq ${seq}: the key of epoch ${record.epoch} was deleted once the epoch was replaced`);
+  if (epoch.chains === undefined) return rejected('KEY_MISSING', `seq ${seq}: the keys of epoch ${record.epoch} were deleted once the epoch was replaced`);
   if (!memberDuringEpoch(room, record.sender, record.epoch)) {
     return { kind: 'wait', error: 'UNKNOWN_SENDER', detail: `seq ${seq}: sender not a member in epoch ${record.epoch}` };
   }
+  // One signed record at two seqs: only the relay stores a record twice (a resend gets its old seq).
+  // Told before its key is looked for: the first copy used the key up.
+  if (seenAnywhere(room, hash)) return rejected('REPLAY', `seq ${seq} repeats a message accepted at another seq`);
+  const sender = toHex(record.sender);
+  const before = epoch.chains.get(sender);
+  if (before === undefined) return rejected('UNKNOWN_SENDER', `seq ${seq}: sender not in the roster epoch ${record.epoch} was made for`);
+  let taken: KeyTaken;
+  try {
+    taken = takeMessageKey(before, record.index, limits);
+  } catch (error) {
+    if (!isSottoError(error)) throw error;
+    // A used or far-off index is its sender's doing only if the sender signed it.
+    return rejected((await signatureFault(suite, record)) ?? error.errorName, `seq ${seq}: ${error.detail ?? error.message}`);
+  }
   let content: Content;
   try {
-    content = await openMessage(suite, record, epochMessageKey(epoch.key, room.roomId, record.epoch, record.sender));
+    content = await openMessage(suite, record, taken.messageKey);
   } catch (error) {
     if (isSottoError(error)) return rejected(error.errorName, `seq ${seq}`);
     throw error;
+  } finally {
+    taken.messageKey.fill(0);
   }
+  const keys: ChainMove = { epoch: record.epoch, sender, index: record.index, before, after: taken.chain };
   // Signed by its sender from here on: what follows is attributed to it.
   const who = `seq ${seq} from ${fingerprint(record.sender)}`;
   const marks: ErrorName[] = [];
@@ -109,8 +139,6 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
   let hole: CounterHole | undefined;
   switch (chain.kind) {
     case 'stale':
-      // One signed record at two seqs: only the relay stores a record twice (a resend gets its old seq).
-      if (seenAnywhere(room, hash)) return rejected('REPLAY', `seq ${seq} repeats counter ${record.counter}`);
       marks.push('SENDER_CONFLICT');
       advance = false;
       break;
@@ -128,5 +156,5 @@ export async function receiveMessage(suite: Suite, room: RoomState, seq: number,
     const mine = room.seen.get(record.seenSeq);
     if (mine !== undefined && !bytesEqual(mine, record.seenHash)) marks.push('SEEN_DIFFERENT');
   }
-  return { kind: 'accepted', hash, content, marks, advance, hole };
+  return { kind: 'accepted', hash, content, marks, advance, hole, keys };
 }

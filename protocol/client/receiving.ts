@@ -8,9 +8,10 @@ import type { ErrorName } from '../errors.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { isAdmin } from '../membership/roster.js';
-import type { ClientContext, ClientParts } from './client-context.js';
-import { epochMessageKey, openMessage } from './message-crypto.js';
-import { receiveMessage, type Receipt } from './receive-message.js';
+import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { openMessage } from './message-crypto.js';
+import { receiveMessage, type ChainMove, type Receipt } from './receive-message.js';
+import { DEFAULT_RATCHET_LIMITS, retireChain, takeMessageKey, type KeyTaken, type RatchetLimits } from './sender-ratchet.js';
 import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
 import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
@@ -33,11 +34,16 @@ export class Receiving {
   readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>;
   readonly #waiting: Waiting;
   readonly #holes = new Map<string, OpenHole[]>();
+  readonly #limits: RatchetLimits;
 
   constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>) {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#waiting = new Waiting(ctx.options.maxWaitingMessages ?? DEFAULT_MAX_WAITING);
+    this.#limits = {
+      maxSkip: ctx.options.maxMessageKeySkip ?? DEFAULT_RATCHET_LIMITS.maxSkip,
+      maxSkippedKeys: ctx.options.maxSkippedMessageKeys ?? DEFAULT_RATCHET_LIMITS.maxSkippedKeys,
+    };
   }
 
   async verifyDelivered(room: RoomState, seq: number, record: MessageRecord): Promise<void> {
@@ -45,7 +51,7 @@ export class Receiving {
       this.#wait(room, seq, record, 'UNKNOWN_SENDER', `seq ${seq} waits behind an earlier message of its sender`);
       return;
     }
-    const receipt = await receiveMessage(this.#ctx.suite, room, seq, record, false);
+    const receipt = await receiveMessage(this.#ctx.suite, room, seq, record, false, this.#limits);
     if (receipt.kind === 'wait') this.#wait(room, seq, record, receipt.error, receipt.detail);
     else await this.#apply(room, seq, record, receipt);
   }
@@ -61,7 +67,7 @@ export class Receiving {
       const synced = syncCount !== undefined && m.after < syncCount;
       const receipt = blocked.some((s) => bytesEqual(s, m.record.sender))
         ? undefined
-        : await receiveMessage(this.#ctx.suite, room, m.seq, m.record, synced);
+        : await receiveMessage(this.#ctx.suite, room, m.seq, m.record, synced, this.#limits);
       if (receipt === undefined || receipt.kind === 'wait') {
         if (receipt !== undefined) {
           m.error = receipt.error;
@@ -126,9 +132,21 @@ export class Receiving {
       content = item!.content;
       if (record.counter === room.counter) room.lastHash = hash;
     } else {
-      const key = room.epochs.get(record.epoch)?.key;
-      if (key === undefined) return;
-      content = await openMessage(this.#ctx.suite, record, epochMessageKey(key, room.roomId, record.epoch, record.sender));
+      // Sent by this identity but not from this outbox: a keystore restored from an older export.
+      // Opening it moves our own chain past its index, so no key of ours is ever used twice.
+      const chains = room.epochs.get(record.epoch)?.chains;
+      const mine = chains?.get(toHex(record.sender));
+      if (chains === undefined || mine === undefined) return;
+      let taken: KeyTaken;
+      try {
+        taken = takeMessageKey(mine, record.index, this.#limits);
+        content = await openMessage(this.#ctx.suite, record, taken.messageKey);
+      } catch (error) {
+        this.#ctx.warn(room, errorName(error), `our own message at seq ${seq}: ${errorDetail(error)}`, seq);
+        return;
+      }
+      taken.messageKey.fill(0);
+      if (!this.#moveChain(room, { epoch: record.epoch, sender: toHex(record.sender), index: record.index, before: mine, after: taken.chain })) return;
     }
     this.#noteSeen(room, seq, hash, record.epoch);
     this.#applyContent(room, seq, record, content, []);
@@ -138,6 +156,7 @@ export class Receiving {
   }
 
   #acceptMessage(room: RoomState, seq: number, record: MessageRecord, receipt: Extract<Receipt, { kind: 'accepted' }>): void {
+    if (!this.#moveChain(room, receipt.keys)) return;
     const sender = toHex(record.sender);
     if (receipt.advance) room.senders.set(sender, { counter: record.counter, hash: receipt.hash });
     else this.#fillHole(room, sender, record.counter);
@@ -151,6 +170,31 @@ export class Receiving {
     this.#applyContent(room, seq, record, receipt.content, receipt.marks);
     this.#ctx.saveSoon(room);
     this.#parts.keys.maybeRotate(room);
+  }
+
+  /**
+   * Replaces the sender's chain by the one without this message's key and wipes what only the old
+   * one held. Should another message of the sender have moved the chain while this one was being
+   * checked, the key is taken again from where the chain is now; if it is gone, so is the message.
+   */
+  #moveChain(room: RoomState, move: ChainMove): boolean {
+    const chains = room.epochs.get(move.epoch)?.chains;
+    const current = chains?.get(move.sender);
+    if (chains === undefined || current === undefined) return false;
+    let after = move.after;
+    if (current !== move.before) {
+      try {
+        const again = takeMessageKey(current, move.index, this.#limits);
+        again.messageKey.fill(0);
+        after = again.chain;
+      } catch (error) {
+        this.#ctx.warn(room, errorName(error), `message ${move.index} of ${move.sender.slice(0, 8)} in epoch ${move.epoch}: ${errorDetail(error)}`);
+        return false;
+      }
+    }
+    chains.set(move.sender, after);
+    retireChain(current, after);
+    return true;
   }
 
   /** A late message of `sender` (a counter at or below its last) fills a hole it was missing from. */

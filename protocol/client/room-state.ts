@@ -10,6 +10,7 @@ import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
 import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
+import { wipeChain, type SenderChain } from './sender-ratchet.js';
 import type { WaitingMessage } from './waiting.js';
 import { safeName } from './display-name.js';
 
@@ -19,14 +20,23 @@ export type JoinState = 'requested' | 'member';
 
 export interface EpochInfo {
   /**
-   * The epoch key; undefined once the epoch was replaced and every message of it the relay still
-   * holds was read (forgetKeysBefore): a keystore stolen later opens none of its ciphertext.
+   * Each sender's key chain, by hex signing key (sender-ratchet.ts): the epoch key itself is wiped
+   * once they are derived (epoch-keys.ts). Undefined once the epoch was replaced and every message
+   * of it the relay still holds was read (forgetKeysBefore): a keystore stolen later opens none of
+   * its ciphertext.
    */
-  key: Secret | undefined;
-  /** Roster the key was made for (the genesis hash for epoch 0); unknown for a key learned from a welcome. */
-  readonly rosterHash: Uint8Array | undefined;
-  /** Log length that roster had; unknown for a key learned from a welcome. */
-  readonly logLength: number | undefined;
+  chains: Map<string, SenderChain> | undefined;
+  /** The epoch's room code (§6), derived from its key before the key was wiped. */
+  readonly code: string;
+  /**
+   * I_e (§6), which opens our entry of the next rotation; kept for the newest epoch only
+   * (keepNewestInitSecret), so a stolen keystore reopens no earlier rotation.
+   */
+  initSecret: Secret | undefined;
+  /** Roster the key was made for (the genesis hash for epoch 0). */
+  readonly rosterHash: Uint8Array;
+  /** Log length that roster had. */
+  readonly logLength: number;
   /** When the epoch began (issuer's clock), for the age trigger. */
   readonly startedAt: number;
   /** H(rotation bytes), to tell a repeated rotation from a conflicting one; undefined for epoch 0 and welcomes. */
@@ -198,7 +208,7 @@ export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: numb
   const start = room.epochs.get(epoch)?.logLength ?? 1;
   let end = logLength(room);
   for (const [e, info] of room.epochs) {
-    if (e > epoch && info.logLength !== undefined && info.logLength < end) end = info.logLength;
+    if (e > epoch && info.logLength < end) end = info.logLength;
   }
   for (let length = Math.max(start, logBase(room), 1); length <= end; length++) {
     const roster = rosterAt(room, length);
@@ -268,9 +278,9 @@ export function countMessage(room: RoomState, epoch: number): void {
 export function forgetKeysBefore(room: RoomState, epoch: number): number {
   let forgotten = 0;
   for (const [e, info] of room.epochs) {
-    if (e >= epoch || info.key === undefined) continue;
-    info.key.wipe();
-    info.key = undefined;
+    if (e >= epoch || info.chains === undefined) continue;
+    for (const chain of info.chains.values()) wipeChain(chain);
+    info.chains = undefined;
     forgotten++;
   }
   return forgotten;

@@ -1,5 +1,8 @@
 // Building and opening epoch rotations. A rotation seals the new key to each member individually
 // (never under the old key, or a removal would mean nothing) and commits to the roster it was for.
+// Each entry also takes a pre-shared key (§6): the previous epoch's init secret for a member of that
+// epoch, the join secret for the member its commit adds. A member's encryption key alone therefore
+// opens no rotation, so a keystore stolen later cannot reopen the rotations the relay still stores.
 import { SottoError } from '../errors.js';
 import { bytesEqual, toHex, utf8 } from '../bytes.js';
 import { openSealed, sealWith } from '../crypto/sealed-box.js';
@@ -9,7 +12,7 @@ import { LABEL } from '../labels.js';
 import { Writer } from '../wire/codec.js';
 import { decodeRotation, encodeRotationUnsigned, type Rotation, type RotationEntry } from '../wire/rotation.js';
 import { SIZE } from '../wire/types.js';
-import { memberOf, type Roster } from '../membership/roster.js';
+import { memberOf, type Member, type Roster } from '../membership/roster.js';
 
 export function epochKeyContext(roomId: Uint8Array, epoch: number, member: Uint8Array): Uint8Array {
   return new Writer(96).raw(utf8(LABEL.sealEpochKey)).u8(0).fixed(roomId, SIZE.roomId).u32(epoch)
@@ -22,6 +25,7 @@ export async function buildRotation(
   roster: Roster,
   epoch: number,
   epochKey: Uint8Array,
+  pskOf: (member: Member) => Uint8Array,
   now = Date.now(),
 ): Promise<Rotation> {
   const members = [...roster.members.values()];
@@ -29,7 +33,7 @@ export async function buildRotation(
   // No key and nonce repeat: the roster holds each member and each encryption key once (V-30).
   const ephemeral = await suite.ephemeralAgreementKey();
   const entries: RotationEntry[] = await Promise.all(
-    members.map(async (m) => ({ member: m.sign, sealedKey: await sealWith(ephemeral, m.enc, epochKey, epochKeyContext(roster.roomId, epoch, m.sign)) })),
+    members.map(async (m) => ({ member: m.sign, sealedKey: await sealWith(ephemeral, m.enc, epochKey, epochKeyContext(roster.roomId, epoch, m.sign), pskOf(m)) })),
   );
   const unsigned = encodeRotationUnsigned({
     roomId: roster.roomId, epoch, logLength: roster.length, rosterHash: roster.headHash, issuer: issuer.publicKey, time: now, entries,
@@ -60,11 +64,11 @@ export async function verifyRotationSignature(suite: Suite, rotation: Rotation):
   await verifyRecord(suite, rotation.issuer, 'sigRotation', rotation.signed, rotation.signature, `rotation ${rotation.epoch}`);
 }
 
-/** Returns this member's copy of the epoch key. */
-export async function openRotation(rotation: Rotation, me: { sign: SigningKey; enc: AgreementKey }): Promise<Uint8Array> {
+/** Returns this member's copy of the epoch key; `psk` is what our entry was sealed with besides our key. */
+export async function openRotation(rotation: Rotation, me: { sign: SigningKey; enc: AgreementKey }, psk: Uint8Array): Promise<Uint8Array> {
   const entry = rotation.entries.find((e) => bytesEqual(e.member, me.sign.publicKey));
   if (entry === undefined) throw new SottoError('KEY_MISSING', `no entry for us in epoch ${rotation.epoch}`);
-  const key = await openSealed(me.enc, entry.sealedKey, epochKeyContext(rotation.roomId, rotation.epoch, me.sign.publicKey));
+  const key = await openSealed(me.enc, entry.sealedKey, epochKeyContext(rotation.roomId, rotation.epoch, me.sign.publicKey), psk);
   if (key.length !== SIZE.secret) throw new SottoError('BAD_ROTATION', 'epoch key length');
   return key;
 }

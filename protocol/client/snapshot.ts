@@ -14,12 +14,20 @@ import { decodeMessage } from '../wire/message.js';
 import { safeName } from './display-name.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
+import type { SenderChain } from './sender-ratchet.js';
 import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;
 
-/** `key` null: forgotten after the epoch was replaced (forgetKeysBefore). */
-interface EpochJson { epoch: number; key: string | null; rosterHash: string | null; logLength: number | null; startedAt: number; rotationHash: string | null }
+/** A sender chain: [hex signing key, next index, chain key, [index, skipped message key][]]. */
+type ChainJson = [string, number, string, [number, string][]];
+/**
+ * `chains` null: forgotten after the epoch was replaced (forgetKeysBefore). Absent in snapshots of
+ * development builds of protocol 2 that kept the epoch key itself (`key`): such a room is outdated.
+ */
+interface EpochJson {
+  epoch: number; chains?: ChainJson[] | null; code: string; init: string | null; rosterHash: string; logLength: number; startedAt: number; rotationHash: string | null;
+}
 interface OutboxJson { counter: number; type: ContentType; time: number; text: string; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
@@ -68,6 +76,14 @@ const b64 = toBase64Url;
 const bytes = fromBase64Url;
 const optional = (value: Uint8Array | undefined): string | null => (value === undefined ? null : b64(value));
 
+function chainToJson([sender, chain]: [string, SenderChain]): ChainJson {
+  return [sender, chain.next, b64(chain.key.expose()), [...chain.skipped].map(([index, key]) => [index, b64(key.expose())])];
+}
+
+function chainFromJson([sender, next, key, skipped]: ChainJson): [string, SenderChain] {
+  return [sender, { next, key: new Secret(bytes(key)), skipped: new Map(skipped.map(([index, k]) => [index, new Secret(bytes(k))])) }];
+}
+
 function roomToJson(room: RoomState): RoomJson {
   return {
     roomId: b64(room.roomId),
@@ -79,8 +95,9 @@ function roomToJson(room: RoomState): RoomJson {
     checkpoint: room.base === undefined ? null : b64(room.base.checkpoint.bytes),
     events: room.events.map((e) => b64(e.bytes)),
     epochs: [...room.epochs].map(([epoch, info]) => ({
-      epoch, key: info.key === undefined ? null : b64(info.key.expose()), rosterHash: optional(info.rosterHash), logLength: info.logLength ?? null,
-      startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
+      epoch, chains: info.chains === undefined ? null : [...info.chains].map(chainToJson), code: info.code,
+      init: info.initSecret === undefined ? null : b64(info.initSecret.expose()), rosterHash: b64(info.rosterHash),
+      logLength: info.logLength, startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
     })),
     epochCounts: [...room.epochCounts],
     counter: room.counter,
@@ -139,9 +156,11 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
     appendVerified(room, event, roster);
   }
   for (const e of j.epochs) {
+    if (e.chains === undefined) throw new SottoError('BAD_VERSION', 'room from a development build of protocol 2, before sender chains');
     room.epochs.set(e.epoch, {
-      key: e.key === null ? undefined : new Secret(bytes(e.key)), rosterHash: e.rosterHash === null ? undefined : bytes(e.rosterHash),
-      logLength: e.logLength ?? undefined, startedAt: e.startedAt, rotationHash: e.rotationHash === null ? undefined : bytes(e.rotationHash),
+      chains: e.chains === null ? undefined : new Map(e.chains.map(chainFromJson)), code: e.code,
+      initSecret: e.init === null ? undefined : new Secret(bytes(e.init)), rosterHash: bytes(e.rosterHash),
+      logLength: e.logLength, startedAt: e.startedAt, rotationHash: e.rotationHash === null ? undefined : bytes(e.rotationHash),
     });
     room.epoch = Math.max(room.epoch, e.epoch);
   }

@@ -1,15 +1,13 @@
 // Read-only views of a room for a UI: plain data, no keys.
 import { fromHex, toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
-import { fingerprint, roomCode } from './fingerprint.js';
+import { fingerprint } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
 import { currentRoster, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
-  const info = room.epochs.get(room.epoch);
-  if (info?.rosterHash === undefined || info.key === undefined) return undefined;
-  return roomCode(info.key.expose(), info.rosterHash, room.epoch);
+  return room.epochs.get(room.epoch)?.code;
 }
 
 export function roomView(room: RoomState): RoomView {

@@ -11,6 +11,8 @@ export interface MessageHeaderFields {
   readonly sender: Uint8Array;
   /** Per-sender counter across the room's life, starting at 1. */
   readonly counter: number;
+  /** Position in the sender's key chain of this epoch, from 0 (sender-ratchet.ts). */
+  readonly index: number;
   /** Hash of the sender's previous message; all zero for counter 1. */
   readonly prevHash: Uint8Array;
   /** Relay sequence number of the latest room message the sender had seen (0: none). */
@@ -37,7 +39,7 @@ export interface MessageRecord extends MessageHeaderFields {
 export function encodeMessageHeader(f: MessageHeaderFields): Uint8Array {
   const w = new Writer(200);
   writeHeader(w, RECORD.message);
-  w.fixed(f.roomId, SIZE.roomId).u32(f.epoch).fixed(f.sender, SIZE.publicKey).u32(f.counter);
+  w.fixed(f.roomId, SIZE.roomId).u32(f.epoch).fixed(f.sender, SIZE.publicKey).u32(f.counter).u32(f.index);
   w.fixed(f.prevHash, SIZE.hash).u64(f.seenSeq).fixed(f.seenHash, SIZE.hash);
   w.u32(f.logLength).fixed(f.logHash, SIZE.hash).fixed(f.nonce, SIZE.nonce);
   return w.finish();
@@ -55,6 +57,7 @@ export function decodeMessage(bytes: Uint8Array): MessageRecord {
   const epoch = r.u32('epoch');
   const sender = r.fixed(SIZE.publicKey, 'sender');
   const counter = r.u32('counter');
+  const index = r.u32('index');
   const prevHash = r.fixed(SIZE.hash, 'prevHash');
   const seenSeq = r.u64('seenSeq');
   const seenHash = r.fixed(SIZE.hash, 'seenHash');
@@ -66,5 +69,5 @@ export function decodeMessage(bytes: Uint8Array): MessageRecord {
   const signed = r.span(0);
   const signature = r.fixed(SIZE.signature, 'signature');
   r.end('message');
-  return { bytes, header, ciphertext, signed, signature, roomId, epoch, sender, counter, prevHash, seenSeq, seenHash, logLength, logHash, nonce };
+  return { bytes, header, ciphertext, signed, signature, roomId, epoch, sender, counter, index, prevHash, seenSeq, seenHash, logLength, logHash, nonce };
 }

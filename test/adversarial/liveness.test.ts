@@ -57,7 +57,7 @@ test('a client closed for ignoring RATE_LIMITED is gone at once: the close compl
 /** A message record with `size` bytes of ciphertext (the relay never opens it). */
 async function bigMessage(room: RoomModel, sender: Identity, counter: number, size: number): Promise<MessageRecord> {
   const header = encodeMessageHeader({
-    roomId: room.roomId, epoch: room.epoch, sender: sender.sign, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH, nonce: randomBytes(SIZE.nonce),
+    roomId: room.roomId, epoch: room.epoch, sender: sender.sign, counter, index: 0, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH, nonce: randomBytes(SIZE.nonce),
   });
   return decodeMessage(await signRecord(sender.key, 'sigMessage', encodeMessageUnsigned(header, randomBytes(size))));
 }

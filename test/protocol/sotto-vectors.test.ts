@@ -11,7 +11,10 @@ import { labeled, labeledHash, signRecord, verifyRecord } from '../../protocol/c
 import type { Suite } from '../../protocol/crypto/suite.js';
 import { fingerprint, roomCode } from '../../protocol/client/fingerprint.js';
 import { inviteKeyFromToken } from '../../protocol/client/invite.js';
-import { messageHash, messageKey, openMessage } from '../../protocol/client/message-crypto.js';
+import { messageHash, openMessage } from '../../protocol/client/message-crypto.js';
+import { chainStart, ratchetStep, takeMessageKey, type SenderChain } from '../../protocol/client/sender-ratchet.js';
+import { Secret } from '../../protocol/crypto/secret.js';
+import { messageKeyAt } from '../helpers/keystore-reader.js';
 import { eventHash } from '../../protocol/membership/roster.js';
 import { epochKeyContext, openRotation, verifyRotationSignature } from '../../protocol/client/rotation.js';
 import { LABEL, type LabelName } from '../../protocol/labels.js';
@@ -23,6 +26,7 @@ import { decodeRotation, encodeRotationUnsigned } from '../../protocol/wire/rota
 import { WIRE_VERSION } from '../../protocol/wire/types.js';
 import { readVectorJson } from '../helpers/paths.js';
 import { SUITES } from './crypto/both-suites.js';
+import { expectSottoError } from './crypto/expect-error.js';
 
 type Hex = string;
 type Fields = Record<string, Hex | number | unknown>;
@@ -89,8 +93,24 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
     assert.is(roomCode(h(v['epochKey']), h(v['rosterHash']), num(v['epoch'])), str(v['roomCode']));
   },
 
-  messageKey(v) {
-    sameHex(messageKey(h(v['epochKey']), h(v['roomId']), num(v['epoch']), h(v['sender'])), v['messageKey'], 'message key');
+  senderChain(v) {
+    const [epochKey, roomId, epoch, sender] = [h(v['epochKey']), h(v['roomId']), num(v['epoch']), h(v['sender'])];
+    sameHex(chainStart(epochKey, roomId, epoch, sender), v['chainKey'], 'CK_0');
+    const keys = v['messageKeys'] as Record<string, string>;
+    const indexes = Object.keys(keys).map(Number);
+    assert.equal(indexes, [0, 1, 5]);
+    // By hand from CK_0 with the step of §6, and through the chain a client keeps, skipping as a receiver does.
+    let chain: SenderChain = { next: 0, key: new Secret(chainStart(epochKey, roomId, epoch, sender)), skipped: new Map() };
+    for (const index of indexes) {
+      let ck = chainStart(epochKey, roomId, epoch, sender);
+      for (let i = 0; i < index; i++) ck = ratchetStep(ck).nextChainKey;
+      sameHex(ratchetStep(ck).messageKey, keys[index], `MK_${index} by hand`);
+      const taken = takeMessageKey(chain, index);
+      sameHex(taken.messageKey, keys[index], `MK_${index} from the chain`);
+      chain = taken.chain;
+    }
+    // The skipped indexes' keys were kept: MK_2..MK_4 open late deliveries, then are gone.
+    assert.equal([...chain.skipped.keys()], [2, 3, 4]);
   },
 
   async inviteKey(v) {
@@ -172,7 +192,9 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
       for (const [i, s] of secrets.entries()) {
         const me = { sign: await suite.signingKeyFromSeed(h(s.signSeed)), enc: await suite.agreementKeyFromSecret(h(s.encSecret)) };
         sameHex(me.sign.publicKey, toHex(rotation.entries[i]!.member), `${suite.name}: entry ${i} member`);
-        sameHex(await openRotation(rotation, me), v['epochKey'], `${suite.name}: entry ${i} opens to the epoch key`);
+        const psk = h((v['psks'] as string[])[i]);
+        sameHex(await openRotation(rotation, me, psk), v['epochKey'], `${suite.name}: entry ${i} opens to the epoch key`);
+        await expectSottoError(() => openRotation(rotation, me, new Uint8Array(0)), 'OPEN_FAILED');
       }
     }
   },
@@ -180,11 +202,11 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
   async message(v) {
     const f = fieldsOf(v);
     const header = encodeMessageHeader({
-      roomId: h(f['roomId']), epoch: num(f['epoch']), sender: h(f['sender']), counter: num(f['counter']), prevHash: h(f['prevHash']),
+      roomId: h(f['roomId']), epoch: num(f['epoch']), sender: h(f['sender']), counter: num(f['counter']), index: num(f['index']), prevHash: h(f['prevHash']),
       seenSeq: num(f['seenSeq']), seenHash: h(f['seenHash']), logLength: num(f['logLength']), logHash: h(f['logHash']), nonce: h(f['nonce']),
     });
     sameHex(header, v['header'], 'message header');
-    const key = messageKey(h(v['epochKey']), h(f['roomId']), num(f['epoch']), h(f['sender']));
+    const key = messageKeyAt(h(v['epochKey']), h(f['roomId']), num(f['epoch']), h(f['sender']), num(f['index']));
     sameHex(key, v['messageKey'], 'message key');
     const content = v['content'] as Content;
     const plaintext = encodeContent(content);
@@ -195,7 +217,7 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
     for (const suite of SUITES) await checkSigned(suite, v, 'sigMessage', encodeMessageUnsigned(header, ciphertext), 'message');
     const record = decodeMessage(h(v['record']));
     for (const name of ['roomId', 'sender', 'prevHash', 'seenHash', 'logHash', 'nonce'] as const) sameHex(record[name], f[name], `message.${name}`);
-    assert.equal([record.epoch, record.counter, record.seenSeq, record.logLength], [f['epoch'], f['counter'], f['seenSeq'], f['logLength']]);
+    assert.equal([record.epoch, record.counter, record.index, record.seenSeq, record.logLength], [f['epoch'], f['counter'], f['index'], f['seenSeq'], f['logLength']]);
     sameHex(record.header, v['header'], 'message.header');
     sameHex(record.ciphertext, v['ciphertext'], 'message.ciphertext');
     sameHex(record.signature, v['signature'], 'message.signature');

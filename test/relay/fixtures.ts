@@ -140,7 +140,7 @@ export class RoomModel {
 
   async message(sender: Identity, counter: number, epoch = this.epoch, signer: Identity = sender): Promise<MessageRecord> {
     const header = encodeMessageHeader({
-      roomId: this.roomId, epoch, sender: sender.sign, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: this.events.length, logHash: this.head, nonce: randomBytes(SIZE.nonce),
+      roomId: this.roomId, epoch, sender: sender.sign, counter, index: 0, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: this.events.length, logHash: this.head, nonce: randomBytes(SIZE.nonce),
     });
     const ciphertext = randomBytes(256 + 16);
     return decodeMessage(await signRecord(signer.key, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));

@@ -3,7 +3,7 @@
 // suite. Run once when the protocol version changes, never to make a failing vector pass:
 //   npm run build && node dist/test/vectors/generate-sotto-vectors.js
 // Inputs protocol 1 did not have are fixed patterns too: each message's log head is the add event
-// before it, and a rotation's entries are sealed under a fixed ephemeral secret (the code draws one
+// before it, its chain index is its counter − 1, and a rotation's entries are sealed under a fixed ephemeral secret (the code draws one
 // at random; docs/protocol.md §6 allows any).
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -15,7 +15,9 @@ import { sealWith } from '../../protocol/crypto/sealed-box.js';
 import { labeled, labeledHash, signRecord } from '../../protocol/crypto/signing.js';
 import { fingerprint, roomCode } from '../../protocol/client/fingerprint.js';
 import { inviteKeyFromToken } from '../../protocol/client/invite.js';
-import { messageHash, messageKey } from '../../protocol/client/message-crypto.js';
+import { messageHash } from '../../protocol/client/message-crypto.js';
+import { chainStart } from '../../protocol/client/sender-ratchet.js';
+import { messageKeyAt } from '../helpers/keystore-reader.js';
 import { epochKeyContext } from '../../protocol/client/rotation.js';
 import { eventHash } from '../../protocol/membership/roster.js';
 import { LABEL, type LabelName } from '../../protocol/labels.js';
@@ -30,6 +32,8 @@ import { REPO_ROOT } from '../helpers/paths.js';
 type Json = Record<string, unknown>;
 const DIR = join(REPO_ROOT, 'test', 'vectors');
 const ROTATION_EPHEMERAL = 'f0'.repeat(32);
+/** Sender chain indexes whose message keys are given: the first two, and one reached by skipping. */
+const CHAIN_INDEXES = [0, 1, 5] as const;
 const h = (v: unknown): Uint8Array => fromHex(v as string);
 const n = (v: unknown): number => v as number;
 
@@ -60,9 +64,16 @@ async function main(): Promise<void> {
       case 'roomCode':
         out.push({ ...v, roomCode: roomCode(h(v['epochKey']), h(v['rosterHash']), n(v['epoch'])) });
         break;
-      case 'messageKey':
-        out.push({ ...v, messageKey: toHex(messageKey(h(v['epochKey']), h(v['roomId']), n(v['epoch']), h(v['sender']))) });
+      case 'messageKey': {
+        // Protocol 1's one key per (epoch, sender) became a chain (§6): CK_0 and the keys of a few indexes.
+        const { messageKey: _protocol1, ...inputs } = v;
+        const [epochKey, roomId, epoch, sender] = [h(v['epochKey']), h(v['roomId']), n(v['epoch']), h(v['sender'])];
+        out.push({
+          ...inputs, type: 'senderChain', chainKey: toHex(chainStart(epochKey, roomId, epoch, sender)),
+          messageKeys: Object.fromEntries(CHAIN_INDEXES.map((i) => [i, toHex(messageKeyAt(epochKey, roomId, epoch, sender, i))])),
+        });
         break;
+      }
       case 'inviteKey': {
         const key = await inviteKeyFromToken(nobleSuite, h(v['token']), h(v['roomId']));
         out.push({ ...v, seed: toHex(hkdfSha256(h(v['token']), h(v['roomId']), utf8(LABEL.inviteKey), 32)), invitePublicKey: toHex(key.publicKey) });
@@ -108,25 +119,29 @@ async function main(): Promise<void> {
         const ephemeral = await nobleSuite.agreementKeyFromSecret(h(ROTATION_EPHEMERAL));
         const members = v['memberSecrets'] as { signSeed: string; encSecret: string }[];
         const entries = [];
-        for (const m of members) {
+        // Each entry's psk (the previous epoch's init secret or a join secret, §6) as a fixed pattern per member.
+        const psks = members.map((_, i) => toHex(new Uint8Array(32).fill(0xc0 + i)));
+        for (const [i, m] of members.entries()) {
           const sign = (await nobleSuite.signingKeyFromSeed(h(m.signSeed))).publicKey;
           const enc = (await nobleSuite.agreementKeyFromSecret(h(m.encSecret))).publicKey;
-          entries.push({ member: sign, sealedKey: await sealWith(ephemeral, enc, h(v['epochKey']), epochKeyContext(h(f['roomId']), n(f['epoch']), sign)) });
+          const context = epochKeyContext(h(f['roomId']), n(f['epoch']), sign);
+          entries.push({ member: sign, sealedKey: await sealWith(ephemeral, enc, h(v['epochKey']), context, h(psks[i])) });
         }
         Object.assign(f, { logLength, rosterHash: toHex(head), entries: entries.map((e) => ({ member: toHex(e.member), sealedKey: toHex(e.sealedKey) })) });
         const s = await signed(v['signSeed'], 'sigRotation', encodeRotationUnsigned({
           roomId: h(f['roomId']), epoch: n(f['epoch']), logLength, rosterHash: head, issuer: h(f['issuer']), time: n(f['time']), entries,
         }));
-        out.push({ ...v, ephemeralSecret: ROTATION_EPHEMERAL, fields: f, record: s.record, signature: s.signature });
+        out.push({ ...v, ephemeralSecret: ROTATION_EPHEMERAL, psks, fields: f, record: s.record, signature: s.signature });
         break;
       }
       case 'message': {
         Object.assign(f, { logLength, logHash: toHex(head) });
+        f['index'] = n(f['counter']) - 1;
         const header = encodeMessageHeader({
-          roomId: h(f['roomId']), epoch: n(f['epoch']), sender: h(f['sender']), counter: n(f['counter']), prevHash: h(f['prevHash']),
+          roomId: h(f['roomId']), epoch: n(f['epoch']), sender: h(f['sender']), counter: n(f['counter']), index: n(f['index']), prevHash: h(f['prevHash']),
           seenSeq: n(f['seenSeq']), seenHash: h(f['seenHash']), logLength, logHash: head, nonce: h(f['nonce']),
         });
-        const key = messageKey(h(v['epochKey']), h(f['roomId']), n(f['epoch']), h(f['sender']));
+        const key = messageKeyAt(h(v['epochKey']), h(f['roomId']), n(f['epoch']), h(f['sender']), n(f['index']));
         const plaintext = encodeContent(v['content'] as Content);
         const ciphertext = xchachaSeal(key, h(f['nonce']), plaintext, header);
         const s = await signed(v['signSeed'], 'sigMessage', encodeMessageUnsigned(header, ciphertext));

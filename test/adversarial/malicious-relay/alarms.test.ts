@@ -13,7 +13,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toHex } from '../../../protocol/bytes.js';
-import { messageHash, messageKey } from '../../../protocol/client/message-crypto.js';
+import { messageHash } from '../../../protocol/client/message-crypto.js';
+import { chainKeyAt, nextIndex } from '../../helpers/keystore-reader.js';
 import { currentRoster } from '../../../protocol/client/room-state.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import type { RelayFrame } from '../../../protocol/wire/frames.js';
@@ -42,15 +43,17 @@ test('a member’s crafted headers (counter jump, wrong prevHash, bogus seenHash
   await mallory!.client.send(roomId, 'hi, I am honest so far');
   await until(() => bob!.texts(roomId).includes('hi, I am honest so far'), 'bob reads mallory');
   const keys = await mallory!.secrets(roomId);
-  const key = messageKey(keys.epochs.get(keys.epoch)!.key!.expose(), keys.roomId, keys.epoch, keys.me.sign.publicKey);
   const head = { logLength: keys.events.length, logHash: currentRoster(keys)!.headHash };
-  const base = { roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, signer: keys.me.sign, key, seenSeq: 0, seenHash: new Uint8Array(32), ...head };
+  const base = { roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, signer: keys.me.sign, seenSeq: 0, seenHash: new Uint8Array(32), ...head };
+  // Each at the next index of mallory's chain, in the order the relay stores them: only the headers lie.
+  const i = nextIndex(keys, keys.epoch, keys.me.sign.publicKey);
+  const at = (index: number) => ({ index, key: chainKeyAt(keys, keys.epoch, keys.me.sign.publicKey, index)! });
   const c = keys.counter;
-  const jump = await forgeMessage({ ...base, counter: c + 5, prevHash: randomBytes(32), text: 'jump' });
-  const split = await forgeMessage({ ...base, counter: c + 6, prevHash: randomBytes(32), text: 'split' });
-  const saw = await forgeMessage({ ...base, counter: c + 7, prevHash: messageHash(split.bytes), seenSeq: seen, seenHash: randomBytes(32), text: 'saw' });
-  const log = await forgeMessage({ ...base, counter: c + 8, prevHash: messageHash(saw.bytes), logHash: randomBytes(32), text: 'log' });
-  const stale = await forgeMessage({ ...base, counter: c + 2, prevHash: randomBytes(32), text: 'stale' });
+  const jump = await forgeMessage({ ...base, ...at(i), counter: c + 5, prevHash: randomBytes(32), text: 'jump' });
+  const split = await forgeMessage({ ...base, ...at(i + 1), counter: c + 6, prevHash: randomBytes(32), text: 'split' });
+  const saw = await forgeMessage({ ...base, ...at(i + 2), counter: c + 7, prevHash: messageHash(split.bytes), seenSeq: seen, seenHash: randomBytes(32), text: 'saw' });
+  const log = await forgeMessage({ ...base, ...at(i + 3), counter: c + 8, prevHash: messageHash(saw.bytes), logHash: randomBytes(32), text: 'log' });
+  const stale = await forgeMessage({ ...base, ...at(i + 4), counter: c + 2, prevHash: randomBytes(32), text: 'stale' });
   // Mallory's client sends through the real relay, which stores what it is given (it checks no signature).
   const crafted: MessageRecord[] = [jump, split, saw, log, stale];
   mallory!.tap.script = script({ toRelay: (f) => (f.type === 'send' && crafted.length > 0 ? [{ ...f, message: crafted.shift()! }] : [f]) });
@@ -73,9 +76,10 @@ test('a message naming a log head from before its own epoch is refused with LOG_
   const { people: [alice, bob, mallory], roomId } = await relay.gather('alice', 'bob', 'mallory');
   await alice!.client.send(roomId, 'hello all');
   const keys = await mallory!.secrets(roomId);
-  const key = messageKey(keys.epochs.get(keys.epoch)!.key!.expose(), keys.roomId, keys.epoch, keys.me.sign.publicKey);
+  const index = nextIndex(keys, keys.epoch, keys.me.sign.publicKey);
+  const key = chainKeyAt(keys, keys.epoch, keys.me.sign.publicKey, index)!;
   const old = await forgeMessage({
-    roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, signer: keys.me.sign, key, counter: keys.counter + 1,
+    roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, signer: keys.me.sign, key, index, counter: keys.counter + 1,
     prevHash: keys.lastHash, seenSeq: 0, seenHash: new Uint8Array(32), logLength: 1, logHash: keys.events[0]!.prevHash, text: 'from the past',
   });
   let sent = false;
@@ -98,7 +102,7 @@ test('a record carrying our key with a bad signature: BAD_SIGNATURE, no REFLECTE
   // Bob's key used elsewhere (a restored copy of his keystore): signed by it, never sealed here.
   const keys = await bob!.secrets(roomId);
   const elsewhere = await forgeMessage({
-    roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, signer: keys.me.sign, key: randomBytes(32), counter: 999,
+    roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, signer: keys.me.sign, key: randomBytes(32), index: 0, counter: 999,
     prevHash: randomBytes(32), seenSeq: 0, seenHash: new Uint8Array(32), text: 'not from this device',
   });
   bob!.tap.inject(deliver(keys.roomId, seq + 2, elsewhere));

@@ -12,7 +12,7 @@ import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type Message
 import { RELAY_FRAME, SIZE, WIRE_VERSION } from '../../../protocol/wire/types.js';
 
 /** Byte offsets in records (docs/protocol.md §5.1). */
-export const MESSAGE_OFFSET = { counter: 54, nonce: 166, ciphertext: 194 } as const;
+export const MESSAGE_OFFSET = { counter: 54, index: 58, nonce: 170, ciphertext: 198 } as const;
 export const JOIN_REQUEST_OFFSET = { joinerEnc: 82 } as const;
 export const WELCOME_OFFSET = { ciphertext: 142 } as const;
 
@@ -41,8 +41,8 @@ export interface ForgedMessage extends Omit<MessageHeaderFields, 'nonce' | 'logL
   /** Signs the record; need not be the key named as sender. */
   readonly signer: SigningKey;
   /**
-   * Encrypts the content. Any holder of the epoch key can derive any sender's message key, so only
-   * the signature says who wrote a message.
+   * Encrypts the content. Every member holds every sender's chain of its epochs (chainKeyAt in
+   * test/helpers/keystore-reader.ts), so only the signature says who wrote a message.
    */
   readonly key: Uint8Array;
   readonly text: string;

@@ -46,6 +46,11 @@ export class Person {
     return this.client.messages(roomId).map((m) => m.text);
   }
 
+  /** The bytes of this person's last saved snapshot (decrypted): what a thief of the keystore reads. */
+  savedSnapshot(): string {
+    return new TextDecoder().decode(this.#persistence.snapshot);
+  }
+
   /** This person's saved state for a room, keys included: what a colluding member could use. */
   async secrets(roomId: string): Promise<RoomState> {
     const { rooms } = await decodeSnapshot(this.#suite, this.#persistence.snapshot!);

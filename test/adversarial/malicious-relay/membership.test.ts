@@ -5,7 +5,7 @@ import * as assert from 'uvu/assert';
 import { fromHex } from '../../../protocol/bytes.js';
 import { nextEvent, signEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageKey } from '../../../protocol/client/message-crypto.js';
+import { chainKeyAt, nextIndex } from '../../helpers/keystore-reader.js';
 import { currentRoster } from '../../../protocol/client/room-state.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { ERRORS } from '../../../protocol/errors.js';
@@ -201,7 +201,8 @@ test('a removed member colluding with the relay cannot post into the epoch she b
   const late = await forgeMessage({
     roomId: keys.roomId, epoch: oldEpoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, prevHash: keys.lastHash, seenSeq: 0,
     logLength: keys.events.length, logHash: currentRoster(keys)!.headHash,
-    seenHash: new Uint8Array(32), signer: keys.me.sign, key: messageKey(keys.epochs.get(oldEpoch)!.key!.expose(), keys.roomId, oldEpoch, keys.me.sign.publicKey),
+    seenHash: new Uint8Array(32), signer: keys.me.sign, index: nextIndex(keys, oldEpoch, keys.me.sign.publicKey),
+    key: chainKeyAt(keys, oldEpoch, keys.me.sign.publicKey, nextIndex(keys, oldEpoch, keys.me.sign.publicKey))!,
     text: 'written after my removal',
   });
   await untilForgotten(bob!, roomId, oldEpoch);

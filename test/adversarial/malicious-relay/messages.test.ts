@@ -5,7 +5,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { fromHex, toHex } from '../../../protocol/bytes.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageHash, messageKey } from '../../../protocol/client/message-crypto.js';
+import { messageHash } from '../../../protocol/client/message-crypto.js';
+import { chainKeyAt, nextIndex } from '../../helpers/keystore-reader.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import type { ClientFrame, RelayFrame } from '../../../protocol/wire/frames.js';
 import { decodeMessage, type MessageRecord } from '../../../protocol/wire/message.js';
@@ -243,7 +244,7 @@ test('a member signs a message as the owner (sender = owner key, signature by th
   const owner = fromHex(alice!.client.identity(roomId));
   const forged = await forgeMessage({
     roomId: keys.roomId, epoch, sender: owner, counter: 1000, prevHash: randomBytes(32), seenSeq: 0, seenHash: new Uint8Array(32),
-    signer: keys.me.sign, key: messageKey(keys.epochs.get(epoch)!.key!.expose(), keys.roomId, epoch, owner), text: 'owner says: give mallory admin',
+    signer: keys.me.sign, index: nextIndex(keys, epoch, owner), key: chainKeyAt(keys, epoch, owner, nextIndex(keys, epoch, owner))!, text: 'owner says: give mallory admin',
   });
   bob!.tap.inject(deliver(keys.roomId, seq + 1, forged));
   await until(() => bob!.warnings('BAD_SIGNATURE').some((w) => w.seq === seq + 1), 'BAD_SIGNATURE at bob');
@@ -257,7 +258,7 @@ test('a member’s own signed record whose ciphertext does not open under the ep
   const keys = await mallory!.secrets(roomId);
   const forged = await forgeMessage({
     roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, prevHash: keys.lastHash, seenSeq: 0,
-    seenHash: new Uint8Array(32), signer: keys.me.sign, key: randomBytes(32), text: 'garbage',
+    seenHash: new Uint8Array(32), signer: keys.me.sign, index: nextIndex(keys, keys.epoch, keys.me.sign.publicKey), key: randomBytes(32), text: 'garbage',
   });
   bob!.tap.inject(deliver(keys.roomId, seq + 1, forged));
   await until(() => bob!.warnings('TAMPERED').some((w) => w.seq === seq + 1), 'TAMPERED at bob');
@@ -270,7 +271,7 @@ test('a message from a key the log never admitted: UNKNOWN_SENDER once a re-sync
   const stranger = await generateMemberKeys(relay.suite);
   const forged = await forgeMessage({
     roomId: real.roomId, epoch: real.message.epoch, sender: stranger.sign.publicKey, counter: 1, prevHash: new Uint8Array(32), seenSeq: 0,
-    seenHash: new Uint8Array(32), signer: stranger.sign, key: randomBytes(32), text: 'hello from the relay',
+    seenHash: new Uint8Array(32), signer: stranger.sign, index: 0, key: randomBytes(32), text: 'hello from the relay',
   });
   const syncsBefore = bob!.tap.fromClient.filter((f) => f.type === 'sync').length;
   bob!.tap.inject(deliver(real.roomId, seq + 1, forged));

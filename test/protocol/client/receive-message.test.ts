@@ -5,12 +5,14 @@ import * as assert from 'uvu/assert';
 import { bytesEqual, toHex } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
-import { Secret } from '../../../protocol/crypto/secret.js';
 import { signRecord } from '../../../protocol/crypto/signing.js';
 import { genesisEvent, nextEvent } from '../../../protocol/client/events.js';
 import { fingerprint, roomCode } from '../../../protocol/client/fingerprint.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageHash, messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
+import { messageHash, sealMessage } from '../../../protocol/client/message-crypto.js';
+import { epochFromKey } from '../../../protocol/client/epoch-keys.js';
+import { takeMessageKey } from '../../../protocol/client/sender-ratchet.js';
+import { messageKeyAt } from '../../helpers/keystore-reader.js';
 import { receiveMessage, type Receipt } from '../../../protocol/client/receive-message.js';
 import { appendVerified, currentRoster, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
@@ -27,7 +29,7 @@ interface Fixture {
   readonly epochKey: Uint8Array;
 }
 
-/** Alice owns the room, Bob was added; the state is Bob's, holding the epoch 0 key. */
+/** Alice owns the room, Bob was added; the state is Bob's, holding epoch 0 made for both (as every add starts an epoch). */
 async function fixture(): Promise<Fixture> {
   const alice = await generateMemberKeys(suite);
   const bob = await generateMemberKeys(suite);
@@ -42,7 +44,7 @@ async function fixture(): Promise<Fixture> {
   appendVerified(room, genesis, first);
   appendVerified(room, add, second);
   const epochKey = randomBytes(32);
-  room.epochs.set(0, { key: new Secret(epochKey), rosterHash: first.headHash, logLength: 1, startedAt: Date.now(), rotationHash: undefined });
+  room.epochs.set(0, epochFromKey(epochKey.slice(), { roomId, epoch: 0, roster: second, startedAt: Date.now(), rotationHash: undefined }));
   room.epoch = 0;
   return { room, alice, bob, epochKey };
 }
@@ -53,6 +55,8 @@ interface SealOptions {
   readonly seenSeq?: number;
   readonly seenHash?: Uint8Array;
   readonly key?: Uint8Array;
+  /** The sender chain's index; counter − 1 unless given. */
+  readonly index?: number;
   readonly epoch?: number;
   readonly logLength?: number;
   readonly logHash?: Uint8Array;
@@ -60,8 +64,9 @@ interface SealOptions {
 
 async function seal(f: Fixture, from: MemberKeys, text: string, o: SealOptions = {}): Promise<MessageRecord> {
   const epoch = o.epoch ?? 0;
+  const index = o.index ?? (o.counter ?? 1) - 1;
   return sealMessage({
-    signer: from.sign, roomId: f.room.roomId, epoch, key: o.key ?? messageKey(f.epochKey, f.room.roomId, epoch, from.sign.publicKey),
+    signer: from.sign, roomId: f.room.roomId, epoch, index, key: o.key ?? messageKeyAt(f.epochKey, f.room.roomId, epoch, from.sign.publicKey, index),
     counter: o.counter ?? 1, prevHash: o.prevHash ?? ZERO_HASH, seenSeq: o.seenSeq ?? 0, seenHash: o.seenHash ?? ZERO_HASH,
     logLength: o.logLength ?? f.room.events.length, logHash: o.logHash ?? currentRoster(f.room)!.headHash,
     content: { type: 'text', time: 1, text },
@@ -71,6 +76,8 @@ async function seal(f: Fixture, from: MemberKeys, text: string, o: SealOptions =
 /** What the client does with an accepted receipt, reduced to what the next checks read. */
 function apply(f: Fixture, seq: number, record: MessageRecord): void {
   const hash = messageHash(record.bytes);
+  const chains = f.room.epochs.get(record.epoch)!.chains!;
+  chains.set(toHex(record.sender), takeMessageKey(chains.get(toHex(record.sender))!, record.index).chain);
   f.room.senders.set(toHex(record.sender), { counter: record.counter, hash });
   f.room.seen.set(seq, hash);
   f.room.lastSeen = Math.max(f.room.lastSeen, seq);
@@ -162,16 +169,18 @@ test('receive: a removed member cannot speak in an epoch after its removal (UNKN
   const removeCarol = await nextEvent(f.alice.sign, roster3, { kind: 'remove', subjectSign: carol.sign.publicKey, subjectEnc: carol.enc.publicKey, role: 'member' });
   const roster4 = await applyEvent(suite, roster3, removeCarol);
   appendVerified(f.room, removeCarol, roster4);
-  const key1 = randomBytes(32);
-  f.room.epochs.set(1, { key: new Secret(key1), rosterHash: roster4.headHash, logLength: 4, startedAt: 0, rotationHash: undefined });
-  f.room.epoch = 1;
-  const inEpoch0 = await seal(f, carol, 'while still in');
-  assert.is((await receiveMessage(suite, f.room, 1, inEpoch0, false)).kind, 'accepted');
-  const inEpoch1 = await seal(f, carol, 'after removal', { epoch: 1, key: messageKey(key1, f.room.roomId, 1, carol.sign.publicKey) });
-  expectWait(await receiveMessage(suite, f.room, 2, inEpoch1, false), 'UNKNOWN_SENDER');
+  // Each commit started an epoch: 1 for the roster with Carol, 2 for the one without her.
+  const [key1, key2] = [randomBytes(32), randomBytes(32)];
+  f.room.epochs.set(1, epochFromKey(key1.slice(), { roomId: f.room.roomId, epoch: 1, roster: roster3, startedAt: 0, rotationHash: undefined }));
+  f.room.epochs.set(2, epochFromKey(key2.slice(), { roomId: f.room.roomId, epoch: 2, roster: roster4, startedAt: 0, rotationHash: undefined }));
+  f.room.epoch = 2;
+  const inEpoch1 = await seal(f, carol, 'while still in', { epoch: 1, key: messageKeyAt(key1, f.room.roomId, 1, carol.sign.publicKey) });
+  assert.is((await receiveMessage(suite, f.room, 1, inEpoch1, false)).kind, 'accepted');
+  const inEpoch2 = await seal(f, carol, 'after removal', { epoch: 2, key: messageKeyAt(key2, f.room.roomId, 2, carol.sign.publicKey) });
+  expectWait(await receiveMessage(suite, f.room, 2, inEpoch2, false), 'UNKNOWN_SENDER');
 });
 
-test('receive: sender chain — next, a hole, REPLAY (same record again), FORK (two signed records at one seq), SENDER_CONFLICT marks, silent duplicate', async () => {
+test('receive: sender chain — next, a hole, REPLAY (same record again), FORK (two signed records at one seq), SENDER_CONFLICT marks, KEY_USED for a used index, silent duplicate', async () => {
   const f = await fixture();
   const m1 = await seal(f, f.alice, 'one');
   assert.is((await receiveMessage(suite, f.room, 1, m1, false)).kind, 'accepted');
@@ -179,9 +188,11 @@ test('receive: sender chain — next, a hole, REPLAY (same record again), FORK (
   await unchanged(f, async () => {
     assert.is((await receiveMessage(suite, f.room, 1, m1, false)).kind, 'duplicate');
     expectRejected(await receiveMessage(suite, f.room, 7, m1, false), 'REPLAY');
-    // The sender signed two records under counter 1: its doing, a mark on the second, not an alarm.
+    // A second record at an index whose key was used: nothing opens it any more (V-79).
     const other1 = await seal(f, f.alice, 'another one');
-    const conflict = await receiveMessage(suite, f.room, 2, other1, false);
+    expectRejected(await receiveMessage(suite, f.room, 2, other1, false), 'KEY_USED');
+    // The sender signed two records under counter 1: its doing, a mark on the second, not an alarm.
+    const conflict = await receiveMessage(suite, f.room, 2, await seal(f, f.alice, 'another one', { index: 5 }), false);
     assert.ok(conflict.kind === 'accepted' && !conflict.advance);
     if (conflict.kind === 'accepted') assert.equal(conflict.marks, ['SENDER_CONFLICT']);
     expectRejected(await receiveMessage(suite, f.room, 1, other1, false), 'FORK');

@@ -10,7 +10,9 @@ import { Secret } from '../../../protocol/crypto/secret.js';
 import { SottoClient } from '../../../protocol/client/client.js';
 import { genesisEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageHash, messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
+import { messageHash, sealMessage } from '../../../protocol/client/message-crypto.js';
+import { epochFromKey } from '../../../protocol/client/epoch-keys.js';
+import { takeMessageKey } from '../../../protocol/client/sender-ratchet.js';
 import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { decodeSnapshot, encodeSnapshot } from '../../../protocol/client/snapshot.js';
@@ -35,10 +37,14 @@ async function busyRoom(): Promise<Secrets> {
   const epochKey = randomBytes(32);
   const token = randomBytes(32);
   const joiningKey = randomBytes(32);
-  room.epochs.set(0, { key: new Secret(epochKey), rosterHash: roster.headHash, logLength: 1, startedAt: 5, rotationHash: undefined });
+  room.epochs.set(0, epochFromKey(epochKey.slice(), { roomId, epoch: 0, roster, startedAt: 5, rotationHash: undefined }));
   room.epoch = 0;
+  // Our chain moved to index 2, keeping the keys of 0 and 1: a chain key and skipped keys to persist.
+  const chains = room.epochs.get(0)!.chains!;
+  const taken = takeMessageKey(chains.get(toHex(me.sign.publicKey))!, 2);
+  chains.set(toHex(me.sign.publicKey), taken.chain);
   const record = await sealMessage({
-    signer: me.sign, roomId, epoch: 0, key: messageKey(epochKey, roomId, 0, me.sign.publicKey), counter: 1, prevHash: ZERO_HASH,
+    signer: me.sign, roomId, epoch: 0, key: taken.messageKey, index: 2, counter: 1, prevHash: ZERO_HASH,
     seenSeq: 0, seenHash: ZERO_HASH, logLength: 1, logHash: ZERO_HASH, content: { type: 'text', time: 9, text: 'queued' },
   });
   room.counter = 1;
@@ -57,7 +63,8 @@ async function busyRoom(): Promise<Secrets> {
   room.readSeq = 3;
   room.invites.set(toHex(randomBytes(32)), { token: new Secret(token), expiresAt: 77 });
   room.join = { token: new Secret(token), invitePublicKey: randomBytes(32), issuer: randomBytes(32), joiningKey: new Secret(joiningKey), state: 'requested' };
-  return { room, secrets: [me.signSeed.expose(), me.encSecret.expose(), epochKey, token, joiningKey] };
+  const held = [taken.chain.key, ...taken.chain.skipped.values()].map((s) => s.expose().slice());
+  return { room, secrets: [me.signSeed.expose(), me.encSecret.expose(), ...held, token, joiningKey] };
 }
 
 function assertNoSecrets(text: string, secrets: readonly Uint8Array[], what: string): void {

@@ -9,15 +9,17 @@ import { nextEvent } from '../../../protocol/client/events.js';
 import { createInvite, inviteKeyFromToken, verifyInviteInfo } from '../../../protocol/client/invite.js';
 import { openJoinRequest, openWelcome } from '../../../protocol/client/join.js';
 import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageKey, openMessage, verifyAhead } from '../../../protocol/client/message-crypto.js';
+import { openMessage, verifyAhead } from '../../../protocol/client/message-crypto.js';
+import { messageKeyAt } from '../../helpers/keystore-reader.js';
 import { applyEvent, replayLog } from '../../../protocol/membership/roster.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from '../../../protocol/client/rotation.js';
 import { checkSenderChain } from '../../../protocol/client/sender-chain.js';
+import { initSecret, joinSecret } from '../../../protocol/client/epoch-keys.js';
 import { decodeInviteLinkPayload } from '../../../protocol/wire/invite.js';
 import { decodeJoinRequest, decodeWelcome } from '../../../protocol/wire/join.js';
 import { decodeMessage } from '../../../protocol/wire/message.js';
 import { decodeRotation } from '../../../protocol/wire/rotation.js';
-import { room, suite } from '../wire/fixtures.js';
+import { fixturePsk, ownFixturePsk, room, suite } from '../wire/fixtures.js';
 import { expectSottoError } from '../crypto/expect-error.js';
 
 function flip(bytes: Uint8Array, at: number): Uint8Array {
@@ -106,7 +108,7 @@ test('rotation: entries must be exactly the roster it names', async () => {
   const withStranger = await applyEvent(suite, before, await nextEvent(r.owner.sign, before, {
     kind: 'add', subjectSign: outsider.sign.publicKey, subjectEnc: outsider.enc.publicKey, role: 'member', invitePublicKey: randomBytes(32),
   }));
-  const rotation = await buildRotation(suite, r.owner.sign, withStranger, 1, randomBytes(32));
+  const rotation = await buildRotation(suite, r.owner.sign, withStranger, 1, randomBytes(32), fixturePsk);
   await expectSottoError(() => checkRotationRoster({ ...rotation, entries: rotation.entries.slice(0, 1) }, withStranger), 'BAD_ROTATION');
   await expectSottoError(() => checkRotationRoster({ ...rotation, entries: [rotation.entries[0]!, rotation.entries[0]!] }, withStranger), 'BAD_ROTATION');
   await expectSottoError(() => checkRotationRoster({ ...rotation, roomId: randomBytes(16) }, withStranger), 'ROOM_MISMATCH');
@@ -120,31 +122,46 @@ test('rotation: entries must be exactly the roster it names', async () => {
 test('rotation: a member without an entry cannot read the new epoch', async () => {
   const r = await room();
   const removed = await generateMemberKeys(suite);
-  await expectSottoError(() => openRotation(r.rotation, removed), 'KEY_MISSING');
-  const key = await openRotation(r.rotation, r.joiner);
-  assert.is(toHex(key), toHex(await openRotation(r.rotation, r.owner)));
+  await expectSottoError(() => openRotation(r.rotation, removed, ownFixturePsk(removed)), 'KEY_MISSING');
+  const key = await openRotation(r.rotation, r.joiner, ownFixturePsk(r.joiner));
+  assert.is(toHex(key), toHex(await openRotation(r.rotation, r.owner, ownFixturePsk(r.owner))));
   // An entry is sealed to its member's key and context: swapping entries does not open.
   const swapped = { ...r.rotation, entries: r.rotation.entries.map((e, i, all) => ({ member: e.member, sealedKey: all[1 - i]!.sealedKey })) };
-  await expectSottoError(() => openRotation(swapped, r.joiner), 'OPEN_FAILED');
+  await expectSottoError(() => openRotation(swapped, r.joiner, ownFixturePsk(r.joiner)), 'OPEN_FAILED');
+});
+
+test('V-92: a rotation entry opens only with its member’s key and its psk: the key alone (a stolen keystore) or the psk alone (a removed member) opens nothing', async () => {
+  const r = await room();
+  // The psk of the joiner's entry is the join secret, the owner's the previous epoch's init secret.
+  await expectSottoError(() => openRotation(r.rotation, r.joiner, new Uint8Array(0)), 'OPEN_FAILED');
+  await expectSottoError(() => openRotation(r.rotation, r.joiner, ownFixturePsk(r.owner)), 'OPEN_FAILED');
+  // A removed member holding the psk but not the joiner's key: its own keys do not open the entry.
+  const removed = await generateMemberKeys(suite);
+  await expectSottoError(() => openRotation(r.rotation, { sign: r.joiner.sign, enc: removed.enc }, ownFixturePsk(r.joiner)), 'OPEN_FAILED');
+  assert.is((await openRotation(r.rotation, r.joiner, ownFixturePsk(r.joiner))).length, 32);
+  // The init secret chains epochs: I_e comes from K_e, a join secret from J and T, each its own.
+  const [k, j, t] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+  assert.is.not(toHex(initSecret(k, r.roomId, 1)), toHex(initSecret(k, r.roomId, 2)));
+  assert.is.not(toHex(joinSecret(j, t)), toHex(joinSecret(t, j)));
 });
 
 test('rotation: one fresh ephemeral key serves every entry, each entry its own box', async () => {
   const r = await room();
   const roster = await applyEvent(suite, await replayLog(suite, [r.genesis]), r.add);
-  const first = await buildRotation(suite, r.owner.sign, roster, 1, randomBytes(32));
-  const second = await buildRotation(suite, r.owner.sign, roster, 2, randomBytes(32));
+  const first = await buildRotation(suite, r.owner.sign, roster, 1, randomBytes(32), fixturePsk);
+  const second = await buildRotation(suite, r.owner.sign, roster, 2, randomBytes(32), fixturePsk);
   const ephemerals = (rotation: typeof first): string[] => rotation.entries.map((e) => toHex(e.sealedKey.subarray(0, 32)));
   assert.is(new Set(ephemerals(first)).size, 1, 'one ephemeral within a rotation');
   assert.is.not(ephemerals(first)[0], ephemerals(second)[0], 'a new one for the next rotation');
   assert.is.not(toHex(first.entries[0]!.sealedKey), toHex(first.entries[1]!.sealedKey));
-  assert.is(toHex(await openRotation(first, r.joiner)), toHex(await openRotation(first, r.owner)));
+  assert.is(toHex(await openRotation(first, r.joiner, ownFixturePsk(r.joiner))), toHex(await openRotation(first, r.owner, ownFixturePsk(r.owner))));
 });
 
 // ——— messages ———
 
 test('message: a forged signature is BAD_SIGNATURE', async () => {
   const r = await room();
-  const key = messageKey(randomBytes(32), r.roomId, 1, r.joiner.sign.publicKey);
+  const key = messageKeyAt(randomBytes(32), r.roomId, 1, r.joiner.sign.publicKey);
   await expectSottoError(() => openMessage(suite, decodeMessage(flip(r.message.bytes, r.message.bytes.length - 1)), key), 'BAD_SIGNATURE');
   // Another member named as sender: the signature is not theirs.
   const relabeled = r.message.bytes.slice();
@@ -154,7 +171,7 @@ test('message: a forged signature is BAD_SIGNATURE', async () => {
 
 test('message: a signature checked ahead is the one openMessage awaits, once; a forged one still fails', async () => {
   const r = await room();
-  const key = messageKey(await openRotation(r.rotation, r.owner), r.roomId, 1, r.joiner.sign.publicKey);
+  const key = messageKeyAt(await openRotation(r.rotation, r.owner, ownFixturePsk(r.owner)), r.roomId, 1, r.joiner.sign.publicKey);
   let checks = 0;
   const counting: Suite = { ...suite, verify: (...args) => (checks++, suite.verify(...args)) };
   const record = decodeMessage(r.message.bytes);
@@ -172,7 +189,7 @@ test('message: a signature checked ahead is the one openMessage awaits, once; a 
 
 test('message: the wrong epoch key is TAMPERED', async () => {
   const r = await room();
-  await expectSottoError(() => openMessage(suite, r.message, messageKey(randomBytes(32), r.roomId, 1, r.joiner.sign.publicKey)), 'TAMPERED');
+  await expectSottoError(() => openMessage(suite, r.message, messageKeyAt(randomBytes(32), r.roomId, 1, r.joiner.sign.publicKey)), 'TAMPERED');
 });
 
 test('message: per-sender chain verdicts', async () => {

@@ -3,12 +3,15 @@
 import * as assert from 'uvu/assert';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
+import { sha256 } from '../../../protocol/crypto/hash.js';
+import { utf8 } from '../../../protocol/bytes.js';
 import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
 import { genesisEvent, nextEvent } from '../../../protocol/client/events.js';
 import { createInvite, verifyInviteInfo } from '../../../protocol/client/invite.js';
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, openJoinRequest } from '../../../protocol/client/join.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
-import { messageKey, sealMessage } from '../../../protocol/client/message-crypto.js';
+import { sealMessage } from '../../../protocol/client/message-crypto.js';
+import { messageKeyAt } from '../../helpers/keystore-reader.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { buildRotation } from '../../../protocol/client/rotation.js';
 import { parseInviteLink, type Invite } from '../../../protocol/wire/invite.js';
@@ -19,6 +22,19 @@ import type { Rotation } from '../../../protocol/wire/rotation.js';
 import type { ClientFrame, RelayFrame } from '../../../protocol/wire/frames.js';
 import type { Checkpoint } from '../../../protocol/wire/checkpoint.js';
 import { buildCheckpoint } from '../../../protocol/membership/checkpoint.js';
+
+/**
+ * The pre-shared key the fixtures seal each rotation entry with (§6 uses the previous epoch's init
+ * secret or the join secret; a fixed function of the member serves the record-level tests alike).
+ */
+export function fixturePsk(member: { readonly sign: Uint8Array }): Uint8Array {
+  return sha256(utf8('fixture psk'), member.sign);
+}
+
+/** fixturePsk of a member's own keys, to open its entry. */
+export function ownFixturePsk(keys: MemberKeys): Uint8Array {
+  return fixturePsk({ sign: keys.sign.publicKey });
+}
 
 export const suite = nobleSuite;
 
@@ -67,9 +83,9 @@ async function buildRoom(): Promise<Room> {
   });
   const confirm = await buildJoinConfirm(joiner.sign, welcome, joiningKey, created.token);
   const epochKey = randomBytes(32);
-  const rotation = await buildRotation(suite, owner.sign, roster, 1, epochKey, now);
+  const rotation = await buildRotation(suite, owner.sign, roster, 1, epochKey, fixturePsk, now);
   const message = await sealMessage({
-    signer: joiner.sign, roomId, epoch: 1, key: messageKey(epochKey, roomId, 1, joiner.sign.publicKey),
+    signer: joiner.sign, roomId, epoch: 1, key: messageKeyAt(epochKey, roomId, 1, joiner.sign.publicKey), index: 0,
     counter: 1, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: roster.length, logHash: roster.headHash,
     content: { type: 'text', time: now, text: 'hello, room' },
   });

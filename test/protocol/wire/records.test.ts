@@ -80,7 +80,7 @@ test('records: every record round-trips byte-exactly', async () => {
 
   const message = decodeMessage(r.message.bytes);
   assert.is(toHex(encodeMessageHeader(message)), toHex(message.header));
-  assert.is(message.header.length, 190);
+  assert.is(message.header.length, 194);
   assert.is(toHex(join(encodeMessageUnsigned(message.header, message.ciphertext), message.signature)), toHex(r.message.bytes));
   assert.is(message.ciphertext.length, PAD_BUCKET + 16);
 
@@ -243,7 +243,7 @@ test('records: room settings out of range are BAD_VALUE', async () => {
 test('records: a u64 at or above 2^53 is BAD_VALUE', async () => {
   const r = await room();
   throws(() => decodeMemberEvent(withByte(r.add.bytes, TIME_AT, 0x00 | 0x01)), 'BAD_VALUE', 'event time high byte');
-  const seenSeqAt = 2 + 16 + 4 + 32 + 4 + 32;
+  const seenSeqAt = 2 + 16 + 4 + 32 + 4 + 4 + 32;
   throws(() => decodeMessage(withByte(r.message.bytes, seenSeqAt + 1, 0x20)), 'BAD_VALUE', 'message seenSeq = 2^53');
 });
 
