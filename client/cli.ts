@@ -8,11 +8,12 @@ import type { ClientEvent } from '../protocol/client/client-events.js';
 import { passphraseStrength } from '../protocol/crypto/passphrase-strength.js';
 import { isSottoError } from '../protocol/errors.js';
 import { expectPositionals, parseCommandLine, UsageError } from '../protocol/platform/command-line.js';
+import { checkHistory, DEFAULT_SETTINGS, type HistorySetting } from '../protocol/wire/membership.js';
 import { SNAPSHOT_FILE } from './file-persistence.js';
 import { openHeadlessClient } from './headless.js';
 
 const USAGE = `Usage:
-  sotto create-room --name NAME [--display-name NAME]
+  sotto create-room --name NAME [--display-name NAME] [--history join|last:N|all]
   sotto invite ROOM [--ttl-hours N]
   sotto join LINK --name NAME
   sotto send ROOM TEXT
@@ -21,7 +22,9 @@ const USAGE = `Usage:
 Common options: --relay URL (default http://localhost:8080), --relay-key KEY (pin the relay's key
 instead of fetching /config.json), --data-dir DIR (default ~/.sotto), --passphrase-env VAR (the
 environment variable holding the keystore passphrase, default SOTTO_PASSPHRASE). A new keystore's
-passphrase must be hard to guess (the same rule as the web app's). Unknown options are errors.
+passphrase must be hard to guess (the same rule as the web app's). --history says what new members
+see of earlier messages: join (the default, nothing from before their add), last:N (1..10000) or
+all. Unknown options are errors.
 Output is one JSON object per line.`;
 
 const OPTIONS = {
@@ -32,6 +35,7 @@ const OPTIONS = {
   name: { type: 'string' },
   'display-name': { type: 'string' },
   'ttl-hours': { type: 'string' },
+  history: { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -41,7 +45,7 @@ const COMMON: readonly Option[] = ['relay', 'relay-key', 'data-dir', 'passphrase
 
 /** Per command: the positionals after the command's name, and the options beyond COMMON it takes. */
 const COMMANDS: Readonly<Record<string, { readonly positionals: readonly string[]; readonly options: readonly Option[] }>> = {
-  'create-room': { positionals: [], options: ['name', 'display-name'] },
+  'create-room': { positionals: [], options: ['name', 'display-name', 'history'] },
   invite: { positionals: ['ROOM'], options: ['ttl-hours'] },
   join: { positionals: ['LINK'], options: ['name'] },
   send: { positionals: ['ROOM', 'TEXT'], options: [] },
@@ -51,6 +55,8 @@ const COMMANDS: Readonly<Record<string, { readonly positionals: readonly string[
 interface Args {
   readonly positional: readonly string[];
   readonly flags: ReadonlyMap<string, string>;
+  /** create-room's --history, checked with the rest before anything is opened. */
+  readonly history: HistorySetting;
 }
 
 /** Reads argv strictly: unknown options, options the command does not take and stray words are errors. */
@@ -71,7 +77,7 @@ function parseArgs(argv: readonly string[]): Args | 'help' {
     }
     flags.set(name, value);
   }
-  return { positional: positionals, flags };
+  return { positional: positionals, flags, history: parseHistory(flags.get('history') ?? 'join') };
 }
 
 function print(value: unknown): void {
@@ -90,6 +96,22 @@ function flag(args: Args, name: string): string {
   return value;
 }
 
+/** --history join | last:N | all, checked as the log checks it (V-93). */
+function parseHistory(value: string): HistorySetting {
+  const last = /^last:(\d{1,5})$/.exec(value);
+  const history: HistorySetting | undefined = value === 'join' || value === 'all' ? { mode: value, count: 0 }
+    : last === null ? undefined : { mode: 'last', count: Number(last[1]) };
+  const problem = `--history must be join, last:N with N from 1 to 10000, or all (got "${value}")`;
+  if (history === undefined) throw new UsageError(problem);
+  try {
+    checkHistory(history);
+  } catch (error) {
+    if (isSottoError(error, 'BAD_VALUE')) throw new UsageError(problem);
+    throw error;
+  }
+  return history;
+}
+
 function eventLine(event: ClientEvent): unknown {
   switch (event.type) {
     case 'message':
@@ -106,7 +128,7 @@ function eventLine(event: ClientEvent): unknown {
 async function run(command: string, args: Args, client: SottoClient): Promise<void> {
   switch (command) {
     case 'create-room':
-      print({ roomId: await client.createRoom(flag(args, 'name'), args.flags.get('display-name') ?? '') });
+      print({ roomId: await client.createRoom(flag(args, 'name'), args.flags.get('display-name') ?? '', { ...DEFAULT_SETTINGS, history: args.history }) });
       return;
     case 'invite': {
       const hours = Number(args.flags.get('ttl-hours') ?? 168);

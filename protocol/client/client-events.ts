@@ -1,6 +1,6 @@
 // What a SottoClient tells its UI: typed events and the read-only views they carry.
 import type { ErrorName } from '../errors.js';
-import type { Role } from '../wire/membership.js';
+import type { HistorySetting, Role } from '../wire/membership.js';
 import type { JoinState, MessageView, RoomStatus } from './room-state.js';
 
 export type ConnectionStatus = 'connecting' | 'online' | 'offline';
@@ -30,6 +30,8 @@ export interface RoomView {
   readonly unread: number;
   /** Sends are held: the epoch was replaced or ran out, and its successor has not arrived (V-75, V-77). */
   readonly waitingForKey: boolean;
+  /** What new members see of earlier messages (§8.5); undefined before we hold the log. */
+  readonly history: HistorySetting | undefined;
 }
 
 export type ClientEvent =

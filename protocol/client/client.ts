@@ -6,7 +6,7 @@ import { toHex } from '../bytes.js';
 import { randomBytes } from '../crypto/random.js';
 import type { Suite } from '../crypto/suite.js';
 import type { NoisePrimitives } from '../noise/index.js';
-import type { Role, RoomSettings } from '../wire/membership.js';
+import type { HistorySetting, Role, RoomSettings } from '../wire/membership.js';
 import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
 import type { ClientListener, ConnectionStatus, MemberView, RoomView } from './client-events.js';
@@ -186,6 +186,11 @@ export class SottoClient {
 
   async setRole(roomId: string, memberSign: string, role: Exclude<Role, 'owner'>): Promise<void> {
     await this.#parts.membership.setRole(this.#ctx.memberRoom(roomId), memberSign, role);
+  }
+
+  /** What new members see of earlier messages (owner/admin; §8.5). */
+  async setHistory(roomId: string, history: HistorySetting): Promise<void> {
+    await this.#parts.membership.setHistory(this.#ctx.memberRoom(roomId), history);
   }
 
   async leave(roomId: string): Promise<void> {

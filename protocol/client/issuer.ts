@@ -6,6 +6,7 @@ import { SottoError } from '../errors.js';
 import { randomBytes } from '../crypto/random.js';
 import { Secret } from '../crypto/secret.js';
 import type { JoinRequest } from '../wire/join.js';
+import type { HistorySetting } from '../wire/membership.js';
 import type { Rotation } from '../wire/rotation.js';
 import { isAdmin, memberOf, nextRoster } from '../membership/roster.js';
 import type { ClientContext, ClientParts } from './client-context.js';
@@ -15,14 +16,15 @@ import { buildWelcome, openJoinRequest } from './join.js';
 import { currentRoster, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
 import { joinSecret, rotationPsks } from './epoch-keys.js';
+import { buildShares, sharedMessages } from './history-sharing.js';
 
 export class Issuer {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'membership' | 'keys'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'membership' | 'keys' | 'outbox'>;
   /** Joins being answered or admitted, by room and joiner: a push may repeat while one runs. */
   readonly #busy = new Set<string>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'membership' | 'keys'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'membership' | 'keys' | 'outbox'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -100,5 +102,19 @@ export class Issuer {
       await this.#parts.membership.acceptEvent(room, add);
       this.#parts.keys.storeEpoch(room, rotation, key, after);
     });
+    await this.#shareHistory(room, request.joinerSign, add.index, epoch, after.settings.history);
+  }
+
+  /**
+   * What the room's history setting lets the joiner see of the messages before its add (§8.5),
+   * re-sealed for it as messages of its first epoch: we read those with keys it never gets.
+   * Run inside the admission's operation.
+   */
+  async #shareHistory(room: RoomState, joiner: Uint8Array, addIndex: number, epoch: number, history: HistorySetting): Promise<void> {
+    const before = room.messages.filter((m) => m.epoch < epoch);
+    for (const share of buildShares(joiner, addIndex, sharedMessages(before, history))) {
+      const queued = await this.#parts.outbox.enqueueContent(room, { type: 'history', time: Date.now(), share });
+      this.#ctx.background(queued.done, room);
+    }
   }
 }

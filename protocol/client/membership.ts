@@ -4,7 +4,7 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import { SottoError, isSottoError } from '../errors.js';
 import { randomBytes } from '../crypto/random.js';
-import type { MemberEvent, Role } from '../wire/membership.js';
+import { checkHistory, type HistorySetting, type MemberEvent, type Role } from '../wire/membership.js';
 import { applyEvent, memberOf, nextRoster } from '../membership/roster.js';
 import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { nextEvent } from './events.js';
@@ -49,6 +49,17 @@ export class Membership {
       const subject = roster.members.get(memberSign.toLowerCase());
       if (subject === undefined) throw new SottoError('NOT_MEMBER', 'no such member');
       const event = await nextEvent(room.me.sign, roster, { kind: 'role', subjectSign: subject.sign, subjectEnc: subject.enc, role });
+      await this.append(room, event);
+    }));
+  }
+
+  /** Changes what new members see of earlier messages (§8.5): an owner's or admin's signed event. */
+  async setHistory(room: RoomState, history: HistorySetting): Promise<void> {
+    checkHistory(history);
+    await this.#ctx.exclusive(() => this.withLogRetry(room, async () => {
+      const roster = currentRoster(room)!;
+      const self = memberOf(roster, room.me.sign.publicKey)!;
+      const event = await nextEvent(room.me.sign, roster, { kind: 'history', subjectSign: self.sign, subjectEnc: self.enc, role: self.role, history });
       await this.append(room, event);
     }));
   }
@@ -136,6 +147,7 @@ export class Membership {
         break;
       case 'create':
       case 'role':
+      case 'history':
         break;
     }
     this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });

@@ -6,6 +6,8 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Content } from '../wire/content.js';
+import type { HistoryShare } from '../wire/history-share.js';
+import { judgeShare } from './history-sharing.js';
 import type { MessageRecord } from '../wire/message.js';
 import { isAdmin } from '../membership/roster.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
@@ -241,6 +243,29 @@ export class Receiving {
         this.#ctx.emit({ type: 'room', room: roomView(room) });
         return;
       }
+      case 'history':
+        this.#takeShare(room, seq, record, content.share);
+        return;
     }
+  }
+
+  /** Earlier messages the member who added us re-sealed for us (§8.5, V-94), shown as shared by it. */
+  #takeShare(room: RoomState, seq: number, record: MessageRecord, share: HistoryShare): void {
+    const already = room.messages.filter((m) => m.sharedBy !== undefined).length;
+    const verdict = judgeShare(room, share, record.sender, seq, already);
+    if (verdict.kind === 'not-ours') return;
+    if (verdict.kind === 'refused') {
+      this.#ctx.warn(room, 'BAD_EVENT', verdict.detail, seq);
+      return;
+    }
+    const sharedBy = newMessageView(room, seq, record.epoch, record.sender, '', 0, []).senderLabel;
+    for (const entry of verdict.entries) {
+      const view = { ...newMessageView(room, entry.seq, record.epoch, entry.sender, entry.text, entry.time, []), sharedBy };
+      insertMessage(room, view);
+      this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
+    }
+    // What came before our add is history, not news: it counts toward no unread badge.
+    const newest = verdict.entries.at(-1)?.seq;
+    if (newest !== undefined && newest > room.readSeq) room.readSeq = newest;
   }
 }

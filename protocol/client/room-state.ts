@@ -63,6 +63,11 @@ export interface MessageView {
   readonly missing?: number;
   /** Ours, sealed and saved but not acknowledged by the relay yet: listed after everything delivered. */
   readonly pending: boolean;
+  /**
+   * From before our add, shared with us by the member who added us (§8.5): its label. The relay's
+   * record of it never reached us; that member vouches for it, not its sender's signature.
+   */
+  readonly sharedBy?: string;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */

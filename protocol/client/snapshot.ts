@@ -6,7 +6,8 @@ import { fromBase64Url, fromUtf8, toBase64Url, toHex, utf8 } from '../bytes.js';
 import { SottoError, isSottoError, type ErrorName } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
-import type { ContentType } from '../wire/content.js';
+import { MAX_TEXT_BYTES, type Content, type ContentType } from '../wire/content.js';
+import { decodeHistoryShare, encodeHistoryShare } from '../wire/history-share.js';
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeCheckpoint } from '../wire/checkpoint.js';
 import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
@@ -15,7 +16,7 @@ import { safeName } from './display-name.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
 import type { SenderChain } from './sender-ratchet.js';
-import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
+import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type OutboxItem, type RoomState, type RoomStatus } from './room-state.js';
 
 const SNAPSHOT_VERSION = 1;
 
@@ -28,7 +29,8 @@ type ChainJson = [string, number, string, [number, string][]];
 interface EpochJson {
   epoch: number; chains?: ChainJson[] | null; code: string; init: string | null; rosterHash: string; logLength: number; startedAt: number; rotationHash: string | null;
 }
-interface OutboxJson { counter: number; type: ContentType; time: number; text: string; record: string }
+/** `text` for a text, profile or room name; `share` (its encoding) for a history share. */
+interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
@@ -84,6 +86,17 @@ function chainFromJson([sender, next, key, skipped]: ChainJson): [string, Sender
   return [sender, { next, key: new Secret(bytes(key)), skipped: new Map(skipped.map(([index, k]) => [index, new Secret(bytes(k))])) }];
 }
 
+function outboxToJson(item: OutboxItem): OutboxJson {
+  const { content } = item;
+  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) } : { text: content.text };
+  return { counter: item.counter, type: content.type, time: content.time, ...body, record: b64(item.record.bytes) };
+}
+
+function contentFromJson(o: OutboxJson): Content {
+  if (o.type === 'history') return { type: o.type, time: o.time, share: decodeHistoryShare(bytes(o.share ?? ''), MAX_TEXT_BYTES) };
+  return { type: o.type, time: o.time, text: o.text ?? '' };
+}
+
 function roomToJson(room: RoomState): RoomJson {
   return {
     roomId: b64(room.roomId),
@@ -110,7 +123,7 @@ function roomToJson(room: RoomState): RoomJson {
     messages: room.messages,
     readSeq: room.readSeq,
     names: [...room.names],
-    outbox: room.outbox.map((item) => ({ counter: item.counter, ...item.content, record: b64(item.record.bytes) })),
+    outbox: room.outbox.map(outboxToJson),
     waiting: room.waiting.map((m) => [m.seq, b64(m.record.bytes)]),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
     join: room.join === undefined ? null : {
@@ -180,7 +193,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
     room.waiting.push({ seq, record: decodeMessage(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });
   }
   for (const o of j.outbox) {
-    room.outbox.push({ counter: o.counter, content: { type: o.type, time: o.time, text: o.text }, record: decodeMessage(bytes(o.record)) });
+    room.outbox.push({ counter: o.counter, content: contentFromJson(o), record: decodeMessage(bytes(o.record)) });
   }
   for (const [key, token, expiresAt] of j.invites) room.invites.set(key, { token: new Secret(bytes(token)), expiresAt });
   if (j.join !== null) {

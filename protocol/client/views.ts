@@ -23,6 +23,7 @@ export function roomView(room: RoomState): RoomView {
     roomCode: roomCodeOf(room),
     unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine).length,
     waitingForKey: waitingForKey(room, Date.now()),
+    history: roster?.settings.history,
   };
 }
 
@@ -89,7 +90,7 @@ function listed(item: OutboxItem): boolean {
 
 /** A queued text as a UI lists it (see `listed`). */
 export function pendingView(room: RoomState, item: OutboxItem, labels = labelsOf(room)): MessageView | undefined {
-  if (!listed(item)) return undefined;
+  if (item.content.type !== 'text') return undefined;
   const sign = room.me.sign.publicKey;
   const hex = toHex(sign);
   const print = fingerprint(sign);

@@ -56,7 +56,8 @@ export async function verifyCheckpoint(suite: Suite, checkpoint: Checkpoint, own
 /** The relay's check (V-48): the checkpoint states exactly `roster` (settings, keys, roles, addedAt). */
 export function requireSameRoster(checkpoint: Checkpoint, roster: Roster): void {
   const { settings } = checkpoint;
-  if (settings.rotateEveryMessages !== roster.settings.rotateEveryMessages || settings.rotateAfterSeconds !== roster.settings.rotateAfterSeconds) {
+  if (settings.rotateEveryMessages !== roster.settings.rotateEveryMessages || settings.rotateAfterSeconds !== roster.settings.rotateAfterSeconds
+    || settings.history.mode !== roster.settings.history.mode || settings.history.count !== roster.settings.history.count) {
     throw new SottoError('BAD_CHECKPOINT', 'room settings differ');
   }
   const expected = canonicalMembers(roster);

@@ -102,6 +102,13 @@ export function nextRoster(roster: Roster | undefined, event: MemberEvent): Rost
       if (subject!.role === 'owner' || event.role === 'owner') throw new SottoError('BAD_EVENT', 'ownership cannot change');
       members.set(key, { ...subject!, role: event.role });
       break;
+    case 'history':
+      // An owner or admin states it about itself, so the event has one valid encoding (V-93).
+      requireAdmin(issuer);
+      if (!bytesEqual(event.subjectSign, event.issuer) || !bytesEqual(event.subjectEnc, issuer.enc) || event.role !== issuer.role) {
+        throw new SottoError('BAD_EVENT', 'a history event names its issuer as subject, with its key and role');
+      }
+      return { ...roster, settings: { ...roster.settings, history: event.history! }, length: roster.length + 1, headHash: eventHash(event) };
   }
   return { ...roster, members, length: roster.length + 1, headHash: eventHash(event) };
 }

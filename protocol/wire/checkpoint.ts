@@ -6,7 +6,7 @@ import { SottoError } from '../errors.js';
 import { compareBytes } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { readHeader, writeHeader } from './header.js';
-import { checkSettings, ROLE, type Role, type RoomSettings } from './membership.js';
+import { checkSettings, readSettings, ROLE, writeSettings, type Role, type RoomSettings } from './membership.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 
 export interface CheckpointMember {
@@ -45,7 +45,7 @@ export function encodeCheckpointUnsigned(f: CheckpointFields): Uint8Array {
   const w = new Writer(128 + f.members.length * MEMBER_BYTES);
   writeHeader(w, RECORD.checkpoint);
   w.fixed(f.roomId, SIZE.roomId).u32(f.logLength).fixed(f.headHash, SIZE.hash);
-  w.u32(f.settings.rotateEveryMessages).u32(f.settings.rotateAfterSeconds);
+  writeSettings(w, f.settings);
   w.fixed(f.issuer, SIZE.publicKey).u64(f.time).u32(f.members.length);
   for (const m of f.members) w.fixed(m.sign, SIZE.publicKey).fixed(m.enc, SIZE.publicKey).u8(ROLE[m.role]).u32(m.addedAt);
   return w.finish();
@@ -58,7 +58,7 @@ export function decodeCheckpoint(bytes: Uint8Array): Checkpoint {
   const logLength = r.u32('logLength');
   if (logLength === 0) throw new SottoError('BAD_VALUE', 'checkpoint of an empty log');
   const headHash = r.fixed(SIZE.hash, 'headHash');
-  const settings: RoomSettings = { rotateEveryMessages: r.u32('rotateEveryMessages'), rotateAfterSeconds: r.u32('rotateAfterSeconds') };
+  const settings = readSettings(r);
   checkSettings(settings);
   const issuer = r.fixed(SIZE.publicKey, 'issuer');
   const time = r.u64('time');

@@ -4,32 +4,47 @@ import { SottoError } from '../errors.js';
 import { fromUtf8, utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { LIMIT } from './types.js';
+import { decodeHistoryShare, encodeHistoryShare, type HistoryShare } from './history-share.js';
 
-export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3 } as const;
+export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4 } as const;
 export type ContentType = keyof typeof CONTENT_TYPE;
 const TYPE_BY_CODE = new Map<number, ContentType>(
   (Object.keys(CONTENT_TYPE) as ContentType[]).map((name) => [CONTENT_TYPE[name], name]),
 );
 
-export interface Content {
-  readonly type: ContentType;
+/** A text message, a display name (profile) or the room's name. */
+export interface TextContent {
+  readonly type: 'text' | 'profile' | 'roomName';
   readonly time: number; // sender's clock, ms
   /** text: the message; profile: display name; roomName: the room's name. */
   readonly text: string;
 }
 
+/** Earlier messages re-sealed for one joiner by the member who added it (§8.5). */
+export interface HistoryContent {
+  readonly type: 'history';
+  readonly time: number;
+  readonly share: HistoryShare;
+}
+
+export type Content = TextContent | HistoryContent;
+
 /** Padding bucket: plaintext lengths are rounded up to a multiple of this. */
 export const PAD_BUCKET = 256;
-/** Longest text a message may carry (leaves room for the header, padding and tag). */
+/** Longest text a message may carry (leaves room for the header, padding and tag); a history share's bytes too. */
 export const MAX_TEXT_BYTES = LIMIT.messageCiphertext - PAD_BUCKET - 64;
 /** Names (display and room) are short by design: they are shown in lists. */
 export const MAX_NAME_BYTES = 256;
 
+function maxBytes(type: ContentType): number {
+  return type === 'text' || type === 'history' ? MAX_TEXT_BYTES : MAX_NAME_BYTES;
+}
+
 export function encodeContent(c: Content): Uint8Array {
-  const body = new Writer(64 + c.text.length * 3);
-  body.u8(CONTENT_TYPE[c.type]).u64(c.time).var32(utf8(c.text));
-  const limit = c.type === 'text' ? MAX_TEXT_BYTES : MAX_NAME_BYTES;
-  if (body.length - 13 > limit) throw new SottoError('FIELD_TOO_LARGE', `${c.type} is too long`);
+  const payload = c.type === 'history' ? encodeHistoryShare(c.share) : utf8(c.text);
+  if (payload.length > maxBytes(c.type)) throw new SottoError('FIELD_TOO_LARGE', `${c.type} is too long`);
+  const body = new Writer(64 + payload.length);
+  body.u8(CONTENT_TYPE[c.type]).u64(c.time).var32(payload);
   const padded = Math.ceil(body.length / PAD_BUCKET) * PAD_BUCKET;
   return body.raw(new Uint8Array(padded - body.length)).finish();
 }
@@ -39,16 +54,22 @@ export function decodeContent(plaintext: Uint8Array): Content {
   const type = TYPE_BY_CODE.get(r.u8('content type'));
   if (type === undefined) throw new SottoError('BAD_VALUE', 'unknown content type');
   const time = r.u64('time');
-  const textBytes = r.var32(type === 'text' ? MAX_TEXT_BYTES : MAX_NAME_BYTES, 'content text');
-  let text: string;
-  try {
-    text = fromUtf8(textBytes);
-  } catch {
-    throw new SottoError('BAD_UTF8', 'content text');
+  const payload = r.var32(maxBytes(type), 'content text');
+  let content: Content;
+  if (type === 'history') {
+    content = { type, time, share: decodeHistoryShare(payload, MAX_TEXT_BYTES) };
+  } else {
+    let text: string;
+    try {
+      text = fromUtf8(payload);
+    } catch {
+      throw new SottoError('BAD_UTF8', 'content text');
+    }
+    content = { type, time, text };
   }
   // Padding must be zeros up to the next bucket boundary, so one plaintext has exactly one encoding.
   if (plaintext.length !== Math.ceil(r.offset / PAD_BUCKET) * PAD_BUCKET) throw new SottoError('BAD_VALUE', 'padding length');
   const padding = r.fixed(r.remaining, 'padding');
   for (const byte of padding) if (byte !== 0) throw new SottoError('BAD_VALUE', 'non-zero padding');
-  return { type, time, text };
+  return content;
 }

@@ -4,22 +4,42 @@ import { Reader, Writer } from './codec.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 import { readHeader, writeHeader } from './header.js';
 
-export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4 } as const;
+export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4, history: 5 } as const;
 export type EventKind = keyof typeof EVENT_KIND;
-const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role'];
+const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role', 'history'];
 
 export const ROLE = { member: 0, admin: 1, owner: 2 } as const;
 export type Role = keyof typeof ROLE;
 const ROLE_BY_CODE: readonly Role[] = ['member', 'admin', 'owner'];
+
+/** What a new member sees of the messages before its add (§8.5): nothing, the last `count`, or all. */
+export const HISTORY_MODE = { join: 0, last: 1, all: 2 } as const;
+export type HistoryMode = keyof typeof HISTORY_MODE;
+const HISTORY_MODE_BY_CODE: readonly HistoryMode[] = ['join', 'last', 'all'];
+
+export interface HistorySetting {
+  readonly mode: HistoryMode;
+  /** 'last' only: how many messages (1..10,000); 0 otherwise, so each setting has one encoding. */
+  readonly count: number;
+}
 
 export interface RoomSettings {
   /** Rotate after this many messages in one epoch (brief default 100). */
   readonly rotateEveryMessages: number;
   /** Rotate when an epoch is older than this (brief default 7 days). */
   readonly rotateAfterSeconds: number;
+  /** History for new members: set at creation, changed only by a `history` event. */
+  readonly history: HistorySetting;
 }
 
-export const DEFAULT_SETTINGS: RoomSettings = { rotateEveryMessages: 100, rotateAfterSeconds: 7 * 24 * 3600 };
+/** New members see messages from when they join: nothing before their add reaches them. */
+/** Bytes of a create body without the history setting. */
+const LEGACY_CREATE_BODY = 8;
+
+export const DEFAULT_HISTORY: HistorySetting = { mode: 'join', count: 0 };
+export const DEFAULT_SETTINGS: RoomSettings = { rotateEveryMessages: 100, rotateAfterSeconds: 7 * 24 * 3600, history: DEFAULT_HISTORY };
+/** The most messages a 'last' setting shares: as many as the longest epoch holds (V-11). */
+export const MAX_HISTORY_COUNT = 10_000;
 
 /**
  * Every epoch has a lifetime, and these cap it (V-11): a room whose owner set "never rotate" would
@@ -30,12 +50,50 @@ export const SETTINGS_RANGE = {
   rotateAfterSeconds: { min: 60, max: 7 * 24 * 3600 },
 } as const;
 
-/** BAD_VALUE for settings outside SETTINGS_RANGE (V-11), wherever a record carries them. */
+/** BAD_VALUE for settings outside SETTINGS_RANGE (V-11) or a history setting V-93 refuses, wherever a record carries them. */
 export function checkSettings(settings: RoomSettings): void {
   for (const name of ['rotateEveryMessages', 'rotateAfterSeconds'] as const) {
     const { min, max } = SETTINGS_RANGE[name];
     if (settings[name] < min || settings[name] > max) throw new SottoError('BAD_VALUE', `${name} must be ${min}..${max}`);
   }
+  checkHistory(settings.history);
+}
+
+/** V-93: 'last' counts 1..MAX_HISTORY_COUNT; the other modes count 0. */
+export function checkHistory(history: HistorySetting): void {
+  const ok = history.mode === 'last' ? history.count >= 1 && history.count <= MAX_HISTORY_COUNT : history.count === 0;
+  if (!ok) throw new SottoError('BAD_VALUE', `history ${history.mode} with count ${history.count}`);
+}
+
+export function writeHistory(w: Writer, history: HistorySetting): Writer {
+  return w.u8(HISTORY_MODE[history.mode]).u32(history.count);
+}
+
+/** A history setting's bytes, read before they are judged: a body's shape is checked first (V-10). */
+interface HistoryBytes {
+  readonly mode: number;
+  readonly count: number;
+}
+
+function readHistoryBytes(r: Reader): HistoryBytes {
+  return { mode: r.u8('history mode'), count: r.u32('history count') };
+}
+
+function historyFrom(bytes: HistoryBytes): HistorySetting {
+  const mode = HISTORY_MODE_BY_CODE[bytes.mode];
+  if (mode === undefined) throw new SottoError('BAD_VALUE', 'unknown history mode');
+  return { mode, count: bytes.count };
+}
+
+/** The settings as a create event and a checkpoint carry them: both rotation limits, then the history setting. */
+export function writeSettings(w: Writer, s: RoomSettings): Writer {
+  return writeHistory(w.u32(s.rotateEveryMessages).u32(s.rotateAfterSeconds), s.history);
+}
+
+export function readSettings(r: Reader): RoomSettings {
+  const rotateEveryMessages = r.u32('rotateEveryMessages');
+  const rotateAfterSeconds = r.u32('rotateAfterSeconds');
+  return { rotateEveryMessages, rotateAfterSeconds, history: historyFrom(readHistoryBytes(r)) };
 }
 
 export interface MemberEventFields {
@@ -50,6 +108,8 @@ export interface MemberEventFields {
   readonly role: Role;
   /** create only. */
   readonly settings?: RoomSettings;
+  /** history only: the room's new history setting. */
+  readonly history?: HistorySetting;
   /** add only: the invite this admission consumes (the relay burns it atomically). */
   readonly invitePublicKey?: Uint8Array;
 }
@@ -69,8 +129,10 @@ export function encodeMemberEventUnsigned(e: MemberEventFields): Uint8Array {
   w.u8(ROLE[e.role]);
   const body = new Writer(16);
   if (e.kind === 'create') {
-    const s = e.settings ?? DEFAULT_SETTINGS;
-    body.u32(s.rotateEveryMessages).u32(s.rotateAfterSeconds);
+    writeSettings(body, e.settings ?? DEFAULT_SETTINGS);
+  } else if (e.kind === 'history') {
+    if (e.history === undefined) throw new SottoError('BAD_VALUE', 'history event needs the setting');
+    writeHistory(body, e.history);
   } else if (e.kind === 'add') {
     if (e.invitePublicKey === undefined) throw new SottoError('BAD_VALUE', 'add event needs the invite key');
     body.fixed(e.invitePublicKey, SIZE.publicKey);
@@ -94,22 +156,34 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
   const role = ROLE_BY_CODE[r.u8('role')];
   if (role === undefined) throw new SottoError('BAD_VALUE', 'unknown role');
   const body = new Reader(r.var16(LIMIT.eventBody, 'event body'));
-  let settings: RoomSettings | undefined;
+  let limits: { rotateEveryMessages: number; rotateAfterSeconds: number } | undefined;
+  let historyBytes: HistoryBytes | undefined;
   let invitePublicKey: Uint8Array | undefined;
   if (kind === 'create') {
-    settings = { rotateEveryMessages: body.u32('rotateEveryMessages'), rotateAfterSeconds: body.u32('rotateAfterSeconds') };
+    // A genesis written before the history setting (development builds of protocol 2) holds the two
+    // rotation limits only: its room's history setting is the default.
+    const legacy = body.remaining === LEGACY_CREATE_BODY;
+    limits = { rotateEveryMessages: body.u32('rotateEveryMessages'), rotateAfterSeconds: body.u32('rotateAfterSeconds') };
+    if (!legacy) historyBytes = readHistoryBytes(body);
+  } else if (kind === 'history') {
+    historyBytes = readHistoryBytes(body);
   } else if (kind === 'add') {
     invitePublicKey = body.fixed(SIZE.publicKey, 'invitePublicKey');
   }
-  // The body's shape first (V-10), then its values (V-11).
+  // The body's shape first (V-10), then its values (V-11, V-93).
   body.end('event body');
+  const read = historyBytes === undefined ? undefined : historyFrom(historyBytes);
+  const settings: RoomSettings | undefined = limits === undefined ? undefined : { ...limits, history: read ?? DEFAULT_HISTORY };
+  const history = kind === 'history' ? read : undefined;
   if (settings !== undefined) checkSettings(settings);
+  if (history !== undefined) checkHistory(history);
   const signed = r.span(0);
   const signature = r.fixed(SIZE.signature, 'signature');
   r.end('member event');
   const event: MemberEvent = {
     bytes, signed, signature, roomId, index, prevHash, kind, time, issuer, subjectSign, subjectEnc, role,
     ...(settings === undefined ? {} : { settings }),
+    ...(history === undefined ? {} : { history }),
     ...(invitePublicKey === undefined ? {} : { invitePublicKey }),
   };
   return event;

@@ -68,6 +68,9 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
     case 'role':
       change = { kind: 'role', sign: event.subjectSign, role: event.role };
       break;
+    case 'history':
+      change = { kind: 'history', history: event.history! };
+      break;
     case 'create':
       throw new SottoError('BAD_EVENT', 'create after genesis'); // nextRoster already refuses this
   }

@@ -100,4 +100,8 @@ export const MIGRATIONS: readonly string[] = [
     bytes BYTEA NOT NULL
   );
   `,
+  `
+  ALTER TABLE rooms ADD COLUMN history_mode BIGINT NOT NULL DEFAULT 0;
+  ALTER TABLE rooms ADD COLUMN history_count BIGINT NOT NULL DEFAULT 0;
+  `,
 ];

@@ -4,7 +4,7 @@
 // compare-and-sets on log length and epoch hold, and of two claims of one invite exactly one wins.
 import { isSottoError, SottoError } from '../../protocol/errors.js';
 import { bytesEqual } from '../../protocol/bytes.js';
-import { ROLE, type Role } from '../../protocol/wire/membership.js';
+import { HISTORY_MODE, ROLE, type HistoryMode, type HistorySetting, type Role } from '../../protocol/wire/membership.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import type {
   AppendedMessage, AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
@@ -16,6 +16,8 @@ interface RoomRow {
   owner: Uint8Array;
   rotate_every_messages: number;
   rotate_after_seconds: number;
+  history_mode: number;
+  history_count: number;
   epoch: number;
   log_length: number;
   head_hash: Uint8Array;
@@ -50,6 +52,7 @@ interface JoinRow {
 }
 
 const ROLE_BY_CODE = new Map<number, Role>((Object.keys(ROLE) as Role[]).map((role) => [ROLE[role], role]));
+const HISTORY_MODE_BY_CODE = new Map<number, HistoryMode>((Object.keys(HISTORY_MODE) as HistoryMode[]).map((mode) => [HISTORY_MODE[mode], mode]));
 
 function roleOf(code: number): Role {
   const role = ROLE_BY_CODE.get(code);
@@ -57,11 +60,17 @@ function roleOf(code: number): Role {
   return role;
 }
 
+function historyOf(row: RoomRow): HistorySetting {
+  const mode = HISTORY_MODE_BY_CODE.get(row.history_mode);
+  if (mode === undefined) throw new SottoError('INTERNAL', 'stored history mode is unknown');
+  return { mode, count: row.history_count };
+}
+
 function toRoom(row: RoomRow): RoomState {
   return {
     roomId: row.id,
     owner: row.owner,
-    settings: { rotateEveryMessages: row.rotate_every_messages, rotateAfterSeconds: row.rotate_after_seconds },
+    settings: { rotateEveryMessages: row.rotate_every_messages, rotateAfterSeconds: row.rotate_after_seconds, history: historyOf(row) },
     epoch: row.epoch,
     logLength: row.log_length,
     headHash: row.head_hash,
@@ -86,15 +95,16 @@ function toJoin(row: JoinRow): PendingJoin {
   };
 }
 
-const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, epoch, log_length, head_hash, rotation_pending, last_seq';
+const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, history_mode, history_count, epoch, log_length, head_hash, rotation_pending, last_seq';
 const MEMBER_COLUMNS = 'sign_pub, enc_pub, role, added_at, join_epoch';
 const JOINS_WITH_ISSUER = `SELECT j.invite_pub, i.issuer, j.joiner_sign, j.joiner_enc, j.request, j.welcome, j.confirm
   FROM joins j JOIN invites i ON i.room_id = j.room_id AND i.invite_pub = j.invite_pub`;
 
 const SQL = {
   getRoom: `SELECT ${ROOM_COLUMNS} FROM rooms WHERE id = $1`,
-  insertRoom: `INSERT INTO rooms (id, created_at, owner, rotate_every_messages, rotate_after_seconds, epoch, log_length, head_hash, rotation_pending, last_seq)
-    VALUES ($1, $2, $3, $4, $5, 0, 1, $6, 0, 0) ON CONFLICT DO NOTHING`,
+  insertRoom: `INSERT INTO rooms (id, created_at, owner, rotate_every_messages, rotate_after_seconds, history_mode, history_count, epoch, log_length, head_hash, rotation_pending, last_seq)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, 0, 1, $8, 0, 0) ON CONFLICT DO NOTHING`,
+  setHistory: 'UPDATE rooms SET history_mode = $1, history_count = $2 WHERE id = $3',
   setHead: 'UPDATE rooms SET log_length = $1, head_hash = $2 WHERE id = $3',
   setEpoch: 'UPDATE rooms SET epoch = $1, rotation_pending = 0 WHERE id = $2',
   setRotationPending: 'UPDATE rooms SET rotation_pending = 1 WHERE id = $1',
@@ -181,7 +191,10 @@ export class SqlStore implements Store {
   createRoom(room: NewRoom): Promise<void> {
     return this.#write(async (tx) => {
       const { roomId } = room;
-      const inserted = await tx.run(SQL.insertRoom, [roomId, room.now, room.owner, room.settings.rotateEveryMessages, room.settings.rotateAfterSeconds, room.headHash]);
+      const { settings } = room;
+      const inserted = await tx.run(SQL.insertRoom, [
+        roomId, room.now, room.owner, settings.rotateEveryMessages, settings.rotateAfterSeconds, HISTORY_MODE[settings.history.mode], settings.history.count, room.headHash,
+      ]);
       if (inserted === 0) throw new SottoError('ROOM_EXISTS');
       await tx.run(SQL.insertEvent, [roomId, 0, room.genesis]);
       await tx.run(SQL.insertMember, [roomId, room.owner, room.ownerEnc, ROLE.owner, 0, 0]);
@@ -249,6 +262,9 @@ export class SqlStore implements Store {
           break;
         case 'role':
           if ((await tx.run(SQL.setRole, [ROLE[change.role], roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
+          break;
+        case 'history':
+          await tx.run(SQL.setHistory, [HISTORY_MODE[change.history.mode], change.history.count, roomId]);
           break;
       }
       if (append.rotation !== undefined) await this.#insertRotation(tx, roomId, room.epoch, append.rotation);

@@ -3,7 +3,7 @@
 // request only when its effects are durable. Everything stored is an opaque signed record, a public
 // key or a number: the relay has no plaintext to store.
 import type { SottoError } from '../../protocol/errors.js';
-import type { Role, RoomSettings } from '../../protocol/wire/membership.js';
+import type { HistorySetting, Role, RoomSettings } from '../../protocol/wire/membership.js';
 
 export interface RoomState {
   readonly roomId: Uint8Array;
@@ -58,7 +58,8 @@ export type MemberChange =
     readonly invitePublicKey: Uint8Array; readonly welcome: Uint8Array;
   }
   | { readonly kind: 'remove'; readonly sign: Uint8Array }
-  | { readonly kind: 'role'; readonly sign: Uint8Array; readonly role: Role };
+  | { readonly kind: 'role'; readonly sign: Uint8Array; readonly role: Role }
+  | { readonly kind: 'history'; readonly history: HistorySetting };
 
 export interface EventAppend {
   readonly roomId: Uint8Array;

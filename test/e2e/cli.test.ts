@@ -34,7 +34,7 @@ async function sotto(dir: string, ...args: string[]): Promise<Record<string, unk
 }
 
 test('create-room, invite, join, send, listen', async () => {
-  const { roomId } = await sotto(owner.path, 'create-room', '--name', 'CLI room', '--display-name', 'Owner');
+  const { roomId } = await sotto(owner.path, 'create-room', '--name', 'CLI room', '--display-name', 'Owner', '--history', 'last:5');
   assert.type(roomId, 'string');
   const { link } = await sotto(owner.path, 'invite', roomId as string);
   assert.type(link, 'string');
@@ -93,6 +93,8 @@ test('mistyped flags, flags of another command and stray words are refused befor
     [['send', 'room', 'hello', 'world'], 'unexpected argument "world"'],
     [['listen', '--name', 'x'], '--name does not apply to listen'],
     [['invite', 'room', '--ttl-hours', 'soon'], '--ttl-hours must be'],
+    [['create-room', '--name', 'r', '--history', 'last:0'], '--history must be join, last:N'],
+    [['create-room', '--name', 'r', '--history', 'some'], '--history must be join, last:N'],
   ];
   for (const [args, said] of cases) {
     const failure = await fails(args);

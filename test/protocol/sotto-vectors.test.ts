@@ -20,7 +20,7 @@ import { epochKeyContext, openRotation, verifyRotationSignature } from '../../pr
 import { LABEL, type LabelName } from '../../protocol/labels.js';
 import { decodeContent, encodeContent, type Content } from '../../protocol/wire/content.js';
 import { decodeInvite, decodeInviteLinkPayload, encodeInviteLinkPayload, encodeInviteUnsigned } from '../../protocol/wire/invite.js';
-import { decodeMemberEvent, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
+import { decodeMemberEvent, DEFAULT_HISTORY, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned } from '../../protocol/wire/message.js';
 import { decodeRotation, encodeRotationUnsigned } from '../../protocol/wire/rotation.js';
 import { WIRE_VERSION } from '../../protocol/wire/types.js';
@@ -145,7 +145,8 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
     const unsigned = encodeMemberEventUnsigned({
       roomId: h(f['roomId']), index: num(f['index']), prevHash: h(f['prevHash']), kind: f['kind'] as EventKind, time: num(f['time']),
       issuer: h(f['issuer']), subjectSign: h(f['subjectSign']), subjectEnc: h(f['subjectEnc']), role: f['role'] as Role,
-      ...(f['settings'] === undefined ? {} : { settings: f['settings'] as { rotateEveryMessages: number; rotateAfterSeconds: number } }),
+      // Protocol 1's settings had no history setting: the default stands in (§8.5).
+          ...(f['settings'] === undefined ? {} : { settings: { ...(f['settings'] as { rotateEveryMessages: number; rotateAfterSeconds: number }), history: DEFAULT_HISTORY } }),
       ...(f['invitePublicKey'] === undefined ? {} : { invitePublicKey: h(f['invitePublicKey']) }),
     });
     for (const suite of SUITES) await checkSigned(suite, v, 'sigMemberEvent', unsigned, `member event ${String(f['kind'])}`);
@@ -154,7 +155,7 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
       if (f[name] !== undefined) sameHex(event[name]!, f[name], `event.${name}`);
     }
     assert.equal([event.index, event.kind, event.time, event.role], [f['index'], f['kind'], f['time'], f['role']]);
-    assert.equal(event.settings, f['settings']);
+    assert.equal(event.settings, f['settings'] === undefined ? undefined : { ...(f['settings'] as object), history: DEFAULT_HISTORY });
     assert.is(event.invitePublicKey === undefined, f['invitePublicKey'] === undefined);
     assert.is(str(v['hashLabel']), 'hashMemberEvent');
     sameHex(eventHash(event), v['hash'], 'event hash');

@@ -23,7 +23,7 @@ import { eventHash } from '../../protocol/membership/roster.js';
 import { LABEL, type LabelName } from '../../protocol/labels.js';
 import { encodeContent, type Content } from '../../protocol/wire/content.js';
 import { encodeInviteLinkPayload, encodeInviteUnsigned } from '../../protocol/wire/invite.js';
-import { decodeMemberEvent, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
+import { decodeMemberEvent, DEFAULT_HISTORY, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
 import { encodeMessageHeader, encodeMessageUnsigned } from '../../protocol/wire/message.js';
 import { encodeRotationUnsigned } from '../../protocol/wire/rotation.js';
 import { WIRE_VERSION } from '../../protocol/wire/types.js';
@@ -100,7 +100,8 @@ async function main(): Promise<void> {
         const s = await signed(v['signSeed'], 'sigMemberEvent', encodeMemberEventUnsigned({
           roomId: h(f['roomId']), index: n(f['index']), prevHash: head, kind: f['kind'] as EventKind, time: n(f['time']),
           issuer: h(f['issuer']), subjectSign: h(f['subjectSign']), subjectEnc: h(f['subjectEnc']), role: f['role'] as Role,
-          ...(f['settings'] === undefined ? {} : { settings: f['settings'] as { rotateEveryMessages: number; rotateAfterSeconds: number } }),
+          // Protocol 1's settings had no history setting: the default stands in (§8.5).
+          ...(f['settings'] === undefined ? {} : { settings: { ...(f['settings'] as { rotateEveryMessages: number; rotateAfterSeconds: number }), history: DEFAULT_HISTORY } }),
           ...(f['invitePublicKey'] === undefined ? {} : { invitePublicKey: h(f['invitePublicKey']) }),
         }));
         head = eventHash(decodeMemberEvent(s.bytes));

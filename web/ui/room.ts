@@ -3,6 +3,7 @@
 import type { ConnectionState, MessageView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
 import { coalesced } from './coalesced.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
+import { historyControl } from './history-control.js';
 import { invitePanel } from './invite.js';
 import { membersPanel } from './members.js';
 import { errorText, type Ctx, type View } from './view.js';
@@ -22,6 +23,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const code = h('span', { class: 'mono' });
   const codeLine = h('p', { class: 'room-code', title: 'Compare this code with the other members. If everyone sees the same code, everyone has the same key and the same member list.' },
     'Room code ', code);
+  const history = historyControl(ctx, roomId);
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
   const invite = invitePanel(ctx, roomId);
   const leave = h('button', { type: 'button', class: 'secondary' }, 'Leave');
@@ -43,7 +45,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const members = membersPanel(ctx, roomId);
 
   const element = h('section', { class: 'room', 'aria-labelledby': 'room-title' },
-    h('header', { class: 'room-head' }, back, h('div', { class: 'room-head-main' }, title, codeLine), headerActions),
+    h('header', { class: 'room-head' }, back, h('div', { class: 'room-head-main' }, title, codeLine, history.element), headerActions),
     invite.element,
     warnings,
     notice,
@@ -80,6 +82,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
     const active = room.state === 'active';
     invite.button.hidden = !(active && (room.role === 'owner' || room.role === 'admin'));
     leave.hidden = !(active && room.role !== 'owner' && room.role !== undefined);
+    history.update(room.history, active && (room.role === 'owner' || room.role === 'admin'));
     const note = room.state === 'failed' ? `Joining failed: ${room.detail ?? 'unknown error'}`
       : active && room.waitingForKey ? 'Waiting for the room’s new key. What you write is kept and sent once it arrives.'
         : NOTICE[room.state];
@@ -256,6 +259,8 @@ function messageArticle(m: MessageView, connection: ConnectionState): HTMLElemen
       fpButton,
     ),
     h('p', { class: 'text' }, m.text),
+    m.sharedBy === undefined ? undefined
+      : h('p', { class: 'shared-note', title: 'Sent before you joined. This copy comes from the member who added you, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),
     m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),
     fp,
   );

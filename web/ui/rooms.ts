@@ -2,6 +2,7 @@
 // "New room" form.
 import type { RoomView } from '../worker/rpc.js';
 import { field, h, replaceChildren } from './dom.js';
+import { historyPicker } from './history-setting.js';
 import { errorText, type Ctx } from './view.js';
 
 export interface RoomList {
@@ -28,9 +29,11 @@ export function roomList(ctx: Ctx): RoomList {
   const create = h('button', { type: 'submit', class: 'primary' }, 'Create');
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const error = h('p', { role: 'alert', class: 'error' });
+  const history = historyPicker();
   const form = h('form', { id: 'new-room-form', class: 'stack new-room', hidden: true, novalidate: true },
     field('Room name', roomName, 'Encrypted: only members see it.'),
     field('Your name in this room', ownName, 'Optional. Members see it next to your messages.'),
+    history.element,
     h('div', { class: 'actions' }, create, cancel),
     error,
   );
@@ -73,10 +76,15 @@ export function roomList(ctx: Ctx): RoomList {
       roomName.focus();
       return;
     }
+    const chosen = history.read();
+    if (typeof chosen === 'string') {
+      error.textContent = chosen;
+      return;
+    }
     creating = true;
     create.disabled = true;
     error.textContent = '';
-    ctx.rpc.call('createRoom', { name, displayName: ownName.value.trim() }).then(
+    ctx.rpc.call('createRoom', { name, displayName: ownName.value.trim(), history: chosen }).then(
       async ({ roomId }) => {
         creating = false;
         create.disabled = false;

@@ -9,12 +9,14 @@ import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import type { MessageView as ClientMessage } from '../../protocol/client/room-state.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { noblePrimitives } from '../../protocol/noise/index.js';
-import type { MemberView, MessageView, RoomState, RoomView } from './rpc.js';
+import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
+import type { HistoryView, MemberView, MessageView, RoomState, RoomView } from './rpc.js';
 
 export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings'> & { readonly createdTime: number };
 
 export interface ClientPort {
-  createRoom(name: string, displayName: string): Promise<string>;
+  createRoom(name: string, displayName: string, history: HistoryView): Promise<string>;
+  setHistory(roomId: string, history: HistoryView): Promise<void>;
   createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
   join(payload: string, displayName: string): Promise<string>;
   send(roomId: string, text: string): Promise<void>;
@@ -84,6 +86,7 @@ function messageView(m: ClientMessage, index: number): MessageView {
     own: m.mine,
     pending: m.pending,
     warning: m.warnings.length === 0 ? undefined : m.warnings.map((w) => describeMark(w, m, senderName)).join(' '),
+    sharedBy: m.sharedBy,
   };
 }
 
@@ -130,7 +133,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     }
   };
   return {
-    createRoom: (name, displayName) => client.createRoom(name, displayName),
+    createRoom: (name, displayName, history) => client.createRoom(name, displayName, { ...DEFAULT_SETTINGS, history }),
+    setHistory: (roomId, history) => client.setHistory(roomId, history),
     async createInvite(roomId, ttlMs) {
       const { link, expiresAt } = await client.createInvite(roomId, ttlMs);
       return { payload: link, expiresAt };
@@ -157,6 +161,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
           memberCount: room.members,
           unread: room.unread,
           waitingForKey: room.waitingForKey,
+          history: room.history,
           createdTime: firstSeen.get(room.roomId)!,
         };
       });

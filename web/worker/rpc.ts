@@ -27,6 +27,15 @@ export interface RoomView {
   readonly warnings: number;
   /** What is written waits for the room's new key (the current one was replaced or ran out). */
   readonly waitingForKey: boolean;
+  /** What new members see of earlier messages; undefined until the room's log is here. */
+  readonly history: HistoryView | undefined;
+}
+
+/** A room's history setting for new members (docs/protocol.md §8.5). */
+export interface HistoryView {
+  readonly mode: 'join' | 'last' | 'all';
+  /** 'last' only: how many messages; 0 otherwise. */
+  readonly count: number;
 }
 
 export interface MessageView {
@@ -46,6 +55,8 @@ export interface MessageView {
   readonly pending: boolean;
   /** A verification note on this message (e.g. a gap before it). */
   readonly warning: string | undefined;
+  /** From before we joined, shared with us by this member (their label): their word, not the sender's signature. */
+  readonly sharedBy: string | undefined;
 }
 
 export interface MemberView {
@@ -89,7 +100,9 @@ export interface Api {
   unlock: [{ passphrase: string }, void];
   /** Keys in memory only; nothing is written to IndexedDB. */
   ephemeral: [Record<string, never>, void];
-  createRoom: [{ name: string; displayName: string }, { roomId: string }];
+  createRoom: [{ name: string; displayName: string; history: HistoryView }, { roomId: string }];
+  /** Owner/admin: what new members see of earlier messages, announced to every member by a signed log event. */
+  setHistory: [{ roomId: string; history: HistoryView }, void];
   createInvite: [{ roomId: string; ttlMs: number }, InviteView];
   join: [{ payload: string; displayName: string }, { roomId: string }];
   send: [{ roomId: string; text: string }, void];

@@ -1,5 +1,6 @@
 // The worker's state: which keystore is open, the protocol client running on it, and the page-facing
 // views (unread counts, warnings) derived from the client's events. Key bytes never leave here.
+import { checkHistory, type HistorySetting } from '../../protocol/wire/membership.js';
 import { isSottoError, SottoError } from '../../protocol/errors.js';
 import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import type { ClientEvent } from '../../protocol/client/client-events.js';
@@ -120,7 +121,8 @@ export class Session {
       return { persistence: await unlockKeystore(text(passphrase), this.#progress), state: 'unlocked' as const, fresh: false };
     }),
     ephemeral: async () => this.#open(async () => ({ persistence: undefined, state: 'ephemeral' as const, fresh: false })),
-    createRoom: async ({ name, displayName }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName)) }),
+    createRoom: async ({ name, displayName, history }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history)) }),
+    setHistory: async ({ roomId, history }) => this.#need().setHistory(hex(roomId), historySetting(history)),
     createInvite: async ({ roomId, ttlMs }): Promise<InviteView> => {
       const invite = await this.#need().createInvite(hex(roomId), num(ttlMs));
       return { roomId, payload: invite.payload, expiresAt: invite.expiresAt };
@@ -363,3 +365,18 @@ function hex(value: unknown): string {
   return value;
 }
 
+
+/** A history setting from the page, checked as the log will check it (V-93). */
+function historySetting(value: unknown): HistorySetting {
+  const v = value as { mode?: unknown; count?: unknown } | null;
+  if (typeof v !== 'object' || v === null || (v.mode !== 'join' && v.mode !== 'last' && v.mode !== 'all') || !Number.isSafeInteger(v.count)) {
+    throw new WorkerFailure('BAD_REQUEST', 'expected a history setting');
+  }
+  const setting: HistorySetting = { mode: v.mode, count: v.count as number };
+  try {
+    checkHistory(setting);
+  } catch {
+    throw new WorkerFailure('BAD_REQUEST', v.mode === 'last' ? 'the number of messages must be 1 to 10,000' : 'history setting');
+  }
+  return setting;
+}

@@ -6,6 +6,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ERRORS } from '../../../protocol/errors.js';
+import { DEFAULT_SETTINGS } from '../../../protocol/wire/membership.js';
 import { HostileRelay, until } from './hostile-relay.js';
 import { sent } from './stolen-keys.js';
 import { script } from './tap.js';
@@ -25,7 +26,7 @@ test.after(async () => {
 test('a member kept from every new rotation sends at most an epoch’s lifetime under its key, then waits, and says so', async () => {
   const alice = await relay.person('alice');
   const bob = await relay.person('bob');
-  const roomId = await alice.client.createRoom('Short epochs', 'alice', { rotateEveryMessages: LIFETIME, rotateAfterSeconds: 7 * 24 * 3600 });
+  const roomId = await alice.client.createRoom('Short epochs', 'alice', { ...DEFAULT_SETTINGS, rotateEveryMessages: LIFETIME });
   await relay.admit(alice, bob, roomId);
   const epoch = bob.client.rooms()[0]!.epoch;
   // The relay withholds every rotation from Bob and refuses his own (as if another had won the

@@ -5,7 +5,8 @@ import { randomBytes } from '../../../protocol/crypto/random.js';
 import { signRecord } from '../../../protocol/crypto/signing.js';
 import type { SigningKey } from '../../../protocol/crypto/suite.js';
 import { Writer } from '../../../protocol/wire/codec.js';
-import { encodeContent } from '../../../protocol/wire/content.js';
+import { encodeContent, type Content } from '../../../protocol/wire/content.js';
+import { currentRoster, type RoomState } from '../../../protocol/client/room-state.js';
 import type { RelayFrame } from '../../../protocol/wire/frames.js';
 import { decodeInvite, encodeInviteUnsigned, type Invite, type InviteFields } from '../../../protocol/wire/invite.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type MessageHeaderFields, type MessageRecord } from '../../../protocol/wire/message.js';
@@ -54,6 +55,21 @@ export async function forgeMessage(m: ForgedMessage): Promise<MessageRecord> {
   const nonce = header.subarray(header.length - SIZE.nonce);
   const ciphertext = xchachaSeal(m.key, nonce, encodeContent({ type: 'text', time: Date.now(), text: m.text }), header);
   return decodeMessage(await signRecord(m.signer, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
+}
+
+/**
+ * A message of any content as a member's own client would seal it next, from that member's keystore:
+ * its next counter after `keys.counter`, chain index `index` with `key`, its log head.
+ */
+export async function forgeContentMessage(keys: RoomState, index: number, key: Uint8Array, content: Content): Promise<MessageRecord> {
+  const roster = currentRoster(keys)!;
+  const header = encodeMessageHeader({
+    roomId: keys.roomId, epoch: keys.epoch, sender: keys.me.sign.publicKey, counter: keys.counter + 1, index, prevHash: keys.lastHash,
+    seenSeq: 0, seenHash: new Uint8Array(SIZE.hash), logLength: roster.length, logHash: roster.headHash, nonce: randomBytes(SIZE.nonce),
+  });
+  const nonce = header.subarray(header.length - SIZE.nonce);
+  const ciphertext = xchachaSeal(key, nonce, encodeContent(content), header);
+  return decodeMessage(await signRecord(keys.me.sign, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
 }
 
 /** An invite record with any fields, signed by any key. */

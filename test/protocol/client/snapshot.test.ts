@@ -83,7 +83,7 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
   assert.ok(bytesEqual(encodeSnapshot([back!]), bytes));
   assert.is(back!.rosters.length, 1);
   assert.ok(bytesEqual(back!.me.sign.publicKey, room.me.sign.publicKey));
-  assert.is(back!.outbox[0]!.content.text, 'queued');
+  assert.equal(back!.outbox[0]!.content, { type: 'text', time: 9, text: 'queued' });
   assert.equal(back!.waiting.map((m) => [m.seq, toHex(m.record.bytes)]), [[5, toHex(room.waiting[0]!.record.bytes)]]);
   assert.is(back!.join!.state, 'requested');
 

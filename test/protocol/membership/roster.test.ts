@@ -66,7 +66,7 @@ test('roster: a log of every event kind replays to the expected roster', async (
   assert.is(replayed.length, 8);
   assert.is(toHex(replayed.headHash), toHex(eventHash(events[7]!)));
   assert.equal([...replayed.members.values()].map((m) => m.role).sort(), ['admin', 'member', 'owner']);
-  assert.equal(replayed.settings, { rotateEveryMessages: 100, rotateAfterSeconds: 604800 });
+  assert.equal(replayed.settings, { rotateEveryMessages: 100, rotateAfterSeconds: 604800, history: { mode: 'join', count: 0 } });
 });
 
 // ——— the chain ———
@@ -270,5 +270,40 @@ test('roster: role change of a non-member', async () => {
   const event = await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.outsider), role: 'admin' });
   await expectSottoError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
 });
+
+// ——— history setting (§8.5) ———
+
+test('V-93: a history event is an owner’s or admin’s statement about itself, with a setting in range; it changes the roster’s setting', async () => {
+  const w = await world();
+  const history = { mode: 'last', count: 50 } as const;
+  const byAdmin = await nextEvent(w.admin.sign, w.roster, { kind: 'history', ...subjectOf(w.admin), role: 'admin', history });
+  const after = nextRoster(w.roster, byAdmin);
+  assert.equal(after.settings.history, history);
+  assert.equal(after.members, w.roster.members);
+  assert.equal(decodeMemberEvent(byAdmin.bytes).history, history);
+  const byMember = await nextEvent(w.member.sign, w.roster, { kind: 'history', ...subjectOf(w.member), role: 'member', history });
+  await expectSottoError(() => nextRoster(w.roster, byMember), 'NOT_ADMIN');
+  const aboutAnother = await nextEvent(w.admin.sign, w.roster, { kind: 'history', ...subjectOf(w.member), role: 'member', history });
+  await expectSottoError(() => nextRoster(w.roster, aboutAnother), 'BAD_EVENT');
+  const wrongRole = await nextEvent(w.admin.sign, w.roster, { kind: 'history', ...subjectOf(w.admin), role: 'owner', history });
+  await expectSottoError(() => nextRoster(w.roster, wrongRole), 'BAD_EVENT');
+  for (const bad of [{ mode: 'last', count: 0 }, { mode: 'last', count: 10_001 }, { mode: 'all', count: 5 }, { mode: 'join', count: 1 }] as const) {
+    await expectSottoError(() => nextEvent(w.owner.sign, w.roster, { kind: 'history', ...subjectOf(w.owner), role: 'owner', history: bad }), 'BAD_VALUE');
+  }
+  // A genesis from before the setting (two rotation limits only) reads as the default.
+  const legacy = encodeLegacyGenesis(w.events[0]!);
+  assert.equal(decodeMemberEvent(legacy).settings!.history, { mode: 'join', count: 0 });
+});
+
+/** The genesis with its create body cut back to the two rotation limits, signature bytes kept as they are. */
+function encodeLegacyGenesis(genesis: MemberEvent): Uint8Array {
+  const bodyAt = genesis.signed.length - 2 - 13;
+  const out = new Uint8Array(genesis.bytes.length - 5);
+  out.set(genesis.bytes.subarray(0, bodyAt));
+  new DataView(out.buffer).setUint16(bodyAt, 8);
+  out.set(genesis.bytes.subarray(bodyAt + 2, bodyAt + 2 + 8), bodyAt + 2);
+  out.set(genesis.signature, bodyAt + 10);
+  return out;
+}
 
 test.run();

@@ -6,12 +6,13 @@ import { compareBytes, toHex } from '../../../protocol/bytes.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { decodeCheckpoint, encodeCheckpointUnsigned, type CheckpointFields, type CheckpointMember } from '../../../protocol/wire/checkpoint.js';
 import { Writer } from '../../../protocol/wire/codec.js';
+import { DEFAULT_SETTINGS } from '../../../protocol/wire/membership.js';
 import { LIMIT } from '../../../protocol/wire/types.js';
 import { room, throws } from './fixtures.js';
 
 const SIGNATURE = new Uint8Array(64);
 /** Offset of the member count: header, roomId, logLength, headHash, settings, issuer, time. */
-const COUNT_AT = 2 + 16 + 4 + 32 + 4 + 4 + 32 + 8;
+const COUNT_AT = 2 + 16 + 4 + 32 + 4 + 4 + 1 + 4 + 32 + 8;
 
 function signedBytes(f: CheckpointFields): Uint8Array {
   return new Writer().raw(encodeCheckpointUnsigned(f)).raw(SIGNATURE).finish();
@@ -30,7 +31,7 @@ test('checkpoint: round-trips with its size, members in canonical order', async 
   const decoded = decodeCheckpoint(r.checkpoint.bytes);
   assert.is(decoded.logLength, 2);
   assert.is(decoded.members.length, 2);
-  assert.is(r.checkpoint.bytes.length, 170 + 69 * 2);
+  assert.is(r.checkpoint.bytes.length, 175 + 69 * 2);
   assert.is(toHex(signedBytes({ ...decoded })).slice(0, decoded.signed.length * 2), toHex(decoded.signed));
   assert.ok(compareBytes(decoded.members[0]!.sign, decoded.members[1]!.sign) < 0);
 });
@@ -46,7 +47,8 @@ test('checkpoint: unsorted or repeated members, no owner or two, addedAt at or a
   throws(() => decodeCheckpoint(signedBytes({ ...base, members: sorted([member('owner'), member('owner')]) })), 'BAD_VALUE', 'two owners');
   throws(() => decodeCheckpoint(signedBytes({ ...base, members: sorted([member('owner'), member('member', base.logLength)]) })), 'BAD_VALUE', 'added later');
   throws(() => decodeCheckpoint(signedBytes({ ...base, logLength: 0, members: [member('owner')] })), 'BAD_VALUE', 'logLength 0');
-  throws(() => decodeCheckpoint(signedBytes({ ...base, settings: { rotateEveryMessages: 0, rotateAfterSeconds: 60 } })), 'BAD_VALUE', 'settings');
+  throws(() => decodeCheckpoint(signedBytes({ ...base, settings: { ...DEFAULT_SETTINGS, rotateEveryMessages: 0 } })), 'BAD_VALUE', 'settings');
+  throws(() => decodeCheckpoint(signedBytes({ ...base, settings: { ...DEFAULT_SETTINGS, history: { mode: 'last', count: 0 } } })), 'BAD_VALUE', 'history');
   const badRole = signedBytes({ ...base, members: [member('owner')] });
   badRole[COUNT_AT + 4 + 64] = 3;
   throws(() => decodeCheckpoint(badRole), 'BAD_VALUE', 'unknown role');

@@ -52,8 +52,8 @@ test('records: every record round-trips byte-exactly', async () => {
   assert.is(toHex(join(event.signed, event.signature)), toHex(r.add.bytes));
   const genesis = decodeMemberEvent(r.genesis.bytes);
   assert.is(toHex(encodeMemberEventUnsigned(genesis)), toHex(genesis.signed));
-  assert.equal(genesis.settings, { rotateEveryMessages: 100, rotateAfterSeconds: 604800 });
-  assert.is(genesis.bytes.length, 2 + 16 + 4 + 32 + 1 + 8 + 32 * 3 + 1 + 2 + 8 + 64);
+  assert.equal(genesis.settings, { rotateEveryMessages: 100, rotateAfterSeconds: 604800, history: { mode: 'join', count: 0 } });
+  assert.is(genesis.bytes.length, 2 + 16 + 4 + 32 + 1 + 8 + 32 * 3 + 1 + 2 + 8 + 5 + 64);
   assert.is(event.bytes.length, 2 + 16 + 4 + 32 + 1 + 8 + 32 * 3 + 1 + 2 + 32 + 64);
 
   const invite = decodeInvite(r.invite.bytes);
@@ -208,16 +208,16 @@ test('records: unknown event kind or role is BAD_VALUE', async () => {
   const r = await room();
   assert.is(r.add.bytes[KIND_AT], 1);
   assert.is(r.add.bytes[ROLE_AT], 0);
-  for (const kind of [5, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, kind)), 'BAD_VALUE', `kind ${kind}`);
+  for (const kind of [6, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, kind)), 'BAD_VALUE', `kind ${kind}`);
   for (const role of [3, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, ROLE_AT, role)), 'BAD_VALUE', `role ${role}`);
 });
 
 test('records: an event body that does not match its kind is refused', async () => {
   const r = await room();
-  // The add's 32-byte body read as create settings leaves 24 bytes over.
+  // The add's 32-byte body read as create settings leaves 19 bytes over.
   throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, 0)), 'TRAILING_BYTES', 'add body as create');
   throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, 2)), 'TRAILING_BYTES', 'add body as remove');
-  // The create's 8-byte body is too short for an invite key.
+  // The create's 13-byte body is too short for an invite key.
   throws(() => decodeMemberEvent(withByte(r.genesis.bytes, KIND_AT, 1)), 'TRUNCATED', 'create body as add');
   const event = decodeMemberEvent(r.add.bytes);
   throws(() => encodeMemberEventUnsigned({ ...event, invitePublicKey: undefined }), 'BAD_VALUE', 'add without invite key');
@@ -261,7 +261,17 @@ test('content: round trip, padded to 256-byte buckets', () => {
 
 test('content: unknown content type is BAD_VALUE', () => {
   const bytes = encodeContent({ type: 'text', time: 0, text: 'hi' });
-  for (const type of [0, 4, 0xff]) throws(() => decodeContent(withByte(bytes, 0, type)), 'BAD_VALUE', `type ${type}`);
+  for (const type of [0, 5, 0xff]) throws(() => decodeContent(withByte(bytes, 0, type)), 'BAD_VALUE', `type ${type}`);
+});
+
+test('content: a history share round-trips; out-of-order entries are BAD_VALUE, a short one TRUNCATED', () => {
+  const entry = (seq: number) => ({ seq, sender: new Uint8Array(32).fill(seq), time: seq, text: `m${seq}` });
+  const share = { joiner: new Uint8Array(32).fill(9), addIndex: 3, entries: [entry(1), entry(2)] };
+  assert.equal(decodeContent(encodeContent({ type: 'history', time: 5, share })), { type: 'history', time: 5, share });
+  const backwards = encodeContent({ type: 'history', time: 5, share: { ...share, entries: [entry(2), entry(1)] } });
+  throws(() => decodeContent(backwards), 'BAD_VALUE', 'out of order');
+  const text = encodeContent({ type: 'text', time: 0, text: 'hi' });
+  throws(() => decodeContent(withByte(text, 0, 4)), 'TRUNCATED', 'text read as a share');
 });
 
 test('content: non-zero padding is BAD_VALUE', () => {
