@@ -34,6 +34,21 @@ function release(www: string, key: string | undefined): void {
   if (key !== undefined) signRelease(www, key);
 }
 
+/** The manifest and signature served now, to serve again later. */
+function offer(www: string): { manifest: Buffer; signature: Buffer; restore: () => void } {
+  const manifest = readFileSync(join(www, 'release.json'));
+  const signature = readFileSync(join(www, 'release.sig'));
+  return {
+    manifest,
+    signature,
+    restore() {
+      writeFileSync(join(www, 'release.json'), manifest);
+      writeFileSync(join(www, 'release.sig'), signature);
+      for (const suffix of ['.br', '.gz']) rmSync(join(www, `release.json${suffix}`), { force: true });
+    },
+  };
+}
+
 function mainScript(www: string): string {
   const name = readdirSync(www).find((n) => /^main-[A-Za-z0-9]+\.js$/.test(n));
   if (name === undefined) throw new Error('no main bundle');
@@ -49,6 +64,7 @@ if (chromiumAvailable()) {
   let world: World;
   let reader: Person;
   let roomId: string;
+  let first: ReturnType<typeof offer>;
 
   test.before(async () => {
     world = await World.start('verified-code');
@@ -58,10 +74,16 @@ if (chromiumAvailable()) {
     await world?.close();
   });
 
-  test('a signed release installs on the first visit; settings shows the release and its manifest hash', async () => {
+  test('a signed release installs on the first visit, the app is installable, and settings shows the release and its manifest hash', async () => {
+    first = offer(world.www);
     reader = await world.person('reader');
     await open(reader, world);
     assert.ok(await reader.page.evaluate(() => navigator.serviceWorker.controller !== null), 'the page runs under the service worker');
+    // Chromium's own verdict on the web manifest and service worker: the app can be installed.
+    // The one error left is the test's profile (Playwright's contexts are incognito), not the app.
+    const devtools = await reader.context.newCDPSession(reader.page);
+    const { installabilityErrors } = await devtools.send('Page.getInstallabilityErrors');
+    assert.equal(installabilityErrors.map((e) => e.errorId).filter((id) => id !== 'in-incognito'), [], 'installable');
     await unlock(reader, PASSPHRASE);
     roomId = await createRoom(reader, 'Kept offline', 'Rita');
     await send(reader, 'written while online');
@@ -104,6 +126,17 @@ if (chromiumAvailable()) {
     await screenshot(reader.page, 'update-ready');
     await banner.getByRole('button', { name: 'Reload' }).click();
     await reader.page.locator('meta[name="sotto-test-release"][content="two"]').waitFor({ state: 'attached' });
+    await reader.page.getByLabel('Passphrase').waitFor();
+  });
+
+  test('an older signed release offered again is refused as ROLLBACK', async () => {
+    const second = offer(world.www);
+    first.restore();
+    await reader.page.goto(`${world.baseUrl}/?after-rollback`);
+    await expectRefused(reader);
+    assert.match(await reader.page.locator('code').innerText(), /ROLLBACK/);
+    second.restore();
+    await reader.page.reload();
     await reader.page.getByLabel('Passphrase').waitFor();
   });
 
