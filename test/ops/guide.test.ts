@@ -7,13 +7,13 @@
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { REPO_ROOT } from '../helpers/paths.js';
+import { freePort } from '../helpers/service-binary.js';
 
 const run = promisify(execFile);
 const GUIDE = join(REPO_ROOT, 'docs', 'run-your-own-relay.md');
@@ -35,17 +35,6 @@ function guideBlocks(markdown: string): Block[] {
     blocks.push({ lines: body, skip: marker?.[1] });
   }
   return blocks;
-}
-
-function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => resolve(typeof address === 'object' && address !== null ? address.port : 0));
-    });
-  });
 }
 
 test('every block of the guide is run or says why not, and the runnable ones pass as written', async () => {
