@@ -115,7 +115,7 @@ export async function buildWeb(outDir: string, release: ReleasePlan): Promise<Bu
     SOTTO_RELEASE_CHANNEL: JSON.stringify(release.channel),
   }, { name: 'sw' });
   if (sw !== SERVICE_WORKER_FILE) throw new Error(`service worker bundled as ${sw}`);
-  writeManifest(outDir, { version: packageVersion(), channel: release.channel, built: Date.now() });
+  writeManifest(outDir, { version: packageVersion(), channel: release.channel, built: Date.now(), signer: toBase64Url(release.publicKey) });
   const releaseId = release.privatePem === undefined ? undefined : signRelease(outDir, release.privatePem).id;
   precompress(outDir);
   return { outDir, main, worker, style, releaseId };

@@ -8,7 +8,8 @@ import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { signRelease } from '../../web/release/release-key.js';
+import { toBase64Url } from '../../protocol/bytes.js';
+import { publicKeyOf, signRelease } from '../../web/release/release-key.js';
 import { writeManifest } from '../../web/release/write-manifest.js';
 import { REFUSAL_TITLE } from '../../web/sw/messages.js';
 import { TEST_RELEASE_KEY, testRelease } from '../helpers/release-test-key.js';
@@ -29,7 +30,8 @@ const TEST_KEY = readFileSync(TEST_RELEASE_KEY, 'utf8');
 
 /** A new release of what is in `www` now, signed with `key` (PEM) or left unsigned. */
 function release(www: string, key: string | undefined): void {
-  writeManifest(www, { version: '0.1.0', channel: 'test', built: Date.now() });
+  const signer = toBase64Url(publicKeyOf(key ?? TEST_KEY));
+  writeManifest(www, { version: '0.1.0', channel: 'test', built: Date.now(), signer });
   for (const suffix of ['.br', '.gz']) rmSync(join(www, `release.json${suffix}`), { force: true });
   if (key !== undefined) signRelease(www, key);
 }

@@ -2,11 +2,12 @@
 // them: every way a server could pass off other code is a typed refusal. Written before
 // web/release/ existed (there was nothing to check, so all of these "passed" by loading anything).
 import { generateKeyPairSync, sign } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { toBase64Url } from '../../protocol/bytes.js';
 import { isSottoError } from '../../protocol/errors.js';
 import { publicKeyOf, signRelease } from '../../web/release/release-key.js';
 import { parseManifest, verifyManifest } from '../../web/release/release-manifest.js';
@@ -22,7 +23,7 @@ function built(): string {
   writeFileSync(join(dir, 'main-ABCDEFGH.js'), 'console.log(1)');
   writeFileSync(join(dir, 'main-ABCDEFGH.js.br'), 'compressed copies are not listed');
   writeFileSync(join(dir, 'sw.js'), 'the service worker is not listed');
-  writeManifest(dir, { version: '0.1.0', channel: 'test', built: 1_700_000_000_000 });
+  writeManifest(dir, { version: '0.1.0', channel: 'test', built: 1_700_000_000_000, signer: toBase64Url(PUBLIC) });
   return dir;
 }
 
@@ -69,13 +70,25 @@ test('an altered manifest, another key, a missing or bare signature are BAD_SIGN
   }
 });
 
+test('signing with a key other than the one the build pinned stops with the pinned key named', () => {
+  const dir = built();
+  try {
+    const other = generateKeyPairSync('ed25519').privateKey.export({ format: 'pem', type: 'pkcs8' }).toString();
+    assert.throws(() => signRelease(dir, other), (error: Error) => error.message.includes(toBase64Url(PUBLIC)));
+    assert.not.ok(existsSync(join(dir, 'release.sig')), 'nothing written');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 test('a malformed manifest is BAD_VALUE', () => {
   const encode = (value: unknown): Uint8Array => new TextEncoder().encode(JSON.stringify(value));
-  const good = { format: 1, version: '1.0.0', channel: 'release', built: 1, files: { '/index.html': 'a'.repeat(64) } };
+  const good = { format: 1, version: '1.0.0', channel: 'release', built: 1, signer: toBase64Url(PUBLIC), files: { '/index.html': 'a'.repeat(64) } };
   parseManifest(encode(good));
   refused('BAD_VALUE', () => parseManifest(new TextEncoder().encode('not json')));
   refused('BAD_VALUE', () => parseManifest(encode({ ...good, extra: true })));
   refused('BAD_VALUE', () => parseManifest(encode({ ...good, channel: 'nightly' })));
+  refused('BAD_VALUE', () => parseManifest(encode({ ...good, signer: 'short' })));
   refused('BAD_VALUE', () => parseManifest(encode({ ...good, files: { '/../etc/passwd': 'a'.repeat(64) } })));
   refused('BAD_VALUE', () => parseManifest(encode({ ...good, files: { '/main.js': 'a'.repeat(64) } })));
   refused('BAD_VALUE', () => parseManifest(encode({ ...good, files: { '/index.html': 'A'.repeat(64) } })));

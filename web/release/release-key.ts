@@ -49,10 +49,12 @@ export function generateReleaseKey(privatePath: string, publicPath: string): Uin
  */
 export function signRelease(outDir: string, privatePem: string): { id: string; publicKey: Uint8Array } {
   const manifest = readFileSync(join(outDir, MANIFEST_FILE));
-  parseManifest(manifest);
+  const publicKey = publicKeyOf(privatePem);
+  // The wrong key would make a release every browser refuses: say so here instead.
+  const { signer } = parseManifest(manifest);
+  if (signer !== toBase64Url(publicKey)) throw new Error(`this build pins the key ${signer}; the key given is ${toBase64Url(publicKey)}`);
   const signature = sign(null, signedBytes(manifest), privateKey(privatePem));
   const text = encodeSignature(signature);
-  const publicKey = publicKeyOf(privatePem);
   verifyManifest(manifest, text, publicKey);
   writeFileSync(join(outDir, SIGNATURE_FILE), text);
   return { id: manifestId(manifest), publicKey };

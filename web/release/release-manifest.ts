@@ -33,6 +33,8 @@ export interface ReleaseManifest {
   readonly channel: ReleaseChannel;
   /** Build time in ms: a later release must have a later one (no rollback to an older signed release). */
   readonly built: number;
+  /** The public key the build's service worker pins (base64url): the one key that may sign it. */
+  readonly signer: string;
   /** URL path ("/index.html") → lowercase hex SHA-256 of the file's bytes. */
   readonly files: Readonly<Record<string, string>>;
 }
@@ -62,11 +64,12 @@ export function parseManifest(bytes: Uint8Array): ReleaseManifest {
   if (typeof json !== 'object' || json === null || Array.isArray(json)) throw new SottoError('BAD_VALUE', 'release manifest');
   const m = json as Record<string, unknown>;
   const keys = Object.keys(m).sort().join(',');
-  if (keys !== 'built,channel,files,format,version') throw new SottoError('BAD_VALUE', 'release manifest fields');
+  if (keys !== 'built,channel,files,format,signer,version') throw new SottoError('BAD_VALUE', 'release manifest fields');
   if (m['format'] !== 1) throw new SottoError('BAD_VALUE', 'release manifest format');
   if (typeof m['version'] !== 'string' || !/^[0-9A-Za-z.+-]{1,40}$/.test(m['version'])) throw new SottoError('BAD_VALUE', 'release version');
   if (m['channel'] !== 'release' && m['channel'] !== 'dev' && m['channel'] !== 'test') throw new SottoError('BAD_VALUE', 'release channel');
   if (typeof m['built'] !== 'number' || !Number.isSafeInteger(m['built']) || m['built'] <= 0) throw new SottoError('BAD_VALUE', 'release build time');
+  if (typeof m['signer'] !== 'string' || !/^[A-Za-z0-9_-]{43}$/.test(m['signer'])) throw new SottoError('BAD_VALUE', 'release signer');
   const files = m['files'];
   if (typeof files !== 'object' || files === null || Array.isArray(files)) throw new SottoError('BAD_VALUE', 'release files');
   const entries = Object.entries(files);
@@ -75,7 +78,7 @@ export function parseManifest(bytes: Uint8Array): ReleaseManifest {
     if (!PATH.test(path) || typeof digest !== 'string' || !DIGEST.test(digest)) throw new SottoError('BAD_VALUE', 'release file entry');
   }
   if (!Object.hasOwn(files, '/index.html')) throw new SottoError('BAD_VALUE', 'release has no index.html');
-  return { format: 1, version: m['version'], channel: m['channel'], built: m['built'], files: files as Record<string, string> };
+  return { format: 1, version: m['version'], channel: m['channel'], built: m['built'], signer: m['signer'], files: files as Record<string, string> };
 }
 
 /** The bytes a release key signs: the context, then the manifest exactly as served. */
@@ -102,5 +105,7 @@ export function verifyManifest(manifestBytes: Uint8Array, signatureText: string,
   if (signature.length !== 64 || publicKey.length !== 32) throw new SottoError('BAD_SIGNATURE', 'release signature length');
   // The project's one Ed25519 check: the same strict equation as OpenSSL, which signs releases.
   if (!cofactorlessVerify(publicKey, signedBytes(manifestBytes), signature)) throw new SottoError('BAD_SIGNATURE', 'release manifest is not signed by the pinned release key');
-  return parseManifest(manifestBytes);
+  const manifest = parseManifest(manifestBytes);
+  if (manifest.signer !== toBase64Url(publicKey)) throw new SottoError('BAD_SIGNATURE', 'release manifest names another signer');
+  return manifest;
 }

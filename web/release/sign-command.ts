@@ -28,7 +28,7 @@ function main(args: readonly string[]): void {
 try {
   main(process.argv.slice(2));
 } catch (error) {
-  if (!(error instanceof UsageError)) throw error;
-  process.stderr.write(`release:sign: ${error.message}\n`);
-  process.exitCode = 2;
+  // A wrong key, a missing file or a manifest that is not a build's: one line, no stack.
+  process.stderr.write(`release:sign: ${error instanceof Error ? error.message : String(error)}\n`);
+  process.exitCode = error instanceof UsageError ? 2 : 1;
 }

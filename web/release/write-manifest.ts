@@ -8,6 +8,8 @@ export interface ManifestFields {
   readonly version: string;
   readonly channel: ReleaseChannel;
   readonly built: number;
+  /** The pinned public key, base64url. */
+  readonly signer: string;
 }
 
 /** (Re)writes `outDir`/release.json from the files in `outDir` now; returns its bytes. */
@@ -17,7 +19,7 @@ export function writeManifest(outDir: string, fields: ManifestFields): Uint8Arra
     if (!isReleaseFile(name) || !statSync(join(outDir, name)).isFile()) continue;
     files[`/${name}`] = fileDigest(readFileSync(join(outDir, name)));
   }
-  const bytes = new TextEncoder().encode(`${JSON.stringify({ format: 1, version: fields.version, channel: fields.channel, built: fields.built, files }, null, 1)}\n`);
+  const bytes = new TextEncoder().encode(`${JSON.stringify({ format: 1, version: fields.version, channel: fields.channel, built: fields.built, signer: fields.signer, files }, null, 1)}\n`);
   // What the service worker would refuse, the build refuses first.
   parseManifest(bytes);
   writeFileSync(join(outDir, MANIFEST_FILE), bytes);
