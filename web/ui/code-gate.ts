@@ -51,7 +51,13 @@ export async function codeGate(onUpdate: () => void): Promise<'run' | 'reloading
   if (container.controller === null) {
     // First visit, or a hard reload that bypassed the worker: nothing of the app runs until the
     // worker controls the page; then the page loads again, from the verified release.
-    await container.register('/sw.js', { scope: '/', updateViaCache: 'none' });
+    try {
+      await container.register('/sw.js', { scope: '/', updateViaCache: 'none' });
+    } catch (error) {
+      // Private windows of some browsers refuse service workers: the app runs, and says unchecked.
+      running = { verified: false, reason: `This browser refused Sotto's service worker (${error instanceof Error ? error.message : String(error)}), so nothing checks the code it runs.` };
+      return 'run';
+    }
     await container.ready;
     const controlled = await controlledSoon(container, 5_000);
     const last = Number(sessionStorage.getItem(RELOAD_GUARD) ?? '0');
