@@ -6,6 +6,7 @@
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { toBase64Url } from '../../protocol/bytes.js';
@@ -14,7 +15,7 @@ import { writeManifest } from '../../web/release/write-manifest.js';
 import { REFUSAL_TITLE } from '../../web/sw/messages.js';
 import { TEST_RELEASE_KEY, testRelease } from '../helpers/release-test-key.js';
 import {
-  chromiumAvailable, createRoom, expectMessage, open, screenshot, send, unlock, UNLOCK_TIMEOUT_MS, World, type Person,
+  CHROMIUM, CHROMIUM_ARGS, chromiumAvailable, createRoom, expectMessage, open, screenshot, send, unlock, UNLOCK_TIMEOUT_MS, World, type Person,
 } from './harness.js';
 
 const PASSPHRASE = 'offline reader passphrase 4821';
@@ -188,6 +189,20 @@ if (chromiumAvailable()) {
       assert.match(await person.page.locator('code').innerText(), /BAD_SIGNATURE/);
     } finally {
       await other.close();
+    }
+  });
+
+  test('where no service worker can run (plain http to a name), the app runs and says its code is not verified', async () => {
+    // A name that resolves to this machine is not a secure context, so the browser has no service worker.
+    const browser = await chromium.launch({ executablePath: CHROMIUM, args: [...CHROMIUM_ARGS, '--host-resolver-rules=MAP sotto.test 127.0.0.1'] });
+    try {
+      const page = await browser.newPage();
+      await page.goto(world.baseUrl.replace('127.0.0.1', 'sotto.test'));
+      await page.getByLabel('Passphrase').waitFor();
+      await page.getByRole('note').filter({ hasText: 'Code not verified' }).waitFor();
+      assert.is(await page.evaluate(() => 'serviceWorker' in navigator), false);
+    } finally {
+      await browser.close();
     }
   });
 

@@ -2,6 +2,7 @@
 // holds every key, and the UI that talks to it.
 import { App } from './app.js';
 import { codeGate } from './code-gate.js';
+import { unverifiedNotice } from './unverified-notice.js';
 import { updateBanner } from './update-banner.js';
 import { WorkerClient } from './worker-client.js';
 
@@ -21,6 +22,8 @@ async function start(root: HTMLElement): Promise<void> {
   const update = updateBanner();
   if (await codeGate(() => update.show()) === 'reloading') return;
   root.before(update.element);
+  const unverified = unverifiedNotice();
+  if (unverified !== undefined) root.before(unverified);
   const worker = new Worker(SOTTO_WORKER_URL, { type: 'module', name: 'sotto' });
   await new App(new WorkerClient(worker), root).start();
 }
