@@ -206,6 +206,30 @@ if (chromiumAvailable()) {
     }
   });
 
+  test('a service worker the server swaps in under an open page: the page stops and says so, without reloading', async () => {
+    const swapped = await World.start('swapped-worker');
+    try {
+      const person = await swapped.person('visitor');
+      await open(person, swapped);
+      // What a compromised server would ship: a worker that takes over at once and serves anything.
+      writeFileSync(join(swapped.www, 'sw.js'), [
+        "self.addEventListener('install', () => self.skipWaiting());",
+        "self.addEventListener('activate', (e) => e.waitUntil(self.clients.claim()));",
+        "self.addEventListener('fetch', (e) => e.respondWith(new Response('<h1>not Sotto</h1>', { headers: { 'Content-Type': 'text/html' } })));",
+      ].join('\n'));
+      for (const suffix of ['.br', '.gz']) rmSync(join(swapped.www, `sw.js${suffix}`), { force: true });
+      // The browser's own update check (it runs at least daily and on navigations), made now.
+      await person.page.evaluate(async () => {
+        const registration = await navigator.serviceWorker.getRegistration();
+        await registration?.update();
+      });
+      await expectRefused(person);
+      assert.match(await person.page.locator('main').innerText(), /replaced Sotto’s code checker/);
+    } finally {
+      await swapped.close();
+    }
+  });
+
   test('a build that was never signed is refused on the very first visit', async () => {
     const unsigned = await World.start('unsigned', { release: { ...testRelease(), privatePem: undefined } });
     try {
