@@ -1,8 +1,9 @@
 // Verified code delivery and the offline app, in real Chromium against a real relay serving a
 // build signed with the committed test key (web/sw/sw.ts, web/ui/code-gate.ts). The server here
 // is made to misbehave the way a compromised one would: by changing the files it serves.
-// Checked against the old code: before the service worker existed, every one of the refusals
-// below loaded the altered code and showed the passphrase field.
+// Against the old code: before this service worker there was nothing that compared a hash, so each
+// altered file below was served and run as sent (by reading, not by running main's build); the
+// swapped-worker test was run with the page's controllerchange handler removed, and failed.
 import { createHash, generateKeyPairSync } from 'node:crypto';
 import { readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
