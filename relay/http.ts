@@ -6,36 +6,13 @@
 import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { extname, resolve, sep } from 'node:path';
+import { resolve, sep } from 'node:path';
 import { toBase64Url } from '../protocol/bytes.js';
 import type { Logger } from './log.js';
 import type { Gauges, Metrics } from './metrics.js';
+import { contentTypeOf, SECURITY_HEADERS } from './security-headers.js';
 
 export const WS_PATH = '/ws';
-
-const SECURITY_HEADERS: Readonly<Record<string, string>> = {
-  'Content-Security-Policy':
-    "default-src 'self'; script-src 'self'; style-src 'self'; connect-src 'self'; img-src 'self' data:; " +
-    "worker-src 'self'; manifest-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'none'",
-  'Referrer-Policy': 'no-referrer',
-  'X-Content-Type-Options': 'nosniff',
-};
-
-const CONTENT_TYPES: Readonly<Record<string, string>> = {
-  '.html': 'text/html; charset=utf-8',
-  '.js': 'text/javascript; charset=utf-8',
-  '.mjs': 'text/javascript; charset=utf-8',
-  '.css': 'text/css; charset=utf-8',
-  '.json': 'application/json',
-  '.map': 'application/json',
-  '.webmanifest': 'application/manifest+json',
-  '.txt': 'text/plain; charset=utf-8',
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.ico': 'image/x-icon',
-  '.woff2': 'font/woff2',
-  '.wasm': 'application/wasm',
-};
 
 export interface HttpDeps {
   readonly staticDir: string;
@@ -89,7 +66,7 @@ async function serve(deps: HttpDeps, root: string, configJson: string, request: 
   const etag = `"${variant.size.toString(16)}-${Math.floor(variant.mtimeMs).toString(16)}"`;
   const headers: Record<string, string> = {
     ...SECURITY_HEADERS,
-    'Content-Type': CONTENT_TYPES[extname(path).toLowerCase()] ?? 'application/octet-stream',
+    'Content-Type': contentTypeOf(path),
     'Cache-Control': cachePolicy(path),
     ETag: etag,
     Vary: 'Accept-Encoding',

@@ -2,6 +2,9 @@
 // (web/worker/worker.ts) with esbuild under content-hashed names, copies static/, writes
 // index.html pointing at the hashed files, and stores a brotli and a gzip copy beside every text
 // file so the relay serves them compressed without compressing per request. Output: dist/www/.
+// It also bundles the service worker (sw.js, pinning the release key it is given) and writes the
+// release manifest (release.json: every app file's SHA-256), signed by web/release/release-plan.ts's
+// key when the plan holds one; a release build is signed later, off the server (npm run release:sign).
 //
 // Compiled by the project's tsc to dist/web/build.js and run with
 // `node dist/web/build.js [--watch] [outDir]`; --watch (npm run dev) rebuilds on every change.
@@ -14,7 +17,12 @@ import { basename, dirname, extname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { brotliCompressSync, constants as zlib, gzipSync } from 'node:zlib';
 import { expectPositionals, parseCommandLine, UsageError } from '../protocol/platform/command-line.js';
+import { toBase64Url } from '../protocol/bytes.js';
 import { PRECOMPRESSED } from '../relay/http.js';
+import { signRelease } from './release/release-key.js';
+import { SERVICE_WORKER_FILE } from './release/release-manifest.js';
+import { devRelease, projectRelease, type ReleasePlan } from './release/release-plan.js';
+import { writeManifest } from './release/write-manifest.js';
 
 /** The repository root: this file runs as dist/web/build.js. */
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
@@ -28,6 +36,8 @@ export interface BuiltWeb {
   readonly main: string;
   readonly worker: string;
   readonly style: string;
+  /** The manifest's SHA-256, what people compare; undefined until signed. */
+  readonly releaseId: string | undefined;
 }
 
 function hashed(name: string, bytes: Uint8Array): string {
@@ -36,18 +46,19 @@ function hashed(name: string, bytes: Uint8Array): string {
   return `${basename(name, ext)}-${digest}${ext}`;
 }
 
-async function bundle(entry: string, outDir: string, define: Record<string, string>): Promise<string> {
+/** `classic`: one self-contained script (the service worker, registered as a classic script so every browser with service workers runs it). */
+async function bundle(entry: string, outDir: string, define: Record<string, string>, classic?: { readonly name: string }): Promise<string> {
   const result = await build({
     absWorkingDir: REPO_ROOT,
     entryPoints: [entry],
     bundle: true,
     platform: 'browser',
-    format: 'esm',
+    format: classic === undefined ? 'esm' : 'iife',
     target: ['chrome120', 'firefox120', 'safari17'],
     outdir: outDir,
-    entryNames: '[name]-[hash]',
+    entryNames: classic?.name ?? '[name]-[hash]',
     // Code imported on demand (the passphrase checker's word lists) goes in hashed chunks of its own.
-    splitting: true,
+    splitting: classic === undefined,
     chunkNames: '[name]-[hash]',
     minify: true,
     sourcemap: false,
@@ -66,7 +77,7 @@ async function bundle(entry: string, outDir: string, define: Record<string, stri
   return basename(outputs[0]![0]);
 }
 
-export async function buildWeb(outDir = DEFAULT_OUT_DIR): Promise<BuiltWeb> {
+export async function buildWeb(outDir: string, release: ReleasePlan): Promise<BuiltWeb> {
   const staticDir = join(REPO_ROOT, 'static');
   rmSync(outDir, { recursive: true, force: true });
   mkdirSync(outDir, { recursive: true });
@@ -98,8 +109,22 @@ export async function buildWeb(outDir = DEFAULT_OUT_DIR): Promise<BuiltWeb> {
   replace('src="/main.js"', `src="/${main}"`);
   replace('href="/style.css"', `href="/${style}"`);
   writeFileSync(join(outDir, 'index.html'), html);
+  // A fixed name, outside the manifest: the browser fetches it itself to install and update it.
+  const sw = await bundle('web/sw/sw.ts', outDir, {
+    SOTTO_RELEASE_KEY: JSON.stringify(toBase64Url(release.publicKey)),
+    SOTTO_RELEASE_CHANNEL: JSON.stringify(release.channel),
+  }, { name: 'sw' });
+  if (sw !== SERVICE_WORKER_FILE) throw new Error(`service worker bundled as ${sw}`);
+  writeManifest(outDir, { version: packageVersion(), channel: release.channel, built: Date.now(), signer: toBase64Url(release.publicKey) });
+  const releaseId = release.privatePem === undefined ? undefined : signRelease(outDir, release.privatePem).id;
   precompress(outDir);
-  return { outDir, main, worker, style };
+  return { outDir, main, worker, style, releaseId };
+}
+
+function packageVersion(): string {
+  const pkg = JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as { version?: unknown };
+  if (typeof pkg.version !== 'string') throw new Error('package.json has no version');
+  return pkg.version;
 }
 
 /** Text worth compressing; images other than SVG are compressed already. */
@@ -120,11 +145,11 @@ function precompress(outDir: string): void {
 }
 
 /** Rebuilds on any change under the sources the bundle is made of, a burst of saves once. */
-function watchSources(outDir: string): void {
+function watchSources(outDir: string, release: ReleasePlan): void {
   let timer: NodeJS.Timeout | undefined;
   const rebuild = (): void => {
     timer = undefined;
-    buildWeb(outDir).then(
+    buildWeb(outDir, release).then(
       (built) => process.stdout.write(`web client rebuilt: ${built.main}, ${built.worker}, ${built.style}\n`),
       // A syntax error mid-edit is normal while watching: say it and wait for the next save.
       (error: unknown) => process.stderr.write(`web build failed: ${error instanceof Error ? error.message : String(error)}\n`),
@@ -142,12 +167,18 @@ function watchSources(outDir: string): void {
 const invokedDirectly = process.argv[1] !== undefined && resolve(process.argv[1]) === fileURLToPath(import.meta.url);
 if (invokedDirectly) {
   try {
-    const { values, positionals } = parseCommandLine(process.argv.slice(2), { watch: { type: 'boolean' } });
-    expectPositionals(positionals, 0, 1, 'node dist/web/build.js [--watch] [outDir]');
+    const { values, positionals } = parseCommandLine(process.argv.slice(2), { watch: { type: 'boolean' }, release: { type: 'boolean' } });
+    expectPositionals(positionals, 0, 1, 'node dist/web/build.js [--watch] [--release] [outDir]');
     const outDir = positionals[0] === undefined ? DEFAULT_OUT_DIR : resolve(positionals[0]);
-    const built = await buildWeb(outDir);
+    // --release pins the project's release key and leaves signing to npm run release:sign;
+    // without it, the build is signed with this machine's development key and says so.
+    const release = values.release === true ? projectRelease() : devRelease();
+    const built = await buildWeb(outDir, release);
     process.stdout.write(`web client built in ${built.outDir}: ${built.main}, ${built.worker}, ${built.style}\n`);
-    if (values.watch === true) watchSources(outDir);
+    process.stdout.write(built.releaseId === undefined
+      ? `release manifest written, NOT signed: sign it with npm run release:sign -- --key <release key>; until then browsers refuse it\n`
+      : `release ${built.releaseId} signed with the ${release.channel} key ${release.keyPath}\n`);
+    if (values.watch === true) watchSources(outDir, release);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     process.stderr.write(`web build: ${error.message}\n`);

@@ -6,6 +6,8 @@ import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
 import { buildWeb } from '../../web/build.js';
+import type { ReleasePlan } from '../../web/release/release-plan.js';
+import { testRelease } from '../helpers/release-test-key.js';
 import { resolveConfig } from '../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { SqliteStore } from '../../relay/store/sqlite-store.js';
@@ -66,11 +68,19 @@ export class World {
     this.relay = await this.#restart!();
   }
 
-  /** `wrapStore` lets a test play a misbehaving relay (the store is what it serves from). */
-  static async start(label: string, options: { wrapStore?: (store: Store) => Store } = {}): Promise<World> {
+  /** The built web client the relay serves (dir/www), for tests that change what it serves. */
+  get www(): string {
+    return pathJoin(this.dir, 'www');
+  }
+
+  /**
+   * `wrapStore` lets a test play a misbehaving relay (the store is what it serves from); `release`
+   * is the key the build pins and signs with (default: the committed test key).
+   */
+  static async start(label: string, options: { wrapStore?: (store: Store) => Store; release?: ReleasePlan } = {}): Promise<World> {
     const dir = mkdtempSync(pathJoin(tmpdir(), `sotto-browser-${label}-`));
     const www = pathJoin(dir, 'www');
-    await buildWeb(www);
+    await buildWeb(www, options.release ?? testRelease());
     const dataDir = pathJoin(dir, 'relay');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
     const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, staticDir: www, logLevel: 'silent' });

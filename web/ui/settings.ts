@@ -1,5 +1,6 @@
-// Settings: export the (already encrypted) keystore as a file, or import one.
+// Settings: export the (already encrypted) keystore as a file, or import one; which release runs.
 import { field, h } from './dom.js';
+import { releaseSection } from './release-section.js';
 import { errorText, type Ctx, type View } from './view.js';
 
 export function settingsView(ctx: Ctx): View {
@@ -75,6 +76,7 @@ export function settingsView(ctx: Ctx): View {
     exportNote,
     h('h2', {}, 'Restore'),
     importForm,
+    ...releaseSection(),
   );
   return { element, focus: back };
 }
