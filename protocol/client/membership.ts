@@ -12,7 +12,7 @@ import { appendVerified, currentRoster, eventAt, logLength, rosterAt, type RoomS
 import { buildRotation } from './rotation.js';
 import { memberViews, roomView } from './views.js';
 
-type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner' | 'checkpoints'>;
+type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner' | 'checkpoints' | 'updates'>;
 
 export class Membership {
   readonly #ctx: ClientContext;
@@ -132,6 +132,9 @@ export class Membership {
         } else if (event.kind === 'leave') {
           this.#parts.keys.maybeRotate(room);
         }
+        break;
+      case 'update':
+        this.#parts.updates.applied(room, event);
         break;
       case 'create':
       case 'role':

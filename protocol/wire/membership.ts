@@ -4,9 +4,9 @@ import { Reader, Writer } from './codec.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 import { readHeader, writeHeader } from './header.js';
 
-export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4 } as const;
+export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4, update: 5 } as const;
 export type EventKind = keyof typeof EVENT_KIND;
-const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role'];
+const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role', 'update'];
 
 export const ROLE = { member: 0, admin: 1, owner: 2 } as const;
 export type Role = keyof typeof ROLE;
@@ -38,6 +38,16 @@ export function checkSettings(settings: RoomSettings): void {
   }
 }
 
+/**
+ * update only (§8.5): the member's replacement keys. `proof` is the new signing key's signature over
+ * keyUpdateProofBytes, so nobody can move a member onto a key it does not hold.
+ */
+export interface KeyUpdate {
+  readonly sign: Uint8Array;
+  readonly enc: Uint8Array;
+  readonly proof: Uint8Array;
+}
+
 export interface MemberEventFields {
   readonly roomId: Uint8Array;
   readonly index: number;
@@ -52,6 +62,8 @@ export interface MemberEventFields {
   readonly settings?: RoomSettings;
   /** add only: the invite this admission consumes (the relay burns it atomically). */
   readonly invitePublicKey?: Uint8Array;
+  /** update only. */
+  readonly update?: KeyUpdate;
 }
 
 export interface MemberEvent extends MemberEventFields {
@@ -74,6 +86,9 @@ export function encodeMemberEventUnsigned(e: MemberEventFields): Uint8Array {
   } else if (e.kind === 'add') {
     if (e.invitePublicKey === undefined) throw new SottoError('BAD_VALUE', 'add event needs the invite key');
     body.fixed(e.invitePublicKey, SIZE.publicKey);
+  } else if (e.kind === 'update') {
+    if (e.update === undefined) throw new SottoError('BAD_VALUE', 'update event needs the new keys');
+    body.fixed(e.update.sign, SIZE.publicKey).fixed(e.update.enc, SIZE.publicKey).fixed(e.update.proof, SIZE.signature);
   }
   w.var16(body.finish());
   return w.finish();
@@ -96,10 +111,13 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
   const body = new Reader(r.var16(LIMIT.eventBody, 'event body'));
   let settings: RoomSettings | undefined;
   let invitePublicKey: Uint8Array | undefined;
+  let update: KeyUpdate | undefined;
   if (kind === 'create') {
     settings = { rotateEveryMessages: body.u32('rotateEveryMessages'), rotateAfterSeconds: body.u32('rotateAfterSeconds') };
   } else if (kind === 'add') {
     invitePublicKey = body.fixed(SIZE.publicKey, 'invitePublicKey');
+  } else if (kind === 'update') {
+    update = { sign: body.fixed(SIZE.publicKey, 'newSign'), enc: body.fixed(SIZE.publicKey, 'newEnc'), proof: body.fixed(SIZE.signature, 'proof') };
   }
   // The body's shape first (V-10), then its values (V-11).
   body.end('event body');
@@ -111,7 +129,17 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
     bytes, signed, signature, roomId, index, prevHash, kind, time, issuer, subjectSign, subjectEnc, role,
     ...(settings === undefined ? {} : { settings }),
     ...(invitePublicKey === undefined ? {} : { invitePublicKey }),
+    ...(update === undefined ? {} : { update }),
   };
   return event;
 }
 
+
+/**
+ * What an update's new signing key signs (label sigKeyUpdate): the room, the log position, the key
+ * it replaces and both new keys. Bound to one position, a proof cannot be replayed elsewhere.
+ */
+export function keyUpdateProofBytes(roomId: Uint8Array, index: number, prevHash: Uint8Array, oldSign: Uint8Array, newSign: Uint8Array, newEnc: Uint8Array): Uint8Array {
+  return new Writer(SIZE.roomId + 4 + SIZE.hash + SIZE.publicKey * 3).fixed(roomId, SIZE.roomId).u32(index).fixed(prevHash, SIZE.hash)
+    .fixed(oldSign, SIZE.publicKey).fixed(newSign, SIZE.publicKey).fixed(newEnc, SIZE.publicKey).finish();
+}
