@@ -4,6 +4,7 @@ import { messageKey, openMessage } from '../../../protocol/client/message-crypto
 import type { Suite } from '../../../protocol/crypto/suite.js';
 import type { ClientFrame } from '../../../protocol/wire/frames.js';
 import type { MessageRecord } from '../../../protocol/wire/message.js';
+import type { RoomState } from '../../../protocol/client/room-state.js';
 import type { Person } from './hostile-relay.js';
 
 /** The records `person` handed the relay to send, in order. */
@@ -15,8 +16,12 @@ export function sent(person: Person): MessageRecord[] {
 
 /** Whether the epoch key `reader`'s keystore holds for the record's epoch opens it. */
 export async function readableBy(suite: Suite, reader: Person, roomId: string, record: MessageRecord): Promise<boolean> {
-  const keys = await reader.secrets(roomId);
-  const key = keys?.epochs.get(record.epoch)?.key;
+  return opensWith(suite, await reader.secrets(roomId), record);
+}
+
+/** Whether a keystore's copy of a room (a stolen one, say) holds an epoch key that opens the record. */
+export async function opensWith(suite: Suite, keys: RoomState, record: MessageRecord): Promise<boolean> {
+  const key = keys.epochs.get(record.epoch)?.key;
   if (key === undefined) return false;
   try {
     await openMessage(suite, record, messageKey(key.expose(), record.roomId, record.epoch, record.sender));
