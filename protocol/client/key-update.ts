@@ -109,10 +109,10 @@ export class KeyUpdates {
       room.me = next;
       room.keyUpdate = undefined;
       room.keyUpdateDue = false;
-      // The save acceptEvent requests writes the keystore without them.
+      // The save acceptEvent requests writes the keystore without them. The outbox moves again once
+      // the update's epoch is stored (storeEpoch), never under the epoch the update replaced.
       old.signSeed.wipe();
       old.encSecret.wipe();
-      this.#parts.outbox.kickPump(room);
       return;
     }
     room.status = 'removed';

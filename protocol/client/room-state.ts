@@ -271,12 +271,13 @@ export function rotationPending(room: RoomState): boolean {
 }
 
 /**
- * An add or a removal after the roster our key was made for: each committed with the rotation to a
- * newer epoch, which we have not been served yet. Our epoch is replaced, so nothing may be sealed
- * under it any more (V-75): a withholding relay must not get a removed member's key used.
+ * An add, a removal or a key update after the roster our key was made for: each committed with the
+ * rotation to a newer epoch, which we have not been served yet. Our epoch is replaced, so nothing
+ * may be sealed under it any more (V-75): a withholding relay must not get a removed member's key,
+ * or one a member replaced because it may be stolen (§8.5), used.
  */
 export function epochReplaced(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove');
+  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove' || e.kind === 'update');
 }
 
 /** The events we hold from log index `index` on. */

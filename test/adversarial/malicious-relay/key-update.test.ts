@@ -132,6 +132,28 @@ test('a relay that withholds the update’s commit: Bob sends nothing under the 
   assert.is(alice!.client.messages(roomId).find((m) => m.text === 'held back')!.sender, bob!.client.identity(roomId));
 });
 
+test('a relay that serves Bob’s update but withholds its rotation: Alice seals nothing more under the replaced epoch', async () => {
+  // Checked without `update` among the events that replace an epoch (room-state.ts epochReplaced):
+  // the test then fails at "alice shows she waits", Alice going on under the epoch Bob's stolen keys open.
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  const replaced = epochOf(alice, roomId);
+  const underReplaced = (): number => sent(alice!).filter((m) => m.epoch === replaced).length;
+  const before = underReplaced();
+  alice!.tap.script = script({ toClient: (f) => (f.type === 'rotation' ? [] : [f]) });
+  await bob!.client.updateKeys(roomId);
+  await until(() => alice!.client.members(roomId).some((m) => m.sign === bob!.client.identity(roomId)), 'alice has the update');
+  const held = alice!.client.send(roomId, 'not for the thief');
+  await until(() => alice!.client.rooms().find((r) => r.roomId === roomId)?.waitingForKey === true, 'alice shows she waits for the new key');
+  await settle(300);
+  assert.is(underReplaced(), before, 'nothing handed over under the replaced epoch');
+  alice!.tap.reset();
+  alice!.tap.drop();
+  await held;
+  await until(() => bob!.texts(roomId).includes('not for the thief'), 'bob reads it in the new epoch');
+  assert.is(underReplaced(), before);
+  assert.ok(sent(alice!).at(-1)!.epoch > replaced);
+});
+
 test('a relay that commits the update but withholds the ack: Bob finds it committed on the next connection', async () => {
   const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const oldKey = bob!.client.identity(roomId);
