@@ -19,6 +19,9 @@ import { roomView } from './views.js';
 export const DEFAULT_KEY_UPDATE_INTERVAL_MS = 7 * 24 * 3600 * 1000;
 /** Each room's interval is stretched by up to this fraction, so a room's members do not all update at once. */
 const JITTER = 0.1;
+/** After a failed update the next try waits this long, doubling per failure up to RETRY_MAX_MS. */
+const RETRY_FIRST_MS = 60_000;
+const RETRY_MAX_MS = 3600_000;
 
 type KeyUpdateParts = Pick<ClientParts, 'channel' | 'membership' | 'keys' | 'outbox'>;
 
@@ -27,8 +30,13 @@ export class KeyUpdates {
   readonly #parts: KeyUpdateParts;
   readonly #intervalMs: number;
   readonly #running = new Set<string>();
-  /** Rooms whose update failed on this connection: tried again on the next one, not in a loop. */
-  readonly #failed = new Set<string>();
+  /**
+   * Rooms whose update failed: not tried again before `at` (or a new connection), so a lost race or a
+   * relay that keeps refusing costs one attempt per backoff step, never a loop.
+   */
+  readonly #failed = new Map<string, { readonly at: number; readonly failures: number }>();
+  /** Rooms whose unconfirmed update the person was told about: once per update, not per attempt. */
+  readonly #told = new Set<string>();
   readonly #jitter = new Map<string, number>();
 
   constructor(ctx: ClientContext, parts: KeyUpdateParts) {
@@ -37,18 +45,22 @@ export class KeyUpdates {
     this.#intervalMs = ctx.options.keyUpdateIntervalMs ?? DEFAULT_KEY_UPDATE_INTERVAL_MS;
   }
 
-  /** On a fresh connection (RoomBinding.catchUp): an update that failed may be tried once more. */
+  /** On a fresh connection (RoomBinding.catchUp): an update that failed is tried again at once. */
   afterConnect(room: RoomState): void {
-    this.#failed.delete(room.hex);
+    const failed = this.#failed.get(room.hex);
+    if (failed !== undefined) this.#failed.set(room.hex, { at: 0, failures: failed.failures });
     this.maybeUpdate(room);
   }
 
-  /** Starts an update in the background if one is owed, due or unconfirmed. */
+  /** Starts an update in the background if one is owed, due or unconfirmed (and not backing off). */
   maybeUpdate(room: RoomState): void {
-    if (this.#running.has(room.hex) || this.#failed.has(room.hex) || !this.#ctx.ready.has(room.hex) || !this.#due(room, Date.now())) return;
+    const now = Date.now();
+    const failed = this.#failed.get(room.hex);
+    if (this.#running.has(room.hex) || (failed !== undefined && now < failed.at) || !this.#ctx.ready.has(room.hex) || !this.#due(room, now)) return;
     this.#running.add(room.hex);
-    const work = this.update(room).catch((error: unknown) => {
-      this.#failed.add(room.hex);
+    const work = this.update(room).then(() => this.#failed.delete(room.hex), (error: unknown) => {
+      const failures = (failed?.failures ?? 0) + 1;
+      this.#failed.set(room.hex, { at: Date.now() + Math.min(RETRY_FIRST_MS * 2 ** (failures - 1), RETRY_MAX_MS), failures });
       throw error;
     });
     this.#ctx.background(work.finally(() => this.#running.delete(room.hex)), room);
@@ -86,8 +98,9 @@ export class KeyUpdates {
           });
         });
       } catch (error) {
-        if (room.keyUpdate !== undefined) {
-          this.#ctx.warn(room, errorName(error), `your key update in this room is not confirmed, so nothing is sent until it is: ${errorDetail(error)}`);
+        if (room.keyUpdate !== undefined && !this.#told.has(room.hex)) {
+          this.#told.add(room.hex);
+          this.#ctx.warn(room, errorName(error), `your key update in this room is not confirmed, so nothing is sent until it is (tried again later): ${errorDetail(error)}`);
         }
         throw error;
       }
@@ -109,6 +122,7 @@ export class KeyUpdates {
       room.me = next;
       room.keyUpdate = undefined;
       room.keyUpdateDue = false;
+      this.#told.delete(room.hex);
       // The save acceptEvent requests writes the keystore without them. The outbox moves again once
       // the update's epoch is stored (storeEpoch), never under the epoch the update replaced.
       old.signSeed.wipe();

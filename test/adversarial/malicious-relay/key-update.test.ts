@@ -118,7 +118,7 @@ test('a relay that withholds the update’s commit: Bob sends nothing under the 
   await until(() => bob!.client.status === 'online', 'bob reconnected');
   await settle(500);
   assert.is(sends().length, sendsBefore, 'nothing sent while the update is unconfirmed');
-  // One retry per connection, not a loop.
+  // Tried again on the new connection, then only after a backoff: not a loop.
   assert.ok(bob!.tap.fromClient.filter((f) => f.type === 'appendEvent').length <= 2);
 
   // An honest path again: the next connection commits it, and the held message goes out under the new key.
