@@ -26,6 +26,7 @@ test('a keystore restored from an export replaces its keys on its first connecti
   await waitUntil(() => texts(alice, roomId).includes('before the export'), 'alice reads bob');
   const oldKey = bob.client.identity(roomId);
   const epoch = epochOf(bob, roomId);
+  const codeBefore = alice.client.roomCode(roomId);
 
   // The export: the keystore file as it stands, restored on another device.
   await bob.client.close();
@@ -37,7 +38,9 @@ test('a keystore restored from an export replaces its keys on its first connecti
   await waitUntil(() => restored.client.identity(roomId) !== oldKey, 'the restored keystore updates its keys');
   const newKey = restored.client.identity(roomId);
   await waitUntil(() => epochOf(alice, roomId) > epoch && epochOf(alice, roomId) === epochOf(restored, roomId), 'a new epoch at both');
+  // The verification code members compare changes with the update's epoch, and still agrees.
   assert.is(alice.client.roomCode(roomId), restored.client.roomCode(roomId));
+  assert.not.equal(alice.client.roomCode(roomId), codeBefore);
   const bobs = alice.client.members(roomId).filter((m) => m.name === 'Bob');
   assert.equal(bobs.map((m) => [m.sign, m.role]), [[newKey, 'member']]);
   assert.ok(restored.client.messages(roomId).some((m) => m.text === 'before the export' && m.mine), 'history stays, still ours');
