@@ -99,6 +99,17 @@ test('after Bob’s key update, his stolen keystore opens nothing new and signs 
   assert.ok(alice!.client.members(roomId).some((m) => m.sign === bob!.client.identity(roomId)), 'bob is still in the room');
 });
 
+test('a thief running a copy of Bob’s keystore updates first: Bob is out of the room and told, the room sees one Bob', async () => {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  const thief = await relay.person('thief', bob!.saved);
+  await until(() => thief.client.rooms().some((r) => r.roomId === roomId && r.status === 'member'), 'the copy is in the room');
+  await thief.client.updateKeys(roomId);
+  await until(() => bob!.warnings('REFLECTED').some((w) => w.detail.includes('update you did not make')), 'bob is told');
+  assert.is(bob!.client.rooms().find((r) => r.roomId === roomId)!.status, 'removed');
+  const bobs = alice!.client.members(roomId).filter((m) => m.name === 'bob');
+  assert.equal(bobs.map((m) => m.sign), [thief.client.identity(roomId)]);
+});
+
 test('a relay that withholds the update’s commit: Bob sends nothing under the old keys, says so, and completes it later', async () => {
   const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const oldKey = bob!.client.identity(roomId);
