@@ -110,8 +110,8 @@ export class Outbox {
     while (this.#ctx.ready.has(room.hex) && room.outbox.length > 0) {
       const item = room.outbox[0]!;
       if (room.keyUpdate !== undefined) {
-        // Our key update is unconfirmed: nothing goes out under the keys it replaces (V-99);
-        // committing it (key-update.ts) kicks this pump again.
+        // Our key update is unconfirmed: nothing goes out under the keys it replaces (V-99); the
+        // key of the epoch it starts, once stored (storeEpoch), kicks this pump again.
         this.#ctx.emit({ type: 'room', room: roomView(room) });
         return;
       }
