@@ -235,20 +235,30 @@ export function everMember(room: RoomState, sign: Uint8Array): boolean {
     || (e.kind === 'update' && bytesEqual(e.update!.sign, sign)));
 }
 
+/** The keys our updates replaced (hex), per room, until the log or our key changes. */
+const pastKeysCache = new WeakMap<RoomState, { readonly length: number; readonly me: MemberKeys; readonly keys: ReadonlySet<string> }>();
+
 /**
  * Our current signing key or one our key updates replaced (§8.5), found by following the log's
- * updates back from the current key: records under an old key of ours are ours too.
+ * updates back from the current key: records under an old key of ours are ours too. Asked for every
+ * message received, so the walk over the log is kept until the log or our key changes.
  */
 export function isOwnKey(room: RoomState, sign: Uint8Array): boolean {
-  let key = room.me.sign.publicKey;
-  if (bytesEqual(key, sign)) return true;
-  for (let i = room.events.length - 1; i >= 0; i--) {
-    const e = room.events[i]!;
-    if (e.kind !== 'update' || !bytesEqual(e.update!.sign, key)) continue;
-    key = e.subjectSign;
-    if (bytesEqual(key, sign)) return true;
+  if (bytesEqual(room.me.sign.publicKey, sign)) return true;
+  let cached = pastKeysCache.get(room);
+  if (cached === undefined || cached.length !== room.events.length || cached.me !== room.me) {
+    const keys = new Set<string>();
+    let key = room.me.sign.publicKey;
+    for (let i = room.events.length - 1; i >= 0; i--) {
+      const e = room.events[i]!;
+      if (e.kind !== 'update' || !bytesEqual(e.update!.sign, key)) continue;
+      key = e.subjectSign;
+      keys.add(toHex(key));
+    }
+    cached = { length: room.events.length, me: room.me, keys };
+    pastKeysCache.set(room, cached);
   }
-  return false;
+  return cached.keys.has(toHex(sign));
 }
 
 /** When our current keys entered the log (their create, add or update event); undefined before that. */
