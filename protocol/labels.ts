@@ -12,6 +12,7 @@ export const LABEL = {
   sigMessage: 'sotto/v2/sig/message',
   sigCheckpoint: 'sotto/v2/sig/checkpoint',
   sigSession: 'sotto/v2/sig/session',
+  sigKeyUpdate: 'sotto/v2/sig/key-update',
   // Hashes: SHA-256(utf8(label) || 0x00 || bytes).
   hashMemberEvent: 'sotto/v2/hash/member-event',
   hashMessage: 'sotto/v2/hash/message',

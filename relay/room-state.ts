@@ -15,9 +15,14 @@ export async function loadRoster(store: Store, roomId: Uint8Array): Promise<Room
   if (found === undefined) throw new SottoError('ROOM_NOT_FOUND');
   const { room, members } = found;
   const map = new Map<string, Member>();
-  for (const m of members) map.set(toHex(m.sign), { sign: m.sign, enc: m.enc, role: m.role, addedAt: m.addedAt });
+  // The owner's current key: the genesis key the rooms row keeps until the owner updates its keys (§8.5).
+  let owner = room.owner;
+  for (const m of members) {
+    map.set(toHex(m.sign), { sign: m.sign, enc: m.enc, role: m.role, addedAt: m.addedAt });
+    if (m.role === 'owner') owner = m.sign;
+  }
   return {
     room,
-    roster: { roomId: room.roomId, owner: room.owner, settings: room.settings, members: map, length: room.logLength, headHash: room.headHash },
+    roster: { roomId: room.roomId, owner, settings: room.settings, members: map, length: room.logLength, headHash: room.headHash },
   };
 }

@@ -16,6 +16,7 @@ import type { Inbound } from './inbound.js';
 import type { Issuer } from './issuer.js';
 import type { Joiner } from './joiner.js';
 import type { KeySchedule } from './key-schedule.js';
+import type { KeyUpdates } from './key-update.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
 import { SaveQueue } from './persistence.js';
@@ -48,6 +49,7 @@ export interface ClientParts {
   readonly sync: Sync;
   readonly outbox: Outbox;
   readonly keys: KeySchedule;
+  readonly updates: KeyUpdates;
   readonly membership: Membership;
   readonly joiner: Joiner;
   readonly issuer: Issuer;

@@ -30,7 +30,7 @@ export interface RoomView {
   readonly unread: number;
   /** Sends are held: the epoch was replaced or ran out, and its successor has not arrived (V-75, V-77). */
   readonly waitingForKey: boolean;
-  /** What new members see of earlier messages (§8.5); undefined before we hold the log. */
+  /** What new members see of earlier messages (§8.6); undefined before we hold the log. */
   readonly history: HistorySetting | undefined;
 }
 

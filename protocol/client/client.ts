@@ -19,6 +19,7 @@ import { Inbound } from './inbound.js';
 import { Issuer } from './issuer.js';
 import { Joiner } from './joiner.js';
 import { KeySchedule } from './key-schedule.js';
+import { KeyUpdates } from './key-update.js';
 import { generateMemberKeys } from './member-keys.js';
 import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
@@ -55,6 +56,16 @@ export interface SottoClientOptions {
   readonly maxSkippedMessageKeys?: number;
   /** As a room's owner, make a checkpoint once the log is this many events past the last (§8.4); default 1,000. */
   readonly checkpointEvery?: number;
+  /**
+   * Replace this client's keys in each room (§8.5) once they are this old, stretched by up to 10 %
+   * per room; default 7 days (DEFAULT_KEY_UPDATE_INTERVAL_MS); 0 turns the schedule off.
+   */
+  readonly keyUpdateIntervalMs?: number;
+  /**
+   * The persisted state was just restored from an export (another copy of it may be in other hands):
+   * every room replaces its keys on the first connection. Kept in the snapshot until each room has.
+   */
+  readonly restoredFromExport?: boolean;
 }
 
 const AGE_CHECK_MS = 60_000;
@@ -77,6 +88,7 @@ export class SottoClient {
       get sync() { return sync; },
       get outbox() { return outbox; },
       get keys() { return keys; },
+      get updates() { return updates; },
       get membership() { return membership; },
       get joiner() { return joiner; },
       get issuer() { return issuer; },
@@ -89,6 +101,7 @@ export class SottoClient {
     const sync = new Sync(ctx, parts);
     const outbox = new Outbox(ctx, parts);
     const keys = new KeySchedule(ctx, parts);
+    const updates = new KeyUpdates(ctx, parts);
     const membership = new Membership(ctx, parts);
     const joiner = new Joiner(ctx, parts);
     const issuer = new Issuer(ctx, parts);
@@ -105,7 +118,12 @@ export class SottoClient {
     const snapshot = await options.persistence?.load();
     if (snapshot !== undefined) {
       const decoded = await decodeSnapshot(options.suite, snapshot);
-      for (const room of decoded.rooms) ctx.rooms.set(room.hex, room);
+      for (const room of decoded.rooms) {
+        if (options.restoredFromExport === true && room.status === 'member') room.keyUpdateDue = true;
+        ctx.rooms.set(room.hex, room);
+      }
+      // Written at once, so the owed updates survive a stop before the first connection.
+      if (options.restoredFromExport === true) await ctx.save();
       ctx.outdated.push(...decoded.outdated);
       // Said once per room at start: the room is kept, but this version cannot take part in it.
       for (const room of decoded.outdated) {
@@ -114,7 +132,10 @@ export class SottoClient {
     }
     client.#connector.start();
     client.#ageTimer = setInterval(() => {
-      for (const room of ctx.rooms.values()) client.#parts.keys.maybeRotate(room);
+      for (const room of ctx.rooms.values()) {
+        client.#parts.keys.maybeRotate(room);
+        client.#parts.updates.maybeUpdate(room);
+      }
     }, AGE_CHECK_MS);
     return client;
   }
@@ -188,7 +209,7 @@ export class SottoClient {
     await this.#parts.membership.setRole(this.#ctx.memberRoom(roomId), memberSign, role);
   }
 
-  /** What new members see of earlier messages (owner/admin; §8.5). */
+  /** What new members see of earlier messages (owner/admin; §8.6). */
   async setHistory(roomId: string, history: HistorySetting): Promise<void> {
     await this.#parts.membership.setHistory(this.#ctx.memberRoom(roomId), history);
   }
@@ -201,6 +222,13 @@ export class SottoClient {
   async rotate(roomId: string): Promise<number> {
     const room = this.#ctx.memberRoom(roomId);
     await this.#ctx.exclusive(() => this.#parts.keys.rotateWithRetry(room, () => true));
+    return room.epoch;
+  }
+
+  /** Replaces our keys in the room and starts a new epoch (§8.5); resolves once committed. */
+  async updateKeys(roomId: string): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    await this.#parts.updates.update(room);
     return room.epoch;
   }
 

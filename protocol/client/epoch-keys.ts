@@ -66,17 +66,25 @@ export interface Admitted {
   readonly secret: Uint8Array;
 }
 
+/** A member the commit re-keys (a key update, §8.5): its new signing key, and the one it had in the epoch. */
+export interface Rekeyed {
+  readonly from: Uint8Array;
+  readonly to: Uint8Array;
+}
+
 /**
  * What the issuer seals each entry of the rotation after our current epoch with: the current
- * epoch's init secret for its members, the join secret for the one member the commit adds.
+ * epoch's init secret for its members (a re-keyed member under its new key too), the join secret
+ * for the one member the commit adds.
  */
-export function rotationPsks(room: RoomState, joiner?: Admitted): (member: Member) => Uint8Array {
+export function rotationPsks(room: RoomState, joiner?: Admitted, rekeyed?: Rekeyed): (member: Member) => Uint8Array {
   const current = room.epochs.get(room.epoch);
   const init = current?.initSecret;
   const before = current === undefined ? undefined : rosterAt(room, current.logLength);
   if (init === undefined || before === undefined) throw new SottoError('KEY_MISSING', `no init secret of epoch ${room.epoch} to chain the next from`);
   return (member) => {
-    if (before.members.has(toHex(member.sign))) return init.expose();
+    const sign = rekeyed !== undefined && bytesEqual(member.sign, rekeyed.to) ? rekeyed.from : member.sign;
+    if (before.members.has(toHex(sign))) return init.expose();
     if (joiner !== undefined && toHex(joiner.sign) === toHex(member.sign)) return joiner.secret;
     throw new SottoError('BAD_ROTATION', `member ${toHex(member.sign).slice(0, 8)} is neither in epoch ${room.epoch} nor the joiner`);
   };

@@ -1,9 +1,10 @@
 // Builders for signed membership events; validation lives in protocol/membership/roster.ts.
-import { signRecord } from '../crypto/signing.js';
+import { labeled, signRecord } from '../crypto/signing.js';
 import type { SigningKey } from '../crypto/suite.js';
-import { decodeMemberEvent, encodeMemberEventUnsigned, type MemberEvent, type MemberEventFields } from '../wire/membership.js';
-import type { Roster } from '../membership/roster.js';
+import { decodeMemberEvent, encodeMemberEventUnsigned, keyUpdateProofBytes, type MemberEvent, type MemberEventFields } from '../wire/membership.js';
+import { memberOf, type Roster } from '../membership/roster.js';
 import { ZERO_HASH } from '../membership/roster.js';
+import type { MemberKeys } from './member-keys.js';
 
 export async function signEvent(key: SigningKey, fields: MemberEventFields): Promise<MemberEvent> {
   return decodeMemberEvent(await signRecord(key, 'sigMemberEvent', encodeMemberEventUnsigned(fields)));
@@ -35,4 +36,15 @@ export async function genesisEvent(
     issuer: owner.publicKey, subjectSign: owner.publicKey, subjectEnc: ownerEnc, role: 'owner',
     ...(settings === undefined ? {} : { settings }),
   });
+}
+
+/** `current`'s update to `next` (§8.5): signed by the current key, the new one proving possession. */
+export async function updateEvent(current: SigningKey, next: MemberKeys, roster: Roster, now = Date.now()): Promise<MemberEvent> {
+  const self = memberOf(roster, current.publicKey)!;
+  const proved = keyUpdateProofBytes(roster.roomId, roster.length, roster.headHash, current.publicKey, next.sign.publicKey, next.enc.publicKey);
+  const proof = await next.sign.sign(labeled('sigKeyUpdate', proved));
+  return nextEvent(current, roster, {
+    kind: 'update', subjectSign: self.sign, subjectEnc: self.enc, role: self.role,
+    update: { sign: next.sign.publicKey, enc: next.enc.publicKey, proof },
+  }, now);
 }

@@ -1,4 +1,4 @@
-// The room's history setting at work (docs/protocol.md §8.5): which earlier messages the member who
+// The room's history setting at work (docs/protocol.md §8.6): which earlier messages the member who
 // adds someone re-seals for it, and which of those the joiner takes. Pure: the issuer and the
 // receiving side do the I/O. Under the default ('join') nothing is shared and a joiner holds no key
 // from before its add, so it reads nothing sent before it.

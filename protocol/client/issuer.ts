@@ -106,7 +106,7 @@ export class Issuer {
   }
 
   /**
-   * What the room's history setting lets the joiner see of the messages before its add (§8.5),
+   * What the room's history setting lets the joiner see of the messages before its add (§8.6),
    * re-sealed for it as messages of its first epoch: we read those with keys it never gets.
    * Run inside the admission's operation.
    */

@@ -164,7 +164,7 @@ export class Joiner {
     }
     await this.#ctx.save();
     if (this.#parts.channel.conn !== undefined) {
-      await this.#parts.binding.auth(room, 'member');
+      await this.#parts.binding.auth(room, 'member', room.me.sign);
       await this.#parts.binding.catchUp(room);
     }
     await this.#confirm(room, welcome);

@@ -13,7 +13,7 @@ import { buildRotation } from './rotation.js';
 import { rotationPsks } from './epoch-keys.js';
 import { memberViews, roomView } from './views.js';
 
-type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner' | 'checkpoints'>;
+type MembershipParts = Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'joiner' | 'checkpoints' | 'updates'>;
 
 export class Membership {
   readonly #ctx: ClientContext;
@@ -53,7 +53,7 @@ export class Membership {
     }));
   }
 
-  /** Changes what new members see of earlier messages (§8.5): an owner's or admin's signed event. */
+  /** Changes what new members see of earlier messages (§8.6): an owner's or admin's signed event. */
   async setHistory(room: RoomState, history: HistorySetting): Promise<void> {
     checkHistory(history);
     await this.#ctx.exclusive(() => this.withLogRetry(room, async () => {
@@ -144,6 +144,9 @@ export class Membership {
         } else if (event.kind === 'leave') {
           this.#parts.keys.maybeRotate(room);
         }
+        break;
+      case 'update':
+        this.#parts.updates.applied(room, event);
         break;
       case 'create':
       case 'role':

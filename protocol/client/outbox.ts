@@ -122,6 +122,12 @@ export class Outbox {
     let stale = 0;
     while (this.#ctx.ready.has(room.hex) && room.outbox.length > 0) {
       const item = room.outbox[0]!;
+      if (room.keyUpdate !== undefined) {
+        // Our key update is unconfirmed: nothing goes out under the keys it replaces (V-99); the
+        // key of the epoch it starts, once stored (storeEpoch), kicks this pump again.
+        this.#ctx.emit({ type: 'room', room: roomView(room) });
+        return;
+      }
       if (item.record.epoch !== room.epoch) {
         await this.#ctx.exclusive(() => this.#reseal(room));
         continue;
@@ -161,8 +167,10 @@ export class Outbox {
         switch (errorName(error)) {
           case 'STALE_EPOCH':
           case 'COUNTER_USED':
+          case 'SENDER_MISMATCH':
             // A rotation we have not seen yet, or our counter already stored (an earlier copy whose
-            // ack was lost): sync fetches either, and the stored copy acknowledges this item.
+            // ack was lost): sync fetches either, and the stored copy acknowledges this item. Our
+            // key update committing while this send was in flight: it is resealed under the new key.
             if (++stale > RETRIES) return;
             await sync.sync(room);
             continue;

@@ -14,7 +14,7 @@ import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { fingerprint } from './fingerprint.js';
 import { messageHash, openMessage, verifyMessage } from './message-crypto.js';
-import { everMember, logLength, memberDuringEpoch, rosterAt, seenAnywhere, type RoomState } from './room-state.js';
+import { everMember, isOwnKey, logLength, memberDuringEpoch, rosterAt, seenAnywhere, type RoomState } from './room-state.js';
 import { checkSenderChain, type CounterHole } from './sender-chain.js';
 import { DEFAULT_RATCHET_LIMITS, takeMessageKey, type KeyTaken, type RatchetLimits, type SenderChain } from './sender-ratchet.js';
 
@@ -78,7 +78,8 @@ export async function receiveMessage(
     const fault = await signatureFault(suite, record);
     return fault === undefined ? rejected('FORK', `two different signed messages at seq ${seq}`) : rejected(fault, `seq ${seq}`);
   }
-  if (bytesEqual(record.sender, room.me.sign.publicKey)) {
+  // Ours too under a key our update replaced (§8.5): a thief signing with it is REFLECTED here.
+  if (isOwnKey(room, record.sender)) {
     if (!room.sentHashes.has(toHex(hash))) {
       // Anyone can write our key into the sender field; only our signature makes it a reflection.
       const fault = await signatureFault(suite, record);

@@ -249,7 +249,7 @@ export class Receiving {
     }
   }
 
-  /** Earlier messages the member who added us re-sealed for us (§8.5, V-94), shown as shared by it. */
+  /** Earlier messages the member who added us re-sealed for us (§8.6, V-94), shown as shared by it. */
   #takeShare(room: RoomState, seq: number, record: MessageRecord, share: HistoryShare): void {
     const already = room.messages.filter((m) => m.sharedBy !== undefined).length;
     const verdict = judgeShare(room, share, record.sender, seq, already);

@@ -3,6 +3,7 @@
 import { concat } from '../bytes.js';
 import { SottoError, isSottoError } from '../errors.js';
 import { labeled } from '../crypto/signing.js';
+import type { SigningKey } from '../crypto/suite.js';
 import { AUTH_ROLE, type AuthRole } from '../wire/frames.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { expectOk } from './relay-channel.js';
@@ -10,9 +11,9 @@ import type { RoomState } from './room-state.js';
 
 export class RoomBinding {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'updates'>;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'updates'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -43,22 +44,28 @@ export class RoomBinding {
     let last: unknown;
     for (const role of order) {
       try {
-        await this.auth(room, role);
+        await this.auth(room, role, room.me.sign);
         return role;
       } catch (error) {
         last = error;
         if (!isSottoError(error, 'NOT_MEMBER') && !isSottoError(error, 'JOIN_NOT_FOUND')) throw error;
       }
     }
+    // Our key update committed while its ack was lost: the relay knows us by the new key, and the
+    // sync that follows serves the update, which makes it ours (§8.5).
+    if (room.keyUpdate !== undefined && isSottoError(last, 'NOT_MEMBER')) {
+      await this.auth(room, 'member', room.keyUpdate.sign);
+      return 'member';
+    }
     throw last;
   }
 
-  async auth(room: RoomState, role: AuthRole): Promise<void> {
+  async auth(room: RoomState, role: AuthRole, key: SigningKey): Promise<void> {
     const channel = this.#parts.channel;
     const conn = channel.conn;
     if (conn === undefined) throw new SottoError('CLOSED');
-    const publicKey = room.me.sign.publicKey;
-    const signature = await room.me.sign.sign(labeled('sigSession', concat(conn.handshakeHash, room.roomId, Uint8Array.of(AUTH_ROLE[role]), publicKey)));
+    const publicKey = key.publicKey;
+    const signature = await key.sign(labeled('sigSession', concat(conn.handshakeHash, room.roomId, Uint8Array.of(AUTH_ROLE[role]), publicKey)));
     expectOk(await channel.requestOn(conn, (rid) => ({ type: 'auth', rid, roomId: room.roomId, role, publicKey, signature })));
   }
 
@@ -81,5 +88,6 @@ export class RoomBinding {
     this.#ctx.ready.add(room.hex);
     this.#parts.outbox.kickPump(room);
     this.#parts.keys.maybeRotate(room);
+    this.#parts.updates.afterConnect(room);
   }
 }

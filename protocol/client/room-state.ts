@@ -64,7 +64,7 @@ export interface MessageView {
   /** Ours, sealed and saved but not acknowledged by the relay yet: listed after everything delivered. */
   readonly pending: boolean;
   /**
-   * From before our add, shared with us by the member who added us (§8.5): its label. The relay's
+   * From before our add, shared with us by the member who added us (§8.6): its label. The relay's
    * record of it never reached us; that member vouches for it, not its sender's signature.
    */
   readonly sharedBy?: string;
@@ -105,7 +105,16 @@ export interface LogBase {
 export interface RoomState {
   readonly roomId: Uint8Array;
   readonly hex: string;
-  readonly me: MemberKeys;
+  /** Our current keys in the room; replaced when our key update commits (§8.5, key-update.ts). */
+  me: MemberKeys;
+  /**
+   * The keys of our key update, made and saved before it was sent: kept until the update is seen
+   * committed (then they become `me`), so a lost ack never leaves us holding only replaced keys.
+   * While set, nothing is sent under the old keys (V-99).
+   */
+  keyUpdate: MemberKeys | undefined;
+  /** A key update is owed regardless of the schedule: set when the keystore was restored from an export. */
+  keyUpdateDue: boolean;
   status: RoomStatus;
   name: string;
   /** The display name this client announces in the room. */
@@ -155,7 +164,7 @@ export interface RoomState {
 
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
   return {
-    roomId, hex: toHex(roomId), me, status, name, displayName,
+    roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
     base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
     messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined,
@@ -168,6 +177,18 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
  */
 export function setName(room: RoomState, sign: string, name: string): void {
   room.names.set(sign, safeName(name));
+  room.namesVersion++;
+}
+
+/**
+ * A member's key update (§8.5): its name now belongs to the new key. Moved, not copied, so the old
+ * key's entry does not make the member look like two people with one name (member-labels.ts).
+ */
+export function moveName(room: RoomState, from: string, to: string): void {
+  const name = room.names.get(from);
+  if (name === undefined) return;
+  room.names.delete(from);
+  room.names.set(to, name);
   room.namesVersion++;
 }
 
@@ -222,10 +243,48 @@ export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: numb
   return false;
 }
 
-/** A key ever admitted by the log (create or add), or a member at our checkpoint. */
+/** A key ever admitted by the log (create, add, or a member's key update), or a member at our checkpoint. */
 export function everMember(room: RoomState, sign: Uint8Array): boolean {
   if (room.base !== undefined && memberOf(room.base.roster, sign) !== undefined) return true;
-  return room.events.some((e) => (e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign));
+  return room.events.some((e) => ((e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign))
+    || (e.kind === 'update' && bytesEqual(e.update!.sign, sign)));
+}
+
+/** The keys our updates replaced (hex), per room, until the log or our key changes. */
+const pastKeysCache = new WeakMap<RoomState, { readonly length: number; readonly me: MemberKeys; readonly keys: ReadonlySet<string> }>();
+
+/**
+ * Our current signing key or one our key updates replaced (§8.5), found by following the log's
+ * updates back from the current key: records under an old key of ours are ours too. Asked for every
+ * message received, so the walk over the log is kept until the log or our key changes.
+ */
+export function isOwnKey(room: RoomState, sign: Uint8Array): boolean {
+  if (bytesEqual(room.me.sign.publicKey, sign)) return true;
+  let cached = pastKeysCache.get(room);
+  if (cached === undefined || cached.length !== room.events.length || cached.me !== room.me) {
+    const keys = new Set<string>();
+    let key = room.me.sign.publicKey;
+    for (let i = room.events.length - 1; i >= 0; i--) {
+      const e = room.events[i]!;
+      if (e.kind !== 'update' || !bytesEqual(e.update!.sign, key)) continue;
+      key = e.subjectSign;
+      keys.add(toHex(key));
+    }
+    cached = { length: room.events.length, me: room.me, keys };
+    pastKeysCache.set(room, cached);
+  }
+  return cached.keys.has(toHex(sign));
+}
+
+/** When our current keys entered the log (their create, add or update event); undefined before that. */
+export function ownKeysSince(room: RoomState): number | undefined {
+  const me = room.me.sign.publicKey;
+  for (let i = room.events.length - 1; i >= 0; i--) {
+    const e = room.events[i]!;
+    const introduced = e.kind === 'update' ? e.update!.sign : e.kind === 'create' || e.kind === 'add' ? e.subjectSign : undefined;
+    if (introduced !== undefined && bytesEqual(introduced, me)) return e.time;
+  }
+  return undefined;
 }
 
 /**
@@ -237,12 +296,13 @@ export function rotationPending(room: RoomState): boolean {
 }
 
 /**
- * An add or a removal after the roster our key was made for: each committed with the rotation to a
- * newer epoch, which we have not been served yet. Our epoch is replaced, so nothing may be sealed
- * under it any more (V-75): a withholding relay must not get a removed member's key used.
+ * An add, a removal or a key update after the roster our key was made for: each committed with the
+ * rotation to a newer epoch, which we have not been served yet. Our epoch is replaced, so nothing
+ * may be sealed under it any more (V-75): a withholding relay must not get a removed member's key,
+ * or one a member replaced because it may be stolen (§8.5), used.
  */
 export function epochReplaced(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove');
+  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove' || e.kind === 'update');
 }
 
 /** The events we hold from log index `index` on. */
@@ -306,5 +366,5 @@ export function epochExpired(room: RoomState, now: number): boolean {
 
 /** Nothing can be sent until a newer epoch arrives or is made: what the person is told (RoomView). */
 export function waitingForKey(room: RoomState, now: number): boolean {
-  return room.status === 'member' && (epochReplaced(room) || rotationPending(room) || epochExpired(room, now));
+  return room.status === 'member' && (room.keyUpdate !== undefined || epochReplaced(room) || rotationPending(room) || epochExpired(room, now));
 }

@@ -38,6 +38,10 @@ interface RoomJson {
   roomId: string;
   signSeed: string;
   encSecret: string;
+  /** Our key update's new keys while it is unconfirmed (§8.5); absent or null otherwise. */
+  keyUpdate?: { signSeed: string; encSecret: string } | null;
+  /** A key update is owed (restored from an export); absent in older snapshots. */
+  keyUpdateDue?: boolean;
   status: RoomStatus;
   name: string;
   displayName: string;
@@ -102,6 +106,8 @@ function roomToJson(room: RoomState): RoomJson {
     roomId: b64(room.roomId),
     signSeed: b64(room.me.signSeed.expose()),
     encSecret: b64(room.me.encSecret.expose()),
+    keyUpdate: room.keyUpdate === undefined ? null : { signSeed: b64(room.keyUpdate.signSeed.expose()), encSecret: b64(room.keyUpdate.encSecret.expose()) },
+    keyUpdateDue: room.keyUpdateDue,
     status: room.status,
     name: room.name,
     displayName: room.displayName,
@@ -157,6 +163,10 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   const me = await memberKeysFromSecrets(suite, new Secret(bytes(j.signSeed)), new Secret(bytes(j.encSecret)));
   // Names are sanitized again: a snapshot written before V-18 holds them as they arrived.
   const room = newRoomState(bytes(j.roomId), me, j.status, safeName(j.name), j.displayName);
+  if (j.keyUpdate !== undefined && j.keyUpdate !== null) {
+    room.keyUpdate = await memberKeysFromSecrets(suite, new Secret(bytes(j.keyUpdate.signSeed)), new Secret(bytes(j.keyUpdate.encSecret)));
+  }
+  room.keyUpdateDue = j.keyUpdateDue ?? false;
   if (j.checkpoint !== undefined && j.checkpoint !== null) {
     // Verified again as on join, against the owner it names: the link is not kept (§8.4).
     const checkpoint = decodeCheckpoint(bytes(j.checkpoint));

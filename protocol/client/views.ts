@@ -3,7 +3,7 @@ import { fromHex, toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
-import { currentRoster, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
+import { currentRoster, isOwnKey, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -113,7 +113,7 @@ export function newMessageView(
   const print = fingerprint(sender);
   return {
     seq, epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labelsOf(room), hex, print), fingerprint: print, text, time,
-    mine: hex === toHex(room.me.sign.publicKey), warnings, pending: false,
+    mine: isOwnKey(room, sender), warnings, pending: false,
   };
 }
 

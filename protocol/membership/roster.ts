@@ -5,7 +5,7 @@ import { SottoError } from '../errors.js';
 import { bytesEqual, toHex } from '../bytes.js';
 import { labeledHash, verifyRecord } from '../crypto/signing.js';
 import type { Suite } from '../crypto/suite.js';
-import type { MemberEvent, Role, RoomSettings } from '../wire/membership.js';
+import { keyUpdateProofBytes, type MemberEvent, type Role, type RoomSettings } from '../wire/membership.js';
 import { SIZE } from '../wire/types.js';
 
 export interface Member {
@@ -18,6 +18,7 @@ export interface Member {
 
 export interface Roster {
   readonly roomId: Uint8Array;
+  /** The owner's current signing key: its genesis key until the owner updates its keys (§8.5). */
   readonly owner: Uint8Array;
   readonly settings: RoomSettings;
   /** Current members by hex signing key. */
@@ -109,6 +110,21 @@ export function nextRoster(roster: Roster | undefined, event: MemberEvent): Rost
         throw new SottoError('BAD_EVENT', 'a history event names its issuer as subject, with its key and role');
       }
       return { ...roster, settings: { ...roster.settings, history: event.history! }, length: roster.length + 1, headHash: eventHash(event) };
+    case 'update': {
+      // A member re-keys only itself (§8.5): the entry keeps its role and addedAt under the new keys,
+      // and the old signing key stops being a member here, as if removed.
+      if (!bytesEqual(event.issuer, event.subjectSign)) throw new SottoError('BAD_EVENT', 'an update must be signed by the member it updates');
+      requireSubject(subject, event);
+      const update = event.update!;
+      if (memberOf(roster, update.sign) !== undefined || bytesEqual(update.sign, event.subjectSign)) {
+        throw new SottoError('BAD_EVENT', 'the new signing key is already a member’s');
+      }
+      if (findByEnc(roster, update.enc)) throw new SottoError('BAD_EVENT', 'encryption key already in use');
+      members.delete(key);
+      members.set(toHex(update.sign), { ...subject!, sign: update.sign, enc: update.enc });
+      const owner = subject!.role === 'owner' ? update.sign : roster.owner;
+      return { ...roster, owner, members, length: roster.length + 1, headHash: eventHash(event) };
+    }
   }
   return { ...roster, members, length: roster.length + 1, headHash: eventHash(event) };
 }
@@ -120,8 +136,8 @@ function requireAdmin(issuer: Member): void {
 function requireSubject(subject: Member | undefined, event: MemberEvent): void {
   if (subject === undefined) throw new SottoError('NOT_MEMBER', 'event subject');
   if (!bytesEqual(subject.enc, event.subjectEnc)) throw new SottoError('BAD_EVENT', 'subject encryption key differs');
-  // A remove or leave names the role the subject held, so each such event has one valid encoding.
-  if ((event.kind === 'remove' || event.kind === 'leave') && event.role !== subject.role) {
+  // A remove, leave or update names the role the subject held, so each such event has one valid encoding.
+  if (event.kind !== 'role' && event.role !== subject.role) {
     throw new SottoError('BAD_EVENT', 'role must be the subject’s current role');
   }
 }
@@ -131,8 +147,14 @@ function findByEnc(roster: Roster, enc: Uint8Array): boolean {
   return false;
 }
 
+/** The issuer's signature, and for an update the new signing key's proof of possession (V-96). */
 export async function verifyEventSignature(suite: Suite, event: MemberEvent): Promise<void> {
   await verifyRecord(suite, event.issuer, 'sigMemberEvent', event.signed, event.signature, `member event ${event.index}`);
+  if (event.kind === 'update') {
+    const { sign, enc, proof } = event.update!;
+    const proved = keyUpdateProofBytes(event.roomId, event.index, event.prevHash, event.subjectSign, sign, enc);
+    await verifyRecord(suite, sign, 'sigKeyUpdate', proved, proof, `key update ${event.index}`);
+  }
 }
 
 /** Verifies and applies one event. */
@@ -144,14 +166,17 @@ export async function applyEvent(suite: Suite, roster: Roster | undefined, event
 
 /**
  * Replays a log from genesis — or from `start`, a checkpoint's roster the caller has verified
- * (§8.4) — checking that its owner is the expected trust anchor.
+ * (§8.4) — checking that its owner is the expected trust anchor: the owner's key at some point of
+ * the log, since each owner key update is signed by the key before it (§8.5).
  */
 export async function replayLog(suite: Suite, events: readonly MemberEvent[], expectedOwner?: Uint8Array, start?: Roster): Promise<Roster> {
   let roster = start;
-  for (const event of events) roster = await applyEvent(suite, roster, event);
-  if (roster === undefined) throw new SottoError('BAD_CHAIN', 'empty membership log');
-  if (expectedOwner !== undefined && !bytesEqual(roster.owner, expectedOwner)) {
-    throw new SottoError('BAD_CHAIN', 'log is rooted in a different owner key');
+  let rooted = expectedOwner === undefined || (start !== undefined && bytesEqual(start.owner, expectedOwner));
+  for (const event of events) {
+    roster = await applyEvent(suite, roster, event);
+    rooted ||= bytesEqual(roster.owner, expectedOwner!);
   }
+  if (roster === undefined) throw new SottoError('BAD_CHAIN', 'empty membership log');
+  if (!rooted) throw new SottoError('BAD_CHAIN', 'log is rooted in a different owner key');
   return roster;
 }

@@ -20,7 +20,7 @@ export interface TextContent {
   readonly text: string;
 }
 
-/** Earlier messages re-sealed for one joiner by the member who added it (§8.5). */
+/** Earlier messages re-sealed for one joiner by the member who added it (§8.6). */
 export interface HistoryContent {
   readonly type: 'history';
   readonly time: number;

@@ -1,4 +1,4 @@
-// A history share (docs/protocol.md §8.5): the messages from before a joiner's add that the room's
+// A history share (docs/protocol.md §8.6): the messages from before a joiner's add that the room's
 // history setting lets it see, as the member who added it holds them, carried as the content of
 // messages in the joiner's first epoch. The adder vouches for them with its signature on each
 // message; the original senders' signatures do not travel (their keys were deleted for forward

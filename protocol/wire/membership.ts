@@ -4,15 +4,15 @@ import { Reader, Writer } from './codec.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 import { readHeader, writeHeader } from './header.js';
 
-export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4, history: 5 } as const;
+export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4, history: 5, update: 6 } as const;
 export type EventKind = keyof typeof EVENT_KIND;
-const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role', 'history'];
+const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role', 'history', 'update'];
 
 export const ROLE = { member: 0, admin: 1, owner: 2 } as const;
 export type Role = keyof typeof ROLE;
 const ROLE_BY_CODE: readonly Role[] = ['member', 'admin', 'owner'];
 
-/** What a new member sees of the messages before its add (§8.5): nothing, the last `count`, or all. */
+/** What a new member sees of the messages before its add (§8.6): nothing, the last `count`, or all. */
 export const HISTORY_MODE = { join: 0, last: 1, all: 2 } as const;
 export type HistoryMode = keyof typeof HISTORY_MODE;
 const HISTORY_MODE_BY_CODE: readonly HistoryMode[] = ['join', 'last', 'all'];
@@ -96,6 +96,16 @@ export function readSettings(r: Reader): RoomSettings {
   return { rotateEveryMessages, rotateAfterSeconds, history: historyFrom(readHistoryBytes(r)) };
 }
 
+/**
+ * update only (§8.5): the member's replacement keys. `proof` is the new signing key's signature over
+ * keyUpdateProofBytes, so nobody can move a member onto a key it does not hold.
+ */
+export interface KeyUpdate {
+  readonly sign: Uint8Array;
+  readonly enc: Uint8Array;
+  readonly proof: Uint8Array;
+}
+
 export interface MemberEventFields {
   readonly roomId: Uint8Array;
   readonly index: number;
@@ -112,6 +122,8 @@ export interface MemberEventFields {
   readonly history?: HistorySetting;
   /** add only: the invite this admission consumes (the relay burns it atomically). */
   readonly invitePublicKey?: Uint8Array;
+  /** update only. */
+  readonly update?: KeyUpdate;
 }
 
 export interface MemberEvent extends MemberEventFields {
@@ -136,6 +148,9 @@ export function encodeMemberEventUnsigned(e: MemberEventFields): Uint8Array {
   } else if (e.kind === 'add') {
     if (e.invitePublicKey === undefined) throw new SottoError('BAD_VALUE', 'add event needs the invite key');
     body.fixed(e.invitePublicKey, SIZE.publicKey);
+  } else if (e.kind === 'update') {
+    if (e.update === undefined) throw new SottoError('BAD_VALUE', 'update event needs the new keys');
+    body.fixed(e.update.sign, SIZE.publicKey).fixed(e.update.enc, SIZE.publicKey).fixed(e.update.proof, SIZE.signature);
   }
   w.var16(body.finish());
   return w.finish();
@@ -159,6 +174,7 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
   let limits: { rotateEveryMessages: number; rotateAfterSeconds: number } | undefined;
   let historyBytes: HistoryBytes | undefined;
   let invitePublicKey: Uint8Array | undefined;
+  let update: KeyUpdate | undefined;
   if (kind === 'create') {
     // A genesis written before the history setting (development builds of protocol 2) holds the two
     // rotation limits only: its room's history setting is the default.
@@ -169,6 +185,8 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
     historyBytes = readHistoryBytes(body);
   } else if (kind === 'add') {
     invitePublicKey = body.fixed(SIZE.publicKey, 'invitePublicKey');
+  } else if (kind === 'update') {
+    update = { sign: body.fixed(SIZE.publicKey, 'newSign'), enc: body.fixed(SIZE.publicKey, 'newEnc'), proof: body.fixed(SIZE.signature, 'proof') };
   }
   // The body's shape first (V-10), then its values (V-11, V-93).
   body.end('event body');
@@ -185,7 +203,17 @@ export function decodeMemberEvent(bytes: Uint8Array): MemberEvent {
     ...(settings === undefined ? {} : { settings }),
     ...(history === undefined ? {} : { history }),
     ...(invitePublicKey === undefined ? {} : { invitePublicKey }),
+    ...(update === undefined ? {} : { update }),
   };
   return event;
 }
 
+
+/**
+ * What an update's new signing key signs (label sigKeyUpdate): the room, the log position, the key
+ * it replaces and both new keys. Bound to one position, a proof cannot be replayed elsewhere.
+ */
+export function keyUpdateProofBytes(roomId: Uint8Array, index: number, prevHash: Uint8Array, oldSign: Uint8Array, newSign: Uint8Array, newEnc: Uint8Array): Uint8Array {
+  return new Writer(SIZE.roomId + 4 + SIZE.hash + SIZE.publicKey * 3).fixed(roomId, SIZE.roomId).u32(index).fixed(prevHash, SIZE.hash)
+    .fixed(oldSign, SIZE.publicKey).fixed(newSign, SIZE.publicKey).fixed(newEnc, SIZE.publicKey).finish();
+}

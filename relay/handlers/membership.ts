@@ -3,12 +3,14 @@
 // rotation that starts the next epoch apply in one transaction, so no key ever reaches a joiner the
 // log does not name and no removed member holds a key of the epoch after (docs/protocol.md §8). An
 // add also carries the joiner's welcome, stored with it. A leave makes the room wait for a rotation.
+// A member's key update is a commit too, its rotation made by the new key (§8.5).
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBoundKey } from '../acl.js';
+import { Binding } from '../binding.js';
 import type { RelayContext, Requester } from '../context.js';
 import { loadRoster } from '../room-state.js';
 import type { MemberChange, NewRotation } from '../store/store.js';
@@ -23,16 +25,18 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
   const { room, roster } = await loadRoster(ctx.store, roomId);
   const next = nextRoster(roster, event);
   await verifyEventSignature(ctx.suite, event);
-  const commits = event.kind === 'add' || event.kind === 'remove';
+  const commits = event.kind === 'add' || event.kind === 'remove' || event.kind === 'update';
   if (commits !== (rotation !== undefined)) {
-    throw new SottoError('BAD_ROTATION', commits ? `a${event.kind === 'add' ? 'n add' : ' removal'} must carry the next rotation` : `a ${event.kind} carries no rotation`);
+    throw new SottoError('BAD_ROTATION', commits ? `an ${event.kind} must carry the next rotation` : `a ${event.kind} carries no rotation`);
   }
   if ((event.kind === 'add') !== (welcome !== undefined)) {
     throw new SottoError('JOIN_STATE', event.kind === 'add' ? 'an add must carry the welcome' : 'only an add carries a welcome');
   }
   let storedRotation: NewRotation | undefined;
   if (rotation !== undefined) {
-    if (!bytesEqual(rotation.issuer, event.issuer)) throw new SottoError('SENDER_MISMATCH', 'rotation and event issuers differ');
+    // An update's rotation is made by the member's new key: the old one is no member of the roster after.
+    const rotationIssuer = event.kind === 'update' ? event.update!.sign : event.issuer;
+    if (!bytesEqual(rotation.issuer, rotationIssuer)) throw new SottoError('SENDER_MISMATCH', 'rotation and event issuers differ');
     storedRotation = await checkRotation(ctx, next, room.epoch, rotation);
   }
 
@@ -71,6 +75,9 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
     case 'history':
       change = { kind: 'history', history: event.history! };
       break;
+    case 'update':
+      change = { kind: 'update', sign: event.subjectSign, newSign: event.update!.sign, newEnc: event.update!.enc };
+      break;
     case 'create':
       throw new SottoError('BAD_EVENT', 'create after genesis'); // nextRoster already refuses this
   }
@@ -84,6 +91,9 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
     ...(storedRotation === undefined ? {} : { rotation: storedRotation }),
     markRotationPending: event.kind === 'leave',
   });
+  // The session proved the old key and the update proves the new one: it goes on as the new key,
+  // and every other binding of the old key (a thief's, say) is dropped below (§8.5).
+  if (event.kind === 'update') session.bind(roomId, Binding.of(event.update!.sign, 'member'));
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: next.length }));
 
   const others = { role: 'member', exceptSession: session.id } as const;
@@ -92,7 +102,7 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
   // The removed or leaving member still hears the event, then loses its bindings everywhere; the
   // rotation it has no entry in goes out after.
   ctx.bus.publish(roomId, { type: 'push', to: others, frames: [encodeRelayFrame({ type: 'event', roomId, event })] });
-  if (event.kind === 'remove' || event.kind === 'leave') ctx.bus.publish(roomId, { type: 'unbind', keys: [event.subjectSign] });
+  if (event.kind === 'remove' || event.kind === 'leave' || event.kind === 'update') ctx.bus.publish(roomId, { type: 'unbind', keys: [event.subjectSign] });
   if (rotation !== undefined) {
     ctx.bus.publish(roomId, { type: 'push', to: others, frames: [encodeRelayFrame({ type: 'rotation', roomId, rotation })] });
   }

@@ -122,6 +122,7 @@ const SQL = {
   getMember: `SELECT ${MEMBER_COLUMNS} FROM members WHERE room_id = $1 AND sign_pub = $2`,
   deleteMember: 'DELETE FROM members WHERE room_id = $1 AND sign_pub = $2',
   setRole: 'UPDATE members SET role = $1 WHERE room_id = $2 AND sign_pub = $3',
+  rekeyMember: 'UPDATE members SET sign_pub = $1, enc_pub = $2 WHERE room_id = $3 AND sign_pub = $4',
   insertInvite: 'INSERT INTO invites (room_id, invite_pub, issuer, expires_at, bytes) VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING',
   getInvite: 'SELECT bytes, issuer, expires_at, claimed_by, locked_until FROM invites WHERE room_id = $1 AND invite_pub = $2',
   // One statement, so concurrent failures each count. Reaching the limit locks the invite and
@@ -265,6 +266,9 @@ export class SqlStore implements Store {
           break;
         case 'history':
           await tx.run(SQL.setHistory, [HISTORY_MODE[change.history.mode], change.history.count, roomId]);
+          break;
+        case 'update':
+          if ((await tx.run(SQL.rekeyMember, [change.newSign, change.newEnc, roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
           break;
       }
       if (append.rotation !== undefined) await this.#insertRotation(tx, roomId, room.epoch, append.rotation);

@@ -103,7 +103,7 @@ export const MIGRATIONS: readonly string[] = [
     bytes BLOB NOT NULL
   ) STRICT;
   `,
-  // The room's history setting for new members (docs/protocol.md §8.5): checkpoints state it (V-48).
+  // The room's history setting for new members (docs/protocol.md §8.6): checkpoints state it (V-48).
   `
   ALTER TABLE rooms ADD COLUMN history_mode INTEGER NOT NULL DEFAULT 0;
   ALTER TABLE rooms ADD COLUMN history_count INTEGER NOT NULL DEFAULT 0;

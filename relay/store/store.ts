@@ -59,7 +59,9 @@ export type MemberChange =
   }
   | { readonly kind: 'remove'; readonly sign: Uint8Array }
   | { readonly kind: 'role'; readonly sign: Uint8Array; readonly role: Role }
-  | { readonly kind: 'history'; readonly history: HistorySetting };
+  | { readonly kind: 'history'; readonly history: HistorySetting }
+  /** A member's key update (§8.5): its row, role and history kept under the new keys. */
+  | { readonly kind: 'update'; readonly sign: Uint8Array; readonly newSign: Uint8Array; readonly newEnc: Uint8Array };
 
 export interface EventAppend {
   readonly roomId: Uint8Array;

@@ -1,4 +1,4 @@
-// The history setting through the page (docs/protocol.md §8.5): chosen when the room is made, shown
+// The history setting through the page (docs/protocol.md §8.6): chosen when the room is made, shown
 // to every member, changed by the owner; a joiner sees the earlier messages it allows, each marked
 // as shared by the member who added it. Memory-only sessions, real Chromium, real relay.
 import { test } from 'uvu';

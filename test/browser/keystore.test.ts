@@ -165,6 +165,11 @@ if (chromiumAvailable()) {
     await frank.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).click();
     await expectMessage(frank, 'second note');
     await screenshot(frank.page, '12-imported');
+    // The first unlock after an import replaces the keys in every room (docs/protocol.md §8.5): the
+    // tab still holding the exported keys is shut out of the room.
+    await carol.page.goto(`${world.baseUrl}/#/`);
+    await carol.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).click();
+    await carol.page.getByText('You were removed from this room').waitFor({ timeout: 60_000 });
   });
 }
 

@@ -46,7 +46,7 @@ export function openDroppableClient(url: string, dataDir?: string): Promise<Test
 /** A client on `url` with the test's own persistence and options; its socket can be dropped. */
 export async function openAssembledClient(
   url: string,
-  options: Pick<SottoClientOptions, 'persistence' | 'lazySaveMs'>,
+  options: Pick<SottoClientOptions, 'persistence' | 'lazySaveMs' | 'restoredFromExport' | 'keyUpdateIntervalMs'>,
   dataDir?: string,
 ): Promise<TestClient> {
   const events: ClientEvent[] = [];

@@ -15,12 +15,12 @@ import { messageHash, openMessage } from '../../protocol/client/message-crypto.j
 import { chainStart, ratchetStep, takeMessageKey, type SenderChain } from '../../protocol/client/sender-ratchet.js';
 import { Secret } from '../../protocol/crypto/secret.js';
 import { messageKeyAt } from '../helpers/keystore-reader.js';
-import { eventHash } from '../../protocol/membership/roster.js';
+import { eventHash, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { epochKeyContext, openRotation, verifyRotationSignature } from '../../protocol/client/rotation.js';
 import { LABEL, type LabelName } from '../../protocol/labels.js';
 import { decodeContent, encodeContent, type Content } from '../../protocol/wire/content.js';
 import { decodeInvite, decodeInviteLinkPayload, encodeInviteLinkPayload, encodeInviteUnsigned } from '../../protocol/wire/invite.js';
-import { decodeMemberEvent, DEFAULT_HISTORY, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
+import { decodeMemberEvent, DEFAULT_HISTORY, encodeMemberEventUnsigned, keyUpdateProofBytes, type EventKind, type KeyUpdate, type Role } from '../../protocol/wire/membership.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned } from '../../protocol/wire/message.js';
 import { decodeRotation, encodeRotationUnsigned } from '../../protocol/wire/rotation.js';
 import { WIRE_VERSION } from '../../protocol/wire/types.js';
@@ -62,6 +62,19 @@ async function checkSigned(suite: Suite, v: Vector, label: LabelName, unsigned: 
   flipped[3]! ^= 1;
   assert.is(await suite.verify(key.publicKey, labeled(label, unsignedOf(flipped)), record.subarray(unsigned.length)), false, `${what} (${suite.name}): a flipped byte fails`);
   return record;
+}
+
+/** A key update's new keys come from its seeds, and the new signing key's proof is over proofBytes (§8.5). */
+async function checkKeyUpdate(v: Vector, f: Record<string, unknown>, update: KeyUpdate): Promise<void> {
+  const proofBytes = keyUpdateProofBytes(h(f['roomId']), num(f['index']), h(f['prevHash']), h(f['subjectSign']), update.sign, update.enc);
+  sameHex(proofBytes, v['proofBytes'], 'key update proof bytes');
+  for (const suite of SUITES) {
+    const next = await suite.signingKeyFromSeed(h(v['newSignSeed']));
+    sameHex(next.publicKey, toHex(update.sign), `key update new signing key (${suite.name})`);
+    sameHex((await suite.agreementKeyFromSecret(h(v['newEncSecret']))).publicKey, toHex(update.enc), `key update new encryption key (${suite.name})`);
+    sameHex(await next.sign(labeled('sigKeyUpdate', proofBytes)), toHex(update.proof), `key update proof (${suite.name})`);
+    await verifyEventSignature(suite, decodeMemberEvent(h(v['record'])));
+  }
 }
 
 function sameHex(actual: Uint8Array, expected: unknown, what: string): void {
@@ -142,14 +155,18 @@ const CHECKS: Record<string, (v: Vector) => Promise<void> | void> = {
 
   async memberEvent(v) {
     const f = fieldsOf(v);
+    const u = f['update'] as Record<string, unknown> | undefined;
+    const update = u === undefined ? undefined : { sign: h(u['sign']), enc: h(u['enc']), proof: h(u['proof']) };
     const unsigned = encodeMemberEventUnsigned({
       roomId: h(f['roomId']), index: num(f['index']), prevHash: h(f['prevHash']), kind: f['kind'] as EventKind, time: num(f['time']),
       issuer: h(f['issuer']), subjectSign: h(f['subjectSign']), subjectEnc: h(f['subjectEnc']), role: f['role'] as Role,
-      // Protocol 1's settings had no history setting: the default stands in (§8.5).
+      // Protocol 1's settings had no history setting: the default stands in (§8.6).
           ...(f['settings'] === undefined ? {} : { settings: { ...(f['settings'] as { rotateEveryMessages: number; rotateAfterSeconds: number }), history: DEFAULT_HISTORY } }),
       ...(f['invitePublicKey'] === undefined ? {} : { invitePublicKey: h(f['invitePublicKey']) }),
+      ...(update === undefined ? {} : { update }),
     });
     for (const suite of SUITES) await checkSigned(suite, v, 'sigMemberEvent', unsigned, `member event ${String(f['kind'])}`);
+    if (update !== undefined) await checkKeyUpdate(v, f, update);
     const event = decodeMemberEvent(h(v['record']));
     for (const name of ['roomId', 'prevHash', 'issuer', 'subjectSign', 'subjectEnc', 'invitePublicKey'] as const) {
       if (f[name] !== undefined) sameHex(event[name]!, f[name], `event.${name}`);

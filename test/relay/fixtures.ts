@@ -15,7 +15,7 @@ import {
   decodeJoinConfirm, decodeJoinRequest, decodeWelcome, encodeJoinConfirmUnsigned, encodeJoinRequestUnsigned, encodeWelcomeUnsigned,
   type JoinConfirm, type JoinRequest, type Welcome,
 } from '../../protocol/wire/join.js';
-import { decodeMemberEvent, encodeMemberEventUnsigned, type EventKind, type MemberEvent, type Role } from '../../protocol/wire/membership.js';
+import { decodeMemberEvent, encodeMemberEventUnsigned, keyUpdateProofBytes, type EventKind, type MemberEvent, type Role } from '../../protocol/wire/membership.js';
 import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned, type MessageRecord } from '../../protocol/wire/message.js';
 import { decodeRotation, encodeRotationUnsigned, type Rotation } from '../../protocol/wire/rotation.js';
 import { SIZE } from '../../protocol/wire/types.js';
@@ -67,6 +67,19 @@ export class RoomModel {
       roomId: this.roomId, index: this.events.length, prevHash: this.head, kind, time: Date.now(),
       issuer: issuer.sign, subjectSign: subject.sign, subjectEnc: subject.enc, role,
       ...(invitePublicKey === undefined ? {} : { invitePublicKey }),
+    });
+    return decodeMemberEvent(await signRecord(issuer.key, 'sigMemberEvent', unsigned));
+  }
+
+  /**
+   * `member`'s key update to `next` (§8.5), signed by `issuer` (the member itself, unless a test
+   * says otherwise) and proved by `prover` (next's key, unless a test says otherwise).
+   */
+  async update(member: Identity, next: Identity, role: Role, issuer: Identity = member, prover: SigningKey = next.key): Promise<MemberEvent> {
+    const proof = await prover.sign(labeled('sigKeyUpdate', keyUpdateProofBytes(this.roomId, this.events.length, this.head, member.sign, next.sign, next.enc)));
+    const unsigned = encodeMemberEventUnsigned({
+      roomId: this.roomId, index: this.events.length, prevHash: this.head, kind: 'update', time: Date.now(),
+      issuer: issuer.sign, subjectSign: member.sign, subjectEnc: member.enc, role, update: { sign: next.sign, enc: next.enc, proof },
     });
     return decodeMemberEvent(await signRecord(issuer.key, 'sigMemberEvent', unsigned));
   }

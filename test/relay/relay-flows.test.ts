@@ -13,7 +13,8 @@ import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { REPO_ROOT } from '../helpers/paths.js';
 import { openSocket, RawClient, whenClosed } from '../helpers/raw-client.js';
 import type { SigningKey } from '../../protocol/crypto/suite.js';
-import type { Role } from '../../protocol/wire/membership.js';
+import type { MemberEvent, Role } from '../../protocol/wire/membership.js';
+import type { Rotation } from '../../protocol/wire/rotation.js';
 import { WIRE_VERSION } from '../../protocol/wire/types.js';
 import { admit, authFrame, createRoom, expectOk, identity, outcome, signingKey, type Identity, type RoomModel } from './fixtures.js';
 
@@ -309,6 +310,42 @@ test('leave marks the room rotation-pending until a member rotates', async () =>
   expectOk(await ownerClient.request({ type: 'rotate', rid: ownerClient.nextRid(), rotation }), 'rotate');
   room.epoch = next;
   expectOk(await ownerClient.request({ type: 'send', rid: ownerClient.nextRid(), message: await room.message(owner, 1) }), 'send after rotation');
+});
+
+test('key update: only the member itself, with the next rotation by its new key; its session goes on as the new key, every other binding of the old key ends', async () => {
+  const { ownerClient, owner, room } = await ownedRoom();
+  const { client: bClient, who: b } = await joined(room, ownerClient, owner);
+  const { client: cClient, who: c } = await joined(room, ownerClient, owner);
+  // A second session of Bob's old key: a thief's copy, say.
+  const copy = await connect();
+  expectOk(await copy.request(await authFrame(copy, room.roomId, 'member', b)), 'auth of the copy');
+  const next = await identity();
+  const epoch = room.epoch + 1;
+  const append = (client: RawClient, event: MemberEvent, rotation: Rotation | undefined): Promise<RelayFrame> =>
+    client.request({ type: 'appendEvent', rid: client.nextRid(), event, rotation, welcome: undefined });
+
+  const update = await room.update(b, next, 'member');
+  const members = room.members(update);
+  assert.is(outcome(await append(bClient, update, undefined)), 'BAD_ROTATION');
+  assert.is(outcome(await append(bClient, update, await room.rotation(b, epoch, members, room.events.length + 1, eventHash(update)))), 'SENDER_MISMATCH');
+  const byOwner = await room.update(b, next, 'member', owner);
+  assert.is(outcome(await append(ownerClient, byOwner, await room.rotation(next, epoch, members, room.events.length + 1, eventHash(byOwner)))), 'BAD_EVENT');
+  const unproven = await room.update(b, next, 'member', b, c.key);
+  assert.is(outcome(await append(bClient, unproven, await room.rotation(next, epoch, members, room.events.length + 1, eventHash(unproven)))), 'BAD_SIGNATURE');
+
+  expectOk(await append(bClient, update, await room.rotation(next, epoch, members, room.events.length + 1, eventHash(update))), 'update');
+  room.accept(update);
+  room.epoch = epoch;
+  await cClient.waitFor((f) => f.type === 'event' && f.event.kind === 'update');
+  await cClient.waitFor((f) => f.type === 'rotation' && f.rotation.epoch === epoch);
+  // No new auth needed: the update proved the new key on this session.
+  expectOk(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(next, 1) }), 'send as the new key');
+  assert.is(outcome(await bClient.request({ type: 'send', rid: bClient.nextRid(), message: await room.message(b, 1) })), 'SENDER_MISMATCH');
+  // The old key's other session hears the update, then loses its binding, as a removed member does.
+  await copy.waitFor((f) => f.type === 'event' && f.event.kind === 'update');
+  assert.is(outcome(await copy.request({ type: 'send', rid: copy.nextRid(), message: await room.message(b, 2) })), 'NOT_AUTHENTICATED');
+  assert.is(outcome(await copy.request(await authFrame(copy, room.roomId, 'member', b))), 'NOT_MEMBER');
+  expectOk(await copy.request(await authFrame(copy, room.roomId, 'member', next)), 'the new key binds anywhere it is proved');
 });
 
 test('send: NOT_AUTHENTICATED before auth, SENDER_MISMATCH for another sender, STALE_EPOCH for a wrong epoch', async () => {

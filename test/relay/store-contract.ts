@@ -152,6 +152,26 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.equal(await store.getRotations(roomId, 0, joiner), []);
   });
 
+  contract('a key update re-keys the member row with its rotation, keeping role, admission and first epoch; a non-member’s is refused whole', async () => {
+    const { roomId, owner } = await newRoom();
+    const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
+    await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) } });
+    const [newSign, newEnc] = [key(), key()];
+    await rejects(store.appendEvent({
+      roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'update', sign: key(), newSign, newEnc },
+      rotation: { epoch: 1, bytes: randomBytes(300), members: [owner, newSign] },
+    }), 'NOT_MEMBER');
+    assert.equal([(await store.getRoom(roomId))!.logLength, (await store.getRoom(roomId))!.epoch], [2, 0]);
+    await store.appendEvent({
+      roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'update', sign: joiner, newSign, newEnc },
+      rotation: { epoch: 1, bytes: randomBytes(300), members: [owner, newSign] },
+    });
+    assert.is(await store.getMember(roomId, joiner), undefined);
+    const rekeyed = (await store.getMember(roomId, newSign))!;
+    assert.equal([toHex(rekeyed.enc), rekeyed.role, rekeyed.addedAt, rekeyed.joinEpoch], [toHex(newEnc), 'member', 1, 0]);
+    assert.is((await store.getRotations(roomId, 1, newSign)).length, 1);
+  });
+
   contract('leave sets rotation-pending; a rotation clears it; rotations are CAS on epoch and log length', async () => {
     const { roomId, owner } = await newRoom();
     const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);

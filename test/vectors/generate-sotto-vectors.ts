@@ -3,8 +3,10 @@
 // suite. Run once when the protocol version changes, never to make a failing vector pass:
 //   npm run build && node dist/test/vectors/generate-sotto-vectors.js
 // Inputs protocol 1 did not have are fixed patterns too: each message's log head is the add event
-// before it, its chain index is its counter − 1, and a rotation's entries are sealed under a fixed ephemeral secret (the code draws one
-// at random; docs/protocol.md §6 allows any).
+// before it, its chain index is its counter − 1, and a rotation's entries are sealed under a fixed
+// ephemeral secret (the code draws one at random; docs/protocol.md §6 allows any). One vector has no
+// protocol 1 input at all: the added member's key update (§8.5), extending the log after the add,
+// with new keys from fixed seeds.
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fromHex, toHex, utf8 } from '../../protocol/bytes.js';
@@ -23,7 +25,7 @@ import { eventHash } from '../../protocol/membership/roster.js';
 import { LABEL, type LabelName } from '../../protocol/labels.js';
 import { encodeContent, type Content } from '../../protocol/wire/content.js';
 import { encodeInviteLinkPayload, encodeInviteUnsigned } from '../../protocol/wire/invite.js';
-import { decodeMemberEvent, DEFAULT_HISTORY, encodeMemberEventUnsigned, type EventKind, type Role } from '../../protocol/wire/membership.js';
+import { decodeMemberEvent, DEFAULT_HISTORY, encodeMemberEventUnsigned, keyUpdateProofBytes, type EventKind, type Role } from '../../protocol/wire/membership.js';
 import { encodeMessageHeader, encodeMessageUnsigned } from '../../protocol/wire/message.js';
 import { encodeRotationUnsigned } from '../../protocol/wire/rotation.js';
 import { WIRE_VERSION } from '../../protocol/wire/types.js';
@@ -34,12 +36,41 @@ const DIR = join(REPO_ROOT, 'test', 'vectors');
 const ROTATION_EPHEMERAL = 'f0'.repeat(32);
 /** Sender chain indexes whose message keys are given: the first two, and one reached by skipping. */
 const CHAIN_INDEXES = [0, 1, 5] as const;
+/** The key update's inputs: the added member's seed (its messages' signer in sotto-v1.json) and the new keys' seeds. */
+const UPDATE = {
+  signSeed: '202122232425262728292a2b2c2d2e2f303132333435363738393a3b3c3d3e3f',
+  newSignSeed: '404142434445464748494a4b4c4d4e4f505152535455565758595a5b5c5d5e5f',
+  newEncSecret: '606162636465666768696a6b6c6d6e6f707172737475767778797a7b7c7d7e7f',
+  time: 1700000120000,
+} as const;
 const h = (v: unknown): Uint8Array => fromHex(v as string);
 const n = (v: unknown): number => v as number;
 
 async function signed(seed: unknown, label: LabelName, unsigned: Uint8Array): Promise<{ record: string; signature: string; bytes: Uint8Array }> {
   const record = await signRecord(await nobleSuite.signingKeyFromSeed(h(seed)), label, unsigned);
   return { record: toHex(record), signature: toHex(record.subarray(unsigned.length)), bytes: record };
+}
+
+/** The member `add` admitted replaces its keys at log position `index` (§8.5). */
+async function keyUpdateVector(add: Json, prevHash: Uint8Array, index: number): Promise<Json> {
+  const a = add['fields'] as Json;
+  const next = await nobleSuite.signingKeyFromSeed(h(UPDATE.newSignSeed));
+  const nextEnc = (await nobleSuite.agreementKeyFromSecret(h(UPDATE.newEncSecret))).publicKey;
+  const proofBytes = keyUpdateProofBytes(h(a['roomId']), index, prevHash, h(a['subjectSign']), next.publicKey, nextEnc);
+  const proof = await next.sign(labeled('sigKeyUpdate', proofBytes));
+  const fields = {
+    roomId: a['roomId'], index, prevHash: toHex(prevHash), kind: 'update', time: UPDATE.time, issuer: a['subjectSign'], subjectSign: a['subjectSign'],
+    subjectEnc: a['subjectEnc'], role: a['role'], update: { sign: toHex(next.publicKey), enc: toHex(nextEnc), proof: toHex(proof) },
+  };
+  const s = await signed(UPDATE.signSeed, 'sigMemberEvent', encodeMemberEventUnsigned({
+    roomId: h(a['roomId']), index, prevHash, kind: 'update', time: UPDATE.time, issuer: h(a['subjectSign']), subjectSign: h(a['subjectSign']),
+    subjectEnc: h(a['subjectEnc']), role: a['role'] as Role, update: { sign: next.publicKey, enc: nextEnc, proof },
+  }));
+  return {
+    type: 'memberEvent', name: 'key update (§8.5)', signSeed: UPDATE.signSeed, newSignSeed: UPDATE.newSignSeed, newEncSecret: UPDATE.newEncSecret,
+    proofLabel: 'sigKeyUpdate', proofBytes: toHex(proofBytes), hashLabel: 'hashMemberEvent',
+    fields, record: s.record, signature: s.signature, hash: toHex(eventHash(decodeMemberEvent(s.bytes))),
+  };
 }
 
 async function main(): Promise<void> {
@@ -100,7 +131,7 @@ async function main(): Promise<void> {
         const s = await signed(v['signSeed'], 'sigMemberEvent', encodeMemberEventUnsigned({
           roomId: h(f['roomId']), index: n(f['index']), prevHash: head, kind: f['kind'] as EventKind, time: n(f['time']),
           issuer: h(f['issuer']), subjectSign: h(f['subjectSign']), subjectEnc: h(f['subjectEnc']), role: f['role'] as Role,
-          // Protocol 1's settings had no history setting: the default stands in (§8.5).
+          // Protocol 1's settings had no history setting: the default stands in (§8.6).
           ...(f['settings'] === undefined ? {} : { settings: { ...(f['settings'] as { rotateEveryMessages: number; rotateAfterSeconds: number }), history: DEFAULT_HISTORY } }),
           ...(f['invitePublicKey'] === undefined ? {} : { invitePublicKey: h(f['invitePublicKey']) }),
         }));
@@ -162,6 +193,7 @@ async function main(): Promise<void> {
         throw new Error(`no generator for vector type ${String(v['type'])}`);
     }
   }
+  out.push(await keyUpdateVector(out.filter((v) => v['type'] === 'memberEvent').at(-1)!, head, logLength));
   const file = {
     source: `Sotto protocol ${WIRE_VERSION} known-answer vectors, made by test/vectors/generate-sotto-vectors.ts from the fixed inputs of sotto-v1.json `
       + '(patterned bytes, no randomness) with the project\'s code on the noble suite. Ed25519 is deterministic; nonces and sealed-box ephemeral '

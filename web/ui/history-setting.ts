@@ -1,4 +1,4 @@
-// What new members see of earlier messages (docs/protocol.md §8.5): the words for a setting, and the
+// What new members see of earlier messages (docs/protocol.md §8.6): the words for a setting, and the
 // one control that picks it, used when a room is made and, by owners and admins, in its header.
 import type { HistoryView } from '../worker/rpc.js';
 import { h, uid } from './dom.js';

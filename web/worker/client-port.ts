@@ -36,6 +36,8 @@ export interface StartOptions {
   /** The page's origin: /config.json and the WebSocket are same-origin. */
   readonly origin: string;
   readonly onEvent: (event: ClientEvent) => void;
+  /** The keystore was just imported: SottoClientOptions.restoredFromExport. */
+  readonly restoredFromExport: boolean;
 }
 
 interface RelayConfig {
@@ -124,6 +126,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     },
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
     onEvent: options.onEvent,
+    restoredFromExport: options.restoredFromExport,
   });
   const me = (roomId: string): string | undefined => {
     try {

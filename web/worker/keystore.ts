@@ -1,6 +1,8 @@
 // The browser keystore: one IndexedDB entry holding ONLY the sealed snapshot
 // (protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at
-// unlock and kept in the worker; every save re-seals under it with a fresh nonce.
+// unlock and kept in the worker; every save re-seals under it with a fresh nonce. Beside it, while
+// an imported file has not been opened yet, a flag that says so (nothing secret): its first unlock
+// makes the client replace its keys in every room (docs/protocol.md §8.5).
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
 import { isSottoError } from '../../protocol/errors.js';
 import {
@@ -11,6 +13,7 @@ import type { ClientPersistence } from '../../protocol/client/persistence.js';
 export const DB_NAME = 'sotto';
 export const STORE_NAME = 'keystore';
 export const ENTRY = 'sealed';
+export const RESTORED_ENTRY = 'restored';
 
 export class WrongPassphrase extends Error {
   constructor() {
@@ -101,5 +104,17 @@ export async function checkKeystoreFile(sealed: Uint8Array, passphrase: string, 
 
 /** Replaces the stored keystore with a file already checked by checkKeystoreFile. */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
+  // The flag first: a keystore written without it would skip the key updates an import calls for.
+  await set(RESTORED_ENTRY, true, db());
   await writeSealed(sealed);
+}
+
+/** Whether the stored keystore was imported and not yet opened by a client (see the header). */
+export async function restoredFromExport(): Promise<boolean> {
+  return (await get(RESTORED_ENTRY, db())) === true;
+}
+
+/** Called once the client has saved the owed updates in the keystore itself. */
+export async function clearRestored(): Promise<void> {
+  await del(RESTORED_ENTRY, db());
 }

@@ -31,7 +31,7 @@ export interface RoomView {
   readonly history: HistoryView | undefined;
 }
 
-/** A room's history setting for new members (docs/protocol.md §8.5). */
+/** A room's history setting for new members (docs/protocol.md §8.6). */
 export interface HistoryView {
   readonly mode: 'join' | 'last' | 'all';
   /** 'last' only: how many messages; 0 otherwise. */

@@ -10,7 +10,8 @@ import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
 import {
-  checkKeystoreFile, createKeystore, keystoreExists, readSealed, replaceKeystore, unlockKeystore, WrongPassphrase,
+  checkKeystoreFile, clearRestored, createKeystore, keystoreExists, readSealed, replaceKeystore, restoredFromExport, unlockKeystore,
+  WrongPassphrase,
 } from './keystore.js';
 import type {
   Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, Method, Params, Result,
@@ -220,11 +221,16 @@ export class Session {
       const { persistence, state, fresh } = await get();
       // A new keystore is written at once (empty), so the next visit asks for this passphrase.
       if (fresh && persistence !== undefined) await persistence.save(encodeSnapshot([]));
+      // An imported keystore may also be in other hands: its first client replaces every room's keys.
+      const restored = state === 'unlocked' && await restoredFromExport();
       const client = await startClient({
         persistence,
         origin: globalThis.location.origin,
         onEvent: (event) => this.#onClientEvent(event),
+        restoredFromExport: restored,
       });
+      // The client saved the owed updates into the keystore itself before it returned.
+      if (restored) await clearRestored();
       this.#client = client;
       this.#state = state;
     } finally {

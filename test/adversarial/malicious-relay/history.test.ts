@@ -1,4 +1,4 @@
-// The room's history setting (issue 14, problem 3; docs/protocol.md §8.5): under the default a joiner
+// The room's history setting (issue 14, problem 3; docs/protocol.md §8.6): under the default a joiner
 // reads nothing sent before its add; under "the last N" or "all" the member who adds it re-seals
 // those messages for it, and a joiner takes them only from that member and only as far as the
 // setting at its add allows. Against 0959acf there was no setting at all: createRoom took no history

@@ -51,6 +51,11 @@ export class Person {
     return new TextDecoder().decode(this.#persistence.snapshot);
   }
 
+  /** This person's whole saved keystore, as a thief copying it would have it. */
+  get saved(): Uint8Array | undefined {
+    return this.#persistence.snapshot;
+  }
+
   /** This person's saved state for a room, keys included: what a colluding member could use. */
   async secrets(roomId: string): Promise<RoomState> {
     const { rooms } = await decodeSnapshot(this.#suite, this.#persistence.snapshot!);
@@ -82,10 +87,12 @@ export class HostileRelay {
     return this.#suite;
   }
 
-  async person(name: string): Promise<Person> {
+  /** A new person, or one running on a copy of another's keystore (`saved`, a thief's copy). */
+  async person(name: string, saved?: Uint8Array): Promise<Person> {
     const tap = new Tap(`ws://127.0.0.1:${this.#relay.port}/ws`, this.#relay.publicKey);
     const events: ClientEvent[] = [];
     const persistence = new MemoryPersistence();
+    persistence.snapshot = saved;
     const client = await SottoClient.open({
       suite: this.#suite, primitives: tap.primitives, connect: tap.connect, persistence,
       onEvent: (event) => events.push(event), maxBackoffMs: 200,

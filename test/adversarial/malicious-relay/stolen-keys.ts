@@ -32,6 +32,8 @@ export async function rotationOpensWith(keys: RoomState, rotation: Rotation): Pr
       await openRotation(rotation, keys.me, psk);
       return true;
     } catch (error) {
+      // No entry for the thief's key at all (it was updated away) opens nothing either.
+      if (isSottoError(error, 'KEY_MISSING')) return false;
       if (!isSottoError(error, 'OPEN_FAILED')) throw error;
     }
   }

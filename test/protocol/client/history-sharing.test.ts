@@ -1,4 +1,4 @@
-// The history setting at work (protocol/client/history-sharing.ts, docs/protocol.md §8.5): what the
+// The history setting at work (protocol/client/history-sharing.ts, docs/protocol.md §8.6): what the
 // adder shares, in shares that fit a message, and what a joiner keeps of them.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';

@@ -5,10 +5,11 @@ import * as assert from 'uvu/assert';
 import { toHex } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
-import { genesisEvent, nextEvent, signEvent } from '../../../protocol/client/events.js';
+import { genesisEvent, nextEvent, signEvent, updateEvent } from '../../../protocol/client/events.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
-import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/membership/roster.js';
-import { decodeMemberEvent, type MemberEvent, type Role } from '../../../protocol/wire/membership.js';
+import { applyEvent, eventHash, memberOf, nextRoster, replayLog, ZERO_HASH, type Roster } from '../../../protocol/membership/roster.js';
+import { decodeMemberEvent, keyUpdateProofBytes, type MemberEvent, type Role } from '../../../protocol/wire/membership.js';
+import { labeled } from '../../../protocol/crypto/signing.js';
 import { expectSottoError } from '../crypto/expect-error.js';
 
 const suite = nobleSuite;
@@ -271,7 +272,7 @@ test('roster: role change of a non-member', async () => {
   await expectSottoError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
 });
 
-// ——— history setting (§8.5) ———
+// ——— history setting (§8.6) ———
 
 test('V-93: a history event is an owner’s or admin’s statement about itself, with a setting in range; it changes the roster’s setting', async () => {
   const w = await world();
@@ -305,5 +306,82 @@ function encodeLegacyGenesis(genesis: MemberEvent): Uint8Array {
   out.set(genesis.signature, bodyAt + 10);
   return out;
 }
+
+// ——— key updates (§8.5) ———
+
+test('roster: a key update re-keys the member, keeping its role and admission; the old key is out', async () => {
+  const w = await world();
+  const next = await generateMemberKeys(suite);
+  const update = await updateEvent(w.admin.sign, next, w.roster);
+  const after = await applyEvent(suite, w.roster, update);
+  assert.is(memberOf(after, w.admin.sign.publicKey), undefined);
+  const rekeyed = memberOf(after, next.sign.publicKey)!;
+  assert.equal({ role: rekeyed.role, addedAt: rekeyed.addedAt }, { role: 'admin', addedAt: memberOf(w.roster, w.admin.sign.publicKey)!.addedAt });
+  assert.is(toHex(rekeyed.enc), toHex(next.enc.publicKey));
+  assert.is(after.members.size, w.roster.members.size);
+  // Anything the old key signs after its update is a non-member's.
+  const late = await nextEvent(w.admin.sign, after, { kind: 'remove', ...subjectOf(w.member), role: 'member' });
+  await expectSottoError(() => nextRoster(after, late), 'NOT_MEMBER');
+});
+
+test('roster: the owner’s key update moves the owner; the log stays rooted in each owner key it had', async () => {
+  const w = await world();
+  const next = await generateMemberKeys(suite);
+  const update = await updateEvent(w.owner.sign, next, w.roster);
+  const events = [...w.events, update];
+  const after = await replayLog(suite, events, w.owner.sign.publicKey);
+  assert.is(toHex(after.owner), toHex(next.sign.publicKey));
+  await replayLog(suite, events, next.sign.publicKey);
+  await expectSottoError(() => replayLog(suite, events, w.outsider.sign.publicKey), 'BAD_CHAIN');
+});
+
+test('roster: an update signed by another member than its subject', async () => {
+  const w = await world();
+  const next = await generateMemberKeys(suite);
+  const proof = await next.sign.sign(labeled('sigKeyUpdate', keyUpdateProofBytes(w.roomId, w.roster.length, w.roster.headHash, w.member.sign.publicKey, next.sign.publicKey, next.enc.publicKey)));
+  const event = await nextEvent(w.owner.sign, w.roster, {
+    kind: 'update', ...subjectOf(w.member), role: 'member', update: { sign: next.sign.publicKey, enc: next.enc.publicKey, proof },
+  });
+  await expectSottoError(() => nextRoster(w.roster, event), 'BAD_EVENT');
+});
+
+test('roster: an update to keys already in the room', async () => {
+  const w = await world();
+  const fresh = await generateMemberKeys(suite);
+  const signTaken = await updateEvent(w.member.sign, { ...fresh, sign: w.admin.sign }, w.roster);
+  await expectSottoError(() => nextRoster(w.roster, signTaken), 'BAD_EVENT');
+  const same = await updateEvent(w.member.sign, { ...fresh, sign: w.member.sign }, w.roster);
+  await expectSottoError(() => nextRoster(w.roster, same), 'BAD_EVENT');
+  const encTaken = await updateEvent(w.member.sign, { ...fresh, enc: w.admin.enc }, w.roster);
+  await expectSottoError(() => nextRoster(w.roster, encTaken), 'BAD_EVENT');
+});
+
+test('roster: an update naming another role than its subject holds', async () => {
+  const w = await world();
+  const update = await updateEvent(w.member.sign, await generateMemberKeys(suite), w.roster);
+  const wrongRole = await nextEvent(w.member.sign, w.roster, { kind: 'update', ...subjectOf(w.member), role: 'admin', update: update.update! });
+  await expectSottoError(() => nextRoster(w.roster, wrongRole), 'BAD_EVENT');
+});
+
+test('roster: an update whose new key did not prove it for this position', async () => {
+  const w = await world();
+  const next = await generateMemberKeys(suite);
+  const other = await generateMemberKeys(suite);
+  const good = await updateEvent(w.member.sign, next, w.roster);
+  // Proof by another key than the one named.
+  const foreign = await updateEvent(w.member.sign, { ...next, sign: other.sign }, w.roster);
+  const unproven = await nextEvent(w.member.sign, w.roster, { kind: 'update', ...subjectOf(w.member), role: 'member', update: { ...foreign.update!, sign: next.sign.publicKey } });
+  await expectSottoError(() => applyEvent(suite, w.roster, unproven), 'BAD_SIGNATURE');
+  // A proof made for another log position, replayed here.
+  const moved = await applyEvent(suite, w.roster, await nextEvent(w.owner.sign, w.roster, { kind: 'role', ...subjectOf(w.admin2), role: 'member' }));
+  const replayed = await nextEvent(w.member.sign, moved, { kind: 'update', ...subjectOf(w.member), role: 'member', update: good.update! });
+  await expectSottoError(() => applyEvent(suite, moved, replayed), 'BAD_SIGNATURE');
+});
+
+test('roster: an update of a non-member', async () => {
+  const w = await world();
+  const event = await updateEvent(w.outsider.sign, await generateMemberKeys(suite), { ...w.roster, members: new Map([...w.roster.members, [toHex(w.outsider.sign.publicKey), { sign: w.outsider.sign.publicKey, enc: w.outsider.enc.publicKey, role: 'member', addedAt: 1 }]]) });
+  await expectSottoError(() => nextRoster(w.roster, event), 'NOT_MEMBER');
+});
 
 test.run();

@@ -6,7 +6,7 @@ import { randomBytes } from '../../../protocol/crypto/random.js';
 import { sha256 } from '../../../protocol/crypto/hash.js';
 import { utf8 } from '../../../protocol/bytes.js';
 import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
-import { genesisEvent, nextEvent } from '../../../protocol/client/events.js';
+import { genesisEvent, nextEvent, updateEvent } from '../../../protocol/client/events.js';
 import { createInvite, verifyInviteInfo } from '../../../protocol/client/invite.js';
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, openJoinRequest } from '../../../protocol/client/join.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
@@ -44,6 +44,8 @@ export interface Room {
   readonly joiner: MemberKeys;
   readonly genesis: MemberEvent;
   readonly add: MemberEvent;
+  /** The joiner's key update right after its add (§8.5). */
+  readonly update: MemberEvent;
   readonly invite: Invite;
   readonly request: JoinRequest;
   readonly welcome: Welcome;
@@ -90,7 +92,8 @@ async function buildRoom(): Promise<Room> {
     content: { type: 'text', time: now, text: 'hello, room' },
   });
   const checkpoint = await buildCheckpoint(owner.sign, roster, now);
-  return { roomId, owner, joiner, genesis, add, invite: created.invite, request, welcome, confirm, rotation, message, checkpoint };
+  const update = await updateEvent(joiner.sign, await generateMemberKeys(suite), roster, now);
+  return { roomId, owner, joiner, genesis, add, update, invite: created.invite, request, welcome, confirm, rotation, message, checkpoint };
 }
 
 export interface NamedRecord {
@@ -102,6 +105,7 @@ export function records(r: Room): NamedRecord[] {
   return [
     { name: 'memberEvent (create)', bytes: r.genesis.bytes },
     { name: 'memberEvent (add)', bytes: r.add.bytes },
+    { name: 'memberEvent (update)', bytes: r.update.bytes },
     { name: 'invite', bytes: r.invite.bytes },
     { name: 'joinRequest', bytes: r.request.bytes },
     { name: 'welcome', bytes: r.welcome.bytes },

@@ -55,6 +55,10 @@ test('records: every record round-trips byte-exactly', async () => {
   assert.equal(genesis.settings, { rotateEveryMessages: 100, rotateAfterSeconds: 604800, history: { mode: 'join', count: 0 } });
   assert.is(genesis.bytes.length, 2 + 16 + 4 + 32 + 1 + 8 + 32 * 3 + 1 + 2 + 8 + 5 + 64);
   assert.is(event.bytes.length, 2 + 16 + 4 + 32 + 1 + 8 + 32 * 3 + 1 + 2 + 32 + 64);
+  const update = decodeMemberEvent(r.update.bytes);
+  assert.is(toHex(encodeMemberEventUnsigned(update)), toHex(update.signed));
+  assert.is(update.kind, 'update');
+  assert.is(update.bytes.length, 2 + 16 + 4 + 32 + 1 + 8 + 32 * 3 + 1 + 2 + 32 * 2 + 64 + 64);
 
   const invite = decodeInvite(r.invite.bytes);
   assert.is(toHex(join(encodeInviteUnsigned(invite), invite.signature)), toHex(r.invite.bytes));
@@ -208,7 +212,7 @@ test('records: unknown event kind or role is BAD_VALUE', async () => {
   const r = await room();
   assert.is(r.add.bytes[KIND_AT], 1);
   assert.is(r.add.bytes[ROLE_AT], 0);
-  for (const kind of [6, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, kind)), 'BAD_VALUE', `kind ${kind}`);
+  for (const kind of [7, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, kind)), 'BAD_VALUE', `kind ${kind}`);
   for (const role of [3, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, ROLE_AT, role)), 'BAD_VALUE', `role ${role}`);
 });
 
@@ -219,8 +223,13 @@ test('records: an event body that does not match its kind is refused', async () 
   throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, 2)), 'TRAILING_BYTES', 'add body as remove');
   // The create's 13-byte body is too short for an invite key.
   throws(() => decodeMemberEvent(withByte(r.genesis.bytes, KIND_AT, 1)), 'TRUNCATED', 'create body as add');
+  // The add's invite key is too short for an update's keys and proof; the update's body is too long for an add.
+  throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, 6)), 'TRUNCATED', 'add body as update');
+  throws(() => decodeMemberEvent(withByte(r.update.bytes, KIND_AT, 1)), 'TRAILING_BYTES', 'update body as add');
   const event = decodeMemberEvent(r.add.bytes);
   throws(() => encodeMemberEventUnsigned({ ...event, invitePublicKey: undefined }), 'BAD_VALUE', 'add without invite key');
+  const update = decodeMemberEvent(r.update.bytes);
+  throws(() => encodeMemberEventUnsigned({ ...update, update: undefined }), 'BAD_VALUE', 'update without its keys');
 });
 
 test('records: room settings out of range are BAD_VALUE', async () => {
