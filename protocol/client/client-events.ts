@@ -33,7 +33,10 @@ export interface RoomView {
 }
 
 export type ClientEvent =
-  | { readonly type: 'message'; readonly roomId: string; readonly message: MessageView }
+  /** `movedFrom`: the seq it was shown at, which a relay restored from a backup lost (§10.1). */
+  | { readonly type: 'message'; readonly roomId: string; readonly message: MessageView; readonly movedFrom?: number }
+  /** The relay was restored from a backup and lost some of this room; what we hold is handed back. Once per room and restore. */
+  | { readonly type: 'restored'; readonly roomId: string }
   /** A text of ours is queued (saved, not yet acknowledged); its `message` follows on the ack. */
   | { readonly type: 'pending'; readonly roomId: string; readonly message: MessageView }
   | { readonly type: 'warning'; readonly roomId: string | undefined; readonly error: ErrorName; readonly detail: string; readonly seq?: number }

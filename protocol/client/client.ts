@@ -26,6 +26,7 @@ import type { ClientPersistence } from './persistence.js';
 import { Receiving } from './receiving.js';
 import { Checkpointer } from './checkpointer.js';
 import { RelayChannel } from './relay-channel.js';
+import { Restore } from './restore.js';
 import { RoomBinding } from './room-binding.js';
 import { appendVerified, newRoomState, type MessageView } from './room-state.js';
 import { decodeSnapshot } from './snapshot.js';
@@ -51,6 +52,10 @@ export interface SottoClientOptions {
   readonly maxWaitingMessages?: number;
   /** As a room's owner, make a checkpoint once the log is this many events past the last (§8.4); default 1,000. */
   readonly checkpointEvery?: number;
+  /** Own acknowledged records kept per room to hand back to a relay restored from a backup (default 1,000). */
+  readonly keepOwnRecords?: number;
+  /** Rotations kept per room for the same (default 64). */
+  readonly keepRotations?: number;
 }
 
 const AGE_CHECK_MS = 60_000;
@@ -77,6 +82,7 @@ export class SottoClient {
       get joiner() { return joiner; },
       get issuer() { return issuer; },
       get checkpoints() { return checkpoints; },
+      get restore() { return restore; },
     };
     const channel = new RelayChannel(ctx);
     const binding = new RoomBinding(ctx, parts);
@@ -89,6 +95,7 @@ export class SottoClient {
     const joiner = new Joiner(ctx, parts);
     const issuer = new Issuer(ctx, parts);
     const checkpoints = new Checkpointer(ctx, parts);
+    const restore = new Restore(ctx, parts);
     this.#ctx = ctx;
     this.#parts = parts;
     this.#connector = new Connector(ctx, parts);

@@ -11,12 +11,12 @@ const TRANSIENT: ReadonlySet<ErrorName> = new Set(['CLOSED', 'TIMEOUT', 'UNAVAIL
 
 export class Connector {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound' | 'restore'>;
   #closed = false;
   #wakeBackoff: (() => void) | undefined;
   #loop: Promise<void> | undefined;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -89,6 +89,7 @@ export class Connector {
     this.#parts.channel.detach();
     this.#ctx.ready.clear();
     this.#parts.inbound.connectionLost();
+    this.#parts.restore.connectionLost();
     if (!this.#closed) this.#parts.channel.setStatus('offline');
   }
 }

@@ -30,17 +30,19 @@ interface OpenHole {
 
 export class Receiving {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>;
+  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>;
   readonly #waiting: Waiting;
   readonly #holes = new Map<string, OpenHole[]>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#waiting = new Waiting(ctx.options.maxWaitingMessages ?? DEFAULT_MAX_WAITING);
   }
 
   async verifyDelivered(room: RoomState, seq: number, record: MessageRecord): Promise<void> {
+    // One we accepted before the relay was restored, stored again under a new seq.
+    if (this.#parts.restore.replace(room, seq, record)) return;
     if (this.#waiting.hasSender(room, record.sender)) {
       this.#wait(room, seq, record, 'UNKNOWN_SENDER', `seq ${seq} waits behind an earlier message of its sender`);
       return;
@@ -131,6 +133,7 @@ export class Receiving {
       content = await openMessage(this.#ctx.suite, record, epochMessageKey(key, room.roomId, record.epoch, record.sender));
     }
     this.#noteSeen(room, seq, hash, record.epoch);
+    this.#parts.restore.keepOwn(room, seq, record);
     this.#applyContent(room, seq, record, content, []);
     this.#parts.outbox.acknowledged(room, record.counter, seq);
     this.#ctx.saveSoon(room);

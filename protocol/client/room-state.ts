@@ -8,6 +8,7 @@ import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
+import { newJournal, type Journal } from './journal.js';
 import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
 import type { WaitingMessage } from './waiting.js';
@@ -136,6 +137,8 @@ export interface RoomState {
   readonly waiting: WaitingMessage[];
   readonly invites: Map<string, IssuedInvite>;
   join: OwnJoin | undefined;
+  /** What we keep to hand back to a relay restored from a backup (journal.ts, restore.ts). */
+  journal: Journal;
 }
 
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
@@ -143,7 +146,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, status, name, displayName,
     base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined,
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
 }
 

@@ -12,6 +12,7 @@ import { decodeCheckpoint } from '../wire/checkpoint.js';
 import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
 import { decodeMessage } from '../wire/message.js';
 import { safeName } from './display-name.js';
+import { journalFromJson, journalToJson, type JournalJson } from './journal.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
 import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
@@ -57,6 +58,8 @@ interface RoomJson {
    */
   joins?: unknown;
   join: OwnJoinJson | null;
+  /** Absent in snapshots from before it was kept (journal.ts). */
+  journal?: JournalJson;
 }
 
 interface SnapshotJson {
@@ -100,6 +103,7 @@ function roomToJson(room: RoomState): RoomJson {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
       joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
     },
+    journal: journalToJson(room.journal),
   };
 }
 
@@ -170,6 +174,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
       joiningKey: new Secret(bytes(j.join.joiningKey)), state: j.join.state === 'member' ? 'member' : 'requested',
     };
   }
+  room.journal = journalFromJson(j.journal);
   return room;
 }
 

@@ -8,7 +8,7 @@ import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
-import { requireBoundKey } from '../acl.js';
+import { requireKeyOrRestore } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
 import { loadRoster } from '../room-state.js';
 import type { MemberChange, NewRotation } from '../store/store.js';
@@ -19,7 +19,7 @@ type AppendEvent = Extract<ClientFrame, { type: 'appendEvent' }>;
 export async function handleAppendEvent(ctx: RelayContext, session: Requester, f: AppendEvent): Promise<void> {
   const { event, rotation, welcome } = f;
   const roomId = event.roomId;
-  requireBoundKey(session, roomId, 'member', event.issuer);
+  requireKeyOrRestore(session, roomId, event.issuer, ctx.restorePoints.get(roomId) !== undefined);
   const { room, roster } = await loadRoster(ctx.store, roomId);
   const next = nextRoster(roster, event);
   await verifyEventSignature(ctx.suite, event);

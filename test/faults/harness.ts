@@ -1,0 +1,66 @@
+// The fault suite's common parts: a real relay process whose data directory can be swapped for a
+// restored backup, headless clients whose outgoing WebSocket messages are counted (a request loop
+// shows as a count that keeps growing while nothing happens), and room-wide convergence checks.
+import { rmSync } from 'node:fs';
+import type WebSocket from 'ws';
+import { openNodeSocket } from '../../client/node-socket.js';
+import { resolveRelay } from '../../client/relay-key.js';
+import { SottoClient, type SottoClientOptions } from '../../protocol/client/client.js';
+import type { ClientEvent } from '../../protocol/client/client-events.js';
+import { detectSuite } from '../../protocol/crypto/select-suite.js';
+import { nodePrimitives } from '../../protocol/platform/node-noise-primitives.js';
+import type { RelayProcess } from '../helpers/relay-process.js';
+import { runRelayCli } from '../ops/relay-cli.js';
+
+export interface CountedClient {
+  readonly client: SottoClient;
+  readonly events: ClientEvent[];
+  /** WebSocket messages this client has sent, over all its connections. */
+  sent(): number;
+}
+
+export async function openCountedClient(url: string, options: Pick<SottoClientOptions, 'persistence'> = {}): Promise<CountedClient> {
+  const events: ClientEvent[] = [];
+  let sent = 0;
+  const client = await SottoClient.open({
+    suite: await detectSuite(),
+    primitives: nodePrimitives,
+    connect: async () => {
+      const relay = await resolveRelay(url);
+      const socket: WebSocket = openNodeSocket(relay.wsUrl);
+      const send = socket.send.bind(socket);
+      socket.send = ((data: Uint8Array) => {
+        sent++;
+        send(data);
+      }) as typeof socket.send;
+      return { socket, relayPublicKey: relay.publicKey };
+    },
+    ...options,
+    onEvent: (event) => events.push(event),
+  });
+  await client.whenOnline(30_000);
+  return { client, events, sent: () => sent };
+}
+
+/** Stops the relay, replaces its data directory with the restore of `backupDir` (as docs/operations.md says), starts it again. */
+export async function restoreRelay(relay: RelayProcess, backupDir: string): Promise<void> {
+  await relay.kill();
+  rmSync(relay.dataDir, { recursive: true, force: true });
+  const restore = await runRelayCli(['restore', '--from', backupDir, '--data-dir', relay.dataDir]);
+  if (restore.code !== 0) throw new Error(`restore failed: ${restore.stderr}`);
+  await relay.restart();
+}
+
+export async function backupRelay(relay: RelayProcess, backupDir: string): Promise<void> {
+  const backup = await runRelayCli(['backup', '--data-dir', relay.dataDir, '--out', backupDir]);
+  if (backup.code !== 0) throw new Error(`backup failed: ${backup.stderr}`);
+}
+
+export function warningsOf(c: CountedClient, from = 0): Extract<ClientEvent, { type: 'warning' }>[] {
+  return c.events.slice(from).filter((e): e is Extract<ClientEvent, { type: 'warning' }> => e.type === 'warning');
+}
+
+/** Each member's messages as "sender-fingerprint text", in the order shown. */
+export function shown(c: CountedClient, roomId: string): string[] {
+  return c.client.messages(roomId).map((m) => `${m.fingerprint} ${m.text}`);
+}
