@@ -27,6 +27,7 @@ import { Receiving } from './receiving.js';
 import { Checkpointer } from './checkpointer.js';
 import { RelayChannel } from './relay-channel.js';
 import { Restore } from './restore.js';
+import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
 import { appendVerified, newRoomState, type MessageView } from './room-state.js';
 import { decodeSnapshot } from './snapshot.js';
@@ -56,6 +57,11 @@ export interface SottoClientOptions {
   readonly keepOwnRecords?: number;
   /** Rotations kept per room for the same (default 64). */
   readonly keepRotations?: number;
+  /**
+   * The persisted snapshot was just imported from an export the person chose, which may be older
+   * than what its keys sent since: its rooms adopt those records as their own (adopt.ts).
+   */
+  readonly imported?: boolean;
 }
 
 const AGE_CHECK_MS = 60_000;
@@ -109,6 +115,10 @@ export class SottoClient {
     if (snapshot !== undefined) {
       const decoded = await decodeSnapshot(options.suite, snapshot);
       for (const room of decoded.rooms) ctx.rooms.set(room.hex, room);
+      if (options.imported === true) {
+        markImported(decoded.rooms);
+        await ctx.save();
+      }
       ctx.outdated.push(...decoded.outdated);
       // Said once per room at start: the room is kept, but this version cannot take part in it.
       for (const room of decoded.outdated) {

@@ -20,10 +20,16 @@ export interface Journal {
   readonly lost: Map<string, number>;
   /** The relay's restore seq this room has been reconciled with; 0 before any. */
   restoredSeq: number;
+  /**
+   * This keystore was imported from an export, which may be older than what its keys sent since:
+   * until a complete sync has brought everything the relay holds, a record our key signed that we
+   * do not remember sealing is one of our own later messages (adopted), not a reflection.
+   */
+  adopting: boolean;
 }
 
 export function newJournal(): Journal {
-  return { own: new Map(), rotations: new Map(), lost: new Map(), restoredSeq: 0 };
+  return { own: new Map(), rotations: new Map(), lost: new Map(), restoredSeq: 0, adopting: false };
 }
 
 /** Keeps our record at `seq`, forgetting the oldest past `max`. */
@@ -37,12 +43,13 @@ export function keepRotation(journal: Journal, rotation: Rotation, max: number):
   while (journal.rotations.size > max) journal.rotations.delete(Math.min(...journal.rotations.keys()));
 }
 
-/** [seq, record], [epoch, rotation], [hash hex, seq], restoredSeq */
+/** [seq, record], [epoch, rotation], [hash hex, seq], restoredSeq, adopting */
 export interface JournalJson {
   own: [number, string][];
   rotations: [number, string][];
   lost: [string, number][];
   restoredSeq: number;
+  adopting: boolean;
 }
 
 export function journalToJson(journal: Journal): JournalJson {
@@ -51,6 +58,7 @@ export function journalToJson(journal: Journal): JournalJson {
     rotations: [...journal.rotations].map(([epoch, rotation]) => [epoch, toBase64Url(rotation.bytes)]),
     lost: [...journal.lost],
     restoredSeq: journal.restoredSeq,
+    adopting: journal.adopting,
   };
 }
 
@@ -62,5 +70,6 @@ export function journalFromJson(json: JournalJson | undefined): Journal {
   for (const [epoch, rotation] of json.rotations) journal.rotations.set(epoch, decodeRotation(fromBase64Url(rotation)));
   for (const [hash, seq] of json.lost) journal.lost.set(hash, seq);
   journal.restoredSeq = json.restoredSeq;
+  journal.adopting = json.adopting;
   return journal;
 }

@@ -42,6 +42,9 @@ export class Outbox {
    */
   async enqueueContent(room: RoomState, content: Content): Promise<Pending<number>> {
     if (room.status !== 'member') throw new SottoError('NOT_MEMBER', `room status is ${room.status}`);
+    // An imported keystore seals nothing before a complete sync has moved its counters past
+    // everything the relay holds from its keys (adopt.ts): no counter is used twice.
+    if (room.journal.adopting) await this.#parts.sync.sync(room);
     const counter = room.counter + 1;
     const record = await this.#seal(room, content, counter, room.lastHash);
     room.counter = counter;

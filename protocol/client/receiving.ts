@@ -15,6 +15,7 @@ import { countMessage, currentRoster, setName, type RoomState } from './room-sta
 import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
 /** A hole in one sender's counters, right before the message at `seq`, not yet shown. */
@@ -120,6 +121,7 @@ export class Receiving {
   /** Our own record: acknowledged now, or served back by a sync after the ack was lost. */
   async acceptOwn(room: RoomState, seq: number, record: MessageRecord, hash: Uint8Array): Promise<void> {
     if (room.seen.has(seq)) return;
+    adoptOwn(room, record, hash);
     // By counter, not hash: the relay keeps one record per counter, and the stored one wins.
     const at = room.outbox.findIndex((item) => item.counter === record.counter);
     let content: Content;

@@ -19,7 +19,7 @@ export interface CountedClient {
   sent(): number;
 }
 
-export async function openCountedClient(url: string, options: Pick<SottoClientOptions, 'persistence'> = {}): Promise<CountedClient> {
+export async function openCountedClient(url: string, options: Pick<SottoClientOptions, 'persistence' | 'imported'> = {}): Promise<CountedClient> {
   const events: ClientEvent[] = [];
   let sent = 0;
   const client = await SottoClient.open({
@@ -54,6 +54,13 @@ export async function restoreRelay(relay: RelayProcess, backupDir: string): Prom
 export async function backupRelay(relay: RelayProcess, backupDir: string): Promise<void> {
   const backup = await runRelayCli(['backup', '--data-dir', relay.dataDir, '--out', backupDir]);
   if (backup.code !== 0) throw new Error(`backup failed: ${backup.stderr}`);
+}
+
+/** `promise`, or a failure naming `what` after `ms`: a step that never settles fails the test instead of hanging it. */
+export function within<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => (timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms)));
+  return Promise.race([promise, late]).finally(() => clearTimeout(timer));
 }
 
 export function warningsOf(c: CountedClient, from = 0): Extract<ClientEvent, { type: 'warning' }>[] {
