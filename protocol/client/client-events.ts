@@ -3,7 +3,8 @@ import type { ErrorName } from '../errors.js';
 import type { Role } from '../wire/membership.js';
 import type { JoinState, MessageView, RoomStatus } from './room-state.js';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+/** 'stopped': reconnecting gave up after a bounded time (backoff.ts); SottoClient.reconnect() tries again. */
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'stopped';
 
 export interface MemberView {
   /** Signing key, hex: the member's identity in this room. */

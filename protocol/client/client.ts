@@ -47,6 +47,10 @@ export interface SottoClientOptions {
   readonly onEvent?: ClientListener;
   readonly requestTimeoutMs?: number;
   readonly maxBackoffMs?: number;
+  /** Failing to reconnect for this long stops trying until reconnect() (default 15 minutes). */
+  readonly reconnectGiveUpMs?: number;
+  /** Failing to get a message stored for this long marks it "Not sent" until retrySends() (default 2 minutes). */
+  readonly sendGiveUpMs?: number;
   /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
   readonly lazySaveMs?: number;
   /** Messages per room that may wait for the log or a key before the oldest is dropped (default 1,000). */
@@ -245,6 +249,16 @@ export class SottoClient {
   /** This client's signing key in a room, hex: what others see as the sender. */
   identity(roomId: string): string {
     return toHex(this.#ctx.room(roomId).me.sign.publicKey);
+  }
+
+  /** The person's Retry: reconnects now if reconnecting had stopped (status 'stopped'), or was backing off. */
+  reconnect(): void {
+    if (!this.#closed) this.#connector.reconnect();
+  }
+
+  /** The person's Retry on messages marked "Not sent": tries them again, with a fresh time bound. */
+  retrySends(roomId: string): void {
+    this.#parts.outbox.retry(this.#ctx.memberRoom(roomId));
   }
 
   /** Stops reconnecting, closes the socket and waits for the last save. */

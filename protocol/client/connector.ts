@@ -1,11 +1,16 @@
 // Keeps the client connected: connect, handshake, bind every room, report online, catch up; when
-// the socket goes, back off (jittered, exponential, capped) and start again, until closed.
+// the socket goes, back off (backoff.ts: jittered, exponential, capped) and start again — for at
+// most reconnectGiveUpMs of failures in a row, then stop at status 'stopped' until the person's
+// Retry (reconnect) or the client is closed.
 import { isSottoError, type ErrorName } from '../errors.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { openConnection, type Connection } from './connection.js';
+import { Backoff, pause } from './backoff.js';
 
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
 const FIRST_BACKOFF_MS = 200;
+/** Failures in a row after which reconnecting stops until the person asks (default 15 minutes). */
+export const DEFAULT_RECONNECT_GIVE_UP_MS = 15 * 60_000;
 /** Connection failures that retrying may cure: a relay that is down, restarting or slow. */
 const TRANSIENT: ReadonlySet<ErrorName> = new Set(['CLOSED', 'TIMEOUT', 'UNAVAILABLE']);
 
@@ -15,10 +20,16 @@ export class Connector {
   #closed = false;
   #wakeBackoff: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  readonly #backoff: Backoff;
 
   constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
+    this.#backoff = new Backoff({
+      firstMs: FIRST_BACKOFF_MS,
+      maxMs: ctx.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+      giveUpMs: ctx.options.reconnectGiveUpMs ?? DEFAULT_RECONNECT_GIVE_UP_MS,
+    });
   }
 
   start(): void {
@@ -33,9 +44,14 @@ export class Connector {
     await this.#loop;
   }
 
+  /** The person's Retry after reconnecting stopped (or during a backoff): try again now. */
+  reconnect(): void {
+    this.#backoff.reset();
+    this.#wakeBackoff?.();
+  }
+
   async #connectLoop(): Promise<void> {
     const { channel, binding, inbound } = this.#parts;
-    let attempt = 0;
     while (!this.#closed) {
       channel.setStatus('connecting');
       let lost: Promise<void> | undefined;
@@ -57,7 +73,7 @@ export class Connector {
         else {
           await binding.bindAll();
           if (channel.conn === conn) {
-            attempt = 0;
+            this.#backoff.reset();
             channel.setStatus('online');
             this.#ctx.background(binding.catchUpAll());
           }
@@ -72,14 +88,12 @@ export class Connector {
       }
       this.#dropConnection();
       if (this.#closed) break;
-      const delay = Math.min(this.#ctx.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt++);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay * (0.5 + Math.random() / 2));
-        this.#wakeBackoff = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const delay = this.#backoff.next();
+      // Given up: nothing more goes out until reconnect() (or close) wakes the loop.
+      if (delay === undefined) channel.setStatus('stopped');
+      const wait = pause(delay);
+      this.#wakeBackoff = wait.wake;
+      await wait.done;
       this.#wakeBackoff = undefined;
     }
     channel.setStatus('offline');

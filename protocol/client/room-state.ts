@@ -54,6 +54,8 @@ export interface MessageView {
   readonly missing?: number;
   /** Ours, sealed and saved but not acknowledged by the relay yet: listed after everything delivered. */
   readonly pending: boolean;
+  /** Pending, and retrying gave up after a bounded time (backoff.ts): "Not sent — Retry" (SottoClient.retrySends). */
+  readonly failed?: boolean;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */
@@ -67,6 +69,8 @@ export interface OutboxItem {
   readonly counter: number;
   readonly content: Content;
   record: MessageRecord;
+  /** Retrying gave up; the pump waits for the person's Retry (or the next start). Not saved. */
+  failed?: boolean;
 }
 
 export interface IssuedInvite {

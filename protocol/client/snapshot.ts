@@ -198,3 +198,15 @@ export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promis
   }
   return { rooms, outdated };
 }
+
+/** The rooms a snapshot holds, id (hex) and name, without opening them: what an import would bring. */
+export function snapshotRooms(snapshot: Uint8Array): { readonly roomId: string; readonly name: string }[] {
+  let json: SnapshotJson;
+  try {
+    json = JSON.parse(fromUtf8(snapshot)) as SnapshotJson;
+  } catch {
+    throw new SottoError('BAD_VALUE', 'snapshot is not valid JSON');
+  }
+  if (json.version !== SNAPSHOT_VERSION || !Array.isArray(json.rooms)) throw new SottoError('BAD_VERSION', `snapshot version ${json.version}`);
+  return json.rooms.map((room) => ({ roomId: toHex(bytes(room.roomId)), name: safeName(String(room.name)) }));
+}

@@ -17,15 +17,21 @@ export interface CountedClient {
   readonly events: ClientEvent[];
   /** WebSocket messages this client has sent, over all its connections. */
   sent(): number;
+  /** Connections it has tried to open. */
+  attempts(): number;
 }
 
-export async function openCountedClient(url: string, options: Pick<SottoClientOptions, 'persistence' | 'imported'> = {}): Promise<CountedClient> {
+type CountedOptions = Pick<SottoClientOptions, 'persistence' | 'imported' | 'sendGiveUpMs' | 'reconnectGiveUpMs'>;
+
+export async function openCountedClient(url: string, options: CountedOptions = {}): Promise<CountedClient> {
   const events: ClientEvent[] = [];
   let sent = 0;
+  let attempts = 0;
   const client = await SottoClient.open({
     suite: await detectSuite(),
     primitives: nodePrimitives,
     connect: async () => {
+      attempts++;
       const relay = await resolveRelay(url);
       const socket: WebSocket = openNodeSocket(relay.wsUrl);
       const send = socket.send.bind(socket);
@@ -39,7 +45,7 @@ export async function openCountedClient(url: string, options: Pick<SottoClientOp
     onEvent: (event) => events.push(event),
   });
   await client.whenOnline(30_000);
-  return { client, events, sent: () => sent };
+  return { client, events, sent: () => sent, attempts: () => attempts };
 }
 
 /** Stops the relay, replaces its data directory with the restore of `backupDir` (as docs/operations.md says), starts it again. */
