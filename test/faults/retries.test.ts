@@ -48,7 +48,7 @@ async function closeClient(c: CountedClient): Promise<void> {
   clients.splice(clients.indexOf(c), 1);
 }
 
-test('a send refused again and again: bounded retries, then "Not sent" and silence until Retry', async () => {
+test('a send refused again and again: bounded retries, then Not sent and silence until Retry', async () => {
   const keystore = join(dir, 'alice');
   let alice = await open(keystore);
   const roomId = await alice.client.createRoom('Retries', 'Alice');
