@@ -1,7 +1,10 @@
 // The fault suite's common parts: a real relay process whose data directory can be swapped for a
 // restored backup, headless clients whose outgoing WebSocket messages are counted (a request loop
 // shows as a count that keeps growing while nothing happens), and room-wide convergence checks.
-import { rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Test } from 'uvu';
 import type WebSocket from 'ws';
 import { openNodeSocket } from '../../client/node-socket.js';
 import { resolveRelay } from '../../client/relay-key.js';
@@ -9,7 +12,7 @@ import { SottoClient, type SottoClientOptions } from '../../protocol/client/clie
 import type { ClientEvent } from '../../protocol/client/client-events.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { nodePrimitives } from '../../protocol/platform/node-noise-primitives.js';
-import type { RelayProcess } from '../helpers/relay-process.js';
+import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 import { runRelayCli } from '../ops/relay-cli.js';
 
 export interface CountedClient {
@@ -76,4 +79,50 @@ export function warningsOf(c: CountedClient, from = 0): Extract<ClientEvent, { t
 /** Each member's messages as "sender-fingerprint text", in the order shown. */
 export function shown(c: CountedClient, roomId: string): string[] {
   return c.client.messages(roomId).map((m) => `${m.fingerprint} ${m.text}`);
+}
+
+/** Each test of a fault file: a fresh relay process and temp directory, its clients closed after it. */
+export interface FaultSuite {
+  readonly dir: string;
+  readonly relay: RelayProcess;
+  open(options?: CountedOptions): Promise<CountedClient>;
+  /** Closes `c` now (its last save lands), e.g. before its keystore file is copied. */
+  close(c: CountedClient): Promise<void>;
+}
+
+export function faultSuite(test: Test): FaultSuite {
+  let dir: string | undefined;
+  let relay: RelayProcess | undefined;
+  const clients: CountedClient[] = [];
+  test.before.each(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'sotto-faults-'));
+    relay = await startRelayProcess();
+  });
+  test.after.each(async () => {
+    for (const c of clients.splice(0)) await c.client.close();
+    await relay?.dispose();
+    if (dir !== undefined) rmSync(dir, { recursive: true, force: true });
+  });
+  const running = (): RelayProcess => {
+    if (relay === undefined) throw new Error('the relay starts before each test');
+    return relay;
+  };
+  return {
+    get dir(): string {
+      if (dir === undefined) throw new Error('the directory is made before each test');
+      return dir;
+    },
+    get relay(): RelayProcess {
+      return running();
+    },
+    async open(options = {}) {
+      const c = await openCountedClient(running().url, options);
+      clients.push(c);
+      return c;
+    },
+    async close(c) {
+      await c.client.close();
+      clients.splice(clients.indexOf(c), 1);
+    },
+  };
 }

@@ -8,51 +8,23 @@
 // rest): the first send after the import never got an ack (the test hung there before `within`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FilePersistence } from '../../client/file-persistence.js';
-import { TEST_KDF, TEST_PASSPHRASE, waitUntil } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-import { openCountedClient, warningsOf, within, type CountedClient } from './harness.js';
+import { admit, TEST_KDF, TEST_PASSPHRASE, waitUntil } from '../helpers/clients.js';
+import { faultSuite, warningsOf, within, type CountedClient } from './harness.js';
 
 const QUIET_MS = 3_000;
 
-let dir: string;
-let relay: RelayProcess;
-const clients: CountedClient[] = [];
+const suite = faultSuite(test);
 
-test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-import-'));
-  relay = await startRelayProcess();
-});
-
-test.after.each(async () => {
-  for (const c of clients.splice(0)) await c.client.close();
-  await relay.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(keystore?: string, imported = false): Promise<CountedClient> {
+function open(keystore?: string, imported = false): Promise<CountedClient> {
   const persistence = keystore === undefined ? {} : { persistence: new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF) };
-  const c = await openCountedClient(relay.url, { ...persistence, ...(imported ? { imported } : {}) });
-  clients.push(c);
-  return c;
-}
-
-async function admit(owner: CountedClient, roomId: string, who: CountedClient, name: string): Promise<void> {
-  const { link } = await owner.client.createInvite(roomId);
-  await who.client.join(link, name);
-  await waitUntil(() => who.client.rooms().find((r) => r.roomId === roomId)?.status === 'member', `${name} admitted`);
-}
-
-async function closeClient(c: CountedClient): Promise<void> {
-  await c.client.close();
-  clients.splice(clients.indexOf(c), 1);
+  return suite.open({ ...persistence, ...(imported ? { imported } : {}) });
 }
 
 test('export, 20 messages, import the export, send again: the others read it and nobody sees an alarm', async () => {
-  const keystore = join(dir, 'bob');
+  const keystore = join(suite.dir, 'bob');
   const alice = await open();
   const carol = await open();
   let bob = await open(keystore);
@@ -64,8 +36,8 @@ test('export, 20 messages, import the export, send again: the others read it and
   await waitUntil(() => bob.client.messages(roomId).some((m) => m.text === 'alice before the export'), 'bob read alice');
 
   // The export: the keystore file as it stands (closing lands the last save).
-  await closeClient(bob);
-  const exported = join(dir, 'export.sotto');
+  await suite.close(bob);
+  const exported = join(suite.dir, 'export.sotto');
   const file = new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF).path;
   copyFileSync(file, exported);
   bob = await open(keystore);
@@ -73,7 +45,7 @@ test('export, 20 messages, import the export, send again: the others read it and
   await waitUntil(() => [alice, carol].every((c) => c.client.messages(roomId).some((m) => m.text === 'bob after the export 19')), 'the 20 read');
 
   // The import replaces the keystore with the older export.
-  await closeClient(bob);
+  await suite.close(bob);
   copyFileSync(exported, file);
   bob = await open(keystore, true);
   const marks = [alice.events.length, carol.events.length];

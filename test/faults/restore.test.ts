@@ -14,48 +14,19 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fromHex } from '../../protocol/bytes.js';
-import { waitUntil } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-import { backupRelay, openCountedClient, restoreRelay, shown, warningsOf, type CountedClient } from './harness.js';
+import { admit, waitUntil } from '../helpers/clients.js';
+import { backupRelay, faultSuite, restoreRelay, shown, warningsOf, type CountedClient } from './harness.js';
 
 const CONVERGE_MS = 30_000;
 const QUIET_MS = 3_000;
 
-let dir: string;
-let relay: RelayProcess;
-const clients: CountedClient[] = [];
-
-test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-faults-'));
-  relay = await startRelayProcess();
-});
-
-test.after.each(async () => {
-  for (const c of clients.splice(0)) await c.client.close();
-  await relay.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function member(): Promise<CountedClient> {
-  const c = await openCountedClient(relay.url);
-  clients.push(c);
-  return c;
-}
-
-async function admit(owner: CountedClient, roomId: string, who: CountedClient, name: string): Promise<void> {
-  const { link } = await owner.client.createInvite(roomId);
-  await who.client.join(link, name);
-  await waitUntil(() => who.client.rooms().find((r) => r.roomId === roomId)?.status === 'member', `${name} admitted`);
-  const sign = who.client.identity(roomId);
-  await waitUntil(() => owner.client.members(roomId).some((m) => m.sign === sign && m.name === name), `${name}'s profile at the owner`);
-}
+const suite = faultSuite(test);
+const member = (): Promise<CountedClient> => suite.open();
 
 function relayRoom(roomId: string): { logLength: number; epoch: number; messages: number; members: number } {
-  const db = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+  const db = new Database(join(suite.relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
   try {
     const id = fromHex(roomId);
     const room = db.prepare('SELECT log_length AS logLength, epoch FROM rooms WHERE id = ?').get(id) as { logLength: number; epoch: number };
@@ -82,8 +53,8 @@ test('restored from a backup behind three members: they converge with nothing lo
   for (let i = 0; i < 3; i++) for (const [who, name] of [[alice, 'a'], [bob, 'b'], [carol, 'c'], [dave, 'd']] as const) await say(who, `${name} before ${i}`);
   const everyone = (): boolean => people.every((c) => acked.every((t) => c.client.messages(roomId).some((m) => m.text === t)));
   await waitUntil(everyone, 'the first messages everywhere');
-  const backupDir = join(dir, 'backup');
-  await backupRelay(relay, backupDir);
+  const backupDir = join(suite.dir, 'backup');
+  await backupRelay(suite.relay, backupDir);
 
   // 50 more: 20 (Dave's among them), the removal, 15, a rotation, 15.
   const speakers = [[alice, 'a'], [bob, 'b'], [carol, 'c'], [dave, 'd']] as const;
@@ -99,7 +70,7 @@ test('restored from a backup behind three members: they converge with nothing lo
   const members = alice.client.members(roomId).map((m) => m.sign).sort();
   const mark = people.map((c) => c.events.length);
 
-  await restoreRelay(relay, backupDir);
+  await restoreRelay(suite.relay, backupDir);
   assert.ok(relayRoom(roomId).messages < before.messages, 'the backup lacks what came after it');
 
   const converged = (): boolean => {
@@ -139,20 +110,20 @@ test('a relay that serves a different record at a seq its members saw raises FOR
   for (let i = 0; i < 4; i++) await alice.client.send(roomId, `a ${i}`);
   await bob.client.send(roomId, 'b 0');
   await waitUntil(() => alice.client.messages(roomId).some((m) => m.text === 'b 0') && bob.client.messages(roomId).some((m) => m.text === 'a 3'), 'all seen');
-  const backupDir = join(dir, 'backup');
-  await backupRelay(relay, backupDir);
+  const backupDir = join(suite.dir, 'backup');
+  await backupRelay(suite.relay, backupDir);
   await bob.client.send(roomId, 'b 1');
   await waitUntil(() => alice.client.messages(roomId).some((m) => m.text === 'b 1'), 'b 1 seen');
 
   // The backup's last record is swapped for Bob's later one, validly signed: a different history.
-  const live = new Database(join(relay.dataDir, 'relay.sqlite'), { readonly: true });
+  const live = new Database(join(suite.relay.dataDir, 'relay.sqlite'), { readonly: true });
   const last = live.prepare('SELECT seq, bytes FROM messages WHERE room_id = ? ORDER BY seq DESC LIMIT 1').get(fromHex(roomId)) as { seq: number; bytes: Uint8Array };
   live.close();
   const edited = new Database(join(backupDir, 'relay.sqlite'));
   edited.prepare('UPDATE messages SET bytes = ? WHERE room_id = ? AND seq = ?').run(last.bytes, fromHex(roomId), last.seq - 1);
   edited.close();
   const marks = [alice.events.length, bob.events.length];
-  await restoreRelay(relay, backupDir);
+  await restoreRelay(suite.relay, backupDir);
 
   await waitUntil(() => [alice, bob].every((c, i) => warningsOf(c, marks[i]).some((w) => w.error === 'FORK')), 'FORK at both members', 30_000);
   for (const [i, c] of [alice, bob].entries()) assert.ok(warningsOf(c, marks[i]).filter((w) => w.error === 'FORK').length <= 2, 'no alarm storm');

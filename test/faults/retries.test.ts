@@ -9,56 +9,32 @@
 // never gets a "Not sent" state (it stays "Sending…"), and the client never stops reconnecting.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { FilePersistence } from '../../client/file-persistence.js';
 import { TEST_KDF, TEST_PASSPHRASE, waitUntil } from '../helpers/clients.js';
-import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
-import { openCountedClient, type CountedClient } from './harness.js';
+import { faultSuite, type CountedClient } from './harness.js';
 
 const GIVE_UP_MS = 4_000;
 const QUIET_MS = 3_000;
 
-let dir: string;
-let relay: RelayProcess;
-const clients: CountedClient[] = [];
+const suite = faultSuite(test);
 
-test.before.each(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-retries-'));
-  relay = await startRelayProcess();
-});
-
-test.after.each(async () => {
-  for (const c of clients.splice(0)) await c.client.close();
-  await relay.dispose();
-  rmSync(dir, { recursive: true, force: true });
-});
-
-async function open(keystore: string): Promise<CountedClient> {
-  const c = await openCountedClient(relay.url, {
-    persistence: new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF), sendGiveUpMs: GIVE_UP_MS, reconnectGiveUpMs: GIVE_UP_MS,
-  });
-  clients.push(c);
-  return c;
-}
-
-async function closeClient(c: CountedClient): Promise<void> {
-  await c.client.close();
-  clients.splice(clients.indexOf(c), 1);
+function open(keystore: string): Promise<CountedClient> {
+  return suite.open({ persistence: new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF), sendGiveUpMs: GIVE_UP_MS, reconnectGiveUpMs: GIVE_UP_MS });
 }
 
 test('a send refused again and again: bounded retries, then Not sent and silence until Retry', async () => {
-  const keystore = join(dir, 'alice');
+  const keystore = join(suite.dir, 'alice');
   let alice = await open(keystore);
   const roomId = await alice.client.createRoom('Retries', 'Alice');
-  await closeClient(alice);
-  const older = join(dir, 'older');
+  await suite.close(alice);
+  const older = join(suite.dir, 'older');
   const file = new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF).path;
   copyFileSync(file, older);
   alice = await open(keystore);
   await alice.client.send(roomId, 'sent by the newer copy');
-  await closeClient(alice);
+  await suite.close(alice);
   copyFileSync(older, file);
 
   alice = await open(keystore);
@@ -83,13 +59,13 @@ test('a send refused again and again: bounded retries, then Not sent and silence
 });
 
 test('a relay that stays down: reconnecting backs off, stops, and Retry connects once it is back', async () => {
-  const alice = await open(join(dir, 'alice'));
-  await relay.kill();
+  const alice = await open(join(suite.dir, 'alice'));
+  await suite.relay.kill();
   await waitUntil(() => alice.client.status === 'stopped', 'reconnecting stopped', GIVE_UP_MS + 30_000);
   const attempts = alice.attempts();
   await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
   assert.is(alice.attempts(), attempts, 'no attempt once stopped');
-  await relay.restart();
+  await suite.relay.restart();
   await new Promise((resolve) => setTimeout(resolve, 500));
   assert.is(alice.client.status, 'stopped', 'still stopped: nothing tries on its own');
   alice.client.reconnect();
