@@ -31,6 +31,8 @@ export class Restore {
   readonly #restored = new Set<string>();
   /** The relay's log length and epoch per room, from its last syncDone. */
   readonly #heads = new Map<string, RelayHead>();
+  /** `room:restore seq` already told to the person in this process: once per room and restore. */
+  readonly #told = new Set<string>();
 
   constructor(ctx: ClientContext, parts: RestoreParts) {
     this.#ctx = ctx;
@@ -62,7 +64,7 @@ export class Restore {
       room.syncSeq = Math.max(0, restoredSeq - 1);
       room.waiting.splice(0, room.waiting.length, ...room.waiting.filter((m) => m.seq <= restoredSeq));
       this.#parts.inbound.dropHeld(room, restoredSeq);
-      this.#ctx.emit({ type: 'restored', roomId: room.hex });
+      this.#tell(room);
     }
     this.#ctx.saveSoon(room);
   }
@@ -188,7 +190,16 @@ export class Restore {
   async #request(room: RoomState, build: Parameters<ClientParts['channel']['request']>[0]): Promise<void> {
     const conn = this.#parts.channel.conn;
     if (conn === undefined) throw new SottoError('CLOSED');
+    // The relay lost only log events or rotations (no message we saw): still worth the one notice.
+    this.#tell(room);
     expectOk(await this.#parts.channel.requestOn(conn, build));
     this.#ctx.saveSoon(room);
+  }
+
+  #tell(room: RoomState): void {
+    const key = `${room.hex}:${room.journal.restoredSeq}`;
+    if (this.#told.has(key)) return;
+    this.#told.add(key);
+    this.#ctx.emit({ type: 'restored', roomId: room.hex });
   }
 }
