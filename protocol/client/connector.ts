@@ -9,6 +9,8 @@ import { Backoff, pause } from './backoff.js';
 
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
 const FIRST_BACKOFF_MS = 200;
+/** How long a connection must stay up before its loss starts the backoff over. */
+const STABLE_MS = 10_000;
 /** Failures in a row after which reconnecting stops until the person asks (default 15 minutes). */
 export const DEFAULT_RECONNECT_GIVE_UP_MS = 15 * 60_000;
 /** Connection failures that retrying may cure: a relay that is down, restarting or slow. */
@@ -55,6 +57,7 @@ export class Connector {
     while (!this.#closed) {
       channel.setStatus('connecting');
       let lost: Promise<void> | undefined;
+      let onlineAt: number | undefined;
       try {
         const { socket, relayPublicKey } = await this.#ctx.options.connect();
         let markLost!: () => void;
@@ -73,12 +76,15 @@ export class Connector {
         else {
           await binding.bindAll();
           if (channel.conn === conn) {
-            this.#backoff.reset();
+            onlineAt = Date.now();
             channel.setStatus('online');
             this.#ctx.background(binding.catchUpAll());
           }
         }
         await lost;
+        // Only a connection that held counts as a success: one the relay drops at once each time
+        // must not restart the backoff at its shortest pause, a loop at a fixed rate.
+        if (onlineAt !== undefined && Date.now() - onlineAt >= STABLE_MS) this.#backoff.reset();
       } catch (error) {
         // A relay that fails the handshake or serves a bad config is not a flaky network: say so.
         if (isSottoError(error) && !TRANSIENT.has(error.errorName)) this.#ctx.warn(undefined, error.errorName, `connecting to the relay: ${error.message}`);
