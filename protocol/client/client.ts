@@ -267,6 +267,7 @@ export class SottoClient {
     this.#closed = true;
     clearInterval(this.#ageTimer);
     await this.#connector.stop();
+    this.#parts.outbox.wake();
     await this.#parts.inbound.drained();
     await this.#ctx.save().catch(() => undefined);
   }

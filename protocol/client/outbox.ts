@@ -34,6 +34,8 @@ export class Outbox {
   readonly #acks = new Map<string, { resolve: (seq: number) => void; reject: (error: unknown) => void }>();
   /** Per room, how long its head message has been refused. */
   readonly #backoffs = new Map<string, Backoff>();
+  /** Ends the pauses running now (closing: the pumps then find their rooms not ready and stop). */
+  readonly #pauses = new Set<() => void>();
 
   constructor(ctx: ClientContext, parts: OutboxParts) {
     this.#ctx = ctx;
@@ -199,8 +201,16 @@ export class Outbox {
       this.#mark(room, true);
       return false;
     }
-    await pause(delay).done;
+    const wait = pause(delay);
+    this.#pauses.add(wait.wake);
+    await wait.done;
+    this.#pauses.delete(wait.wake);
     return true;
+  }
+
+  /** Wakes every pump pausing between retries, e.g. when the client closes. */
+  wake(): void {
+    for (const wake of this.#pauses) wake();
   }
 
   /** Marks every queued message "Not sent" (or clears the mark) and shows it. */
