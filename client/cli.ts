@@ -120,6 +120,8 @@ function eventLine(event: ClientEvent): unknown {
       return { event: 'warning', roomId: event.roomId, error: event.error, detail: event.detail };
     case 'join':
       return { event: 'join', roomId: event.roomId, state: event.state };
+    case 'restored':
+      return { event: 'restored', roomId: event.roomId, text: 'The server was restored from a backup; re-sending what it lost.' };
     default:
       return undefined;
   }

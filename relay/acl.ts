@@ -18,3 +18,14 @@ export function requireBoundKey(session: Requester, roomId: Uint8Array, role: Au
   if (!binding.isKey(key)) throw new SottoError('SENDER_MISMATCH', 'record key differs from the session binding');
   return binding;
 }
+
+/**
+ * As requireBoundKey, except that on a relay restored from a backup any member may hand back a
+ * record signed by another (`key`): the log event or rotation the backup missed, which the
+ * handler verifies as it would its author's (§10.1). Everywhere else the signer must be the bound key.
+ */
+export function requireKeyOrRestore(session: Requester, roomId: Uint8Array, key: Uint8Array, restored: boolean): Binding {
+  const binding = requireBinding(session, roomId, 'member');
+  if (!restored && !binding.isKey(key)) throw new SottoError('SENDER_MISMATCH', 'record key differs from the session binding');
+  return binding;
+}

@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { DATABASE_FILE, DIR_MODE, ensureDataDir, RELAY_KEY_FILE } from './data-dir.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
+import { writeRestorePoint } from './restore-point.js';
 
 export class BackupError extends Error {
   constructor(message: string) {
@@ -99,7 +100,10 @@ export async function backupDataDir(dataDir: string, outDir: string): Promise<Ba
   return commit(outDir);
 }
 
-/** Restores a backup directory into `dataDir`, which must be new or empty; the relay must not be running on it. */
+/**
+ * Restores a backup directory into `dataDir`, which must be new or empty; the relay must not be
+ * running on it. Also records where each room stands (restore-point.ts), so clients that saw more heal.
+ */
 export function restoreDataDir(fromDir: string, dataDir: string): BackupSummary {
   const database = join(fromDir, DATABASE_FILE);
   const key = join(fromDir, RELAY_KEY_FILE);
@@ -112,5 +116,7 @@ export function restoreDataDir(fromDir: string, dataDir: string): BackupSummary 
   copyFileSync(database, partial, constants.COPYFILE_EXCL);
   checkDatabase(partial, true);
   fsyncPath(partial);
+  // Written before the database takes its name, so a restored directory always says it was restored.
+  writeRestorePoint(dataDir, partial, Date.now());
   return commit(dataDir);
 }

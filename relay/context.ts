@@ -5,6 +5,7 @@ import type { Bus } from './bus/bus.js';
 import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { RestorePoints } from './restore-point.js';
 import type { Store } from './store/store.js';
 
 export interface RelayContext {
@@ -15,6 +16,8 @@ export interface RelayContext {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly addressLockout: AddressFailures;
+  /** Where each room stood if this relay was restored from a backup (restore-point.ts). */
+  readonly restorePoints: RestorePoints;
   /** Milliseconds since the Unix epoch; injectable so tests can move time. */
   readonly now: () => number;
 }

@@ -16,6 +16,7 @@ import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
 import { originAllowed } from './origin.js';
+import { loadRestorePoints } from './restore-point.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
@@ -77,6 +78,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     config, store: timedStore(store, metrics.storeSeconds), bus, metrics, log, now,
     suite: await detectSuite(),
     addressLockout: backends.addressLockout,
+    restorePoints: loadRestorePoints(config.dataDir),
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const connections = new ConnectionCounter(config.maxConnectionsPerIp);

@@ -22,6 +22,7 @@ import type { Outbox } from './outbox.js';
 import { SaveQueue } from './persistence.js';
 import type { Receiving } from './receiving.js';
 import type { RelayChannel } from './relay-channel.js';
+import type { Restore } from './restore.js';
 import type { RoomBinding } from './room-binding.js';
 import type { RoomState } from './room-state.js';
 import { encodeSnapshot, type OutdatedRoom } from './snapshot.js';
@@ -54,6 +55,7 @@ export interface ClientParts {
   readonly joiner: Joiner;
   readonly issuer: Issuer;
   readonly checkpoints: Checkpointer;
+  readonly restore: Restore;
 }
 
 export class ClientContext {

@@ -3,7 +3,8 @@ import type { ErrorName } from '../errors.js';
 import type { HistorySetting, Role } from '../wire/membership.js';
 import type { JoinState, MessageView, RoomStatus } from './room-state.js';
 
-export type ConnectionStatus = 'connecting' | 'online' | 'offline';
+/** 'stopped': reconnecting gave up after a bounded time (backoff.ts); SottoClient.reconnect() tries again. */
+export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'stopped';
 
 export interface MemberView {
   /** Signing key, hex: the member's identity in this room. */
@@ -35,7 +36,10 @@ export interface RoomView {
 }
 
 export type ClientEvent =
-  | { readonly type: 'message'; readonly roomId: string; readonly message: MessageView }
+  /** `movedFrom`: the seq it was shown at, which a relay restored from a backup lost (§10.1). */
+  | { readonly type: 'message'; readonly roomId: string; readonly message: MessageView; readonly movedFrom?: number }
+  /** The relay was restored from a backup and lost some of this room; what we hold is handed back. Once per room and restore. */
+  | { readonly type: 'restored'; readonly roomId: string }
   /** A text of ours is queued (saved, not yet acknowledged); its `message` follows on the ack. */
   | { readonly type: 'pending'; readonly roomId: string; readonly message: MessageView }
   | { readonly type: 'warning'; readonly roomId: string | undefined; readonly error: ErrorName; readonly detail: string; readonly seq?: number }

@@ -27,6 +27,8 @@ import type { ClientPersistence } from './persistence.js';
 import { Receiving } from './receiving.js';
 import { Checkpointer } from './checkpointer.js';
 import { RelayChannel } from './relay-channel.js';
+import { Restore } from './restore.js';
+import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
 import { appendVerified, newRoomState, type MessageView } from './room-state.js';
 import { decodeSnapshot } from './snapshot.js';
@@ -46,6 +48,10 @@ export interface SottoClientOptions {
   readonly onEvent?: ClientListener;
   readonly requestTimeoutMs?: number;
   readonly maxBackoffMs?: number;
+  /** Failing to reconnect for this long stops trying until reconnect() (default 15 minutes). */
+  readonly reconnectGiveUpMs?: number;
+  /** Failing to get a message stored for this long marks it "Not sent" until retrySends() (default 2 minutes). */
+  readonly sendGiveUpMs?: number;
   /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
   readonly lazySaveMs?: number;
   /** Messages per room that may wait for the log or a key before the oldest is dropped (default 1,000). */
@@ -61,11 +67,15 @@ export interface SottoClientOptions {
    * per room; default 7 days (DEFAULT_KEY_UPDATE_INTERVAL_MS); 0 turns the schedule off.
    */
   readonly keyUpdateIntervalMs?: number;
+  /** Own acknowledged records kept per room to hand back to a relay restored from a backup (default 1,000). */
+  readonly keepOwnRecords?: number;
+  /** Rotations kept per room for the same (default 64). */
+  readonly keepRotations?: number;
   /**
-   * The persisted state was just restored from an export (another copy of it may be in other hands):
-   * every room replaces its keys on the first connection. Kept in the snapshot until each room has.
+   * The persisted snapshot was just imported from an export the person chose, which may be older
+   * than what its keys sent since: its rooms adopt those records as their own (adopt.ts).
    */
-  readonly restoredFromExport?: boolean;
+  readonly imported?: boolean;
 }
 
 const AGE_CHECK_MS = 60_000;
@@ -93,6 +103,7 @@ export class SottoClient {
       get joiner() { return joiner; },
       get issuer() { return issuer; },
       get checkpoints() { return checkpoints; },
+      get restore() { return restore; },
     };
     const channel = new RelayChannel(ctx);
     const binding = new RoomBinding(ctx, parts);
@@ -106,6 +117,7 @@ export class SottoClient {
     const joiner = new Joiner(ctx, parts);
     const issuer = new Issuer(ctx, parts);
     const checkpoints = new Checkpointer(ctx, parts);
+    const restore = new Restore(ctx, parts);
     this.#ctx = ctx;
     this.#parts = parts;
     this.#connector = new Connector(ctx, parts);
@@ -118,12 +130,15 @@ export class SottoClient {
     const snapshot = await options.persistence?.load();
     if (snapshot !== undefined) {
       const decoded = await decodeSnapshot(options.suite, snapshot);
-      for (const room of decoded.rooms) {
-        if (options.restoredFromExport === true && room.status === 'member') room.keyUpdateDue = true;
-        ctx.rooms.set(room.hex, room);
+      for (const room of decoded.rooms) ctx.rooms.set(room.hex, room);
+      if (options.imported === true) {
+        // Another copy of these keys may be in other hands and may have sent since the export: its
+        // records are adopted as ours (adopt.ts), and every room replaces its keys on the first
+        // connection (§8.5). Written at once, so both survive a stop before that connection.
+        markImported(decoded.rooms);
+        for (const room of decoded.rooms) if (room.status === 'member') room.keyUpdateDue = true;
+        await ctx.save();
       }
-      // Written at once, so the owed updates survive a stop before the first connection.
-      if (options.restoredFromExport === true) await ctx.save();
       ctx.outdated.push(...decoded.outdated);
       // Said once per room at start: the room is kept, but this version cannot take part in it.
       for (const room of decoded.outdated) {
@@ -267,12 +282,23 @@ export class SottoClient {
     return toHex(this.#ctx.room(roomId).me.sign.publicKey);
   }
 
+  /** The person's Retry: reconnects now if reconnecting had stopped (status 'stopped'), or was backing off. */
+  reconnect(): void {
+    if (!this.#closed) this.#connector.reconnect();
+  }
+
+  /** The person's Retry on messages marked "Not sent": tries them again, with a fresh time bound. */
+  retrySends(roomId: string): void {
+    this.#parts.outbox.retry(this.#ctx.memberRoom(roomId));
+  }
+
   /** Stops reconnecting, closes the socket and waits for the last save. */
   async close(): Promise<void> {
     if (this.#closed) return;
     this.#closed = true;
     clearInterval(this.#ageTimer);
     await this.#connector.stop();
+    this.#parts.outbox.wake();
     await this.#parts.inbound.drained();
     await this.#ctx.save().catch(() => undefined);
   }

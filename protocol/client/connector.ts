@@ -1,24 +1,37 @@
 // Keeps the client connected: connect, handshake, bind every room, report online, catch up; when
-// the socket goes, back off (jittered, exponential, capped) and start again, until closed.
+// the socket goes, back off (backoff.ts: jittered, exponential, capped) and start again — for at
+// most reconnectGiveUpMs of failures in a row, then stop at status 'stopped' until the person's
+// Retry (reconnect) or the client is closed.
 import { isSottoError, type ErrorName } from '../errors.js';
 import type { ClientContext, ClientParts } from './client-context.js';
 import { openConnection, type Connection } from './connection.js';
+import { Backoff, pause } from './backoff.js';
 
 const DEFAULT_MAX_BACKOFF_MS = 5_000;
 const FIRST_BACKOFF_MS = 200;
+/** How long a connection must stay up before its loss starts the backoff over. */
+const STABLE_MS = 10_000;
+/** Failures in a row after which reconnecting stops until the person asks (default 15 minutes). */
+export const DEFAULT_RECONNECT_GIVE_UP_MS = 15 * 60_000;
 /** Connection failures that retrying may cure: a relay that is down, restarting or slow. */
 const TRANSIENT: ReadonlySet<ErrorName> = new Set(['CLOSED', 'TIMEOUT', 'UNAVAILABLE']);
 
 export class Connector {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound' | 'restore'>;
   #closed = false;
   #wakeBackoff: (() => void) | undefined;
   #loop: Promise<void> | undefined;
+  readonly #backoff: Backoff;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'binding' | 'inbound' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
+    this.#backoff = new Backoff({
+      firstMs: FIRST_BACKOFF_MS,
+      maxMs: ctx.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS,
+      giveUpMs: ctx.options.reconnectGiveUpMs ?? DEFAULT_RECONNECT_GIVE_UP_MS,
+    });
   }
 
   start(): void {
@@ -33,12 +46,18 @@ export class Connector {
     await this.#loop;
   }
 
+  /** The person's Retry after reconnecting stopped (or during a backoff): try again now. */
+  reconnect(): void {
+    this.#backoff.reset();
+    this.#wakeBackoff?.();
+  }
+
   async #connectLoop(): Promise<void> {
     const { channel, binding, inbound } = this.#parts;
-    let attempt = 0;
     while (!this.#closed) {
       channel.setStatus('connecting');
       let lost: Promise<void> | undefined;
+      let onlineAt: number | undefined;
       try {
         const { socket, relayPublicKey } = await this.#ctx.options.connect();
         let markLost!: () => void;
@@ -57,12 +76,15 @@ export class Connector {
         else {
           await binding.bindAll();
           if (channel.conn === conn) {
-            attempt = 0;
+            onlineAt = Date.now();
             channel.setStatus('online');
             this.#ctx.background(binding.catchUpAll());
           }
         }
         await lost;
+        // Only a connection that held counts as a success: one the relay drops at once each time
+        // must not restart the backoff at its shortest pause, a loop at a fixed rate.
+        if (onlineAt !== undefined && Date.now() - onlineAt >= STABLE_MS) this.#backoff.reset();
       } catch (error) {
         // A relay that fails the handshake or serves a bad config is not a flaky network: say so.
         if (isSottoError(error) && !TRANSIENT.has(error.errorName)) this.#ctx.warn(undefined, error.errorName, `connecting to the relay: ${error.message}`);
@@ -72,14 +94,12 @@ export class Connector {
       }
       this.#dropConnection();
       if (this.#closed) break;
-      const delay = Math.min(this.#ctx.options.maxBackoffMs ?? DEFAULT_MAX_BACKOFF_MS, FIRST_BACKOFF_MS * 2 ** attempt++);
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, delay * (0.5 + Math.random() / 2));
-        this.#wakeBackoff = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-      });
+      const delay = this.#backoff.next();
+      // Given up: nothing more goes out until reconnect() (or close) wakes the loop.
+      if (delay === undefined) channel.setStatus('stopped');
+      const wait = pause(delay);
+      this.#wakeBackoff = wait.wake;
+      await wait.done;
       this.#wakeBackoff = undefined;
     }
     channel.setStatus('offline');
@@ -89,6 +109,7 @@ export class Connector {
     this.#parts.channel.detach();
     this.#ctx.ready.clear();
     this.#parts.inbound.connectionLost();
+    this.#parts.restore.connectionLost();
     if (!this.#closed) this.#parts.channel.setStatus('offline');
   }
 }

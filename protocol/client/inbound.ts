@@ -8,7 +8,8 @@ import { errorDetail, errorName, type ClientContext, type ClientParts } from './
 import { verifyAhead } from './message-crypto.js';
 import { logLength, type RoomState } from './room-state.js';
 
-type InboundParts = Pick<ClientParts, 'channel' | 'receiving' | 'sync' | 'membership' | 'keys' | 'joiner' | 'issuer'>;
+type RoomFrame = Extract<RelayFrame, { type: 'deliver' | 'event' | 'rotation' | 'joinPending' | 'welcomeReady' }>;
+type InboundParts = Pick<ClientParts, 'channel' | 'receiving' | 'sync' | 'membership' | 'keys' | 'joiner' | 'issuer' | 'restore'>;
 
 export class Inbound {
   readonly #ctx: ClientContext;
@@ -21,6 +22,11 @@ export class Inbound {
    * one seq is kept too, and called a FORK only once its signature is checked in its turn.
    */
   readonly #held = new Map<string, Map<number, MessageRecord[]>>();
+  /**
+   * Pushes for a room whose auth is in flight, in arrival order: the relay may push before its
+   * answer, and the answer may say the relay was restored (restore.ts), which changes how they read.
+   */
+  readonly #authenticating = new Map<string, RoomFrame[]>();
 
   constructor(ctx: ClientContext, parts: InboundParts) {
     this.#ctx = ctx;
@@ -43,9 +49,10 @@ export class Inbound {
     return this.#chain;
   }
 
-  /** A page never spans connections. */
+  /** A page never spans connections, nor does an auth. */
   connectionLost(): void {
     this.#run = undefined;
+    this.#authenticating.clear();
   }
 
   /** Others' messages only: our own are told apart by hash and never verified. */
@@ -55,7 +62,7 @@ export class Inbound {
   }
 
   async #handleFrame(frame: RelayFrame): Promise<void> {
-    const { channel, membership, keys, joiner, issuer, receiving } = this.#parts;
+    const { channel } = this.#parts;
     if (frame.type === 'deliver') {
       const hex = toHex(frame.roomId);
       if (this.#run === undefined || this.#run.hex !== hex) this.#run = { hex, seqs: [] };
@@ -82,6 +89,25 @@ export class Inbound {
     }
     const room = this.#ctx.rooms.get(toHex(frame.roomId));
     if (room === undefined) return;
+    const waiting = this.#authenticating.get(room.hex);
+    if (waiting !== undefined) waiting.push(frame);
+    else await this.#handleRoomFrame(room, frame);
+  }
+
+  /** From now until releaseFrames, the room's pushes wait for its auth answer. */
+  holdFrames(room: RoomState): void {
+    this.#authenticating.set(room.hex, []);
+  }
+
+  /** Handles the pushes that waited for the room's auth answer; call it on the inbound chain. */
+  async releaseFrames(room: RoomState): Promise<void> {
+    const frames = this.#authenticating.get(room.hex);
+    this.#authenticating.delete(room.hex);
+    for (const frame of frames ?? []) await this.#handleRoomFrame(room, frame);
+  }
+
+  async #handleRoomFrame(room: RoomState, frame: RoomFrame): Promise<void> {
+    const { membership, keys, joiner, issuer, receiving } = this.#parts;
     switch (frame.type) {
       case 'deliver':
         return this.onDeliver(room, frame.seq, frame.message);
@@ -102,8 +128,16 @@ export class Inbound {
     }
   }
 
+  /** Forgets held deliveries after `seq`: seqs a restored relay lost and may fill with other records. */
+  dropHeld(room: RoomState, seq: number): void {
+    const held = this.#held.get(room.hex);
+    for (const at of held?.keys() ?? []) if (at > seq) held!.delete(at);
+  }
+
   #closePage(room: RoomState, done: Extract<RelayFrame, { type: 'syncDone' }>): Promise<void> {
-    if (done.logLength < logLength(room) || done.lastSeq < room.lastSeen) {
+    this.#parts.restore.noteHead(room, done);
+    // A relay restored from a backup is behind by design; restore.ts hands back what it lost.
+    if ((done.logLength < logLength(room) || done.lastSeq < room.lastSeen) && !this.#parts.restore.restored(room)) {
       this.#ctx.warn(room, 'ROLLBACK', `relay reports log ${done.logLength}, seq ${done.lastSeq}; we have ${logLength(room)}, ${room.lastSeen}`);
     }
     // The relay writes a page and its syncDone in one go, so the delivers right before it are the

@@ -15,10 +15,10 @@ import { roomCodeOf } from './views.js';
 
 export class KeySchedule {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner' | 'restore'>;
   readonly #rotating = new Set<string>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -98,6 +98,7 @@ export class KeySchedule {
     room.epochs.set(rotation.epoch, epochFromKey(key, {
       roomId: room.roomId, epoch: rotation.epoch, roster, startedAt: rotation.time, rotationHash: sha256(rotation.bytes),
     }));
+    this.#parts.restore.keepRotation(room, rotation);
     if (rotation.epoch > room.epoch) room.epoch = rotation.epoch;
     keepNewestInitSecret(room);
     this.#ctx.emit({ type: 'epoch', roomId: room.hex, epoch: room.epoch, roomCode: roomCodeOf(room) });

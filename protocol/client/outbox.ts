@@ -1,26 +1,28 @@
 // Sending: content is sealed under the current epoch with the next counter and saved before it is
 // transmitted (a counter is never reused across a restart), then the outbox goes out in order, one
-// unacknowledged record at a time, and each send resolves with the seq of its ack.
+// unacknowledged record at a time, and each send resolves with the seq of its ack. A refusal that
+// may pass (a rotation not seen yet, a rate limit) is retried with backoff.ts; after sendGiveUpMs
+// of those the messages are marked "Not sent" and wait for the person's Retry (retry()).
 import { toHex } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
-import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { Backoff, pause } from './backoff.js';
+import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
 import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
 import { retireChain, takeMessageKey } from './sender-ratchet.js';
 import { pendingView, roomView } from './views.js';
 
-const RATE_LIMIT_PAUSE_MS = 1_000;
+const FIRST_RETRY_MS = 250;
+const MAX_RETRY_MS = 30_000;
+/** Refusals in a row after which queued messages are marked "Not sent" (default 2 minutes). */
+export const DEFAULT_SEND_GIVE_UP_MS = 2 * 60_000;
 
 /** A value that is itself a promise must not be flattened by the operation queue. */
 export interface Pending<T> {
   readonly done: Promise<T>;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 type OutboxParts = Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'sync' | 'keys'>;
@@ -31,6 +33,10 @@ export class Outbox {
   readonly #pumping = new Set<string>();
   /** The sends waiting for their ack, by room and counter. */
   readonly #acks = new Map<string, { resolve: (seq: number) => void; reject: (error: unknown) => void }>();
+  /** Per room, how long its head message has been refused. */
+  readonly #backoffs = new Map<string, Backoff>();
+  /** Ends the pauses running now (closing: the pumps then find their rooms not ready and stop). */
+  readonly #pauses = new Set<() => void>();
 
   constructor(ctx: ClientContext, parts: OutboxParts) {
     this.#ctx = ctx;
@@ -43,6 +49,9 @@ export class Outbox {
    */
   async enqueueContent(room: RoomState, content: Content): Promise<Pending<number>> {
     if (room.status !== 'member') throw new SottoError('NOT_MEMBER', `room status is ${room.status}`);
+    // An imported keystore seals nothing before a complete sync has moved its counters past
+    // everything the relay holds from its keys (adopt.ts): no counter is used twice.
+    if (room.journal.adopting) await this.#parts.sync.sync(room);
     const counter = room.counter + 1;
     const record = await this.#seal(room, content, counter, room.lastHash);
     room.counter = counter;
@@ -58,9 +67,9 @@ export class Outbox {
     return { done };
   }
 
-  /** Starts sending the room's outbox unless it is already going or the room is not ready. */
+  /** Starts sending the room's outbox unless it is already going, the room is not ready or its messages wait for Retry. */
   kickPump(room: RoomState): void {
-    if (this.#pumping.has(room.hex) || !this.#ctx.ready.has(room.hex) || room.outbox.length === 0) return;
+    if (this.#pumping.has(room.hex) || !this.#ctx.ready.has(room.hex) || room.outbox.length === 0 || room.outbox[0]!.failed === true) return;
     this.#pumping.add(room.hex);
     this.#ctx.background(this.#pump(room).finally(() => this.#pumping.delete(room.hex)), room);
   }
@@ -70,6 +79,13 @@ export class Outbox {
     const key = `${room.hex}:${counter}`;
     this.#acks.get(key)?.resolve(seq);
     this.#acks.delete(key);
+  }
+
+  /** The person's Retry: messages marked "Not sent" go again, with a fresh time bound. */
+  retry(room: RoomState): void {
+    this.#backoff(room).reset();
+    this.#mark(room, false);
+    this.kickPump(room);
   }
 
   /** We are out of the room: nothing queued will ever be sent. */
@@ -119,9 +135,9 @@ export class Outbox {
   /** Sends the outbox in order, one at a time: each counter is acknowledged before the next goes. */
   async #pump(room: RoomState): Promise<void> {
     const { channel, inbound, receiving, sync, keys } = this.#parts;
-    let stale = 0;
     while (this.#ctx.ready.has(room.hex) && room.outbox.length > 0) {
       const item = room.outbox[0]!;
+      if (item.failed === true) return;
       if (room.keyUpdate !== undefined) {
         // Our key update is unconfirmed: nothing goes out under the keys it replaces (V-99); the
         // key of the epoch it starts, once stored (storeEpoch), kicks this pump again.
@@ -162,7 +178,7 @@ export class Outbox {
           await inbound.onDeliver(room, a.value, record);
         });
         expectOk(answer);
-        stale = 0;
+        this.#backoff(room).reset();
       } catch (error) {
         switch (errorName(error)) {
           case 'STALE_EPOCH':
@@ -171,11 +187,11 @@ export class Outbox {
             // A rotation we have not seen yet, or our counter already stored (an earlier copy whose
             // ack was lost): sync fetches either, and the stored copy acknowledges this item. Our
             // key update committing while this send was in flight: it is resealed under the new key.
-            if (++stale > RETRIES) return;
+            if (!(await this.#waitToRetry(room))) return;
             await sync.sync(room);
             continue;
           case 'RATE_LIMITED':
-            await sleep(RATE_LIMIT_PAUSE_MS);
+            if (!(await this.#waitToRetry(room))) return;
             continue;
           case 'CLOSED':
           case 'TIMEOUT':
@@ -187,6 +203,44 @@ export class Outbox {
             await this.#ctx.save();
         }
       }
+    }
+  }
+
+  #backoff(room: RoomState): Backoff {
+    let backoff = this.#backoffs.get(room.hex);
+    if (backoff === undefined) {
+      const giveUpMs = this.#ctx.options.sendGiveUpMs ?? DEFAULT_SEND_GIVE_UP_MS;
+      this.#backoffs.set(room.hex, (backoff = new Backoff({ firstMs: FIRST_RETRY_MS, maxMs: MAX_RETRY_MS, giveUpMs })));
+    }
+    return backoff;
+  }
+
+  /** Waits before the next try; false (and the queue marked "Not sent") once the time bound is spent. */
+  async #waitToRetry(room: RoomState): Promise<boolean> {
+    const delay = this.#backoff(room).next();
+    if (delay === undefined) {
+      this.#mark(room, true);
+      return false;
+    }
+    const wait = pause(delay);
+    this.#pauses.add(wait.wake);
+    await wait.done;
+    this.#pauses.delete(wait.wake);
+    return true;
+  }
+
+  /** Wakes every pump pausing between retries, e.g. when the client closes. */
+  wake(): void {
+    for (const wake of this.#pauses) wake();
+  }
+
+  /** Marks every queued message "Not sent" (or clears the mark) and shows it. */
+  #mark(room: RoomState, failed: boolean): void {
+    for (const item of room.outbox) {
+      if ((item.failed === true) === failed) continue;
+      item.failed = failed;
+      const view = pendingView(room, item);
+      if (view !== undefined) this.#ctx.emit({ type: 'pending', roomId: room.hex, message: view });
     }
   }
 

@@ -83,7 +83,10 @@ export async function receiveMessage(
     if (!room.sentHashes.has(toHex(hash))) {
       // Anyone can write our key into the sender field; only our signature makes it a reflection.
       const fault = await signatureFault(suite, record);
-      return fault === undefined ? rejected('REFLECTED', `seq ${seq} is signed by our key but we never sent it`) : rejected(fault, `seq ${seq}`);
+      if (fault !== undefined) return rejected(fault, `seq ${seq}`);
+      // An imported keystore older than what our key sent since: ours, adopted (§9, step 3).
+      if (room.journal.adopting && !seenAnywhere(room, hash)) return { kind: 'own', hash };
+      return rejected('REFLECTED', `seq ${seq} is signed by our key but we never sent it`);
     }
     // The relay stores a record at one seq: served again under another, it is a replay.
     return seenAnywhere(room, hash) ? rejected('REPLAY', `seq ${seq} repeats our message ${record.counter}`) : { kind: 'own', hash };

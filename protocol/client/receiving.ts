@@ -18,6 +18,7 @@ import { countMessage, currentRoster, setName, type RoomState } from './room-sta
 import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
 /** A hole in one sender's counters, right before the message at `seq`, not yet shown. */
@@ -33,12 +34,12 @@ interface OpenHole {
 
 export class Receiving {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>;
+  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>;
   readonly #waiting: Waiting;
   readonly #holes = new Map<string, OpenHole[]>();
   readonly #limits: RatchetLimits;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#waiting = new Waiting(ctx.options.maxWaitingMessages ?? DEFAULT_MAX_WAITING);
@@ -49,6 +50,8 @@ export class Receiving {
   }
 
   async verifyDelivered(room: RoomState, seq: number, record: MessageRecord): Promise<void> {
+    // One we accepted before the relay was restored, stored again under a new seq.
+    if (this.#parts.restore.replace(room, seq, record)) return;
     if (this.#waiting.hasSender(room, record.sender)) {
       this.#wait(room, seq, record, 'UNKNOWN_SENDER', `seq ${seq} waits behind an earlier message of its sender`);
       return;
@@ -126,6 +129,7 @@ export class Receiving {
   /** Our own record: acknowledged now, or served back by a sync after the ack was lost. */
   async acceptOwn(room: RoomState, seq: number, record: MessageRecord, hash: Uint8Array): Promise<void> {
     if (room.seen.has(seq)) return;
+    adoptOwn(room, record, hash);
     // By counter, not hash: the relay keeps one record per counter, and the stored one wins.
     const at = room.outbox.findIndex((item) => item.counter === record.counter);
     let content: Content;
@@ -151,6 +155,7 @@ export class Receiving {
       if (!this.#moveChain(room, { epoch: record.epoch, sender: toHex(record.sender), index: record.index, before: mine, after: taken.chain })) return;
     }
     this.#noteSeen(room, seq, hash, record.epoch);
+    this.#parts.restore.keepOwn(room, seq, record);
     this.#applyContent(room, seq, record, content, []);
     this.#parts.outbox.acknowledged(room, record.counter, seq);
     this.#ctx.saveSoon(room);

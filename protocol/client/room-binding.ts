@@ -7,13 +7,14 @@ import type { SigningKey } from '../crypto/suite.js';
 import { AUTH_ROLE, type AuthRole } from '../wire/frames.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { expectOk } from './relay-channel.js';
+import type { Answer } from './requests.js';
 import type { RoomState } from './room-state.js';
 
 export class RoomBinding {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'updates'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'outbox' | 'keys' | 'updates' | 'restore'>;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'keys' | 'updates'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'outbox' | 'keys' | 'updates' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -66,7 +67,18 @@ export class RoomBinding {
     if (conn === undefined) throw new SottoError('CLOSED');
     const publicKey = key.publicKey;
     const signature = await key.sign(labeled('sigSession', concat(conn.handshakeHash, room.roomId, Uint8Array.of(AUTH_ROLE[role]), publicKey)));
-    expectOk(await channel.requestOn(conn, (rid) => ({ type: 'auth', rid, roomId: room.roomId, role, publicKey, signature })));
+    const inbound = this.#parts.inbound;
+    // A member's answer names the room's restore seq (§10.1): taken in before any push of the room,
+    // and the relay may push before it answers.
+    inbound.holdFrames(room);
+    try {
+      expectOk(await channel.requestOn(conn, (rid) => ({ type: 'auth', rid, roomId: room.roomId, role, publicKey, signature }), async (answer: Answer) => {
+        if (answer.type === 'ok' && role === 'member') this.#parts.restore.onRestorePoint(room, answer.value);
+        await inbound.releaseFrames(room);
+      }));
+    } finally {
+      inbound.enqueue(() => inbound.releaseFrames(room));
+    }
   }
 
   async catchUpAll(): Promise<void> {
@@ -85,6 +97,14 @@ export class RoomBinding {
       return;
     }
     if (room.status !== 'member' || conn === undefined || this.#parts.channel.conn !== conn) return;
+    try {
+      // What a restored relay lost goes back before anything new is sent or rotated.
+      await this.#parts.restore.heal(room);
+    } catch (error) {
+      if (!isSottoError(error, 'CLOSED')) this.#ctx.warn(room, errorName(error), `handing back what the restored relay lost: ${errorDetail(error)}`);
+      return;
+    }
+    if (this.#parts.channel.conn !== conn) return;
     this.#ctx.ready.add(room.hex);
     this.#parts.outbox.kickPump(room);
     this.#parts.keys.maybeRotate(room);

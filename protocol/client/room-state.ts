@@ -8,6 +8,7 @@ import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
+import { newJournal, type Journal } from './journal.js';
 import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
 import { wipeChain, type SenderChain } from './sender-ratchet.js';
@@ -68,6 +69,8 @@ export interface MessageView {
    * record of it never reached us; that member vouches for it, not its sender's signature.
    */
   readonly sharedBy?: string;
+  /** Pending, and retrying gave up after a bounded time (backoff.ts): "Not sent — Retry" (SottoClient.retrySends). */
+  readonly failed?: boolean;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */
@@ -81,6 +84,8 @@ export interface OutboxItem {
   readonly counter: number;
   readonly content: Content;
   record: MessageRecord;
+  /** Retrying gave up; the pump waits for the person's Retry (or the next start). Not saved. */
+  failed?: boolean;
 }
 
 export interface IssuedInvite {
@@ -160,6 +165,8 @@ export interface RoomState {
   readonly waiting: WaitingMessage[];
   readonly invites: Map<string, IssuedInvite>;
   join: OwnJoin | undefined;
+  /** What we keep to hand back to a relay restored from a backup (journal.ts, restore.ts). */
+  journal: Journal;
 }
 
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
@@ -167,7 +174,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
     base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined,
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
 }
 

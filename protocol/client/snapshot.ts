@@ -13,6 +13,7 @@ import { decodeCheckpoint } from '../wire/checkpoint.js';
 import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
 import { decodeMessage } from '../wire/message.js';
 import { safeName } from './display-name.js';
+import { journalFromJson, journalToJson, type JournalJson } from './journal.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
 import type { SenderChain } from './sender-ratchet.js';
@@ -71,6 +72,8 @@ interface RoomJson {
    */
   joins?: unknown;
   join: OwnJoinJson | null;
+  /** Absent in snapshots from before it was kept (journal.ts). */
+  journal?: JournalJson;
 }
 
 interface SnapshotJson {
@@ -136,6 +139,7 @@ function roomToJson(room: RoomState): RoomJson {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
       joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
     },
+    journal: journalToJson(room.journal),
   };
 }
 
@@ -212,6 +216,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
       joiningKey: new Secret(bytes(j.join.joiningKey)), state: j.join.state === 'member' ? 'member' : 'requested',
     };
   }
+  room.journal = journalFromJson(j.journal);
   return room;
 }
 
@@ -234,4 +239,16 @@ export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promis
     }
   }
   return { rooms, outdated };
+}
+
+/** The rooms a snapshot holds, id (hex) and name, without opening them: what an import would bring. */
+export function snapshotRooms(snapshot: Uint8Array): { readonly roomId: string; readonly name: string }[] {
+  let json: SnapshotJson;
+  try {
+    json = JSON.parse(fromUtf8(snapshot)) as SnapshotJson;
+  } catch {
+    throw new SottoError('BAD_VALUE', 'snapshot is not valid JSON');
+  }
+  if (json.version !== SNAPSHOT_VERSION || !Array.isArray(json.rooms)) throw new SottoError('BAD_VERSION', `snapshot version ${json.version}`);
+  return json.rooms.map((room) => ({ roomId: toHex(bytes(room.roomId)), name: safeName(String(room.name)) }));
 }

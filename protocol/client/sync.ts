@@ -52,6 +52,8 @@ export class Sync {
     // On the inbound chain, so the retries keep their place among the frames still arriving.
     await new Promise<void>((resolve) => this.#parts.inbound.enqueue(async () => {
       await this.#parts.receiving.afterSync(room, count);
+      // Every record of ours the relay holds has arrived and moved our counters (adopt.ts).
+      room.journal.adopting = false;
       resolve();
     }));
     forgetKeysBefore(room, epochAtStart);

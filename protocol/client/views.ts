@@ -97,6 +97,7 @@ export function pendingView(room: RoomState, item: OutboxItem, labels = labelsOf
   return {
     seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labels, hex, print), fingerprint: print,
     text: item.content.text, time: item.content.time, mine: true, warnings: [], pending: true,
+    ...(item.failed === true ? { failed: true } : {}),
   };
 }
 

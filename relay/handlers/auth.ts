@@ -43,8 +43,10 @@ export async function handleAuth(ctx: RelayContext, session: Requester, f: Auth)
     else session.bind(f.roomId, previous);
     throw error;
   }
-  // Pending work is pushed after the ok, so the client knows which binding it belongs to.
-  session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: 0 }));
+  // Pending work is pushed after the ok, so the client knows which binding it belongs to. A member
+  // learns the room's restore seq here, before any push of the room reaches it (§10.1).
+  const restoredSeq = f.role === 'member' ? ctx.restorePoints.get(f.roomId)?.seq ?? 0 : 0;
+  session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: restoredSeq }));
   for (const frame of pending) session.send(frame);
 }
 

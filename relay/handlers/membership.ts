@@ -9,7 +9,7 @@ import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
-import { requireBoundKey } from '../acl.js';
+import { requireKeyOrRestore } from '../acl.js';
 import { Binding } from '../binding.js';
 import type { RelayContext, Requester } from '../context.js';
 import { loadRoster } from '../room-state.js';
@@ -21,7 +21,7 @@ type AppendEvent = Extract<ClientFrame, { type: 'appendEvent' }>;
 export async function handleAppendEvent(ctx: RelayContext, session: Requester, f: AppendEvent): Promise<void> {
   const { event, rotation, welcome } = f;
   const roomId = event.roomId;
-  requireBoundKey(session, roomId, 'member', event.issuer);
+  const binding = requireKeyOrRestore(session, roomId, event.issuer, ctx.restorePoints.get(roomId) !== undefined);
   const { room, roster } = await loadRoster(ctx.store, roomId);
   const next = nextRoster(roster, event);
   await verifyEventSignature(ctx.suite, event);
@@ -93,7 +93,9 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
   });
   // The session proved the old key and the update proves the new one: it goes on as the new key,
   // and every other binding of the old key (a thief's, say) is dropped below (§8.5).
-  if (event.kind === 'update') session.bind(roomId, Binding.of(event.update!.sign, 'member'));
+  // Only the member's own session moves to the new key: on a restored relay another member may hand
+  // back the update the backup lost (§10.1), and must stay bound as itself.
+  if (event.kind === 'update' && binding.isKey(event.subjectSign)) session.bind(roomId, Binding.of(event.update!.sign, 'member'));
   session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: next.length }));
 
   const others = { role: 'member', exceptSession: session.id } as const;

@@ -27,7 +27,12 @@ export async function handleSends(ctx: RelayContext, session: Requester, frames:
   const toStore: NewMessage[] = [];
   frames.forEach(({ message }, i) => {
     if (refusals[i] === undefined) {
-      toStore.push({ roomId: message.roomId, epoch: message.epoch, sender: message.sender, counter: message.counter, bytes: message.bytes, now });
+      // After a restore, a message of an epoch the backup had not reached yet may come back (V-102).
+      const oldestEpoch = ctx.restorePoints.get(message.roomId)?.epoch;
+      toStore.push({
+        roomId: message.roomId, epoch: message.epoch, sender: message.sender, counter: message.counter, bytes: message.bytes, now,
+        ...(oldestEpoch === undefined ? {} : { oldestEpoch }),
+      });
     }
   });
   let outcomes: AppendOutcome[] = [];

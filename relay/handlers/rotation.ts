@@ -8,7 +8,7 @@ import { memberOf, type Roster } from '../../protocol/membership/roster.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import type { Rotation } from '../../protocol/wire/rotation.js';
-import { requireBoundKey } from '../acl.js';
+import { requireKeyOrRestore } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
 import { loadRoster } from '../room-state.js';
 import type { NewRotation } from '../store/store.js';
@@ -37,7 +37,7 @@ export async function checkRotation(ctx: RelayContext, roster: Roster, currentEp
 
 export async function handleRotate(ctx: RelayContext, session: Requester, f: Rotate): Promise<void> {
   const rotation = f.rotation;
-  requireBoundKey(session, rotation.roomId, 'member', rotation.issuer);
+  requireKeyOrRestore(session, rotation.roomId, rotation.issuer, ctx.restorePoints.get(rotation.roomId) !== undefined);
   const { room, roster } = await loadRoster(ctx.store, rotation.roomId);
   const stored = await checkRotation(ctx, roster, room.epoch, rotation);
   await ctx.store.addRotation(rotation.roomId, roster.length, stored);

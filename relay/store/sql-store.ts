@@ -376,7 +376,8 @@ export class SqlStore implements Store {
 
   async #append(tx: SqlTransaction, m: NewMessage): Promise<AppendedMessage> {
     const room = await this.#lock(tx, m.roomId);
-    if (m.epoch !== room.epoch || room.rotation_pending !== 0) {
+    const restoredEpoch = m.oldestEpoch !== undefined && m.oldestEpoch <= m.epoch && m.epoch < room.epoch;
+    if ((m.epoch !== room.epoch && !restoredEpoch) || room.rotation_pending !== 0) {
       // A resend is still answered with its seq after the epoch moved on.
       const stored = await this.#stored(tx, m);
       if (stored !== undefined) return stored;

@@ -137,6 +137,11 @@ export interface NewMessage {
   readonly counter: number;
   readonly bytes: Uint8Array;
   readonly now: number;
+  /**
+   * The oldest epoch taken besides the current one: on a relay restored from a backup, the epoch
+   * the room was at then, so a message the backup lost comes back after its rotation did (V-102).
+   */
+  readonly oldestEpoch?: number;
 }
 
 export interface AppendedMessage {

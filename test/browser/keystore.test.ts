@@ -160,6 +160,10 @@ if (chromiumAvailable()) {
     await frank.page.getByRole('alert').filter({ hasText: 'does not open' }).waitFor({ timeout: 60_000 });
     await frank.page.getByLabel('Passphrase of that file').fill('carol: a long passphrase');
     await frank.page.getByRole('button', { name: 'Import keystore' }).click();
+    // Nothing is replaced before the person confirms, having been told what the file holds.
+    const confirm = frank.page.getByRole('alertdialog', { name: 'Replace the keystore on this device?' });
+    await confirm.filter({ hasText: /The file holds \d+ rooms?: .*Garden/ }).waitFor({ timeout: 60_000 });
+    await confirm.getByRole('button', { name: 'Replace this device’s keystore' }).click();
     await frank.page.getByRole('heading', { name: 'Unlock Sotto' }).waitFor({ timeout: 60_000 });
     await unlock(frank, 'carol: a long passphrase');
     await frank.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).click();

@@ -1,10 +1,14 @@
 // When things go wrong or happen out of order: messages written while the relay is down wait
-// visibly and go out once; a used invite says so; a relay that fails the handshake raises a
+// visibly and go out once; a relay restored from a backup is healed with one notice in the room
+// and no alarm; a used invite says so; a relay that fails the handshake raises a
 // dismissable banner; an invite opened in a second tab goes to the tab already running; unread
 // counts survive a reload.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { randomBytes } from 'node:crypto';
+import { rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { backupDataDir, restoreDataDir } from '../../relay/backup.js';
 import type { Page } from 'playwright-core';
 import {
   chromiumAvailable, createRoom, expectMessage, inviteLink, open, screenshot, send, submitJoin, unlock, useWithoutSaving,
@@ -75,6 +79,39 @@ if (chromiumAvailable()) {
       assert.equal(shown.filter((t) => t.startsWith('offline ')), ['offline one', 'offline two'], 'each shown once, in order');
     }
     assert.is(await articles(alice.page, 'offline one').locator('.pending-note').count(), 0);
+  });
+
+  test('a relay restored from a backup: one notice in the room, every message once, nothing pending, no alarm', async () => {
+    // Before restore.ts the notice never came (and the lost messages never reached the relay again).
+    await send(alice, 'kept by the backup');
+    await expectMessage(bob, 'kept by the backup');
+    const dataDir = join(world.dir, 'relay');
+    const backup = join(world.dir, 'backup');
+    await backupDataDir(dataDir, backup);
+    await send(alice, 'lost by the relay, from alice');
+    await send(bob, 'lost by the relay, from bob');
+    await expectMessage(bob, 'lost by the relay, from alice');
+    await expectMessage(alice, 'lost by the relay, from bob');
+
+    await world.stopRelay();
+    rmSync(dataDir, { recursive: true, force: true });
+    restoreDataDir(backup, dataDir);
+    await world.restartRelay();
+    for (const person of [alice, bob]) {
+      await person.page.getByRole('status').filter({ hasText: 'The server was restored from a backup; re-sending what it lost.' }).waitFor({ timeout: 30_000 });
+    }
+    await send(bob, 'after the restore');
+    await expectMessage(alice, 'after the restore', 30_000);
+    for (const page of [alice.page, bob.page]) {
+      const shown = await page.getByRole('log').locator('article p.text').allTextContents();
+      for (const text of ['kept by the backup', 'lost by the relay, from alice', 'lost by the relay, from bob', 'after the restore']) {
+        assert.is(shown.filter((t) => t === text).length, 1, `"${text}" shown once`);
+      }
+      assert.is(await page.getByRole('log').locator('article.pending').count(), 0, 'nothing pending');
+      assert.is(await page.locator('.room .warnings').count(), 1);
+      assert.ok(await page.locator('.room .warnings').isHidden(), 'no warning in the room');
+    }
+    await screenshot(alice.page, '13b-restored-from-backup');
   });
 
   test('an invite that was already used says so on the join page, and offers no retry', async () => {

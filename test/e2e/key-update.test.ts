@@ -33,7 +33,7 @@ test('a keystore restored from an export replaces its keys on its first connecti
   const restoredDir = e2e.tempDir('sotto-update-restored-');
   copyFileSync(join(device.path, SNAPSHOT_FILE), join(restoredDir.path, SNAPSHOT_FILE));
   const restored = e2e.track(await openAssembledClient(e2e.relay.url, {
-    persistence: new FilePersistence(restoredDir.path, TEST_PASSPHRASE, TEST_KDF), restoredFromExport: true,
+    persistence: new FilePersistence(restoredDir.path, TEST_PASSPHRASE, TEST_KDF), imported: true,
   }, restoredDir.path));
   await waitUntil(() => restored.client.identity(roomId) !== oldKey, 'the restored keystore updates its keys');
   const newKey = restored.client.identity(roomId);

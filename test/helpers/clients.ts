@@ -46,7 +46,7 @@ export function openDroppableClient(url: string, dataDir?: string): Promise<Test
 /** A client on `url` with the test's own persistence and options; its socket can be dropped. */
 export async function openAssembledClient(
   url: string,
-  options: Pick<SottoClientOptions, 'persistence' | 'lazySaveMs' | 'restoredFromExport' | 'keyUpdateIntervalMs'>,
+  options: Pick<SottoClientOptions, 'persistence' | 'lazySaveMs' | 'imported' | 'keyUpdateIntervalMs'>,
   dataDir?: string,
 ): Promise<TestClient> {
   const events: ClientEvent[] = [];
@@ -81,7 +81,7 @@ export async function waitUntil(condition: () => boolean, what: string, timeoutM
 }
 
 /** `owner` invites `who`, who joins as `name`; done once `who` is a member and `owner` has their profile. */
-export async function admit(owner: TestClient, roomId: string, who: TestClient, name: string): Promise<void> {
+export async function admit(owner: Pick<TestClient, 'client'>, roomId: string, who: Pick<TestClient, 'client'>, name: string): Promise<void> {
   const { link } = await owner.client.createInvite(roomId);
   await who.client.join(link, name);
   await waitUntil(() => who.client.rooms().find((r) => r.roomId === roomId)?.status === 'member', `${name} admitted`);

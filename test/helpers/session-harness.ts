@@ -14,6 +14,7 @@ import type { RelayContext } from '../../relay/context.js';
 import { AddressLockout } from '../../relay/limits.js';
 import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
+import { RestorePoints } from '../../relay/restore-point.js';
 import { loadOrCreateRelayKey } from '../../relay/relay-key.js';
 import { Session } from '../../relay/session.js';
 import { SessionRegistry } from '../../relay/session-registry.js';
@@ -46,6 +47,7 @@ export async function startSessionHarness(options: SessionHarnessOptions = {}): 
   const ctx: RelayContext = {
     config, store: options.store?.(store) ?? store, bus, metrics, log, now: Date.now, suite: await detectSuite(),
     addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
+    restorePoints: new RestorePoints(),
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const staticKey = loadOrCreateRelayKey(dataDir, nodePrimitives);

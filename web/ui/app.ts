@@ -17,7 +17,9 @@ import type { WorkerClient } from './worker-client.js';
 export class App {
   readonly #rpc: WorkerClient;
   readonly #root: HTMLElement;
-  readonly #status = statusBadge();
+  readonly #status = statusBadge(() => {
+    this.#rpc.call('reconnect', {}).catch(() => undefined);
+  });
   readonly #banner = warningBanner();
   readonly #announcer = h('div', { class: 'sr-only', 'aria-live': 'polite' });
   readonly #main = h('main', { id: 'main', class: 'main', tabindex: '-1' });

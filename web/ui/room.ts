@@ -29,6 +29,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const leave = h('button', { type: 'button', class: 'secondary' }, 'Leave');
   const headerActions = h('div', { class: 'actions' }, invite.button, leave);
   const notice = h('p', { class: 'notice', hidden: true });
+  const restoredNotice = h('p', { class: 'notice', role: 'status', hidden: true });
   const warningList = h('ul', {});
   const warnings = h('div', { class: 'warnings', role: 'alert', hidden: true },
     h('p', { class: 'warn-title' }, '⚠ Something in this room failed to verify'), warningList);
@@ -49,6 +50,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
     invite.element,
     warnings,
     notice,
+    restoredNotice,
     h('div', { class: 'room-body' },
       h('div', { class: 'conversation' }, empty, earlier, log, composer),
       members.element,
@@ -88,6 +90,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
         : NOTICE[room.state];
     notice.hidden = note === undefined;
     notice.textContent = note ?? '';
+    restoredNotice.hidden = room.restoredNotice === undefined;
+    restoredNotice.textContent = room.restoredNotice ?? '';
     composer.hidden = !active;
   };
 
@@ -99,10 +103,10 @@ export function roomView(ctx: Ctx, roomId: string): View {
     let previous: HTMLElement | undefined;
     for (const message of messages) {
       keep.add(message.key);
-      const signature = `${message.pending ? connection : 'sent'}|${message.text}|${message.warning ?? ''}|${message.senderName}`;
+      const signature = `${message.pending ? `${connection}${message.failed ? '-failed' : ''}` : 'sent'}|${message.text}|${message.warning ?? ''}|${message.senderName}`;
       let entry = rendered.get(message.key);
       if (entry === undefined || entry.signature !== signature) {
-        const article = messageArticle(message, connection);
+        const article = messageArticle(message, connection, retrySends);
         if (entry !== undefined) entry.article.replaceWith(article);
         entry = { article, signature };
         rendered.set(message.key, entry);
@@ -162,6 +166,10 @@ export function roomView(ctx: Ctx, roomId: string): View {
       log.scrollTop = log.scrollHeight - fromBottom;
     }).catch(report);
   });
+
+  const retrySends = (): void => {
+    ctx.rpc.call('retrySends', { roomId }).catch(report);
+  };
 
   // The call settles when the relay acknowledges; until then the message is listed as pending.
   const submit = (): void => {
@@ -242,7 +250,16 @@ export function roomView(ctx: Ctx, roomId: string): View {
   };
 }
 
-function messageArticle(m: MessageView, connection: ConnectionState): HTMLElement {
+/** The note on a message of ours the relay has not acknowledged: sending, waiting to be online, or given up on. */
+function pendingNote(m: MessageView, connection: ConnectionState, retry: () => void): HTMLElement | undefined {
+  if (!m.pending) return undefined;
+  if (!m.failed) return h('span', { class: 'pending-note' }, connection === 'online' ? 'Sending…' : 'Not sent yet');
+  const button = h('button', { type: 'button', class: 'link small' }, 'Retry');
+  button.addEventListener('click', retry);
+  return h('span', { class: 'pending-note failed' }, 'Not sent — ', button);
+}
+
+function messageArticle(m: MessageView, connection: ConnectionState, retry: () => void): HTMLElement {
   const fp = h('p', { class: 'fingerprint-line', hidden: true }, 'Key fingerprint ', h('code', {}, m.fingerprint));
   const fpButton = h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false' }, 'Key');
   fpButton.addEventListener('click', () => {
@@ -254,7 +271,7 @@ function messageArticle(m: MessageView, connection: ConnectionState): HTMLElemen
       h('span', { class: 'sender' }, m.senderName),
       ' ',
       h('time', { datetime: new Date(m.time).toISOString(), title: new Date(m.time).toLocaleString() }, formatTime(m.time)),
-      m.pending ? h('span', { class: 'pending-note' }, connection === 'online' ? 'Sending…' : 'Not sent yet') : undefined,
+      pendingNote(m, connection, retry),
       ' ',
       fpButton,
     ),

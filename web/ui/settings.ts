@@ -1,5 +1,6 @@
-// Settings: export the (already encrypted) keystore as a file, or import one; which release runs.
-import { field, h } from './dom.js';
+// Settings: export the (already encrypted) keystore as a file, or import one — after saying what the
+// import replaces and what this device would lose, and the person confirming it; which release runs.
+import { field, h, replaceChildren } from './dom.js';
 import { releaseSection } from './release-section.js';
 import { errorText, type Ctx, type View } from './view.js';
 
@@ -22,6 +23,12 @@ export function settingsView(ctx: Ctx): View {
     h('div', { class: 'actions' }, importButton),
     importNote,
   );
+  const confirmText = h('div', {});
+  const confirmButton = h('button', { type: 'button', class: 'primary' }, 'Replace this device’s keystore');
+  const cancelButton = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
+  const confirmBox = h('div', { class: 'confirm stack', role: 'alertdialog', 'aria-labelledby': 'import-confirm-title', hidden: true },
+    h('h3', { id: 'import-confirm-title' }, 'Replace the keystore on this device?'), confirmText, h('div', { class: 'actions' }, confirmButton, cancelButton));
+  let chosenBytes: Uint8Array | undefined;
 
   exportButton.addEventListener('click', () => {
     exportButton.disabled = true;
@@ -52,19 +59,52 @@ export function settingsView(ctx: Ctx): View {
     }
     importButton.disabled = true;
     importNote.textContent = '';
+    // Opened and compared first; nothing is replaced until the person confirms.
     chosen.arrayBuffer()
-      .then((buffer) => ctx.rpc.call('importKeystore', { bytes: new Uint8Array(buffer), passphrase: passphrase.value }))
+      .then(async (buffer) => {
+        chosenBytes = new Uint8Array(buffer);
+        return ctx.rpc.call('previewImport', { bytes: chosenBytes, passphrase: passphrase.value });
+      })
       .then(
-        () => {
-          // Start over on the imported keystore, at the room list.
-          history.replaceState(null, '', `${location.pathname}#/`);
-          location.reload();
+        ({ rooms, lost }) => {
+          replaceChildren(confirmText,
+            h('p', {}, `The file holds ${rooms.length === 1 ? '1 room' : `${rooms.length} rooms`}${rooms.length > 0 ? `: ${rooms.join(', ')}` : ''}.`),
+            lost.length === 0 ? undefined
+              : h('p', { class: 'error' }, `Lost on this device: ${lost.join(', ')} — ${lost.length === 1 ? 'this room is' : 'these rooms are'} not in the file, and ${lost.length === 1 ? 'its keys go' : 'their keys go'} with the current keystore.`),
+            h('p', {}, 'Also lost: anything this device received or changed after the file was exported and the relay no longer holds. Messages you sent since are fetched again and recognised as yours.'));
+          confirmBox.hidden = false;
+          confirmButton.focus();
         },
         (failure: unknown) => {
+          chosenBytes = undefined;
           importButton.disabled = false;
           importNote.textContent = `Import failed: ${errorText(failure)}`;
         },
       );
+  });
+
+  cancelButton.addEventListener('click', () => {
+    chosenBytes = undefined;
+    confirmBox.hidden = true;
+    importButton.disabled = false;
+  });
+
+  confirmButton.addEventListener('click', () => {
+    if (chosenBytes === undefined) return;
+    confirmButton.disabled = true;
+    ctx.rpc.call('importKeystore', { bytes: chosenBytes, passphrase: passphrase.value }).then(
+      () => {
+        // Start over on the imported keystore, at the room list.
+        history.replaceState(null, '', `${location.pathname}#/`);
+        location.reload();
+      },
+      (failure: unknown) => {
+        confirmButton.disabled = false;
+        confirmBox.hidden = true;
+        importButton.disabled = false;
+        importNote.textContent = `Import failed: ${errorText(failure)}`;
+      },
+    );
   });
 
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
@@ -77,6 +117,7 @@ export function settingsView(ctx: Ctx): View {
     h('h2', {}, 'Restore'),
     importForm,
     ...releaseSection(),
+    confirmBox,
   );
   return { element, focus: back };
 }

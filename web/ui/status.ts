@@ -1,4 +1,5 @@
-// The one role="status" element: connection state to the relay.
+// The one role="status" element: connection state to the relay, with a Retry once reconnecting has
+// stopped (it gives up after a bounded time instead of trying forever).
 import type { ConnectionState, KeystoreState } from '../worker/rpc.js';
 import { h } from './dom.js';
 
@@ -12,21 +13,26 @@ const TEXT: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
   online: 'Connected',
   offline: 'Offline, retrying',
+  stopped: 'Offline',
 };
 
-export function statusBadge(): StatusBadge {
+export function statusBadge(onRetry: () => void): StatusBadge {
   const dot = h('span', { class: 'dot', 'aria-hidden': 'true' });
   const text = h('span', {}, 'Locked');
-  const element = h('p', { role: 'status', class: 'status', 'data-state': 'locked' }, dot, text);
+  const retry = h('button', { type: 'button', class: 'link small', hidden: true }, 'Retry');
+  retry.addEventListener('click', onRetry);
+  const element = h('p', { role: 'status', class: 'status', 'data-state': 'locked' }, dot, text, ' ', retry);
   return {
     element,
     setConnection(state, detail) {
       element.setAttribute('data-state', state);
       text.textContent = TEXT[state];
+      retry.hidden = state !== 'stopped';
       element.title = detail ?? '';
     },
     setLocked(keystore) {
       element.setAttribute('data-state', 'locked');
+      retry.hidden = true;
       text.textContent = keystore === 'absent' ? 'Not set up' : 'Locked';
       element.title = '';
     },

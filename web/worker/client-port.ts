@@ -12,7 +12,7 @@ import { noblePrimitives } from '../../protocol/noise/index.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
 import type { HistoryView, MemberView, MessageView, RoomState, RoomView } from './rpc.js';
 
-export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings'> & { readonly createdTime: number };
+export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings' | 'restoredNotice'> & { readonly createdTime: number };
 
 export interface ClientPort {
   createRoom(name: string, displayName: string, history: HistoryView): Promise<string>;
@@ -28,6 +28,8 @@ export interface ClientPort {
   /** The last `last` messages, and how many there are in all. */
   messages(roomId: string, last: number): { messages: MessageView[]; total: number };
   members(roomId: string): MemberView[];
+  retrySends(roomId: string): void;
+  reconnect(): void;
   stop(): Promise<void>;
 }
 
@@ -36,8 +38,8 @@ export interface StartOptions {
   /** The page's origin: /config.json and the WebSocket are same-origin. */
   readonly origin: string;
   readonly onEvent: (event: ClientEvent) => void;
-  /** The keystore was just imported: SottoClientOptions.restoredFromExport. */
-  readonly restoredFromExport: boolean;
+  /** The keystore was just imported (SottoClientOptions.imported). */
+  readonly imported: boolean;
 }
 
 interface RelayConfig {
@@ -78,7 +80,9 @@ function messageView(m: ClientMessage, index: number): MessageView {
   // The label, not the bare name: it tells apart members whose names look alike.
   const senderName = m.senderLabel;
   return {
-    key: m.seq === undefined ? `pending-${index}` : String(m.seq),
+    // With the sender and time: after a restore from a backup, a message the relay lost keeps its
+    // old seq until it is stored again, and a new one may already hold that seq.
+    key: m.seq === undefined ? `pending-${index}` : `${m.seq}-${m.sender}-${m.time}`,
     seq: m.seq,
     sender: m.sender,
     senderName,
@@ -87,6 +91,7 @@ function messageView(m: ClientMessage, index: number): MessageView {
     text: m.text,
     own: m.mine,
     pending: m.pending,
+    failed: m.failed === true,
     warning: m.warnings.length === 0 ? undefined : m.warnings.map((w) => describeMark(w, m, senderName)).join(' '),
     sharedBy: m.sharedBy,
   };
@@ -125,8 +130,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
       return { socket: new WebSocket(config.wsUrl) as unknown as SocketLike, relayPublicKey: config.relayPublicKey };
     },
     ...(options.persistence === undefined ? {} : { persistence: options.persistence }),
+    ...(options.imported ? { imported: true } : {}),
     onEvent: options.onEvent,
-    restoredFromExport: options.restoredFromExport,
   });
   const me = (roomId: string): string | undefined => {
     try {
@@ -183,6 +188,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         me: m.sign === self,
       }));
     },
+    retrySends: (roomId) => client.retrySends(roomId),
+    reconnect: () => client.reconnect(),
     stop: () => client.close(),
   };
 }

@@ -13,7 +13,8 @@ import type { ClientPersistence } from '../../protocol/client/persistence.js';
 export const DB_NAME = 'sotto';
 export const STORE_NAME = 'keystore';
 export const ENTRY = 'sealed';
-export const RESTORED_ENTRY = 'restored';
+/** Set by an import until the imported keystore is first opened. */
+const IMPORTED = 'imported';
 
 export class WrongPassphrase extends Error {
   constructor() {
@@ -102,19 +103,19 @@ export async function checkKeystoreFile(sealed: Uint8Array, passphrase: string, 
   plaintext.fill(0);
 }
 
-/** Replaces the stored keystore with a file already checked by checkKeystoreFile. */
+/**
+ * Replaces the stored keystore with a file already checked by checkKeystoreFile, and notes that it
+ * was imported: the next unlock opens it as such (takeImported), so its rooms adopt what its keys
+ * sent since the export (protocol/client/adopt.ts).
+ */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
-  // The flag first: a keystore written without it would skip the key updates an import calls for.
-  await set(RESTORED_ENTRY, true, db());
+  await set(IMPORTED, true, db());
   await writeSealed(sealed);
 }
 
-/** Whether the stored keystore was imported and not yet opened by a client (see the header). */
-export async function restoredFromExport(): Promise<boolean> {
-  return (await get(RESTORED_ENTRY, db())) === true;
-}
-
-/** Called once the client has saved the owed updates in the keystore itself. */
-export async function clearRestored(): Promise<void> {
-  await del(RESTORED_ENTRY, db());
+/** Whether the stored keystore was imported and not opened since; clears the note. */
+export async function takeImported(): Promise<boolean> {
+  const imported = (await get(IMPORTED, db())) === true;
+  if (imported) await del(IMPORTED, db());
+  return imported;
 }

@@ -5,7 +5,8 @@
 
 export type Role = 'owner' | 'admin' | 'member';
 export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 'failed';
-export type ConnectionState = 'connecting' | 'online' | 'offline';
+/** 'stopped': reconnecting gave up after a bounded time; the `reconnect` call tries again. */
+export type ConnectionState = 'connecting' | 'online' | 'offline' | 'stopped';
 export type KeystoreState = 'absent' | 'locked' | 'unlocked' | 'ephemeral';
 
 export interface RoomView {
@@ -27,6 +28,8 @@ export interface RoomView {
   readonly warnings: number;
   /** What is written waits for the room's new key (the current one was replaced or ran out). */
   readonly waitingForKey: boolean;
+  /** Said once after the relay was restored from a backup and lost some of this room. */
+  readonly restoredNotice: string | undefined;
   /** What new members see of earlier messages; undefined until the room's log is here. */
   readonly history: HistoryView | undefined;
 }
@@ -53,6 +56,8 @@ export interface MessageView {
   readonly own: boolean;
   /** Saved on this device but not yet acknowledged by the relay (listed last). */
   readonly pending: boolean;
+  /** Pending, and retrying gave up: shown "Not sent — Retry" (the `retrySends` call). */
+  readonly failed: boolean;
   /** A verification note on this message (e.g. a gap before it). */
   readonly warning: string | undefined;
   /** From before we joined, shared with us by this member (their label): their word, not the sender's signature. */
@@ -117,8 +122,21 @@ export interface Api {
   markRead: [{ roomId: string }, void];
   /** The sealed keystore file (already encrypted under the passphrase). */
   exportKeystore: [Record<string, never>, { bytes: Uint8Array; name: string }];
+  /** What importing the file would change, before anything is replaced: the person confirms first. */
+  previewImport: [{ bytes: Uint8Array; passphrase: string }, ImportPreview];
   /** Replaces the stored keystore with a file, after checking it opens with `passphrase`. */
   importKeystore: [{ bytes: Uint8Array; passphrase: string }, void];
+  /** Sends again the room's messages marked "Not sent". */
+  retrySends: [{ roomId: string }, void];
+  /** Reconnects now after reconnecting stopped. */
+  reconnect: [Record<string, never>, void];
+}
+
+export interface ImportPreview {
+  /** Names of the rooms in the file. */
+  readonly rooms: string[];
+  /** Names of the rooms this device holds now that the file does not: lost here by the import. */
+  readonly lost: string[];
 }
 
 export type Method = keyof Api;

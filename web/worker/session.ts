@@ -5,13 +5,12 @@ import { isSottoError, SottoError } from '../../protocol/errors.js';
 import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import type { ClientEvent } from '../../protocol/client/client-events.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
-import { encodeSnapshot } from '../../protocol/client/snapshot.js';
+import { encodeSnapshot, snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
 import {
-  checkKeystoreFile, clearRestored, createKeystore, keystoreExists, readSealed, replaceKeystore, restoredFromExport, unlockKeystore,
-  WrongPassphrase,
+  checkKeystoreFile, createKeystore, keystoreExists, openSealedFile, readSealed, replaceKeystore, takeImported, unlockKeystore, WrongPassphrase,
 } from './keystore.js';
 import type {
   Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, Method, Params, Result,
@@ -78,7 +77,11 @@ interface RoomExtra {
   warnings: WarningView[];
   /** Why our join can never complete; cleared when it makes progress after all. */
   joinFailure: string | undefined;
+  /** Set once the relay says it was restored from a backup and lost some of this room. */
+  restoredNotice: string | undefined;
 }
+
+const RESTORED_NOTICE = 'The server was restored from a backup; re-sending what it lost.';
 
 type Emit = (event: ViewEvent) => void;
 
@@ -119,7 +122,8 @@ export class Session {
     unlock: async ({ passphrase }) => this.#open(async () => {
       if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
       await this.#lockKeystore();
-      return { persistence: await unlockKeystore(text(passphrase), this.#progress), state: 'unlocked' as const, fresh: false };
+      const persistence = await unlockKeystore(text(passphrase), this.#progress);
+      return { persistence, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
     }),
     ephemeral: async () => this.#open(async () => ({ persistence: undefined, state: 'ephemeral' as const, fresh: false })),
     createRoom: async ({ name, displayName, history }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history)) }),
@@ -159,6 +163,21 @@ export class Session {
       const stamp = new Date().toISOString().slice(0, 10);
       return { bytes, name: `sotto-keystore-${stamp}.sotto` };
     },
+    previewImport: async ({ bytes, passphrase }) => {
+      if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
+      const { key, plaintext } = await openSealedFile(text(passphrase), bytes, this.#progress);
+      key.key.wipe();
+      try {
+        const inFile = snapshotRooms(plaintext);
+        const kept = new Set(inFile.map((room) => room.roomId));
+        const lost = this.#client?.rooms().filter((room) => !kept.has(room.id)).map((room) => room.name) ?? [];
+        return { rooms: inFile.map((room) => room.name), lost };
+      } finally {
+        plaintext.fill(0);
+      }
+    },
+    retrySends: async ({ roomId }) => this.#need().retrySends(hex(roomId)),
+    reconnect: async () => this.#need().reconnect(),
     importKeystore: async ({ bytes, passphrase }) => {
       if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
       await this.#lockKeystore();
@@ -213,24 +232,20 @@ export class Session {
     return { keystore: this.#state, suite };
   }
 
-  async #open(get: () => Promise<{ persistence: ClientPersistence | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean }>): Promise<void> {
+  async #open(get: () => Promise<{ persistence: ClientPersistence | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean; imported?: boolean }>): Promise<void> {
     if (this.#client !== undefined) return;
     if (this.#busy) throw new WorkerFailure('BAD_REQUEST', 'already unlocking');
     this.#busy = true;
     try {
-      const { persistence, state, fresh } = await get();
+      const { persistence, state, fresh, imported } = await get();
       // A new keystore is written at once (empty), so the next visit asks for this passphrase.
       if (fresh && persistence !== undefined) await persistence.save(encodeSnapshot([]));
-      // An imported keystore may also be in other hands: its first client replaces every room's keys.
-      const restored = state === 'unlocked' && await restoredFromExport();
       const client = await startClient({
         persistence,
         origin: globalThis.location.origin,
         onEvent: (event) => this.#onClientEvent(event),
-        restoredFromExport: restored,
+        imported: imported === true,
       });
-      // The client saved the owed updates into the keystore itself before it returned.
-      if (restored) await clearRestored();
       this.#client = client;
       this.#state = state;
     } finally {
@@ -246,7 +261,7 @@ export class Session {
   #extra(roomId: string): RoomExtra {
     let extra = this.#extras.get(roomId);
     if (extra === undefined) {
-      extra = { warnings: [], joinFailure: undefined };
+      extra = { warnings: [], joinFailure: undefined, restoredNotice: undefined };
       this.#extras.set(roomId, extra);
     }
     return extra;
@@ -264,6 +279,7 @@ export class Session {
         ...(failed ? { state: 'failed' as const, detail: extra.joinFailure } : {}),
         lastTime: last?.time ?? createdTime,
         warnings: extra.warnings.length,
+        restoredNotice: extra.restoredNotice,
       };
     });
   }
@@ -318,6 +334,10 @@ export class Session {
         this.#queue({ type: 'rooms' });
         break;
       }
+      case 'restored':
+        this.#extra(event.roomId).restoredNotice = RESTORED_NOTICE;
+        this.#queue({ type: 'rooms' });
+        break;
       case 'status':
         this.#connection = event.status;
         this.#emit({ type: 'status', state: event.status, detail: undefined });

@@ -237,6 +237,17 @@ test('receive: our own key on a record we never sent is REFLECTED only if our si
   assert.is((await receiveMessage(suite, f.room, 1, mine, false)).kind, 'own');
 });
 
+test('receive: an imported keystore adopts a record our key signed that it never sealed; once adopting ends it is REFLECTED again', async () => {
+  const f = await fixture();
+  const later = await seal(f, f.bob, 'sent by a later copy of this keystore');
+  f.room.journal.adopting = true;
+  assert.is((await receiveMessage(suite, f.room, 1, later, false)).kind, 'own');
+  const bySomeoneElse = decodeMessage(await signRecord(f.alice.sign, 'sigMessage', later.signed));
+  expectRejected(await receiveMessage(suite, f.room, 1, bySomeoneElse, false), 'BAD_SIGNATURE');
+  f.room.journal.adopting = false;
+  expectRejected(await receiveMessage(suite, f.room, 1, later, false), 'REFLECTED');
+});
+
 test('receive: a record for another room is ROOM_MISMATCH', async () => {
   const f = await fixture();
   const other = await fixture();
