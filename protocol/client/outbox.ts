@@ -9,6 +9,7 @@ import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts }
 import { epochMessageKey, messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
 import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
+import { noteSent } from './message-store.js';
 import { pendingView, roomView } from './views.js';
 
 const RATE_LIMIT_PAUSE_MS = 1_000;
@@ -47,6 +48,7 @@ export class Outbox {
     room.counter = counter;
     room.lastHash = messageHash(record.bytes);
     room.sentHashes.add(toHex(room.lastHash));
+    noteSent(room, toHex(room.lastHash));
     const item: OutboxItem = { counter, content, record };
     room.outbox.push(item);
     const done = new Promise<number>((resolve, reject) => this.#acks.set(`${room.hex}:${counter}`, { resolve, reject }));
@@ -98,6 +100,7 @@ export class Outbox {
       item.record = await this.#seal(room, item.content, item.counter, prevHash);
       prevHash = messageHash(item.record.bytes);
       room.sentHashes.add(toHex(prevHash));
+      noteSent(room, toHex(prevHash));
     }
     room.lastHash = prevHash;
     await this.#ctx.save();

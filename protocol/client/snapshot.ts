@@ -16,7 +16,8 @@ import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
 import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type RoomState, type RoomStatus } from './room-state.js';
 
-const SNAPSHOT_VERSION = 1;
+/** The whole-snapshot version: what exports and keystores written before the records layout hold. */
+export const SNAPSHOT_VERSION = 1;
 
 /** `key` null: forgotten after the epoch was replaced (forgetKeysBefore). */
 interface EpochJson { epoch: number; key: string | null; rosterHash: string | null; logLength: number | null; startedAt: number; rotationHash: string | null }
@@ -24,7 +25,7 @@ interface OutboxJson { counter: number; type: ContentType; time: number; text: s
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
-interface RoomJson {
+export interface RoomJson {
   roomId: string;
   signSeed: string;
   encSecret: string;
@@ -38,12 +39,13 @@ interface RoomJson {
   epochCounts: [number, number][];
   counter: number;
   lastHash: string;
-  sentHashes: string[];
+  /** The history (sentHashes, seen, messages) is absent in a records-layout state record (message-store.ts). */
+  sentHashes?: string[];
   senders: [string, number, string][];
-  seen: [number, string][];
+  seen?: [number, string][];
   lastSeen: number;
   syncSeq: number;
-  messages: DeliveredMessage[];
+  messages?: DeliveredMessage[];
   /** Absent in snapshots written before unread counts were kept. */
   readSeq?: number;
   names: [string, string][];
@@ -59,7 +61,7 @@ interface RoomJson {
   join: OwnJoinJson | null;
 }
 
-interface SnapshotJson {
+export interface SnapshotJson {
   version: number;
   rooms: RoomJson[];
 }
@@ -68,7 +70,8 @@ const b64 = toBase64Url;
 const bytes = fromBase64Url;
 const optional = (value: Uint8Array | undefined): string | null => (value === undefined ? null : b64(value));
 
-function roomToJson(room: RoomState): RoomJson {
+/** A room without its history: what grows with every message is kept apart (historyToJson). */
+export function roomToJson(room: RoomState): RoomJson {
   return {
     roomId: b64(room.roomId),
     signSeed: b64(room.me.signSeed.expose()),
@@ -85,12 +88,9 @@ function roomToJson(room: RoomState): RoomJson {
     epochCounts: [...room.epochCounts],
     counter: room.counter,
     lastHash: b64(room.lastHash),
-    sentHashes: [...room.sentHashes],
     senders: [...room.senders].map(([sender, state]) => [sender, state.counter, b64(state.hash)]),
-    seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]),
     lastSeen: room.lastSeen,
     syncSeq: room.syncSeq,
-    messages: room.messages,
     readSeq: room.readSeq,
     names: [...room.names],
     outbox: room.outbox.map((item) => ({ counter: item.counter, ...item.content, record: b64(item.record.bytes) })),
@@ -101,6 +101,11 @@ function roomToJson(room: RoomState): RoomJson {
       joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
     },
   };
+}
+
+/** What grows with every message: written whole in a snapshot, in chunks by message-store.ts. */
+export function historyToJson(room: RoomState): Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages'>> {
+  return { sentHashes: [...room.sentHashes], seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]), messages: room.messages };
 }
 
 /**
@@ -119,7 +124,7 @@ export interface DecodedSnapshot {
 }
 
 export function encodeSnapshot(rooms: Iterable<RoomState>, outdated: readonly OutdatedRoom[] = []): Uint8Array {
-  const json = { version: SNAPSHOT_VERSION, rooms: [...[...rooms].map(roomToJson), ...outdated.map((o) => o.json)] };
+  const json = { version: SNAPSHOT_VERSION, rooms: [...[...rooms].map((room) => ({ ...roomToJson(room), ...historyToJson(room) })), ...outdated.map((o) => o.json)] };
   return utf8(JSON.stringify(json));
 }
 
@@ -148,12 +153,12 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   for (const [epoch, count] of j.epochCounts) room.epochCounts.set(epoch, count);
   room.counter = j.counter;
   room.lastHash = bytes(j.lastHash);
-  for (const hash of j.sentHashes) room.sentHashes.add(hash);
+  for (const hash of j.sentHashes ?? []) room.sentHashes.add(hash);
   for (const [sender, counter, hash] of j.senders) room.senders.set(sender, { counter, hash: bytes(hash) });
-  for (const [seq, hash] of j.seen) room.seen.set(seq, bytes(hash));
+  for (const [seq, hash] of j.seen ?? []) room.seen.set(seq, bytes(hash));
   room.lastSeen = j.lastSeen;
   room.syncSeq = j.syncSeq;
-  room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
+  room.messages.push(...(j.messages ?? []).map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) setName(room, sign, name);
   // What each lacked is found again by the first sync after loading, which checks them once more.
@@ -180,6 +185,11 @@ export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promis
   } catch {
     throw new SottoError('BAD_VALUE', 'snapshot is not valid JSON');
   }
+  return decodeSnapshotJson(suite, json);
+}
+
+/** A parsed snapshot (decodeSnapshot), or one message-store.ts assembled from its records. */
+export async function decodeSnapshotJson(suite: Suite, json: SnapshotJson): Promise<DecodedSnapshot> {
   if (json.version !== SNAPSHOT_VERSION) throw new SottoError('BAD_VERSION', `snapshot version ${json.version}`);
   const rooms: RoomState[] = [];
   const outdated: OutdatedRoom[] = [];

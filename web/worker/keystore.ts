@@ -1,16 +1,16 @@
-// The browser keystore: one IndexedDB entry holding ONLY the sealed snapshot
-// (protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at
-// unlock and kept in the worker; every save re-seals under it with a fresh nonce.
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+// The browser keystore: IndexedDB entries holding ONLY sealed records (keystore-records.ts;
+// protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at unlock
+// from the state record and kept in the worker; every save seals what it writes with a fresh nonce.
+import { clear, createStore, get, type UseStore } from 'idb-keyval';
 import { isSottoError } from '../../protocol/errors.js';
 import {
-  DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore, type KdfProgress, type KeystoreKey,
+  DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, type KdfProgress, type KeystoreKey,
 } from '../../protocol/crypto/passphrase.js';
-import type { ClientPersistence } from '../../protocol/client/persistence.js';
+import { KeystoreRecords, replaceAllRecords, STATE_ENTRY } from './keystore-records.js';
 
 export const DB_NAME = 'sotto';
 export const STORE_NAME = 'keystore';
-export const ENTRY = 'sealed';
+export const ENTRY = STATE_ENTRY;
 
 export class WrongPassphrase extends Error {
   constructor() {
@@ -46,41 +46,25 @@ export async function readSealed(): Promise<Uint8Array | undefined> {
   throw new Error('keystore entry has an unexpected type');
 }
 
-async function writeSealed(bytes: Uint8Array): Promise<void> {
-  await set(ENTRY, bytes, db());
-}
-
+/** Deletes the whole keystore: the state record and every history record sealed under its key. */
 export async function deleteSealed(): Promise<void> {
-  await del(ENTRY, db());
-}
-
-/** Persistence for a keystore sealed under `key`; `initial` is the snapshot already opened. */
-function sealedPersistence(key: KeystoreKey, initial: Uint8Array | undefined): ClientPersistence {
-  let first: Uint8Array | undefined = initial;
-  return {
-    async load() {
-      const out = first;
-      first = undefined;
-      return out;
-    },
-    async save(snapshot) {
-      await writeSealed(sealKeystore(key, snapshot));
-    },
-  };
+  await clear(db());
 }
 
 /** First visit: derive a key for a new salt. Nothing is written until the client's first save. */
-export async function createKeystore(passphrase: string, onProgress?: KdfProgress): Promise<ClientPersistence> {
+export async function createKeystore(passphrase: string, onProgress?: KdfProgress): Promise<KeystoreRecords> {
   const key = await newKeystoreKey(passphrase, DEFAULT_KDF_PARAMS, onProgress);
-  return sealedPersistence(key, undefined);
+  return new KeystoreRecords(db(), key, false);
 }
 
 /** Opens the stored keystore; a wrong passphrase throws WrongPassphrase and writes nothing. */
-export async function unlockKeystore(passphrase: string, onProgress?: KdfProgress): Promise<ClientPersistence> {
+export async function unlockKeystore(passphrase: string, onProgress?: KdfProgress): Promise<KeystoreRecords> {
   const sealed = await readSealed();
   if (sealed === undefined) throw new Error('no keystore');
   const { key, plaintext } = await openSealedFile(passphrase, sealed, onProgress);
-  return sealedPersistence(key, plaintext);
+  // The state record is read again with the others when the client loads, in one transaction.
+  plaintext.fill(0);
+  return new KeystoreRecords(db(), key, true);
 }
 
 export async function openSealedFile(passphrase: string, sealed: Uint8Array, onProgress?: KdfProgress): Promise<{ key: KeystoreKey; plaintext: Uint8Array }> {
@@ -99,7 +83,10 @@ export async function checkKeystoreFile(sealed: Uint8Array, passphrase: string, 
   plaintext.fill(0);
 }
 
-/** Replaces the stored keystore with a file already checked by checkKeystoreFile. */
+/**
+ * Replaces the stored keystore with a file already checked by checkKeystoreFile: a whole snapshot,
+ * written as the state record with every other record deleted, migrated at the next unlock.
+ */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
-  await writeSealed(sealed);
+  await replaceAllRecords(db(), sealed);
 }

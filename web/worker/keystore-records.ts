@@ -1,0 +1,74 @@
+// The browser keystore's records (protocol/client/record-layout.ts) in the IndexedDB store of
+// keystore.ts, one entry per record, each sealed under the keystore key: the state record under the
+// entry a keystore has always had (`sealed`, what unlocking opens), history records under their own
+// names. A save's puts and deletes run in one readwrite transaction, which IndexedDB commits whole
+// or not at all. An export joins the records into one whole snapshot, the file format of before.
+import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
+import type { ClientPersistence, RecordChange } from '../../protocol/client/persistence.js';
+import { STATE_RECORD, wholeSnapshot } from '../../protocol/client/record-layout.js';
+import { openSealed, sealKeystore, type KeystoreKey } from '../../protocol/crypto/passphrase.js';
+
+/** The entry holding the state record: before the records layout, the whole sealed snapshot. */
+export const STATE_ENTRY = 'sealed';
+
+const entryOf = (name: string): string => (name === STATE_RECORD ? STATE_ENTRY : name);
+const nameOf = (entry: string): string => (entry === STATE_ENTRY ? STATE_RECORD : entry);
+
+function asBytes(value: unknown): Uint8Array {
+  if (value instanceof Uint8Array) return value;
+  if (value instanceof ArrayBuffer) return new Uint8Array(value);
+  throw new Error('keystore entry has an unexpected type');
+}
+
+/** Every entry, sealed, as read in one transaction. */
+async function readAll(store: UseStore): Promise<Map<string, Uint8Array>> {
+  const all = await entries<IDBValidKey, unknown>(store);
+  return new Map(all.map(([entry, value]) => [nameOf(String(entry)), asBytes(value)]));
+}
+
+/** Writes `sealed` as the whole keystore, deleting every other record, in one transaction. */
+export function replaceAllRecords(store: UseStore, sealed: Uint8Array): Promise<void> {
+  return store('readwrite', (s) => {
+    s.clear();
+    s.put(sealed, STATE_ENTRY);
+    return promisifyRequest(s.transaction);
+  });
+}
+
+export class KeystoreRecords implements ClientPersistence {
+  readonly #store: UseStore;
+  readonly #key: KeystoreKey;
+  /** A fresh keystore has nothing to load; an unlocked one loads once, at the client's start. */
+  #loadable: boolean;
+
+  constructor(store: UseStore, key: KeystoreKey, stored: boolean) {
+    this.#store = store;
+    this.#key = key;
+    this.#loadable = stored;
+  }
+
+  async load(): Promise<ReadonlyMap<string, Uint8Array> | undefined> {
+    if (!this.#loadable) return undefined;
+    this.#loadable = false;
+    return this.#open();
+  }
+
+  async save(change: RecordChange): Promise<void> {
+    const put = [...change.put].map(([name, bytes]) => [entryOf(name), sealKeystore(this.#key, bytes)] as const);
+    await this.#store('readwrite', (s) => {
+      for (const [entry, bytes] of put) s.put(bytes, entry);
+      for (const name of change.remove) s.delete(entryOf(name));
+      return promisifyRequest(s.transaction);
+    });
+  }
+
+  /** The keystore as one sealed whole snapshot: what an export file holds and an import reads. */
+  async exportWhole(): Promise<Uint8Array> {
+    return sealKeystore(this.#key, wholeSnapshot(await this.#open()));
+  }
+
+  async #open(): Promise<Map<string, Uint8Array>> {
+    const sealed = await readAll(this.#store);
+    return new Map([...sealed].map(([name, bytes]) => [name, openSealed(this.#key, bytes)]));
+  }
+}
