@@ -2,6 +2,7 @@
 import type { BenchOptions } from './bench-options.js';
 import type { BrowserClientCosts } from './browser-client-costs.js';
 import type { RoomOpenResult } from './browser-room-open.js';
+import type { KeystoreSaveResult } from './keystore-save.js';
 import type { CostSummary } from './client-costs.js';
 import type { ShapeSummary } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
@@ -20,6 +21,8 @@ export interface BenchResults {
   readonly browserClientCosts?: BrowserClientCosts;
   /** One per round: the web app opening a 10,000-message room in Chromium. */
   readonly roomOpen?: RoomOpenResult[];
+  /** One per history size: saving one message, records against the whole snapshot. */
+  readonly keystoreSaves?: KeystoreSaveResult[];
   /** Sections that failed, with the error; the others still ran. */
   readonly failures?: string[];
   readonly profiles?: RelayProfile[];

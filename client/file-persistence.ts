@@ -164,8 +164,9 @@ export class FilePersistence implements ClientPersistence {
       });
     }
     if (history) await syncDir(this.#records);
-    if (journaled) await unlink(join(this.#dir, JOURNAL_FILE));
     await syncDir(this.#dir);
+    // Not synced: a journal that outlives a crash is applied again at the next open, to the same result.
+    if (journaled) await unlink(join(this.#dir, JOURNAL_FILE));
   }
 
   /** A journal is only ever renamed into place whole, so one found at open is applied again whole. */

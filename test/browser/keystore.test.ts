@@ -6,9 +6,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { TEST_PASSPHRASE } from '../helpers/clients.js';
-import { REPO_ROOT } from '../helpers/paths.js';
+import { FIXTURE_KEYSTORE } from '../helpers/grown-room.js';
 import {
   chromiumAvailable, createRoom, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
   useWithoutSaving, World, type Person,
@@ -201,7 +200,7 @@ if (chromiumAvailable()) {
   test('a keystore made before the records layout unlocks with its history and is stored as records', async () => {
     const gina = await world.person('gina');
     await open(gina, world);
-    const fixture = [...readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'keystore-v1', 'client.keystore'))];
+    const fixture = [...readFileSync(FIXTURE_KEYSTORE)];
     await gina.page.evaluate(async (bytes) => {
       const db = await new Promise<IDBDatabase>((resolve, reject) => {
         const request = indexedDB.open('sotto');

@@ -15,17 +15,16 @@ import { decodeSnapshot, decodeSnapshotJson, encodeSnapshot } from '../../../pro
 import { noblePrimitives } from '../../../protocol/noise/index.js';
 import { FilePersistence, RECORDS_DIR, SNAPSHOT_FILE } from '../../../client/file-persistence.js';
 import { TEST_KDF, TEST_PASSPHRASE } from '../../helpers/clients.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { FIXTURE_KEYSTORE } from '../../helpers/grown-room.js';
 
 const suite = nobleSuite;
-const FIXTURE = join(REPO_ROOT, 'test', 'fixtures', 'keystore-v1', 'client.keystore');
 const ROOM = '42643648724d36d0a11ed2a93c118a5b';
 
 test('migration: a Node keystore made before records opens with nothing lost and is stored as records', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-migrate-'));
   try {
-    copyFileSync(FIXTURE, join(dir, SNAPSHOT_FILE));
-    const { plaintext } = await openKeystore(TEST_PASSPHRASE, readFileSync(FIXTURE));
+    copyFileSync(FIXTURE_KEYSTORE, join(dir, SNAPSHOT_FILE));
+    const { plaintext } = await openKeystore(TEST_PASSPHRASE, readFileSync(FIXTURE_KEYSTORE));
     const before = await decodeSnapshot(suite, plaintext);
     assert.is(before.rooms[0]!.messages.length, 300, 'the fixture is what its README says');
 

@@ -3,45 +3,18 @@
 // records join back into exactly the snapshot they came from; a misplaced record is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { bytesEqual, fromUtf8 } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
-import { openKeystore } from '../../../protocol/crypto/passphrase.js';
 import { MessageStore, noteHistory } from '../../../protocol/client/message-store.js';
 import type { RecordChange } from '../../../protocol/client/persistence.js';
 import { chunkName, joinRecords, STATE_RECORD, type StateJson } from '../../../protocol/client/record-layout.js';
 import type { DeliveredMessage, RoomState } from '../../../protocol/client/room-state.js';
-import { decodeSnapshot, decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
-import { insertMessage } from '../../../protocol/client/views.js';
+import { decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { isSottoError } from '../../../protocol/errors.js';
-import { TEST_PASSPHRASE } from '../../helpers/clients.js';
-import { REPO_ROOT } from '../../helpers/paths.js';
+import { fixtureRoom, grow } from '../../helpers/grown-room.js';
 
 const suite = nobleSuite;
 const CHUNK = 128;
-
-/** The fixture keystore's room (300 messages, made by the code before records). */
-async function fixtureRoom(): Promise<RoomState> {
-  const file = readFileSync(join(REPO_ROOT, 'test', 'fixtures', 'keystore-v1', 'client.keystore'));
-  const { plaintext } = await openKeystore(TEST_PASSPHRASE, file);
-  const { rooms } = await decodeSnapshot(suite, plaintext);
-  return rooms[0]!;
-}
-
-/** Adds `count` messages after the room's last, each with its accepted hash, as receiving does. */
-function grow(room: RoomState, count: number): void {
-  const template = room.messages.at(-1)!;
-  const hash = room.seen.get(template.seq)!;
-  for (let i = 1; i <= count; i++) {
-    const seq = room.syncSeq + 1;
-    insertMessage(room, { ...template, seq, text: `grown ${seq}` });
-    room.seen.set(seq, hash);
-    noteHistory(room, seq);
-    room.syncSeq = seq;
-    room.lastSeen = seq;
-  }
-}
 
 function apply(records: Map<string, Uint8Array>, change: RecordChange): void {
   for (const [name, bytes] of change.put) records.set(name, bytes);
@@ -52,7 +25,7 @@ const bytesOf = (change: RecordChange): number => [...change.put.values()].reduc
 
 /** A store holding `room` with `history` messages, saved once; returns the change of one more message. */
 async function oneMoreMessage(history: number): Promise<{ change: RecordChange; room: RoomState; records: Map<string, Uint8Array> }> {
-  const room = await fixtureRoom();
+  const room = await fixtureRoom(suite);
   grow(room, history - room.messages.length);
   const store = new MessageStore(() => [room], () => [], CHUNK);
   const records = new Map<string, Uint8Array>();
@@ -88,7 +61,7 @@ test('records: the records join back into the very snapshot the room encodes to'
 });
 
 test('records: a changed old message rewrites only its own chunk', async () => {
-  const room = await fixtureRoom();
+  const room = await fixtureRoom(suite);
   const store = new MessageStore(() => [room], () => [], CHUNK);
   store.next();
   const old = room.messages[5]!;
@@ -99,7 +72,7 @@ test('records: a changed old message rewrites only its own chunk', async () => {
 });
 
 test('records: a room gone from the client takes its records with it', async () => {
-  const room = await fixtureRoom();
+  const room = await fixtureRoom(suite);
   const rooms = [room];
   const store = new MessageStore(() => rooms, () => [], CHUNK);
   const first = store.next();
