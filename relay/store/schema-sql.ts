@@ -7,7 +7,7 @@ import { MIGRATIONS, SCHEMA_VERSION, type Column, type ColumnType, type Index, t
 export type Dialect = 'sqlite' | 'postgres';
 
 const TYPES: Record<Dialect, Record<ColumnType, string>> = {
-  sqlite: { bytes: 'BLOB', int: 'INTEGER', small: 'SMALLINT' },
+  sqlite: { bytes: 'BLOB', int: 'INTEGER', small: 'INTEGER' },
   postgres: { bytes: 'BYTEA', int: 'BIGINT', small: 'SMALLINT' },
 };
 
