@@ -45,43 +45,41 @@ async function openAndClose(path: string): Promise<void> {
   await new SqliteStore({ path, synchronous: 'FULL', maxHistoryPerRoom: 10 }).close();
 }
 
-test('SQLite: a fresh database is the schema 0959acf wrote by hand', async () => {
+/** A database as 0959acf's first `version` migrations left it. */
+function legacyDatabase(path: string, version: number): void {
+  const db = new Database(path);
+  db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
+  for (const sql of SQLITE_0959ACF.slice(0, version)) db.exec(sql);
+  db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
+  db.close();
+}
+
+/** Runs `check` with a fresh database (made by schema.ts) and a path for another, in a temp dir. */
+async function beside(check: (fresh: string, other: string) => Promise<void>): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-schema-'));
   try {
     const fresh = join(dir, 'fresh.sqlite');
     await openAndClose(fresh);
-    const legacy = join(dir, 'legacy.sqlite');
-    const db = new Database(legacy);
-    for (const sql of SQLITE_0959ACF) db.exec(sql);
-    db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
-    db.close();
-    assert.equal(describe(fresh), describe(legacy));
+    await check(fresh, join(dir, 'other.sqlite'));
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-});
+}
+
+test('SQLite: a fresh database is the schema 0959acf wrote by hand', () => beside(async (fresh, legacy) => {
+  legacyDatabase(legacy, SQLITE_0959ACF.length);
+  assert.equal(describe(fresh), describe(legacy));
+}));
 
 for (let version = 0; version <= SQLITE_0959ACF.length; version++) {
-  test(`SQLite: a database 0959acf left at version ${version} migrates to version ${SCHEMA_VERSION}, the same as a fresh one`, async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'sotto-schema-'));
-    try {
-      const fresh = join(dir, 'fresh.sqlite');
-      await openAndClose(fresh);
-      const old = join(dir, 'old.sqlite');
-      const db = new Database(old);
-      db.exec('CREATE TABLE schema_version (version INTEGER NOT NULL) STRICT');
-      for (const sql of SQLITE_0959ACF.slice(0, version)) db.exec(sql);
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
-      db.close();
-      await openAndClose(old);
-      assert.equal(describe(old), describe(fresh));
-      const check = new Database(old, { readonly: true });
-      assert.is((check.prepare('SELECT version FROM schema_version').get() as { version: number }).version, SCHEMA_VERSION);
-      check.close();
-    } finally {
-      rmSync(dir, { recursive: true, force: true });
-    }
-  });
+  test(`SQLite: a database 0959acf left at version ${version} migrates to version ${SCHEMA_VERSION}, the same as a fresh one`, () => beside(async (fresh, old) => {
+    legacyDatabase(old, version);
+    await openAndClose(old);
+    assert.equal(describe(old), describe(fresh));
+    const check = new Database(old, { readonly: true });
+    assert.is((check.prepare('SELECT version FROM schema_version').get() as { version: number }).version, SCHEMA_VERSION);
+    check.close();
+  }));
 }
 
 test('migrations: a database newer than this relay is refused; one at the latest version needs nothing', () => {

@@ -73,6 +73,14 @@ test('keystore: a header asking for absurd parameters is refused before any work
   }
 });
 
+/** A keystore in `dir` holding a state record and one chunk, open for more saves. */
+async function keystoreWithOneChunk(dir: string): Promise<FilePersistence> {
+  const persistence = new FilePersistence(dir, 'right', SMALL);
+  await persistence.load();
+  await persistence.save({ put: new Map([[STATE_RECORD, utf8('state one')], ['m.ab.0', utf8('chunk one')]]), remove: [] });
+  return persistence;
+}
+
 const state = (text: string): RecordChange => ({ put: new Map([[STATE_RECORD, utf8(text)]]), remove: [] });
 
 test('file persistence: mode 0600, survives reopening, a wrong passphrase overwrites nothing', async () => {
@@ -111,9 +119,7 @@ test('file persistence: mode 0600, survives reopening, a wrong passphrase overwr
 test('file persistence: a save cut short after its commit is finished at the next open, whole', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
   try {
-    const first = new FilePersistence(dir, 'right', SMALL);
-    await first.load();
-    await first.save({ put: new Map([[STATE_RECORD, utf8('state one')], ['m.ab.0', utf8('chunk one')]]), remove: [] });
+    const first = await keystoreWithOneChunk(dir);
     // The chunk's file cannot be replaced (a directory stands in its way): the save fails midway.
     const chunk = join(dir, RECORDS_DIR, 'm.ab.9');
     mkdirSync(chunk);
@@ -137,9 +143,7 @@ test('file persistence: a save cut short after its commit is finished at the nex
 test('file persistence: a journal that never reached its rename changes nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
   try {
-    const first = new FilePersistence(dir, 'right', SMALL);
-    await first.load();
-    await first.save({ put: new Map([[STATE_RECORD, utf8('state one')], ['m.ab.0', utf8('chunk one')]]), remove: [] });
+    await keystoreWithOneChunk(dir);
     writeFileSync(join(dir, `${JOURNAL_FILE}.999.tmp`), 'half a journal');
     writeFileSync(join(dir, RECORDS_DIR, 'm.ab.0.999.tmp'), 'half a chunk');
     const reopened = new FilePersistence(dir, 'right', SMALL);
