@@ -21,7 +21,7 @@ function asBytes(value: unknown): Uint8Array {
 }
 
 /** Every entry, sealed, as read in one transaction. */
-async function readAll(store: UseStore): Promise<Map<string, Uint8Array>> {
+export async function readAllRecords(store: UseStore): Promise<Map<string, Uint8Array>> {
   const all = await entries<IDBValidKey, unknown>(store);
   return new Map(all.map(([entry, value]) => [nameOf(String(entry)), asBytes(value)]));
 }
@@ -38,19 +38,22 @@ export function replaceAllRecords(store: UseStore, sealed: Uint8Array): Promise<
 export class KeystoreRecords implements ClientPersistence {
   readonly #store: UseStore;
   readonly #key: KeystoreKey;
-  /** A fresh keystore has nothing to load; an unlocked one loads once, at the client's start. */
-  #loadable: boolean;
+  /**
+   * What the client's start loads, once: undefined for a fresh keystore; for an unlocked one, its
+   * sealed entries as read (readAllRecords) while the key was being derived.
+   */
+  #stored: Promise<Map<string, Uint8Array>> | undefined;
 
-  constructor(store: UseStore, key: KeystoreKey, stored: boolean) {
+  constructor(store: UseStore, key: KeystoreKey, stored: Promise<Map<string, Uint8Array>> | undefined) {
     this.#store = store;
     this.#key = key;
-    this.#loadable = stored;
+    this.#stored = stored;
   }
 
   async load(): Promise<ReadonlyMap<string, Uint8Array> | undefined> {
-    if (!this.#loadable) return undefined;
-    this.#loadable = false;
-    return this.#open();
+    const stored = this.#stored;
+    this.#stored = undefined;
+    return stored === undefined ? undefined : this.#opened(await stored);
   }
 
   async save(change: RecordChange): Promise<void> {
@@ -64,11 +67,10 @@ export class KeystoreRecords implements ClientPersistence {
 
   /** The keystore as one sealed whole snapshot: what an export file holds and an import reads. */
   async exportWhole(): Promise<Uint8Array> {
-    return sealKeystore(this.#key, wholeSnapshot(await this.#open()));
+    return sealKeystore(this.#key, wholeSnapshot(this.#opened(await readAllRecords(this.#store))));
   }
 
-  async #open(): Promise<Map<string, Uint8Array>> {
-    const sealed = await readAll(this.#store);
+  #opened(sealed: Map<string, Uint8Array>): Map<string, Uint8Array> {
     return new Map([...sealed].map(([name, bytes]) => [name, openSealed(this.#key, bytes)]));
   }
 }
