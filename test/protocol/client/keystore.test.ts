@@ -153,7 +153,7 @@ test('file persistence: a journal that never reached its rename changes nothing'
   }
 });
 
-test('file persistence: a record sealed under another keystore\'s key is refused', async () => {
+test('file persistence: a record sealed under the key of another keystore is refused', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
   const other = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
   try {
