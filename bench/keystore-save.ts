@@ -2,7 +2,8 @@
 // the records layout (protocol/client/message-store.ts: the state record and the one chunk that
 // changed, sealed; client/file-persistence.ts: journal, files, fsyncs) beside the whole snapshot
 // every save wrote before it (encodeSnapshot and one seal; then one file written, fsynced and
-// renamed as client/file-persistence.ts did at 0959acf). A real room: the fixture keystore's, grown.
+// renamed as client/file-persistence.ts did at 0959acf). A real room: the fixture keystore's, grown,
+// with one past epoch per 100 messages as the default rotation leaves in the state record.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -56,10 +57,19 @@ async function writeWhole(dir: string, sealed: Uint8Array): Promise<void> {
   await directory.close();
 }
 
+/** Messages per epoch: the rooms' default rotation (docs/protocol.md). */
+const ROTATE_EVERY = 100;
+
 async function roomWith(history: number): Promise<RoomState> {
   const room = await fixtureRoom(nobleSuite);
   if (history < room.messages.length) room.messages.length = history;
   else grow(room, history - room.messages.length);
+  // Past epochs whose keys are forgotten: their entries stay in the state record.
+  const past = room.epochs.get(room.epoch)!;
+  for (let epoch = room.epoch + 1; epoch < Math.ceil(history / ROTATE_EVERY); epoch++) {
+    room.epochs.set(epoch, { ...past, key: undefined });
+    room.epochCounts.set(epoch, ROTATE_EVERY);
+  }
   return room;
 }
 
