@@ -3,6 +3,7 @@
 // says so here (noteHistory, noteSent), so a save finds its chunks without looking at the history:
 // its cost is the change, not the number of messages the room holds.
 import { toBase64Url } from '../bytes.js';
+import { SottoError } from '../errors.js';
 import type { ChangeSource, RecordChange } from './persistence.js';
 import {
   chunkName, chunkOf, chunkRecord, DEFAULT_CHUNK_SIZE, historyRecords, sentName, sentRecord, STATE_RECORD, stateRecord,
@@ -70,7 +71,7 @@ export class MessageStore implements ChangeSource {
   #rewriteAll = false;
 
   constructor(rooms: () => Iterable<RoomState>, outdated: () => readonly OutdatedRoom[], chunkSize = DEFAULT_CHUNK_SIZE) {
-    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new RangeError('chunk size must be a positive integer');
+    if (!Number.isInteger(chunkSize) || chunkSize < 1) throw new SottoError('BAD_VALUE', 'historyChunk must be a positive integer');
     this.#chunkSize = chunkSize;
     this.#rooms = rooms;
     this.#outdated = outdated;
