@@ -114,4 +114,30 @@ test('records: a stored chunk size other than the client\'s is rewritten whole a
   assert.ok(bytesEqual(encodeSnapshot([back!]), encodeSnapshot(rooms)));
 });
 
+test('records: after a failed save the next one writes every chunk again', async () => {
+  const room = await fixtureRoom(suite);
+  const store = new MessageStore(() => [room], () => [], CHUNK);
+  const all = [...store.next().put.keys()].sort();
+  grow(room, 1);
+  store.failed(store.next());
+  assert.equal([...store.next().put.keys()].sort(), all);
+});
+
+// An import stores a whole snapshot over whatever records were there (web/worker/keystore-records.ts
+// clears them too): the migration deletes any left, so no old chunk joins the imported history.
+test('records: a whole snapshot found with records beside it is migrated and the strays deleted', async () => {
+  const room = await fixtureRoom(suite);
+  const records = new Map([[STATE_RECORD, encodeSnapshot([room])], [chunkName('ab', 0), new Uint8Array([1])]]);
+  const stored = joinRecords(records);
+  assert.ok(stored.whole);
+  const { rooms } = await decodeSnapshotJson(suite, stored.snapshot);
+  const store = new MessageStore(() => rooms, () => [], CHUNK);
+  store.loaded(rooms, stored);
+  const change = store.next();
+  assert.equal(change.remove, [chunkName('ab', 0)]);
+  apply(records, change);
+  const { rooms: [back] } = await decodeSnapshotJson(suite, joinRecords(records).snapshot);
+  assert.ok(bytesEqual(encodeSnapshot([back!]), encodeSnapshot([room])));
+});
+
 test.run();
