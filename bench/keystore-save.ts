@@ -2,8 +2,7 @@
 // the records layout (protocol/client/message-store.ts: the state record and the one chunk that
 // changed, sealed; client/file-persistence.ts: journal, files, fsyncs) beside the whole snapshot
 // every save wrote before it (encodeSnapshot and one seal; then one file written, fsynced and
-// renamed as client/file-persistence.ts did at 0959acf). A real room: the fixture keystore's, grown,
-// with one past epoch per 100 messages as the default rotation leaves in the state record.
+// renamed as client/file-persistence.ts did at 0959acf). The room: keystore-room.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -16,7 +15,9 @@ import { encodeSnapshot } from '../protocol/client/snapshot.js';
 import { nobleSuite } from '../protocol/crypto/noble-suite.js';
 import { newKeystoreKey, sealKeystore, type KeystoreKey } from '../protocol/crypto/passphrase.js';
 import { TEST_KDF } from '../test/helpers/clients.js';
-import { fixtureRoom, grow } from '../test/helpers/grown-room.js';
+import { fixtureRoom } from '../test/helpers/grown-room.js';
+import { grow } from '../test/helpers/grow-history.js';
+import { shapeHistory } from './keystore-room.js';
 import { nowMs } from './clock.js';
 import { median } from './stats.js';
 
@@ -35,8 +36,6 @@ export interface KeystoreSaveResult {
   /** Whole snapshot: the sealed file written, fsynced and renamed, median ms per message. */
   readonly wholeFileMs: number;
 }
-
-export const KEYSTORE_HISTORIES: readonly number[] = [100, 1_000, 10_000, 100_000];
 
 function sealAll(key: KeystoreKey, change: RecordChange): number {
   let bytes = 0;
@@ -57,19 +56,9 @@ async function writeWhole(dir: string, sealed: Uint8Array): Promise<void> {
   await directory.close();
 }
 
-/** Messages per epoch: the rooms' default rotation (docs/protocol.md). */
-const ROTATE_EVERY = 100;
-
 async function roomWith(history: number): Promise<RoomState> {
   const room = await fixtureRoom(nobleSuite);
-  if (history < room.messages.length) room.messages.length = history;
-  else grow(room, history - room.messages.length);
-  // Past epochs whose keys are forgotten: their entries stay in the state record.
-  const past = room.epochs.get(room.epoch)!;
-  for (let epoch = room.epoch + 1; epoch < Math.ceil(history / ROTATE_EVERY); epoch++) {
-    room.epochs.set(epoch, { ...past, key: undefined });
-    room.epochCounts.set(epoch, ROTATE_EVERY);
-  }
+  shapeHistory(room, history);
   return room;
 }
 

@@ -8,7 +8,9 @@ import { UsageError } from '../protocol/platform/command-line.js';
 import { parseBenchOptions, type Section } from './bench-options.js';
 import { runBrowserClientCosts } from './browser-client-costs.js';
 import { runBrowserRoomOpen } from './browser-room-open.js';
-import { KEYSTORE_HISTORIES, runKeystoreSave } from './keystore-save.js';
+import { KEYSTORE_HISTORIES } from './keystore-room.js';
+import { runKeystoreSave } from './keystore-save.js';
+import { runBrowserKeystoreSave } from './browser-keystore-save.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
 import { runClientCosts } from './client-costs.js';
 import { runFanoutSuite, shapeName, SottoTemplates } from './fanout-suite.js';
@@ -82,7 +84,9 @@ async function main(): Promise<void> {
       results = { ...results, roomOpen };
     });
     await section('keystore', async () => {
-      results = { ...results, keystoreSaves: await runKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, (line) => process.stderr.write(`  ${line}\n`)) };
+      const progress = (line: string): boolean => process.stderr.write(`  ${line}\n`);
+      results = { ...results, keystoreSaves: await runKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
+      results = { ...results, keystoreSavesChromium: await runBrowserKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
     });
     await section('profile', async () => {
       const template = await templates.get(HEADLINE);

@@ -2,6 +2,7 @@
 // verbatim.
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { KeystoreSaveResult } from './keystore-save.js';
+import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CostSummary } from './client-costs.js';
 import type { ShapeSummary, SystemSummary } from './fanout-suite.js';
 import { shapeName } from './fanout-suite.js';
@@ -131,6 +132,12 @@ function keystoreTable(rows: readonly KeystoreSaveResult[]): string {
   ]));
 }
 
+function browserKeystoreTable(saves: BrowserKeystoreSaves): string {
+  const value = (ms: number): string => `${ms < 10 ? ms.toFixed(2) : n(ms)} ms`;
+  return table(['messages held', 'records (next, seal, one transaction)', 'whole snapshot (encode, seal, one put)'],
+    saves.rows.map((r) => [n(r.history), value(r.recordsMs), value(r.wholeMs)]));
+}
+
 function profileTables(profile: RelayProfile): string {
   const { summary, step } = profile;
   return [
@@ -158,6 +165,8 @@ export function markdownReport(results: BenchResults): string {
   }
   if (results.roomOpen !== undefined) parts.push(`## Opening a busy room in Chromium (the web app on a relay process)\n`, roomOpenTable(results.roomOpen), '');
   if (results.keystoreSaves !== undefined) parts.push('## Saving one message against the history (Node keystore)\n', keystoreTable(results.keystoreSaves), '');
+  const chromium = results.keystoreSavesChromium;
+  if (chromium !== undefined) parts.push(`## Saving one message against the history (IndexedDB in ${chromium.userAgent})\n`, browserKeystoreTable(chromium), '');
   if ((results.failures ?? []).length > 0) parts.push('## Failed sections\n', ...results.failures!.map((f) => `- ${f.split('\n')[0]}`), '');
   for (const profile of results.profiles ?? []) parts.push(`## Relay CPU profile, synchronous=${profile.synchronous}\n`, profileTables(profile), '');
   return `${parts.join('\n')}\n`;

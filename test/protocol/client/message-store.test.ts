@@ -11,7 +11,8 @@ import { chunkName, joinRecords, STATE_RECORD, type StateJson } from '../../../p
 import type { DeliveredMessage, RoomState } from '../../../protocol/client/room-state.js';
 import { decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { isSottoError } from '../../../protocol/errors.js';
-import { fixtureRoom, grow } from '../../helpers/grown-room.js';
+import { grow } from '../../helpers/grow-history.js';
+import { fixtureRoom } from '../../helpers/grown-room.js';
 
 const suite = nobleSuite;
 const CHUNK = 128;
