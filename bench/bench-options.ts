@@ -5,9 +5,12 @@ import { sottoDeliveryMessageBytes } from './clients/sotto-bench-connection.js';
 import type { Shape } from './sotto-rooms.js';
 import type { StepTiming } from './fanout-session.js';
 
-/** `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes). */
-export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'room-open' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'room-open', 'profile'];
+/**
+ * `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes);
+ * `keystore` the cost of saving one message against the room's history.
+ */
+export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'room-open', 'keystore', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
@@ -28,6 +31,8 @@ export interface BenchOptions {
   /** Client-cost repetitions per suite (suites alternate). */
   readonly clientRounds: number;
   readonly clientOps: number;
+  /** Messages saved (and timed) per history size in the keystore section. */
+  readonly keystoreSaves: number;
   readonly profileOffered: number;
   readonly profileMeasureMs: number;
   readonly outDir: string;
@@ -72,13 +77,13 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       mode: 'quick' as const, rounds: 2, timing: { warmupMs: 500, measureMs: 1500, drainMs: 3000 },
       offered: [12_000, 60_000, 180_000],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }],
-      memorySteps: [1000, 2000, 5000], memoryRounds: 1, clientRounds: 1, clientOps: 200, profileOffered: 40_000, profileMeasureMs: 4000,
+      memorySteps: [1000, 2000, 5000], memoryRounds: 1, clientRounds: 1, clientOps: 200, keystoreSaves: 10, profileOffered: 40_000, profileMeasureMs: 4000,
     }
     : {
       mode: 'full' as const, rounds: 5, timing: { warmupMs: 2000, measureMs: 5000, drainMs: 10_000 },
       offered: [12_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }, { rooms: 1000, members: 10 }],
-      memorySteps: [1000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000,
+      memorySteps: [1000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000, keystoreSaves: 30,
       profileOffered: 40_000, profileMeasureMs: 15_000,
     };
   // Overrides for developing the harness itself with tiny runs.

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,memory,client,browser,room-open,profile] [--rounds n] [--generators n]
+// npm run bench [-- --quick] [--only fanout,memory,client,browser,room-open,keystore,profile] [--rounds n] [--generators n]
 //   [--sqlite-synchronous NORMAL] [--out docs/perf]
 // Runs the sections in order, writes <out>/<mode>/{results.json, tables.md, *.svg}, and ends with one
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
@@ -8,6 +8,9 @@ import { UsageError } from '../protocol/platform/command-line.js';
 import { parseBenchOptions, type Section } from './bench-options.js';
 import { runBrowserClientCosts } from './browser-client-costs.js';
 import { runBrowserRoomOpen } from './browser-room-open.js';
+import { KEYSTORE_HISTORIES } from './keystore-room.js';
+import { runKeystoreSave } from './keystore-save.js';
+import { runBrowserKeystoreSave } from './browser-keystore-save.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
 import { runClientCosts } from './client-costs.js';
 import { runFanoutSuite, shapeName, SottoTemplates } from './fanout-suite.js';
@@ -80,6 +83,11 @@ async function main(): Promise<void> {
       for (let round = 0; round < options.clientRounds; round++) roomOpen.push(await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`)));
       results = { ...results, roomOpen };
     });
+    await section('keystore', async () => {
+      const progress = (line: string): boolean => process.stderr.write(`  ${line}\n`);
+      results = { ...results, keystoreSaves: await runKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
+      results = { ...results, keystoreSavesChromium: await runBrowserKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
+    });
     await section('profile', async () => {
       const template = await templates.get(HEADLINE);
       const profiles: RelayProfile[] = [];
@@ -111,6 +119,8 @@ async function main(): Promise<void> {
     p99_at_12k_vs_ws: Object.fromEntries((results.fanout ?? []).map((f) => [shapeName(f.shape), sig3(p99Ratio(f, 'sotto', 'ws', LATENCY_OFFERED))])),
     idle_bytes_per_connection: { sotto: sig3(idleBytesPerConnection(results.memory, 'sotto')), ws: sig3(idleBytesPerConnection(results.memory, 'ws')) },
     chromium_room_open_catch_up_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
+    chromium_room_reopen_after_key_ms: sig3(median((results.roomOpen ?? []).map((r) => r.reopenAfterKeyMs))),
+    keystore_save_ms_by_history: Object.fromEntries((results.keystoreSaves ?? []).map((k) => [k.history, { records: sig3(k.recordsFileMs), whole: sig3(k.wholeFileMs) }])),
     most_connections_held: Object.fromEntries((results.memory?.[0] ?? []).map((r) => [r.system, r.mostHeld])),
     load_average_at_start: sig3(machine.loadAverageAtStart),
     failed_sections: failures.map((f) => f.split(':')[0]),

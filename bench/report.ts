@@ -1,6 +1,8 @@
 // Markdown tables for docs/performance.md, written next to the results so the doc can quote a run
 // verbatim.
 import type { RoomOpenResult } from './browser-room-open.js';
+import type { KeystoreSaveResult } from './keystore-save.js';
+import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CostSummary } from './client-costs.js';
 import type { ShapeSummary, SystemSummary } from './fanout-suite.js';
 import { shapeName } from './fanout-suite.js';
@@ -119,7 +121,21 @@ function roomOpenTable(rounds: readonly RoomOpenResult[]): string {
     row('unlock (Argon2id, snapshot, connect)', (r) => r.unlockMs),
     row('catch-up (sync, verify, decrypt, save, render)', (r) => r.catchUpMs),
     row('reload with the history saved: unlock → last message shown', (r) => r.reopenMs),
+    row('↳ of which after the key is derived: records opened, state decoded, page rendered', (r) => r.reopenAfterKeyMs),
   ]);
+}
+
+function keystoreTable(rows: readonly KeystoreSaveResult[]): string {
+  const cpu = (value: number): string => `${value < 1 ? value.toFixed(3) : n(value)} ms`;
+  return table(['messages held', 'records: CPU', 'records: bytes', 'records: to disk', 'whole snapshot: CPU', 'whole: bytes', 'whole: to disk'], rows.map((r) => [
+    n(r.history), cpu(r.recordsCpuMs), n(r.recordsBytes), cpu(r.recordsFileMs), cpu(r.wholeCpuMs), n(r.wholeBytes), cpu(r.wholeFileMs),
+  ]));
+}
+
+function browserKeystoreTable(saves: BrowserKeystoreSaves): string {
+  const value = (ms: number): string => `${ms < 10 ? ms.toFixed(2) : n(ms)} ms`;
+  return table(['messages held', 'records (next, seal, one transaction)', 'whole snapshot (encode, seal, one put)'],
+    saves.rows.map((r) => [n(r.history), value(r.recordsMs), value(r.wholeMs)]));
 }
 
 function profileTables(profile: RelayProfile): string {
@@ -148,6 +164,9 @@ export function markdownReport(results: BenchResults): string {
     parts.push(`## Client costs (Chromium: ${browser.userAgent}; suites available: ${browser.suites.join(', ')})\n`, clientTable(browser.costs), '');
   }
   if (results.roomOpen !== undefined) parts.push(`## Opening a busy room in Chromium (the web app on a relay process)\n`, roomOpenTable(results.roomOpen), '');
+  if (results.keystoreSaves !== undefined) parts.push('## Saving one message against the history (Node keystore)\n', keystoreTable(results.keystoreSaves), '');
+  const chromium = results.keystoreSavesChromium;
+  if (chromium !== undefined) parts.push(`## Saving one message against the history (IndexedDB in ${chromium.userAgent})\n`, browserKeystoreTable(chromium), '');
   if ((results.failures ?? []).length > 0) parts.push('## Failed sections\n', ...results.failures!.map((f) => `- ${f.split('\n')[0]}`), '');
   for (const profile of results.profiles ?? []) parts.push(`## Relay CPU profile, synchronous=${profile.synchronous}\n`, profileTables(profile), '');
   return `${parts.join('\n')}\n`;

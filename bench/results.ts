@@ -2,6 +2,8 @@
 import type { BenchOptions } from './bench-options.js';
 import type { BrowserClientCosts } from './browser-client-costs.js';
 import type { RoomOpenResult } from './browser-room-open.js';
+import type { KeystoreSaveResult } from './keystore-save.js';
+import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CostSummary } from './client-costs.js';
 import type { ShapeSummary } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
@@ -20,6 +22,10 @@ export interface BenchResults {
   readonly browserClientCosts?: BrowserClientCosts;
   /** One per round: the web app opening a 10,000-message room in Chromium. */
   readonly roomOpen?: RoomOpenResult[];
+  /** One per history size: saving one message, records against the whole snapshot. */
+  readonly keystoreSaves?: KeystoreSaveResult[];
+  /** The same in Chromium's IndexedDB, as the web app saves. */
+  readonly keystoreSavesChromium?: BrowserKeystoreSaves;
   /** Sections that failed, with the error; the others still ran. */
   readonly failures?: string[];
   readonly profiles?: RelayProfile[];

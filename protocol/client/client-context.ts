@@ -19,13 +19,14 @@ import type { KeySchedule } from './key-schedule.js';
 import type { KeyUpdates } from './key-update.js';
 import type { Membership } from './membership.js';
 import type { Outbox } from './outbox.js';
+import { MessageStore } from './message-store.js';
 import { SaveQueue } from './persistence.js';
 import type { Receiving } from './receiving.js';
 import type { RelayChannel } from './relay-channel.js';
 import type { Restore } from './restore.js';
 import type { RoomBinding } from './room-binding.js';
 import type { RoomState } from './room-state.js';
-import { encodeSnapshot, type OutdatedRoom } from './snapshot.js';
+import type { OutdatedRoom } from './snapshot.js';
 import type { Sync } from './sync.js';
 
 const DEFAULT_TIMEOUT_MS = 15_000;
@@ -70,6 +71,8 @@ export class ClientContext {
   readonly syncing = new Set<string>();
   /** Rooms an older protocol made: written back to the keystore unchanged, never opened. */
   readonly outdated: OutdatedRoom[] = [];
+  /** What each save writes: the state record and the history chunks that changed. */
+  readonly store: MessageStore;
   readonly #saves: SaveQueue | undefined;
   #ops: Promise<unknown> = Promise.resolve();
 
@@ -77,8 +80,9 @@ export class ClientContext {
     this.suite = options.suite;
     this.options = options;
     this.timeoutMs = options.requestTimeoutMs ?? DEFAULT_TIMEOUT_MS;
+    this.store = new MessageStore(() => this.rooms.values(), () => this.outdated, options.historyChunk);
     this.#saves = options.persistence === undefined ? undefined : new SaveQueue(
-      options.persistence, () => encodeSnapshot(this.rooms.values(), this.outdated), options.lazySaveMs ?? DEFAULT_LAZY_SAVE_MS,
+      options.persistence, this.store, options.lazySaveMs ?? DEFAULT_LAZY_SAVE_MS,
     );
     if (options.onEvent !== undefined) this.listeners.add(options.onEvent);
   }
@@ -129,8 +133,8 @@ export class ClientContext {
 
   /**
    * Saves what `room` just learned, without waiting for it. While the room syncs, what arrives is
-   * covered by the save that ends the sync (or one within lazySaveMs): a save writes the whole
-   * state, and one per message made a long catch-up quadratic.
+   * covered by the save that ends the sync (or one within lazySaveMs): a save per message would
+   * still seal the state record once per message of a long catch-up.
    */
   saveSoon(room: RoomState): void {
     this.#unawaited(this.syncing.has(room.hex) ? this.#saves?.requestLater() : this.save());

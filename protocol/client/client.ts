@@ -31,7 +31,8 @@ import { Restore } from './restore.js';
 import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
 import { appendVerified, newRoomState, type MessageView } from './room-state.js';
-import { decodeSnapshot } from './snapshot.js';
+import { joinRecords } from './record-layout.js';
+import { decodeSnapshotJson } from './snapshot.js';
 import { Sync } from './sync.js';
 import { memberViews, messageCount, messageViews, roomCodeOf, roomView } from './views.js';
 
@@ -54,6 +55,8 @@ export interface SottoClientOptions {
   readonly sendGiveUpMs?: number;
   /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
   readonly lazySaveMs?: number;
+  /** Seqs per history chunk record in the keystore (record-layout.ts); default 128. */
+  readonly historyChunk?: number;
   /** Messages per room that may wait for the log or a key before the oldest is dropped (default 1,000). */
   readonly maxWaitingMessages?: number;
   /** How far one message may move a sender's key chain on (default 10,000, the longest epoch V-11 allows). */
@@ -127,9 +130,10 @@ export class SottoClient {
   static async open(options: SottoClientOptions): Promise<SottoClient> {
     const client = new SottoClient(options);
     const ctx = client.#ctx;
-    const snapshot = await options.persistence?.load();
-    if (snapshot !== undefined) {
-      const decoded = await decodeSnapshot(options.suite, snapshot);
+    const records = await options.persistence?.load();
+    if (records !== undefined) {
+      const stored = joinRecords(records);
+      const decoded = await decodeSnapshotJson(options.suite, stored.snapshot);
       for (const room of decoded.rooms) ctx.rooms.set(room.hex, room);
       if (options.imported === true) {
         // Another copy of these keys may be in other hands and may have sent since the export: its
@@ -140,6 +144,9 @@ export class SottoClient {
         await ctx.save();
       }
       ctx.outdated.push(...decoded.outdated);
+      ctx.store.loaded(decoded.rooms, stored);
+      // A keystore made before the records layout is rewritten as records at once, in one atomic save.
+      if (stored.whole) await ctx.save();
       // Said once per room at start: the room is kept, but this version cannot take part in it.
       for (const room of decoded.outdated) {
         ctx.warn(undefined, 'BAD_VERSION', `“${room.name}” was made by an older version of Sotto (protocol 1), which this one cannot open; its history stays in your keystore`);

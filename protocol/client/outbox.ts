@@ -13,6 +13,7 @@ import { messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
 import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
 import { retireChain, takeMessageKey } from './sender-ratchet.js';
+import { noteSent } from './message-store.js';
 import { pendingView, roomView } from './views.js';
 
 const FIRST_RETRY_MS = 250;
@@ -57,6 +58,7 @@ export class Outbox {
     room.counter = counter;
     room.lastHash = messageHash(record.bytes);
     room.sentHashes.add(toHex(room.lastHash));
+    noteSent(room, toHex(room.lastHash));
     const item: OutboxItem = { counter, content, record };
     room.outbox.push(item);
     const done = new Promise<number>((resolve, reject) => this.#acks.set(`${room.hex}:${counter}`, { resolve, reject }));
@@ -127,6 +129,7 @@ export class Outbox {
       item.record = await this.#seal(room, item.content, item.counter, prevHash);
       prevHash = messageHash(item.record.bytes);
       room.sentHashes.add(toHex(prevHash));
+      noteSent(room, toHex(prevHash));
     }
     room.lastHash = prevHash;
     await this.#ctx.save();

@@ -1,12 +1,25 @@
-// Where a client keeps its state between runs. The snapshot holds every secret the client has
-// (member key seeds, epoch keys, invite tokens, joining keys), so an implementation must store it
-// encrypted: protocol/crypto/passphrase.ts is the cipher both the Node file and the browser use.
+// Where a client keeps its state between runs: named records (record-layout.ts), changed a few at a
+// time. They hold every secret the client has (member key seeds, epoch keys, invite tokens, joining
+// keys), so an implementation must seal each one: protocol/crypto/passphrase.ts is the cipher both
+// the Node files and the browser's IndexedDB use.
+
+/** One save: records written whole and records deleted, applied all together or not at all. */
+export interface RecordChange {
+  readonly put: ReadonlyMap<string, Uint8Array>;
+  readonly remove: readonly string[];
+}
 
 export interface ClientPersistence {
-  /** The last saved snapshot, or undefined when there is none yet. */
-  load(): Promise<Uint8Array | undefined>;
-  /** Replaces the stored snapshot; resolves once it is durable. */
-  save(snapshot: Uint8Array): Promise<void>;
+  /** Every stored record by name, or undefined when nothing is stored yet. */
+  load(): Promise<ReadonlyMap<string, Uint8Array> | undefined>;
+  /** Applies `change` atomically (a crash leaves all of it or none); resolves once it is durable. */
+  save(change: RecordChange): Promise<void>;
+}
+
+/** What a save writes: taken when the save starts; told when one failed, so nothing it held is lost. */
+export interface ChangeSource {
+  next(): RecordChange;
+  failed(change: RecordChange): void;
 }
 
 interface Waiter {
@@ -18,23 +31,23 @@ interface Waiter {
  * Serialises saves and coalesces bursts: a request made while a save runs is covered by exactly
  * one later save that starts after it, so every caller's awaited state is on disk when it resolves.
  *
- * A save writes the whole state, so its cost grows with the history. What the relay can serve again
- * (a received message, a new epoch's key, a read mark) may wait: `requestLater` is covered by the
+ * A save writes the state record and what changed (message-store.ts), not the history. What the
+ * relay can serve again (a received message, a new epoch's key, a read mark) may still wait: `requestLater` is covered by the
  * next save that starts at most `laterMs` after it — sooner if anything asks for one now — so a
  * catch-up of thousands of messages costs a few saves rather than one after another throughout.
  */
 export class SaveQueue {
   readonly #persistence: ClientPersistence;
-  readonly #snapshot: () => Uint8Array;
+  readonly #changes: ChangeSource;
   readonly #laterMs: number;
   #now: Waiter[] = [];
   #later: Waiter[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   #draining = false;
 
-  constructor(persistence: ClientPersistence, snapshot: () => Uint8Array, laterMs: number) {
+  constructor(persistence: ClientPersistence, changes: ChangeSource, laterMs: number) {
     this.#persistence = persistence;
-    this.#snapshot = snapshot;
+    this.#changes = changes;
     this.#laterMs = laterMs;
   }
 
@@ -65,11 +78,14 @@ export class SaveQueue {
       const waiters = [...this.#now, ...this.#later];
       this.#now = [];
       this.#later = [];
+      // Taken now, after every waiter's request: the saved state covers all of them.
+      let change: RecordChange | undefined;
       try {
-        // Taken now, after every waiter's request: the saved state covers all of them.
-        await this.#persistence.save(this.#snapshot());
+        change = this.#changes.next();
+        await this.#persistence.save(change);
         for (const waiter of waiters) waiter.resolve();
       } catch (error) {
+        if (change !== undefined) this.#changes.failed(change);
         for (const waiter of waiters) waiter.reject(error);
       }
     } while (this.#now.length > 0);

@@ -15,6 +15,7 @@ import { openMessage } from './message-crypto.js';
 import { receiveMessage, type ChainMove, type Receipt } from './receive-message.js';
 import { DEFAULT_RATCHET_LIMITS, retireChain, takeMessageKey, type KeyTaken, type RatchetLimits } from './sender-ratchet.js';
 import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
+import { noteHistory } from './message-store.js';
 import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
@@ -218,12 +219,14 @@ export class Receiving {
     if (missing <= 0 || at === -1) return;
     const view = { ...room.messages[at]!, warnings: [...room.messages[at]!.warnings, 'GAP' as const], missing };
     room.messages[at] = view;
+    noteHistory(room, open.seq);
     this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
     this.#ctx.saveSoon(room);
   }
 
   #noteSeen(room: RoomState, seq: number, hash: Uint8Array, epoch: number): void {
     room.seen.set(seq, hash);
+    noteHistory(room, seq);
     if (seq > room.lastSeen) room.lastSeen = seq;
     countMessage(room, epoch);
   }

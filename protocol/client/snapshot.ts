@@ -11,31 +11,58 @@ import { decodeHistoryShare, encodeHistoryShare } from '../wire/history-share.js
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeCheckpoint } from '../wire/checkpoint.js';
 import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
-import { decodeMessage } from '../wire/message.js';
+import { decodeMessage, type MessageRecord } from '../wire/message.js';
+import { epochFromKey } from './epoch-keys.js';
 import { safeName } from './display-name.js';
 import { journalFromJson, journalToJson, type JournalJson } from './journal.js';
 import { memberKeysFromSecrets } from './member-keys.js';
 import { applyEvent, type Roster } from '../membership/roster.js';
 import type { SenderChain } from './sender-ratchet.js';
-import { appendVerified, newRoomState, setName, type DeliveredMessage, type JoinState, type OutboxItem, type RoomState, type RoomStatus } from './room-state.js';
+import { appendVerified, currentRoster, newRoomState, rosterAt, type EpochInfo, setName, type DeliveredMessage, type JoinState, type OutboxItem, type RoomState, type RoomStatus } from './room-state.js';
 
-const SNAPSHOT_VERSION = 1;
+/** The whole-snapshot version: what exports and keystores written before the records layout hold. */
+export const SNAPSHOT_VERSION = 1;
 
 /** A sender chain: [hex signing key, next index, chain key, [index, skipped message key][]]. */
 type ChainJson = [string, number, string, [number, string][]];
 /**
- * `chains` null: forgotten after the epoch was replaced (forgetKeysBefore). Absent in snapshots of
- * development builds of protocol 2 that kept the epoch key itself (`key`): such a room is outdated.
+ * `chains` null: forgotten after the epoch was replaced (forgetKeysBefore). Snapshots written by
+ * builds before sender chains (0959acf and earlier) hold the epoch key itself (`key`) instead of
+ * `chains`, `code` and `init`: loading derives them from it, as a new epoch would (epochFromDraft).
  */
 interface EpochJson {
-  epoch: number; chains?: ChainJson[] | null; code: string; init: string | null; rosterHash: string; logLength: number; startedAt: number; rotationHash: string | null;
+  epoch: number; chains?: ChainJson[] | null; code?: string; init?: string | null; key?: string | null;
+  rosterHash: string; logLength: number; startedAt: number; rotationHash: string | null;
+}
+
+/**
+ * A record a snapshot kept. One written before sender chains has no chain index in its header and
+ * no longer decodes: such a room (something queued or waiting in it) is kept as outdated, whole.
+ */
+function draftRecord(record: Uint8Array): MessageRecord {
+  try {
+    return decodeMessage(record);
+  } catch (error) {
+    if (!isSottoError(error)) throw error;
+    throw new SottoError('BAD_VERSION', `a queued or waiting message from a build before sender chains (${error.errorName})`);
+  }
+}
+
+/** An epoch as builds before sender chains saved it: derived from its key, or forgotten with it. */
+function epochFromDraft(room: RoomState, e: EpochJson): EpochInfo {
+  const rotationHash = e.rotationHash === null ? undefined : bytes(e.rotationHash);
+  const roster = rosterAt(room, e.logLength) ?? currentRoster(room);
+  if (e.key === undefined || e.key === null || roster === undefined) {
+    return { chains: undefined, code: '', initSecret: undefined, rosterHash: bytes(e.rosterHash), logLength: e.logLength, startedAt: e.startedAt, rotationHash };
+  }
+  return epochFromKey(bytes(e.key), { roomId: room.roomId, epoch: e.epoch, roster, startedAt: e.startedAt, rotationHash });
 }
 /** `text` for a text, profile or room name; `share` (its encoding) for a history share. */
 interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
-interface RoomJson {
+export interface RoomJson {
   roomId: string;
   signSeed: string;
   encSecret: string;
@@ -53,12 +80,13 @@ interface RoomJson {
   epochCounts: [number, number][];
   counter: number;
   lastHash: string;
-  sentHashes: string[];
+  /** The history (sentHashes, seen, messages) is absent in a records-layout state record (message-store.ts). */
+  sentHashes?: string[];
   senders: [string, number, string][];
-  seen: [number, string][];
+  seen?: [number, string][];
   lastSeen: number;
   syncSeq: number;
-  messages: DeliveredMessage[];
+  messages?: DeliveredMessage[];
   /** Absent in snapshots written before unread counts were kept. */
   readSeq?: number;
   names: [string, string][];
@@ -76,7 +104,7 @@ interface RoomJson {
   journal?: JournalJson;
 }
 
-interface SnapshotJson {
+export interface SnapshotJson {
   version: number;
   rooms: RoomJson[];
 }
@@ -104,7 +132,8 @@ function contentFromJson(o: OutboxJson): Content {
   return { type: o.type, time: o.time, text: o.text ?? '' };
 }
 
-function roomToJson(room: RoomState): RoomJson {
+/** A room without its history: what grows with every message is kept apart (historyToJson). */
+export function roomToJson(room: RoomState): RoomJson {
   return {
     roomId: b64(room.roomId),
     signSeed: b64(room.me.signSeed.expose()),
@@ -124,12 +153,9 @@ function roomToJson(room: RoomState): RoomJson {
     epochCounts: [...room.epochCounts],
     counter: room.counter,
     lastHash: b64(room.lastHash),
-    sentHashes: [...room.sentHashes],
     senders: [...room.senders].map(([sender, state]) => [sender, state.counter, b64(state.hash)]),
-    seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]),
     lastSeen: room.lastSeen,
     syncSeq: room.syncSeq,
-    messages: room.messages,
     readSeq: room.readSeq,
     names: [...room.names],
     outbox: room.outbox.map(outboxToJson),
@@ -141,6 +167,11 @@ function roomToJson(room: RoomState): RoomJson {
     },
     journal: journalToJson(room.journal),
   };
+}
+
+/** What grows with every message: written whole in a snapshot, in chunks by message-store.ts. */
+export function historyToJson(room: RoomState): Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages'>> {
+  return { sentHashes: [...room.sentHashes], seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]), messages: room.messages };
 }
 
 /**
@@ -159,7 +190,7 @@ export interface DecodedSnapshot {
 }
 
 export function encodeSnapshot(rooms: Iterable<RoomState>, outdated: readonly OutdatedRoom[] = []): Uint8Array {
-  const json = { version: SNAPSHOT_VERSION, rooms: [...[...rooms].map(roomToJson), ...outdated.map((o) => o.json)] };
+  const json = { version: SNAPSHOT_VERSION, rooms: [...[...rooms].map((room) => ({ ...roomToJson(room), ...historyToJson(room) })), ...outdated.map((o) => o.json)] };
   return utf8(JSON.stringify(json));
 }
 
@@ -183,10 +214,9 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
     appendVerified(room, event, roster);
   }
   for (const e of j.epochs) {
-    if (e.chains === undefined) throw new SottoError('BAD_VERSION', 'room from a development build of protocol 2, before sender chains');
-    room.epochs.set(e.epoch, {
-      chains: e.chains === null ? undefined : new Map(e.chains.map(chainFromJson)), code: e.code,
-      initSecret: e.init === null ? undefined : new Secret(bytes(e.init)), rosterHash: bytes(e.rosterHash),
+    room.epochs.set(e.epoch, e.chains === undefined ? epochFromDraft(room, e) : {
+      chains: e.chains === null ? undefined : new Map(e.chains.map(chainFromJson)), code: e.code ?? '',
+      initSecret: e.init === null || e.init === undefined ? undefined : new Secret(bytes(e.init)), rosterHash: bytes(e.rosterHash),
       logLength: e.logLength, startedAt: e.startedAt, rotationHash: e.rotationHash === null ? undefined : bytes(e.rotationHash),
     });
     room.epoch = Math.max(room.epoch, e.epoch);
@@ -194,20 +224,20 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   for (const [epoch, count] of j.epochCounts) room.epochCounts.set(epoch, count);
   room.counter = j.counter;
   room.lastHash = bytes(j.lastHash);
-  for (const hash of j.sentHashes) room.sentHashes.add(hash);
+  for (const hash of j.sentHashes ?? []) room.sentHashes.add(hash);
   for (const [sender, counter, hash] of j.senders) room.senders.set(sender, { counter, hash: bytes(hash) });
-  for (const [seq, hash] of j.seen) room.seen.set(seq, bytes(hash));
+  for (const [seq, hash] of j.seen ?? []) room.seen.set(seq, bytes(hash));
   room.lastSeen = j.lastSeen;
   room.syncSeq = j.syncSeq;
-  room.messages.push(...j.messages.map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
+  room.messages.push(...(j.messages ?? []).map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) setName(room, sign, name);
   // What each lacked is found again by the first sync after loading, which checks them once more.
   for (const [seq, record] of j.waiting ?? []) {
-    room.waiting.push({ seq, record: decodeMessage(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });
+    room.waiting.push({ seq, record: draftRecord(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });
   }
   for (const o of j.outbox) {
-    room.outbox.push({ counter: o.counter, content: contentFromJson(o), record: decodeMessage(bytes(o.record)) });
+    room.outbox.push({ counter: o.counter, content: contentFromJson(o), record: draftRecord(bytes(o.record)) });
   }
   for (const [key, token, expiresAt] of j.invites) room.invites.set(key, { token: new Secret(bytes(token)), expiresAt });
   if (j.join !== null) {
@@ -227,6 +257,11 @@ export async function decodeSnapshot(suite: Suite, snapshot: Uint8Array): Promis
   } catch {
     throw new SottoError('BAD_VALUE', 'snapshot is not valid JSON');
   }
+  return decodeSnapshotJson(suite, json);
+}
+
+/** A parsed snapshot (decodeSnapshot), or one message-store.ts assembled from its records. */
+export async function decodeSnapshotJson(suite: Suite, json: SnapshotJson): Promise<DecodedSnapshot> {
   if (json.version !== SNAPSHOT_VERSION) throw new SottoError('BAD_VERSION', `snapshot version ${json.version}`);
   const rooms: RoomState[] = [];
   const outdated: OutdatedRoom[] = [];

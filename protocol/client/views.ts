@@ -4,6 +4,7 @@ import type { MemberView, RoomView } from './client-events.js';
 import { fingerprint } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
 import { currentRoster, isOwnKey, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
+import { noteHistory } from './message-store.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -123,4 +124,5 @@ export function insertMessage(room: RoomState, view: DeliveredMessage): void {
   let at = room.messages.length;
   while (at > 0 && room.messages[at - 1]!.seq > view.seq) at--;
   room.messages.splice(at, 0, view);
+  noteHistory(room, view.seq);
 }

@@ -115,3 +115,20 @@ export async function openKeystore(
   }
   return { key: { params: parsed.params, salt: parsed.salt, key }, plaintext };
 }
+
+/**
+ * Opens a record sealed by sealKeystore under `key`, without deriving again: a keystore's other
+ * records (record-layout.ts) are sealed under the key its state record opened with. A record under
+ * another salt or other parameters, or one that fails to open, is OPEN_FAILED.
+ */
+export function openSealed(key: KeystoreKey, file: Uint8Array): Uint8Array {
+  const parsed = parse(file);
+  const same = parsed.params.m === key.params.m && parsed.params.t === key.params.t && parsed.params.p === key.params.p
+    && parsed.salt.every((byte, i) => byte === key.salt[i]);
+  try {
+    if (!same) throw new Error('another keystore');
+    return xchachaOpen(key.key.expose(), parsed.nonce, parsed.ciphertext, parsed.header);
+  } catch {
+    throw new SottoError('OPEN_FAILED', 'a keystore record does not open under this keystore key');
+  }
+}

@@ -3,7 +3,7 @@
 // row (SELECT … FOR UPDATE) before reading what they decide on, so each room's writes take turns
 // across processes; reads run as READ ONLY REPEATABLE READ, one snapshot per call.
 import { DatabaseError, Pool, TypeOverrides, type PoolClient } from 'pg';
-import { MIGRATIONS } from './postgres-schema.js';
+import { pendingMigrations, READ_VERSION, VERSION_TABLE } from './schema-sql.js';
 import type { SqlDatabase, SqlTransaction, SqlValue, TransactionMode } from './sql-database.js';
 import { SqlStore } from './sql-store.js';
 import { retryTransient } from './transient-retry.js';
@@ -107,14 +107,10 @@ class PostgresDatabase implements SqlDatabase {
     try {
       await client.query('BEGIN');
       await client.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK]);
-      await client.query('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)');
-      const current = ((await client.query<{ version: number }>('SELECT version FROM schema_version')).rows[0]?.version) ?? 0;
-      if (current > MIGRATIONS.length) {
-        throw new Error(`database schema version ${current} is newer than this relay understands (${MIGRATIONS.length})`);
-      }
-      for (let version = current + 1; version <= MIGRATIONS.length; version++) await client.query(MIGRATIONS[version - 1]!);
-      await client.query('DELETE FROM schema_version');
-      await client.query('INSERT INTO schema_version (version) VALUES ($1)', [MIGRATIONS.length]);
+      await client.query(VERSION_TABLE.postgres);
+      const current = ((await client.query<{ version: number }>(READ_VERSION)).rows[0]?.version) ?? 0;
+      // All in this one transaction: PostgreSQL's DDL is transactional, so a failure leaves the old version whole.
+      for (const script of pendingMigrations('postgres', current)) await client.query(script);
       await client.query('COMMIT');
     } catch (error) {
       await client.query('ROLLBACK').catch(() => undefined);

@@ -18,7 +18,7 @@ import Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../config.js';
 import type { CheckpointerData } from './sqlite-checkpointer.js';
 import { checkSqliteVersion } from './sqlite-version.js';
-import { MIGRATIONS } from './sqlite-schema.js';
+import { pendingMigrations, READ_VERSION, VERSION_TABLE } from './schema-sql.js';
 import type { SqlDatabase, SqlTransaction, SqlValue, TransactionMode } from './sql-database.js';
 import { SqlStore } from './sql-store.js';
 import { retryTransient } from './transient-retry.js';
@@ -244,18 +244,9 @@ export class SqliteStore extends SqlStore {
   }
 }
 
+/** schema-sql.ts's scripts, each in its own immediate transaction (the file is this process's alone while it opens). */
 function migrate(db: Database.Database): void {
-  db.exec('CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL) STRICT');
-  const row = db.prepare('SELECT version FROM schema_version').get() as { version: number } | undefined;
-  const current = row?.version ?? 0;
-  if (current > MIGRATIONS.length) {
-    throw new Error(`database schema version ${current} is newer than this relay understands (${MIGRATIONS.length})`);
-  }
-  for (let version = current + 1; version <= MIGRATIONS.length; version++) {
-    db.transaction(() => {
-      db.exec(MIGRATIONS[version - 1]!);
-      db.prepare('DELETE FROM schema_version').run();
-      db.prepare('INSERT INTO schema_version (version) VALUES (?)').run(version);
-    }).immediate();
-  }
+  db.exec(VERSION_TABLE.sqlite);
+  const row = db.prepare(READ_VERSION).get() as { version: number } | undefined;
+  for (const script of pendingMigrations('sqlite', row?.version ?? 0)) db.transaction(() => db.exec(script)).immediate();
 }

@@ -1,9 +1,13 @@
 // The keystore in a real browser: reload + passphrase restores rooms and history; a wrong
 // passphrase says so and leaves the stored bytes untouched; ephemeral mode writes nothing to
-// IndexedDB; a joiner whose owner is offline completes later without redoing anything.
+// IndexedDB; a joiner whose owner is offline completes later without redoing anything; a keystore
+// made before the records layout migrates on its first unlock.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
+import { readFileSync } from 'node:fs';
+import { TEST_PASSPHRASE } from '../helpers/clients.js';
+import { FIXTURE_KEYSTORE } from '../helpers/grown-room.js';
 import {
   chromiumAvailable, createRoom, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
   useWithoutSaving, World, type Person,
@@ -35,6 +39,30 @@ async function storedKeystore(page: Page): Promise<string | null> {
     }
   });
 }
+
+/** Every entry in the keystore's IndexedDB store: its name and its bytes as a binary string. */
+async function storedEntries(page: Page): Promise<[string, string][]> {
+  return page.evaluate(async () => {
+    const db = await new Promise<IDBDatabase>((resolve, reject) => {
+      const request = indexedDB.open('sotto');
+      request.onsuccess = () => resolve(request.result);
+      request.onerror = () => reject(request.error);
+    });
+    try {
+      const store = db.transaction('keystore', 'readonly').objectStore('keystore');
+      const read = <T>(request: IDBRequest<T>): Promise<T> => new Promise((resolve, reject) => {
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const [keys, values] = await Promise.all([read(store.getAllKeys()), read(store.getAll())]);
+      return keys.map((key, i) => [String(key), String.fromCharCode(...(values[i] as Uint8Array))] as [string, string]);
+    } finally {
+      db.close();
+    }
+  });
+}
+
+const FIXTURE_ROOM = '42643648724d36d0a11ed2a93c118a5b';
 
 if (chromiumAvailable()) {
   let world: World;
@@ -174,6 +202,45 @@ if (chromiumAvailable()) {
     await carol.page.goto(`${world.baseUrl}/#/`);
     await carol.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Garden/ }).click();
     await carol.page.getByText('You were removed from this room').waitFor({ timeout: 60_000 });
+  });
+
+  // test/fixtures/keystore-v1: the bytes the web app of commit 0959acf kept in its one IndexedDB
+  // entry (the same sealed whole snapshot the Node CLI wrote), 300 messages in one room.
+  test('a keystore made before the records layout unlocks with its history and is stored as records', async () => {
+    const gina = await world.person('gina');
+    await open(gina, world);
+    const fixture = [...readFileSync(FIXTURE_KEYSTORE)];
+    await gina.page.evaluate(async (bytes) => {
+      const db = await new Promise<IDBDatabase>((resolve, reject) => {
+        const request = indexedDB.open('sotto');
+        request.onupgradeneeded = () => request.result.createObjectStore('keystore');
+        request.onsuccess = () => resolve(request.result);
+        request.onerror = () => reject(request.error);
+      });
+      const tx = db.transaction('keystore', 'readwrite');
+      tx.objectStore('keystore').put(Uint8Array.from(bytes), 'sealed');
+      await new Promise((resolve) => (tx.oncomplete = resolve));
+      db.close();
+    }, fixture);
+    // Only the hash changes: reloaded, so the app looks for a keystore again.
+    await gina.page.goto(`${world.baseUrl}/#/room/${FIXTURE_ROOM}`);
+    await gina.page.reload();
+    await gina.page.getByRole('heading', { name: 'Unlock Sotto' }).waitFor();
+    await unlock(gina, TEST_PASSPHRASE);
+    await expectMessage(gina, 'member message 99');
+    const stored = await storedEntries(gina.page);
+    const names = stored.map(([name]) => name);
+    assert.ok(names.includes('sealed'));
+    assert.ok(names.filter((name) => name.startsWith(`m.${FIXTURE_ROOM}.`)).length >= 3, `message chunks: ${names.join(', ')}`);
+    for (const [name, raw] of stored) {
+      assert.ok(raw.startsWith('SOTTO-KS'), `${name} is sealed`);
+      assert.not.ok(raw.includes('message'), `plaintext in ${name}`);
+    }
+    // Again from the records alone.
+    await gina.page.reload();
+    await unlock(gina, TEST_PASSPHRASE);
+    await expectMessage(gina, 'member message 99');
+    assert.ok((await messageTexts(gina)).includes('owner message 199'));
   });
 }
 

@@ -4,17 +4,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
 import { join } from 'node:path';
-import { readFile } from 'node:fs/promises';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { openMessage } from '../../protocol/client/message-crypto.js';
+import { joinRecords } from '../../protocol/client/record-layout.js';
 import { takeMessageKey } from '../../protocol/client/sender-ratchet.js';
-import { decodeSnapshot } from '../../protocol/client/snapshot.js';
-import { openKeystore } from '../../protocol/crypto/passphrase.js';
+import { decodeSnapshotJson } from '../../protocol/client/snapshot.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { isSottoError } from '../../protocol/errors.js';
 import { decodeMessage } from '../../protocol/wire/message.js';
-import { SNAPSHOT_FILE } from '../../client/file-persistence.js';
-import { admit, openTestClient, texts, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { FilePersistence } from '../../client/file-persistence.js';
+import { admit, openTestClient, texts, TEST_KDF, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
 import { relaySuite } from '../helpers/relay-suite.js';
 
 const e2e = relaySuite(test);
@@ -113,8 +112,8 @@ test('remove: the removed member holds no key that opens anything sent after', a
   const records = rows.map((r) => decodeMessage(new Uint8Array(r.bytes)));
   assert.ok(records.length >= 2);
   const suite = await detectSuite();
-  const { plaintext } = await openKeystore(TEST_PASSPHRASE, await readFile(join(carolDir.path, SNAPSHOT_FILE)));
-  const { rooms: [carolRoom] } = await decodeSnapshot(suite, plaintext);
+  const stored = await new FilePersistence(carolDir.path, TEST_PASSPHRASE, TEST_KDF).load();
+  const { rooms: [carolRoom] } = await decodeSnapshotJson(suite, joinRecords(stored!).snapshot);
   assert.ok(carolRoom!.epochs.size >= 1);
   for (const record of records) {
     assert.not.ok(carolRoom!.epochs.has(record.epoch), `carol has no key for epoch ${record.epoch}`);

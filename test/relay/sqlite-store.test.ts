@@ -9,7 +9,7 @@ import Database from 'better-sqlite3';
 import { SqliteStore } from '../../relay/store/sqlite-store.js';
 import type { Store } from '../../relay/store/store.js';
 import { ThreadedStore } from '../../relay/store/threaded-store.js';
-import { MIGRATIONS } from '../../relay/store/sqlite-schema.js';
+import { SCHEMA_VERSION } from '../../relay/store/schema.js';
 import { storeContract } from './store-contract.js';
 
 function sqliteDatabase(threaded = false): { path: string; open(maxHistoryPerRoom: number): Promise<Store>; dispose(): Promise<void> } {
@@ -33,7 +33,7 @@ test('SQLite: WAL, and the schema at the latest version', async () => {
   await (await database.open(1000)).close();
   const db = new Database(database.path, { readonly: true });
   assert.is(db.pragma('journal_mode', { simple: true }), 'wal');
-  assert.is((db.prepare('SELECT version FROM schema_version').get() as { version: number }).version, MIGRATIONS.length);
+  assert.is((db.prepare('SELECT version FROM schema_version').get() as { version: number }).version, SCHEMA_VERSION);
   db.close();
   await database.dispose();
 });
@@ -41,7 +41,7 @@ test('SQLite: WAL, and the schema at the latest version', async () => {
 test('SQLite on its own thread: a database it cannot open fails the open with the reason', async () => {
   const database = sqliteDatabase();
   const db = new Database(database.path);
-  db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (${MIGRATIONS.length + 1})`);
+  db.exec(`CREATE TABLE schema_version (version INTEGER NOT NULL); INSERT INTO schema_version VALUES (${SCHEMA_VERSION + 1})`);
   db.close();
   try {
     await ThreadedStore.open({ path: database.path, synchronous: 'FULL', maxHistoryPerRoom: 10 });

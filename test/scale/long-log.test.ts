@@ -58,8 +58,8 @@ async function client(persistence: ClientPersistence = new MemoryPersistence()):
  * keystore's cost, not the protocol's).
  */
 function loadOnly(persistence: MemoryPersistence): ClientPersistence {
-  const snapshot = persistence.snapshot;
-  return { load: () => Promise.resolve(snapshot), save: () => Promise.resolve() };
+  const records = new Map(persistence.records);
+  return { load: () => Promise.resolve(records), save: () => Promise.resolve() };
 }
 
 /** The owner's per-room signing seed, read back from its own saved snapshot. */

@@ -1,20 +1,17 @@
-// The browser keystore: one IndexedDB entry holding ONLY the sealed snapshot
-// (protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at
-// unlock and kept in the worker; every save re-seals under it with a fresh nonce. Beside it, while
-// an imported file has not been opened yet, a flag that says so (nothing secret): its first unlock
-// makes the client replace its keys in every room (docs/protocol.md §8.5).
-import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+// The browser keystore: IndexedDB entries holding ONLY sealed records (keystore-records.ts;
+// protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at unlock
+// from the state record and kept in the worker; every save seals what it writes with a fresh nonce.
+// Beside them, while an imported file has not been opened yet, a flag that says so (nothing secret).
+import { clear, createStore, del, get, type UseStore } from 'idb-keyval';
 import { isSottoError } from '../../protocol/errors.js';
 import {
-  DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore, type KdfProgress, type KeystoreKey,
+  DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, type KdfProgress, type KeystoreKey,
 } from '../../protocol/crypto/passphrase.js';
-import type { ClientPersistence } from '../../protocol/client/persistence.js';
+import { IMPORTED_ENTRY, KeystoreRecords, readAllRecords, replaceAllRecords, STATE_ENTRY } from './keystore-records.js';
 
 export const DB_NAME = 'sotto';
 export const STORE_NAME = 'keystore';
-export const ENTRY = 'sealed';
-/** Set by an import until the imported keystore is first opened. */
-const IMPORTED = 'imported';
+export const ENTRY = STATE_ENTRY;
 
 export class WrongPassphrase extends Error {
   constructor() {
@@ -50,41 +47,28 @@ export async function readSealed(): Promise<Uint8Array | undefined> {
   throw new Error('keystore entry has an unexpected type');
 }
 
-async function writeSealed(bytes: Uint8Array): Promise<void> {
-  await set(ENTRY, bytes, db());
-}
-
+/** Deletes the whole keystore: the state record and every history record sealed under its key. */
 export async function deleteSealed(): Promise<void> {
-  await del(ENTRY, db());
-}
-
-/** Persistence for a keystore sealed under `key`; `initial` is the snapshot already opened. */
-function sealedPersistence(key: KeystoreKey, initial: Uint8Array | undefined): ClientPersistence {
-  let first: Uint8Array | undefined = initial;
-  return {
-    async load() {
-      const out = first;
-      first = undefined;
-      return out;
-    },
-    async save(snapshot) {
-      await writeSealed(sealKeystore(key, snapshot));
-    },
-  };
+  await clear(db());
 }
 
 /** First visit: derive a key for a new salt. Nothing is written until the client's first save. */
-export async function createKeystore(passphrase: string, onProgress?: KdfProgress): Promise<ClientPersistence> {
+export async function createKeystore(passphrase: string, onProgress?: KdfProgress): Promise<KeystoreRecords> {
   const key = await newKeystoreKey(passphrase, DEFAULT_KDF_PARAMS, onProgress);
-  return sealedPersistence(key, undefined);
+  return new KeystoreRecords(db(), key, undefined);
 }
 
 /** Opens the stored keystore; a wrong passphrase throws WrongPassphrase and writes nothing. */
-export async function unlockKeystore(passphrase: string, onProgress?: KdfProgress): Promise<ClientPersistence> {
+export async function unlockKeystore(passphrase: string, onProgress?: KdfProgress): Promise<KeystoreRecords> {
   const sealed = await readSealed();
   if (sealed === undefined) throw new Error('no keystore');
+  // Every record is read (one transaction, the state record again with them) while Argon2id runs:
+  // with 10,000 messages that read is a sixth of a second the unlock no longer waits for.
+  const records = readAllRecords(db());
+  records.catch(() => undefined); // awaited by the client's load; a wrong passphrase never gets there
   const { key, plaintext } = await openSealedFile(passphrase, sealed, onProgress);
-  return sealedPersistence(key, plaintext);
+  plaintext.fill(0);
+  return new KeystoreRecords(db(), key, records);
 }
 
 export async function openSealedFile(passphrase: string, sealed: Uint8Array, onProgress?: KdfProgress): Promise<{ key: KeystoreKey; plaintext: Uint8Array }> {
@@ -104,18 +88,19 @@ export async function checkKeystoreFile(sealed: Uint8Array, passphrase: string, 
 }
 
 /**
- * Replaces the stored keystore with a file already checked by checkKeystoreFile, and notes that it
- * was imported: the next unlock opens it as such (takeImported), so its rooms adopt what its keys
- * sent since the export (protocol/client/adopt.ts).
+ * Replaces the stored keystore with a file already checked by checkKeystoreFile: a whole snapshot,
+ * written as the state record with every other record deleted, migrated at the next unlock. In the
+ * same transaction it notes the import: the next unlock opens it as imported (takeImported), so its
+ * rooms adopt what its keys sent since the export and replace their keys (protocol/client/adopt.ts,
+ * key-update.ts).
  */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
-  await set(IMPORTED, true, db());
-  await writeSealed(sealed);
+  await replaceAllRecords(db(), sealed, true);
 }
 
 /** Whether the stored keystore was imported and not opened since; clears the note. */
 export async function takeImported(): Promise<boolean> {
-  const imported = (await get(IMPORTED, db())) === true;
-  if (imported) await del(IMPORTED, db());
+  const imported = (await get(IMPORTED_ENTRY, db())) === true;
+  if (imported) await del(IMPORTED_ENTRY, db());
   return imported;
 }

@@ -2,16 +2,17 @@
 // views (unread counts, warnings) derived from the client's events. Key bytes never leave here.
 import { checkHistory, type HistorySetting } from '../../protocol/wire/membership.js';
 import { isSottoError, SottoError } from '../../protocol/errors.js';
-import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import type { ClientEvent } from '../../protocol/client/client-events.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
-import { encodeSnapshot, snapshotRooms } from '../../protocol/client/snapshot.js';
+import { emptyKeystore } from '../../protocol/client/record-layout.js';
+import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
 import {
-  checkKeystoreFile, createKeystore, keystoreExists, openSealedFile, readSealed, replaceKeystore, takeImported, unlockKeystore, WrongPassphrase,
+  checkKeystoreFile, createKeystore, keystoreExists, openSealedFile, replaceKeystore, takeImported, unlockKeystore, WrongPassphrase,
 } from './keystore.js';
+import type { KeystoreRecords } from './keystore-records.js';
 import type {
   Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, Method, Params, Result,
   RoomView, RpcError, ViewEvent, WarningView,
@@ -89,6 +90,8 @@ export class Session {
   readonly #emit: Emit;
   #state: KeystoreState = 'locked';
   #client: ClientPort | undefined;
+  /** The unlocked keystore's records, for an export; undefined while locked or ephemeral. */
+  #keystore: KeystoreRecords | undefined;
   #connection: ConnectionState = 'connecting';
   readonly #extras = new Map<string, RoomExtra>();
   /** View events waiting to be flushed (coalesced: a sync of 500 messages is one refresh). */
@@ -158,7 +161,7 @@ export class Session {
     exportKeystore: async () => {
       if (this.#state !== 'unlocked') throw new WorkerFailure('LOCKED', 'There is no saved keystore to export.');
       this.#need();
-      const bytes = await readSealed();
+      const bytes = await this.#keystore?.exportWhole();
       if (bytes === undefined) throw new WorkerFailure('NO_KEYSTORE');
       const stamp = new Date().toISOString().slice(0, 10);
       return { bytes, name: `sotto-keystore-${stamp}.sotto` };
@@ -187,6 +190,7 @@ export class Session {
       if (this.#client !== undefined) {
         const client = this.#client;
         this.#client = undefined;
+        this.#keystore = undefined;
         this.#state = 'locked';
         await client.stop();
       }
@@ -232,14 +236,14 @@ export class Session {
     return { keystore: this.#state, suite };
   }
 
-  async #open(get: () => Promise<{ persistence: ClientPersistence | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean; imported?: boolean }>): Promise<void> {
+  async #open(get: () => Promise<{ persistence: KeystoreRecords | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean; imported?: boolean }>): Promise<void> {
     if (this.#client !== undefined) return;
     if (this.#busy) throw new WorkerFailure('BAD_REQUEST', 'already unlocking');
     this.#busy = true;
     try {
       const { persistence, state, fresh, imported } = await get();
       // A new keystore is written at once (empty), so the next visit asks for this passphrase.
-      if (fresh && persistence !== undefined) await persistence.save(encodeSnapshot([]));
+      if (fresh && persistence !== undefined) await persistence.save(emptyKeystore());
       const client = await startClient({
         persistence,
         origin: globalThis.location.origin,
@@ -247,6 +251,7 @@ export class Session {
         imported: imported === true,
       });
       this.#client = client;
+      this.#keystore = persistence;
       this.#state = state;
     } finally {
       this.#busy = false;

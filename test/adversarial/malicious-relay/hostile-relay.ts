@@ -91,8 +91,7 @@ export class HostileRelay {
   async person(name: string, saved?: Uint8Array): Promise<Person> {
     const tap = new Tap(`ws://127.0.0.1:${this.#relay.port}/ws`, this.#relay.publicKey);
     const events: ClientEvent[] = [];
-    const persistence = new MemoryPersistence();
-    persistence.snapshot = saved;
+    const persistence = MemoryPersistence.holding(saved);
     const client = await SottoClient.open({
       suite: this.#suite, primitives: tap.primitives, connect: tap.connect, persistence,
       onEvent: (event) => events.push(event), maxBackoffMs: 200,

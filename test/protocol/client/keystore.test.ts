@@ -1,15 +1,21 @@
-// The keystore cipher (protocol/crypto/passphrase.ts) and the Node snapshot file on top of it.
+// The keystore cipher (protocol/crypto/passphrase.ts) and the Node keystore files on top of it.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { bytesEqual, utf8 } from '../../../protocol/bytes.js';
+import { bytesEqual, fromUtf8, utf8 } from '../../../protocol/bytes.js';
 import { DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore, type KdfParams } from '../../../protocol/crypto/passphrase.js';
 import { isSottoError } from '../../../protocol/errors.js';
-import { FilePersistence, SNAPSHOT_FILE } from '../../../client/file-persistence.js';
+import { FilePersistence, JOURNAL_FILE, RECORDS_DIR, SNAPSHOT_FILE } from '../../../client/file-persistence.js';
+import type { RecordChange } from '../../../protocol/client/persistence.js';
+import { STATE_RECORD } from '../../../protocol/client/record-layout.js';
 
 const SMALL: KdfParams = { m: 64, t: 1, p: 1 };
+
+function text(records: ReadonlyMap<string, Uint8Array> | undefined): Record<string, string> {
+  return Object.fromEntries([...records ?? []].map(([name, bytes]) => [name, fromUtf8(bytes)]));
+}
 
 async function expectOpenFailed(run: () => Promise<unknown>, what: string): Promise<void> {
   try {
@@ -67,23 +73,36 @@ test('keystore: a header asking for absurd parameters is refused before any work
   }
 });
 
+/** A keystore in `dir` holding a state record and one chunk, open for more saves. */
+async function keystoreWithOneChunk(dir: string): Promise<FilePersistence> {
+  const persistence = new FilePersistence(dir, 'right', SMALL);
+  await persistence.load();
+  await persistence.save({ put: new Map([[STATE_RECORD, utf8('state one')], ['m.ab.0', utf8('chunk one')]]), remove: [] });
+  return persistence;
+}
+
+const state = (text: string): RecordChange => ({ put: new Map([[STATE_RECORD, utf8(text)]]), remove: [] });
+
 test('file persistence: mode 0600, survives reopening, a wrong passphrase overwrites nothing', async () => {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
   try {
     const first = new FilePersistence(dir, 'right', SMALL);
     assert.is(await first.load(), undefined);
-    await first.save(utf8('state one'));
-    await first.save(utf8('state two'));
+    await first.save(state('state one'));
+    await first.save({ put: new Map([[STATE_RECORD, utf8('state two')], ['m.ab.0', utf8('chunk zero')], ['m.ab.1', utf8('chunk one')]]), remove: [] });
+    await first.save({ put: new Map([['m.ab.2', utf8('chunk two')]]), remove: ['m.ab.0'] });
     const path = join(dir, SNAPSHOT_FILE);
     assert.is(statSync(path).mode & 0o777, 0o600);
+    assert.is(statSync(join(dir, RECORDS_DIR, 'm.ab.1')).mode & 0o777, 0o600);
+    assert.not.ok(existsSync(join(dir, JOURNAL_FILE)), 'the journal is gone once applied');
     const reopened = new FilePersistence(dir, 'right', SMALL);
-    assert.ok(bytesEqual((await reopened.load())!, utf8('state two')));
+    assert.equal(text(await reopened.load()), { [STATE_RECORD]: 'state two', 'm.ab.1': 'chunk one', 'm.ab.2': 'chunk two' });
 
     const before = readFileSync(path);
     const intruder = new FilePersistence(dir, 'wrong', SMALL);
     await expectOpenFailed(() => intruder.load(), 'wrong passphrase');
     try {
-      await intruder.save(utf8('clobbered'));
+      await intruder.save(state('clobbered'));
       assert.unreachable('saved without a successful load');
     } catch (error) {
       assert.not.ok(isSottoError(error));
@@ -91,6 +110,63 @@ test('file persistence: mode 0600, survives reopening, a wrong passphrase overwr
     assert.ok(bytesEqual(readFileSync(path), before), 'the keystore is untouched');
   } finally {
     rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A crash between a save's commit (the journal's rename) and its last file: the journal holds the
+// whole change, and the next open finishes it. Checked to fail without the journal: with the files
+// written one by one, the reopened keystore held the new state and chunk but not the third record.
+test('file persistence: a save cut short after its commit is finished at the next open, whole', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
+  try {
+    const first = await keystoreWithOneChunk(dir);
+    // The chunk's file cannot be replaced (a directory stands in its way): the save fails midway.
+    const chunk = join(dir, RECORDS_DIR, 'm.ab.9');
+    mkdirSync(chunk);
+    try {
+      await first.save({ put: new Map([[STATE_RECORD, utf8('state two')], ['m.ab.0', utf8('chunk two')], ['m.ab.9', utf8('new')]]), remove: [] });
+      assert.unreachable('the save went through');
+    } catch (error) {
+      assert.not.ok(isSottoError(error));
+    }
+    assert.ok(existsSync(join(dir, JOURNAL_FILE)), 'the committed journal stays');
+    rmSync(chunk, { recursive: true });
+    const reopened = new FilePersistence(dir, 'right', SMALL);
+    assert.equal(text(await reopened.load()), { [STATE_RECORD]: 'state two', 'm.ab.0': 'chunk two', 'm.ab.9': 'new' });
+    assert.not.ok(existsSync(join(dir, JOURNAL_FILE)));
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+// A crash before the commit leaves only a temp file behind: the keystore is the last save's.
+test('file persistence: a journal that never reached its rename changes nothing', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
+  try {
+    await keystoreWithOneChunk(dir);
+    writeFileSync(join(dir, `${JOURNAL_FILE}.999.tmp`), 'half a journal');
+    writeFileSync(join(dir, RECORDS_DIR, 'm.ab.0.999.tmp'), 'half a chunk');
+    const reopened = new FilePersistence(dir, 'right', SMALL);
+    assert.equal(text(await reopened.load()), { [STATE_RECORD]: 'state one', 'm.ab.0': 'chunk one' });
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+test('file persistence: a record sealed under the key of another keystore is refused', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
+  const other = mkdtempSync(join(tmpdir(), 'sotto-keystore-'));
+  try {
+    for (const where of [dir, other]) {
+      const persistence = new FilePersistence(where, 'right', SMALL);
+      await persistence.load();
+      await persistence.save({ put: new Map([[STATE_RECORD, utf8('state')], ['m.ab.0', utf8(where)]]), remove: [] });
+    }
+    copyFileSync(join(other, RECORDS_DIR, 'm.ab.0'), join(dir, RECORDS_DIR, 'm.ab.0'));
+    await expectOpenFailed(() => new FilePersistence(dir, 'right', SMALL).load(), 'a foreign record');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+    rmSync(other, { recursive: true, force: true });
   }
 });
 

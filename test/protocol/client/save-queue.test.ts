@@ -2,19 +2,19 @@
 // began after it; a save that may wait is covered by the next one, or by its own timer.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { SaveQueue, type ClientPersistence } from '../../../protocol/client/persistence.js';
+import { SaveQueue, type ClientPersistence, type RecordChange } from '../../../protocol/client/persistence.js';
 
 /** Saves that finish when the test says so; records the state each one was given. */
 class HeldPersistence implements ClientPersistence {
   readonly saved: number[] = [];
   readonly #held: { resolve: () => void; reject: (error: unknown) => void }[] = [];
 
-  load(): Promise<Uint8Array | undefined> {
+  load(): Promise<ReadonlyMap<string, Uint8Array> | undefined> {
     return Promise.resolve(undefined);
   }
 
-  save(snapshot: Uint8Array): Promise<void> {
-    this.saved.push(snapshot[0]!);
+  save(change: RecordChange): Promise<void> {
+    this.saved.push(change.put.get('state')![0]!);
     return new Promise((resolve, reject) => this.#held.push({ resolve, reject }));
   }
 
@@ -35,7 +35,10 @@ const LATER_MS = 50;
 function queue(): { persistence: HeldPersistence; saves: SaveQueue; setState: (n: number) => void } {
   const persistence = new HeldPersistence();
   let state = 0;
-  const saves = new SaveQueue(persistence, () => Uint8Array.of(state), LATER_MS);
+  const saves = new SaveQueue(persistence, {
+    next: () => ({ put: new Map([['state', Uint8Array.of(state)]]), remove: [] }),
+    failed: () => undefined,
+  }, LATER_MS);
   return { persistence, saves, setState: (n) => (state = n) };
 }
 

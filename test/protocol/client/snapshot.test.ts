@@ -16,6 +16,8 @@ import { takeMessageKey } from '../../../protocol/client/sender-ratchet.js';
 import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { decodeSnapshot, encodeSnapshot } from '../../../protocol/client/snapshot.js';
+import { STATE_RECORD } from '../../../protocol/client/record-layout.js';
+import { MemoryPersistence } from '../../helpers/memory-persistence.js';
 import { noblePrimitives } from '../../../protocol/noise/index.js';
 import { SottoError } from '../../../protocol/errors.js';
 
@@ -98,11 +100,12 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
 
 test('views: a queued text is listed pending after the delivered ones; the read mark survives a reload', async () => {
   const { room } = await busyRoom();
-  let saved: Uint8Array | undefined;
+  const persistence = new MemoryPersistence();
+  persistence.records.set(STATE_RECORD, encodeSnapshot([room]));
   const client = await SottoClient.open({
     suite, primitives: noblePrimitives,
     connect: () => Promise.reject(new Error('offline for this test')),
-    persistence: { load: async () => encodeSnapshot([room]), save: async (bytes) => void (saved = bytes) },
+    persistence,
   });
   try {
     const views = client.messages(room.hex);
@@ -114,7 +117,7 @@ test('views: a queued text is listed pending after the delivered ones; the read 
   } finally {
     await client.close();
   }
-  const { rooms: [back] } = await decodeSnapshot(suite, saved!);
+  const { rooms: [back] } = await decodeSnapshot(suite, persistence.snapshot!);
   assert.is(back!.readSeq, 4);
   // A snapshot from before read marks were kept counts nothing already held as unread.
   const old = JSON.parse(new TextDecoder().decode(encodeSnapshot([room]))) as { rooms: Record<string, unknown>[] };
@@ -157,7 +160,7 @@ test('redaction: a client prints as a summary, not its rooms', async () => {
   const client = await SottoClient.open({
     suite, primitives: noblePrimitives,
     connect: () => Promise.reject(new Error('offline for this test')),
-    persistence: { load: async () => encodeSnapshot([room]), save: async () => undefined },
+    persistence: { load: async () => new Map([[STATE_RECORD, encodeSnapshot([room])]]), save: async () => undefined },
   });
   try {
     assert.is(client.rooms().length, 1);
