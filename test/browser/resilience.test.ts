@@ -19,7 +19,7 @@ function articles(page: Page, text: string) {
 
 async function relock(person: Person): Promise<void> {
   await person.page.reload();
-  await person.page.getByLabel('Passphrase').waitFor();
+  await person.page.getByLabel('Passphrase', { exact: true }).waitFor();
   await unlock(person, ALICE_PASSPHRASE);
 }
 
@@ -131,7 +131,7 @@ if (chromiumAvailable()) {
     await second.getByRole('heading', { name: 'Opened in your other Sotto tab' }).waitFor();
     assert.is(new URL(second.url()).hash, '#/join');
     assert.not.ok((await second.evaluate(() => location.href)).includes(payload));
-    assert.is(await second.getByLabel('Passphrase').count(), 0);
+    assert.is(await second.getByLabel('Passphrase', { exact: true }).count(), 0);
     await screenshot(second, '16-handed-off');
     // The running tab opened its join page with the link and joins as usual.
     assert.is(await submitJoin(alice, 'Alice'), new URL(bob.page.url()).hash.slice('#/room/'.length));

@@ -1,5 +1,8 @@
-// Settings: export the (already encrypted) keystore as a file, or import one.
+// Settings: the keystore's life (settings-security.ts), and export the (already encrypted)
+// keystore as a file, or import one.
+import type { ViewEvent } from '../worker/rpc.js';
 import { field, h } from './dom.js';
+import { securitySettings } from './settings-security.js';
 import { errorText, type Ctx, type View } from './view.js';
 
 export function settingsView(ctx: Ctx): View {
@@ -67,14 +70,22 @@ export function settingsView(ctx: Ctx): View {
   });
 
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
+  const security = securitySettings(ctx);
   const element = h('section', { class: 'card settings', 'aria-labelledby': 'settings-title' },
     back,
     h('h1', { id: 'settings-title' }, 'Settings'),
+    ...security.elements,
     h('h2', {}, 'Back up'),
     exportButton,
     exportNote,
     h('h2', {}, 'Restore'),
     importForm,
   );
-  return { element, focus: back };
+  return {
+    element,
+    focus: back,
+    onEvent(event: ViewEvent) {
+      if (event.type === 'progress' && event.phase === 'derive') security.progress(event.fraction);
+    },
+  };
 }

@@ -1,12 +1,8 @@
-// The browser keystore: one IndexedDB entry holding ONLY the sealed snapshot
-// (protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at
-// unlock and kept in the worker; every save re-seals under it with a fresh nonce.
+// The browser keystore: one IndexedDB entry holding ONLY the sealed snapshot (format 2,
+// protocol/crypto/key-wrap.ts: a data key wrapped by the passphrase and by the recovery key;
+// format 1, passphrase.ts, until its first unlock). Opening, creating and rewrapping are in
+// keystore-wrap.ts; the data key stays in the worker and every save re-seals with a fresh nonce.
 import { createStore, del, get, set, type UseStore } from 'idb-keyval';
-import { isSottoError } from '../../protocol/errors.js';
-import {
-  DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore, type KdfProgress, type KeystoreKey,
-} from '../../protocol/crypto/passphrase.js';
-import type { ClientPersistence } from '../../protocol/client/persistence.js';
 
 export const DB_NAME = 'sotto';
 export const STORE_NAME = 'keystore';
@@ -46,7 +42,7 @@ export async function readSealed(): Promise<Uint8Array | undefined> {
   throw new Error('keystore entry has an unexpected type');
 }
 
-async function writeSealed(bytes: Uint8Array): Promise<void> {
+export async function writeSealed(bytes: Uint8Array): Promise<void> {
   await set(ENTRY, bytes, db());
 }
 
@@ -54,52 +50,24 @@ export async function deleteSealed(): Promise<void> {
   await del(ENTRY, db());
 }
 
-/** Persistence for a keystore sealed under `key`; `initial` is the snapshot already opened. */
-function sealedPersistence(key: KeystoreKey, initial: Uint8Array | undefined): ClientPersistence {
-  let first: Uint8Array | undefined = initial;
-  return {
-    async load() {
-      const out = first;
-      first = undefined;
-      return out;
-    },
-    async save(snapshot) {
-      await writeSealed(sealKeystore(key, snapshot));
-    },
-  };
-}
-
-/** First visit: derive a key for a new salt. Nothing is written until the client's first save. */
-export async function createKeystore(passphrase: string, onProgress?: KdfProgress): Promise<ClientPersistence> {
-  const key = await newKeystoreKey(passphrase, DEFAULT_KDF_PARAMS, onProgress);
-  return sealedPersistence(key, undefined);
-}
-
-/** Opens the stored keystore; a wrong passphrase throws WrongPassphrase and writes nothing. */
-export async function unlockKeystore(passphrase: string, onProgress?: KdfProgress): Promise<ClientPersistence> {
-  const sealed = await readSealed();
-  if (sealed === undefined) throw new Error('no keystore');
-  const { key, plaintext } = await openSealedFile(passphrase, sealed, onProgress);
-  return sealedPersistence(key, plaintext);
-}
-
-export async function openSealedFile(passphrase: string, sealed: Uint8Array, onProgress?: KdfProgress): Promise<{ key: KeystoreKey; plaintext: Uint8Array }> {
-  try {
-    return await openKeystore(passphrase, sealed, onProgress);
-  } catch (error) {
-    if (isSottoError(error, 'OPEN_FAILED')) throw new WrongPassphrase();
-    throw error;
-  }
-}
-
-/** Checks that `passphrase` opens `sealed` (WrongPassphrase otherwise); writes nothing. */
-export async function checkKeystoreFile(sealed: Uint8Array, passphrase: string, onProgress?: KdfProgress): Promise<void> {
-  const { key, plaintext } = await openSealedFile(passphrase, sealed, onProgress);
-  key.key.wipe();
-  plaintext.fill(0);
-}
-
-/** Replaces the stored keystore with a file already checked by checkKeystoreFile. */
+/** Replaces the stored keystore with a file already checked by checkKeystoreFile (keystore-wrap.ts). */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
   await writeSealed(sealed);
+}
+
+/**
+ * Forget this device: closes this worker's connection and deletes the whole database, so nothing
+ * of the keystore is left (not even an empty store). Resolves once the browser deleted it.
+ */
+export async function forgetKeystore(): Promise<void> {
+  if (store !== undefined) {
+    const open = store;
+    store = undefined;
+    await open('readonly', (objects) => objects.transaction.db.close());
+  }
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(DB_NAME);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error('could not delete the keystore'));
+  });
 }

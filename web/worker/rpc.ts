@@ -77,16 +77,32 @@ export interface InviteView {
 
 export interface InitResult {
   readonly keystore: KeystoreState;
+  /** Whether the keystore (stored, or open) can be opened with a recovery key. */
+  readonly recoveryKey: boolean;
   readonly suite: string;
 }
 
 /** Method name → [params, result]. */
 export interface Api {
   init: [Record<string, never>, InitResult];
-  /** First visit: make a new keystore sealed under this passphrase. */
-  createKeystore: [{ passphrase: string }, void];
+  /** zxcvbn's estimate for a new passphrase, for the strength meter (the same rule the worker applies). */
+  passphraseStrength: [{ passphrase: string }, { acceptable: boolean; guessesLog10: number; advice: string }];
+  /**
+   * First visit: make a new keystore under this passphrase. The result is the recovery key, the
+   * one secret the page receives: it is there to be shown once and saved by the person.
+   */
+  createKeystore: [{ passphrase: string }, { recoveryKey: string }];
   /** Returning: open the stored keystore. Fails with WRONG_PASSPHRASE and changes nothing. */
   unlock: [{ passphrase: string }, void];
+  /** Forgotten passphrase: open with the recovery key and set a new passphrase. */
+  unlockWithRecoveryKey: [{ recoveryKey: string; passphrase: string }, void];
+  changePassphrase: [{ current: string; next: string }, void];
+  /** A new recovery key replaces the old one (which stops working); shown once like the first. */
+  newRecoveryKey: [{ passphrase: string }, { recoveryKey: string }];
+  /** Stops the client (its last save lands first) and drops every key from memory. */
+  lock: [Record<string, never>, void];
+  /** Deletes everything Sotto stored on this device; `confirm` must be the word the person typed. */
+  forget: [{ confirm: string }, void];
   /** Keys in memory only; nothing is written to IndexedDB. */
   ephemeral: [Record<string, never>, void];
   createRoom: [{ name: string; displayName: string }, { roomId: string }];
@@ -149,10 +165,16 @@ export interface EventMessage {
 
 export type WorkerMessage = ResponseMessage | EventMessage;
 
+/** The word a person types to confirm "Forget this device" (checked by the page and the worker). */
+export const FORGET_CONFIRMATION = 'forget';
+
 /** Worker-side error names that are not protocol errors. */
 export const WORKER_ERRORS = {
   WRONG_PASSPHRASE: 'That passphrase does not open this keystore.',
   WEAK_PASSPHRASE: 'That passphrase is too easy to guess.',
+  WRONG_RECOVERY_KEY: 'That recovery key does not open this keystore.',
+  BAD_RECOVERY_KEY: 'That is not a whole recovery key: check it for a typo or a missing group.',
+  NO_RECOVERY_KEY: 'This keystore has no recovery key. It was made before recovery keys existed; make one in Settings once you are in.',
   LOCKED: 'Unlock first.',
   KEYSTORE_EXISTS: 'A keystore already exists on this device.',
   NO_KEYSTORE: 'There is no keystore on this device.',
@@ -160,4 +182,5 @@ export const WORKER_ERRORS = {
   STORAGE: 'The browser refused to store the keystore.',
   UNKNOWN_ROOM: 'No such room.',
   IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
+  NOT_CONFIRMED: 'Type the word shown to confirm.',
 } as const;
