@@ -134,7 +134,7 @@ function recoverySection(ctx: Ctx, busy: KdfBusy): HTMLElement {
       },
     );
   });
-  return h('section', { class: 'stack', 'aria-labelledby': 'recovery-settings-title' }, h('h2', { id: 'recovery-settings-title' }, 'Recovery key'), body);
+  return h('section', { class: 'stack', 'aria-labelledby': 'recovery-settings-title' }, h('h2', { id: 'recovery-settings-title' }, 'If you forget your passphrase'), body);
 }
 
 function forgetSection(ctx: Ctx): HTMLElement {

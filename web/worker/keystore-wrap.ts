@@ -38,6 +38,7 @@ export class WrappedKeystore {
   #initial: Uint8Array | undefined;
   /** Saves and rewraps are chained: a rewrap reads the entry, and must not undo a save in between. */
   #writes: Promise<unknown> = Promise.resolve();
+  #wiped = false;
 
   constructor(slots: KeySlots, dataKey: Secret, initial: Uint8Array | undefined) {
     this.#slots = slots;
@@ -56,7 +57,11 @@ export class WrappedKeystore {
         this.#initial = undefined;
         return out;
       },
-      save: (snapshot) => this.#serial(() => writeSealed(sealWrapped(this.#slots, this.#dataKey, snapshot))),
+      save: (snapshot) => this.#serial(async () => {
+        // A save that comes after locking would seal under a wiped (all-zero) key: refuse it.
+        if (this.#wiped) throw new Error('the keystore is locked');
+        await writeSealed(sealWrapped(this.#slots, this.#dataKey, snapshot));
+      }),
     };
   }
 
@@ -84,6 +89,7 @@ export class WrappedKeystore {
   }
 
   wipe(): void {
+    this.#wiped = true;
     this.#dataKey.wipe();
   }
 
