@@ -17,6 +17,7 @@ import { Connector } from './connector.js';
 import { genesisEvent } from './events.js';
 import { Inbound } from './inbound.js';
 import { Issuer } from './issuer.js';
+import type { InvitePreview } from './invite.js';
 import { Joiner } from './joiner.js';
 import { KeySchedule } from './key-schedule.js';
 import { generateMemberKeys } from './member-keys.js';
@@ -158,6 +159,11 @@ export class SottoClient {
   /** Registers an invite with the relay and returns the link payload (`#/join/<link>`). */
   async createInvite(roomId: string, ttlMs = 7 * 24 * 3600 * 1000): Promise<{ link: string; expiresAt: number }> {
     return this.#parts.issuer.createInvite(this.#ctx.memberRoom(roomId), ttlMs);
+  }
+
+  /** What an invite link leads to, verified, before joining (nothing is sent but the lookup). */
+  async previewInvite(link: string): Promise<InvitePreview> {
+    return this.#parts.joiner.preview(link);
   }
 
   /**
