@@ -9,7 +9,7 @@ import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import type { MessageView as ClientMessage } from '../../protocol/client/room-state.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { noblePrimitives } from '../../protocol/noise/index.js';
-import type { MemberView, MessageView, RoomState, RoomView } from './rpc.js';
+import type { InvitePreview, MemberView, MessageView, RoomState, RoomView } from './rpc.js';
 
 export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings'> & { readonly createdTime: number };
 
@@ -17,6 +17,7 @@ export interface ClientPort {
   createRoom(name: string, displayName: string): Promise<string>;
   createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
   join(payload: string, displayName: string): Promise<string>;
+  previewInvite(payload: string): Promise<InvitePreview>;
   send(roomId: string, text: string): Promise<void>;
   remove(roomId: string, member: string): Promise<void>;
   setRole(roomId: string, member: string, role: 'admin' | 'member'): Promise<void>;
@@ -136,6 +137,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
       return { payload: link, expiresAt };
     },
     join: (payload, displayName) => client.join(payload, displayName),
+    previewInvite: (payload) => client.previewInvite(payload),
     async send(roomId, text) {
       await client.send(roomId, text);
     },

@@ -75,6 +75,18 @@ export interface InviteView {
   readonly expiresAt: number;
 }
 
+/** What an invite link leads to, checked before joining (protocol/client/invite.ts InvitePreview). */
+export interface InvitePreview {
+  readonly roomId: string;
+  /** The room's and the inviter's names from the link (bound to it; safeName applied); undefined for an older link. */
+  readonly roomName: string | undefined;
+  readonly inviterName: string | undefined;
+  readonly inviterFingerprint: string;
+  readonly inviterRole: 'owner' | 'admin';
+  readonly expiresAt: number;
+  readonly memberCount: number;
+}
+
 export interface InitResult {
   readonly keystore: KeystoreState;
   /** Whether the keystore (stored, or open) can be opened with a recovery key. */
@@ -108,6 +120,8 @@ export interface Api {
   createRoom: [{ name: string; displayName: string }, { roomId: string }];
   createInvite: [{ roomId: string; ttlMs: number }, InviteView];
   join: [{ payload: string; displayName: string }, { roomId: string }];
+  /** Checks a link with the relay (the same checks as a join) and says what it leads to. */
+  previewInvite: [{ payload: string }, InvitePreview];
   send: [{ roomId: string; text: string }, void];
   remove: [{ roomId: string; member: string }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];

@@ -35,7 +35,7 @@ export function toRpcError(error: unknown, method?: Method): RpcError {
   if (error instanceof WorkerFailure) return { code: error.code, message: error.message };
   if (error instanceof WrongPassphrase) return { code: 'WRONG_PASSPHRASE', message: WORKER_ERRORS.WRONG_PASSPHRASE };
   if (isSottoError(error)) {
-    const joinText = method === 'join' ? joinFailure(error.errorName) : undefined;
+    const joinText = method === 'join' || method === 'previewInvite' ? joinFailure(error.errorName, error.message) : undefined;
     return { code: error.errorName, message: joinText ?? humanError(error) };
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
@@ -157,6 +157,7 @@ export class Session {
       this.#queue({ type: 'rooms' });
       return { roomId };
     },
+    previewInvite: async ({ payload }) => this.#need().previewInvite(text(payload)),
     send: async ({ roomId, text: body }) => {
       if (text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
       await this.#need().send(hex(roomId), body);
