@@ -18,6 +18,7 @@ import { genesisEvent } from './events.js';
 import { Inbound } from './inbound.js';
 import { Issuer } from './issuer.js';
 import type { InvitePreview } from './invite.js';
+import { noticeViews, type NoticeView } from './notices.js';
 import { Joiner } from './joiner.js';
 import { KeySchedule } from './key-schedule.js';
 import { generateMemberKeys } from './member-keys.js';
@@ -216,6 +217,11 @@ export class SottoClient {
 
   members(roomId: string): MemberView[] {
     return memberViews(this.#ctx.room(roomId));
+  }
+
+  /** The timeline's notices (joined, left, removed, role changed, new room code), oldest first. */
+  notices(roomId: string): NoticeView[] {
+    return noticeViews(this.#ctx.room(roomId));
   }
 
   /** Marks the room read up to `seq` (default: everything delivered so far); kept in the snapshot. */

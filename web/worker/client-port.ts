@@ -9,7 +9,7 @@ import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import type { MessageView as ClientMessage } from '../../protocol/client/room-state.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { noblePrimitives } from '../../protocol/noise/index.js';
-import type { InvitePreview, MemberView, MessageView, RoomState, RoomView } from './rpc.js';
+import type { InvitePreview, MemberView, MessageView, NoticeView, RoomState, RoomView } from './rpc.js';
 
 export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings'> & { readonly createdTime: number };
 
@@ -27,6 +27,8 @@ export interface ClientPort {
   /** The last `last` messages, and how many there are in all. */
   messages(roomId: string, last: number): { messages: MessageView[]; total: number };
   members(roomId: string): MemberView[];
+  /** Notices from `since` (ms) on: the page asks for those beside the messages it shows. */
+  notices(roomId: string, since: number): NoticeView[];
   stop(): Promise<void>;
 }
 
@@ -177,6 +179,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         me: m.sign === self,
       }));
     },
+    notices: (roomId, since) => client.notices(roomId).filter((n) => n.time >= since),
     stop: () => client.close(),
   };
 }

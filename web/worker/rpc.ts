@@ -1,7 +1,9 @@
 // The page ↔ worker protocol. The page sends requests with ids and gets one response per id; the
 // worker also pushes view events. Everything here is plain structured-cloneable data: no key
 // bytes, no secrets except what the person typed (a passphrase, a display name, a message) on its
-// way in, and an invite link on its way out (it is meant to be shown).
+// way in, and on its way out an invite link and a recovery key (both are meant to be shown).
+
+import type { NoticeView as ClientNoticeView } from '../../protocol/client/notices.js';
 
 export type Role = 'owner' | 'admin' | 'member';
 export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 'failed';
@@ -55,6 +57,9 @@ export interface MemberView {
   readonly fingerprint: string;
   readonly me: boolean;
 }
+
+/** A timeline notice (protocol/client/notices.ts): what the signed log and the epochs say happened. */
+export type NoticeView = ClientNoticeView;
 
 export interface WarningView {
   readonly roomId: string | undefined;
@@ -130,6 +135,8 @@ export interface Api {
   /** The last `last` messages of the room (a page renders a window, not all of a long history). */
   messages: [{ roomId: string; last: number }, { messages: MessageView[]; total: number }];
   members: [{ roomId: string }, MemberView[]];
+  /** The room's notices from `since` (ms) on, oldest first. */
+  notices: [{ roomId: string; since: number }, NoticeView[]];
   warnings: [{ roomId: string }, WarningView[]];
   markRead: [{ roomId: string }, void];
   /** The sealed keystore file (already encrypted under the passphrase). */

@@ -171,6 +171,7 @@ export class Session {
     rooms: async () => this.#rooms(),
     messages: async ({ roomId, last }) => this.#need().messages(hex(roomId), count(last)),
     members: async ({ roomId }): Promise<MemberView[]> => this.#need().members(hex(roomId)),
+    notices: async ({ roomId, since }) => this.#need().notices(hex(roomId), num(since)),
     warnings: async ({ roomId }) => [...(this.#extras.get(hex(roomId))?.warnings ?? [])],
     markRead: async ({ roomId }) => {
       this.#need().markRead(hex(roomId));
@@ -312,6 +313,8 @@ export class Session {
         break;
       case 'members':
         this.#queue({ type: 'members', roomId: event.roomId });
+        // The timeline's notices come from the same log.
+        this.#queue({ type: 'messages', roomId: event.roomId });
         this.#queue({ type: 'rooms' });
         break;
       case 'room':

@@ -1,0 +1,58 @@
+// The timeline's notices, derived from what the client already verified and keeps: the signed
+// membership log (created, joined, left, removed, role changed) and the epochs it holds (each new
+// epoch is a new room key, so a new room code to compare). Nothing here is taken from the relay's
+// word or guessed by a UI; the text is the UI's, the facts are these.
+import { toHex } from '../bytes.js';
+import { roomCode } from './fingerprint.js';
+import { logBase, type RoomState } from './room-state.js';
+import { memberLabel } from './views.js';
+
+export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'code';
+
+export interface NoticeView {
+  /** Stable within the room: `log:<index>` or `epoch:<n>`. */
+  readonly key: string;
+  readonly kind: NoticeKind;
+  /** The signer's clock for log events, the rotation's for a new epoch; ms. */
+  readonly time: number;
+  /** Who did it (the event's signer); for 'code' the room itself, so ''. */
+  readonly actor: string;
+  readonly actorMe: boolean;
+  /** Whom it was done to; equal to the actor for 'created' and 'left'. */
+  readonly subject: string;
+  readonly subjectMe: boolean;
+  /** 'role' and 'joined': the subject's role after the event. */
+  readonly role: 'owner' | 'admin' | 'member' | undefined;
+  /** 'code': the epoch that began, and its room code while this device still holds its key. */
+  readonly epoch: number | undefined;
+  readonly code: string | undefined;
+}
+
+const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role' } as const;
+
+/** Every notice the room's held log and epochs give, oldest first. */
+export function noticeViews(room: RoomState): NoticeView[] {
+  const me = toHex(room.me.sign.publicKey);
+  const base = logBase(room);
+  const out: NoticeView[] = room.events.map((event, i) => {
+    const actor = toHex(event.issuer);
+    const subject = toHex(event.subjectSign);
+    return {
+      key: `log:${base + i}`, kind: KIND[event.kind], time: event.time,
+      actor: memberLabel(room, actor), actorMe: actor === me, subject: memberLabel(room, subject), subjectMe: subject === me,
+      role: event.kind === 'add' || event.kind === 'role' ? event.role : undefined, epoch: undefined, code: undefined,
+    };
+  });
+  // The first epoch we hold is where our view of the room's keys starts (the genesis, or our
+  // welcome), not a change; every later one replaced the key and so the room code.
+  const epochs = [...room.epochs.keys()].sort((a, b) => a - b).slice(1);
+  for (const epoch of epochs) {
+    const info = room.epochs.get(epoch)!;
+    const code = info.key !== undefined && info.rosterHash !== undefined ? roomCode(info.key.expose(), info.rosterHash, epoch) : undefined;
+    out.push({
+      key: `epoch:${epoch}`, kind: 'code', time: info.startedAt, actor: '', actorMe: false, subject: '', subjectMe: false,
+      role: undefined, epoch, code,
+    });
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
