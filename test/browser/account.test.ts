@@ -13,7 +13,7 @@ import { openHeadlessClient } from '../../client/headless.js';
 import { newRecoveryKey } from '../../protocol/crypto/recovery-key.js';
 import { TEST_KDF, tempDir } from '../helpers/clients.js';
 import {
-  chromiumAvailable, createRoom, expectMessage, open, screenshot, send, unlock, UNLOCK_TIMEOUT_MS,
+  chromiumAvailable, createRoom, expectAccessible, expectMessage, open, screenshot, send, unlock, UNLOCK_TIMEOUT_MS,
   useWithoutSaving, World, type Person,
 } from './harness.js';
 
@@ -111,6 +111,7 @@ if (chromiumAvailable()) {
     await page.getByRole('button', { name: 'Create keystore' }).click();
     await page.getByRole('alert').filter({ hasText: 'not the same' }).waitFor();
     await screenshot(page, '20-create-keystore');
+    await expectAccessible(page, 'create keystore');
     await page.getByLabel('Confirm passphrase', { exact: true }).fill(PASSPHRASE);
     await page.getByRole('button', { name: 'Create keystore' }).click();
 
@@ -125,6 +126,7 @@ if (chromiumAvailable()) {
     assert.is(download.suggestedFilename(), 'sotto-recovery-key.txt');
     assert.ok(readFileSync(await download.path()).toString().includes(recoveryKey));
     await screenshot(page, '21-recovery-key');
+    await expectAccessible(page, 'recovery key');
     // The app opens only once the person says they saved it.
     assert.is(await page.getByRole('button', { name: 'New room' }).count(), 0);
     await page.getByRole('button', { name: 'I saved my recovery key' }).click();
@@ -142,6 +144,7 @@ if (chromiumAvailable()) {
     const page = grace.page;
     await page.reload();
     await page.getByRole('heading', { name: 'Unlock Sotto' }).waitFor();
+    await expectAccessible(page, 'unlock');
     const before = await storedBytes(page);
     const typo = (recoveryKey[0] === 'A' ? 'B' : 'A') + recoveryKey.slice(1);
     await recover(grace, typo, 'lanterns burn on through winter');
@@ -152,6 +155,7 @@ if (chromiumAvailable()) {
     await page.getByRole('alert').filter({ hasText: 'does not open this keystore' }).waitFor({ timeout: UNLOCK_TIMEOUT_MS });
     assert.equal(await storedBytes(page), before, 'failed attempts write nothing');
     await screenshot(page, '22-unlock-with-recovery-key');
+    await expectAccessible(page, 'unlock with recovery key');
 
     await page.getByLabel('Recovery key', { exact: true }).fill(recoveryKey.toLowerCase());
     await page.getByRole('button', { name: 'Unlock with recovery key' }).click();
@@ -233,6 +237,7 @@ if (chromiumAvailable()) {
     assert.ok(await forget.isDisabled());
     await page.getByLabel('Type “forget” to confirm').fill('forget');
     await screenshot(page, '24-forget-this-device');
+    await expectAccessible(page, 'settings');
     await forget.click();
     await page.getByRole('heading', { name: 'Create your keystore' }).waitFor({ timeout: 30_000 });
     assert.equal(await page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)), []);
@@ -248,6 +253,7 @@ if (chromiumAvailable()) {
     await createRoom(henry, 'Passing', 'Henry');
     assert.ok(await badge.isVisible());
     await screenshot(henry.page, '25-memory-only');
+    await expectAccessible(henry.page, 'memory-only room');
     const asked = henry.page.waitForEvent('dialog');
     void henry.page.reload().catch(() => undefined);
     assert.is((await asked).type(), 'beforeunload');

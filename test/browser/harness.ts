@@ -1,7 +1,8 @@
 // Real-Chromium test harness: builds the web bundle into a temp dir, starts an in-process relay
 // serving it on an ephemeral port, and drives Debian's Chromium through playwright-core.
 // CI=true and no Chromium is a failure, never a skip.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
@@ -139,6 +140,23 @@ function watch(person: Person, page: Page): void {
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error') person.errors.push(`console: ${message.text()}`);
   });
+}
+
+/**
+ * axe-core on the page as it is now: no serious or critical violation (WCAG 2.x A/AA rules).
+ * Evaluated over the DevTools protocol, which the page's CSP does not govern: nothing is added to
+ * the app for it.
+ */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length > 0) throw new Error(`axe on ${screen}: ${JSON.stringify(bad)}`);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {

@@ -7,7 +7,7 @@ import * as assert from 'uvu/assert';
 import { fromBase64Url, toBase64Url } from '../../protocol/bytes.js';
 import { encodeInviteLinkPayload, parseInviteLink } from '../../protocol/wire/invite.js';
 import {
-  chromiumAvailable, createRoom, expectMessage, inviteLink, open, screenshot, send, submitJoin, unlock, World, type Person,
+  chromiumAvailable, createRoom, expectAccessible, expectMessage, inviteLink, open, screenshot, send, submitJoin, unlock, World, type Person,
 } from './harness.js';
 
 if (chromiumAvailable()) {
@@ -48,6 +48,7 @@ if (chromiumAvailable()) {
     const days = (Date.parse(expires!) - Date.now()) / 86_400_000;
     assert.ok(days > 0 && days <= 7.01, `expires in ${days} days`);
     await screenshot(page, '30-invite-landing');
+    await expectAccessible(page, 'invite landing');
     // The fragment never left the page: no request carried the names or the token.
     const payload = link.slice(link.indexOf('#/join/') + '#/join/'.length);
     for (const url of urls) assert.not.ok(url.includes(payload) || url.includes('#'), url);
@@ -73,6 +74,7 @@ if (chromiumAvailable()) {
     assert.is(await carol.page.getByText('Bank support').count(), 0);
     assert.is(await carol.page.getByRole('button', { name: 'Join room' }).count(), 0);
     await screenshot(carol.page, '31-invite-edited');
+    await expectAccessible(carol.page, 'invite refused');
 
     // A link of protocol 1 says it is too old, instead of a generic error.
     const bytes = fromBase64Url(fresh.slice(fresh.indexOf('#/join/') + '#/join/'.length)).slice(0, 81);

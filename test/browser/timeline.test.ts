@@ -5,7 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Page } from 'playwright-core';
 import {
-  chromiumAvailable, createRoom, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
+  chromiumAvailable, createRoom, expectAccessible, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
   useWithoutSaving, World, type Person,
 } from './harness.js';
 
@@ -74,6 +74,7 @@ if (chromiumAvailable()) {
     await bob.page.getByRole('button', { name: 'Leave' }).click();
     await expectNotice(alice.page, 'Bob left the room.');
     await screenshot(alice.page, '40-timeline-notices');
+    await expectAccessible(alice.page, 'timeline');
 
     // Notices are not messages: the messages are what was written, in order.
     assert.equal(await messageTexts(alice), ['first item on the agenda']);
