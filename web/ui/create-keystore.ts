@@ -6,7 +6,7 @@ import { h, replaceChildren } from './dom.js';
 import { kdfBusy } from './kdf-busy.js';
 import { newPassphrase } from './new-passphrase.js';
 import { recoveryKeyPanel } from './recovery-key.js';
-import { ephemeralChoice, unlockFailure } from './unlock-parts.js';
+import { beginWithPassphrase, ephemeralChoice, unlockFailure } from './unlock-parts.js';
 import type { Ctx, View } from './view.js';
 
 export function createKeystoreView(ctx: Ctx, onUnlocked: () => void): View {
@@ -40,15 +40,9 @@ export function createKeystoreView(ctx: Ctx, onUnlocked: () => void): View {
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    const next = chosen.read();
-    if (!next.ok) {
-      error.textContent = next.problem;
-      return;
-    }
-    if (!setWorking(true)) return;
-    error.textContent = '';
-    busy.show();
-    ctx.rpc.call('createKeystore', { passphrase: next.passphrase }).then(
+    const passphrase = beginWithPassphrase(chosen, error, setWorking, busy);
+    if (passphrase === undefined) return;
+    ctx.rpc.call('createKeystore', { passphrase }).then(
       ({ recoveryKey }) => {
         chosen.clear();
         const panel = recoveryKeyPanel(recoveryKey, onUnlocked);

@@ -1,6 +1,7 @@
 // What the locked screens share: the words for a failed unlock, and "Use without saving".
 import { h } from './dom.js';
 import type { KdfBusy } from './kdf-busy.js';
+import type { NewPassphrase } from './new-passphrase.js';
 import { RpcFailure } from './worker-client.js';
 import { errorText, type Ctx } from './view.js';
 
@@ -26,4 +27,22 @@ export function ephemeralChoice(ctx: Ctx, busy: KdfBusy, error: HTMLElement, set
     button,
     h('p', { class: 'hint' }, 'Keys stay in memory only and vanish when you close or reload this tab. Nothing is written to this device.'),
   );
+}
+
+/**
+ * A form that sets a passphrase is submitted: the chosen passphrase, with the screen busy, or
+ * undefined when there is a problem to fix (shown) or work already running.
+ */
+export function beginWithPassphrase(
+  chosen: NewPassphrase, error: HTMLElement, setWorking: (on: boolean) => boolean, busy: KdfBusy, label?: string,
+): string | undefined {
+  const next = chosen.read();
+  if (!next.ok) {
+    error.textContent = next.problem;
+    return undefined;
+  }
+  if (!setWorking(true)) return undefined;
+  error.textContent = '';
+  busy.show(label);
+  return next.passphrase;
 }

@@ -7,7 +7,7 @@ import { createKeystoreView } from './create-keystore.js';
 import { field, h, replaceChildren } from './dom.js';
 import { kdfBusy } from './kdf-busy.js';
 import { newPassphrase } from './new-passphrase.js';
-import { ephemeralChoice, unlockFailure } from './unlock-parts.js';
+import { beginWithPassphrase, ephemeralChoice, unlockFailure } from './unlock-parts.js';
 import type { Ctx, View } from './view.js';
 
 export function unlockView(ctx: Ctx, onUnlocked: () => void): View {
@@ -99,15 +99,9 @@ function returningView(ctx: Ctx, onUnlocked: () => void): View {
       recoveryInput.focus();
       return;
     }
-    const next = chosen.read();
-    if (!next.ok) {
-      error.textContent = next.problem;
-      return;
-    }
-    if (!setWorking(true)) return;
-    error.textContent = '';
-    busy.show('Checking the recovery key and deriving your new passphrase’s key…');
-    ctx.rpc.call('unlockWithRecoveryKey', { recoveryKey: recoveryInput.value, passphrase: next.passphrase }).then(
+    const passphrase = beginWithPassphrase(chosen, error, setWorking, busy, 'Checking the recovery key and deriving your new passphrase’s key…');
+    if (passphrase === undefined) return;
+    ctx.rpc.call('unlockWithRecoveryKey', { recoveryKey: recoveryInput.value, passphrase }).then(
       () => {
         recoveryInput.value = '';
         chosen.clear();

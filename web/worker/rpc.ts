@@ -3,6 +3,7 @@
 // bytes, no secrets except what the person typed (a passphrase, a display name, a message) on its
 // way in, and on its way out an invite link and a recovery key (both are meant to be shown).
 
+import type { InvitePreview as ClientInvitePreview } from '../../protocol/client/invite.js';
 import type { NoticeView as ClientNoticeView } from '../../protocol/client/notices.js';
 
 export type Role = 'owner' | 'admin' | 'member';
@@ -80,17 +81,8 @@ export interface InviteView {
   readonly expiresAt: number;
 }
 
-/** What an invite link leads to, checked before joining (protocol/client/invite.ts InvitePreview). */
-export interface InvitePreview {
-  readonly roomId: string;
-  /** The room's and the inviter's names from the link (bound to it; safeName applied); undefined for an older link. */
-  readonly roomName: string | undefined;
-  readonly inviterName: string | undefined;
-  readonly inviterFingerprint: string;
-  readonly inviterRole: 'owner' | 'admin';
-  readonly expiresAt: number;
-  readonly memberCount: number;
-}
+/** What an invite link leads to, checked before joining (protocol/client/invite.ts). */
+export type InvitePreview = ClientInvitePreview;
 
 export interface InitResult {
   readonly keystore: KeystoreState;
