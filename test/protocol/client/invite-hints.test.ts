@@ -13,7 +13,7 @@ import { room, suite } from '../wire/fixtures.js';
 
 const HINTS = { roomName: 'Book club', inviterName: 'Carol' };
 
-test('an invite link whose room or inviter name was edited is refused; the issuer\'s own opens', async () => {
+test("an invite link whose room or inviter name was edited is refused; the issuer's own opens", async () => {
   const r = await room();
   const roster = await replayLog(suite, [r.genesis, r.add]);
   const created = await createInvite(suite, r.owner.sign, roster, Date.now() + 60_000, HINTS);
