@@ -4,7 +4,8 @@ import { field, h } from './dom.js';
 
 export function recoveryKeyPanel(recoveryKey: string, onSaved: () => void): { element: HTMLElement; focus: HTMLElement } {
   const title = h('h1', { id: 'recovery-title', tabindex: '-1' }, 'Save your recovery key');
-  const key = h('input', { type: 'text', readonly: true, value: recoveryKey, class: 'recovery-key mono', spellcheck: 'false', autocomplete: 'off' });
+  // A textarea, so all nine groups are visible at once wherever the card is narrow.
+  const key = h('textarea', { readonly: true, rows: '2', class: 'recovery-key mono', spellcheck: 'false', autocomplete: 'off' }, recoveryKey);
   const copy = h('button', { type: 'button', class: 'secondary' }, 'Copy');
   const download = h('button', { type: 'button', class: 'secondary' }, 'Download');
   const note = h('p', { class: 'hint', 'aria-live': 'polite' });
