@@ -83,6 +83,25 @@ if (chromiumAvailable()) {
     assert.equal(said.filter((n) => order.includes(n)), order);
     assert.equal(alice.errors, []);
   });
+
+  test('http(s) addresses in a message are links that open safely; nothing else becomes one', async () => {
+    const text = 'minutes at https://example.org/notes?week=2. Not javascript:alert(1) nor https://bank.example@evil.example/ — see <https://example.org/b>';
+    await send(alice, text);
+    await expectMessage(alice, 'minutes at');
+    const article = alice.page.getByRole('log').getByRole('article').filter({ hasText: 'minutes at' });
+    const links = article.getByRole('link');
+    assert.is(await links.count(), 2);
+    const first = links.first();
+    assert.is(await first.getAttribute('href'), 'https://example.org/notes?week=2');
+    assert.is(await first.innerText(), 'https://example.org/notes?week=2');
+    assert.is(await first.getAttribute('rel'), 'noopener noreferrer');
+    assert.is(await first.getAttribute('target'), '_blank');
+    assert.is(await first.getAttribute('title'), 'https://example.org/notes?week=2');
+    assert.is(await links.nth(1).getAttribute('href'), 'https://example.org/b');
+    // The text reads as written, links included.
+    assert.equal((await messageTexts(alice)).slice(-1), [text]);
+    await expectAccessible(alice.page, 'message with links');
+  });
 }
 
 test.run();

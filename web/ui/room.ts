@@ -4,6 +4,7 @@ import type { ConnectionState, MessageView, NoticeView, RoomView, ViewEvent, War
 import { coalesced } from './coalesced.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { invitePanel } from './invite.js';
+import { linkified } from './links.js';
 import { membersPanel } from './members.js';
 import { dayElement, noticeElement, noticeText, timelineItems } from './timeline.js';
 import { errorText, type Ctx, type View } from './view.js';
@@ -263,7 +264,7 @@ function messageArticle(m: MessageView, connection: ConnectionState): HTMLElemen
       ' ',
       fpButton,
     ),
-    h('p', { class: 'text' }, m.text),
+    h('p', { class: 'text' }, ...linkified(m.text)),
     m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),
     fp,
   );
