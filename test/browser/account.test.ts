@@ -248,7 +248,7 @@ if (chromiumAvailable()) {
     const henry = await world.person('henry');
     await open(henry, world);
     await useWithoutSaving(henry);
-    const badge = henry.page.getByText('Memory only — closing this tab erases everything');
+    const badge = henry.page.locator('.memory-only', { hasText: 'Memory only — closing this tab erases everything' });
     await badge.waitFor();
     await createRoom(henry, 'Passing', 'Henry');
     assert.ok(await badge.isVisible());

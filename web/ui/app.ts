@@ -25,7 +25,7 @@ export class App {
   readonly #memoryBadge = h('span', {
     class: 'badge memory-only', hidden: true,
     title: 'Keys are in this tab’s memory only: closing or reloading it ends the session and its rooms for good.',
-  }, 'Memory only — closing this tab erases everything');
+  }, 'Memory only', h('span', { class: 'memory-more' }, ' — closing this tab erases everything'));
   readonly #idleLock = new IdleLock(() => void this.#lock());
   readonly #main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   readonly #layout = h('div', { class: 'layout' });
