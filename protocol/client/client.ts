@@ -220,7 +220,7 @@ export class SottoClient {
   }
 
   /** The timeline's notices (joined, left, removed, role changed, new room code), oldest first. */
-  notices(roomId: string): NoticeView[] {
+  notices(roomId: string): readonly NoticeView[] {
     return noticeViews(this.#ctx.room(roomId));
   }
 

@@ -30,8 +30,25 @@ export interface NoticeView {
 
 const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role' } as const;
 
+/**
+ * Built again only when what they come from changed: the page asks with every refresh, and a
+ * catch-up of thousands of messages refreshes often while the log and epochs rarely change.
+ */
+const cache = new WeakMap<RoomState, { readonly basis: string; readonly notices: readonly NoticeView[] }>();
+
 /** Every notice the room's held log and epochs give, oldest first. */
-export function noticeViews(room: RoomState): NoticeView[] {
+export function noticeViews(room: RoomState): readonly NoticeView[] {
+  let held = 0;
+  for (const info of room.epochs.values()) if (info.key !== undefined) held++;
+  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}`;
+  const kept = cache.get(room);
+  if (kept?.basis === basis) return kept.notices;
+  const notices = buildNotices(room);
+  cache.set(room, { basis, notices });
+  return notices;
+}
+
+function buildNotices(room: RoomState): NoticeView[] {
   const me = toHex(room.me.sign.publicKey);
   const base = logBase(room);
   const out: NoticeView[] = room.events.map((event, i) => {

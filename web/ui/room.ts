@@ -132,10 +132,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   };
 
   const refreshMessages = coalesced(async (): Promise<void> => {
-    const { messages, total } = await ctx.rpc.call('messages', { roomId, last: showing });
-    // Notices from the oldest message shown on (all of them once the whole history is shown).
-    const since = total <= messages.length ? 0 : messages[0]?.time ?? 0;
-    const notices = await ctx.rpc.call('notices', { roomId, since });
+    const { messages, total, notices } = await ctx.rpc.call('messages', { roomId, last: showing });
     if (disposed) return;
     renderMessages(messages, notices);
     earlier.hidden = total <= messages.length;

@@ -24,11 +24,9 @@ export interface ClientPort {
   leave(roomId: string): Promise<void>;
   markRead(roomId: string): void;
   rooms(): PortRoom[];
-  /** The last `last` messages, and how many there are in all. */
-  messages(roomId: string, last: number): { messages: MessageView[]; total: number };
+  /** The last `last` messages, how many there are in all, and the notices among those shown. */
+  messages(roomId: string, last: number): { messages: MessageView[]; total: number; notices: NoticeView[] };
   members(roomId: string): MemberView[];
-  /** Notices from `since` (ms) on: the page asks for those beside the messages it shows. */
-  notices(roomId: string, since: number): NoticeView[];
   stop(): Promise<void>;
 }
 
@@ -167,7 +165,11 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     },
     messages(roomId, last) {
       let pending = 0;
-      return { messages: client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0)), total: client.messageCount(roomId) };
+      const messages = client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0));
+      const total = client.messageCount(roomId);
+      // The notices beside them: from the oldest message shown on, all once the whole history is.
+      const since = total <= messages.length ? 0 : messages[0]?.time ?? 0;
+      return { messages, total, notices: client.notices(roomId).filter((n) => n.time >= since) };
     },
     members(roomId) {
       const self = me(roomId);
@@ -179,7 +181,6 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         me: m.sign === self,
       }));
     },
-    notices: (roomId, since) => client.notices(roomId).filter((n) => n.time >= since),
     stop: () => client.close(),
   };
 }

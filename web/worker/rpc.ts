@@ -124,11 +124,12 @@ export interface Api {
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
   rooms: [Record<string, never>, RoomView[]];
-  /** The last `last` messages of the room (a page renders a window, not all of a long history). */
-  messages: [{ roomId: string; last: number }, { messages: MessageView[]; total: number }];
+  /**
+   * The last `last` messages of the room (a page renders a window, not all of a long history), and
+   * the timeline's notices from the oldest of them on (all once the whole history is shown).
+   */
+  messages: [{ roomId: string; last: number }, { messages: MessageView[]; total: number; notices: NoticeView[] }];
   members: [{ roomId: string }, MemberView[]];
-  /** The room's notices from `since` (ms) on, oldest first. */
-  notices: [{ roomId: string; since: number }, NoticeView[]];
   warnings: [{ roomId: string }, WarningView[]];
   markRead: [{ roomId: string }, void];
   /** The sealed keystore file (already encrypted under the passphrase). */

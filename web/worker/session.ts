@@ -171,7 +171,6 @@ export class Session {
     rooms: async () => this.#rooms(),
     messages: async ({ roomId, last }) => this.#need().messages(hex(roomId), count(last)),
     members: async ({ roomId }): Promise<MemberView[]> => this.#need().members(hex(roomId)),
-    notices: async ({ roomId, since }) => this.#need().notices(hex(roomId), num(since)),
     warnings: async ({ roomId }) => [...(this.#extras.get(hex(roomId))?.warnings ?? [])],
     markRead: async ({ roomId }) => {
       this.#need().markRead(hex(roomId));
