@@ -21,6 +21,7 @@ export const LABEL = {
   // HKDF info strings.
   sealedBox: 'sotto/v2/sealed-box',
   inviteKey: 'sotto/v2/invite-key',
+  inviteToken: 'sotto/v2/invite-token',
   welcomeKey: 'sotto/v2/welcome-key',
   confirmKey: 'sotto/v2/confirm-key',
   chainKey: 'sotto/v2/chain-key',

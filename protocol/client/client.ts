@@ -17,6 +17,8 @@ import { epochFromKey } from './epoch-keys.js';
 import { genesisEvent } from './events.js';
 import { Inbound } from './inbound.js';
 import { Issuer } from './issuer.js';
+import type { InvitePreview } from './invite.js';
+import { noticeViews, type NoticeView } from './notices.js';
 import { Joiner } from './joiner.js';
 import { KeySchedule } from './key-schedule.js';
 import { KeyUpdates } from './key-update.js';
@@ -207,6 +209,11 @@ export class SottoClient {
     return this.#parts.issuer.createInvite(this.#ctx.memberRoom(roomId), ttlMs);
   }
 
+  /** What an invite link leads to, verified, before joining (nothing is sent but the lookup). */
+  async previewInvite(link: string): Promise<InvitePreview> {
+    return this.#parts.joiner.preview(link);
+  }
+
   /**
    * Asks to join through an invite link and returns the room id once the relay holds the request.
    * The rest (welcome, confirmation, admission) follows from pushes: watch `join` events.
@@ -269,6 +276,11 @@ export class SottoClient {
 
   members(roomId: string): MemberView[] {
     return memberViews(this.#ctx.room(roomId));
+  }
+
+  /** The timeline's notices (joined, left, removed, role changed, new room code), oldest first. */
+  notices(roomId: string): readonly NoticeView[] {
+    return noticeViews(this.#ctx.room(roomId));
   }
 
   /** Marks the room read up to `seq` (default: everything delivered so far); kept in the snapshot. */

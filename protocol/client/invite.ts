@@ -7,7 +7,11 @@ import { randomBytes } from '../crypto/random.js';
 import { signRecord, verifyRecord } from '../crypto/signing.js';
 import type { SigningKey, Suite } from '../crypto/suite.js';
 import { LABEL } from '../labels.js';
-import { decodeInvite, encodeInviteLinkPayload, encodeInviteUnsigned, type Invite, type InviteLink } from '../wire/invite.js';
+import { concat } from '../bytes.js';
+import {
+  decodeInvite, encodeInviteHints, encodeInviteLinkPayload, encodeInviteUnsigned, parseInviteLink,
+  type Invite, type InviteHints, type InviteLink,
+} from '../wire/invite.js';
 import type { MemberEvent } from '../wire/membership.js';
 import { isAdmin, memberOf, replayLog, type Member, type Roster } from '../membership/roster.js';
 import { verifyCheckpoint } from '../membership/checkpoint.js';
@@ -17,6 +21,23 @@ export async function inviteKeyFromToken(suite: Suite, token: Uint8Array, roomId
   return suite.signingKeyFromSeed(hkdfSha256(token, roomId, utf8(LABEL.inviteKey), 32));
 }
 
+/**
+ * A link with hints carries T0; the invite's token is T = HKDF(T0, roomId, label ‖ 0x00 ‖ hints)
+ * (V-100). Everything after — the invite key, the welcome and confirm keys — uses T, so a hint
+ * edited by whoever passed the link on derives another invite key, which the relay does not hold
+ * and verifyInviteInfo refuses: the names shown before joining are the inviter's.
+ */
+export function tokenFromLink(linkToken: Uint8Array, roomId: Uint8Array, hints: InviteHints): Uint8Array {
+  return hkdfSha256(linkToken, roomId, concat(utf8(LABEL.inviteToken), new Uint8Array([0]), encodeInviteHints(hints)), 32);
+}
+
+/** Parses a link (full URL, fragment or payload) and resolves its token: T, with or without hints. */
+export function readInviteLink(text: string): InviteLink {
+  const link = parseInviteLink(text);
+  if (link.hints === undefined) return link;
+  return { ...link, token: tokenFromLink(link.token, link.roomId, link.hints) };
+}
+
 export interface CreatedInvite {
   readonly token: Uint8Array;
   readonly invite: Invite;
@@ -24,17 +45,36 @@ export interface CreatedInvite {
   readonly linkPayload: string;
 }
 
+/** `hints` (the room's and the inviter's names) go into the link, bound to its token; without, an 81-byte link. */
 export async function createInvite(
   suite: Suite,
   issuer: SigningKey,
   roster: Roster,
   expiresAt: number,
+  hints?: InviteHints,
 ): Promise<CreatedInvite> {
-  const token = randomBytes(32);
+  const linkToken = randomBytes(32);
+  const token = hints === undefined ? linkToken : tokenFromLink(linkToken, roster.roomId, hints);
   const inviteKey = await inviteKeyFromToken(suite, token, roster.roomId);
   const unsigned = encodeInviteUnsigned({ roomId: roster.roomId, invitePublicKey: inviteKey.publicKey, issuer: issuer.publicKey, expiresAt });
   const invite = decodeInvite(await signRecord(issuer, 'sigInvite', unsigned));
-  return { token, invite, linkPayload: encodeInviteLinkPayload({ roomId: roster.roomId, ownerSign: roster.owner, token }) };
+  const linkPayload = encodeInviteLinkPayload({ roomId: roster.roomId, ownerSign: roster.owner, token: linkToken, hints });
+  return { token, invite, linkPayload };
+}
+
+/** What the landing page shows before "Join room" (Joiner.preview). */
+export interface InvitePreview {
+  /** Hex. */
+  readonly roomId: string;
+  /** From the link's hints, through safeName; undefined for a link without hints. */
+  readonly roomName: string | undefined;
+  readonly inviterName: string | undefined;
+  /** The issuer's key fingerprint, from the signed invite (checked against the owner-rooted log). */
+  readonly inviterFingerprint: string;
+  readonly inviterRole: 'owner' | 'admin';
+  /** From the signed invite, ms. */
+  readonly expiresAt: number;
+  readonly memberCount: number;
 }
 
 export interface VerifiedInvite {

@@ -34,7 +34,8 @@ export class Issuer {
     const roster = currentRoster(room)!;
     if (!isAdmin(roster, room.me.sign.publicKey)) throw new SottoError('NOT_ADMIN', 'only the owner or an admin invites');
     const expiresAt = Date.now() + ttlMs;
-    const created = await buildInvite(this.#ctx.suite, room.me.sign, roster, expiresAt);
+    // The names go into the link's fragment, bound to its token, so the invited see them first.
+    const created = await buildInvite(this.#ctx.suite, room.me.sign, roster, expiresAt, { roomName: room.name, inviterName: room.displayName });
     // Kept before the relay hears of it: a join may arrive for any invite the relay holds.
     room.invites.set(toHex(created.invite.invitePublicKey), { token: new Secret(created.token), expiresAt });
     await this.#ctx.save();

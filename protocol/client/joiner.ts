@@ -5,17 +5,22 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import { SottoError, isSottoError } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
-import { parseInviteLink } from '../wire/invite.js';
+import type { InviteLink } from '../wire/invite.js';
+import type { RelayFrame } from '../wire/frames.js';
+import type { SigningKey } from '../crypto/suite.js';
 import type { Welcome, WelcomePayload } from '../wire/join.js';
 import { applyEvent, eventHash, type Roster } from '../membership/roster.js';
 import { rosterFromCheckpoint } from '../membership/checkpoint.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
-import { inviteKeyFromToken, verifyInviteInfo } from './invite.js';
+import { inviteKeyFromToken, readInviteLink, verifyInviteInfo, type InvitePreview, type VerifiedInvite } from './invite.js';
+import { fingerprint } from './fingerprint.js';
 import { buildJoinConfirm, buildJoinRequest, openWelcome } from './join.js';
 import { generateMemberKeys } from './member-keys.js';
 import { appendVerified, eventAt, newRoomState, setName, type RoomState } from './room-state.js';
 import { memberViews, roomView } from './views.js';
 import { safeName } from './display-name.js';
+
+type InviteInfoFrame = Extract<RelayFrame, { type: 'inviteInfo' }>;
 
 export class Joiner {
   readonly #ctx: ClientContext;
@@ -40,13 +45,7 @@ export class Joiner {
   async join(link: string, displayName: string): Promise<string> {
     const { channel } = this.#parts;
     const suite = this.#ctx.suite;
-    const parsed = parseInviteLink(link);
-    const hex = toHex(parsed.roomId);
-    if (this.#ctx.rooms.has(hex)) throw new SottoError('ROOM_EXISTS', 'already in this room');
-    const inviteKey = await inviteKeyFromToken(suite, parsed.token, parsed.roomId);
-    const info = await channel.request((rid) => ({ type: 'getInvite', rid, roomId: parsed.roomId, invitePublicKey: inviteKey.publicKey }));
-    if (info.type !== 'inviteInfo') throw new SottoError('UNEXPECTED_FRAME', info.type);
-    const verified = await verifyInviteInfo(suite, parsed, info.invite, info.checkpoint, info.events);
+    const { parsed, hex, inviteKey, info, verified } = await this.#fetch(link);
     const me = await generateMemberKeys(suite);
     const { request, joiningKey } = await buildJoinRequest(suite, verified, me);
     const room = newRoomState(parsed.roomId, me, 'joining', '', displayName);
@@ -75,6 +74,36 @@ export class Joiner {
     this.#ctx.emit({ type: 'room', room: roomView(room) });
     await this.#parts.binding.bindAndSync(room).catch((error: unknown) => this.#ctx.warn(room, errorName(error), errorDetail(error)));
     return hex;
+  }
+
+  /**
+   * What a link leads to, checked as a join checks it (the log rooted in the link's owner key, the
+   * invite signed by a current owner or admin, its key derived from the link's token and hints)
+   * and nothing sent but the relay's lookup: the landing page shows it before "Join room".
+   */
+  async preview(link: string): Promise<InvitePreview> {
+    const { parsed, hex, verified } = await this.#fetch(link);
+    return {
+      roomId: hex,
+      roomName: parsed.hints === undefined ? undefined : safeName(parsed.hints.roomName),
+      inviterName: parsed.hints === undefined ? undefined : safeName(parsed.hints.inviterName),
+      inviterFingerprint: fingerprint(verified.invite.issuer),
+      inviterRole: verified.issuer.role === 'owner' ? 'owner' : 'admin',
+      expiresAt: verified.invite.expiresAt,
+      memberCount: verified.roster.members.size,
+    };
+  }
+
+  async #fetch(link: string): Promise<{ parsed: InviteLink; hex: string; inviteKey: SigningKey; info: InviteInfoFrame; verified: VerifiedInvite }> {
+    const suite = this.#ctx.suite;
+    const parsed = readInviteLink(link);
+    const hex = toHex(parsed.roomId);
+    if (this.#ctx.rooms.has(hex)) throw new SottoError('ROOM_EXISTS', 'already in this room');
+    const inviteKey = await inviteKeyFromToken(suite, parsed.token, parsed.roomId);
+    const info = await this.#parts.channel.request((rid) => ({ type: 'getInvite', rid, roomId: parsed.roomId, invitePublicKey: inviteKey.publicKey }));
+    if (info.type !== 'inviteInfo') throw new SottoError('UNEXPECTED_FRAME', info.type);
+    const verified = await verifyInviteInfo(suite, parsed, info.invite, info.checkpoint, info.events);
+    return { parsed, hex, inviteKey, info, verified };
   }
 
   /**

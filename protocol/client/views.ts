@@ -49,6 +49,11 @@ function labelsOf(room: RoomState): ReadonlyMap<string, string> {
   return labels;
 }
 
+/** A member's or former member's label as the timeline shows it (hex signing key). */
+export function memberLabel(room: RoomState, sign: string): string {
+  return labelOf(labelsOf(room), sign, fingerprint(fromHex(sign)));
+}
+
 /** A sender's label, also for a former member who never announced a name. */
 function labelOf(labels: ReadonlyMap<string, string>, sender: string, print: string): string {
   return labels.get(sender) ?? unnamed(print);

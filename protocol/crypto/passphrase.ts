@@ -48,6 +48,7 @@ function checkParams(params: KdfParams): void {
 }
 
 async function derive(passphrase: string, salt: Uint8Array, params: KdfParams, onProgress?: KdfProgress): Promise<Secret> {
+  checkParams(params);
   const bytes = await argon2idAsync(utf8(passphrase), salt, {
     m: params.m, t: params.t, p: params.p, dkLen: KEY_BYTES, ...(onProgress === undefined ? {} : { onProgress }),
   });
@@ -56,15 +57,42 @@ async function derive(passphrase: string, salt: Uint8Array, params: KdfParams, o
   return key;
 }
 
-/** A fresh salt and the key for it: for a keystore that does not exist yet. */
-export async function newKeystoreKey(passphrase: string, params: KdfParams = DEFAULT_KDF_PARAMS, onProgress?: KdfProgress): Promise<KeystoreKey> {
-  checkParams(params);
-  const salt = randomBytes(SALT_BYTES);
+/** The key for a stored salt and parameters (checked first: a file must not make this cost gigabytes). */
+export async function deriveKeystoreKey(passphrase: string, salt: Uint8Array, params: KdfParams, onProgress?: KdfProgress): Promise<KeystoreKey> {
   return { params, salt, key: await derive(passphrase, salt, params, onProgress) };
 }
 
+/** A fresh salt and the key for it: for a keystore that does not exist yet. */
+export function newKeystoreKey(passphrase: string, params: KdfParams = DEFAULT_KDF_PARAMS, onProgress?: KdfProgress): Promise<KeystoreKey> {
+  return deriveKeystoreKey(passphrase, randomBytes(SALT_BYTES), params, onProgress);
+}
+
+export const KEYSTORE_MAGIC = MAGIC;
+export const KEYSTORE_SALT_BYTES = SALT_BYTES;
+export const KEYSTORE_NONCE_BYTES = NONCE_BYTES;
+
+/** Reads the magic and returns the format version that follows it (1: this file's format). */
+export function readKeystoreVersion(r: Reader): number {
+  const magic = r.fixed(MAGIC.length, 'magic');
+  if (!magic.every((byte, i) => byte === MAGIC[i])) throw new SottoError('BAD_VALUE', 'not a Sotto keystore');
+  return r.u8('version');
+}
+
+/** Writes the Argon2id parameters as a keystore header holds them. */
+export function writeKdfParams(w: Writer, params: KdfParams): Writer {
+  return w.u8(KDF_ARGON2ID).u32(params.m).u32(params.t).u32(params.p);
+}
+
+/** Reads what writeKdfParams wrote, refusing unknown KDFs and out-of-range parameters. */
+export function readKdfParams(r: Reader): KdfParams {
+  if (r.u8('kdf') !== KDF_ARGON2ID) throw new SottoError('BAD_VALUE', 'unknown keystore KDF');
+  const params: KdfParams = { m: r.u32('m'), t: r.u32('t'), p: r.u32('p') };
+  checkParams(params);
+  return params;
+}
+
 function encodeHeader(params: KdfParams, salt: Uint8Array, nonce: Uint8Array): Uint8Array {
-  return new Writer(80).raw(MAGIC).u8(VERSION).u8(KDF_ARGON2ID).u32(params.m).u32(params.t).u32(params.p)
+  return writeKdfParams(new Writer(80).raw(MAGIC).u8(VERSION), params)
     .fixed(salt, SALT_BYTES).fixed(nonce, NONCE_BYTES).finish();
 }
 
@@ -78,13 +106,9 @@ interface ParsedKeystore {
 
 function parse(file: Uint8Array): ParsedKeystore {
   const r = new Reader(file);
-  const magic = r.fixed(MAGIC.length, 'magic');
-  if (!magic.every((byte, i) => byte === MAGIC[i])) throw new SottoError('BAD_VALUE', 'not a Sotto keystore');
-  const version = r.u8('version');
+  const version = readKeystoreVersion(r);
   if (version !== VERSION) throw new SottoError('BAD_VERSION', `keystore version ${version}`);
-  if (r.u8('kdf') !== KDF_ARGON2ID) throw new SottoError('BAD_VALUE', 'unknown keystore KDF');
-  const params: KdfParams = { m: r.u32('m'), t: r.u32('t'), p: r.u32('p') };
-  checkParams(params);
+  const params = readKdfParams(r);
   const salt = copyBytes(r.fixed(SALT_BYTES, 'salt'));
   const nonce = copyBytes(r.fixed(NONCE_BYTES, 'nonce'));
   const header = copyBytes(r.span(0));

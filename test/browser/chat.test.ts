@@ -47,7 +47,7 @@ if (chromiumAvailable()) {
     const link = (globalThis as { inviteLink?: string }).inviteLink!;
     const payload = link.slice(link.indexOf('#/join/') + '#/join/'.length);
     await bob.page.goto(link);
-    await bob.page.getByLabel('Passphrase').waitFor();
+    await bob.page.getByLabel('Passphrase', { exact: true }).waitFor();
     // Read before unlocking: the fragment is gone from the address bar...
     assert.is(await bob.page.evaluate(() => location.hash), '#/join');
     assert.not.ok((await bob.page.evaluate(() => location.href)).includes(payload));
@@ -57,10 +57,10 @@ if (chromiumAvailable()) {
     await bob.page.goForward();
     assert.is(await bob.page.evaluate(() => history.length), entries);
     assert.is(new URL(bob.page.url()).hash, '#/join');
-    await bob.page.getByLabel('Passphrase').waitFor();
+    await bob.page.getByLabel('Passphrase', { exact: true }).waitFor();
     // That reloaded page no longer has the token (it lived in memory only): open the link again.
     await bob.page.goto(link);
-    await bob.page.getByLabel('Passphrase').waitFor();
+    await bob.page.getByLabel('Passphrase', { exact: true }).waitFor();
     await unlock(bob, 'bob hunter2 but longer');
     await bob.page.getByLabel('Display name').waitFor();
     await screenshot(bob.page, '03-join-page-phone-dark');

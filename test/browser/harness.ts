@@ -1,7 +1,8 @@
 // Real-Chromium test harness: builds the web bundle into a temp dir, starts an in-process relay
 // serving it on an ephemeral port, and drives Debian's Chromium through playwright-core.
 // CI=true and no Chromium is a failure, never a skip.
-import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join as pathJoin } from 'node:path';
 import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type Page } from 'playwright-core';
@@ -143,9 +144,29 @@ export class World {
 
 function watch(person: Person, page: Page): void {
   page.on('pageerror', (error) => person.errors.push(`pageerror: ${error.message}`));
+  // A memory-only session asks before a reload or navigation ends it; the people in these tests
+  // mean to leave. Other dialogs are dismissed, as Playwright does when nobody listens.
+  page.on('dialog', (dialog) => void (dialog.type() === 'beforeunload' ? dialog.accept() : dialog.dismiss()).catch(() => undefined));
   page.on('console', (message: ConsoleMessage) => {
     if (message.type() === 'error') person.errors.push(`console: ${message.text()}`);
   });
+}
+
+/**
+ * axe-core on the page as it is now: no serious or critical violation (WCAG 2.x A/AA rules).
+ * Evaluated over the DevTools protocol, which the page's CSP does not govern: nothing is added to
+ * the app for it.
+ */
+export async function expectAccessible(page: Page, screen: string): Promise<void> {
+  const source = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  await page.evaluate(source);
+  const violations = await page.evaluate(async () => {
+    const axe = (globalThis as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: Array<{ id: string; impact: string | null; nodes: Array<{ target: unknown[] }> }> }> } }).axe;
+    const result = await axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations.map((v) => ({ id: v.id, impact: v.impact, targets: v.nodes.map((n) => JSON.stringify(n.target)) }));
+  });
+  const bad = violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  if (bad.length > 0) throw new Error(`axe on ${screen}: ${JSON.stringify(bad)}`);
 }
 
 export async function screenshot(page: Page, name: string): Promise<void> {
@@ -156,14 +177,34 @@ export async function screenshot(page: Page, name: string): Promise<void> {
 
 export async function open(person: Person, world: World, path = '/'): Promise<void> {
   await person.page.goto(`${world.baseUrl}${path}`);
-  await person.page.getByLabel('Passphrase').or(person.page.getByRole('button', { name: 'New room' })).first().waitFor();
+  await person.page.getByLabel('Passphrase', { exact: true }).or(person.page.getByRole('button', { name: 'New room' })).first().waitFor();
 }
 
+/** Unlocks the stored keystore, or on a first visit creates one (and confirms its recovery key). */
 export async function unlock(person: Person, passphrase: string): Promise<void> {
   const page = person.page;
-  await page.getByLabel('Passphrase').fill(passphrase);
-  await page.getByRole('button', { name: 'Unlock' }).click();
+  await page.getByLabel('Passphrase', { exact: true }).waitFor();
+  if (await page.getByRole('button', { name: 'Create keystore' }).count() > 0) {
+    await createKeystore(person, passphrase);
+    return;
+  }
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByRole('button', { name: 'Unlock', exact: true }).click();
   await page.getByRole('status').filter({ hasText: /Connected|Connecting/ }).waitFor({ timeout: UNLOCK_TIMEOUT_MS });
+}
+
+/** First visit: "Create keystore", then the recovery key shown once; resolves with that key. */
+export async function createKeystore(person: Person, passphrase: string): Promise<string> {
+  const page = person.page;
+  await page.getByLabel('Passphrase', { exact: true }).fill(passphrase);
+  await page.getByLabel('Confirm passphrase', { exact: true }).fill(passphrase);
+  await page.getByRole('button', { name: 'Create keystore' }).click();
+  const key = page.getByLabel('Recovery key', { exact: true });
+  await key.waitFor({ timeout: UNLOCK_TIMEOUT_MS });
+  const recoveryKey = await key.inputValue();
+  await page.getByRole('button', { name: 'I saved my recovery key' }).click();
+  await page.getByRole('status').filter({ hasText: /Connected|Connecting/ }).waitFor({ timeout: UNLOCK_TIMEOUT_MS });
+  return recoveryKey;
 }
 
 export async function useWithoutSaving(person: Person): Promise<void> {
@@ -198,7 +239,7 @@ export async function inviteLink(person: Person): Promise<string> {
 export async function openInvite(person: Person, world: World, link: string): Promise<void> {
   const page = person.page;
   await page.goto(link.replace(/^https?:\/\/[^/]+/, world.baseUrl));
-  await page.getByLabel('Passphrase').or(page.getByLabel('Display name')).first().waitFor();
+  await page.getByLabel('Passphrase', { exact: true }).or(page.getByLabel('Display name')).first().waitFor();
 }
 
 export async function submitJoin(person: Person, displayName: string): Promise<string> {

@@ -96,8 +96,8 @@ if (chromiumAvailable()) {
     await carol.page.reload();
     await carol.page.getByRole('heading', { name: 'Unlock Sotto' }).waitFor();
     // Argon2id at 64 MiB takes a moment: the screen says so while it works.
-    await carol.page.getByLabel('Passphrase').fill('carol: a long passphrase');
-    await carol.page.getByRole('button', { name: 'Unlock' }).click();
+    await carol.page.getByLabel('Passphrase', { exact: true }).fill('carol: a long passphrase');
+    await carol.page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await carol.page.getByText('Deriving key…').waitFor();
     await carol.page.waitForFunction(() => (document.querySelector('progress')?.value ?? 0) > 0.2);
     await screenshot(carol.page, '09-deriving-key');
@@ -110,8 +110,8 @@ if (chromiumAvailable()) {
   test('a wrong passphrase says so and leaves the stored keystore byte-for-byte unchanged', async () => {
     const before = await storedKeystore(carol.page);
     await carol.page.reload();
-    await carol.page.getByLabel('Passphrase').fill('not the passphrase');
-    await carol.page.getByRole('button', { name: 'Unlock' }).click();
+    await carol.page.getByLabel('Passphrase', { exact: true }).fill('not the passphrase');
+    await carol.page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await carol.page.getByRole('alert').filter({ hasText: 'Wrong passphrase' }).waitFor({ timeout: 60_000 });
     await screenshot(carol.page, '10-wrong-passphrase');
     assert.is(await storedKeystore(carol.page), before);
@@ -155,14 +155,14 @@ if (chromiumAvailable()) {
     // Dave joined ephemerally too.
     assert.equal(await dave.page.evaluate(async () => (await indexedDB.databases()).map((d) => d.name)), []);
     await eve.page.reload();
-    await eve.page.getByRole('heading', { name: 'Welcome to Sotto' }).waitFor();
+    await eve.page.getByRole('heading', { name: 'Create your keystore' }).waitFor();
   });
 
   test('a second tab on the same keystore is refused instead of overwriting the first', async () => {
     const second = await carol.context.newPage();
     await second.goto(`${world.baseUrl}/`);
-    await second.getByLabel('Passphrase').fill('carol: a long passphrase');
-    await second.getByRole('button', { name: 'Unlock' }).click();
+    await second.getByLabel('Passphrase', { exact: true }).fill('carol: a long passphrase');
+    await second.getByRole('button', { name: 'Unlock', exact: true }).click();
     await second.getByRole('alert').filter({ hasText: 'already open in another tab' }).waitFor({ timeout: 60_000 });
     await second.close();
     // The first tab is unaffected.

@@ -61,7 +61,7 @@ function mainScript(www: string): string {
 
 async function expectRefused(person: Person): Promise<void> {
   await person.page.getByRole('alert').filter({ hasText: REFUSAL_TITLE }).waitFor();
-  assert.is(await person.page.getByLabel('Passphrase').count(), 0, 'no passphrase field on a refused page');
+  assert.is(await person.page.getByLabel('Passphrase', { exact: true }).count(), 0, 'no passphrase field on a refused page');
 }
 
 if (chromiumAvailable()) {
@@ -105,9 +105,9 @@ if (chromiumAvailable()) {
     await reader.page.goto(`${world.baseUrl}/#/room/${roomId}`);
     // Only the hash changed: load the page itself again, with no server to load it from.
     await reader.page.reload();
-    await reader.page.getByLabel('Passphrase').waitFor();
-    await reader.page.getByLabel('Passphrase').fill(PASSPHRASE);
-    await reader.page.getByRole('button', { name: 'Unlock' }).click();
+    await reader.page.getByLabel('Passphrase', { exact: true }).waitFor();
+    await reader.page.getByLabel('Passphrase', { exact: true }).fill(PASSPHRASE);
+    await reader.page.getByRole('button', { name: 'Unlock', exact: true }).click();
     await reader.page.getByRole('status').filter({ hasText: /Offline|Connecting/ }).waitFor({ timeout: UNLOCK_TIMEOUT_MS });
     await reader.page.getByRole('link', { name: /Kept offline/ }).first().waitFor();
     await expectMessage(reader, 'written while online');
@@ -130,7 +130,7 @@ if (chromiumAvailable()) {
     await screenshot(reader.page, 'update-ready');
     await banner.getByRole('button', { name: 'Reload' }).click();
     await reader.page.locator('meta[name="sotto-test-release"][content="two"]').waitFor({ state: 'attached' });
-    await reader.page.getByLabel('Passphrase').waitFor();
+    await reader.page.getByLabel('Passphrase', { exact: true }).waitFor();
   });
 
   test('an older signed release offered again is refused as ROLLBACK', async () => {
@@ -141,7 +141,7 @@ if (chromiumAvailable()) {
     assert.match(await reader.page.locator('code').innerText(), /ROLLBACK/);
     second.restore();
     await reader.page.reload();
-    await reader.page.getByLabel('Passphrase').waitFor();
+    await reader.page.getByLabel('Passphrase', { exact: true }).waitFor();
   });
 
   test('an unsigned manifest is refused with the warning page, and the app comes back once the server sends signed code', async () => {
@@ -157,7 +157,7 @@ if (chromiumAvailable()) {
     await reader.page.reload();
     // The running release again, with the signed one offered now waiting for its Reload.
     await reader.page.getByRole('status').filter({ hasText: 'A new version is ready' }).waitFor();
-    await reader.page.getByLabel('Passphrase').waitFor();
+    await reader.page.getByLabel('Passphrase', { exact: true }).waitFor();
   });
 
   test('a file that differs from the signed manifest is refused on a first visit', async () => {
@@ -199,7 +199,7 @@ if (chromiumAvailable()) {
     try {
       const page = await browser.newPage();
       await page.goto(world.baseUrl.replace('127.0.0.1', 'sotto.test'));
-      await page.getByLabel('Passphrase').waitFor();
+      await page.getByLabel('Passphrase', { exact: true }).waitFor();
       await page.getByRole('note').filter({ hasText: 'Code not verified' }).waitFor();
       assert.is(await page.evaluate(() => 'serviceWorker' in navigator), false);
     } finally {

@@ -3,9 +3,7 @@
 // and a client's schedule updates its keys by itself. Names, roles and the shared room code follow.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { SNAPSHOT_FILE } from '../../client/file-persistence.js';
+import { cpSync } from 'node:fs';
 import { FilePersistence } from '../../client/file-persistence.js';
 import { admit, openAssembledClient, openTestClient, texts, TEST_KDF, TEST_PASSPHRASE, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
 import { relaySuite } from '../helpers/relay-suite.js';
@@ -28,10 +26,10 @@ test('a keystore restored from an export replaces its keys on its first connecti
   const epoch = epochOf(bob, roomId);
   const codeBefore = alice.client.roomCode(roomId);
 
-  // The export: the keystore file as it stands, restored on another device.
+  // The export: the keystore as it stands (its state file and its history records), restored on another device.
   await bob.client.close();
   const restoredDir = e2e.tempDir('sotto-update-restored-');
-  copyFileSync(join(device.path, SNAPSHOT_FILE), join(restoredDir.path, SNAPSHOT_FILE));
+  cpSync(device.path, restoredDir.path, { recursive: true });
   const restored = e2e.track(await openAssembledClient(e2e.relay.url, {
     persistence: new FilePersistence(restoredDir.path, TEST_PASSPHRASE, TEST_KDF), imported: true,
   }, restoredDir.path));

@@ -8,7 +8,7 @@
 // rest): the first send after the import never got an ack (the test hung there before `within`).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FilePersistence } from '../../client/file-persistence.js';
 import { admit, TEST_KDF, TEST_PASSPHRASE, waitUntil } from '../helpers/clients.js';
@@ -35,18 +35,18 @@ test('export, 20 messages, import the export, send again: the others read it and
   await alice.client.send(roomId, 'alice before the export');
   await waitUntil(() => bob.client.messages(roomId).some((m) => m.text === 'alice before the export'), 'bob read alice');
 
-  // The export: the keystore file as it stands (closing lands the last save).
+  // The export: the keystore as it stands, its state file and its history records (closing lands the last save).
   await suite.close(bob);
-  const exported = join(suite.dir, 'export.sotto');
-  const file = new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF).path;
-  copyFileSync(file, exported);
+  const exported = join(suite.dir, 'export');
+  cpSync(keystore, exported, { recursive: true });
   bob = await open(keystore);
   for (let i = 0; i < 20; i++) await bob.client.send(roomId, `bob after the export ${i}`);
   await waitUntil(() => [alice, carol].every((c) => c.client.messages(roomId).some((m) => m.text === 'bob after the export 19')), 'the 20 read');
 
   // The import replaces the keystore with the older export.
   await suite.close(bob);
-  copyFileSync(exported, file);
+  rmSync(keystore, { recursive: true });
+  cpSync(exported, keystore, { recursive: true });
   bob = await open(keystore, true);
   const marks = [alice.events.length, carol.events.length];
   await within(bob.client.send(roomId, 'bob after the import'), 30_000, 'the ack of the first message after the import');

@@ -9,7 +9,7 @@
 // never gets a "Not sent" state (it stays "Sending…"), and the client never stops reconnecting.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { copyFileSync } from 'node:fs';
+import { cpSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { FilePersistence } from '../../client/file-persistence.js';
 import { TEST_KDF, TEST_PASSPHRASE, waitUntil } from '../helpers/clients.js';
@@ -29,13 +29,14 @@ test('a send refused again and again: bounded retries, then Not sent and silence
   let alice = await open(keystore);
   const roomId = await alice.client.createRoom('Retries', 'Alice');
   await suite.close(alice);
+  // The older copy: the whole keystore (state file and history records) as it stood.
   const older = join(suite.dir, 'older');
-  const file = new FilePersistence(keystore, TEST_PASSPHRASE, TEST_KDF).path;
-  copyFileSync(file, older);
+  cpSync(keystore, older, { recursive: true });
   alice = await open(keystore);
   await alice.client.send(roomId, 'sent by the newer copy');
   await suite.close(alice);
-  copyFileSync(older, file);
+  rmSync(keystore, { recursive: true });
+  cpSync(older, keystore, { recursive: true });
 
   alice = await open(keystore);
   const start = alice.sent();

@@ -7,6 +7,7 @@ import { h, replaceChildren } from './dom.js';
 import { joinView } from './join.js';
 import { roomList, type RoomList } from './rooms.js';
 import { roomView } from './room.js';
+import { IdleLock } from './idle-lock.js';
 import { hashOf, navigate, parseHash, takeInvitePayload, type Route } from './router.js';
 import { settingsView } from './settings.js';
 import { statusBadge } from './status.js';
@@ -22,6 +23,12 @@ export class App {
   });
   readonly #banner = warningBanner();
   readonly #announcer = h('div', { class: 'sr-only', 'aria-live': 'polite' });
+  /** Always on screen in a session without saving: closing or reloading the tab ends it. */
+  readonly #memoryBadge = h('span', {
+    class: 'badge memory-only', hidden: true,
+    title: 'Keys are in this tab’s memory only: closing or reloading it ends the session and its rooms for good.',
+  }, 'Memory only', h('span', { class: 'memory-more' }, ' — closing this tab erases everything'));
+  readonly #idleLock = new IdleLock(() => void this.#lock());
   readonly #main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   readonly #layout = h('div', { class: 'layout' });
   #list: RoomList | undefined;
@@ -50,6 +57,10 @@ export class App {
       connection: () => this.#connection.state,
       rooms: () => this.#rooms,
       refreshRooms: () => this.#refreshRooms(),
+      lock: () => this.#lock(),
+      restartIdleLock: () => {
+        if (this.#keystore === 'unlocked') this.#idleLock.start();
+      },
     };
   }
 
@@ -60,6 +71,7 @@ export class App {
     this.#settingsLink = settingsLink;
     const top = h('header', { class: 'topbar' },
       h('a', { href: '#/', class: 'brand' }, h('img', { src: '/icon.svg', alt: '', width: '28', height: '28' }), 'Sotto'),
+      this.#memoryBadge,
       this.#status.element,
       settingsLink,
     );
@@ -179,9 +191,29 @@ export class App {
     }
   }
 
+  /** Locks now (the button, or auto-lock): the worker's last save lands, then every key is dropped. */
+  async #lock(): Promise<void> {
+    if (this.#keystore !== 'unlocked') return;
+    this.#idleLock.stop();
+    try {
+      await this.#rpc.call('lock', {});
+    } catch (error) {
+      this.#ctx.announce(`Could not lock: ${error instanceof Error ? error.message : String(error)}`);
+      return;
+    }
+    this.#keystore = 'locked';
+    this.#rooms = [];
+    this.#list?.element.remove();
+    this.#list = undefined;
+    this.#render();
+    this.#ctx.announce('Locked.');
+  }
+
   #afterUnlock(): void {
     this.#rpc.call('init', {}).then(async (init) => {
       this.#keystore = init.keystore;
+      if (init.keystore === 'unlocked') this.#idleLock.start();
+      if (init.keystore === 'ephemeral') this.#memoryOnly();
       this.#status.setConnection(this.#connection.state, this.#connection.detail);
       await this.#refreshRooms();
       const route = parseHash(location.hash);
@@ -189,6 +221,16 @@ export class App {
       else if (location.hash !== hashOf(route)) navigate(route, true);
       else this.#render();
     }).catch((error: unknown) => console.error(error));
+  }
+
+  /** The badge stays, and the browser asks before a reload or close would end the session. */
+  #memoryOnly(): void {
+    this.#memoryBadge.hidden = false;
+    window.addEventListener('beforeunload', (event) => {
+      event.preventDefault();
+      // Older browsers show the dialog only when returnValue is set.
+      event.returnValue = '';
+    });
   }
 }
 

@@ -57,7 +57,7 @@ export function invitePanel(ctx: Ctx, roomId: string): InvitePanel {
         const url = `${location.origin}/#/join/${invite.payload}`;
         link.value = url;
         replaceChildren(qr, qrSvg(url, 'QR code'));
-        expiry.textContent = `Expires ${new Date(invite.expiresAt).toLocaleString()}.`;
+        expiry.textContent = `Expires ${new Date(invite.expiresAt).toLocaleString()}. Whoever opens it sees the room’s name and yours before joining.`;
         body.hidden = false;
         link.focus();
         link.select();

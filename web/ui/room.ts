@@ -1,11 +1,13 @@
 // One room: header with the room code, verification warnings, the message log (role="log", one
 // <article> per message), the composer, the invite panel and the members region.
-import type { ConnectionState, MessageView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import type { ConnectionState, MessageView, NoticeView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
 import { coalesced } from './coalesced.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyControl } from './history-control.js';
 import { invitePanel } from './invite.js';
+import { linkified } from './links.js';
 import { membersPanel } from './members.js';
+import { dayElement, noticeElement, noticeText, timelineItems } from './timeline.js';
 import { errorText, type Ctx, type View } from './view.js';
 
 const NOTICE: Partial<Record<RoomView['state'], string>> = {
@@ -58,7 +60,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   );
 
   const rendered = new Map<string, { article: HTMLElement; signature: string }>();
-  let shown: readonly MessageView[] = [];
+  let shown: { messages: readonly MessageView[]; notices: readonly NoticeView[] } = { messages: [], notices: [] };
   /** How many of the latest messages are rendered: a long history is shown a window at a time. */
   let showing = MESSAGE_WINDOW;
   let room: RoomView | undefined;
@@ -95,21 +97,25 @@ export function roomView(ctx: Ctx, roomId: string): View {
     composer.hidden = !active;
   };
 
-  const renderMessages = (messages: readonly MessageView[]): void => {
-    shown = messages;
+  /** Messages, notices and day separators, each element kept while its content is the same. */
+  const renderMessages = (messages: readonly MessageView[], notices: readonly NoticeView[]): void => {
+    shown = { messages, notices };
     const stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40;
     const keep = new Set<string>();
     const connection = ctx.connection();
     let previous: HTMLElement | undefined;
-    for (const message of messages) {
-      keep.add(message.key);
-      const signature = `${message.pending ? `${connection}${message.failed ? '-failed' : ''}` : 'sent'}|${message.text}|${message.warning ?? ''}|${message.senderName}`;
-      let entry = rendered.get(message.key);
+    for (const item of timelineItems(messages, notices)) {
+      keep.add(item.key);
+      const signature = item.type === 'message'
+        ? `${item.message.pending ? `${connection}${item.message.failed ? '-failed' : ''}` : 'sent'}|${item.message.text}|${item.message.warning ?? ''}|${item.message.senderName}`
+        : item.type === 'notice' ? `${noticeText(item.notice)}|${item.notice.time}` : item.label;
+      let entry = rendered.get(item.key);
       if (entry === undefined || entry.signature !== signature) {
-        const article = messageArticle(message, connection, retrySends);
+        const article = item.type === 'message' ? messageArticle(item.message, connection, retrySends)
+          : item.type === 'notice' ? noticeElement(item.notice) : dayElement(item.label);
         if (entry !== undefined) entry.article.replaceWith(article);
         entry = { article, signature };
-        rendered.set(message.key, entry);
+        rendered.set(item.key, entry);
       }
       const expectedNext = previous === undefined ? log.firstChild : previous.nextSibling;
       if (expectedNext !== entry.article) log.insertBefore(entry.article, expectedNext);
@@ -133,9 +139,9 @@ export function roomView(ctx: Ctx, roomId: string): View {
   };
 
   const refreshMessages = coalesced(async (): Promise<void> => {
-    const { messages, total } = await ctx.rpc.call('messages', { roomId, last: showing });
+    const { messages, total, notices } = await ctx.rpc.call('messages', { roomId, last: showing });
     if (disposed) return;
-    renderMessages(messages);
+    renderMessages(messages, notices);
     earlier.hidden = total <= messages.length;
     if (document.visibilityState === 'visible' && room?.unread) await ctx.rpc.call('markRead', { roomId });
   });
@@ -236,7 +242,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
           if (event.warning.roomId === roomId) refreshWarnings().catch(report);
           break;
         case 'status':
-          if (shown.some((m) => m.pending)) renderMessages(shown);
+          if (shown.messages.some((m) => m.pending)) renderMessages(shown.messages, shown.notices);
           break;
         default:
           break;
@@ -275,7 +281,7 @@ function messageArticle(m: MessageView, connection: ConnectionState, retry: () =
       ' ',
       fpButton,
     ),
-    h('p', { class: 'text' }, m.text),
+    h('p', { class: 'text' }, ...linkified(m.text)),
     m.sharedBy === undefined ? undefined
       : h('p', { class: 'shared-note', title: 'Sent before you joined. This copy comes from the member who added you, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),
     m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),

@@ -1,7 +1,10 @@
-// Settings: export the (already encrypted) keystore as a file, or import one — after saying what the
-// import replaces and what this device would lose, and the person confirming it; which release runs.
+// Settings: the keystore's life (settings-security.ts), export the (already encrypted) keystore as
+// a file, or import one — after saying what the import replaces and what this device would lose,
+// and the person confirming it; which release runs.
+import type { ViewEvent } from '../worker/rpc.js';
 import { field, h, replaceChildren } from './dom.js';
 import { releaseSection } from './release-section.js';
+import { securitySettings } from './settings-security.js';
 import { errorText, type Ctx, type View } from './view.js';
 
 export function settingsView(ctx: Ctx): View {
@@ -108,9 +111,11 @@ export function settingsView(ctx: Ctx): View {
   });
 
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
+  const security = securitySettings(ctx);
   const element = h('section', { class: 'card settings', 'aria-labelledby': 'settings-title' },
     back,
     h('h1', { id: 'settings-title' }, 'Settings'),
+    ...security.elements,
     h('h2', {}, 'Back up'),
     exportButton,
     exportNote,
@@ -119,5 +124,11 @@ export function settingsView(ctx: Ctx): View {
     ...releaseSection(),
     confirmBox,
   );
-  return { element, focus: back };
+  return {
+    element,
+    focus: back,
+    onEvent(event: ViewEvent) {
+      if (event.type === 'progress' && event.phase === 'derive') security.progress(event.fraction);
+    },
+  };
 }

@@ -1,102 +1,135 @@
-// First visit: choose a passphrase (or use without saving). Returning: enter it. Argon2id takes a
-// few seconds, so the screen shows "Deriving key…" with a progress bar while the worker works.
+// The locked screens. First visit: create a keystore (create-keystore.ts). Returning: "Unlock" with
+// the passphrase, or "Unlock with recovery key", which sets a new passphrase. Either way "Use
+// without saving" runs Sotto with keys in memory only. Argon2id takes a few seconds, so the screen
+// shows "Deriving key…" with a progress bar while the worker works.
 import type { ViewEvent } from '../worker/rpc.js';
-import { field, h } from './dom.js';
-import { RpcFailure } from './worker-client.js';
-import { errorText, type Ctx, type View } from './view.js';
+import { createKeystoreView } from './create-keystore.js';
+import { field, h, replaceChildren } from './dom.js';
+import { kdfBusy } from './kdf-busy.js';
+import { newPassphrase } from './new-passphrase.js';
+import { beginWithPassphrase, ephemeralChoice, unlockFailure } from './unlock-parts.js';
+import type { Ctx, View } from './view.js';
 
 export function unlockView(ctx: Ctx, onUnlocked: () => void): View {
-  const first = ctx.keystore() === 'absent';
+  return ctx.keystore() === 'absent' ? createKeystoreView(ctx, onUnlocked) : returningView(ctx, onUnlocked);
+}
+
+function returningView(ctx: Ctx, onUnlocked: () => void): View {
+  const title = h('h1', { id: 'unlock-title' }, 'Unlock Sotto');
+  const intro = h('p', {}, 'Your rooms and history are stored on this device, encrypted. Enter your passphrase to open them.');
   const passphrase = h('input', {
-    type: 'password', name: 'passphrase', required: true, autocomplete: first ? 'new-password' : 'current-password',
-    spellcheck: 'false', autocapitalize: 'off',
+    type: 'password', name: 'passphrase', required: true, autocomplete: 'current-password', spellcheck: 'false', autocapitalize: 'off',
   });
   const unlock = h('button', { type: 'submit', class: 'primary' }, 'Unlock');
+  const useRecovery = h('button', { type: 'button', class: 'link' }, 'Unlock with recovery key');
   const error = h('p', { role: 'alert', class: 'error' });
-  const progress = h('progress', { max: '1', value: '0', 'aria-label': 'Deriving key' });
-  const busyText = h('span', {}, 'Deriving key…');
-  const busy = h('div', { class: 'busy', hidden: true }, busyText, progress);
-  const ephemeral = h('button', { type: 'button', class: 'secondary' }, 'Use without saving');
-
+  const busy = kdfBusy();
   const form = h('form', { class: 'stack', novalidate: true },
-    field('Passphrase', passphrase, first
-      ? 'It encrypts your keys on this device. Nobody can recover it for you, so pick one you will remember; several unrelated words are easy to remember and hard to guess.'
-      : undefined),
-    h('div', { class: 'actions' }, unlock),
-    busy,
-    error,
+    field('Passphrase', passphrase),
+    h('div', { class: 'actions' }, unlock, useRecovery),
   );
 
-  const element = h('section', { class: 'card unlock', 'aria-labelledby': 'unlock-title' },
-    h('h1', { id: 'unlock-title' }, first ? 'Welcome to Sotto' : 'Unlock Sotto'),
-    h('p', {}, first
-      ? 'Sotto keeps your room keys on this device, encrypted with a passphrase you choose now.'
-      : 'Your rooms and history are stored on this device, encrypted. Enter your passphrase to open them.'),
-    form,
-    h('div', { class: 'divider', role: 'presentation' }),
-    h('div', { class: 'stack' },
-      ephemeral,
-      h('p', { class: 'hint' }, 'Keys stay in memory only and vanish when you close this tab. Nothing is written to this device.'),
-    ),
+  const recoveryInput = h('input', { type: 'text', required: true, autocomplete: 'off', spellcheck: 'false', autocapitalize: 'characters', class: 'mono' });
+  const chosen = newPassphrase(ctx, 'New passphrase', 'It replaces the passphrase you forgot.');
+  const recover = h('button', { type: 'submit', class: 'primary' }, 'Unlock with recovery key');
+  const back = h('button', { type: 'button', class: 'link' }, 'Use my passphrase instead');
+  const recoveryForm = h('form', { class: 'stack', novalidate: true },
+    field('Recovery key', recoveryInput, 'The key of nine groups you saved when you made this keystore.'),
+    chosen.element,
+    h('div', { class: 'actions' }, recover, back),
   );
+  const body = h('div', { class: 'stack' }, form);
 
   let working = false;
-  const setBusy = (on: boolean): void => {
+  const setWorking = (on: boolean): boolean => {
+    if (on && working) return false;
     working = on;
-    busy.hidden = !on;
-    unlock.disabled = on;
-    ephemeral.disabled = on;
+    for (const button of [unlock, recover, useRecovery, back]) button.disabled = on;
     passphrase.readOnly = on;
-    form.setAttribute('aria-busy', on ? 'true' : 'false');
-    if (on) progress.value = 0;
+    recoveryInput.readOnly = on;
+    chosen.setReadOnly(on);
+    body.setAttribute('aria-busy', on ? 'true' : 'false');
+    if (!on) busy.hide();
+    return true;
   };
+
+  useRecovery.addEventListener('click', () => {
+    error.textContent = '';
+    title.textContent = 'Unlock with recovery key';
+    intro.textContent = 'Enter your recovery key and choose a new passphrase. Your rooms and history stay as they are.';
+    replaceChildren(body, recoveryForm);
+    recoveryInput.focus();
+  });
+  back.addEventListener('click', () => {
+    error.textContent = '';
+    title.textContent = 'Unlock Sotto';
+    intro.textContent = 'Your rooms and history are stored on this device, encrypted. Enter your passphrase to open them.';
+    replaceChildren(body, form);
+    passphrase.focus();
+  });
 
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    if (working) return;
-    const text = passphrase.value;
-    if (text.length === 0) {
-      error.textContent = 'Enter a passphrase.';
+    if (passphrase.value === '') {
+      error.textContent = 'Enter your passphrase.';
       passphrase.focus();
       return;
     }
+    if (!setWorking(true)) return;
     error.textContent = '';
-    setBusy(true);
-    const call = ctx.keystore() === 'absent' ? ctx.rpc.call('createKeystore', { passphrase: text }) : ctx.rpc.call('unlock', { passphrase: text });
-    call.then(
+    busy.show();
+    ctx.rpc.call('unlock', { passphrase: passphrase.value }).then(
       () => {
         passphrase.value = '';
         onUnlocked();
       },
       (failure: unknown) => {
-        setBusy(false);
-        error.textContent = failure instanceof RpcFailure && failure.code === 'WRONG_PASSPHRASE'
-          ? 'Wrong passphrase. Nothing was changed; try again.'
-          : failure instanceof RpcFailure && failure.code === 'WEAK_PASSPHRASE'
-            ? failure.message
-            : `Could not unlock: ${errorText(failure)}`;
+        setWorking(false);
+        error.textContent = unlockFailure(failure);
         passphrase.select();
         passphrase.focus();
       },
     );
   });
 
-  ephemeral.addEventListener('click', () => {
-    if (working) return;
-    setBusy(true);
-    busyText.textContent = 'Starting…';
-    ctx.rpc.call('ephemeral', {}).then(onUnlocked, (failure: unknown) => {
-      setBusy(false);
-      busyText.textContent = 'Deriving key…';
-      error.textContent = `Could not start: ${errorText(failure)}`;
-    });
+  recoveryForm.addEventListener('submit', (event) => {
+    event.preventDefault();
+    if (recoveryInput.value.trim() === '') {
+      error.textContent = 'Enter your recovery key.';
+      recoveryInput.focus();
+      return;
+    }
+    const passphrase = beginWithPassphrase(chosen, error, setWorking, busy, 'Checking the recovery key and deriving your new passphrase’s key…');
+    if (passphrase === undefined) return;
+    ctx.rpc.call('unlockWithRecoveryKey', { recoveryKey: recoveryInput.value, passphrase }).then(
+      () => {
+        recoveryInput.value = '';
+        chosen.clear();
+        ctx.announce('Unlocked. Your new passphrase is set.');
+        onUnlocked();
+      },
+      (failure: unknown) => {
+        setWorking(false);
+        error.textContent = unlockFailure(failure);
+      },
+    );
   });
+
+  const element = h('section', { class: 'card unlock', 'aria-labelledby': 'unlock-title' },
+    title,
+    intro,
+    body,
+    busy.element,
+    error,
+    h('div', { class: 'divider', role: 'presentation' }),
+    ephemeralChoice(ctx, busy, error, setWorking, onUnlocked),
+  );
 
   return {
     element,
     focus: passphrase,
     onEvent(event: ViewEvent) {
-      if (event.type === 'progress' && event.phase === 'derive') progress.value = Math.max(0, Math.min(1, event.fraction));
+      if (event.type === 'progress' && event.phase === 'derive') busy.progress(event.fraction);
     },
   };
 }

@@ -15,6 +15,10 @@ export interface Ctx {
   rooms(): readonly RoomView[];
   /** Re-reads the room list (and re-renders the sidebar). */
   refreshRooms(): Promise<void>;
+  /** Locks the keystore (the worker drops every key) and shows the unlock screen. */
+  lock(): Promise<void>;
+  /** Re-reads the auto-lock setting after it changed. */
+  restartIdleLock(): void;
 }
 
 export interface View {

@@ -10,7 +10,7 @@ import type { MessageView as ClientMessage } from '../../protocol/client/room-st
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { noblePrimitives } from '../../protocol/noise/index.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
-import type { HistoryView, MemberView, MessageView, RoomState, RoomView } from './rpc.js';
+import type { HistoryView, InvitePreview, MemberView, MessageView, NoticeView, RoomState, RoomView } from './rpc.js';
 
 export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings' | 'restoredNotice'> & { readonly createdTime: number };
 
@@ -19,14 +19,15 @@ export interface ClientPort {
   setHistory(roomId: string, history: HistoryView): Promise<void>;
   createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
   join(payload: string, displayName: string): Promise<string>;
+  previewInvite(payload: string): Promise<InvitePreview>;
   send(roomId: string, text: string): Promise<void>;
   remove(roomId: string, member: string): Promise<void>;
   setRole(roomId: string, member: string, role: 'admin' | 'member'): Promise<void>;
   leave(roomId: string): Promise<void>;
   markRead(roomId: string): void;
   rooms(): PortRoom[];
-  /** The last `last` messages, and how many there are in all. */
-  messages(roomId: string, last: number): { messages: MessageView[]; total: number };
+  /** The last `last` messages, how many there are in all, and the notices among those shown. */
+  messages(roomId: string, last: number): { messages: MessageView[]; total: number; notices: NoticeView[] };
   members(roomId: string): MemberView[];
   retrySends(roomId: string): void;
   reconnect(): void;
@@ -148,6 +149,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
       return { payload: link, expiresAt };
     },
     join: (payload, displayName) => client.join(payload, displayName),
+    previewInvite: (payload) => client.previewInvite(payload),
     async send(roomId, text) {
       await client.send(roomId, text);
     },
@@ -176,7 +178,11 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     },
     messages(roomId, last) {
       let pending = 0;
-      return { messages: client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0)), total: client.messageCount(roomId) };
+      const messages = client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0));
+      const total = client.messageCount(roomId);
+      // The notices beside them: from the oldest message shown on, all once the whole history is.
+      const since = total <= messages.length ? 0 : messages[0]?.time ?? 0;
+      return { messages, total, notices: client.notices(roomId).filter((n) => n.time >= since) };
     },
     members(roomId) {
       const self = me(roomId);

@@ -4,7 +4,7 @@
 const JOIN_FAILURES: Readonly<Partial<Record<string, string>>> = {
   INVITE_USED: 'This invite link was already used. Invite links work once: ask for a new one.',
   INVITE_EXPIRED: 'This invite link has expired. Ask for a new one.',
-  INVITE_NOT_FOUND: 'The relay does not know this invite: it was withdrawn, or whoever made it can no longer invite. Ask for a new one.',
+  INVITE_NOT_FOUND: 'The relay does not know this invite: it was withdrawn or altered on the way, or whoever made it can no longer invite. Ask for a new one.',
   INVITE_LOCKED: 'Too many failed attempts were made with this invite, so the relay locked it for a while. Try again later.',
   BAD_INVITE_LINK: 'This is not a valid invite link. Check that it was copied completely.',
   BAD_INVITE_PROOF: 'The invite does not match the room it claims to be for: the link or the relay’s answer was altered.',
@@ -17,7 +17,11 @@ const JOIN_FAILURES: Readonly<Partial<Record<string, string>>> = {
   ROOM_EXISTS: 'You are already in this room.',
 };
 
+/** A link of protocol 1 (protocol/wire/invite.ts says so in its error's detail). */
+const OLDER_LINK = 'This invite link was made by an older version of Sotto and no longer works. Ask for a new one.';
+
 /** Why a join can never complete, or undefined when trying again may help. */
-export function joinFailure(code: string): string | undefined {
+export function joinFailure(code: string, detail = ''): string | undefined {
+  if (code === 'BAD_INVITE_LINK' && detail.includes('older version')) return OLDER_LINK;
   return JOIN_FAILURES[code];
 }

@@ -1,12 +1,12 @@
 // The browser keystore's records (protocol/client/record-layout.ts) in the IndexedDB store of
-// keystore.ts, one entry per record, each sealed under the keystore key: the state record under the
-// entry a keystore has always had (`sealed`, what unlocking opens), history records under their own
-// names. A save's puts and deletes run in one readwrite transaction, which IndexedDB commits whole
-// or not at all. An export joins the records into one whole snapshot, the file format of before.
+// keystore.ts, one entry per record, each sealed under the keystore's data key (RecordSeal,
+// keystore-wrap.ts): the state record under the entry a keystore has always had (`sealed`, what
+// unlocking opens, with the wrapped keys in front), history records under their own names. A save's
+// puts and deletes run in one readwrite transaction, which IndexedDB commits whole or not at all.
+// An export joins the records into one whole snapshot, the file format of before.
 import { entries, promisifyRequest, type UseStore } from 'idb-keyval';
 import type { ClientPersistence, RecordChange } from '../../protocol/client/persistence.js';
 import { STATE_RECORD, wholeSnapshot } from '../../protocol/client/record-layout.js';
-import { openSealed, sealKeystore, type KeystoreKey } from '../../protocol/crypto/passphrase.js';
 
 /** The entry holding the state record: before the records layout, the whole sealed snapshot. */
 export const STATE_ENTRY = 'sealed';
@@ -39,18 +39,27 @@ export function replaceAllRecords(store: UseStore, sealed: Uint8Array, imported 
   });
 }
 
+/** How a record is sealed for its entry and opened from it (by record name). */
+export interface RecordSeal {
+  seal(name: string, plaintext: Uint8Array): Uint8Array;
+  /** OPEN_FAILED for a record sealed under another keystore's key. */
+  open(name: string, sealed: Uint8Array): Uint8Array;
+  /** False once the keystore is locked: a save then would seal under a wiped key. */
+  readonly usable: boolean;
+}
+
 export class KeystoreRecords implements ClientPersistence {
   readonly #store: UseStore;
-  readonly #key: KeystoreKey;
+  readonly #seal: RecordSeal;
   /**
    * What the client's start loads, once: undefined for a fresh keystore; for an unlocked one, its
    * sealed entries as read (readAllRecords) while the key was being derived.
    */
   #stored: Promise<Map<string, Uint8Array>> | undefined;
 
-  constructor(store: UseStore, key: KeystoreKey, stored: Promise<Map<string, Uint8Array>> | undefined) {
+  constructor(store: UseStore, seal: RecordSeal, stored: Promise<Map<string, Uint8Array>> | undefined) {
     this.#store = store;
-    this.#key = key;
+    this.#seal = seal;
     this.#stored = stored;
   }
 
@@ -61,7 +70,8 @@ export class KeystoreRecords implements ClientPersistence {
   }
 
   async save(change: RecordChange): Promise<void> {
-    const put = [...change.put].map(([name, bytes]) => [entryOf(name), sealKeystore(this.#key, bytes)] as const);
+    if (!this.#seal.usable) throw new Error('the keystore is locked');
+    const put = [...change.put].map(([name, bytes]) => [entryOf(name), this.#seal.seal(name, bytes)] as const);
     await this.#store('readwrite', (s) => {
       for (const [entry, bytes] of put) s.put(bytes, entry);
       for (const name of change.remove) s.delete(entryOf(name));
@@ -69,12 +79,12 @@ export class KeystoreRecords implements ClientPersistence {
     });
   }
 
-  /** The keystore as one sealed whole snapshot: what an export file holds and an import reads. */
-  async exportWhole(): Promise<Uint8Array> {
-    return sealKeystore(this.#key, wholeSnapshot(this.#opened(await readAllRecords(this.#store))));
+  /** The keystore as one whole snapshot, in the clear: what an export file seals. */
+  async whole(): Promise<Uint8Array> {
+    return wholeSnapshot(this.#opened(await readAllRecords(this.#store)));
   }
 
   #opened(sealed: Map<string, Uint8Array>): Map<string, Uint8Array> {
-    return new Map([...sealed].map(([name, bytes]) => [name, openSealed(this.#key, bytes)]));
+    return new Map([...sealed].map(([name, bytes]) => [name, this.#seal.open(name, bytes)]));
   }
 }

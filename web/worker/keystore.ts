@@ -1,13 +1,11 @@
-// The browser keystore: IndexedDB entries holding ONLY sealed records (keystore-records.ts;
-// protocol/crypto/passphrase.ts: Argon2id + XChaCha20-Poly1305). The key is derived once at unlock
-// from the state record and kept in the worker; every save seals what it writes with a fresh nonce.
-// Beside them, while an imported file has not been opened yet, a flag that says so (nothing secret).
-import { clear, createStore, del, get, type UseStore } from 'idb-keyval';
-import { isSottoError } from '../../protocol/errors.js';
-import {
-  DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, type KdfProgress, type KeystoreKey,
-} from '../../protocol/crypto/passphrase.js';
-import { IMPORTED_ENTRY, KeystoreRecords, readAllRecords, replaceAllRecords, STATE_ENTRY } from './keystore-records.js';
+// The browser keystore in IndexedDB: the state record under `sealed`, in keystore format 2
+// (protocol/crypto/key-wrap.ts: the data key wrapped by the passphrase and by the recovery key, in
+// front of the sealed state), beside it the history records (keystore-records.ts), each sealed
+// under the same data key, and, while an imported file has not been opened yet, a flag that says
+// so (nothing secret). A format 1 keystore (sealed under the passphrase, one whole snapshot) opens
+// and is upgraded at its first unlock. Opening, creating and rewrapping are in keystore-wrap.ts.
+import { createStore, del, get, set, type UseStore } from 'idb-keyval';
+import { IMPORTED_ENTRY, replaceAllRecords, STATE_ENTRY } from './keystore-records.js';
 
 export const DB_NAME = 'sotto';
 export const STORE_NAME = 'keystore';
@@ -21,7 +19,7 @@ export class WrongPassphrase extends Error {
 }
 
 let store: UseStore | undefined;
-function db(): UseStore {
+export function db(): UseStore {
   store ??= createStore(DB_NAME, STORE_NAME);
   return store;
 }
@@ -47,52 +45,17 @@ export async function readSealed(): Promise<Uint8Array | undefined> {
   throw new Error('keystore entry has an unexpected type');
 }
 
-/** Deletes the whole keystore: the state record and every history record sealed under its key. */
-export async function deleteSealed(): Promise<void> {
-  await clear(db());
-}
-
-/** First visit: derive a key for a new salt. Nothing is written until the client's first save. */
-export async function createKeystore(passphrase: string, onProgress?: KdfProgress): Promise<KeystoreRecords> {
-  const key = await newKeystoreKey(passphrase, DEFAULT_KDF_PARAMS, onProgress);
-  return new KeystoreRecords(db(), key, undefined);
-}
-
-/** Opens the stored keystore; a wrong passphrase throws WrongPassphrase and writes nothing. */
-export async function unlockKeystore(passphrase: string, onProgress?: KdfProgress): Promise<KeystoreRecords> {
-  const sealed = await readSealed();
-  if (sealed === undefined) throw new Error('no keystore');
-  // Every record is read (one transaction, the state record again with them) while Argon2id runs:
-  // with 10,000 messages that read is a sixth of a second the unlock no longer waits for.
-  const records = readAllRecords(db());
-  records.catch(() => undefined); // awaited by the client's load; a wrong passphrase never gets there
-  const { key, plaintext } = await openSealedFile(passphrase, sealed, onProgress);
-  plaintext.fill(0);
-  return new KeystoreRecords(db(), key, records);
-}
-
-export async function openSealedFile(passphrase: string, sealed: Uint8Array, onProgress?: KdfProgress): Promise<{ key: KeystoreKey; plaintext: Uint8Array }> {
-  try {
-    return await openKeystore(passphrase, sealed, onProgress);
-  } catch (error) {
-    if (isSottoError(error, 'OPEN_FAILED')) throw new WrongPassphrase();
-    throw error;
-  }
-}
-
-/** Checks that `passphrase` opens `sealed` (WrongPassphrase otherwise); writes nothing. */
-export async function checkKeystoreFile(sealed: Uint8Array, passphrase: string, onProgress?: KdfProgress): Promise<void> {
-  const { key, plaintext } = await openSealedFile(passphrase, sealed, onProgress);
-  key.key.wipe();
-  plaintext.fill(0);
+/** Writes the state entry alone (a format upgrade, a rewrap): the history records stay as they are. */
+export async function writeSealed(bytes: Uint8Array): Promise<void> {
+  await set(ENTRY, bytes, db());
 }
 
 /**
- * Replaces the stored keystore with a file already checked by checkKeystoreFile: a whole snapshot,
- * written as the state record with every other record deleted, migrated at the next unlock. In the
- * same transaction it notes the import: the next unlock opens it as imported (takeImported), so its
- * rooms adopt what its keys sent since the export and replace their keys (protocol/client/adopt.ts,
- * key-update.ts).
+ * Replaces the stored keystore with a file already checked by checkKeystoreFile (keystore-wrap.ts):
+ * a whole snapshot, written as the state entry with every other record deleted, migrated to records
+ * at the next unlock. In the same transaction it notes the import: the next unlock opens it as
+ * imported (takeImported), so its rooms adopt what its keys sent since the export and replace their
+ * keys (protocol/client/adopt.ts, key-update.ts).
  */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
   await replaceAllRecords(db(), sealed, true);
@@ -103,4 +66,21 @@ export async function takeImported(): Promise<boolean> {
   const imported = (await get(IMPORTED_ENTRY, db())) === true;
   if (imported) await del(IMPORTED_ENTRY, db());
   return imported;
+}
+
+/**
+ * Forget this device: closes this worker's connection and deletes the whole database, so nothing
+ * of the keystore is left (not even an empty store). Resolves once the browser deleted it.
+ */
+export async function forgetKeystore(): Promise<void> {
+  if (store !== undefined) {
+    const open = store;
+    store = undefined;
+    await open('readonly', (objects) => objects.transaction.db.close());
+  }
+  await new Promise<void>((resolve, reject) => {
+    const request = indexedDB.deleteDatabase(DB_NAME);
+    request.onsuccess = () => resolve();
+    request.onerror = () => reject(request.error ?? new Error('could not delete the keystore'));
+  });
 }

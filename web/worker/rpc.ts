@@ -1,7 +1,10 @@
 // The page ↔ worker protocol. The page sends requests with ids and gets one response per id; the
 // worker also pushes view events. Everything here is plain structured-cloneable data: no key
 // bytes, no secrets except what the person typed (a passphrase, a display name, a message) on its
-// way in, and an invite link on its way out (it is meant to be shown).
+// way in, and on its way out an invite link and a recovery key (both are meant to be shown).
+
+import type { InvitePreview as ClientInvitePreview } from '../../protocol/client/invite.js';
+import type { NoticeView as ClientNoticeView } from '../../protocol/client/notices.js';
 
 export type Role = 'owner' | 'admin' | 'member';
 export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 'failed';
@@ -72,6 +75,9 @@ export interface MemberView {
   readonly me: boolean;
 }
 
+/** A timeline notice (protocol/client/notices.ts): what the signed log and the epochs say happened. */
+export type NoticeView = ClientNoticeView;
+
 export interface WarningView {
   readonly roomId: string | undefined;
   /** Stable error name (BAD_SIGNATURE, GAP, FORK, UNKNOWN_SENDER, …). */
@@ -91,18 +97,37 @@ export interface InviteView {
   readonly expiresAt: number;
 }
 
+/** What an invite link leads to, checked before joining (protocol/client/invite.ts). */
+export type InvitePreview = ClientInvitePreview;
+
 export interface InitResult {
   readonly keystore: KeystoreState;
+  /** Whether the keystore (stored, or open) can be opened with a recovery key. */
+  readonly recoveryKey: boolean;
   readonly suite: string;
 }
 
 /** Method name → [params, result]. */
 export interface Api {
   init: [Record<string, never>, InitResult];
-  /** First visit: make a new keystore sealed under this passphrase. */
-  createKeystore: [{ passphrase: string }, void];
+  /** zxcvbn's estimate for a new passphrase, for the strength meter (the same rule the worker applies). */
+  passphraseStrength: [{ passphrase: string }, { acceptable: boolean; guessesLog10: number; advice: string }];
+  /**
+   * First visit: make a new keystore under this passphrase. The result is the recovery key, the
+   * one secret the page receives: it is there to be shown once and saved by the person.
+   */
+  createKeystore: [{ passphrase: string }, { recoveryKey: string }];
   /** Returning: open the stored keystore. Fails with WRONG_PASSPHRASE and changes nothing. */
   unlock: [{ passphrase: string }, void];
+  /** Forgotten passphrase: open with the recovery key and set a new passphrase. */
+  unlockWithRecoveryKey: [{ recoveryKey: string; passphrase: string }, void];
+  changePassphrase: [{ current: string; next: string }, void];
+  /** A new recovery key replaces the old one (which stops working); shown once like the first. */
+  newRecoveryKey: [{ passphrase: string }, { recoveryKey: string }];
+  /** Stops the client (its last save lands first) and drops every key from memory. */
+  lock: [Record<string, never>, void];
+  /** Deletes everything Sotto stored on this device; `confirm` must be the word the person typed. */
+  forget: [{ confirm: string }, void];
   /** Keys in memory only; nothing is written to IndexedDB. */
   ephemeral: [Record<string, never>, void];
   createRoom: [{ name: string; displayName: string; history: HistoryView }, { roomId: string }];
@@ -110,13 +135,18 @@ export interface Api {
   setHistory: [{ roomId: string; history: HistoryView }, void];
   createInvite: [{ roomId: string; ttlMs: number }, InviteView];
   join: [{ payload: string; displayName: string }, { roomId: string }];
+  /** Checks a link with the relay (the same checks as a join) and says what it leads to. */
+  previewInvite: [{ payload: string }, InvitePreview];
   send: [{ roomId: string; text: string }, void];
   remove: [{ roomId: string; member: string }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
   rooms: [Record<string, never>, RoomView[]];
-  /** The last `last` messages of the room (a page renders a window, not all of a long history). */
-  messages: [{ roomId: string; last: number }, { messages: MessageView[]; total: number }];
+  /**
+   * The last `last` messages of the room (a page renders a window, not all of a long history), and
+   * the timeline's notices from the oldest of them on (all once the whole history is shown).
+   */
+  messages: [{ roomId: string; last: number }, { messages: MessageView[]; total: number; notices: NoticeView[] }];
   members: [{ roomId: string }, MemberView[]];
   warnings: [{ roomId: string }, WarningView[]];
   markRead: [{ roomId: string }, void];
@@ -180,10 +210,16 @@ export interface EventMessage {
 
 export type WorkerMessage = ResponseMessage | EventMessage;
 
+/** The word a person types to confirm "Forget this device" (checked by the page and the worker). */
+export const FORGET_CONFIRMATION = 'forget';
+
 /** Worker-side error names that are not protocol errors. */
 export const WORKER_ERRORS = {
   WRONG_PASSPHRASE: 'That passphrase does not open this keystore.',
   WEAK_PASSPHRASE: 'That passphrase is too easy to guess.',
+  WRONG_RECOVERY_KEY: 'That recovery key does not open this keystore.',
+  BAD_RECOVERY_KEY: 'That is not a whole recovery key: check it for a typo or a missing group.',
+  NO_RECOVERY_KEY: 'This keystore has no recovery key. It was made before recovery keys existed; make one in Settings once you are in.',
   LOCKED: 'Unlock first.',
   KEYSTORE_EXISTS: 'A keystore already exists on this device.',
   NO_KEYSTORE: 'There is no keystore on this device.',
@@ -191,4 +227,5 @@ export const WORKER_ERRORS = {
   STORAGE: 'The browser refused to store the keystore.',
   UNKNOWN_ROOM: 'No such room.',
   IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
+  NOT_CONFIRMED: 'Type the word shown to confirm.',
 } as const;

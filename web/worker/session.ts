@@ -3,21 +3,22 @@
 import { checkHistory, type HistorySetting } from '../../protocol/wire/membership.js';
 import { isSottoError, SottoError } from '../../protocol/errors.js';
 import type { ClientEvent } from '../../protocol/client/client-events.js';
+import type { ClientPersistence } from '../../protocol/client/persistence.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { emptyKeystore } from '../../protocol/client/record-layout.js';
 import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
+import { forgetKeystore, keystoreExists, replaceKeystore, takeImported, WrongPassphrase } from './keystore.js';
 import {
-  checkKeystoreFile, createKeystore, keystoreExists, openSealedFile, replaceKeystore, takeImported, unlockKeystore, WrongPassphrase,
-} from './keystore.js';
-import type { KeystoreRecords } from './keystore-records.js';
+  checkKeystoreFile, createWrappedKeystore, openKeystoreFile, storedHasRecoveryKey, unlockWithPassphrase, unlockWithRecoveryKey, type WrappedKeystore,
+} from './keystore-wrap.js';
 import type {
   Api, ConnectionState, InitResult, InviteView, KeystoreState, MemberView, Method, Params, Result,
   RoomView, RpcError, ViewEvent, WarningView,
 } from './rpc.js';
-import { WORKER_ERRORS } from './rpc.js';
+import { FORGET_CONFIRMATION, WORKER_ERRORS } from './rpc.js';
 
 export class WorkerFailure extends Error {
   readonly code: keyof typeof WORKER_ERRORS;
@@ -36,7 +37,7 @@ export function toRpcError(error: unknown, method?: Method): RpcError {
   if (error instanceof WorkerFailure) return { code: error.code, message: error.message };
   if (error instanceof WrongPassphrase) return { code: 'WRONG_PASSPHRASE', message: WORKER_ERRORS.WRONG_PASSPHRASE };
   if (isSottoError(error)) {
-    const joinText = method === 'join' ? joinFailure(error.errorName) : undefined;
+    const joinText = method === 'join' || method === 'previewInvite' ? joinFailure(error.errorName, error.message) : undefined;
     return { code: error.errorName, message: joinText ?? humanError(error) };
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
@@ -90,8 +91,8 @@ export class Session {
   readonly #emit: Emit;
   #state: KeystoreState = 'locked';
   #client: ClientPort | undefined;
-  /** The unlocked keystore's records, for an export; undefined while locked or ephemeral. */
-  #keystore: KeystoreRecords | undefined;
+  /** The unlocked keystore (its records, for an export too); undefined while locked or ephemeral. */
+  #keystore: WrappedKeystore | undefined;
   #connection: ConnectionState = 'connecting';
   readonly #extras = new Map<string, RoomExtra>();
   /** View events waiting to be flushed (coalesced: a sync of 500 messages is one refresh). */
@@ -112,23 +113,48 @@ export class Session {
 
   readonly #handlers: { [M in Method]: (params: Api[M][0]) => Promise<Api[M][1]> } = {
     init: async () => this.#init(),
-    createKeystore: async ({ passphrase }) => this.#open(async () => {
-      await this.#lockKeystore();
-      if (await keystoreExists()) throw new WorkerFailure('KEYSTORE_EXISTS');
-      // Checked here, not only in the page: the worker is what writes the keystore. Imported on
-      // demand: its password lists would triple the worker, and only a first visit needs them.
-      const { passphraseStrength } = await import('../../protocol/crypto/passphrase-strength.js');
-      const strength = passphraseStrength(text(passphrase));
-      if (!strength.acceptable) throw new WorkerFailure('WEAK_PASSPHRASE', strength.advice);
-      return { persistence: await createKeystore(text(passphrase), this.#progress), state: 'unlocked' as const, fresh: true };
-    }),
+    passphraseStrength: async ({ passphrase }) => (await strengthOf())(text(passphrase)),
+    createKeystore: async ({ passphrase }) => {
+      let recoveryKey = '';
+      await this.#open(async () => {
+        await this.#lockKeystore();
+        if (await keystoreExists()) throw new WorkerFailure('KEYSTORE_EXISTS');
+        await requireStrong(text(passphrase));
+        const created = await createWrappedKeystore(text(passphrase), this.#progress);
+        recoveryKey = created.recoveryKey;
+        return { keystore: created.keystore, state: 'unlocked' as const, fresh: true };
+      });
+      return { recoveryKey };
+    },
     unlock: async ({ passphrase }) => this.#open(async () => {
       if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
       await this.#lockKeystore();
-      const persistence = await unlockKeystore(text(passphrase), this.#progress);
-      return { persistence, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
+      const keystore = await unlockWithPassphrase(text(passphrase), this.#progress);
+      return { keystore, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
     }),
-    ephemeral: async () => this.#open(async () => ({ persistence: undefined, state: 'ephemeral' as const, fresh: false })),
+    unlockWithRecoveryKey: async ({ recoveryKey, passphrase }) => this.#open(async () => {
+      if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
+      await this.#lockKeystore();
+      await requireStrong(text(passphrase));
+      const keystore = await recoveryFailure(() => unlockWithRecoveryKey(text(recoveryKey), text(passphrase), this.#progress));
+      return { keystore, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
+    }),
+    changePassphrase: async ({ current, next }) => {
+      const keystore = this.#needKeystore();
+      await requireStrong(text(next));
+      await keystore.changePassphrase(text(current), text(next), this.#progress);
+    },
+    newRecoveryKey: async ({ passphrase }) => ({ recoveryKey: await this.#needKeystore().replaceRecoveryKey(text(passphrase), this.#progress) }),
+    lock: async () => {
+      if (this.#state === 'ephemeral') throw new WorkerFailure('BAD_REQUEST', 'a session without saving cannot be locked: closing it ends it');
+      await this.#close();
+    },
+    forget: async ({ confirm }) => {
+      if (text(confirm).trim().toLowerCase() !== FORGET_CONFIRMATION) throw new WorkerFailure('NOT_CONFIRMED');
+      await this.#close();
+      await forgetKeystore();
+    },
+    ephemeral: async () => this.#open(async () => ({ keystore: undefined, state: 'ephemeral' as const, fresh: false })),
     createRoom: async ({ name, displayName, history }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history)) }),
     setHistory: async ({ roomId, history }) => this.#need().setHistory(hex(roomId), historySetting(history)),
     createInvite: async ({ roomId, ttlMs }): Promise<InviteView> => {
@@ -140,6 +166,7 @@ export class Session {
       this.#queue({ type: 'rooms' });
       return { roomId };
     },
+    previewInvite: async ({ payload }) => this.#need().previewInvite(text(payload)),
     send: async ({ roomId, text: body }) => {
       if (text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
       await this.#need().send(hex(roomId), body);
@@ -161,15 +188,14 @@ export class Session {
     exportKeystore: async () => {
       if (this.#state !== 'unlocked') throw new WorkerFailure('LOCKED', 'There is no saved keystore to export.');
       this.#need();
-      const bytes = await this.#keystore?.exportWhole();
+      const bytes = await this.#keystore?.exportFile();
       if (bytes === undefined) throw new WorkerFailure('NO_KEYSTORE');
       const stamp = new Date().toISOString().slice(0, 10);
       return { bytes, name: `sotto-keystore-${stamp}.sotto` };
     },
     previewImport: async ({ bytes, passphrase }) => {
       if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
-      const { key, plaintext } = await openSealedFile(text(passphrase), bytes, this.#progress);
-      key.key.wipe();
+      const plaintext = await openKeystoreFile(bytes, text(passphrase), this.#progress);
       try {
         const inFile = snapshotRooms(plaintext);
         const kept = new Set(inFile.map((room) => room.roomId));
@@ -187,13 +213,7 @@ export class Session {
       // Checked before anything is replaced: a wrong passphrase or a damaged file changes nothing.
       await checkKeystoreFile(bytes, text(passphrase), this.#progress);
       // The running client's last save must land before the file replaces it, not after.
-      if (this.#client !== undefined) {
-        const client = this.#client;
-        this.#client = undefined;
-        this.#keystore = undefined;
-        this.#state = 'locked';
-        await client.stop();
-      }
+      await this.#close();
       await replaceKeystore(bytes);
     },
   };
@@ -231,17 +251,19 @@ export class Session {
     const suite = (await detectSuite()).name;
     if (this.#state === 'locked') {
       const stored = await keystoreExists().catch(() => false);
-      return { keystore: stored ? 'locked' : 'absent', suite };
+      const recoveryKey = stored && await storedHasRecoveryKey().catch(() => false);
+      return { keystore: stored ? 'locked' : 'absent', recoveryKey, suite };
     }
-    return { keystore: this.#state, suite };
+    return { keystore: this.#state, recoveryKey: this.#keystore?.hasRecoveryKey ?? false, suite };
   }
 
-  async #open(get: () => Promise<{ persistence: KeystoreRecords | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean; imported?: boolean }>): Promise<void> {
+  async #open(get: () => Promise<{ keystore: WrappedKeystore | undefined; state: 'unlocked' | 'ephemeral'; fresh: boolean; imported?: boolean }>): Promise<void> {
     if (this.#client !== undefined) return;
     if (this.#busy) throw new WorkerFailure('BAD_REQUEST', 'already unlocking');
     this.#busy = true;
     try {
-      const { persistence, state, fresh, imported } = await get();
+      const { keystore, state, fresh, imported } = await get();
+      const persistence: ClientPersistence | undefined = keystore?.persistence();
       // A new keystore is written at once (empty), so the next visit asks for this passphrase.
       if (fresh && persistence !== undefined) await persistence.save(emptyKeystore());
       const client = await startClient({
@@ -251,11 +273,28 @@ export class Session {
         imported: imported === true,
       });
       this.#client = client;
-      this.#keystore = persistence;
+      this.#keystore = keystore;
       this.#state = state;
     } finally {
       this.#busy = false;
     }
+  }
+
+  /** Stops the client (its last save lands first) and wipes the data key: locked again. */
+  async #close(): Promise<void> {
+    const client = this.#client;
+    const keystore = this.#keystore;
+    this.#client = undefined;
+    this.#keystore = undefined;
+    this.#state = 'locked';
+    this.#extras.clear();
+    await client?.stop();
+    keystore?.wipe();
+  }
+
+  #needKeystore(): WrappedKeystore {
+    if (this.#keystore === undefined) throw new WorkerFailure('LOCKED', 'There is no saved keystore: you are using Sotto without saving.');
+    return this.#keystore;
   }
 
   #need(): ClientPort {
@@ -298,6 +337,8 @@ export class Session {
         break;
       case 'members':
         this.#queue({ type: 'members', roomId: event.roomId });
+        // The timeline's notices come from the same log.
+        this.#queue({ type: 'messages', roomId: event.roomId });
         this.#queue({ type: 'rooms' });
         break;
       case 'room':
@@ -371,6 +412,32 @@ export class Session {
 
   connection(): ConnectionState {
     return this.#connection;
+  }
+}
+
+/**
+ * The zxcvbn rule, imported on demand: its password lists would triple the worker, and only
+ * choosing a passphrase needs them.
+ */
+async function strengthOf(): Promise<typeof import('../../protocol/crypto/passphrase-strength.js').passphraseStrength> {
+  return (await import('../../protocol/crypto/passphrase-strength.js')).passphraseStrength;
+}
+
+/** Checked here, not only in the page: the worker is what writes the keystore. */
+async function requireStrong(passphrase: string): Promise<void> {
+  const strength = (await strengthOf())(passphrase);
+  if (!strength.acceptable) throw new WorkerFailure('WEAK_PASSPHRASE', strength.advice);
+}
+
+/** A recovery key's failures in the page's words; nothing was written in any of them. */
+async function recoveryFailure<T>(attempt: () => Promise<T>): Promise<T> {
+  try {
+    return await attempt();
+  } catch (error) {
+    if (isSottoError(error, 'BAD_VALUE')) throw new WorkerFailure('BAD_RECOVERY_KEY');
+    if (isSottoError(error, 'OPEN_FAILED')) throw new WorkerFailure('WRONG_RECOVERY_KEY');
+    if (isSottoError(error, 'KEY_MISSING')) throw new WorkerFailure('NO_RECOVERY_KEY');
+    throw error;
   }
 }
 

@@ -1,0 +1,80 @@
+// The timeline's notices, derived from what the client already verified and keeps: the signed
+// membership log (created, joined, left, removed, role changed, history setting changed, keys
+// updated) and the epochs it holds (each new epoch is a new room key, so a new room code to compare). Nothing here is taken from the relay's
+// word or guessed by a UI; the text is the UI's, the facts are these.
+import { toHex } from '../bytes.js';
+import type { HistorySetting } from '../wire/membership.js';
+import { logBase, type RoomState } from './room-state.js';
+import { memberLabel } from './views.js';
+
+export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'code';
+
+export interface NoticeView {
+  /** Stable within the room: `log:<index>` or `epoch:<n>`. */
+  readonly key: string;
+  readonly kind: NoticeKind;
+  /** The signer's clock for log events, the rotation's for a new epoch; ms. */
+  readonly time: number;
+  /** Who did it (the event's signer); for 'code' the room itself, so ''. */
+  readonly actor: string;
+  readonly actorMe: boolean;
+  /** Whom it was done to; equal to the actor for 'created' and 'left'. */
+  readonly subject: string;
+  readonly subjectMe: boolean;
+  /** 'role' and 'joined': the subject's role after the event. */
+  readonly role: 'owner' | 'admin' | 'member' | undefined;
+  /** 'code': the epoch that began, and its room code while this device still holds its key. */
+  readonly epoch: number | undefined;
+  readonly code: string | undefined;
+  /** 'history': the room's new setting for new members (§8.6). */
+  readonly history?: HistorySetting;
+}
+
+const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys' } as const;
+
+/**
+ * Built again only when what they come from changed: the page asks with every refresh, and a
+ * catch-up of thousands of messages refreshes often while the log and epochs rarely change.
+ */
+const cache = new WeakMap<RoomState, { readonly basis: string; readonly notices: readonly NoticeView[] }>();
+
+/** Every notice the room's held log and epochs give, oldest first. */
+export function noticeViews(room: RoomState): readonly NoticeView[] {
+  let held = 0;
+  for (const info of room.epochs.values()) if (info.chains !== undefined) held++;
+  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}`;
+  const kept = cache.get(room);
+  if (kept?.basis === basis) return kept.notices;
+  const notices = buildNotices(room);
+  cache.set(room, { basis, notices });
+  return notices;
+}
+
+function buildNotices(room: RoomState): NoticeView[] {
+  const me = toHex(room.me.sign.publicKey);
+  const base = logBase(room);
+  const out: NoticeView[] = room.events.map((event, i) => {
+    // A key update is told under the member's new key, which its name moved to (§8.5).
+    const actor = toHex(event.kind === 'update' ? event.update!.sign : event.issuer);
+    const subject = event.kind === 'update' ? actor : toHex(event.subjectSign);
+    return {
+      key: `log:${base + i}`, kind: KIND[event.kind], time: event.time,
+      actor: memberLabel(room, actor), actorMe: actor === me, subject: memberLabel(room, subject), subjectMe: subject === me,
+      role: event.kind === 'add' || event.kind === 'role' ? event.role : undefined, epoch: undefined, code: undefined,
+      ...(event.history === undefined ? {} : { history: event.history }),
+    };
+  });
+  // The first epoch we hold is where our view of the room's keys starts (the genesis, or our
+  // welcome), not a change; every later one replaced the key and so the room code.
+  const epochs = [...room.epochs.keys()].sort((a, b) => a - b).slice(1);
+  for (const epoch of epochs) {
+    const info = room.epochs.get(epoch)!;
+    // Derived when the epoch's key arrived (epoch-keys.ts); empty for one a build before sender chains forgot.
+    const code = info.code === '' ? undefined : info.code;
+    out.push({
+      key: `epoch:${epoch}`, kind: 'code', time: info.startedAt, actor: '', actorMe: false, subject: '', subjectMe: false,
+      role: undefined, epoch, code,
+    });
+  }
+  return out.sort((a, b) => a.time - b.time);
+}
