@@ -3,7 +3,7 @@ import type { BenchOptions } from './bench-options.js';
 import type { BrowserClientCosts } from './browser-client-costs.js';
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { CostSummary } from './client-costs.js';
-import type { ShapeSummary } from './fanout-suite.js';
+import type { FanoutRun } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
 import type { MachineInfo } from './machine.js';
 import type { RelayProfile } from './relay-profile.js';
@@ -14,13 +14,14 @@ export interface BenchResults {
   readonly command: string;
   readonly machine: MachineInfo;
   readonly options: BenchOptions;
-  readonly fanout?: ShapeSummary[];
+  readonly fanout?: FanoutRun;
   readonly memory?: MemoryRun[][];
   readonly clientCosts?: CostSummary[];
   readonly browserClientCosts?: BrowserClientCosts;
   /** One per round: the web app opening a 10,000-message room in Chromium. */
   readonly roomOpen?: RoomOpenResult[];
-  /** Sections that failed, with the error; the others still ran. */
+  /** Sections that threw and failed cases, each named; the others still ran. Any fails the run. */
   readonly failures?: string[];
+  readonly loadAverageAtEnd?: number[];
   readonly profiles?: RelayProfile[];
 }
