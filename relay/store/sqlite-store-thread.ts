@@ -19,7 +19,9 @@ try {
 async function answer(call: StoreCall): Promise<StoreReply> {
   try {
     const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
-    return { id: call.id, ok: true, value: valueToWire(await method.apply(store, [...call.args])) };
+    // The `stored` reply goes out the moment the commit is written, while this thread syncs it.
+    const stored = call.wantsStored === true ? [(value: unknown) => port.postMessage({ id: call.id, stored: valueToWire(value) } satisfies StoreReply)] : [];
+    return { id: call.id, ok: true, value: valueToWire(await method.apply(store, [...call.args, ...stored])) };
   } catch (error) {
     return { id: call.id, ok: false, error: errorToWire(error) };
   }

@@ -4,8 +4,14 @@
 // Group commit: every transaction asked for within one event-loop turn runs inside ONE database
 // transaction, each in its own savepoint (a failing one is rolled back alone), and the batch commits
 // once — one fsync for the batch under synchronous=FULL, instead of one per message. No result is
-// released before that commit, so "acknowledged means committed" holds for every request. Between
+// released before that fsync, so "acknowledged means on disk" holds for every request. Between
 // batches the drain yields to the event loop, so sockets flush while a backlog is worked off.
+//
+// At synchronous=FULL the commit and its fsync are split: the connection commits as NORMAL does
+// (the WAL frames are written, so a crash of this process cannot undo the commit: the kernel holds
+// them), `onCommitted` is told (the relay fans messages out from there), and then the WAL file is
+// fdatasync'ed before any result of the batch is released. On disk this is what FULL does in WAL
+// mode (sync the WAL at every commit); only the moment a push may leave moves ahead of the sync.
 //
 // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), so the relay's thread never waits
 // on copying the WAL into the database file or on that copy's fsync.
@@ -13,6 +19,8 @@
 // better-sqlite3 waits for a lock by blocking the thread, which would also stall the connection that
 // holds it if that is in this process (its transaction continues on this thread), so the busy wait
 // is ours instead: busy_timeout is 0 and a refused batch is retried after a pause.
+import { closeSync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../config.js';
@@ -48,6 +56,7 @@ const WAL_AUTOCHECKPOINT_PAGES = 1000;
 interface Queued {
   readonly mode: TransactionMode;
   readonly fn: (tx: SqlTransaction) => Promise<unknown>;
+  readonly onCommitted: ((value: unknown) => void) | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -99,13 +108,19 @@ class SqliteDatabase implements SqlDatabase {
   #draining: Promise<void> | undefined;
   readonly #checkpointer: Worker;
   readonly #checkpointerExited: Promise<unknown>;
+  /** Set at synchronous=FULL: the WAL file, synced here after each writing batch commits. */
+  readonly #syncWal: string | undefined;
+  /** The WAL's directory entry is synced once, as SQLite does for a journal it creates. */
+  #walDirSynced = false;
 
   constructor(options: SqliteStoreOptions) {
     const db = new Database(options.path);
+    this.#syncWal = options.synchronous === 'FULL' ? `${options.path}-wal` : undefined;
     try {
       checkSqliteVersion(String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v));
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous}`);
+      // FULL's sync is ours, after the commit (#sync); the connection itself commits as NORMAL.
+      db.pragma(`synchronous = ${this.#syncWal === undefined ? options.synchronous : 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 0');
       // Each batch member's savepoint keeps a statement journal of the pages it changes; in memory
@@ -156,9 +171,9 @@ class SqliteDatabase implements SqlDatabase {
     return prepared;
   }
 
-  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>, onCommitted?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ mode, fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ mode, fn, onCommitted: onCommitted as ((value: unknown) => void) | undefined, resolve: resolve as (value: unknown) => void, reject });
       // Wait one turn before the first batch, so everything asked for in this turn joins it.
       this.#draining ??= nextTurn().then(() => this.#drain());
     });
@@ -174,6 +189,16 @@ class SqliteDatabase implements SqlDatabase {
         // The batch never committed: every transaction in it failed with the database's error.
         outcomes = batch.map(() => ({ ok: false, error }));
       }
+      this.#committed(batch, outcomes);
+      if (this.#syncWal !== undefined && batch.some((queued) => queued.mode === 'write') && outcomes.some((outcome) => outcome.ok)) {
+        try {
+          this.#sync(this.#syncWal);
+        } catch (error) {
+          // Committed but not known to be on disk: nothing is acknowledged. What was committed stays
+          // (a resend of a message gets its seq); the caller refuses, the client tries again.
+          outcomes = batch.map(() => ({ ok: false, error }));
+        }
+      }
       batch.forEach((queued, i) => {
         const outcome = outcomes[i]!;
         if (outcome.ok) queued.resolve(outcome.value);
@@ -183,6 +208,37 @@ class SqliteDatabase implements SqlDatabase {
       await nextTurn();
     }
     this.#draining = undefined;
+  }
+
+  /** Tells each committed transaction's caller it is committed (before the sync, if there is one). */
+  #committed(batch: readonly Queued[], outcomes: readonly Outcome[]): void {
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok || queued.onCommitted === undefined) return;
+      try {
+        queued.onCommitted(outcome.value);
+      } catch {
+        // The caller's own trouble: the transaction is committed all the same, and its result still goes out.
+      }
+    });
+  }
+
+  /** fdatasync of the WAL: on Linux it flushes the file's dirty pages whichever descriptor asks. */
+  #sync(walPath: string): void {
+    const sync = (path: string, full: boolean): void => {
+      const fd = openSync(path, 'r');
+      try {
+        if (full) fsyncSync(fd);
+        else fdatasyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    };
+    sync(walPath, false);
+    if (!this.#walDirSynced) {
+      sync(dirname(walPath), true);
+      this.#walDirSynced = true;
+    }
   }
 
   /**

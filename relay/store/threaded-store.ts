@@ -17,6 +17,8 @@ import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type St
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** appendMessages: told when the store's thread has committed, before the answer (after the sync). */
+  readonly stored?: (value: unknown) => void;
 }
 
 export class ThreadedStore implements Store {
@@ -52,18 +54,24 @@ export class ThreadedStore implements Store {
     return new ThreadedStore(worker);
   }
 
-  #call<T>(method: StoreMethod | 'close', args: readonly unknown[]): Promise<T> {
+  #call<T>(method: StoreMethod | 'close', args: readonly unknown[], stored?: (value: T) => void): Promise<T> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = this.#nextId++;
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage({ id, method, args } satisfies StoreCall);
+      this.#pending.set(id, {
+        resolve: resolve as (value: unknown) => void, reject, ...(stored === undefined ? {} : { stored: stored as (value: unknown) => void }),
+      });
+      this.#worker.postMessage({ id, method, args, ...(stored === undefined ? {} : { wantsStored: true }) } satisfies StoreCall);
     });
   }
 
   #settle(reply: StoreReply): void {
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
+    if ('stored' in reply) {
+      pending.stored?.(valueFromWire(reply.stored));
+      return;
+    }
     this.#pending.delete(reply.id);
     if (reply.ok) pending.resolve(valueFromWire(reply.value));
     else pending.reject(errorFromWire(reply.error));
@@ -143,8 +151,8 @@ export class ThreadedStore implements Store {
     return this.#call('getRotations', [roomId, fromEpoch, member]);
   }
 
-  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]> {
-    return this.#call('appendMessages', [messages]);
+  appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]> {
+    return this.#call('appendMessages', [messages], onStored);
   }
 
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {
