@@ -4,12 +4,11 @@
 // each payload behind a u32 length as in Sotto's frame stream. What it leaves out is everything
 // Sotto adds: the Noise seal, the ACL, the store, the acknowledgement and the rotations.
 // Run as its own process; prints {"port": n} on stdout once listening.
-import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { WebSocketServer, type WebSocket } from 'ws';
+import type { WebSocket } from 'ws';
 import { DEFAULT_NOISE_TRANSPORT_OPTIONS } from '../../protocol/noise/index.js';
 import { resolveConfig } from '../../relay/config.js';
 import { Outbox } from '../../relay/outbox.js';
+import { serveWsRooms } from './ws-room-server.js';
 
 const { maxMessageBytes } = resolveConfig();
 
@@ -19,7 +18,6 @@ interface Member {
   outbox: Outbox | undefined;
 }
 
-const rooms = new Map<string, Set<Member>>();
 let pending: Member[] = [];
 
 /** Each batch as one message: u32 length then payload, for every payload in it. */
@@ -51,24 +49,7 @@ function deliver(member: Member, payload: Uint8Array): void {
   member.outbox.push(payload);
 }
 
-const server = createServer((_request, response) => response.writeHead(404).end());
-const wss = new WebSocketServer({ server, clientTracking: false, perMessageDeflate: false, maxPayload: 2 * 1024 * 1024 });
-
-wss.on('connection', (ws, request) => {
-  const room = new URL(request.url ?? '/', 'http://bench.invalid').searchParams.get('room') ?? '';
-  let members = rooms.get(room);
-  if (members === undefined) rooms.set(room, (members = new Set()));
-  const self: Member = { ws, outbox: undefined };
-  members.add(self);
-  ws.on('message', (data) => {
-    const payload = data as Buffer;
-    for (const peer of members) if (peer !== self) deliver(peer, payload);
-  });
-  ws.on('close', () => members.delete(self));
-  ws.on('error', () => ws.terminate());
+serveWsRooms((ws): Member => ({ ws, outbox: undefined }), (from, members, data) => {
+  const payload = data as Buffer;
+  for (const peer of members) if (peer !== from) deliver(peer, payload);
 });
-
-server.listen(0, process.env['BENCH_HOST'] ?? '127.0.0.1', () => {
-  process.stdout.write(`${JSON.stringify({ port: (server.address() as AddressInfo).port })}\n`);
-});
-process.on('SIGTERM', () => process.exit(0));
