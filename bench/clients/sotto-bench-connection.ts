@@ -14,6 +14,12 @@
 // epoch. Every other member learns the epoch from the rotation the relay pushes. A send the relay
 // refused as STALE_EPOCH (it crossed the rotation) is sent again under the new epoch with the same
 // counter and stamp, as a client re-seals what its outbox holds: its latency includes the detour.
+//
+// Like the real client's outbox (protocol/client/outbox.ts), a connection keeps one send
+// unacknowledged at a time: sends that fall due meanwhile wait in its queue, stamped when they fell
+// due, so the offered load stays open-loop and client-side queueing counts in their latency. With
+// every send in flight at once instead, each rotation under overload refused a whole backlog, whose
+// resends crossed the next rotation in turn: a storm no real client makes.
 import { fromHex } from '../../protocol/bytes.js';
 import { ERRORS } from '../../protocol/errors.js';
 import { ZERO_HASH } from '../../protocol/membership/roster.js';
@@ -81,6 +87,9 @@ const ROTATION_FRAME_EPOCH_OFFSET = ((): number => {
 
 const STALE_EPOCH_CODE = ERRORS.STALE_EPOCH.code;
 
+/** Unacknowledged sends per connection: the real client's outbox sends one at a time. */
+const SEND_WINDOW = 1;
+
 interface InFlight {
   readonly counter: number;
   readonly epoch: number;
@@ -140,6 +149,9 @@ export class SottoBenchConnection implements BenchConnection {
   readonly #inFlight = new Map<number, InFlight>();
   /** Refused as stale before this connection heard of the newer epoch: sent once it does. */
   #parked: InFlight[] = [];
+  /** Sends due but not yet sent: the window is full. */
+  #queue: InFlight[] = [];
+  #queueHead = 0;
   #setupWaiter: ((frame: RelayFrame) => void) | undefined;
 
   private constructor(
@@ -188,8 +200,21 @@ export class SottoBenchConnection implements BenchConnection {
   }
 
   send(runId: number, sentAt: number): void {
-    this.#sendRecord({ counter: ++this.#counter, epoch: this.#epoch, runId, sentAt });
-    this.#counted(1);
+    this.#queue.push({ counter: ++this.#counter, epoch: this.#epoch, runId, sentAt });
+    this.#pump();
+  }
+
+  /** Sends from the queue while the window has room, each under the epoch current when it leaves. */
+  #pump(): void {
+    while (this.#inFlight.size + this.#parked.length < SEND_WINDOW && this.#queueHead < this.#queue.length) {
+      const record = this.#queue[this.#queueHead++]!;
+      this.#sendRecord({ ...record, epoch: this.#epoch });
+      this.#counted(1);
+    }
+    if (this.#queueHead === this.#queue.length) {
+      this.#queue = [];
+      this.#queueHead = 0;
+    }
   }
 
   close(): void {
@@ -272,6 +297,7 @@ export class SottoBenchConnection implements BenchConnection {
           this.#rotating = false;
           this.counts.rotations++;
         }
+        this.#pump();
       } else if (type === RELAY_FRAME.rotation) {
         this.#newEpoch(new DataView(frame.buffer, frame.byteOffset, frame.byteLength).getUint32(ROTATION_FRAME_EPOCH_OFFSET));
       } else if (type === RELAY_FRAME.error) this.#refused(decodeRelayFrame(frame.slice()));
@@ -286,6 +312,7 @@ export class SottoBenchConnection implements BenchConnection {
       // Not a send's rid: this owner's rotation was refused, which no honest run should see.
       if (record === undefined) this.#rotating = false;
       this.errors++;
+      this.#pump();
       return;
     }
     this.counts.staleResends++;
