@@ -6,9 +6,9 @@ import { sottoDeliveryMessageBytes } from './clients/sotto-bench-connection.js';
 import type { Shape } from './sotto-rooms.js';
 import type { StepTiming } from './fanout-session.js';
 
-/** `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes). */
-export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'room-open' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'room-open', 'profile'];
+/** `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes); `commit` the store's push and ack times. */
+export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';

@@ -11,6 +11,7 @@ import { parseBenchOptions, type Section } from './bench-options.js';
 import { runBrowserClientCosts } from './browser-client-costs.js';
 import { runBrowserRoomOpen } from './browser-room-open.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
+import { runCommitLatency } from './commit-latency.js';
 import { runClientCosts } from './client-costs.js';
 import { capacityOf, p99AtLatencyOf, ratioSpread, runFanoutSuite, shapeName, SottoTemplates, type Variant } from './fanout-suite.js';
 import { writeFigures } from './figures.js';
@@ -23,6 +24,9 @@ import { loadavg } from 'node:os';
 import { median, sig3, type Spread } from './stats.js';
 
 const HEADLINE = { rooms: 100, members: 10 };
+/** The commit section: sends per round, and how many share a group commit. */
+const COMMIT_APPENDS = 2000;
+const COMMIT_BATCH = 10;
 
 async function main(): Promise<void> {
   let options;
@@ -64,6 +68,11 @@ async function main(): Promise<void> {
         failures.push(`fanout ${failure}`);
         process.stderr.write(`  FAILED fanout ${failure}\n`);
       }
+    });
+    await section('commit', async () => {
+      const commit = await runCommitLatency(options.rounds, COMMIT_APPENDS, COMMIT_BATCH);
+      results = { ...results, commit };
+      process.stderr.write(`  push at p50 ${commit.pushP50Ms.median.toFixed(2)} ms, ack at p50 ${commit.ackP50Ms.median.toFixed(2)} ms\n`);
     });
     await section('memory', async () => {
       const template = await templates.get(HEADLINE);
@@ -129,6 +138,7 @@ async function main(): Promise<void> {
     p99_ms_range: { sotto: range(p99('sotto')), ws: range(p99('ws')), socketio: range(p99('socketio')) },
     p99_vs_ws_by_shape: Object.fromEntries((results.fanout?.shapes ?? []).map((f) => [shapeName(f.shape), sig3(ratioSpread(f, 'sotto', 'ws', p99AtLatencyOf).median)])),
     p99_vs_socketio_by_shape: Object.fromEntries((results.fanout?.shapes ?? []).map((f) => [shapeName(f.shape), sig3(ratioSpread(f, 'sotto', 'socketio', p99AtLatencyOf).median)])),
+    store_push_vs_ack_p50_ms: results.commit === undefined ? null : [sig3(results.commit.pushP50Ms.median), sig3(results.commit.ackP50Ms.median)],
     rotations: (results.fanout?.shapes ?? []).reduce((n, f) => n + (f.systems.find((s) => s.system === 'sotto')?.rotations ?? 0), 0),
     idle_bytes_per_connection: { sotto: sig3(idleBytesPerConnection(results.memory, 'sotto')), ws: sig3(idleBytesPerConnection(results.memory, 'ws')) },
     most_connections_held: results.memory?.[0]?.find((r) => r.system === 'sotto')?.mostHeld ?? null,

@@ -2,6 +2,7 @@
 // verbatim.
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { CostSummary } from './client-costs.js';
+import type { CommitLatency } from './commit-latency.js';
 import type { FanoutStep } from './fanout-session.js';
 import { capacityOf, p99AtLatencyOf, ratioSpread, shapeName, type FanoutRun, type RoundResult, type ShapeSummary, type SystemSummary } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
@@ -119,6 +120,16 @@ function fanoutTables(run: FanoutRun, latencyOffered: number): string {
   return parts.join('\n');
 }
 
+function commitTable(commit: CommitLatency): string {
+  return [
+    `${n(commit.appends)} sends per round in groups of ${commit.batch}; medians over rounds of each round's quantile, min–max in brackets.\n`,
+    table(['from the store call to', 'p50 ms', 'p99 ms'], [
+      ['the early notice: the relay pushes now', spreadText(commit.pushP50Ms, ms), spreadText(commit.pushP99Ms, ms)],
+      ['the answer (WAL synced): the relay acknowledges, and pushed before this change', spreadText(commit.ackP50Ms, ms), spreadText(commit.ackP99Ms, ms)],
+    ]),
+  ].join('\n');
+}
+
 function memoryTable(memory: MemoryRun[][]): string {
   const rows: string[][] = [];
   for (const round of memory) {
@@ -175,6 +186,7 @@ export function markdownReport(results: BenchResults): string {
       `${results.loadAverageAtEnd === undefined ? '' : `, at end ${results.loadAverageAtEnd.map((l) => l.toFixed(2)).join(', ')}`}.\n`,
   ];
   if (results.fanout !== undefined) parts.push('## Relay fan-out\n', fanoutTables(results.fanout, results.options.latencyOffered), '');
+  if (results.commit !== undefined) parts.push('## Push on commit, ack on sync (the store alone, synchronous=FULL)\n', commitTable(results.commit), '');
   if (results.memory !== undefined) parts.push('## Idle connections\n', memoryTable(results.memory), '');
   if (results.clientCosts !== undefined) parts.push('## Client costs (Node)\n', clientTable(results.clientCosts), '');
   const browser = results.browserClientCosts;

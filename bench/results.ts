@@ -1,5 +1,6 @@
 // Everything one bench run measured, as saved to <out>/<mode>/results.json and read by the report.
 import type { BenchOptions } from './bench-options.js';
+import type { CommitLatency } from './commit-latency.js';
 import type { BrowserClientCosts } from './browser-client-costs.js';
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { CostSummary } from './client-costs.js';
@@ -15,6 +16,7 @@ export interface BenchResults {
   readonly machine: MachineInfo;
   readonly options: BenchOptions;
   readonly fanout?: FanoutRun;
+  readonly commit?: CommitLatency;
   readonly memory?: MemoryRun[][];
   readonly clientCosts?: CostSummary[];
   readonly browserClientCosts?: BrowserClientCosts;
