@@ -3,9 +3,10 @@
 // store call is held after the store's early notice — the messages are committed and pushed to the
 // room — and never answered, so no acknowledgement ever leaves. The test then kills the process.
 //
-// Production cannot reach this: the hook is a Store wrapper that exists only here, under test/;
-// nothing under relay/ imports test/ (the shipped bin is dist/relay/main.js, which has no option,
-// flag, signal or environment variable for it), and relay/main.js does not listen for SIGUSR2.
+// Production cannot reach this: the hook is a Store wrapper that exists only here, under test/.
+// Nothing under relay/ imports test/ (a house rule, test/lint/house-rules.test.ts); the shipped bin,
+// dist/relay/main.js, has no option, flag, signal or environment variable for it and does not
+// listen for SIGUSR2; the package's "files" ship dist/relay, never dist/test.
 import { join } from 'node:path';
 import { toBase64Url } from '../../protocol/bytes.js';
 import { parseConfig } from '../../relay/config.js';
