@@ -78,11 +78,9 @@ class PostgresDatabase implements SqlDatabase {
     };
   }
 
-  /** PostgreSQL's COMMIT returns once the commit is durable: `onCommitted` runs then, just before the promise resolves. */
-  async transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>, onCommitted?: (value: T) => void): Promise<T> {
-    const value = await retryTransient(() => this.#attempt(mode, fn), isTransient, this.#retryDeadlineMs);
-    onCommitted?.(value);
-    return value;
+  /** PostgreSQL's COMMIT returns once the commit is durable: no earlier notice, `onCommitted` is never called. */
+  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    return retryTransient(() => this.#attempt(mode, fn), isTransient, this.#retryDeadlineMs);
   }
 
   async #attempt<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {

@@ -20,10 +20,11 @@ export interface SqlDatabase {
    * transaction for a transient conflict, `fn` runs again from the start, so it must have no effect
    * outside the database.
    *
-   * `onCommitted` is called with the value once the transaction has committed so that a crash of
-   * this process can no longer undo it, which may be before it is on disk (SQLite at
-   * synchronous=FULL writes the commit, calls it, then syncs); the promise resolves once the
-   * transaction is as durable as the store is configured to make it.
+   * `onCommitted`, where the database can tell the moments apart, is called with the value once the
+   * transaction has committed so that a crash of this process can no longer undo it, before it is
+   * on disk (SQLite at synchronous=FULL on the store's thread writes the commit, calls it, then
+   * syncs); the promise resolves once the transaction is as durable as the store is configured to
+   * make it. Where it cannot (PostgreSQL, SQLite at NORMAL), it is never called.
    */
   transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>, onCommitted?: (value: T) => void): Promise<T>;
   /**

@@ -9,7 +9,8 @@ import { errorToWire, valueToWire, type StoreCall, type StoreReady, type StoreRe
 const port = parentPort!;
 let store: SqliteStore;
 try {
-  store = new SqliteStore(workerData as SqliteStoreOptions);
+  // Notices between commit and sync: ThreadedStore orders them behind earlier reads' answers.
+  store = new SqliteStore({ ...(workerData as SqliteStoreOptions), noticeBeforeSync: true });
   port.postMessage({ ready: true } satisfies StoreReady);
 } catch (error) {
   port.postMessage({ ready: false, error: errorToWire(error) } satisfies StoreReady);

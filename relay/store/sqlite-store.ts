@@ -9,9 +9,10 @@
 //
 // At synchronous=FULL the commit and its fsync are split: the connection commits as NORMAL does
 // (the WAL frames are written, so a crash of this process cannot undo the commit: the kernel holds
-// them), `onCommitted` is told (the relay fans messages out from there), and then the WAL file is
-// fdatasync'ed before any result of the batch is released. On disk this is what FULL does in WAL
-// mode (sync the WAL at every commit); only the moment a push may leave moves ahead of the sync.
+// them), `onCommitted` is told if the store's thread asked for that (the relay fans messages out
+// from there), and then the WAL file is fdatasync'ed before any result of the batch is released. On
+// disk this is what FULL does in WAL mode (sync the WAL at every commit); only the moment a push may
+// leave moves ahead of the sync.
 //
 // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), so the relay's thread never waits
 // on copying the WAL into the database file or on that copy's fsync.
@@ -39,6 +40,13 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Most transactions committed together; bounds the latency one batch adds to the event loop. */
   readonly maxBatch?: number;
+  /**
+   * At synchronous=FULL, tell a transaction's `onCommitted` between the commit and the sync. Only
+   * the store's thread asks (sqlite-store-thread.ts): ThreadedStore keeps such a notice behind the
+   * answers of reads asked before it. In this thread a notice would overtake them; without it
+   * `onCommitted` is never called and the caller acts on the answer.
+   */
+  readonly noticeBeforeSync?: boolean;
 }
 
 /**
@@ -110,12 +118,14 @@ class SqliteDatabase implements SqlDatabase {
   readonly #checkpointerExited: Promise<unknown>;
   /** Set at synchronous=FULL: the WAL file, synced here after each writing batch commits. */
   readonly #syncWal: string | undefined;
+  readonly #noticeBeforeSync: boolean;
   /** The WAL's directory entry is synced once, as SQLite does for a journal it creates. */
   #walDirSynced = false;
 
   constructor(options: SqliteStoreOptions) {
     const db = new Database(options.path);
     this.#syncWal = options.synchronous === 'FULL' ? `${options.path}-wal` : undefined;
+    this.#noticeBeforeSync = options.noticeBeforeSync === true;
     try {
       checkSqliteVersion(String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v));
       db.pragma('journal_mode = WAL');
@@ -189,8 +199,8 @@ class SqliteDatabase implements SqlDatabase {
         // The batch never committed: every transaction in it failed with the database's error.
         outcomes = batch.map(() => ({ ok: false, error }));
       }
-      this.#committed(batch, outcomes);
       if (this.#syncWal !== undefined && batch.some((queued) => queued.mode === 'write') && outcomes.some((outcome) => outcome.ok)) {
+        if (this.#noticeBeforeSync) this.#committed(batch, outcomes);
         try {
           this.#sync(this.#syncWal);
         } catch (error) {
