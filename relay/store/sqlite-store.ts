@@ -20,7 +20,7 @@
 // better-sqlite3 waits for a lock by blocking the thread, which would also stall the connection that
 // holds it if that is in this process (its transaction continues on this thread), so the busy wait
 // is ours instead: busy_timeout is 0 and a refused batch is retried after a pause.
-import { closeSync, fdatasyncSync, fsyncSync, openSync } from 'node:fs';
+import { open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
@@ -199,21 +199,27 @@ class SqliteDatabase implements SqlDatabase {
         // The batch never committed: every transaction in it failed with the database's error.
         outcomes = batch.map(() => ({ ok: false, error }));
       }
+      const settle = (queued: Queued, outcome: Outcome): void => {
+        if (outcome.ok) queued.resolve(outcome.value);
+        else queued.reject(outcome.error);
+      };
+      let pending = batch.map((queued, i) => ({ queued, outcome: outcomes[i]! }));
       if (this.#syncWal !== undefined && batch.some((queued) => queued.mode === 'write') && outcomes.some((outcome) => outcome.ok)) {
-        if (this.#noticeBeforeSync) this.#committed(batch, outcomes);
+        if (this.#noticeBeforeSync) {
+          // Reads need no sync: answered now, in order, ahead of the notices ThreadedStore holds behind them.
+          for (const { queued, outcome } of pending) if (queued.mode === 'read') settle(queued, outcome);
+          pending = pending.filter(({ queued }) => queued.mode !== 'read');
+          this.#committed(batch, outcomes);
+        }
         try {
-          this.#sync(this.#syncWal);
+          await this.#sync(this.#syncWal);
         } catch (error) {
           // Committed but not known to be on disk: nothing is acknowledged. What was committed stays
           // (a resend of a message gets its seq); the caller refuses, the client tries again.
-          outcomes = batch.map(() => ({ ok: false, error }));
+          pending = pending.map(({ queued }) => ({ queued, outcome: { ok: false, error } }));
         }
       }
-      batch.forEach((queued, i) => {
-        const outcome = outcomes[i]!;
-        if (outcome.ok) queued.resolve(outcome.value);
-        else queued.reject(outcome.error);
-      });
+      for (const { queued, outcome } of pending) settle(queued, outcome);
       if (this.#queue.length === 0) break;
       await nextTurn();
     }
@@ -233,20 +239,24 @@ class SqliteDatabase implements SqlDatabase {
     });
   }
 
-  /** fdatasync of the WAL: on Linux it flushes the file's dirty pages whichever descriptor asks. */
-  #sync(walPath: string): void {
-    const sync = (path: string, full: boolean): void => {
-      const fd = openSync(path, 'r');
+  /**
+   * fdatasync of the WAL (on Linux it flushes the file's dirty pages whichever descriptor asks), off
+   * this thread: meanwhile the reads answered before it reach the relay's thread, and with them the
+   * notices held behind them.
+   */
+  async #sync(walPath: string): Promise<void> {
+    const sync = async (path: string, full: boolean): Promise<void> => {
+      const handle = await open(path, 'r');
       try {
-        if (full) fsyncSync(fd);
-        else fdatasyncSync(fd);
+        if (full) await handle.sync();
+        else await handle.datasync();
       } finally {
-        closeSync(fd);
+        await handle.close();
       }
     };
-    sync(walPath, false);
+    await sync(walPath, false);
     if (!this.#walDirSynced) {
-      sync(dirname(walPath), true);
+      await sync(dirname(walPath), true);
       this.#walDirSynced = true;
     }
   }

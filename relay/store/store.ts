@@ -213,7 +213,8 @@ export interface Store {
    * `onStored`, where the store can tell the moments apart (the threaded SQLite store at
    * synchronous=FULL), gets the same outcomes as soon as the messages are committed so that a crash
    * of this process cannot undo them, before they are on disk, and after the answer of every read
-   * asked before this call; the promise resolves once they are as durable as the store is
+   * asked before this call (never after this call's own answer, so possibly not at all); the
+   * promise resolves once they are as durable as the store is
    * configured to make them. Elsewhere it is never called. The relay fans out on the first moment it
    * learns of and acknowledges on the second (docs/protocol.md §9). If the promise then rejects (the
    * sync failed), the messages stay stored and a resend gets their seqs.

@@ -87,7 +87,8 @@ export class ThreadedStore implements Store {
       const stored = pending.stored;
       if (stored === undefined) return;
       const value = valueFromWire(reply.stored);
-      this.#heldNotices.push({ id: reply.id, notify: () => stored(value) });
+      // Never after the answer: once that has come, the caller has acted on it.
+      this.#heldNotices.push({ id: reply.id, notify: () => this.#pending.has(reply.id) && stored(value) });
       this.#releaseNotices();
       return;
     }
