@@ -34,13 +34,22 @@ process.on('SIGUSR2', () => {
   line(HOLDING_LINE);
 });
 
+/**
+ * The relay pushes on the store's early notice, or on its answer when no notice came first (one
+ * held behind an earlier read may not); this gives the handler that first moment as its notice and
+ * never answers, so the push goes out and the ack never does.
+ */
 function heldAppend(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]> {
   if (!holding) return inner.appendMessages(messages, onStored);
+  let told = false;
+  const tell = (outcomes: AppendOutcome[]): void => {
+    if (told) return;
+    told = true;
+    onStored?.(outcomes);
+    line(HELD_ACK_LINE, { seqs: outcomes.map((o) => (o.ok ? o.seq : null)) });
+  };
   return new Promise(() => {
-    void inner.appendMessages(messages, (outcomes) => {
-      onStored?.(outcomes);
-      line(HELD_ACK_LINE, { seqs: outcomes.map((o) => (o.ok ? o.seq : null)) });
-    });
+    void inner.appendMessages(messages, tell).then(tell);
   });
 }
 
