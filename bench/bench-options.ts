@@ -1,5 +1,6 @@
-// The two run sizes (--shapes, --offered and --memory-steps shrink either for harness development). Quick is for checking a change in a few minutes; full is the one the doc's
-// numbers should come from, on a quiet machine. Both do the same work, full does more of it.
+// The two run sizes (--shapes, --probe-offered, --latency-offered and --memory-steps shrink either for
+// harness development). Quick is for checking a change in about 15 minutes; full is the one the
+// doc's numbers should come from, on a quiet machine. Both do the same work, full does more of it.
 import { parseCommandLine, UsageError } from '../protocol/platform/command-line.js';
 import { sottoDeliveryMessageBytes } from './clients/sotto-bench-connection.js';
 import type { Shape } from './sotto-rooms.js';
@@ -7,20 +8,30 @@ import type { StepTiming } from './fanout-session.js';
 
 /**
  * `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes);
- * `keystore` the cost of saving one message against the room's history.
+ * `commit` the store's push and ack times; `keystore` the cost of saving one message against the
+ * room's history.
  */
-export type Section = 'fanout' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'memory', 'client', 'browser', 'room-open', 'keystore', 'profile'];
+export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
   readonly sections: readonly Section[];
-  /** Alternating rounds per (shape, system): A B C A B C ... */
+  /** Rounds per (shape, system); each round runs every system once, in a shuffled order. */
   readonly rounds: number;
+  /** Seeds the rounds' orders; printed, so a run's order can be repeated. */
+  readonly seed: number;
   readonly generators: number;
+  /** Warm-up, window and the longest a sustainable step's backlog may take to clear. */
   readonly timing: StepTiming;
-  /** Offered loads, deliveries per second. */
-  readonly offered: readonly number[];
+  /** The fixed load the latency goal is judged at, deliveries per second. */
+  readonly latencyOffered: number;
+  /** The load that finds a system's capacity: above any system's, so what is delivered is its limit. */
+  readonly probeOffered: number;
+  /** The longest the probe's backlog may take to clear once sending stops. */
+  readonly probeDrainMs: number;
+  /** Sustained steps, as fractions of the capacity the same round's probe measured. */
+  readonly sustainedFractions: readonly number[];
   /** Members per room grows, connections fixed at 1000: 100×10, 10×100, 1×1000. */
   readonly roomSizeShapes: readonly Shape[];
   /** Rooms grow at 10 members each. */
@@ -48,9 +59,11 @@ const OPTIONS = {
   quick: { type: 'boolean' },
   only: { type: 'string' },
   rounds: { type: 'string' },
+  seed: { type: 'string' },
   generators: { type: 'string' },
   shapes: { type: 'string' },
-  offered: { type: 'string' },
+  'probe-offered': { type: 'string' },
+  'latency-offered': { type: 'string' },
   'memory-steps': { type: 'string' },
   'profile-offered': { type: 'string' },
   'sqlite-synchronous': { type: 'string' },
@@ -74,14 +87,15 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
   if (synchronous !== 'NORMAL' && synchronous !== 'FULL') throw new UsageError(`--sqlite-synchronous takes NORMAL or FULL, got "${synchronous}"`);
   const base = quick
     ? {
-      mode: 'quick' as const, rounds: 2, timing: { warmupMs: 500, measureMs: 1500, drainMs: 3000 },
-      offered: [12_000, 60_000, 180_000],
-      roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }],
+      mode: 'quick' as const, rounds: 5, timing: { warmupMs: 300, measureMs: 1000, drainMs: 5000 },
+      probeOffered: 240_000, probeDrainMs: 30_000, sustainedFractions: [0.75],
+      // Room count grows only in the full run: five rounds of four systems over three shapes fill quick's time.
+      roomCountShapes: [],
       memorySteps: [1000, 2000, 5000], memoryRounds: 1, clientRounds: 1, clientOps: 200, keystoreSaves: 10, profileOffered: 40_000, profileMeasureMs: 4000,
     }
     : {
-      mode: 'full' as const, rounds: 5, timing: { warmupMs: 2000, measureMs: 5000, drainMs: 10_000 },
-      offered: [12_000, 20_000, 40_000, 60_000, 80_000, 120_000, 160_000, 240_000],
+      mode: 'full' as const, rounds: 7, timing: { warmupMs: 2000, measureMs: 5000, drainMs: 10_000 },
+      probeOffered: 320_000, probeDrainMs: 60_000, sustainedFractions: [0.25, 0.5, 0.75, 0.9],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }, { rooms: 1000, members: 10 }],
       memorySteps: [1000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000, keystoreSaves: 30,
       profileOffered: 40_000, profileMeasureMs: 15_000,
@@ -92,7 +106,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     if (!Number.isInteger(rooms) || !Number.isInteger(members) || members! < 2) throw new UsageError(`--shapes: "${text}" is not ROOMSxMEMBERS`);
     return { rooms: rooms!, members: members! };
   });
-  const offered = counts('offered', values.offered);
+  const [probeOffered] = counts('probe-offered', values['probe-offered']) ?? [];
+  const [latencyOffered] = counts('latency-offered', values['latency-offered']) ?? [];
+  const [seed] = counts('seed', values.seed) ?? [];
   const memorySteps = counts('memory-steps', values['memory-steps']);
   const [profileOffered] = counts('profile-offered', values['profile-offered']) ?? [];
   const [rounds] = counts('rounds', values.rounds) ?? [];
@@ -104,7 +120,9 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     generators: generators ?? 2,
     roomSizeShapes: shapes ?? ROOM_SIZE_SHAPES,
     ...(shapes === undefined ? {} : { roomCountShapes: [] }),
-    ...(offered === undefined ? {} : { offered }),
+    seed: seed ?? Math.floor(Math.random() * 2 ** 31),
+    latencyOffered: latencyOffered ?? 12_000,
+    ...(probeOffered === undefined ? {} : { probeOffered }),
     ...(memorySteps === undefined ? {} : { memorySteps }),
     ...(profileOffered === undefined ? {} : { profileOffered }),
     outDir: values.out ?? 'docs/perf',

@@ -12,8 +12,6 @@ import { LatencyHistogram } from './latency-histogram.js';
 
 /** Connections opened at once: more only overflows the server's accept backlog. */
 const CONNECT_CONCURRENCY = 64;
-/** Silence that counts as "the server has caught up". */
-const QUIET_MS = 200;
 /** Sends per timer tick at most, so receiving is never starved by catching up after a stall. */
 const MAX_SENDS_PER_TICK = 2000;
 
@@ -32,6 +30,8 @@ class Recorder implements DeliverySink {
   #windowEnd = Number.POSITIVE_INFINITY;
   inWindow = 0;
   late = 0;
+  /** Every delivery of the current step's messages, whenever it came. */
+  ofRun = 0;
   lastAt = 0;
   histogram = new LatencyHistogram();
 
@@ -41,12 +41,14 @@ class Recorder implements DeliverySink {
     this.#windowEnd = windowEnd;
     this.inWindow = 0;
     this.late = 0;
+    this.ofRun = 0;
     this.histogram = new LatencyHistogram();
   }
 
   delivered(runId: number, sentAt: number): void {
     const now = nowMs();
     this.lastAt = now;
+    if (runId === this.#runId) this.ofRun++;
     if (now < this.#windowStart) return;
     if (now > this.#windowEnd) {
       if (runId === this.#runId) this.late++;
@@ -66,6 +68,8 @@ function open(init: GeneratorInit, spec: ConnectionSpec): Promise<BenchConnectio
       return SottoBenchConnection.open(init.host, init.port, fromHex(init.relayPublicKey!), spec.sotto!, recorder);
     case 'ws':
       return WsBenchConnection.open(init.host, init.port, spec.room, init.payloadBytes, recorder);
+    case 'ws-coalescing':
+      return WsBenchConnection.open(init.host, init.port, spec.room, init.payloadBytes, recorder, undefined, true);
     case 'socketio':
       return SocketIoBenchConnection.open(init.host, init.port, spec.room, init.payloadBytes, recorder);
   }
@@ -105,6 +109,19 @@ async function connectAll(init: GeneratorInit): Promise<void> {
   reply({ type: 'ready', connected: connections.length, failed, ...(firstError === undefined ? {} : { firstError }) });
 }
 
+function rotationTotals(): { rotations: number; staleResends: number } {
+  let rotations = 0;
+  let staleResends = 0;
+  for (const connection of connections) {
+    rotations += connection.counts?.rotations ?? 0;
+    staleResends += connection.counts?.staleResends ?? 0;
+  }
+  return { rotations, staleResends };
+}
+
+/** The step in progress: what a poll or the bench's finish asks of it. */
+let current: { progress: () => void; finish: (drained: boolean) => void } | undefined;
+
 function run(step: GeneratorRun): void {
   const windowStart = step.startAt + step.warmupMs;
   const stopAt = windowStart + step.measureMs;
@@ -119,7 +136,7 @@ function run(step: GeneratorRun): void {
     if (now >= stopAt) {
       const used = process.cpuUsage(cpuAtWindowStart);
       cpuMs = (used.user + used.system) / 1000;
-      setTimeout(drain, QUIET_MS);
+      reply({ type: 'stopped', runId: step.runId });
       return;
     }
     const due = Math.floor(((now - step.startAt) / 1000) * step.sendsPerSecond);
@@ -131,20 +148,21 @@ function run(step: GeneratorRun): void {
     sent += Math.max(0, count);
     setTimeout(tick, 1);
   };
-  // Waits for the backlog to clear (no delivery for QUIET_MS) so the next step starts on a quiet
-  // server, but no longer than drainMs: past its limit a server may never catch up.
-  const drain = (): void => {
-    const now = nowMs();
-    if (now - recorder.lastAt >= QUIET_MS || now - stopAt >= step.drainMs) finish();
-    else setTimeout(drain, QUIET_MS / 4);
+  // The bench polls every generator until the step's deliveries have all come (or drainMs ran out:
+  // a backlog that is not clearing), then asks for the result: only it knows how many are owed.
+  current = {
+    progress: () => reply({ type: 'progress', runId: step.runId, sent, receivedOfRun: recorder.ofRun }),
+    finish: (drained: boolean) => {
+      const totals = rotationTotals();
+      reply({
+        type: 'result', runId: step.runId, sent, delivered: recorder.inWindow, late: recorder.late, receivedOfRun: recorder.ofRun, drained,
+        rotations: totals.rotations - countsBefore.rotations, staleResends: totals.staleResends - countsBefore.staleResends,
+        histogram: recorder.histogram.snapshot(), cpuMs,
+        errors: connections.reduce((n, c) => n + c.errors, 0), closed: connections.filter((c) => c.closed).length,
+      });
+    },
   };
-  const finish = (): void => {
-    reply({
-      type: 'result', runId: step.runId, sent, delivered: recorder.inWindow, late: recorder.late,
-      histogram: recorder.histogram.snapshot(), cpuMs,
-      errors: connections.reduce((n, c) => n + c.errors, 0), closed: connections.filter((c) => c.closed).length,
-    });
-  };
+  const countsBefore = rotationTotals();
   setTimeout(tick, Math.max(0, step.startAt - nowMs()));
 }
 
@@ -155,6 +173,12 @@ process.on('message', (message: ToGenerator) => {
       break;
     case 'run':
       run(message);
+      break;
+    case 'poll':
+      current?.progress();
+      break;
+    case 'finish':
+      current?.finish(message.drained);
       break;
     case 'stop':
       for (const connection of connections) connection.close();

@@ -2,6 +2,7 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { shapeName, type ShapeSummary } from './fanout-suite.js';
+import { stepMedians } from './report.js';
 import { linePlot, type Series } from './plot.js';
 import type { BenchResults } from './results.js';
 import type { Shape } from './sotto-rooms.js';
@@ -27,35 +28,35 @@ export function writeFigures(results: BenchResults, dir: string): string[] {
     writeFileSync(join(dir, name), svg);
     written.push(name);
   };
-  const fanout = results.fanout ?? [];
+  const fanout = results.fanout?.shapes ?? [];
   for (const shape of fanout) {
     const label = shapeName(shape.shape).replace('x', ' × ');
     save(`fanout-${shapeName(shape.shape)}-throughput.svg`, linePlot({
       title: `Delivered vs offered, ${label}`, xLabel: 'offered deliveries/s', yLabel: 'delivered messages/s',
-      series: shape.systems.map((s) => ({ name: s.system, points: s.steps.map((step) => [step.offered, step.delivered] as const) })),
+      series: shape.systems.map((s) => ({ name: s.system, points: stepMedians(s).map((step) => [step.offered, step.delivered] as const) })),
     }));
     save(`fanout-${shapeName(shape.shape)}-latency.svg`, linePlot({
       title: `p99 latency vs offered, ${label}`, xLabel: 'offered deliveries/s', yLabel: 'p99 latency, ms (log)', logY: true,
-      series: shape.systems.map((s) => ({ name: s.system, points: s.steps.map((step) => [step.offered, step.p99Ms] as const) })),
+      series: shape.systems.map((s) => ({ name: s.system, points: stepMedians(s).map((step) => [step.offered, step.p99Ms] as const) })),
     }));
   }
-  const peak = (f: ShapeSummary, system: string): number => f.systems.find((s) => s.system === system)?.peakDelivered ?? Number.NaN;
-  const lowestP99 = (f: ShapeSummary, system: string): number => f.systems.find((s) => s.system === system)?.steps[0]?.p99Ms ?? Number.NaN;
+  const peak = (f: ShapeSummary, system: string): number => f.systems.find((s) => s.system === system)?.capacity.median ?? Number.NaN;
+  const lowestP99 = (f: ShapeSummary, system: string): number => f.systems.find((s) => s.system === system)?.p99AtLatencyMs.median ?? Number.NaN;
   if (fanout.length > 0) {
-    const lowest = results.options.offered[0]!;
+    const lowest = results.options.latencyOffered;
     save('growth-room-size-throughput.svg', linePlot({
-      title: 'Peak delivered vs room size (1000 connections)', xLabel: 'members per room (log)', yLabel: 'peak delivered messages/s', logX: true,
+      title: 'Capacity vs room size (1000 connections)', xLabel: 'members per room (log)', yLabel: 'delivered messages/s at the probe', logX: true,
       series: growthSeries(fanout, results.options.roomSizeShapes, (s) => s.members, peak),
     }));
     save('growth-room-size-latency.svg', linePlot({
       title: `p99 at ${lowest} offered/s vs room size`, xLabel: 'members per room (log)', yLabel: 'p99 latency, ms (log)', logX: true, logY: true,
       series: growthSeries(fanout, results.options.roomSizeShapes, (s) => s.members, lowestP99),
     }));
-    save('growth-room-count-throughput.svg', linePlot({
-      title: 'Peak delivered vs room count (10 members each)', xLabel: 'rooms (log)', yLabel: 'peak delivered messages/s', logX: true,
+    if (results.options.roomCountShapes.length > 0) save('growth-room-count-throughput.svg', linePlot({
+      title: 'Capacity vs room count (10 members each)', xLabel: 'rooms (log)', yLabel: 'delivered messages/s at the probe', logX: true,
       series: growthSeries(fanout, results.options.roomCountShapes, (s) => s.rooms, peak),
     }));
-    save('growth-room-count-latency.svg', linePlot({
+    if (results.options.roomCountShapes.length > 0) save('growth-room-count-latency.svg', linePlot({
       title: `p99 at ${lowest} offered/s vs room count`, xLabel: 'rooms (log)', yLabel: 'p99 latency, ms (log)', logX: true, logY: true,
       series: growthSeries(fanout, results.options.roomCountShapes, (s) => s.rooms, lowestP99),
     }));

@@ -2,7 +2,8 @@
 import type { HistogramSnapshot } from './latency-histogram.js';
 import type { SottoMember } from './clients/sotto-bench-connection.js';
 
-export type SystemName = 'sotto' | 'ws' | 'socketio';
+/** `ws-coalescing`: bare ws with Sotto's per-tick coalescing (baselines/ws-coalescing-broadcast.ts). */
+export type SystemName = 'sotto' | 'ws' | 'ws-coalescing' | 'socketio';
 
 export interface ConnectionSpec {
   readonly room: number;
@@ -34,11 +35,23 @@ export interface GeneratorRun {
   readonly drainMs: number;
 }
 
+/** Asks for the step's counts so far (answered with GeneratorProgress). */
+export interface GeneratorPoll {
+  readonly type: 'poll';
+}
+
+/** Ends the step: answered with its GeneratorResult. */
+export interface GeneratorFinish {
+  readonly type: 'finish';
+  /** Whether every delivery the step owed came before drainMs ran out. */
+  readonly drained: boolean;
+}
+
 export interface GeneratorStop {
   readonly type: 'stop';
 }
 
-export type ToGenerator = GeneratorInit | GeneratorRun | GeneratorStop;
+export type ToGenerator = GeneratorInit | GeneratorRun | GeneratorPoll | GeneratorFinish | GeneratorStop;
 
 export interface GeneratorReady {
   readonly type: 'ready';
@@ -50,7 +63,15 @@ export interface GeneratorReady {
 export interface GeneratorResult {
   readonly type: 'result';
   readonly runId: number;
+  /** Messages this generator sent in the step (each owed to every other member of its room). */
   readonly sent: number;
+  /** Deliveries of this step's messages received here, whenever they came (before, in, after the window). */
+  readonly receivedOfRun: number;
+  /** False when the step's deliveries had not all come when drainMs ran out: a backlog that did not clear. */
+  readonly drained: boolean;
+  /** Sotto: rotations the owners here made, and sends sent again after crossing one, in this step. */
+  readonly rotations: number;
+  readonly staleResends: number;
   /** Deliveries received inside the measuring window (of this step or a backlog of earlier ones). */
   readonly delivered: number;
   /** Deliveries of this step received after the window (the backlog an overloaded server built). */
@@ -62,4 +83,17 @@ export interface GeneratorResult {
   readonly closed: number;
 }
 
-export type FromGenerator = GeneratorReady | GeneratorResult;
+/** Sending has stopped for the step. */
+export interface GeneratorStopped {
+  readonly type: 'stopped';
+  readonly runId: number;
+}
+
+export interface GeneratorProgress {
+  readonly type: 'progress';
+  readonly runId: number;
+  readonly sent: number;
+  readonly receivedOfRun: number;
+}
+
+export type FromGenerator = GeneratorReady | GeneratorStopped | GeneratorProgress | GeneratorResult;

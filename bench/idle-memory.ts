@@ -63,7 +63,7 @@ export async function runIdleMemory(
     relayPublicKey = toHex(relay.publicKey);
     server = relay;
   } else server = await startServerProcess('ws-broadcast', [distPath('./baselines/ws-broadcast.js')]);
-  const members = sotto.plans.flatMap((plan) => plan.memberSeeds.map((seed) => ({ roomId: plan.roomId, seed })));
+  const members = sotto.plans.flatMap((plan) => plan.memberSeeds.map((seed) => ({ roomId: plan.roomId, seed, epoch: plan.epoch })));
   const holders: ChildProcess[] = [];
   const result: MemoryStep[] = [];
   let mostHeld = 0;

@@ -1,15 +1,18 @@
 // The machine a run was on, for the doc: results mean little without it.
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { cpus, loadavg, totalmem } from 'node:os';
+import { cpus, loadavg, tmpdir, totalmem } from 'node:os';
 
 export interface MachineInfo {
   readonly nproc: number;
   readonly cpuModel: string;
   readonly memoryGiB: number;
   readonly node: string;
-  /** 1-minute load average when the run started: above ~0 means something else was running. */
-  readonly loadAverageAtStart: number;
+  /** 1-, 5- and 15-minute load averages when the run started: above ~0 means something else was running. */
+  readonly loadAverageAtStart: number[];
   readonly fdLimit: string;
+  /** The file system (type, device, mount) under the temporary directory every data directory is made in. */
+  readonly dataDirFileSystem: string;
 }
 
 function fdLimit(): string {
@@ -23,6 +26,17 @@ function fdLimit(): string {
   }
 }
 
+/** `df --output=fstype,source,target` of the directory: a relay's fsyncs cost what that disk makes them. */
+function fileSystemOf(dir: string): string {
+  try {
+    const [, row] = execFileSync('df', ['--output=fstype,source,target', dir], { encoding: 'utf8' }).trim().split('\n');
+    const [type, source, target] = row!.trim().split(/\s+/);
+    return `${type} (${source} on ${target}, ${dir})`;
+  } catch {
+    return `unknown (${dir})`;
+  }
+}
+
 export function machineInfo(): MachineInfo {
   let model = cpus()[0]?.model ?? 'unknown';
   try {
@@ -32,6 +46,6 @@ export function machineInfo(): MachineInfo {
   }
   return {
     nproc: cpus().length, cpuModel: model, memoryGiB: Math.round((totalmem() / 2 ** 30) * 10) / 10, node: process.version,
-    loadAverageAtStart: loadavg()[0]!, fdLimit: fdLimit(),
+    loadAverageAtStart: loadavg(), fdLimit: fdLimit(), dataDirFileSystem: fileSystemOf(tmpdir()),
   };
 }

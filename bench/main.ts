@@ -1,7 +1,9 @@
-// npm run bench [-- --quick] [--only fanout,memory,client,browser,room-open,keystore,profile] [--rounds n] [--generators n]
-//   [--sqlite-synchronous NORMAL] [--out docs/perf]
+// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,profile] [--rounds n] [--seed n]
+//   [--generators n] [--sqlite-synchronous NORMAL] [--out docs/perf]
 // Runs the sections in order, writes <out>/<mode>/{results.json, tables.md, *.svg}, and ends with one
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
+// A section that throws, or any failed fan-out case (a refusal, a lost delivery, a backlog that does
+// not clear), is named in the line and on stderr, and the run exits 1.
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '../protocol/platform/command-line.js';
@@ -12,17 +14,22 @@ import { KEYSTORE_HISTORIES } from './keystore-room.js';
 import { runKeystoreSave } from './keystore-save.js';
 import { runBrowserKeystoreSave } from './browser-keystore-save.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
+import { runCommitLatency } from './commit-latency.js';
 import { runClientCosts } from './client-costs.js';
-import { runFanoutSuite, shapeName, SottoTemplates } from './fanout-suite.js';
+import { capacityOf, p99AtLatencyOf, ratioSpread, runFanoutSuite, shapeName, SottoTemplates, type Variant } from './fanout-suite.js';
 import { writeFigures } from './figures.js';
 import { runIdleMemory, type MemoryRun } from './idle-memory.js';
 import { machineInfo } from './machine.js';
 import { profileRelay, type RelayProfile } from './relay-profile.js';
-import { idleBytesPerConnection, LATENCY_OFFERED, markdownReport, p99Ratio, peakRatio } from './report.js';
+import { idleBytesPerConnection, markdownReport } from './report.js';
 import type { BenchResults } from './results.js';
-import { median, sig3 } from './stats.js';
+import { loadavg } from 'node:os';
+import { median, sig3, type Spread } from './stats.js';
 
 const HEADLINE = { rooms: 100, members: 10 };
+/** The commit section: sends per round, and how many share a group commit. */
+const COMMIT_APPENDS = 2000;
+const COMMIT_BATCH = 10;
 
 async function main(): Promise<void> {
   let options;
@@ -38,7 +45,7 @@ async function main(): Promise<void> {
   const machine = machineInfo();
   const dir = join(options.outDir, options.mode);
   mkdirSync(dir, { recursive: true });
-  process.stderr.write(`sotto bench (${options.mode}): ${options.sections.join(', ')}; ${machine.nproc} CPUs, load ${machine.loadAverageAtStart.toFixed(2)}\n`);
+  process.stderr.write(`sotto bench (${options.mode}): ${options.sections.join(', ')}; ${machine.nproc} CPUs, load ${machine.loadAverageAtStart.map((l) => l.toFixed(2)).join(' ')}, data directories on ${machine.dataDirFileSystem}\n`);
   const templates = new SottoTemplates();
   let results: BenchResults = {
     startedAt, finishedAt: startedAt, command: `npm run bench --${process.argv.slice(2).map((a) => ` ${a}`).join('')}`, machine, options,
@@ -58,7 +65,17 @@ async function main(): Promise<void> {
   };
   try {
     await section('fanout', async () => {
-      results = { ...results, fanout: await runFanoutSuite(options, templates) };
+      const fanout = await runFanoutSuite(options, templates);
+      results = { ...results, fanout };
+      for (const failure of fanout.failures) {
+        failures.push(`fanout ${failure}`);
+        process.stderr.write(`  FAILED fanout ${failure}\n`);
+      }
+    });
+    await section('commit', async () => {
+      const commit = await runCommitLatency(options.rounds, COMMIT_APPENDS, COMMIT_BATCH);
+      results = { ...results, commit };
+      process.stderr.write(`  push at p50 ${commit.pushP50Ms.median.toFixed(2)} ms, ack at p50 ${commit.ackP50Ms.median.toFixed(2)} ms\n`);
     });
     await section('memory', async () => {
       const template = await templates.get(HEADLINE);
@@ -101,31 +118,49 @@ async function main(): Promise<void> {
   } finally {
     templates.dispose();
   }
-  results = { ...results, finishedAt: new Date().toISOString(), failures };
+  results = { ...results, finishedAt: new Date().toISOString(), failures, loadAverageAtEnd: loadavg() };
   writeFileSync(join(dir, 'results.json'), `${JSON.stringify(results, null, 1)}\n`);
   writeFileSync(join(dir, 'tables.md'), markdownReport(results));
   const figures = writeFigures(results, dir);
   process.stderr.write(`wrote ${dir}/results.json, tables.md and ${figures.length} figures\n`);
 
-  const headline = results.fanout?.find((f) => shapeName(f.shape) === shapeName(HEADLINE));
-  const peak = (system: string): number => sig3(headline?.systems.find((s) => s.system === system)?.peakDelivered ?? Number.NaN);
+  const headline = results.fanout?.shapes.find((f) => shapeName(f.shape) === shapeName(HEADLINE));
+  const figure = (value: Spread): number => sig3(value.median);
+  const range = (value: Spread): number[] => [sig3(value.min), sig3(value.max)];
+  const capacityRatio = (b: Variant): Spread => ratioSpread(headline, 'sotto', b, capacityOf);
+  const p99 = (system: Variant): Spread => headline?.systems.find((s) => s.system === system)?.p99AtLatencyMs ?? { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
+  const capacity = (system: Variant): number => sig3(headline?.systems.find((s) => s.system === system)?.capacity.median ?? Number.NaN);
   const summary = {
     mode: options.mode,
     shape: shapeName(HEADLINE),
-    relay_vs_ws: sig3(peakRatio(headline, 'sotto', 'ws')),
-    relay_vs_socketio: sig3(peakRatio(headline, 'sotto', 'socketio')),
-    relay_normal_vs_ws: sig3(peakRatio(headline, 'sotto-normal', 'ws')),
-    peak_delivered_per_s: { sotto: peak('sotto'), sotto_normal: peak('sotto-normal'), ws: peak('ws'), socketio: peak('socketio') },
-    p99_at_12k_vs_ws: Object.fromEntries((results.fanout ?? []).map((f) => [shapeName(f.shape), sig3(p99Ratio(f, 'sotto', 'ws', LATENCY_OFFERED))])),
+    rounds: options.rounds,
+    seed: options.seed,
+    relay_vs_ws: figure(capacityRatio('ws-coalescing')),
+    relay_vs_ws_range: range(capacityRatio('ws-coalescing')),
+    relay_vs_ws_plain: figure(capacityRatio('ws')),
+    relay_vs_ws_plain_range: range(capacityRatio('ws')),
+    relay_vs_socketio: figure(capacityRatio('socketio')),
+    relay_vs_socketio_range: range(capacityRatio('socketio')),
+    capacity_per_s: { sotto: capacity('sotto'), ws_coalescing: capacity('ws-coalescing'), ws: capacity('ws'), socketio: capacity('socketio') },
+    p99_ms: { sotto: figure(p99('sotto')), ws: figure(p99('ws')), socketio: figure(p99('socketio')) },
+    p99_ms_range: { sotto: range(p99('sotto')), ws: range(p99('ws')), socketio: range(p99('socketio')) },
+    p99_vs_ws_by_shape: Object.fromEntries((results.fanout?.shapes ?? []).map((f) => [shapeName(f.shape), sig3(ratioSpread(f, 'sotto', 'ws', p99AtLatencyOf).median)])),
+    p99_vs_socketio_by_shape: Object.fromEntries((results.fanout?.shapes ?? []).map((f) => [shapeName(f.shape), sig3(ratioSpread(f, 'sotto', 'socketio', p99AtLatencyOf).median)])),
+    store_push_vs_ack_p50_ms: results.commit === undefined ? null : [sig3(results.commit.pushP50Ms.median), sig3(results.commit.ackP50Ms.median)],
+    rotations: (results.fanout?.shapes ?? []).reduce((n, f) => n + (f.systems.find((s) => s.system === 'sotto')?.rotations ?? 0), 0),
     idle_bytes_per_connection: { sotto: sig3(idleBytesPerConnection(results.memory, 'sotto')), ws: sig3(idleBytesPerConnection(results.memory, 'ws')) },
-    chromium_room_open_catch_up_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
+    most_connections_held: results.memory?.[0]?.find((r) => r.system === 'sotto')?.mostHeld ?? null,
+    chromium_room_open_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
     chromium_room_reopen_after_key_ms: sig3(median((results.roomOpen ?? []).map((r) => r.reopenAfterKeyMs))),
     keystore_save_ms_by_history: Object.fromEntries((results.keystoreSaves ?? []).map((k) => [k.history, { records: sig3(k.recordsFileMs), whole: sig3(k.wholeFileMs) }])),
-    most_connections_held: Object.fromEntries((results.memory?.[0] ?? []).map((r) => [r.system, r.mostHeld])),
-    load_average_at_start: sig3(machine.loadAverageAtStart),
-    failed_sections: failures.map((f) => f.split(':')[0]),
+    load_average_at_start: machine.loadAverageAtStart.map(sig3),
+    load_average_at_end: loadavg().map(sig3),
+    data_dir_fs: machine.dataDirFileSystem,
+    failed_sections: failures.length,
+    failed: failures.map((f) => f.split('\n')[0]),
   };
   process.stdout.write(`${JSON.stringify(summary)}\n`);
+  if (failures.length > 0) process.exitCode = 1;
 }
 
 await main();

@@ -15,6 +15,7 @@ import * as thisCases from './client-cost-cases.js';
 import * as thisCosts from './client-costs.js';
 import { machineInfo } from './machine.js';
 import { median, sig3 } from './stats.js';
+import { shuffled } from './shuffle.js';
 
 /** What is used of a build: the same two exports in this build and the other. */
 interface Build {
@@ -45,14 +46,6 @@ function quantile(sorted: readonly number[], q: number): number {
   return sorted[low]! + (sorted[Math.ceil(at)]! - sorted[low]!) * (at - low);
 }
 
-function shuffle<T>(items: T[]): T[] {
-  for (let i = items.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [items[i], items[j]] = [items[j]!, items[i]!];
-  }
-  return items;
-}
-
 async function main(): Promise<void> {
   const { values, positionals } = parseCommandLine(process.argv.slice(2), {
     rounds: { type: 'string', default: '10' }, ops: { type: 'string', default: '500' },
@@ -67,14 +60,14 @@ async function main(): Promise<void> {
     { ...(await loadBuild(positionals[0]!)), label: 'other' },
   ];
   const machine = machineInfo();
-  process.stderr.write(`message costs, this build vs ${resolve(positionals[0]!)}: ${rounds} rounds × ${ops} messages; load ${machine.loadAverageAtStart.toFixed(2)}\n`);
+  process.stderr.write(`message costs, this build vs ${resolve(positionals[0]!)}: ${rounds} rounds × ${ops} messages; load ${machine.loadAverageAtStart[0]!.toFixed(2)}\n`);
   const samples: Sample[] = [];
   for (let round = 0; round < rounds; round++) {
     // The two builds of one suite run back to back (in a random order), so the pair a ratio is
     // taken from is seconds apart, not a whole round.
     const order: string[] = [];
-    for (const suiteName of shuffle(thisCosts.SUITES.map((s) => s.name))) {
-      for (const build of shuffle([...builds])) {
+    for (const suiteName of shuffled(thisCosts.SUITES.map((s) => s.name))) {
+      for (const build of shuffled(builds)) {
         const suite = build.suites.find((s) => s.name === suiteName);
         if (suite === undefined) throw new Error(`${build.label} build has no ${suiteName} suite`);
         order.push(`${build.label}/${suiteName}`);
@@ -101,7 +94,7 @@ async function main(): Promise<void> {
   for (const row of rows) {
     process.stderr.write(`  ${row.case} (${row.suite}): this ${row.this_ms} ms, other ${row.other_ms} ms, this/other ${row.ratio_median} (quartiles ${row.ratio_quartiles.join('–')}, range ${row.ratio_min}–${row.ratio_max})\n`);
   }
-  process.stdout.write(`${JSON.stringify({ other: resolve(positionals[0]!), rounds, ops, node: machine.node, load_average_at_start: sig3(machine.loadAverageAtStart), load_average_at_end: sig3(loadavg()[0]!), rows })}\n`);
+  process.stdout.write(`${JSON.stringify({ other: resolve(positionals[0]!), rounds, ops, node: machine.node, load_average_at_start: sig3(machine.loadAverageAtStart[0]!), load_average_at_end: sig3(loadavg()[0]!), rows })}\n`);
 }
 
 await main();

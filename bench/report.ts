@@ -4,12 +4,13 @@ import type { RoomOpenResult } from './browser-room-open.js';
 import type { KeystoreSaveResult } from './keystore-save.js';
 import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CostSummary } from './client-costs.js';
-import type { ShapeSummary, SystemSummary } from './fanout-suite.js';
-import { shapeName } from './fanout-suite.js';
+import type { CommitLatency } from './commit-latency.js';
+import type { FanoutStep } from './fanout-session.js';
+import { capacityOf, p99AtLatencyOf, ratioSpread, shapeName, type FanoutRun, type RoundResult, type ShapeSummary, type SystemSummary } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
 import type { RelayProfile } from './relay-profile.js';
 import type { BenchResults } from './results.js';
-import { median, ratio } from './stats.js';
+import { median, ratio, spread, type Spread } from './stats.js';
 
 function n(value: number, digits = 0): string {
   if (!Number.isFinite(value)) return '–';
@@ -29,63 +30,106 @@ function find(shape: ShapeSummary, system: string): SystemSummary | undefined {
   return shape.systems.find((s) => s.system === system);
 }
 
-export function peakRatio(shape: ShapeSummary | undefined, a: string, b: string): number {
-  if (shape === undefined) return Number.NaN;
-  return ratio(find(shape, a)?.peakDelivered ?? Number.NaN, find(shape, b)?.peakDelivered ?? Number.NaN);
+/** "median (min–max)" of a spread, with `format` for each number. */
+function spreadText(value: Spread, format: (v: number) => string): string {
+  if (value.n === 0) return '–';
+  return value.n === 1 ? format(value.median) : `${format(value.median)} (${format(value.min)}–${format(value.max)})`;
 }
 
-/** The issue's latency yardstick: p99 at this offered load, Sotto over bare ws, every shape. */
-export const LATENCY_OFFERED = 12_000;
-
-/** a's p99 over b's at the step offering `offered` deliveries/s; NaN when the run had no such step. */
-export function p99Ratio(shape: ShapeSummary | undefined, a: string, b: string, offered: number): number {
-  if (shape === undefined) return Number.NaN;
-  const p99 = (system: string): number => find(shape, system)?.steps.find((step) => step.offered === offered)?.p99Ms ?? Number.NaN;
-  return ratio(p99(a), p99(b));
+/** One step kind of a round, with its medians over rounds. */
+export interface StepMedians {
+  readonly kind: string;
+  readonly offered: number;
+  readonly delivered: number;
+  readonly p50Ms: number;
+  readonly p99Ms: number;
+  readonly serverCpuPercent: number;
+  readonly serverWaitPercent: number;
+  readonly generatorCpuPercent: number;
+  readonly late: number;
+  readonly rotations: number;
 }
 
-function fanoutTables(fanout: ShapeSummary[]): string {
+/** The step kinds in order of load. */
+export function stepMedians(system: SystemSummary): StepMedians[] {
+  const kinds: { kind: string; pick: (r: RoundResult) => FanoutStep | undefined }[] = [
+    { kind: 'latency', pick: (r) => r.latency },
+    ...(system.rounds[0]?.sustained ?? []).map((_, i) => ({ kind: `sustained ${i + 1}`, pick: (r: RoundResult) => r.sustained[i] })),
+    { kind: 'probe', pick: (r) => r.probe },
+  ];
+  return kinds.map(({ kind, pick }) => {
+    const steps = system.rounds.map(pick).filter((s): s is FanoutStep => s !== undefined);
+    const at = (f: (s: FanoutStep) => number): number => median(steps.map(f));
+    return {
+      kind, offered: at((s) => s.offered), delivered: at((s) => s.delivered), p50Ms: at((s) => s.p50Ms), p99Ms: at((s) => s.p99Ms),
+      serverCpuPercent: at((s) => s.serverCpuPercent), serverWaitPercent: at((s) => s.serverWaitPercent),
+      generatorCpuPercent: at((s) => s.generatorCpuPercent.reduce((x, y) => x + y, 0)), late: at((s) => s.late), rotations: at((s) => s.rotations),
+    };
+  }).sort((x, y) => x.offered - y.offered);
+}
+
+const SYSTEMS = ['sotto', 'sotto-normal', 'ws-coalescing', 'ws', 'socketio'] as const;
+
+function fanoutTables(run: FanoutRun, latencyOffered: number): string {
+  const fanout = run.shapes;
   const parts: string[] = [];
-  parts.push('### Peak delivered messages/s (median over rounds of each round\'s best step)\n');
+  const present = SYSTEMS.filter((system) => fanout.some((shape) => find(shape, system) !== undefined));
+  const rounds = Math.max(0, ...fanout.flatMap((shape) => shape.systems.map((s) => s.rounds.length)));
+  parts.push(`Seed ${run.seed}; ${rounds} rounds per (shape, system), each round running every system once in a shuffled order. ` +
+    'Figures are medians with the min–max over rounds in brackets; a ratio is taken within each round, then the same.\n');
+  parts.push('### Capacity: delivered messages/s at the probe load\n');
   parts.push(table(
-    ['shape (rooms × members)', 'sotto', 'sotto (NORMAL)', 'ws', 'socketio', 'sotto / ws', 'sotto / socketio'],
+    ['shape (rooms × members)', ...present, 'sotto / ws-coalescing', 'sotto / ws', 'sotto / socketio'],
     fanout.map((shape) => [
       shapeName(shape.shape).replace('x', ' × '),
-      n(find(shape, 'sotto')?.peakDelivered ?? Number.NaN),
-      n(find(shape, 'sotto-normal')?.peakDelivered ?? Number.NaN),
-      n(find(shape, 'ws')?.peakDelivered ?? Number.NaN),
-      n(find(shape, 'socketio')?.peakDelivered ?? Number.NaN),
-      n(peakRatio(shape, 'sotto', 'ws'), 2),
-      n(peakRatio(shape, 'sotto', 'socketio'), 2),
+      ...present.map((system) => spreadText(find(shape, system)?.capacity ?? spread([]), (v) => n(v))),
+      ...(['ws-coalescing', 'ws', 'socketio'] as const).map((b) => spreadText(ratioSpread(shape, 'sotto', b, capacityOf), (v) => n(v, 2))),
     ]),
   ));
-  parts.push(`\n### p99 latency at ${n(LATENCY_OFFERED)} offered deliveries/s, over bare ws's in the same run\n`);
+  parts.push(`\n### p99 latency at ${n(latencyOffered)} offered deliveries/s, ms\n`);
   parts.push(table(
-    ['shape (rooms × members)', 'sotto / ws', 'sotto (NORMAL) / ws', 'socketio / ws'],
+    ['shape (rooms × members)', ...present, 'sotto / ws', 'sotto / ws-coalescing', 'sotto / socketio'],
     fanout.map((shape) => [
       shapeName(shape.shape).replace('x', ' × '),
-      n(p99Ratio(shape, 'sotto', 'ws', LATENCY_OFFERED), 2),
-      n(p99Ratio(shape, 'sotto-normal', 'ws', LATENCY_OFFERED), 2),
-      n(p99Ratio(shape, 'socketio', 'ws', LATENCY_OFFERED), 2),
+      ...present.map((system) => spreadText(find(shape, system)?.p99AtLatencyMs ?? spread([]), ms)),
+      ...(['ws', 'ws-coalescing', 'socketio'] as const).map((b) => spreadText(ratioSpread(shape, 'sotto', b, p99AtLatencyOf), (v) => n(v, 2))),
     ]),
+  ));
+  parts.push('\n### Rotations (Sotto: every room rotates every 100 messages, as the default settings say)\n');
+  parts.push(table(
+    ['shape (rooms × members)', 'system', 'messages sent', 'rotations', 'sends that crossed a rotation and went again', 'load average (start → end)', 'orders'],
+    fanout.flatMap((shape) => shape.systems.filter((s) => s.system.startsWith('sotto')).map((s) => [
+      shapeName(shape.shape).replace('x', ' × '), s.system, n(s.messagesSent), n(s.rotations), n(s.staleResends),
+      `${shape.loadAverage.start.toFixed(2)} → ${shape.loadAverage.end.toFixed(2)}`, shape.orders.map((o) => o.join(' ')).join('; '),
+    ])),
   ));
   for (const shape of fanout) {
-    parts.push(`\n### ${shapeName(shape.shape).replace('x', ' × ')}: per offered load (medians)\n`);
+    parts.push(`\n### ${shapeName(shape.shape).replace('x', ' × ')}: per step (medians over rounds)\n`);
     const rows: string[][] = [];
     for (const system of shape.systems) {
-      for (const step of system.steps) {
+      for (const step of stepMedians(system)) {
         rows.push([
-          system.system, n(step.offered), n(step.delivered), ms(step.p50Ms), ms(step.p99Ms), n(step.serverCpuPercent), n(step.serverWaitPercent),
-          n(step.generatorCpuPercent),
-          n(step.late), n(step.errors),
+          system.system, step.kind, n(step.offered), n(step.delivered), ms(step.p50Ms), ms(step.p99Ms), n(step.serverCpuPercent), n(step.serverWaitPercent),
+          n(step.generatorCpuPercent), n(step.late), n(step.rotations),
         ]);
       }
     }
     parts.push(table([
-      'system', 'offered /s', 'delivered /s', 'p50 ms', 'p99 ms', 'server CPU %', 'server main thread waiting %', 'generators CPU %', 'late', 'errors',
+      'system', 'step', 'offered /s', 'delivered /s', 'p50 ms', 'p99 ms', 'server CPU %', 'server main thread waiting %', 'generators CPU %', 'late', 'rotations',
     ], rows));
   }
+  if (run.failures.length > 0) parts.push('\n### Failed cases\n', ...run.failures.map((f) => `- ${f}`));
   return parts.join('\n');
+}
+
+function commitTable(commit: CommitLatency): string {
+  return [
+    `${n(commit.appends)} sends per round in groups of ${commit.batch}; medians over rounds of each round's quantile, min–max in brackets.\n`,
+    table(['from the store call to', 'p50 ms', 'p99 ms'], [
+      ['the early notice: the relay pushes now', spreadText(commit.pushP50Ms, ms), spreadText(commit.pushP99Ms, ms)],
+      ['the answer (WAL synced): the relay acknowledges, and pushed before this change', spreadText(commit.ackP50Ms, ms), spreadText(commit.ackP99Ms, ms)],
+    ]),
+  ].join('\n');
 }
 
 function memoryTable(memory: MemoryRun[][]): string {
@@ -154,9 +198,11 @@ export function markdownReport(results: BenchResults): string {
   const parts = [
     `## Run: ${results.options.mode} (${results.startedAt} → ${results.finishedAt})\n`,
     `Command: \`${results.command}\`. Machine: ${m.nproc} × ${m.cpuModel}, ${m.memoryGiB} GiB, Node ${m.node}, ` +
-      `open files ${m.fdLimit}, load average at start ${m.loadAverageAtStart.toFixed(2)}.\n`,
+      `open files ${m.fdLimit}, data directories on ${m.dataDirFileSystem}, load average (1, 5, 15 min) at start ${m.loadAverageAtStart.map((l) => l.toFixed(2)).join(', ')}` +
+      `${results.loadAverageAtEnd === undefined ? '' : `, at end ${results.loadAverageAtEnd.map((l) => l.toFixed(2)).join(', ')}`}.\n`,
   ];
-  if (results.fanout !== undefined) parts.push('## Relay fan-out\n', fanoutTables(results.fanout), '');
+  if (results.fanout !== undefined) parts.push('## Relay fan-out\n', fanoutTables(results.fanout, results.options.latencyOffered), '');
+  if (results.commit !== undefined) parts.push('## Push on commit, ack on sync (the store alone, synchronous=FULL)\n', commitTable(results.commit), '');
   if (results.memory !== undefined) parts.push('## Idle connections\n', memoryTable(results.memory), '');
   if (results.clientCosts !== undefined) parts.push('## Client costs (Node)\n', clientTable(results.clientCosts), '');
   const browser = results.browserClientCosts;

@@ -1,11 +1,12 @@
 // Everything one bench run measured, as saved to <out>/<mode>/results.json and read by the report.
 import type { BenchOptions } from './bench-options.js';
+import type { CommitLatency } from './commit-latency.js';
 import type { BrowserClientCosts } from './browser-client-costs.js';
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { KeystoreSaveResult } from './keystore-save.js';
 import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CostSummary } from './client-costs.js';
-import type { ShapeSummary } from './fanout-suite.js';
+import type { FanoutRun } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
 import type { MachineInfo } from './machine.js';
 import type { RelayProfile } from './relay-profile.js';
@@ -16,7 +17,8 @@ export interface BenchResults {
   readonly command: string;
   readonly machine: MachineInfo;
   readonly options: BenchOptions;
-  readonly fanout?: ShapeSummary[];
+  readonly fanout?: FanoutRun;
+  readonly commit?: CommitLatency;
   readonly memory?: MemoryRun[][];
   readonly clientCosts?: CostSummary[];
   readonly browserClientCosts?: BrowserClientCosts;
@@ -26,7 +28,8 @@ export interface BenchResults {
   readonly keystoreSaves?: KeystoreSaveResult[];
   /** The same in Chromium's IndexedDB, as the web app saves. */
   readonly keystoreSavesChromium?: BrowserKeystoreSaves;
-  /** Sections that failed, with the error; the others still ran. */
+  /** Sections that threw and failed cases, each named; the others still ran. Any fails the run. */
   readonly failures?: string[];
+  readonly loadAverageAtEnd?: number[];
   readonly profiles?: RelayProfile[];
 }

@@ -20,6 +20,12 @@ export interface SottoRoomPlan {
   readonly roomId: string;
   /** Ed25519 seeds, hex; the first is the owner's. */
   readonly memberSeeds: string[];
+  /** The room's epoch once every member is in (each add carries a rotation): what sends start under. */
+  readonly epoch: number;
+  /** The log a rotation must name (length and head hash, hex), and the members it seals to (hex). */
+  readonly logLength: number;
+  readonly rosterHash: string;
+  readonly members: string[];
 }
 
 /** How many rooms are built at once; each is a chain of joins that must go in order. */
@@ -36,7 +42,10 @@ async function buildRoom(url: string, relayKey: Uint8Array, members: number): Pr
     await joinerClient.close();
   }
   await ownerClient.close();
-  return { roomId: toHex(room.roomId), memberSeeds: seeds.map(toHex) };
+  return {
+    roomId: toHex(room.roomId), memberSeeds: seeds.map(toHex), epoch: room.epoch, logLength: room.events.length, rosterHash: toHex(room.head),
+    members: room.members().map(toHex),
+  };
 }
 
 /** Creates `shape` in a fresh relay at `dataDir` and returns the plan (also saved as rooms.json). */

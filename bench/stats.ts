@@ -15,3 +15,17 @@ export function ratio(numerator: number, denominator: number): number {
 export function sig3(value: number): number {
   return Number.isFinite(value) ? Number(value.toPrecision(3)) : value;
 }
+
+/** A figure over rounds: its median and the range it moved in. */
+export interface Spread {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly n: number;
+}
+
+export function spread(values: readonly number[]): Spread {
+  const finite = values.filter((v) => Number.isFinite(v));
+  if (finite.length === 0) return { median: Number.NaN, min: Number.NaN, max: Number.NaN, n: 0 };
+  return { median: median(finite), min: Math.min(...finite), max: Math.max(...finite), n: finite.length };
+}

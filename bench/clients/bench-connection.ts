@@ -13,6 +13,8 @@ export interface BenchConnection {
   readonly closed: boolean;
   /** Refusals the server sent back (Sotto error frames); 0 for systems that never refuse. */
   readonly errors: number;
+  /** Sotto only: rotations made and sends sent again after crossing one, so far. */
+  readonly counts?: { readonly rotations: number; readonly staleResends: number };
 }
 
 export const STAMP_BYTES = 12;

@@ -1,4 +1,5 @@
-// A generator connection to the bare ws baseline: the payload is the stamp and padding.
+// A generator connection to a bare ws baseline: the payload is the stamp and padding. From the
+// coalescing baseline a message holds several payloads, each behind a u32 length.
 import { LeanWebSocket } from '../lean-websocket.js';
 import { readStamp, writeStamp, type BenchConnection, type DeliverySink } from './bench-connection.js';
 
@@ -7,15 +8,21 @@ export class WsBenchConnection implements BenchConnection {
   readonly #socket: LeanWebSocket;
   readonly #payload: Uint8Array;
 
-  private constructor(socket: LeanWebSocket, payloadBytes: number, sink: DeliverySink) {
+  private constructor(socket: LeanWebSocket, payloadBytes: number, sink: DeliverySink, coalesced: boolean) {
     this.#socket = socket;
     this.#payload = new Uint8Array(payloadBytes);
-    socket.onMessage = (payload) => readStamp(payload, 0, sink);
+    socket.onMessage = coalesced
+      ? (message) => {
+        for (let at = 0; at + 4 <= message.length; at += 4 + message.readUInt32BE(at)) readStamp(message, at + 4, sink);
+      }
+      : (payload) => readStamp(payload, 0, sink);
   }
 
-  static async open(host: string, port: number, room: number, payloadBytes: number, sink: DeliverySink, localAddress?: string): Promise<WsBenchConnection> {
+  static async open(
+    host: string, port: number, room: number, payloadBytes: number, sink: DeliverySink, localAddress?: string, coalesced = false,
+  ): Promise<WsBenchConnection> {
     const socket = await LeanWebSocket.open({ host, port, path: `/?room=${room}`, ...(localAddress === undefined ? {} : { localAddress }) });
-    return new WsBenchConnection(socket, payloadBytes, sink);
+    return new WsBenchConnection(socket, payloadBytes, sink, coalesced);
   }
 
   get closed(): boolean {

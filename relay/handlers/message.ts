@@ -1,7 +1,11 @@
 // send: the hot path. The relay checks who may send, not what was sent: message signatures are the
 // recipients' to verify. A session's consecutive sends share one store transaction (the relay's
-// group commit then carries many sessions' runs at once), and each is answered — ack with its seq,
-// or refusal — in the order asked, after the commit.
+// group commit then carries many sessions' runs at once). Each stored message is pushed to the room
+// as soon as the commit is written (a crash of the relay can no longer undo it), and each send is
+// answered — ack with its seq, or refusal — in the order asked, only once the commit is durable
+// (at synchronous=FULL: fsynced). A relay that dies in between has pushed a message it never
+// acknowledged: the sender resends it, it gets its stored seq, and recipients drop the copy they
+// hold at that seq (docs/protocol.md §9).
 import { SottoError } from '../../protocol/errors.js';
 import { encodeDeliver, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBinding } from '../acl.js';
@@ -35,11 +39,30 @@ export async function handleSends(ctx: RelayContext, session: Requester, frames:
       });
     }
   });
+  // Pushes once, from the store's early notice or, for a store without one, after the answer.
+  let pushed = false;
+  const push = (outcomes: readonly AppendOutcome[]): void => {
+    if (pushed) return;
+    pushed = true;
+    let next = 0;
+    frames.forEach((f, i) => {
+      if (refusals[i] !== undefined) return;
+      const outcome = outcomes[next++];
+      if (outcome === undefined || !outcome.ok) return;
+      if (!outcome.duplicate) ctx.metrics.messagesIn++;
+      // A resend after a lost ack is pushed again: the process that committed it may have died before
+      // its push went out (scale-out), and clients drop a record they already hold at that seq.
+      ctx.bus.publish(f.message.roomId, {
+        type: 'push', to: { role: 'member', exceptSession: session.id }, frames: [encodeDeliver(f.message.roomId, outcome.seq, f.message.bytes)],
+      });
+    });
+  };
   let outcomes: AppendOutcome[] = [];
   let failure: unknown;
   if (toStore.length > 0) {
     try {
-      outcomes = await ctx.store.appendMessages(toStore);
+      outcomes = await ctx.store.appendMessages(toStore, push);
+      push(outcomes);
     } catch (error) {
       failure = error;
     }
@@ -52,11 +75,5 @@ export async function handleSends(ctx: RelayContext, session: Requester, frames:
     if (outcome === undefined) return session.refuse(f.rid, failure, f.type);
     if (!outcome.ok) return session.refuse(f.rid, outcome.error, f.type);
     session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: outcome.seq }));
-    // A resend after a lost ack is pushed again: the process that committed it may have died before
-    // its push went out (scale-out), and clients drop a record they already hold at that seq.
-    if (!outcome.duplicate) ctx.metrics.messagesIn++;
-    ctx.bus.publish(f.message.roomId, {
-      type: 'push', to: { role: 'member', exceptSession: session.id }, frames: [encodeDeliver(f.message.roomId, outcome.seq, f.message.bytes)],
-    });
   });
 }

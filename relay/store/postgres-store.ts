@@ -78,6 +78,7 @@ class PostgresDatabase implements SqlDatabase {
     };
   }
 
+  /** PostgreSQL's COMMIT returns once the commit is durable: no earlier notice, `onCommitted` is never called. */
   transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
     return retryTransient(() => this.#attempt(mode, fn), isTransient, this.#retryDeadlineMs);
   }

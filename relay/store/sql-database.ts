@@ -19,8 +19,14 @@ export interface SqlDatabase {
    * throws. A read transaction sees one snapshot throughout. When the database refuses a
    * transaction for a transient conflict, `fn` runs again from the start, so it must have no effect
    * outside the database.
+   *
+   * `onCommitted`, where the database can tell the moments apart, is called with the value once the
+   * transaction has committed so that a crash of this process can no longer undo it, before it is
+   * on disk (SQLite at synchronous=FULL on the store's thread writes the commit, calls it, then
+   * syncs); the promise resolves once the transaction is as durable as the store is configured to
+   * make it. Where it cannot (PostgreSQL, SQLite at NORMAL), it is never called.
    */
-  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T>;
+  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>, onCommitted?: (value: T) => void): Promise<T>;
   /**
    * Appended to the SELECT of a room row in a write transaction: it holds the row until commit, so
    * writers to one room (across processes too) take turns. Empty where the write transaction

@@ -174,8 +174,8 @@ export class SqlStore implements Store {
     this.#lockRoom = SQL.getRoom + db.lockRow;
   }
 
-  #write<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return this.#db.transaction('write', fn);
+  #write<T>(fn: (tx: SqlTransaction) => Promise<T>, onCommitted?: (value: T) => void): Promise<T> {
+    return this.#db.transaction('write', fn, onCommitted);
   }
 
   #read<T>(fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -358,7 +358,7 @@ export class SqlStore implements Store {
     return this.#read(async (tx) => (await tx.rows<{ bytes: Uint8Array }>(SQL.getRotations, [roomId, member, fromEpoch])).map((r) => r.bytes));
   }
 
-  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]> {
+  appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]> {
     return this.#write(async (tx) => {
       const outcomes: AppendOutcome[] = [];
       for (const m of messages) {
@@ -371,7 +371,7 @@ export class SqlStore implements Store {
         }
       }
       return outcomes;
-    });
+    }, onStored);
   }
 
   async #append(tx: SqlTransaction, m: NewMessage): Promise<AppendedMessage> {

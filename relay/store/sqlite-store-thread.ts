@@ -9,7 +9,8 @@ import { errorToWire, valueToWire, type StoreCall, type StoreReady, type StoreRe
 const port = parentPort!;
 let store: SqliteStore;
 try {
-  store = new SqliteStore(workerData as SqliteStoreOptions);
+  // Notices between commit and sync: ThreadedStore orders them behind earlier reads' answers.
+  store = new SqliteStore({ ...(workerData as SqliteStoreOptions), noticeBeforeSync: true });
   port.postMessage({ ready: true } satisfies StoreReady);
 } catch (error) {
   port.postMessage({ ready: false, error: errorToWire(error) } satisfies StoreReady);
@@ -19,7 +20,9 @@ try {
 async function answer(call: StoreCall): Promise<StoreReply> {
   try {
     const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
-    return { id: call.id, ok: true, value: valueToWire(await method.apply(store, [...call.args])) };
+    // The `stored` reply goes out the moment the commit is written, while this thread syncs it.
+    const stored = call.wantsStored === true ? [(value: unknown) => port.postMessage({ id: call.id, stored: valueToWire(value) } satisfies StoreReply)] : [];
+    return { id: call.id, ok: true, value: valueToWire(await method.apply(store, [...call.args, ...stored])) };
   } catch (error) {
     return { id: call.id, ok: false, error: errorToWire(error) };
   }

@@ -4,8 +4,15 @@
 // Group commit: every transaction asked for within one event-loop turn runs inside ONE database
 // transaction, each in its own savepoint (a failing one is rolled back alone), and the batch commits
 // once — one fsync for the batch under synchronous=FULL, instead of one per message. No result is
-// released before that commit, so "acknowledged means committed" holds for every request. Between
+// released before that fsync, so "acknowledged means on disk" holds for every request. Between
 // batches the drain yields to the event loop, so sockets flush while a backlog is worked off.
+//
+// At synchronous=FULL the commit and its fsync are split: the connection commits as NORMAL does
+// (the WAL frames are written, so a crash of this process cannot undo the commit: the kernel holds
+// them), `onCommitted` is told if the store's thread asked for that (the relay fans messages out
+// from there), and then the WAL file is fdatasync'ed before any result of the batch is released. On
+// disk this is what FULL does in WAL mode (sync the WAL at every commit); only the moment a push may
+// leave moves ahead of the sync.
 //
 // Checkpoints run on a thread of their own (sqlite-checkpointer.ts), so the relay's thread never waits
 // on copying the WAL into the database file or on that copy's fsync.
@@ -13,6 +20,8 @@
 // better-sqlite3 waits for a lock by blocking the thread, which would also stall the connection that
 // holds it if that is in this process (its transaction continues on this thread), so the busy wait
 // is ours instead: busy_timeout is 0 and a refused batch is retried after a pause.
+import { open } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { Worker } from 'node:worker_threads';
 import Database from 'better-sqlite3';
 import type { SqliteSynchronous } from '../config.js';
@@ -31,6 +40,13 @@ export interface SqliteStoreOptions {
   readonly busyTimeoutMs?: number;
   /** Most transactions committed together; bounds the latency one batch adds to the event loop. */
   readonly maxBatch?: number;
+  /**
+   * At synchronous=FULL, tell a transaction's `onCommitted` between the commit and the sync. Only
+   * the store's thread asks (sqlite-store-thread.ts): ThreadedStore keeps such a notice behind the
+   * answers of reads asked before it. In this thread a notice would overtake them; without it
+   * `onCommitted` is never called and the caller acts on the answer.
+   */
+  readonly noticeBeforeSync?: boolean;
 }
 
 /**
@@ -48,6 +64,7 @@ const WAL_AUTOCHECKPOINT_PAGES = 1000;
 interface Queued {
   readonly mode: TransactionMode;
   readonly fn: (tx: SqlTransaction) => Promise<unknown>;
+  readonly onCommitted: ((value: unknown) => void) | undefined;
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
 }
@@ -99,13 +116,21 @@ class SqliteDatabase implements SqlDatabase {
   #draining: Promise<void> | undefined;
   readonly #checkpointer: Worker;
   readonly #checkpointerExited: Promise<unknown>;
+  /** Set at synchronous=FULL: the WAL file, synced here after each writing batch commits. */
+  readonly #syncWal: string | undefined;
+  readonly #noticeBeforeSync: boolean;
+  /** The WAL's directory entry is synced once, as SQLite does for a journal it creates. */
+  #walDirSynced = false;
 
   constructor(options: SqliteStoreOptions) {
     const db = new Database(options.path);
+    this.#syncWal = options.synchronous === 'FULL' ? `${options.path}-wal` : undefined;
+    this.#noticeBeforeSync = options.noticeBeforeSync === true;
     try {
       checkSqliteVersion(String((db.prepare('SELECT sqlite_version() AS v').get() as { v: string }).v));
       db.pragma('journal_mode = WAL');
-      db.pragma(`synchronous = ${options.synchronous}`);
+      // FULL's sync is ours, after the commit (#sync); the connection itself commits as NORMAL.
+      db.pragma(`synchronous = ${this.#syncWal === undefined ? options.synchronous : 'NORMAL'}`);
       db.pragma('foreign_keys = ON');
       db.pragma('busy_timeout = 0');
       // Each batch member's savepoint keeps a statement journal of the pages it changes; in memory
@@ -156,9 +181,9 @@ class SqliteDatabase implements SqlDatabase {
     return prepared;
   }
 
-  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>, onCommitted?: (value: T) => void): Promise<T> {
     return new Promise<T>((resolve, reject) => {
-      this.#queue.push({ mode, fn, resolve: resolve as (value: unknown) => void, reject });
+      this.#queue.push({ mode, fn, onCommitted: onCommitted as ((value: unknown) => void) | undefined, resolve: resolve as (value: unknown) => void, reject });
       // Wait one turn before the first batch, so everything asked for in this turn joins it.
       this.#draining ??= nextTurn().then(() => this.#drain());
     });
@@ -174,15 +199,66 @@ class SqliteDatabase implements SqlDatabase {
         // The batch never committed: every transaction in it failed with the database's error.
         outcomes = batch.map(() => ({ ok: false, error }));
       }
-      batch.forEach((queued, i) => {
-        const outcome = outcomes[i]!;
+      const settle = (queued: Queued, outcome: Outcome): void => {
         if (outcome.ok) queued.resolve(outcome.value);
         else queued.reject(outcome.error);
-      });
+      };
+      let pending = batch.map((queued, i) => ({ queued, outcome: outcomes[i]! }));
+      if (this.#syncWal !== undefined && batch.some((queued) => queued.mode === 'write') && outcomes.some((outcome) => outcome.ok)) {
+        if (this.#noticeBeforeSync) {
+          // Reads need no sync: answered now, in order, ahead of the notices ThreadedStore holds behind them.
+          for (const { queued, outcome } of pending) if (queued.mode === 'read') settle(queued, outcome);
+          pending = pending.filter(({ queued }) => queued.mode !== 'read');
+          this.#committed(batch, outcomes);
+        }
+        try {
+          await this.#sync(this.#syncWal);
+        } catch (error) {
+          // Committed but not known to be on disk: nothing is acknowledged. What was committed stays
+          // (a resend of a message gets its seq); the caller refuses, the client tries again.
+          pending = pending.map(({ queued }) => ({ queued, outcome: { ok: false, error } }));
+        }
+      }
+      for (const { queued, outcome } of pending) settle(queued, outcome);
       if (this.#queue.length === 0) break;
       await nextTurn();
     }
     this.#draining = undefined;
+  }
+
+  /** Tells each committed transaction's caller it is committed (before the sync, if there is one). */
+  #committed(batch: readonly Queued[], outcomes: readonly Outcome[]): void {
+    batch.forEach((queued, i) => {
+      const outcome = outcomes[i]!;
+      if (!outcome.ok || queued.onCommitted === undefined) return;
+      try {
+        queued.onCommitted(outcome.value);
+      } catch {
+        // The caller's own trouble: the transaction is committed all the same, and its result still goes out.
+      }
+    });
+  }
+
+  /**
+   * fdatasync of the WAL (on Linux it flushes the file's dirty pages whichever descriptor asks), off
+   * this thread: meanwhile the reads answered before it reach the relay's thread, and with them the
+   * notices held behind them.
+   */
+  async #sync(walPath: string): Promise<void> {
+    const sync = async (path: string, full: boolean): Promise<void> => {
+      const handle = await open(path, 'r');
+      try {
+        if (full) await handle.sync();
+        else await handle.datasync();
+      } finally {
+        await handle.close();
+      }
+    };
+    await sync(walPath, false);
+    if (!this.#walDirSynced) {
+      await sync(dirname(walPath), true);
+      this.#walDirSynced = true;
+    }
   }
 
   /**

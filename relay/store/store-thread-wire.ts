@@ -12,6 +12,8 @@ export interface StoreCall {
   /** 'close' closes the store and ends the thread. */
   readonly method: StoreMethod | 'close';
   readonly args: readonly unknown[];
+  /** appendMessages: post a `stored` reply once committed, before the answer. */
+  readonly wantsStored?: boolean;
 }
 
 export type WireError =
@@ -20,7 +22,9 @@ export type WireError =
 
 export type StoreReply =
   | { readonly id: number; readonly ok: true; readonly value: unknown }
-  | { readonly id: number; readonly ok: false; readonly error: WireError };
+  | { readonly id: number; readonly ok: false; readonly error: WireError }
+  /** appendMessages' outcomes once committed (a crash of the relay can no longer undo them), ahead of the answer. */
+  | { readonly id: number; readonly stored: unknown };
 
 /** The thread's first message: the store opened, or why it could not. */
 export type StoreReady = { readonly ready: true } | { readonly ready: false; readonly error: WireError };

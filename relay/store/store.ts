@@ -217,8 +217,17 @@ export interface Store {
    * a used counter are COUNTER_USED; STALE_EPOCH if the epoch is not current or a rotation is
    * pending; ROOM_NOT_FOUND. A refused message fails alone and changes nothing; the promise rejects
    * only when the transaction itself fails, and then none is stored.
+   *
+   * `onStored`, where the store can tell the moments apart (the threaded SQLite store at
+   * synchronous=FULL), gets the same outcomes as soon as the messages are committed so that a crash
+   * of this process cannot undo them, before they are on disk, and after the answer of every read
+   * asked before this call (never after this call's own answer, so possibly not at all); the
+   * promise resolves once they are as durable as the store is
+   * configured to make them. Elsewhere it is never called. The relay fans out on the first moment it
+   * learns of and acknowledges on the second (docs/protocol.md §9). If the promise then rejects (the
+   * sync failed), the messages stay stored and a resend gets their seqs.
    */
-  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]>;
+  appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]>;
   /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
 

@@ -14,14 +14,30 @@ import type {
 } from './store.js';
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
 
+/**
+ * The calls that only read. A read's answer shows the room as it was; a send's early notice (its
+ * push) must not overtake the answer of a read asked before it, or a client would be pushed seq 31
+ * and then told by its sync that the room ends at 30.
+ */
+const READS: ReadonlySet<StoreMethod | 'close'> = new Set<StoreMethod>([
+  'getRoom', 'getRoomAndMembers', 'getMember', 'getEvents', 'getCheckpoint', 'getInvite', 'getJoin', 'pendingJoinsForIssuer',
+  'getRotations', 'getMessages', 'countRooms', 'countMembers',
+]);
+
 interface Pending {
   readonly resolve: (value: unknown) => void;
   readonly reject: (error: unknown) => void;
+  /** appendMessages: told when the store's thread has committed, before the answer (after the sync). */
+  readonly stored?: (value: unknown) => void;
 }
 
 export class ThreadedStore implements Store {
   readonly #worker: Worker;
   readonly #pending = new Map<number, Pending>();
+  /** Reads not yet answered, by call id, oldest first. */
+  readonly #reads = new Set<number>();
+  /** Early notices waiting for the reads asked before them. */
+  #heldNotices: { readonly id: number; readonly notify: () => void }[] = [];
   #nextId = 0;
   /** Set once the thread is gone or closing: what every later call fails with. */
   #failure: Error | undefined;
@@ -52,25 +68,54 @@ export class ThreadedStore implements Store {
     return new ThreadedStore(worker);
   }
 
-  #call<T>(method: StoreMethod | 'close', args: readonly unknown[]): Promise<T> {
+  #call<T>(method: StoreMethod | 'close', args: readonly unknown[], stored?: (value: T) => void): Promise<T> {
     if (this.#failure !== undefined) return Promise.reject(this.#failure);
     const id = this.#nextId++;
+    if (READS.has(method)) this.#reads.add(id);
     return new Promise<T>((resolve, reject) => {
-      this.#pending.set(id, { resolve: resolve as (value: unknown) => void, reject });
-      this.#worker.postMessage({ id, method, args } satisfies StoreCall);
+      this.#pending.set(id, {
+        resolve: resolve as (value: unknown) => void, reject, ...(stored === undefined ? {} : { stored: stored as (value: unknown) => void }),
+      });
+      this.#worker.postMessage({ id, method, args, ...(stored === undefined ? {} : { wantsStored: true }) } satisfies StoreCall);
     });
   }
 
   #settle(reply: StoreReply): void {
     const pending = this.#pending.get(reply.id);
     if (pending === undefined) return;
+    if ('stored' in reply) {
+      const stored = pending.stored;
+      if (stored === undefined) return;
+      const value = valueFromWire(reply.stored);
+      // Never after the answer: once that has come, the caller has acted on it.
+      this.#heldNotices.push({ id: reply.id, notify: () => this.#pending.has(reply.id) && stored(value) });
+      this.#releaseNotices();
+      return;
+    }
     this.#pending.delete(reply.id);
+    if (this.#reads.delete(reply.id)) this.#releaseNotices();
     if (reply.ok) pending.resolve(valueFromWire(reply.value));
     else pending.reject(errorFromWire(reply.error));
   }
 
+  /**
+   * Gives each held notice whose earlier reads are all answered to its caller, after a turn of the
+   * event loop: a read's answer reaches its handler in promise reactions, which then run first.
+   */
+  #releaseNotices(): void {
+    const oldestRead = this.#reads.values().next();
+    const ready = this.#heldNotices.filter((held) => oldestRead.done === true || held.id < oldestRead.value);
+    if (ready.length === 0) return;
+    this.#heldNotices = this.#heldNotices.filter((held) => !ready.includes(held));
+    setImmediate(() => {
+      for (const held of ready) held.notify();
+    });
+  }
+
   #fail(error: Error): void {
     this.#failure ??= error;
+    this.#heldNotices = [];
+    this.#reads.clear();
     for (const pending of this.#pending.values()) pending.reject(this.#failure);
     this.#pending.clear();
   }
@@ -143,8 +188,8 @@ export class ThreadedStore implements Store {
     return this.#call('getRotations', [roomId, fromEpoch, member]);
   }
 
-  appendMessages(messages: readonly NewMessage[]): Promise<AppendOutcome[]> {
-    return this.#call('appendMessages', [messages]);
+  appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]> {
+    return this.#call('appendMessages', [messages], onStored);
   }
 
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {

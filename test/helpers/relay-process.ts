@@ -23,6 +23,8 @@ export interface RelayProcess {
   output(): string;
   /** Sends `signal` and waits for the process to exit. */
   kill(signal?: NodeJS.Signals): Promise<void>;
+  /** Sends `signal` to the running process and returns at once. */
+  signal(signal: NodeJS.Signals): void;
   /** Starts the relay again on the same data directory and port. */
   restart(): Promise<void>;
   /** Stops the process (if running) and deletes the data directory. */
@@ -35,8 +37,8 @@ interface Running {
   readonly port: number;
 }
 
-function launch(dataDir: string, port: number, args: readonly string[], record: (text: string) => void): Promise<Running> {
-  const child = spawn(process.execPath, [MAIN, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...TEST_ARGS, ...args], {
+function launch(dataDir: string, port: number, args: readonly string[], record: (text: string) => void, entry = MAIN): Promise<Running> {
+  const child = spawn(process.execPath, [entry, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir, ...TEST_ARGS, ...args], {
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -60,13 +62,17 @@ function launch(dataDir: string, port: number, args: readonly string[], record: 
   });
 }
 
-export async function startRelayProcess(args: readonly string[] = []): Promise<RelayProcess> {
+/**
+ * `firstEntry` runs instead of dist/relay/main.js for the first start only (a test's fault-injecting
+ * entry, e.g. held-ack-relay.ts); a restart is always the real relay.
+ */
+export async function startRelayProcess(args: readonly string[] = [], firstEntry: string = MAIN): Promise<RelayProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-e2e-relay-'));
   let output = '';
   const record = (text: string): void => {
     output += text;
   };
-  let running: Running | undefined = await launch(dataDir, 0, args, record);
+  let running: Running | undefined = await launch(dataDir, 0, args, record, firstEntry);
   const port = running.port;
   const url = `http://127.0.0.1:${port}`;
   const config = (await (await fetch(`${url}/config.json`)).json()) as { relayPublicKey: string };
@@ -81,6 +87,9 @@ export async function startRelayProcess(args: readonly string[] = []): Promise<R
     dataDir, url, port, publicKey: fromBase64Url(config.relayPublicKey),
     output: () => output,
     kill,
+    signal(signal) {
+      running?.child.kill(signal);
+    },
     async restart() {
       await kill();
       // The old socket may linger briefly; a few tries cover that.

@@ -53,4 +53,9 @@ test('house rules: the relay writes through its logger, never console', () => {
   assert.equal(offenders(/\bconsole\.(log|info|debug|warn|error)\(/, (p) => p.startsWith('relay/') || p.startsWith('protocol/')), []);
 });
 
+// Fault-injection hooks (test/helpers/held-ack-relay.ts) live under test/: the shipped relay must never load them.
+test('house rules: relay/ and protocol/ never import from test/ or bench/', () => {
+  assert.equal(offenders(/(?:from\s+|import\(\s*)'(?:\.\.\/)+(?:test|bench)\//, (p) => p.startsWith('relay/') || p.startsWith('protocol/'), 'code'), []);
+});
+
 test.run();

@@ -6,6 +6,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
+import { randomBytes } from '../../protocol/crypto/random.js';
+import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
 import { SqliteStore } from '../../relay/store/sqlite-store.js';
 import type { Store } from '../../relay/store/store.js';
 import { ThreadedStore } from '../../relay/store/threaded-store.js';
@@ -27,6 +29,34 @@ function sqliteDatabase(threaded = false): { path: string; open(maxHistoryPerRoo
 
 storeContract('SQLite', async () => sqliteDatabase()).run();
 storeContract('SQLite on its own thread', async () => sqliteDatabase(true)).run();
+
+// Found by test/e2e/relay-crash.test.ts in the full suite: a sync's final read answered after the
+// fsync while a send in the same batch had already been pushed, so a client held seq 31 and was told
+// the room ended at 30 (ROLLBACK). Checked to fail with the notice released at once ("notice 1"
+// before "read 0").
+test('SQLite on its own thread at FULL: a send\'s notice comes before its answer, and never before the answer of a read asked earlier', async () => {
+  const database = sqliteDatabase(true);
+  const store = await database.open(1000);
+  try {
+    const roomId = randomBytes(16);
+    await store.createRoom({ roomId, owner: randomBytes(32), ownerEnc: randomBytes(32), settings: DEFAULT_SETTINGS, genesis: randomBytes(200), headHash: randomBytes(32), now: 0 });
+    const order: string[] = [];
+    // Asked in one turn, so one batch: the read first, then the send. The read sees seq 0.
+    const read = store.getRoom(roomId).then((room) => order.push(`read ${room?.lastSeq}`));
+    const append = store.appendMessages([{ roomId, epoch: 0, sender: randomBytes(32), counter: 1, bytes: randomBytes(64), now: 0 }], (outcomes) => {
+      order.push(`notice ${outcomes[0]?.ok === true ? outcomes[0].seq : '?'}`);
+    }).then(() => order.push('answer'));
+    await Promise.all([read, append]);
+    assert.equal(order, ['read 0', 'notice 1', 'answer']);
+    // Alone, a send's notice still comes before its answer.
+    order.length = 0;
+    await store.appendMessages([{ roomId, epoch: 0, sender: randomBytes(32), counter: 1, bytes: randomBytes(64), now: 0 }], () => order.push('notice')).then(() => order.push('answer'));
+    assert.equal(order, ['notice', 'answer']);
+  } finally {
+    await store.close();
+    await database.dispose();
+  }
+});
 
 test('SQLite: WAL, and the schema at the latest version', async () => {
   const database = sqliteDatabase();

@@ -285,6 +285,22 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.equal(await append(store, message(roomId, 0, randomBytes(64), 5, sender, 2)), { seq: 2, duplicate: false });
   });
 
+  contract('appendMessages: an early onStored, where a store gives one, comes once, before the answer, with the same outcomes', async () => {
+    const { roomId } = await newRoom();
+    const order: string[] = [];
+    const early: unknown[] = [];
+    const outcomes = await store.appendMessages([message(roomId, 0, randomBytes(64), 0), message(roomId, 7, randomBytes(64), 0)], (stored) => {
+      order.push('stored');
+      early.push(stored.map((o) => (o.ok ? o.seq : o.error.errorName)));
+    }).then((value) => {
+      order.push('resolved');
+      return value;
+    });
+    assert.ok(order.join() === 'stored,resolved' || order.join() === 'resolved', order.join());
+    for (const seen of early) assert.equal(seen, outcomes.map((o) => (o.ok ? o.seq : o.error.errorName)));
+    assert.equal(outcomes.map((o) => (o.ok ? o.seq : o.error.errorName)), [1, 'STALE_EPOCH']);
+  });
+
   contract('a run of messages in one call: seqs in order across rooms; a refused one fails alone and changes nothing', async () => {
     const a = await newRoom();
     const b = await newRoom();
