@@ -48,6 +48,7 @@ test('export, 20 messages, import the export, send again: the others read it and
   rmSync(keystore, { recursive: true });
   cpSync(exported, keystore, { recursive: true });
   bob = await open(keystore, true);
+  const importedKey = bob.client.identity(roomId);
   const marks = [alice.events.length, carol.events.length];
   await within(bob.client.send(roomId, 'bob after the import'), 30_000, 'the ack of the first message after the import');
   await waitUntil(() => [alice, carol].every((c) => c.client.messages(roomId).some((m) => m.text === 'bob after the import')), 'the new message read');
@@ -60,6 +61,10 @@ test('export, 20 messages, import the export, send again: the others read it and
     assert.is(c.client.messages(roomId).filter((m) => m.text === 'bob after the import' && m.warnings.length === 0).length, 1, 'shown once, unmarked');
   }
 
+  // An import also owes the room a key update (§8.5), made on the first connection: once it has
+  // committed, nothing more goes out.
+  await waitUntil(() => bob.client.identity(roomId) !== importedKey, 'the key update an import owes');
+  await waitUntil(() => [alice, carol].every((c) => c.client.members(roomId).some((m) => m.sign === bob.client.identity(roomId))), 'the others apply it');
   const sent = bob.sent();
   await new Promise((resolve) => setTimeout(resolve, QUIET_MS));
   assert.is(bob.sent() - sent, 0, 'nothing goes out while idle');
