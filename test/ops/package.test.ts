@@ -1,6 +1,7 @@
 // The package as an operator gets it: `npm pack`, then `npm install --omit=dev` of the tarball into
 // an empty directory (no build tools, no TypeScript), then the two commands it ships. The relay must
-// answer within 3 s of starting, on 127.0.0.1, and say where to open it and which key to pin.
+// answer on 127.0.0.1 and say where to open it and which key to pin. How fast it starts is measured
+// in bench/, not asserted here (`npm run bench:start`; docs/performance.md, "Start-up").
 // better-sqlite3 compiles from source during the install (it has no prebuilt binary here), which is
 // most of this test's minute or two; packages come from npm's cache when they are there.
 import { test } from 'uvu';
@@ -14,7 +15,6 @@ import { promisify } from 'node:util';
 import { REPO_ROOT } from '../helpers/paths.js';
 
 const run = promisify(execFile);
-const START_BUDGET_MS = 3000;
 
 let dir: string;
 let app: string;
@@ -61,8 +61,7 @@ test('sotto-relay --help and sotto --help run from the installed package', async
   assert.match(wrong!.stderr, 'unknown option --prot');
 });
 
-test('the installed relay serves the app on 127.0.0.1 within 3 s and logs the URL and the relay key', async () => {
-  const started = performance.now();
+test('the installed relay serves the app on 127.0.0.1 and logs the URL and the relay key', async () => {
   const child = spawn(bin('sotto-relay'), ['--port', '0', '--data-dir', join(dir, 'data')], { stdio: ['ignore', 'pipe', 'pipe'] });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   try {
@@ -73,8 +72,6 @@ test('the installed relay serves the app on 127.0.0.1 within 3 s and logs the UR
       void exited.then(() => reject(new Error('the relay exited before listening')));
     });
     const index = await fetch(line.url);
-    const elapsed = performance.now() - started;
-    assert.ok(elapsed < START_BUDGET_MS, `served after ${Math.round(elapsed)} ms`);
     assert.is(line.url, `http://127.0.0.1:${line.port}/`);
     assert.is(index.status, 200);
     assert.match(await index.text(), '<script');
