@@ -1,8 +1,9 @@
 // The keystore's records layout (docs/client.md, "The keystore's records"): one small state record
-// (every room's keys, log, epochs, counters: snapshot.ts's roomToJson) and each room's history in
-// chunk records of a fixed seq range — the messages and the seq → hash of what was accepted — plus
-// parts of a fixed count for the hashes of what we sealed. Saving a new message then rewrites the
-// state record and one chunk, whatever the history's length. This file is the pure mapping between
+// (every room's keys, epochs, counters: snapshot.ts's roomToJson) and each room's history in chunk
+// records of a fixed seq range — the messages and the seq → hash of what was accepted — plus parts
+// of a fixed count for what only grows at its end: the hashes of what we sealed, and the membership
+// log. Saving a new message or event then rewrites the state record and one chunk or part, whatever
+// the history's or the log's length. This file is the pure mapping between
 // those records (plaintext; the persistence seals each one) and one snapshot.
 import { fromBase64Url, fromUtf8, toHex, utf8 } from '../bytes.js';
 import { SottoError } from '../errors.js';
@@ -36,24 +37,32 @@ export interface SentJson {
   readonly hashes: string[];
 }
 
-export type History = Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages'>>;
+/** Events (base64) p·N to (p+1)·N − 1 of the log after the room's checkpoint. */
+export interface LogJson {
+  readonly room: string;
+  readonly part: number;
+  readonly events: string[];
+}
+
+export type History = Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages' | 'events'>>;
 
 /** Names carry the room and the index; each record also names itself inside its ciphertext. */
 export const chunkName = (room: string, chunk: number): string => `m.${room}.${chunk}`;
 export const sentName = (room: string, part: number): string => `s.${room}.${part}`;
+export const logName = (room: string, part: number): string => `l.${room}.${part}`;
 export const chunkOf = (seq: number, chunkSize: number): number => Math.floor(seq / chunkSize);
 
 interface ParsedName {
-  readonly kind: 'm' | 's';
+  readonly kind: 'm' | 's' | 'l';
   readonly room: string;
   readonly index: number;
 }
 
-const NAME = /^([ms])\.([0-9a-f]{1,64})\.(\d{1,15})$/;
+const NAME = /^([msl])\.([0-9a-f]{1,64})\.(\d{1,15})$/;
 
 export function parseName(name: string): ParsedName | undefined {
   const match = NAME.exec(name);
-  return match === null ? undefined : { kind: match[1] as 'm' | 's', room: match[2]!, index: Number(match[3]) };
+  return match === null ? undefined : { kind: match[1] as ParsedName['kind'], room: match[2]!, index: Number(match[3]) };
 }
 
 const json = (value: unknown): Uint8Array => utf8(JSON.stringify(value));
@@ -73,6 +82,11 @@ export function sentRecord(room: string, part: number, hashes: string[]): Uint8A
   return json(value);
 }
 
+export function logRecord(room: string, part: number, events: string[]): Uint8Array {
+  const value: LogJson = { room, part, events };
+  return json(value);
+}
+
 /** Every history record of one room: for a room written for the first time or rewritten whole. */
 export function historyRecords(room: string, history: History, chunkSize: number): Map<string, Uint8Array> {
   const chunks = new Map<number, { messages: DeliveredMessage[]; seen: [number, string][] }>();
@@ -88,6 +102,9 @@ export function historyRecords(room: string, history: History, chunkSize: number
   for (const [k, value] of chunks) records.set(chunkName(room, k), chunkRecord(room, k, value.messages, value.seen));
   for (let part = 0; part * chunkSize < history.sentHashes.length; part++) {
     records.set(sentName(room, part), sentRecord(room, part, history.sentHashes.slice(part * chunkSize, (part + 1) * chunkSize)));
+  }
+  for (let part = 0; part * chunkSize < history.events.length; part++) {
+    records.set(logName(room, part), logRecord(room, part, history.events.slice(part * chunkSize, (part + 1) * chunkSize)));
   }
   return records;
 }
@@ -121,23 +138,34 @@ function checkPlace(name: string, room: string, index: number, parsed: ParsedNam
 function fill(room: RoomJson, names: readonly string[], records: ReadonlyMap<string, Uint8Array>): void {
   const chunks: ChunkJson[] = [];
   const parts: SentJson[] = [];
+  const log: LogJson[] = [];
   for (const name of names) {
     const parsed = parseName(name)!;
     if (parsed.kind === 'm') {
       const chunk = parse<ChunkJson>(name, records.get(name)!);
       checkPlace(name, chunk.room, chunk.chunk, parsed);
       chunks.push(chunk);
-    } else {
+    } else if (parsed.kind === 's') {
       const part = parse<SentJson>(name, records.get(name)!);
       checkPlace(name, part.room, part.part, parsed);
       parts.push(part);
+    } else {
+      const part = parse<LogJson>(name, records.get(name)!);
+      checkPlace(name, part.room, part.part, parsed);
+      log.push(part);
     }
   }
   chunks.sort((a, b) => a.chunk - b.chunk);
   parts.sort((a, b) => a.part - b.part);
+  log.sort((a, b) => a.part - b.part);
   room.messages = chunks.flatMap((c) => c.messages);
   room.seen = chunks.flatMap((c) => c.seen);
   room.sentHashes = parts.flatMap((p) => p.hashes);
+  // A state record written before the log had parts holds it inline; the next save moves it.
+  if (room.events === undefined) {
+    if (log.some((part, i) => part.part !== i)) throw new SottoError('BAD_VALUE', 'keystore log parts have a hole');
+    room.events = log.flatMap((p) => p.events);
+  }
 }
 
 /** Assembles the stored records into one snapshot; a tampered or misplaced record is BAD_VALUE. */

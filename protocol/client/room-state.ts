@@ -136,6 +136,14 @@ export interface RoomState {
    */
   readonly events: MemberEvent[];
   readonly rosters: Roster[];
+  /**
+   * Kept by appendVerified, so what is asked for every event and message costs the same at 100 or
+   * 100,000 events: the log index of the latest leave and of the latest add, removal or key update
+   * we hold (-1 if none), and every key the log we hold ever admitted (hex).
+   */
+  latestLeave: number;
+  latestReplacing: number;
+  readonly admitted: Set<string>;
   readonly epochs: Map<number, EpochInfo>;
   /** Highest epoch whose key we hold; -1 before a joiner is welcomed. */
   epoch: number;
@@ -172,7 +180,7 @@ export interface RoomState {
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
   return {
     roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
-    base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
+    base: undefined, events: [], rosters: [], latestLeave: -1, latestReplacing: -1, admitted: new Set(), epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
     messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
@@ -228,8 +236,13 @@ export function rosterAt(room: RoomState, length: number): Roster | undefined {
 
 /** Appends an event already checked with applyEvent against the current roster. */
 export function appendVerified(room: RoomState, event: MemberEvent, roster: Roster): void {
+  const index = logLength(room);
   room.events.push(event);
   room.rosters.push(roster);
+  if (event.kind === 'leave') room.latestLeave = index;
+  if (event.kind === 'add' || event.kind === 'remove' || event.kind === 'update') room.latestReplacing = index;
+  if (event.kind === 'create' || event.kind === 'add') room.admitted.add(toHex(event.subjectSign));
+  if (event.kind === 'update') room.admitted.add(toHex(event.update!.sign));
 }
 
 /**
@@ -243,7 +256,8 @@ export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: numb
   for (const [e, info] of room.epochs) {
     if (e > epoch && info.logLength < end) end = info.logLength;
   }
-  for (let length = Math.max(start, logBase(room), 1); length <= end; length++) {
+  // From the end: a sender is almost always still a member when the epoch ends, so one lookup.
+  for (let length = end; length >= Math.max(start, logBase(room), 1); length--) {
     const roster = rosterAt(room, length);
     if (roster !== undefined && memberOf(roster, sign) !== undefined) return true;
   }
@@ -253,8 +267,7 @@ export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: numb
 /** A key ever admitted by the log (create, add, or a member's key update), or a member at our checkpoint. */
 export function everMember(room: RoomState, sign: Uint8Array): boolean {
   if (room.base !== undefined && memberOf(room.base.roster, sign) !== undefined) return true;
-  return room.events.some((e) => ((e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign))
-    || (e.kind === 'update' && bytesEqual(e.update!.sign, sign)));
+  return room.admitted.has(toHex(sign));
 }
 
 /** The keys our updates replaced (hex), per room, until the log or our key changes. */
@@ -299,7 +312,7 @@ export function ownKeysSince(room: RoomState): number | undefined {
  * (the relay refuses sends) until a member makes one.
  */
 export function rotationPending(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'leave');
+  return room.latestLeave >= keyRosterLength(room);
 }
 
 /**
@@ -309,12 +322,7 @@ export function rotationPending(room: RoomState): boolean {
  * or one a member replaced because it may be stolen (§8.5), used.
  */
 export function epochReplaced(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove' || e.kind === 'update');
-}
-
-/** The events we hold from log index `index` on. */
-function eventsFrom(room: RoomState, index: number): MemberEvent[] {
-  return room.events.slice(Math.max(0, index - logBase(room)));
+  return room.latestReplacing >= keyRosterLength(room);
 }
 
 /** Log length of the roster the current key was made for; a key from our welcome was current at our add. */

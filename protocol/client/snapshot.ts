@@ -75,7 +75,8 @@ export interface RoomJson {
   displayName: string;
   /** The owner's checkpoint the log starts from (§8.4); absent or null for a log from the genesis. */
   checkpoint?: string | null;
-  events: string[];
+  /** The log after the checkpoint; absent in a records-layout state record (its `l.` parts hold it). */
+  events?: string[];
   epochs: EpochJson[];
   epochCounts: [number, number][];
   counter: number;
@@ -144,7 +145,6 @@ export function roomToJson(room: RoomState): RoomJson {
     name: room.name,
     displayName: room.displayName,
     checkpoint: room.base === undefined ? null : b64(room.base.checkpoint.bytes),
-    events: room.events.map((e) => b64(e.bytes)),
     epochs: [...room.epochs].map(([epoch, info]) => ({
       epoch, chains: info.chains === undefined ? null : [...info.chains].map(chainToJson), code: info.code,
       init: info.initSecret === undefined ? null : b64(info.initSecret.expose()), rosterHash: b64(info.rosterHash),
@@ -169,9 +169,12 @@ export function roomToJson(room: RoomState): RoomJson {
   };
 }
 
-/** What grows with every message: written whole in a snapshot, in chunks by message-store.ts. */
-export function historyToJson(room: RoomState): Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages'>> {
-  return { sentHashes: [...room.sentHashes], seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]), messages: room.messages };
+/** What grows with every message or event: written whole in a snapshot, in chunks and parts by message-store.ts. */
+export function historyToJson(room: RoomState): Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages' | 'events'>> {
+  return {
+    sentHashes: [...room.sentHashes], seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]), messages: room.messages,
+    events: room.events.map((e) => b64(e.bytes)),
+  };
 }
 
 /**
@@ -208,7 +211,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
     room.base = { checkpoint, roster: await verifyCheckpoint(suite, checkpoint, rosterFromCheckpoint(checkpoint).owner) };
   }
   let roster: Roster | undefined = room.base?.roster;
-  for (const text of j.events) {
+  for (const text of j.events ?? []) {
     const event = decodeMemberEvent(bytes(text));
     roster = await applyEvent(suite, roster, event);
     appendVerified(room, event, roster);
