@@ -10,7 +10,7 @@ import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
-import { forgetKeystore, keystoreExists, replaceKeystore, takeImported, WrongPassphrase } from './keystore.js';
+import { clearImportPending, forgetKeystore, importPending, keystoreExists, replaceKeystore, WrongPassphrase } from './keystore.js';
 import {
   checkKeystoreFile, createWrappedKeystore, openKeystoreFile, storedHasRecoveryKey, unlockWithPassphrase, unlockWithRecoveryKey, type WrappedKeystore,
 } from './keystore-wrap.js';
@@ -130,14 +130,14 @@ export class Session {
       if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
       await this.#lockKeystore();
       const keystore = await unlockWithPassphrase(text(passphrase), this.#progress);
-      return { keystore, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
+      return { keystore, state: 'unlocked' as const, fresh: false, imported: await importPending() };
     }),
     unlockWithRecoveryKey: async ({ recoveryKey, passphrase }) => this.#open(async () => {
       if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
       await this.#lockKeystore();
       await requireStrong(text(passphrase));
       const keystore = await recoveryFailure(() => unlockWithRecoveryKey(text(recoveryKey), text(passphrase), this.#progress));
-      return { keystore, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
+      return { keystore, state: 'unlocked' as const, fresh: false, imported: await importPending() };
     }),
     changePassphrase: async ({ current, next }) => {
       const keystore = this.#needKeystore();
@@ -272,6 +272,8 @@ export class Session {
         onEvent: (event) => this.#onClientEvent(event),
         imported: imported === true,
       });
+      // Opening an import saved its rooms marked (SottoClient.open): only now is the note done with.
+      if (imported === true) await clearImportPending();
       this.#client = client;
       this.#keystore = keystore;
       this.#state = state;
