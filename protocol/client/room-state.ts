@@ -9,7 +9,7 @@ import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
 import { newJournal, type Journal } from './journal.js';
-import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
+import { ZERO_HASH, eventHash, memberOf, nextRoster, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
 import { wipeChain, type SenderChain } from './sender-ratchet.js';
 import type { WaitingMessage } from './waiting.js';
@@ -130,20 +130,26 @@ export interface RoomState {
    */
   base: LogBase | undefined;
   /**
-   * The verified membership log after the base and the roster after each event: events[i] is the
-   * event at index logBase + i, rosters[i] the roster at length logBase + i + 1. Read them through
-   * eventAt, rosterAt and logLength, which know the base.
+   * The verified membership log after the base: events[i] is the event at index logBase + i. Read it
+   * through eventAt, rosterAt and logLength, which know the base.
    */
   readonly events: MemberEvent[];
-  readonly rosters: Roster[];
+  /** The roster after the last event we hold; undefined before any (currentRoster then reads the base's). */
+  roster: Roster | undefined;
+  /**
+   * The roster at every ROSTER_STRIDE-th event after the base (keptRosters[k] at length
+   * logBase + (k + 1)·ROSTER_STRIDE): a roster per event would hold events × members entries, gigabytes
+   * for a large room's years of key updates. rosterAt replays from the nearest.
+   */
+  readonly keptRosters: Roster[];
   /**
    * Kept by appendVerified, so what is asked for every event and message costs the same at 100 or
    * 100,000 events: the log index of the latest leave and of the latest add, removal or key update
-   * we hold (-1 if none), and every key the log we hold ever admitted (hex).
+   * we hold (-1 if none), and the log indices at which each key (hex) was admitted.
    */
   latestLeave: number;
   latestReplacing: number;
-  readonly admitted: Set<string>;
+  readonly admitted: Map<string, number[]>;
   readonly epochs: Map<number, EpochInfo>;
   /** Highest epoch whose key we hold; -1 before a joiner is welcomed. */
   epoch: number;
@@ -180,7 +186,7 @@ export interface RoomState {
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
   return {
     roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
-    base: undefined, events: [], rosters: [], latestLeave: -1, latestReplacing: -1, admitted: new Set(), epochs: new Map(), epoch: -1, epochCounts: new Map(),
+    base: undefined, events: [], roster: undefined, keptRosters: [], latestLeave: -1, latestReplacing: -1, admitted: new Map(), epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
     messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
@@ -224,25 +230,51 @@ export function eventAt(room: RoomState, index: number): MemberEvent | undefined
 }
 
 export function currentRoster(room: RoomState): Roster | undefined {
-  return room.rosters[room.rosters.length - 1] ?? room.base?.roster;
+  return room.roster ?? room.base?.roster;
 }
 
-/** The roster at log length `length`; undefined before our base. */
+export const ROSTER_STRIDE = 128;
+
+/** The last roster rosterAt replayed to, per room: asked again at once more often than not. */
+const replayed = new WeakMap<RoomState, Roster>();
+
+/** The roster at log length `length`; undefined before our base or past our head. */
 export function rosterAt(room: RoomState, length: number): Roster | undefined {
   const base = logBase(room);
-  if (room.base !== undefined && length === base) return room.base.roster;
-  return length > base ? room.rosters[length - base - 1] : undefined;
+  if (length === logLength(room)) return currentRoster(room);
+  if (length < base || length > logLength(room) || length < 1) return undefined;
+  // The log only grows, so a roster at a length below the head never changes.
+  const cached = replayed.get(room);
+  if (cached !== undefined && cached.length === length) return cached;
+  const k = Math.floor((length - base) / ROSTER_STRIDE);
+  // Each event was verified when it was appended: replaying applies its rules again, not its signature.
+  let roster = k === 0 ? room.base?.roster : room.keptRosters[k - 1];
+  for (let i = k * ROSTER_STRIDE; i < length - base; i++) roster = nextRoster(roster, room.events[i]!);
+  if (roster !== undefined) replayed.set(room, roster);
+  return roster;
+}
+
+/** The log's head hash at length `length` (what a message names, §5.1); undefined before our base or past our head. */
+export function headHashAt(room: RoomState, length: number): Uint8Array | undefined {
+  const base = logBase(room);
+  if (room.base !== undefined && length === base) return room.base.roster.headHash;
+  const event = length > base ? room.events[length - base - 1] : undefined;
+  return event === undefined ? undefined : eventHash(event);
 }
 
 /** Appends an event already checked with applyEvent against the current roster. */
 export function appendVerified(room: RoomState, event: MemberEvent, roster: Roster): void {
   const index = logLength(room);
   room.events.push(event);
-  room.rosters.push(roster);
+  room.roster = roster;
+  if (room.events.length % ROSTER_STRIDE === 0) room.keptRosters.push(roster);
   if (event.kind === 'leave') room.latestLeave = index;
   if (event.kind === 'add' || event.kind === 'remove' || event.kind === 'update') room.latestReplacing = index;
-  if (event.kind === 'create' || event.kind === 'add') room.admitted.add(toHex(event.subjectSign));
-  if (event.kind === 'update') room.admitted.add(toHex(event.update!.sign));
+  const admitted = event.kind === 'create' || event.kind === 'add' ? event.subjectSign : event.kind === 'update' ? event.update!.sign : undefined;
+  if (admitted !== undefined) {
+    const hex = toHex(admitted);
+    room.admitted.set(hex, [...(room.admitted.get(hex) ?? []), index]);
+  }
 }
 
 /**
@@ -251,17 +283,20 @@ export function appendVerified(room: RoomState, event: MemberEvent, roster: Rost
  * key in their welcome; a removal always ends the epoch).
  */
 export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: number): boolean {
-  const start = room.epochs.get(epoch)?.logLength ?? 1;
   let end = logLength(room);
   for (const [e, info] of room.epochs) {
     if (e > epoch && info.logLength < end) end = info.logLength;
   }
-  // From the end: a sender is almost always still a member when the epoch ends, so one lookup.
-  for (let length = end; length >= Math.max(start, logBase(room), 1); length--) {
+  const start = Math.max(room.epochs.get(epoch)?.logLength ?? 1, logBase(room), 1);
+  if (start > end) return false;
+  // A member at some length in [start, end]: at the end (almost always, so one lookup), at the
+  // start, or admitted by an event in between.
+  const at = (length: number): boolean => {
     const roster = rosterAt(room, length);
-    if (roster !== undefined && memberOf(roster, sign) !== undefined) return true;
-  }
-  return false;
+    return roster !== undefined && memberOf(roster, sign) !== undefined;
+  };
+  if (at(end) || at(start)) return true;
+  return (room.admitted.get(toHex(sign)) ?? []).some((index) => index >= start && index < end);
 }
 
 /** A key ever admitted by the log (create, add, or a member's key update), or a member at our checkpoint. */
