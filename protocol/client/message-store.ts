@@ -1,16 +1,16 @@
 // Which records a save writes (record-layout.ts): the state record always, and of each room's
 // history only the chunks that changed since the last save. The code that changes a room's history
-// says so here (noteHistory, noteSent), so a save finds its chunks without looking at the history;
-// the log only grows at its end, so the events past those stored are the change: its cost is the
-// change, not the number of messages or events the room holds.
+// says so here (noteHistory, noteSent), so a save finds its chunks without looking at the history:
+// its cost is the change, not the number of messages the room holds. The log is kept apart too
+// (log-records.ts): a save writes the parts of the events appended since the last.
 import { toBase64Url } from '../bytes.js';
-import type { MemberEvent } from '../wire/membership.js';
 import { SottoError } from '../errors.js';
 import type { ChangeSource, RecordChange } from './persistence.js';
 import {
-  chunkName, chunkOf, chunkRecord, DEFAULT_CHUNK_SIZE, historyRecords, logName, logRecord, parseName, sentName, sentRecord,
-  STATE_RECORD, stateRecord, type StoredKeystore,
+  chunkName, chunkOf, chunkRecord, DEFAULT_CHUNK_SIZE, historyRecords, sentName, sentRecord, STATE_RECORD, stateRecord,
+  type StoredKeystore,
 } from './record-layout.js';
+import { saveLog, storedLog, type StoredLog } from './log-records.js';
 import type { DeliveredMessage, RoomState } from './room-state.js';
 import { historyToJson, roomToJson, type OutdatedRoom, type RoomJson } from './snapshot.js';
 
@@ -62,9 +62,7 @@ interface StoredRoom {
   readonly names: Set<string>;
   /** sentHashes in insertion order, cut into parts: a new hash rewrites only the last part. */
   readonly sentParts: string[][];
-  /** How many of room.events the log parts hold, and the last of them: what was appended since. */
-  logCount: number;
-  lastEvent: MemberEvent | undefined;
+  readonly log: StoredLog;
 }
 
 export class MessageStore implements ChangeSource {
@@ -87,12 +85,7 @@ export class MessageStore implements ChangeSource {
     for (const room of rooms) {
       takeMarks(room);
       const names = new Set(stored.names.get(room.hex));
-      // A state record that held the log inline (before log parts): the first save writes them all.
-      const logStored = [...names].some((name) => parseName(name)?.kind === 'l');
-      this.#stored.set(room.hex, {
-        room, names, sentParts: this.#parts([...room.sentHashes]),
-        logCount: logStored ? room.events.length : 0, lastEvent: logStored ? room.events.at(-1) : undefined,
-      });
+      this.#stored.set(room.hex, { room, names, sentParts: this.#parts([...room.sentHashes]), log: storedLog(room, names) });
     }
     this.#remove.push(...stored.strays);
     for (const [hex, names] of stored.names) if (!this.#stored.has(hex)) this.#remove.push(...names);
@@ -118,7 +111,7 @@ export class MessageStore implements ChangeSource {
       if (stored === undefined || stored.room !== room || this.#rewriteAll) this.#rewrite(room, stored, put, remove);
       else {
         if (mark !== undefined) this.#update(stored, mark, put);
-        this.#appendLog(stored, put, remove);
+        saveLog(room, stored.log, stored.names, this.#chunkSize, put, remove);
       }
     }
     for (const [hex, stored] of this.#stored) {
@@ -148,33 +141,8 @@ export class MessageStore implements ChangeSource {
     for (const [name, bytes] of records) put.set(name, bytes);
     for (const name of stored?.names ?? []) if (!records.has(name)) remove.push(name);
     this.#stored.set(room.hex, {
-      room, names: new Set(records.keys()), sentParts: this.#parts(history.sentHashes), logCount: room.events.length, lastEvent: room.events.at(-1),
+      room, names: new Set(records.keys()), sentParts: this.#parts(history.sentHashes), log: { count: room.events.length, last: room.events.at(-1) },
     });
-  }
-
-  /** Writes the log parts the events appended since the last save fall in (all of them if the log was replaced). */
-  #appendLog(stored: StoredRoom, put: Map<string, Uint8Array>, remove: string[]): void {
-    const { room } = stored;
-    const size = this.#chunkSize;
-    const events = room.events;
-    if (stored.logCount > 0 && events[stored.logCount - 1] !== stored.lastEvent) {
-      // Not an append: the log we hold is another one now. Its parts are all written again.
-      for (const name of stored.names) {
-        const parsed = parseName(name);
-        if (parsed?.kind !== 'l' || parsed.index * size < events.length) continue;
-        remove.push(name);
-        stored.names.delete(name);
-      }
-      stored.logCount = 0;
-    }
-    if (events.length === stored.logCount) return;
-    for (let part = Math.floor(stored.logCount / size); part * size < events.length; part++) {
-      const name = logName(room.hex, part);
-      put.set(name, logRecord(room.hex, part, events.slice(part * size, (part + 1) * size).map((e) => toBase64Url(e.bytes))));
-      stored.names.add(name);
-    }
-    stored.logCount = events.length;
-    stored.lastEvent = events.at(-1);
   }
 
   #update(stored: StoredRoom, mark: Marks, put: Map<string, Uint8Array>): void {
