@@ -19,7 +19,8 @@ export interface PrivatePostgres {
 
 const USER = 'sotto';
 
-function binDir(): string | undefined {
+/** Where Debian keeps the newest installed PostgreSQL's programs (initdb, pg_dump, pg_restore). */
+export function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
