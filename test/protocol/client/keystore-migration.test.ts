@@ -10,7 +10,7 @@ import { bytesEqual, fromUtf8 } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { openKeystore } from '../../../protocol/crypto/passphrase.js';
 import { SottoClient } from '../../../protocol/client/client.js';
-import { joinRecords, parseName, type StateJson } from '../../../protocol/client/record-layout.js';
+import { joinRecords, LAYOUT_VERSION, parseName, type StateJson } from '../../../protocol/client/record-layout.js';
 import { decodeSnapshot, decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { noblePrimitives } from '../../../protocol/noise/index.js';
 import { FilePersistence, RECORDS_DIR, SNAPSHOT_FILE } from '../../../client/file-persistence.js';
@@ -42,7 +42,7 @@ test('migration: a Node keystore made before records opens with nothing lost and
 
     // Rewritten at the first unlock: the state record holds no history, the chunks do.
     const state = JSON.parse(fromUtf8((await openKeystore(TEST_PASSPHRASE, readFileSync(join(dir, SNAPSHOT_FILE)))).plaintext)) as StateJson;
-    assert.is(state.version, 2);
+    assert.is(state.version, LAYOUT_VERSION);
     assert.is(state.rooms[0]!.messages, undefined);
     const files = readdirSync(join(dir, RECORDS_DIR));
     assert.ok(files.filter((name) => parseName(name)?.kind === 'm').length >= 3, `message chunks: ${files.join(', ')}`);

@@ -7,7 +7,7 @@ import { bytesEqual, fromUtf8 } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { MessageStore, noteHistory } from '../../../protocol/client/message-store.js';
 import type { RecordChange } from '../../../protocol/client/persistence.js';
-import { chunkName, joinRecords, STATE_RECORD, type StateJson } from '../../../protocol/client/record-layout.js';
+import { chunkName, joinRecords, LAYOUT_VERSION, STATE_RECORD, type StateJson } from '../../../protocol/client/record-layout.js';
 import type { DeliveredMessage, RoomState } from '../../../protocol/client/room-state.js';
 import { decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { isSottoError } from '../../../protocol/errors.js';
@@ -97,8 +97,8 @@ test('records: a chunk moved under another name, or a record of an unknown layou
   };
   refused('a moved chunk', () => joinRecords(moved), 'BAD_VALUE');
   const future = new Map(records);
-  future.set(STATE_RECORD, new TextEncoder().encode(JSON.stringify({ version: 3, chunkSize: CHUNK, rooms: [] })));
-  refused('layout version 3', () => joinRecords(future), 'BAD_VERSION');
+  future.set(STATE_RECORD, new TextEncoder().encode(JSON.stringify({ version: LAYOUT_VERSION + 1, chunkSize: CHUNK, rooms: [] })));
+  refused('a later layout version', () => joinRecords(future), 'BAD_VERSION');
 });
 
 test('records: a stored chunk size other than the client\'s is rewritten whole at the next save', async () => {
