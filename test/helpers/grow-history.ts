@@ -1,6 +1,7 @@
 // More messages for a real room (test/helpers/grown-room.ts opens one), each after the room's last
 // with its accepted hash and marked for the next save as receiving marks them, and more past epochs
 // as rotations leave them. Pure, so the browser bench's page can use it too.
+import { DEFAULT_KEEP_OWN_RECORDS, keepOwn } from '../../protocol/client/journal.js';
 import { noteHistory } from '../../protocol/client/message-store.js';
 import type { RoomState } from '../../protocol/client/room-state.js';
 import { insertMessage } from '../../protocol/client/views.js';
@@ -33,4 +34,21 @@ export function growEpochs(room: RoomState, count: number, messages: number): vo
   }
   room.epochs.set(top, current);
   room.epoch = top;
+}
+
+/**
+ * Our own record (the journal's first, again) at the room's newest seqs without one, oldest first,
+ * until the journal holds `count`: as sending them would have left it.
+ */
+export function growJournal(room: RoomState, count: number): void {
+  const record = room.journal.own.values().next().value!;
+  const seqs: number[] = [];
+  for (let seq = room.syncSeq; seq > 0 && room.journal.own.size + seqs.length < count; seq--) if (!room.journal.own.has(seq)) seqs.push(seq);
+  for (const seq of seqs.reverse()) keepOwn(room.journal, seq, record, DEFAULT_KEEP_OWN_RECORDS);
+}
+
+/** One live message of ours: shown, and kept in the journal, which lets its oldest go once full. */
+export function growOwn(room: RoomState): void {
+  grow(room, 1);
+  keepOwn(room.journal, room.syncSeq, room.journal.own.values().next().value!, DEFAULT_KEEP_OWN_RECORDS);
 }

@@ -10,21 +10,20 @@ import * as assert from 'uvu/assert';
 import { bytesEqual, fromUtf8 } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { keepNewestInitSecret } from '../../../protocol/client/epoch-keys.js';
-import { keepOwn, keepRotation } from '../../../protocol/client/journal.js';
+import { DEFAULT_KEEP_OWN_RECORDS, keepRotation } from '../../../protocol/client/journal.js';
 import { MessageStore } from '../../../protocol/client/message-store.js';
 import type { RecordChange } from '../../../protocol/client/persistence.js';
 import {
   chunkName, epochsName, joinRecords, parseName, rotationName, STATE_RECORD, type StateJson,
 } from '../../../protocol/client/record-layout.js';
-import { forgetKeysBefore, type RoomState } from '../../../protocol/client/room-state.js';
+import { forgetKeysBefore } from '../../../protocol/client/room-state.js';
 import { decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { isSottoError } from '../../../protocol/errors.js';
-import { grow, growEpochs } from '../../helpers/grow-history.js';
+import { grow, growEpochs, growJournal, growOwn } from '../../helpers/grow-history.js';
 import { fixtureRoomV2 } from '../../helpers/grown-room.js';
 
 const suite = nobleSuite;
 const CHUNK = 128;
-const KEEP_OWN = 1_000;
 
 function apply(records: Map<string, Uint8Array>, change: RecordChange): void {
   for (const [name, bytes] of change.put) records.set(name, bytes);
@@ -33,26 +32,12 @@ function apply(records: Map<string, Uint8Array>, change: RecordChange): void {
 
 const stateOf = (change: RecordChange): StateJson => JSON.parse(fromUtf8(change.put.get(STATE_RECORD)!)) as StateJson;
 
-/** Our own record at the room's newest seqs, oldest first, until the journal holds `count`, as sending them would leave it. */
-function fillJournal(room: RoomState, count: number): void {
-  const record = room.journal.own.values().next().value!;
-  const seqs: number[] = [];
-  for (let seq = room.syncSeq; room.journal.own.size + seqs.length < count; seq--) if (!room.journal.own.has(seq)) seqs.push(seq);
-  for (const seq of seqs.reverse()) keepOwn(room.journal, seq, record, KEEP_OWN);
-}
-
-/** One live message of ours: shown, and kept in the full journal, which lets its oldest go. */
-function ownLiveMessage(room: RoomState): void {
-  grow(room, 1);
-  keepOwn(room.journal, room.syncSeq, room.journal.own.values().next().value!, KEEP_OWN);
-}
-
 test('kept records: a live message writes the same records, of about the same size, with 1,000 past epochs and a full journal', async () => {
   const plain = await fixtureRoomV2(suite);
   const grown = await fixtureRoomV2(suite);
   grow(grown, 10_000);
   growEpochs(grown, 1_000, 100);
-  fillJournal(grown, KEEP_OWN);
+  growJournal(grown, DEFAULT_KEEP_OWN_RECORDS);
   const sizes: number[] = [];
   for (const room of [plain, grown]) {
     const store = new MessageStore(() => [room], () => [], CHUNK);
@@ -70,7 +55,7 @@ test('kept records: a live message writes the same records, of about the same si
   const store = new MessageStore(() => [grown], () => [], CHUNK);
   store.next();
   const oldest = grown.journal.own.keys().next().value!;
-  ownLiveMessage(grown);
+  growOwn(grown);
   const names = [...store.next().put.keys()].sort();
   assert.equal(names, [STATE_RECORD, chunkName(grown.hex, Math.floor(grown.syncSeq / CHUNK)), chunkName(grown.hex, Math.floor(oldest / CHUNK))].sort());
 });
@@ -113,11 +98,11 @@ test('kept records: the records join back into the very snapshot the room encode
   const room = await fixtureRoomV2(suite);
   grow(room, 1_000);
   growEpochs(room, 300, 100);
-  fillJournal(room, 400);
+  growJournal(room, 400);
   const store = new MessageStore(() => [room], () => [], CHUNK);
   const records = new Map<string, Uint8Array>();
   apply(records, store.next());
-  ownLiveMessage(room);
+  growOwn(room);
   apply(records, store.next());
   const kinds = new Set([...records.keys()].map((name) => parseName(name)?.kind ?? name));
   assert.equal([...kinds].sort(), ['e', 'm', 'r', 's', STATE_RECORD], 'state, chunks, epochs, rotations, sealed hashes');
