@@ -33,7 +33,7 @@ import { Restore } from './restore.js';
 import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
 import { appendVerified, newRoomState, type MessageView } from './room-state.js';
-import { joinRecords } from './record-layout.js';
+import { joinRecords, LAYOUT_VERSION } from './record-layout.js';
 import { decodeSnapshotJson } from './snapshot.js';
 import { Sync } from './sync.js';
 import { memberViews, messageCount, messageViews, roomCodeOf, roomView } from './views.js';
@@ -147,8 +147,8 @@ export class SottoClient {
       }
       ctx.outdated.push(...decoded.outdated);
       ctx.store.loaded(decoded.rooms, stored);
-      // A keystore made before the records layout is rewritten as records at once, in one atomic save.
-      if (stored.whole) await ctx.save();
+      // A keystore made before this records layout is rewritten in it at once, in one atomic save.
+      if (stored.layout < LAYOUT_VERSION) await ctx.save();
       // Said once per room at start: the room is kept, but this version cannot take part in it.
       for (const room of decoded.outdated) {
         ctx.warn(undefined, 'BAD_VERSION', `“${room.name}” was made by an older version of Sotto (protocol 1), which this one cannot open; its history stays in your keystore`);

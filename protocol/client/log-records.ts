@@ -12,10 +12,9 @@ export interface StoredLog {
   last: MemberEvent | undefined;
 }
 
-/** What the parts hold after loading: the whole log if it came from parts, nothing if it was inline (before log parts). */
-export function storedLog(room: RoomState, names: ReadonlySet<string>): StoredLog {
-  const fromParts = [...names].some((name) => parseName(name)?.kind === 'l');
-  return fromParts ? { count: room.events.length, last: room.events.at(-1) } : { count: 0, last: undefined };
+/** The log as its parts hold it, once loaded from them or written whole (a layout 2 keystore held it inline and is rewritten whole). */
+export function storedLog(room: RoomState): StoredLog {
+  return { count: room.events.length, last: room.events.at(-1) };
 }
 
 /** Writes the parts the events appended since `stored` fall in (every part if the log was replaced), and updates it. */
@@ -31,6 +30,7 @@ export function saveLog(room: RoomState, stored: StoredLog, names: Set<string>, 
     }
     stored.count = 0;
   }
+  if (events.length === stored.count) return;
   for (let part = Math.floor(stored.count / size); part * size < events.length; part++) {
     const name = logName(room.hex, part);
     put.set(name, logRecord(room.hex, part, events.slice(part * size, (part + 1) * size).map((e) => toBase64Url(e.bytes))));

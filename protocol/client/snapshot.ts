@@ -30,7 +30,7 @@ type ChainJson = [string, number, string, [number, string][]];
  * builds before sender chains (0959acf and earlier) hold the epoch key itself (`key`) instead of
  * `chains`, `code` and `init`: loading derives them from it, as a new epoch would (epochFromDraft).
  */
-interface EpochJson {
+export interface EpochJson {
   epoch: number; chains?: ChainJson[] | null; code?: string; init?: string | null; key?: string | null;
   rosterHash: string; logLength: number; startedAt: number; rotationHash: string | null;
 }
@@ -75,7 +75,7 @@ export interface RoomJson {
   displayName: string;
   /** The owner's checkpoint the log starts from (§8.4); absent or null for a log from the genesis. */
   checkpoint?: string | null;
-  /** The log after the checkpoint; absent in a records-layout state record (its `l.` parts hold it). */
+  /** The log after the checkpoint; absent in a layout 3 state record (its `l.` parts hold it). */
   events?: string[];
   epochs: EpochJson[];
   epochCounts: [number, number][];
@@ -133,8 +133,27 @@ function contentFromJson(o: OutboxJson): Content {
   return { type: o.type, time: o.time, text: o.text ?? '' };
 }
 
-/** A room without its history: what grows with every message is kept apart (historyToJson). */
-export function roomToJson(room: RoomState): RoomJson {
+export function epochToJson(epoch: number, info: EpochInfo): EpochJson {
+  return {
+    epoch, chains: info.chains === undefined ? null : [...info.chains].map(chainToJson), code: info.code,
+    init: info.initSecret === undefined ? null : b64(info.initSecret.expose()), rosterHash: b64(info.rosterHash),
+    logLength: info.logLength, startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
+  };
+}
+
+/**
+ * A room without its history: what grows with every message is kept apart (historyToJson). With
+ * `inState`, the keystore's state record (message-store.ts): only the epochs it keeps and their
+ * message counts, and the journal without its own records and rotations, all kept apart.
+ */
+export function roomToJson(room: RoomState, inState?: (epoch: number, info: EpochInfo) => boolean): RoomJson {
+  const keeps = inState ?? ((): boolean => true);
+  const epochs: EpochJson[] = [];
+  for (const [epoch, info] of room.epochs) if (keeps(epoch, info)) epochs.push(epochToJson(epoch, info));
+  const counted = ([epoch]: [number, number]): boolean => {
+    const info = room.epochs.get(epoch);
+    return info === undefined || keeps(epoch, info);
+  };
   return {
     roomId: b64(room.roomId),
     signSeed: b64(room.me.signSeed.expose()),
@@ -145,12 +164,8 @@ export function roomToJson(room: RoomState): RoomJson {
     name: room.name,
     displayName: room.displayName,
     checkpoint: room.base === undefined ? null : b64(room.base.checkpoint.bytes),
-    epochs: [...room.epochs].map(([epoch, info]) => ({
-      epoch, chains: info.chains === undefined ? null : [...info.chains].map(chainToJson), code: info.code,
-      init: info.initSecret === undefined ? null : b64(info.initSecret.expose()), rosterHash: b64(info.rosterHash),
-      logLength: info.logLength, startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
-    })),
-    epochCounts: [...room.epochCounts],
+    epochs,
+    epochCounts: [...room.epochCounts].filter(counted),
     counter: room.counter,
     lastHash: b64(room.lastHash),
     senders: [...room.senders].map(([sender, state]) => [sender, state.counter, b64(state.hash)]),
@@ -165,7 +180,7 @@ export function roomToJson(room: RoomState): RoomJson {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
       joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
     },
-    journal: journalToJson(room.journal),
+    journal: journalToJson(room.journal, inState === undefined),
   };
 }
 

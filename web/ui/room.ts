@@ -17,8 +17,14 @@ const NOTICE: Partial<Record<RoomView['state'], string>> = {
   left: 'You left this room.',
 };
 
-/** Messages rendered at first, and added by each "Show earlier messages". */
-const MESSAGE_WINDOW = 500;
+/**
+ * Messages rendered at first, and added by each "Show earlier messages" or scroll to the top: a
+ * screenful and more, as Signal Desktop and Element Web open a room. Rendering 500 was most of
+ * opening a 10,000-message room (docs/performance.md, "Opening a busy room").
+ */
+const MESSAGE_WINDOW = 100;
+/** Scrolled this close to the top (px), the next window is loaded, as the button would. */
+const EARLIER_AT_PX = 200;
 
 export function roomView(ctx: Ctx, roomId: string): View {
   const title = h('h2', { id: 'room-title', class: 'room-title' });
@@ -164,14 +170,24 @@ export function roomView(ctx: Ctx, roomId: string): View {
     }).catch(report);
   }
 
-  earlier.addEventListener('click', () => {
+  let loadingEarlier = false;
+  const showEarlier = (): void => {
+    if (loadingEarlier || earlier.hidden) return;
+    loadingEarlier = true;
     showing += MESSAGE_WINDOW;
     // Earlier messages go in above what is on screen; keep that where it is.
     const fromBottom = log.scrollHeight - log.scrollTop;
     refreshMessages().then(() => {
       log.scrollTop = log.scrollHeight - fromBottom;
-    }).catch(report);
-  });
+    }).catch(report).finally(() => {
+      loadingEarlier = false;
+    });
+  };
+  earlier.addEventListener('click', showEarlier);
+  // Only a person's scroll up: the first render scrolls to the bottom before this can fire.
+  log.addEventListener('scroll', () => {
+    if (log.scrollTop < EARLIER_AT_PX && log.scrollHeight > log.clientHeight) showEarlier();
+  }, { passive: true });
 
   const retrySends = (): void => {
     ctx.rpc.call('retrySends', { roomId }).catch(report);
