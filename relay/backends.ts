@@ -4,6 +4,7 @@
 // counters. `pg` and `ioredis` are imported only when configured: a single relay never loads them.
 import { join } from 'node:path';
 import type { Bus } from './bus/bus.js';
+import type { RedisAddressLockoutOptions } from './bus/redis-address-lockout.js';
 import { LocalBus } from './bus/local-bus.js';
 import type { RelayConfig } from './config.js';
 import type { AddressFailures } from './context.js';
@@ -30,12 +31,13 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
       onConnectionError: (error) => log.warn('postgres connection lost', { error: error.name }),
     }));
   const lockoutMs = config.inviteLockoutSeconds * 1000;
-  const redis = given.bus === undefined && config.busUrl !== undefined ? await openRedis(config.busUrl, config.inviteMaxFailures, lockoutMs, log) : undefined;
+  const local = new AddressLockout(config.inviteMaxFailures, lockoutMs);
+  const redis = given.bus === undefined && config.busUrl !== undefined ? await openRedis(config.busUrl, { maxFailures: config.inviteMaxFailures, lockoutMs, fallback: local, log }) : undefined;
   const bus = given.bus ?? redis?.bus ?? new LocalBus();
   return {
     store,
     bus,
-    addressLockout: redis?.addressLockout ?? new AddressLockout(config.inviteMaxFailures, lockoutMs),
+    addressLockout: redis?.addressLockout ?? local,
     async close() {
       if (given.bus === undefined) await bus.close();
       if (given.store === undefined) await store.close();
@@ -44,8 +46,8 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
 }
 
 /** The Redis bus and the lockout counters kept in the same Redis, shared by every relay process. */
-async function openRedis(url: string, maxFailures: number, lockoutMs: number, log: Logger): Promise<{ bus: Bus; addressLockout: AddressFailures }> {
+async function openRedis(url: string, lockout: RedisAddressLockoutOptions): Promise<{ bus: Bus; addressLockout: AddressFailures }> {
   const [{ RedisBus }, { RedisAddressLockout }] = await Promise.all([import('./bus/redis-bus.js'), import('./bus/redis-address-lockout.js')]);
-  const bus = new RedisBus({ url, log });
-  return { bus, addressLockout: new RedisAddressLockout(bus.commands, maxFailures, lockoutMs) };
+  const bus = new RedisBus({ url, log: lockout.log });
+  return { bus, addressLockout: new RedisAddressLockout(bus.commands, lockout) };
 }
