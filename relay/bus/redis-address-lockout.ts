@@ -10,6 +10,7 @@
 import type { Redis } from 'ioredis';
 import type { AddressFailures } from '../context.js';
 import type { Logger } from '../log.js';
+import { OutageNotice } from './outage-notice.js';
 
 const PREFIX = 'sotto:lockout:';
 
@@ -36,21 +37,22 @@ export interface RedisAddressLockoutOptions {
 export class RedisAddressLockout implements AddressFailures {
   readonly #redis: Redis;
   readonly #options: RedisAddressLockoutOptions;
-  #degraded = false;
+  readonly #outage: OutageNotice;
 
   constructor(redis: Redis, options: RedisAddressLockoutOptions) {
     this.#redis = redis;
     this.#options = options;
+    this.#outage = new OutageNotice(options.log, 'invite lockout');
   }
 
   async isLocked(address: string, now: number): Promise<boolean> {
     try {
       const locked = (await this.#redis.exists(`${PREFIX}locked:${address}`)) === 1;
-      this.#recovered();
+      this.#outage.answered();
       // A lock this process set while Redis was away still holds here.
       return locked || (await this.#options.fallback.isLocked(address, now));
     } catch (error) {
-      this.#degrade(error);
+      this.#outage.failed(error);
       return this.#options.fallback.isLocked(address, now);
     }
   }
@@ -59,23 +61,10 @@ export class RedisAddressLockout implements AddressFailures {
     try {
       const { maxFailures, lockoutMs } = this.#options;
       await this.#redis.eval(RECORD_FAILURE, 2, `${PREFIX}failures:${address}`, `${PREFIX}locked:${address}`, maxFailures, lockoutMs);
-      this.#recovered();
+      this.#outage.answered();
     } catch (error) {
-      this.#degrade(error);
+      this.#outage.failed(error);
       await this.#options.fallback.recordFailure(address, now);
     }
-  }
-
-  /** Logged once per outage: the lockout is per process until Redis answers again. */
-  #degrade(error: unknown): void {
-    if (this.#degraded) return;
-    this.#degraded = true;
-    this.#options.log.warn('redis unreachable: invite lockout per process until it is back', { error: error instanceof Error ? error.name : typeof error });
-  }
-
-  #recovered(): void {
-    if (!this.#degraded) return;
-    this.#degraded = false;
-    this.#options.log.warn('redis reachable again: invite lockout shared again');
   }
 }
