@@ -140,7 +140,7 @@ function processOf(name: string): RelayProcess {
 
 // Checked against the old code: the joiner's request died with the process (CLOSED), and when the
 // relay had stored it, every new request found the invite used: the join could never complete.
-test('kill -9 of the joiner\'s process during a join: the join completes on another process', async () => {
+test('kill -9 of the joiner process during a join: the join completes on another process', async () => {
   if (cluster === undefined) return;
   const { link } = await alice.client.createInvite(roomId);
   const frank = await member('frank', cluster.relays[1]!);
@@ -155,7 +155,7 @@ test('kill -9 of the joiner\'s process during a join: the join completes on anot
   await converged([[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [frank, 'frank']]);
 });
 
-test('kill -9 of the rotating member\'s process during a rotation: one epoch everywhere, nothing acknowledged lost', async () => {
+test('kill -9 of the rotating member process during a rotation: one epoch everywhere, nothing acknowledged lost', async () => {
   if (cluster === undefined) return;
   const victim = processOf('alice');
   const epochBefore = epochOf(alice);

@@ -90,7 +90,7 @@ test('Redis bus: the address lockout counts failures from every process', async 
 
 // Checked against the old code: RedisAddressLockout threw while Redis was down, and every join
 // request was refused INTERNAL (a join failing for the whole outage).
-test('V-111: Redis down: the address lockout falls back to the process\'s own and still locks; shared again once back', async () => {
+test('V-111: Redis down: the address lockout falls back to one in this process and still locks; shared again once back', async () => {
   if (redis === undefined) return;
   const [a, b] = await pair();
   const lockout = lockoutOn(a);
