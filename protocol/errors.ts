@@ -73,6 +73,9 @@ export const ERRORS = {
   UNAVAILABLE: { code: 901, message: 'relay is shutting down' },
   TIMEOUT: { code: 902, message: 'request timed out' },
   CLOSED: { code: 903, message: 'connection closed' },
+  // The relay is up but cannot reach its database: nothing was applied; the same request may be
+  // sent again once it is back (a repeated send or join request is answered as the first was).
+  STORE_UNAVAILABLE: { code: 904, message: 'the relay cannot reach its storage right now; try again shortly' },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

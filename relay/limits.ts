@@ -25,7 +25,16 @@ export class TokenBucket {
   }
 }
 
-export class ConnectionCounter {
+/**
+ * Open connections per client address: in memory for one process (ConnectionCounter), in Redis when
+ * several share the work (bus/redis-connection-counter.ts).
+ */
+export interface AddressConnections {
+  tryAcquire(address: string): boolean | Promise<boolean>;
+  release(address: string): void;
+}
+
+export class ConnectionCounter implements AddressConnections {
   readonly #max: number;
   readonly #counts = new Map<string, number>();
 

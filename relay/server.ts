@@ -11,7 +11,7 @@ import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { openBackends } from './backends.js';
 import { createHttpHandler, WS_PATH } from './http.js';
-import { clientAddress, ConnectionCounter } from './limits.js';
+import { clientAddress } from './limits.js';
 import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
@@ -81,7 +81,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     restorePoints: loadRestorePoints(config.dataDir),
   };
   const registry = new SessionRegistry(bus, metrics, log);
-  const connections = new ConnectionCounter(config.maxConnectionsPerIp);
+  const connections = backends.connections;
   const released = (address: string): void => {
     connections.release(address);
     log.debug('connection closed', addressFields(config.logIps, () => address));
@@ -113,15 +113,26 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (new URL(request.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) return refuse('404 Not Found');
     if (!originAllowed(request.headers.origin, request.headers.host, config.publicOrigin)) return refuse('403 Forbidden');
     const address = clientAddress(request, config.trustProxy);
-    if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
-    log.debug('connection opened', addressFields(config.logIps, () => address));
-    const release = releaseOnClose(socket, address, released);
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      // From here ws handles the socket's errors and the session releases the address when it is
-      // gone; listeners of our own beside ws's would keep listener arrays per connection.
-      socket.off('error', destroySelf).off('close', release);
-      new Session(ws, request.socket, address, ctx, registry, staticKey, released);
-    });
+    const acquired = connections.tryAcquire(address);
+    if (acquired === true) return upgrade();
+    if (acquired === false) return refuse('429 Too Many Requests');
+    // Counted in Redis, across processes: the socket waits one round trip (and may go meanwhile).
+    acquired.then((ok) => {
+      if (!ok) refuse('429 Too Many Requests');
+      else if (closing || socket.destroyed) connections.release(address);
+      else upgrade();
+    }, () => socket.destroy());
+
+    function upgrade(): void {
+      log.debug('connection opened', addressFields(config.logIps, () => address));
+      const release = releaseOnClose(socket, address, released);
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        // From here ws handles the socket's errors and the session releases the address when it is
+        // gone; listeners of our own beside ws's would keep listener arrays per connection.
+        socket.off('error', destroySelf).off('close', release);
+        new Session(ws, request.socket, address, ctx, registry, staticKey, released);
+      });
+    }
   });
 
   const heartbeat = setInterval(() => {

@@ -55,6 +55,8 @@ export interface SottoClientOptions {
   readonly reconnectGiveUpMs?: number;
   /** Failing to get a message stored for this long marks it "Not sent" until retrySends() (default 2 minutes). */
   readonly sendGiveUpMs?: number;
+  /** How long a join keeps asking while the connection or the relay's storage is away (default 1 minute). */
+  readonly joinGiveUpMs?: number;
   /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
   readonly lazySaveMs?: number;
   /** Seqs per history chunk record in the keystore (record-layout.ts); default 128. */

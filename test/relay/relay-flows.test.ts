@@ -158,6 +158,28 @@ test('joinRequest with a wrong invite proof: BAD_INVITE_PROOF, then INVITE_LOCKE
   }
 });
 
+// Checked against the old code: the repeat was INVITE_USED, so a joiner whose first answer was
+// lost (its relay process killed after the claim committed) could never join.
+test('V-110: a join request repeated byte for byte is answered ok again and pushed again; another request for the claimed invite is INVITE_USED', async () => {
+  const { ownerClient, owner, room } = await ownedRoom();
+  const inviteKey = await signingKey();
+  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
+  const joiner = await identity();
+  const request = await room.joinRequest(inviteKey, joiner);
+  const first = await connect();
+  expectOk(await first.request({ type: 'joinRequest', rid: first.nextRid(), request }), 'first');
+  await ownerClient.waitForType('joinPending');
+  const again = await connect();
+  expectOk(await again.request({ type: 'joinRequest', rid: again.nextRid(), request }), 'the same request again');
+  const told = await ownerClient.waitForType('joinPending');
+  assert.equal(new Uint8Array(told.request.bytes), new Uint8Array(request.bytes), 'the issuer is told again');
+  // The same joiner key with a fresh request (other bytes), and another joiner: both refused.
+  const fresh = await room.joinRequest(inviteKey, joiner);
+  assert.is(outcome(await again.request({ type: 'joinRequest', rid: again.nextRid(), request: fresh })), 'INVITE_USED');
+  const other = await room.joinRequest(inviteKey, await identity());
+  assert.is(outcome(await again.request({ type: 'joinRequest', rid: again.nextRid(), request: other })), 'INVITE_USED');
+});
+
 test('two racing join requests for one invite: exactly one ok, the other INVITE_USED', async () => {
   const { ownerClient, owner, room } = await ownedRoom();
   const inviteKey = await signingKey();

@@ -8,8 +8,11 @@ import type { NoticeView as ClientNoticeView } from '../../protocol/client/notic
 
 export type Role = 'owner' | 'admin' | 'member';
 export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 'failed';
-/** 'stopped': reconnecting gave up after a bounded time; the `reconnect` call tries again. */
-export type ConnectionState = 'connecting' | 'online' | 'offline' | 'stopped';
+/**
+ * 'stopped': reconnecting gave up after a bounded time; the `reconnect` call tries again.
+ * 'degraded': the relay answers but cannot reach its storage; queued messages wait.
+ */
+export type ConnectionState = 'connecting' | 'online' | 'degraded' | 'offline' | 'stopped';
 export type KeystoreState = 'absent' | 'locked' | 'unlocked' | 'ephemeral';
 
 export interface RoomView {

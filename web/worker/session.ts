@@ -50,6 +50,7 @@ const FRIENDLY: Partial<Record<string, string>> = {
   CLOSED: 'Not connected to the relay. Try again in a moment.',
   TIMEOUT: 'The relay did not answer in time. Try again.',
   RATE_LIMITED: 'Too many requests; slow down a little.',
+  STORE_UNAVAILABLE: 'The server cannot reach its storage right now. Nothing was lost; try again in a moment.',
   FIELD_TOO_LARGE: 'That is too long.',
 };
 
