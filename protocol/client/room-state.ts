@@ -3,7 +3,7 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import type { Content } from '../wire/content.js';
+import type { Content, RefKind } from '../wire/content.js';
 import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -71,6 +71,20 @@ export interface MessageView {
   readonly sharedBy?: string;
   /** Pending, and retrying gave up after a bounded time (backoff.ts): "Not sent — Retry" (SottoClient.retrySends). */
   readonly failed?: boolean;
+  /**
+   * The counter of its signed header: with the sender, what replies, reactions, edits and deletes
+   * name it by (§9.1). Absent for shared history (§8.6) and for messages kept before it was.
+   */
+  readonly counter?: number;
+  /** A reply, reaction, edit or delete: which, and the message it names (`refKey`). */
+  readonly about?: { readonly kind: RefKind; readonly target: string };
+  /** Deleted by its author (§9.1): its text, and the texts of its edits, are wiped. */
+  readonly deleted?: boolean;
+}
+
+/** How a message is named within the room (§9.1): its sender (hex) and counter. */
+export function refKey(sender: string, counter: number): string {
+  return `${sender}:${counter}`;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */

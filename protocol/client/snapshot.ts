@@ -58,7 +58,8 @@ function epochFromDraft(room: RoomState, e: EpochJson): EpochInfo {
   return epochFromKey(bytes(e.key), { roomId: room.roomId, epoch: e.epoch, roster, startedAt: e.startedAt, rotationHash });
 }
 /** `text` for a text, profile or room name; `share` (its encoding) for a history share. */
-interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; record: string }
+/** `target`: a reply's, reaction's, edit's or delete's target, [sender, counter] (§9.1). */
+interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; target?: [string, number]; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
@@ -123,13 +124,17 @@ function chainFromJson([sender, next, key, skipped]: ChainJson): [string, Sender
 
 function outboxToJson(item: OutboxItem): OutboxJson {
   const { content } = item;
-  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) } : { text: content.text };
+  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) }
+    : 'target' in content ? { text: content.text, target: [b64(content.target.sender), content.target.counter] as [string, number] }
+      : { text: content.text };
   return { counter: item.counter, type: content.type, time: content.time, ...body, record: b64(item.record.bytes) };
 }
 
 function contentFromJson(o: OutboxJson): Content {
   if (o.type === 'history') return { type: o.type, time: o.time, share: decodeHistoryShare(bytes(o.share ?? ''), MAX_TEXT_BYTES) };
-  return { type: o.type, time: o.time, text: o.text ?? '' };
+  if (o.type === 'text' || o.type === 'profile' || o.type === 'roomName') return { type: o.type, time: o.time, text: o.text ?? '' };
+  if (o.target === undefined) throw new SottoError('BAD_VALUE', `a queued ${o.type} without its target`);
+  return { type: o.type, time: o.time, text: o.text ?? '', target: { sender: bytes(o.target[0]), counter: o.target[1] } };
 }
 
 /** A room without its history: what grows with every message is kept apart (historyToJson). */
