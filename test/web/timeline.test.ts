@@ -11,6 +11,7 @@ const start = new Date(2026, 0, 5, 10, 0).getTime();
 function message(key: string, time: number, pending = false): MessageView {
   return {
     key, seq: pending ? undefined : 1, sender: 'aa', senderName: 'Alice', fingerprint: 'f', time, text: key, own: false, pending, warning: undefined, failed: false, sharedBy: undefined,
+    ref: undefined, replyTo: undefined, reactions: [], edits: [], deleted: false,
   };
 }
 

@@ -1,7 +1,8 @@
-// The "Members" region: names, roles, fingerprints, and for the owner "Remove" / admin controls.
+// The "Members" region: names, roles, fingerprints, and for the owner "Remove" (after a confirmation) / admin controls.
 import type { MemberView, Role } from '../worker/rpc.js';
 import { h, replaceChildren, uid } from './dom.js';
 import { errorText, type Ctx } from './view.js';
+import { confirmDialog } from './confirm-dialog.js';
 
 export interface MembersPanel {
   readonly element: HTMLElement;
@@ -45,7 +46,11 @@ export function membersPanel(ctx: Ctx, roomId: string): MembersPanel {
         const canRemove = active && !m.me && m.role !== 'owner' && (myRole === 'owner' || (myRole === 'admin' && m.role === 'member'));
         if (canRemove) {
           const remove = h('button', { type: 'button', class: 'danger small', 'aria-describedby': nameId }, 'Remove');
-          remove.addEventListener('click', () => act(remove, () => ctx.rpc.call('remove', { roomId, member: m.sign }), `${m.name} removed.`));
+          remove.addEventListener('click', () => {
+            void confirmDialog(`Remove ${m.name}?`, `${m.name} will stop receiving this room’s messages: the room gets a new key they do not have.`, 'Remove').then((yes) => {
+              if (yes) act(remove, () => ctx.rpc.call('remove', { roomId, member: m.sign }), `${m.name} removed.`);
+            });
+          });
           controls.push(remove);
         }
         if (active && myRole === 'owner' && !m.me && m.role !== 'owner') {
