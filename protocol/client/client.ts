@@ -307,6 +307,18 @@ export class SottoClient {
     return memberViews(this.#ctx.room(roomId));
   }
 
+  /**
+   * Marks a member verified (after comparing safety numbers) or clears it; kept in the keystore.
+   * Bound to the key: a key update (§8.5) leaves the new key unverified and its notice says so.
+   */
+  setVerified(roomId: string, memberSign: string, verified: boolean): void {
+    const room = this.#ctx.room(roomId);
+    if (verified) room.verified.add(memberSign);
+    else room.verified.delete(memberSign);
+    this.#ctx.saveLater();
+    this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
+  }
+
   /** The timeline's notices (joined, left, removed, role changed, new room code), oldest first. */
   notices(roomId: string): readonly NoticeView[] {
     return noticeViews(this.#ctx.room(roomId));

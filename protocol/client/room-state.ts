@@ -174,6 +174,11 @@ export interface RoomState {
   readonly names: Map<string, string>;
   /** Counts `setName` calls, so views can keep members' labels until a name changes. */
   namesVersion: number;
+  /**
+   * Members this person marked verified after comparing safety numbers (hex signing keys). A key
+   * update gives a member a new key, which is not in here: the notice says so (notices.ts).
+   */
+  readonly verified: Set<string>;
   readonly outbox: OutboxItem[];
   /** Messages that cannot be checked yet, in seq order (waiting.ts); saved, so a restart keeps them. */
   readonly waiting: WaitingMessage[];
@@ -188,7 +193,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
     base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, verified: new Set(), outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
 }
 

@@ -91,6 +91,8 @@ export interface RoomJson {
   /** Absent in snapshots written before unread counts were kept. */
   readSeq?: number;
   names: [string, string][];
+  /** Members marked verified (hex signing keys); absent in snapshots from before it was kept. */
+  verified?: string[];
   outbox: OutboxJson[];
   /** Messages waiting to be checked, [seq, record]; absent in snapshots from before they were kept. */
   waiting?: [number, string][];
@@ -163,6 +165,7 @@ export function roomToJson(room: RoomState): RoomJson {
     syncSeq: room.syncSeq,
     readSeq: room.readSeq,
     names: [...room.names],
+    verified: [...room.verified],
     outbox: room.outbox.map(outboxToJson),
     waiting: room.waiting.map((m) => [m.seq, b64(m.record.bytes)]),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
@@ -237,6 +240,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   room.messages.push(...(j.messages ?? []).map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) setName(room, sign, name);
+  for (const sign of j.verified ?? []) room.verified.add(sign);
   // What each lacked is found again by the first sync after loading, which checks them once more.
   for (const [seq, record] of j.waiting ?? []) {
     room.waiting.push({ seq, record: draftRecord(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });

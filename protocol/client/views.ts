@@ -1,7 +1,7 @@
 // Read-only views of a room for a UI: plain data, no keys.
 import { fromHex, toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, safetyNumber } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
 import { currentRoster, isOwnKey, refKey, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { foldTimeline, isListed, type TimelineMessage } from './timeline-fold.js';
@@ -69,7 +69,10 @@ export function memberViews(room: RoomState): MemberView[] {
   return [...roster.members.values()].map((m) => {
     const sign = toHex(m.sign);
     const print = fingerprint(m.sign);
-    return { sign, name: room.names.get(sign), label: labelOf(labels, sign, print), role: m.role, fingerprint: print };
+    return {
+      sign, name: room.names.get(sign), label: labelOf(labels, sign, print), role: m.role, fingerprint: print,
+      verified: room.verified.has(sign), safetyNumber: safetyNumber(room.me.sign.publicKey, m.sign),
+    };
   });
 }
 

@@ -82,6 +82,26 @@ if (chromiumAvailable()) {
     assert.not.ok((await bob.page.getByRole('log').innerText()).includes('oops, wrong room'));
     await screenshot(bob.page, '42-message-deleted');
   });
+
+  test('Verify: both see the same safety number and a QR code, with what it means; Mark as verified shows on the member', async () => {
+    const number = async (person: Person, other: string): Promise<string> => {
+      await person.page.getByRole('region', { name: 'Members' }).getByRole('listitem').filter({ hasText: other }).getByRole('button', { name: 'Verify' }).click();
+      const dialog = person.page.getByRole('dialog', { name: `Verify ${other}` });
+      await dialog.getByRole('img', { name: `QR code of the safety number with ${other}` }).waitFor();
+      return (await dialog.locator('.safety-number').innerText()).replace(/\s+/g, ' ').trim();
+    };
+    const seenByBob = await number(bob, 'Alice');
+    await expectAccessible(bob.page, 'verify dialog');
+    await screenshot(bob.page, '43-verify');
+    const seenByAlice = await number(alice, 'Bob');
+    assert.is(seenByBob, seenByAlice, 'one safety number on both sides');
+    assert.match(seenByBob, /^([0-9a-f]{4} ){9}[0-9a-f]{4}$/);
+    await bob.page.getByRole('dialog', { name: 'Verify Alice' }).getByRole('button', { name: 'Mark as verified' }).click();
+    await bob.page.getByRole('dialog', { name: 'Verify Alice' }).getByText('You marked Alice as verified.').waitFor();
+    await bob.page.getByRole('dialog', { name: 'Verify Alice' }).getByRole('button', { name: 'Close' }).click();
+    await bob.page.getByRole('region', { name: 'Members' }).getByRole('listitem').filter({ hasText: 'Alice' }).getByText('✓ verified').waitFor();
+    await alice.page.getByRole('dialog', { name: 'Verify Bob' }).getByRole('button', { name: 'Close' }).click();
+  });
 }
 
 test.run();

@@ -82,4 +82,24 @@ test('V-121 V-123: the author edits (marked, earlier texts kept) and deletes for
   assert.not.ok(views.includes('meet at'), 'no text of the deleted message or its edit is shown');
 });
 
+test('a member marked verified who replaces their keys: the notice says the safety number changed, and the new key is not verified', async () => {
+  const alice = await client();
+  const bob = await client();
+  const roomId = await alice.client.createRoom('Verified', 'Alice');
+  await admit(alice, roomId, bob, 'Bob');
+  const aliceKey = alice.client.identity(roomId);
+  const before = bob.client.members(roomId).find((m) => m.sign === aliceKey)!;
+  assert.is(before.safetyNumber, alice.client.members(roomId).find((m) => m.sign === bob.client.identity(roomId))!.safetyNumber, 'one number on both sides');
+  bob.client.setVerified(roomId, aliceKey, true);
+  assert.ok(bob.client.members(roomId).find((m) => m.sign === aliceKey)!.verified);
+  await alice.client.updateKeys(roomId);
+  await waitUntil(() => bob.client.notices(roomId).some((n) => n.kind === 'keys'), 'bob sees the key update');
+  const notice = bob.client.notices(roomId).find((n) => n.kind === 'keys')!;
+  assert.is(notice.wasVerified, true);
+  const now = bob.client.members(roomId).find((m) => m.name === 'Alice')!;
+  assert.is.not(now.sign, aliceKey);
+  assert.is(now.verified, false, 'the new key is not verified');
+  assert.is.not(now.safetyNumber, before.safetyNumber);
+});
+
 test.run();

@@ -23,6 +23,7 @@ export interface ClientPort {
   send(roomId: string, text: string): Promise<void>;
   act(roomId: string, action: MessageAction, target: string, text: string): Promise<void>;
   remove(roomId: string, member: string): Promise<void>;
+  setVerified(roomId: string, member: string, verified: boolean): void;
   setRole(roomId: string, member: string, role: 'admin' | 'member'): Promise<void>;
   leave(roomId: string): Promise<void>;
   markRead(roomId: string): void;
@@ -180,6 +181,7 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     },
     act: (roomId, action, target, text) => act(client, roomId, action, target, text),
     remove: (roomId, member) => client.remove(roomId, member),
+    setVerified: (roomId, member, verified) => client.setVerified(roomId, member, verified),
     setRole: (roomId, member, role) => client.setRole(roomId, member, role),
     leave: (roomId) => client.leave(roomId),
     markRead: (roomId) => client.markRead(roomId),
@@ -218,6 +220,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         role: m.role,
         fingerprint: m.fingerprint,
         me: m.sign === self,
+        verified: m.verified,
+        safetyNumber: m.safetyNumber,
       }));
     },
     retrySends: (roomId) => client.retrySends(roomId),

@@ -95,6 +95,10 @@ export interface MemberView {
   readonly role: Role;
   readonly fingerprint: string;
   readonly me: boolean;
+  /** Marked verified on this device after comparing safety numbers (for this key). */
+  readonly verified: boolean;
+  /** Ours and theirs, for "Verify" (fingerprint.ts safetyNumber). */
+  readonly safetyNumber: string;
 }
 
 /** A timeline notice (protocol/client/notices.ts): what the signed log and the epochs say happened. */
@@ -163,6 +167,8 @@ export interface Api {
   /** Reply, React, Edit or Delete on the message `target` (a MessageView's `ref`); settles on the relay's ack. */
   act: [{ roomId: string; action: MessageAction; target: string; text: string }, void];
   remove: [{ roomId: string; member: string }, void];
+  /** Marks a member verified after comparing safety numbers, or clears it (this device only). */
+  setVerified: [{ roomId: string; member: string; verified: boolean }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
   rooms: [Record<string, never>, RoomView[]];

@@ -177,6 +177,10 @@ export class Session {
       await this.#need().act(hex(roomId), action, text(target), text(body));
     },
     remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
+    setVerified: async ({ roomId, member, verified }) => {
+      if (typeof verified !== 'boolean') throw new WorkerFailure('BAD_REQUEST', 'verified');
+      this.#need().setVerified(hex(roomId), hex(member), verified);
+    },
     setRole: async ({ roomId, member, role }) => {
       if (role !== 'admin' && role !== 'member') throw new WorkerFailure('BAD_REQUEST', 'role');
       await this.#need().setRole(hex(roomId), hex(member), role);
