@@ -63,6 +63,7 @@ export const ERRORS = {
   // The sender chains' forward secrecy (sender-ratchet.ts): a message key is used once, then deleted.
   KEY_USED: { code: 712, message: 'the key of this message was already used or deleted' },
   INDEX_TOO_FAR: { code: 713, message: 'message index is too far ahead of its sender’s chain' },
+  NOT_AUTHOR: { code: 714, message: 'only a message’s sender may edit or delete it' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },

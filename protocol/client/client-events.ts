@@ -18,6 +18,10 @@ export interface MemberView {
   readonly label: string;
   readonly role: Role;
   readonly fingerprint: string;
+  /** This person marked this key verified after comparing safety numbers. */
+  readonly verified: boolean;
+  /** What to compare with this member (fingerprint.ts safetyNumber); our own entry shows our fingerprint twice. */
+  readonly safetyNumber: string;
 }
 
 export interface RoomView {

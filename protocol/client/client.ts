@@ -7,6 +7,9 @@ import { randomBytes } from '../crypto/random.js';
 import type { Suite } from '../crypto/suite.js';
 import type { NoisePrimitives } from '../noise/index.js';
 import type { HistorySetting, Role, RoomSettings } from '../wire/membership.js';
+import type { RefKind } from '../wire/content.js';
+import { refContent } from './message-actions.js';
+import type { TimelineMessage } from './timeline-fold.js';
 import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
 import type { ClientListener, ConnectionStatus, MemberView, RoomView } from './client-events.js';
@@ -32,7 +35,7 @@ import { RelayChannel } from './relay-channel.js';
 import { Restore } from './restore.js';
 import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
-import { appendVerified, newRoomState, type MessageView } from './room-state.js';
+import { appendVerified, newRoomState } from './room-state.js';
 import { joinRecords, LAYOUT_VERSION } from './record-layout.js';
 import { decodeSnapshotJson } from './snapshot.js';
 import { Sync } from './sync.js';
@@ -231,6 +234,32 @@ export class SottoClient {
     return queued.done;
   }
 
+  /** Replies to the message `target` names (`sender:counter`, a view's `ref`), quoting it (§9.1). */
+  async reply(roomId: string, target: string, text: string): Promise<number> {
+    return this.#refer(roomId, 'reply', target, text);
+  }
+
+  /** Our reaction to `target`, replacing any earlier one of ours; '' withdraws it. */
+  async react(roomId: string, target: string, emoji: string): Promise<number> {
+    return this.#refer(roomId, 'reaction', target, emoji);
+  }
+
+  /** A new text for our message `target` (NOT_AUTHOR for another's); the earlier ones stay on each device. */
+  async edit(roomId: string, target: string, text: string): Promise<number> {
+    return this.#refer(roomId, 'edit', target, text);
+  }
+
+  /** Deletes our message `target` for everyone: each member wipes its text (NOT_AUTHOR for another's). */
+  async deleteMessage(roomId: string, target: string): Promise<number> {
+    return this.#refer(roomId, 'delete', target, '');
+  }
+
+  async #refer(roomId: string, kind: RefKind, target: string, text: string): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, refContent(room, kind, target, text)));
+    return queued.done;
+  }
+
   /** Removes a member; the removal and the rotation that shuts them out apply atomically. */
   async remove(roomId: string, memberSign: string): Promise<void> {
     await this.#parts.membership.remove(this.#ctx.memberRoom(roomId), memberSign);
@@ -268,7 +297,7 @@ export class SottoClient {
   }
 
   /** The room's messages in order, or only the last `last` of them. */
-  messages(roomId: string, last?: number): MessageView[] {
+  messages(roomId: string, last?: number): TimelineMessage[] {
     return messageViews(this.#ctx.room(roomId), last);
   }
 
@@ -278,6 +307,18 @@ export class SottoClient {
 
   members(roomId: string): MemberView[] {
     return memberViews(this.#ctx.room(roomId));
+  }
+
+  /**
+   * Marks a member verified (after comparing safety numbers) or clears it; kept in the keystore.
+   * Bound to the key: a key update (§8.5) leaves the new key unverified and its notice says so.
+   */
+  setVerified(roomId: string, memberSign: string, verified: boolean): void {
+    const room = this.#ctx.room(roomId);
+    if (verified) room.verified.add(memberSign);
+    else room.verified.delete(memberSign);
+    this.#ctx.saveLater();
+    this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
   }
 
   /** The timeline's notices (joined, left, removed, role changed, new room code), oldest first. */

@@ -18,7 +18,8 @@ import { countMessage, currentRoster, setName, type RoomState } from './room-sta
 import { noteHistory } from './message-store.js';
 import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
-import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { aboutOf, insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { applyDelete, keepDeleted } from './deletion.js';
 import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
@@ -234,9 +235,15 @@ export class Receiving {
   #applyContent(room: RoomState, seq: number, record: MessageRecord, content: Content, warnings: readonly ErrorName[]): void {
     const sender = toHex(record.sender);
     switch (content.type) {
-      case 'text': {
-        const view = newMessageView(room, seq, record.epoch, record.sender, content.text, content.time, warnings);
+      case 'text':
+      case 'reply':
+      case 'reaction':
+      case 'edit':
+      case 'delete': {
+        // Each is kept at its seq as it came; views fold the last four into what they name (§9.1).
+        const view = keepDeleted(room, newMessageView(room, seq, record.epoch, record.sender, content.text, content.time, warnings, { counter: record.counter, ...aboutOf(content) }));
         insertMessage(room, view);
+        if (content.type === 'delete') applyDelete(room, view);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;
       }

@@ -3,7 +3,7 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import type { Content } from '../wire/content.js';
+import type { Content, RefKind } from '../wire/content.js';
 import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -71,6 +71,20 @@ export interface MessageView {
   readonly sharedBy?: string;
   /** Pending, and retrying gave up after a bounded time (backoff.ts): "Not sent — Retry" (SottoClient.retrySends). */
   readonly failed?: boolean;
+  /**
+   * The counter of its signed header: with the sender, what replies, reactions, edits and deletes
+   * name it by (§9.1). Absent for shared history (§8.6) and for messages kept before it was.
+   */
+  readonly counter?: number;
+  /** A reply, reaction, edit or delete: which, and the message it names (`refKey`). */
+  readonly about?: { readonly kind: RefKind; readonly target: string };
+  /** Deleted by its author (§9.1): its text, and the texts of its edits, are wiped. */
+  readonly deleted?: boolean;
+}
+
+/** How a message is named within the room (§9.1): its sender (hex) and counter. */
+export function refKey(sender: string, counter: number): string {
+  return `${sender}:${counter}`;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */
@@ -174,6 +188,11 @@ export interface RoomState {
   readonly names: Map<string, string>;
   /** Counts `setName` calls, so views can keep members' labels until a name changes. */
   namesVersion: number;
+  /**
+   * Members this person marked verified after comparing safety numbers (hex signing keys). A key
+   * update gives a member a new key, which is not in here: the notice says so (notices.ts).
+   */
+  readonly verified: Set<string>;
   readonly outbox: OutboxItem[];
   /** Messages that cannot be checked yet, in seq order (waiting.ts); saved, so a restart keeps them. */
   readonly waiting: WaitingMessage[];
@@ -188,7 +207,7 @@ export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomSta
     roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
     base: undefined, events: [], roster: undefined, keptRosters: [], latestLeave: -1, latestReplacing: -1, admitted: new Map(), epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, verified: new Set(), outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
 }
 

@@ -58,7 +58,8 @@ function epochFromDraft(room: RoomState, e: EpochJson): EpochInfo {
   return epochFromKey(bytes(e.key), { roomId: room.roomId, epoch: e.epoch, roster, startedAt: e.startedAt, rotationHash });
 }
 /** `text` for a text, profile or room name; `share` (its encoding) for a history share. */
-interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; record: string }
+/** `target`: a reply's, reaction's, edit's or delete's target, [sender, counter] (§9.1). */
+interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; target?: [string, number]; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
@@ -91,6 +92,8 @@ export interface RoomJson {
   /** Absent in snapshots written before unread counts were kept. */
   readSeq?: number;
   names: [string, string][];
+  /** Members marked verified (hex signing keys); absent in snapshots from before it was kept. */
+  verified?: string[];
   outbox: OutboxJson[];
   /** Messages waiting to be checked, [seq, record]; absent in snapshots from before they were kept. */
   waiting?: [number, string][];
@@ -124,13 +127,17 @@ function chainFromJson([sender, next, key, skipped]: ChainJson): [string, Sender
 
 function outboxToJson(item: OutboxItem): OutboxJson {
   const { content } = item;
-  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) } : { text: content.text };
+  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) }
+    : 'target' in content ? { text: content.text, target: [b64(content.target.sender), content.target.counter] as [string, number] }
+      : { text: content.text };
   return { counter: item.counter, type: content.type, time: content.time, ...body, record: b64(item.record.bytes) };
 }
 
 function contentFromJson(o: OutboxJson): Content {
   if (o.type === 'history') return { type: o.type, time: o.time, share: decodeHistoryShare(bytes(o.share ?? ''), MAX_TEXT_BYTES) };
-  return { type: o.type, time: o.time, text: o.text ?? '' };
+  if (o.type === 'text' || o.type === 'profile' || o.type === 'roomName') return { type: o.type, time: o.time, text: o.text ?? '' };
+  if (o.target === undefined) throw new SottoError('BAD_VALUE', `a queued ${o.type} without its target`);
+  return { type: o.type, time: o.time, text: o.text ?? '', target: { sender: bytes(o.target[0]), counter: o.target[1] } };
 }
 
 export function epochToJson(epoch: number, info: EpochInfo): EpochJson {
@@ -173,6 +180,7 @@ export function roomToJson(room: RoomState, inState?: (epoch: number, info: Epoc
     syncSeq: room.syncSeq,
     readSeq: room.readSeq,
     names: [...room.names],
+    verified: [...room.verified],
     outbox: room.outbox.map(outboxToJson),
     waiting: room.waiting.map((m) => [m.seq, b64(m.record.bytes)]),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
@@ -250,6 +258,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   room.messages.push(...(j.messages ?? []).map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) setName(room, sign, name);
+  for (const sign of j.verified ?? []) room.verified.add(sign);
   // What each lacked is found again by the first sync after loading, which checks them once more.
   for (const [seq, record] of j.waiting ?? []) {
     room.waiting.push({ seq, record: draftRecord(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });

@@ -6,11 +6,11 @@ import { SottoClient } from '../../protocol/client/client.js';
 import type { ClientEvent, MemberView as ClientMember, RoomView as ClientRoom } from '../../protocol/client/client-events.js';
 import type { SocketLike } from '../../protocol/client/connection.js';
 import type { ClientPersistence } from '../../protocol/client/persistence.js';
-import type { MessageView as ClientMessage } from '../../protocol/client/room-state.js';
+import type { TimelineMessage as ClientMessage } from '../../protocol/client/timeline-fold.js';
 import { detectSuite } from '../../protocol/crypto/select-suite.js';
 import { noblePrimitives } from '../../protocol/noise/index.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
-import type { HistoryView, InvitePreview, MemberView, MessageView, NoticeView, RoomState, RoomView } from './rpc.js';
+import type { HistoryView, InvitePreview, MemberView, MessageAction, MessageView, NoticeView, RoomState, RoomView } from './rpc.js';
 
 export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings' | 'restoredNotice'> & { readonly createdTime: number };
 
@@ -21,7 +21,9 @@ export interface ClientPort {
   join(payload: string, displayName: string): Promise<string>;
   previewInvite(payload: string): Promise<InvitePreview>;
   send(roomId: string, text: string): Promise<void>;
+  act(roomId: string, action: MessageAction, target: string, text: string): Promise<void>;
   remove(roomId: string, member: string): Promise<void>;
+  setVerified(roomId: string, member: string, verified: boolean): void;
   setRole(roomId: string, member: string, role: 'admin' | 'member'): Promise<void>;
   leave(roomId: string): Promise<void>;
   markRead(roomId: string): void;
@@ -95,7 +97,31 @@ function messageView(m: ClientMessage, index: number): MessageView {
     failed: m.failed === true,
     warning: m.warnings.length === 0 ? undefined : m.warnings.map((w) => describeMark(w, m, senderName)).join(' '),
     sharedBy: m.sharedBy,
+    ref: m.pending ? undefined : m.ref,
+    replyTo: m.replyTo === undefined || 'missing' in m.replyTo ? m.replyTo
+      : { ref: m.replyTo.ref, seq: m.replyTo.seq, senderName: m.replyTo.senderLabel, text: m.replyTo.text, deleted: m.replyTo.deleted },
+    reactions: m.reactions,
+    edits: m.edits,
+    deleted: m.deleted,
   };
+}
+
+/** Each UI action as the client's call; replies and edits go through the same empty-text check as a send. */
+async function act(client: SottoClient, roomId: string, action: MessageAction, target: string, text: string): Promise<void> {
+  switch (action) {
+    case 'reply':
+      await client.reply(roomId, target, text);
+      return;
+    case 'react':
+      await client.react(roomId, target, text);
+      return;
+    case 'edit':
+      await client.edit(roomId, target, text);
+      return;
+    case 'delete':
+      await client.deleteMessage(roomId, target);
+      return;
+  }
 }
 
 /**
@@ -153,7 +179,9 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     async send(roomId, text) {
       await client.send(roomId, text);
     },
+    act: (roomId, action, target, text) => act(client, roomId, action, target, text),
     remove: (roomId, member) => client.remove(roomId, member),
+    setVerified: (roomId, member, verified) => client.setVerified(roomId, member, verified),
     setRole: (roomId, member, role) => client.setRole(roomId, member, role),
     leave: (roomId) => client.leave(roomId),
     markRead: (roomId) => client.markRead(roomId),
@@ -192,6 +220,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         role: m.role,
         fingerprint: m.fingerprint,
         me: m.sign === self,
+        verified: m.verified,
+        safetyNumber: m.safetyNumber,
       }));
     },
     retrySends: (roomId) => client.retrySends(roomId),

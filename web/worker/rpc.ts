@@ -68,7 +68,29 @@ export interface MessageView {
   readonly warning: string | undefined;
   /** From before we joined, shared with us by this member (their label): their word, not the sender's signature. */
   readonly sharedBy: string | undefined;
+  /** What Reply, React, Edit and Delete name it by (`sender:counter`); undefined when it cannot be named (pending, shared history). */
+  readonly ref: string | undefined;
+  /** A reply: the message it quotes as that reads now, or `missing` when this device does not hold it. */
+  readonly replyTo: Quote | { readonly ref: string; readonly missing: true } | undefined;
+  /** Each emoji with how many reacted and who (labels); `mine` when we did. */
+  readonly reactions: readonly { readonly emoji: string; readonly count: number; readonly by: readonly string[]; readonly mine: boolean }[];
+  /** The texts it had before its latest edit, oldest first (kept on this device); empty if never edited. */
+  readonly edits: readonly { readonly text: string; readonly time: number }[];
+  /** Deleted by its sender: shown as "This message was deleted.", its text wiped here. */
+  readonly deleted: boolean;
 }
+
+export interface Quote {
+  readonly ref: string;
+  /** Where "jump to" goes; undefined while the quoted message is ours and pending. */
+  readonly seq: number | undefined;
+  readonly senderName: string;
+  readonly text: string;
+  readonly deleted: boolean;
+}
+
+/** What the person does to a message: reply (text), react (emoji, '' withdraws), edit (text), delete. */
+export type MessageAction = 'reply' | 'react' | 'edit' | 'delete';
 
 export interface MemberView {
   readonly sign: string;
@@ -76,6 +98,10 @@ export interface MemberView {
   readonly role: Role;
   readonly fingerprint: string;
   readonly me: boolean;
+  /** Marked verified on this device after comparing safety numbers (for this key). */
+  readonly verified: boolean;
+  /** Ours and theirs, for "Verify" (fingerprint.ts safetyNumber). */
+  readonly safetyNumber: string;
 }
 
 /** A timeline notice (protocol/client/notices.ts): what the signed log and the epochs say happened. */
@@ -141,7 +167,11 @@ export interface Api {
   /** Checks a link with the relay (the same checks as a join) and says what it leads to. */
   previewInvite: [{ payload: string }, InvitePreview];
   send: [{ roomId: string; text: string }, void];
+  /** Reply, React, Edit or Delete on the message `target` (a MessageView's `ref`); settles on the relay's ack. */
+  act: [{ roomId: string; action: MessageAction; target: string; text: string }, void];
   remove: [{ roomId: string; member: string }, void];
+  /** Marks a member verified after comparing safety numbers, or clears it (this device only). */
+  setVerified: [{ roomId: string; member: string; verified: boolean }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
   rooms: [Record<string, never>, RoomView[]];

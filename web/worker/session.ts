@@ -172,7 +172,16 @@ export class Session {
       if (text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
       await this.#need().send(hex(roomId), body);
     },
+    act: async ({ roomId, action, target, text: body }) => {
+      if (action !== 'reply' && action !== 'react' && action !== 'edit' && action !== 'delete') throw new WorkerFailure('BAD_REQUEST', 'action');
+      if ((action === 'reply' || action === 'edit') && text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
+      await this.#need().act(hex(roomId), action, text(target), text(body));
+    },
     remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
+    setVerified: async ({ roomId, member, verified }) => {
+      if (typeof verified !== 'boolean') throw new WorkerFailure('BAD_REQUEST', 'verified');
+      this.#need().setVerified(hex(roomId), hex(member), verified);
+    },
     setRole: async ({ roomId, member, role }) => {
       if (role !== 'admin' && role !== 'member') throw new WorkerFailure('BAD_REQUEST', 'role');
       await this.#need().setRole(hex(roomId), hex(member), role);
