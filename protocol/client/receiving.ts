@@ -6,6 +6,7 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Content } from '../wire/content.js';
+import { attachmentField, listedText } from './attachment-view.js';
 import type { HistoryShare } from '../wire/history-share.js';
 import { judgeShare } from './history-sharing.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -234,8 +235,9 @@ export class Receiving {
   #applyContent(room: RoomState, seq: number, record: MessageRecord, content: Content, warnings: readonly ErrorName[]): void {
     const sender = toHex(record.sender);
     switch (content.type) {
-      case 'text': {
-        const view = newMessageView(room, seq, record.epoch, record.sender, content.text, content.time, warnings);
+      case 'text':
+      case 'attachment': {
+        const view = { ...newMessageView(room, seq, record.epoch, record.sender, listedText(content), content.time, warnings), ...attachmentField(content) };
         insertMessage(room, view);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;

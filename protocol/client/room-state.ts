@@ -4,6 +4,7 @@ import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import type { Content } from '../wire/content.js';
+import type { AttachmentView } from './attachment-view.js';
 import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -71,6 +72,8 @@ export interface MessageView {
   readonly sharedBy?: string;
   /** Pending, and retrying gave up after a bounded time (backoff.ts): "Not sent — Retry" (SottoClient.retrySends). */
   readonly failed?: boolean;
+  /** An attachment's reference (§9.1); `text` is then its file name. */
+  readonly attachment?: AttachmentView;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */

@@ -5,6 +5,7 @@ import { fingerprint } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
 import { currentRoster, isOwnKey, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
 import { noteHistory } from './message-store.js';
+import { attachmentField, listedText } from './attachment-view.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -89,20 +90,21 @@ export function messageCount(room: RoomState): number {
   return room.messages.length + room.outbox.filter(listed).length;
 }
 
-/** Queued texts are listed as pending messages; queued profiles and room names are not messages. */
+/** Queued texts and attachments are listed as pending messages; queued profiles and room names are not messages. */
 function listed(item: OutboxItem): boolean {
-  return item.content.type === 'text';
+  return item.content.type === 'text' || item.content.type === 'attachment';
 }
 
 /** A queued text as a UI lists it (see `listed`). */
 export function pendingView(room: RoomState, item: OutboxItem, labels = labelsOf(room)): MessageView | undefined {
-  if (item.content.type !== 'text') return undefined;
+  const { content } = item;
+  if (content.type !== 'text' && content.type !== 'attachment') return undefined;
   const sign = room.me.sign.publicKey;
   const hex = toHex(sign);
   const print = fingerprint(sign);
   return {
     seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labels, hex, print), fingerprint: print,
-    text: item.content.text, time: item.content.time, mine: true, warnings: [], pending: true,
+    text: listedText(content), time: content.time, mine: true, warnings: [], pending: true, ...attachmentField(content),
     ...(item.failed === true ? { failed: true } : {}),
   };
 }

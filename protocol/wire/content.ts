@@ -5,8 +5,10 @@ import { fromUtf8, utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { LIMIT } from './types.js';
 import { decodeHistoryShare, encodeHistoryShare, type HistoryShare } from './history-share.js';
+import { decodeAttachmentRef, encodeAttachmentRef, type AttachmentRef } from './attachment-ref.js';
 
-export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4 } as const;
+// attachment is 9, clear of the codes other content types take next (§9.1).
+export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4, attachment: 9 } as const;
 export type ContentType = keyof typeof CONTENT_TYPE;
 const TYPE_BY_CODE = new Map<number, ContentType>(
   (Object.keys(CONTENT_TYPE) as ContentType[]).map((name) => [CONTENT_TYPE[name], name]),
@@ -27,7 +29,14 @@ export interface HistoryContent {
   readonly share: HistoryShare;
 }
 
-export type Content = TextContent | HistoryContent;
+/** A file or image: its reference (key, hash, name), the ciphertext being on the relay (§9.1). */
+export interface AttachmentContent {
+  readonly type: 'attachment';
+  readonly time: number;
+  readonly attachment: AttachmentRef;
+}
+
+export type Content = TextContent | HistoryContent | AttachmentContent;
 
 /** Padding bucket: plaintext lengths are rounded up to a multiple of this. */
 export const PAD_BUCKET = 256;
@@ -37,11 +46,12 @@ export const MAX_TEXT_BYTES = LIMIT.messageCiphertext - PAD_BUCKET - 64;
 export const MAX_NAME_BYTES = 256;
 
 function maxBytes(type: ContentType): number {
+  if (type === 'attachment') return 4 * MAX_NAME_BYTES;
   return type === 'text' || type === 'history' ? MAX_TEXT_BYTES : MAX_NAME_BYTES;
 }
 
 export function encodeContent(c: Content): Uint8Array {
-  const payload = c.type === 'history' ? encodeHistoryShare(c.share) : utf8(c.text);
+  const payload = c.type === 'history' ? encodeHistoryShare(c.share) : c.type === 'attachment' ? encodeAttachmentRef(c.attachment) : utf8(c.text);
   if (payload.length > maxBytes(c.type)) throw new SottoError('FIELD_TOO_LARGE', `${c.type} is too long`);
   const body = new Writer(64 + payload.length);
   body.u8(CONTENT_TYPE[c.type]).u64(c.time).var32(payload);
@@ -58,6 +68,8 @@ export function decodeContent(plaintext: Uint8Array): Content {
   let content: Content;
   if (type === 'history') {
     content = { type, time, share: decodeHistoryShare(payload, MAX_TEXT_BYTES) };
+  } else if (type === 'attachment') {
+    content = { type, time, attachment: decodeAttachmentRef(payload) };
   } else {
     let text: string;
     try {

@@ -256,10 +256,10 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     const invite = key();
     await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: 1000, bytes: randomBytes(150) });
     await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: key(), joinerEnc: key(), request: randomBytes(300), now: 0 });
-    const keepJoins = { joinsCreatedBefore: 0, messagesCreatedBefore: undefined };
-    assert.equal(await store.prune({ invitesExpiredBefore: 1000, ...keepJoins }), { invites: 0, joins: 0, messages: 0 });
+    const keepJoins = { joinsCreatedBefore: 0, messagesCreatedBefore: undefined, attachmentUploadMs: 1000, now: 0 };
+    assert.equal(await store.prune({ invitesExpiredBefore: 1000, ...keepJoins }), { invites: 0, joins: 0, messages: 0, chunks: 0 });
     assert.ok(await store.getInvite(roomId, invite));
-    assert.equal(await store.prune({ invitesExpiredBefore: 1001, ...keepJoins }), { invites: 1, joins: 1, messages: 0 });
+    assert.equal(await store.prune({ invitesExpiredBefore: 1001, ...keepJoins }), { invites: 1, joins: 1, messages: 0, chunks: 0 });
     assert.is(await store.getInvite(roomId, invite), undefined);
     assert.equal(await store.pendingJoinsForIssuer(roomId, owner), []);
   });

@@ -1,6 +1,7 @@
 // One room: header with the room code, verification warnings, the message log (role="log", one
 // <article> per message), the composer, the invite panel and the members region.
 import type { ConnectionState, MessageView, NoticeView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import { attachControl, attachmentElement } from './attachments.js';
 import { coalesced } from './coalesced.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyControl } from './history-control.js';
@@ -43,7 +44,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const text = h('textarea', { name: 'message', rows: '2', maxlength: '8000', autocomplete: 'off', placeholder: 'Write a message (Enter sends, Shift+Enter for a new line)' });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const sendError = h('p', { role: 'alert', class: 'error' });
-  const composer = h('form', { class: 'composer', novalidate: true }, field('Message', text), send, sendError);
+  const attach = attachControl(ctx, roomId, (failure) => { sendError.textContent = failure; });
+  const composer = h('form', { class: 'composer', novalidate: true }, attach.button, attach.input, field('Message', text), send, attach.uploads, sendError);
 
   const members = membersPanel(ctx, roomId);
 
@@ -107,11 +109,11 @@ export function roomView(ctx: Ctx, roomId: string): View {
     for (const item of timelineItems(messages, notices)) {
       keep.add(item.key);
       const signature = item.type === 'message'
-        ? `${item.message.pending ? `${connection}${item.message.failed ? '-failed' : ''}` : 'sent'}|${item.message.text}|${item.message.warning ?? ''}|${item.message.senderName}`
+        ? `${item.message.pending ? `${connection}${item.message.failed ? '-failed' : ''}` : 'sent'}|${item.message.text}|${item.message.warning ?? ''}|${item.message.senderName}|${item.message.attachment === undefined ? '' : 'file'}`
         : item.type === 'notice' ? `${noticeText(item.notice)}|${item.notice.time}` : item.label;
       let entry = rendered.get(item.key);
       if (entry === undefined || entry.signature !== signature) {
-        const article = item.type === 'message' ? messageArticle(item.message, connection, retrySends)
+        const article = item.type === 'message' ? messageArticle(item.message, connection, retrySends, (m) => attachmentElement(ctx, roomId, m))
           : item.type === 'notice' ? noticeElement(item.notice) : dayElement(item.label);
         if (entry !== undefined) entry.article.replaceWith(article);
         entry = { article, signature };
@@ -265,7 +267,7 @@ function pendingNote(m: MessageView, connection: ConnectionState, retry: () => v
   return h('span', { class: 'pending-note failed' }, 'Not sent — ', button);
 }
 
-function messageArticle(m: MessageView, connection: ConnectionState, retry: () => void): HTMLElement {
+function messageArticle(m: MessageView, connection: ConnectionState, retry: () => void, attachment: (m: MessageView) => HTMLElement | undefined): HTMLElement {
   const fp = h('p', { class: 'fingerprint-line', hidden: true }, 'Key fingerprint ', h('code', {}, m.fingerprint));
   const fpButton = h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false' }, 'Key');
   fpButton.addEventListener('click', () => {
@@ -281,7 +283,7 @@ function messageArticle(m: MessageView, connection: ConnectionState, retry: () =
       ' ',
       fpButton,
     ),
-    h('p', { class: 'text' }, ...linkified(m.text)),
+    m.attachment === undefined ? h('p', { class: 'text' }, ...linkified(m.text)) : attachment(m),
     m.sharedBy === undefined ? undefined
       : h('p', { class: 'shared-note', title: 'Sent before you joined. This copy comes from the member who added you, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),
     m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),

@@ -65,6 +65,15 @@ export interface MessageView {
   readonly warning: string | undefined;
   /** From before we joined, shared with us by this member (their label): their word, not the sender's signature. */
   readonly sharedBy: string | undefined;
+  /** A file or image (docs/protocol.md §9.1): what the page shows before fetching it; `text` is its name. */
+  readonly attachment?: AttachmentInfo;
+}
+
+export interface AttachmentInfo {
+  readonly name: string;
+  readonly mediaType: string;
+  /** Bytes. */
+  readonly size: number;
 }
 
 export interface MemberView {
@@ -138,6 +147,14 @@ export interface Api {
   /** Checks a link with the relay (the same checks as a join) and says what it leads to. */
   previewInvite: [{ payload: string }, InvitePreview];
   send: [{ roomId: string; text: string }, void];
+  /**
+   * Seals and uploads a file, then sends it; progress comes as `transfer` events under the page's
+   * `transfer` id, and `cancelTransfer` stops it (CANCELLED). Resolves once the message is acknowledged.
+   */
+  attach: [{ roomId: string; transfer: string; bytes: Uint8Array; name: string; mediaType: string }, void];
+  /** Downloads and verifies the attachment of a delivered message: its bytes only after the check (ATTACHMENT_CORRUPT otherwise). */
+  fetchAttachment: [{ roomId: string; messageKey: string; transfer: string }, { bytes: Uint8Array; name: string; mediaType: string }];
+  cancelTransfer: [{ transfer: string }, void];
   remove: [{ roomId: string; member: string }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
@@ -201,6 +218,8 @@ export type ViewEvent =
   | { readonly type: 'warning'; readonly warning: WarningView }
   /** Another tab handed this tab an invite link (web/worker/handoff.ts). */
   | { readonly type: 'invite'; readonly payload: string }
+  /** An upload or download under way: plaintext bytes done of the total. */
+  | { readonly type: 'transfer'; readonly transfer: string; readonly done: number; readonly total: number }
   | { readonly type: 'fatal'; readonly text: string };
 
 export interface EventMessage {
@@ -228,4 +247,5 @@ export const WORKER_ERRORS = {
   UNKNOWN_ROOM: 'No such room.',
   IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
   NOT_CONFIRMED: 'Type the word shown to confirm.',
+  CANCELLED: 'Cancelled.',
 } as const;

@@ -10,6 +10,7 @@ import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
+import { Transfers } from './transfers.js';
 import { forgetKeystore, keystoreExists, replaceKeystore, takeImported, WrongPassphrase } from './keystore.js';
 import {
   checkKeystoreFile, createWrappedKeystore, openKeystoreFile, storedHasRecoveryKey, unlockWithPassphrase, unlockWithRecoveryKey, type WrappedKeystore,
@@ -51,6 +52,9 @@ const FRIENDLY: Partial<Record<string, string>> = {
   TIMEOUT: 'The relay did not answer in time. Try again.',
   RATE_LIMITED: 'Too many requests; slow down a little.',
   FIELD_TOO_LARGE: 'That is too long.',
+  ATTACHMENT_TOO_LARGE: 'That file is larger than this server accepts.',
+  ATTACHMENT_CORRUPT: 'The file failed verification: it is not what its sender sent. It was not opened.',
+  ATTACHMENT_NOT_FOUND: 'The server no longer has this file (its room keeps files for a limited time).',
 };
 
 function humanError(error: SottoError): string {
@@ -89,6 +93,7 @@ type Emit = (event: ViewEvent) => void;
 
 export class Session {
   readonly #emit: Emit;
+  readonly #transfers: Transfers;
   #state: KeystoreState = 'locked';
   #client: ClientPort | undefined;
   /** The unlocked keystore (its records, for an export too); undefined while locked or ephemeral. */
@@ -103,6 +108,7 @@ export class Session {
 
   constructor(emit: Emit) {
     this.#emit = emit;
+    this.#transfers = new Transfers(emit);
   }
 
   async handle<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
@@ -171,6 +177,16 @@ export class Session {
       if (text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
       await this.#need().send(hex(roomId), body);
     },
+    attach: async ({ roomId, transfer, bytes, name, mediaType }) => {
+      if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
+      const port = this.#need();
+      await this.#transfers.run(transfer, (options) => port.attach(hex(roomId), { bytes, name: text(name), mediaType: text(mediaType) }, options));
+    },
+    fetchAttachment: async ({ roomId, messageKey, transfer }) => {
+      const port = this.#need();
+      return this.#transfers.run(transfer, (options) => port.fetchAttachment(hex(roomId), text(messageKey), options));
+    },
+    cancelTransfer: async ({ transfer }) => this.#transfers.cancel(transfer),
     remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
     setRole: async ({ roomId, member, role }) => {
       if (role !== 'admin' && role !== 'member') throw new WorkerFailure('BAD_REQUEST', 'role');
