@@ -116,7 +116,7 @@ if (chromiumAvailable()) {
     await bob.page.waitForFunction(() => Array.from(document.querySelectorAll<HTMLImageElement>('img.attachment-image')).some((i) => i.complete && i.naturalWidth === 320));
     const src = await image.getAttribute('src');
     assert.ok(src?.startsWith('blob:'), 'shown from a blob, never from a URL the relay controls');
-    await screenshot(bob.page, 'attachments-image');
+    await screenshot(bob.page, '51-attachment-image');
     await expectAccessible(bob.page, 'room with attachments');
   });
 
@@ -128,7 +128,7 @@ if (chromiumAvailable()) {
     const progress = alice.page.getByRole('group', { name: 'Uploading cancel-me.bin' });
     await progress.waitFor();
     await progress.getByRole('progressbar').waitFor();
-    await screenshot(alice.page, 'attachments-upload-progress');
+    await screenshot(alice.page, '50-attachment-upload-progress');
     await expectAccessible(alice.page, 'upload in progress');
     await progress.getByRole('button', { name: 'Cancel' }).click();
     hold = undefined;
@@ -146,7 +146,7 @@ if (chromiumAvailable()) {
     const got = await download(bob, 'video-20mib.bin');
     assert.is(got.length, file.length);
     assert.ok(got.equals(file), 'the downloaded bytes are the bytes sent');
-    await screenshot(bob.page, 'attachments-file');
+    await screenshot(bob.page, '52-attachment-file');
   });
 
   test('a chunk the relay altered is refused: a clear error, nothing saved', async () => {
@@ -158,7 +158,7 @@ if (chromiumAvailable()) {
       await article.getByRole('button', { name: 'Download notes-1mib.bin' }).click();
       await article.getByText('The file failed verification').waitFor({ timeout: TRANSFER_TIMEOUT_MS });
       assert.is(downloads, 0);
-      await screenshot(bob.page, 'attachments-refused');
+      await screenshot(bob.page, '53-attachment-refused');
     } finally {
       tamper = false;
     }

@@ -5,7 +5,7 @@
 // application/octet-stream blob, and an image only as <img> from a blob of one of the raster types
 // below, so nothing a member sends can run or render as a page on Sotto's origin.
 import type { MessageView } from '../worker/rpc.js';
-import { h } from './dom.js';
+import { h, svg } from './dom.js';
 import { errorText, type Ctx } from './view.js';
 
 /** Raster types shown inline: decoders that never run script (SVG, which can, is a download). */
@@ -27,6 +27,15 @@ export function formatSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} B`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1)} KB`;
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
+}
+
+/** The paperclip: drawn, as Chromium on a server may have no emoji font. */
+function paperclip(): SVGElement {
+  return svg('svg', { viewBox: '0 0 24 24', width: 18, height: 18, 'aria-hidden': 'true', focusable: 'false' },
+    svg('path', {
+      d: 'M16.5 6.5v10a4.5 4.5 0 0 1-9 0V5a3 3 0 0 1 6 0v10.5a1.5 1.5 0 0 1-3 0V6.5',
+      fill: 'none', stroke: 'currentColor', 'stroke-width': 1.8, 'stroke-linecap': 'round',
+    }));
 }
 
 /** A progress bar with a Cancel button for one transfer; removes itself when the transfer ends. */
@@ -53,7 +62,7 @@ function transferProgress(ctx: Ctx, label: string): { element: HTMLElement; id: 
 export function attachControl(ctx: Ctx, roomId: string, report: (text: string) => void): { button: HTMLElement; input: HTMLInputElement; uploads: HTMLElement } {
   // Hidden: the button is what people and tests find; it opens the browser's file chooser.
   const input = h('input', { type: 'file', hidden: true, 'data-testid': 'attach-input' });
-  const button = h('button', { type: 'button', class: 'secondary attach', 'aria-label': 'Attach file', title: 'Attach file' }, '📎');
+  const button = h('button', { type: 'button', class: 'secondary attach', 'aria-label': 'Attach file', title: 'Attach file' }, paperclip());
   const uploads = h('div', { class: 'uploads', 'aria-live': 'polite' });
   button.addEventListener('click', () => input.click());
   input.addEventListener('change', () => {
@@ -107,7 +116,7 @@ export function attachmentElement(ctx: Ctx, roomId: string, m: MessageView): HTM
   const download = h('button', { type: 'button', class: 'secondary small', 'aria-label': `Download ${info.name}` }, 'Download');
   const preview = h('div', { class: 'attachment-preview' });
   const element = h('div', { class: 'attachment', 'data-name': info.name },
-    h('p', { class: 'attachment-name' }, h('span', { class: 'file-icon', 'aria-hidden': 'true' }, '📄 '), info.name, ' ',
+    h('p', { class: 'attachment-name' }, info.name, ' ',
       h('span', { class: 'hint' }, `(${formatSize(info.size)})`)),
     preview, download, transfers, status);
   if (m.pending || m.seq === undefined) {
