@@ -3,6 +3,8 @@
 import type { ConnectionState, MessageView, NoticeView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
 import { attachControl, attachmentElement } from './attachments.js';
 import { coalesced } from './coalesced.js';
+import { setTitleBase } from './page-title.js';
+import { JUMP_EVENT, jumpDone, pendingJump } from './jump.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyControl } from './history-control.js';
 import { invitePanel } from './invite.js';
@@ -81,7 +83,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
     }
     const joining = room.state === 'waiting' || room.state === 'joining';
     title.textContent = room.name || (joining ? 'Joining a room' : 'Unnamed room');
-    document.title = `${room.name || 'Room'} · Sotto`;
+    setTitleBase(`${room.name || 'Room'} · Sotto`);
     codeLine.hidden = room.state !== 'active';
     code.textContent = room.code ?? 'pending';
     code.title = room.code === undefined ? 'You will see the room code after the next key change in this room.' : '';
@@ -145,6 +147,11 @@ export function roomView(ctx: Ctx, roomId: string): View {
     if (disposed) return;
     renderMessages(messages, notices);
     earlier.hidden = total <= messages.length;
+    if (pendingJump(roomId) !== undefined && !applyJump() && total > messages.length) {
+      // The message is older than the window shown: widen it to the whole history, then look again.
+      showing = total;
+      void refreshMessages();
+    }
     if (document.visibilityState === 'visible' && room?.unread) await ctx.rpc.call('markRead', { roomId });
   });
   const refreshMembers = coalesced(async (): Promise<void> => {
@@ -158,10 +165,27 @@ export function roomView(ctx: Ctx, roomId: string): View {
   });
   const report = (error: unknown): void => console.error('room refresh failed', error);
 
+  /** Brings a search result's message into view (jump.ts); false while it is not rendered. */
+  const applyJump = (): boolean => {
+    const key = pendingJump(roomId);
+    const article = key === undefined ? undefined : rendered.get(key)?.article;
+    if (article === undefined) return false;
+    jumpDone();
+    log.querySelectorAll('.jumped').forEach((old) => old.classList.remove('jumped'));
+    article.classList.add('jumped');
+    article.setAttribute('tabindex', '-1');
+    article.scrollIntoView({ block: 'center' });
+    article.focus();
+    return true;
+  };
+  const onJump = (): void => void applyJump();
+  window.addEventListener(JUMP_EVENT, onJump);
+
   applyRoom();
   if (room !== undefined) {
     void Promise.all([refreshMessages(), refreshMembers(), refreshWarnings()]).then(() => {
-      log.scrollTop = log.scrollHeight;
+      // At the newest message, unless a search result was brought into view meanwhile.
+      if (log.querySelector('.jumped') === null) log.scrollTop = log.scrollHeight;
       return ctx.rpc.call('markRead', { roomId });
     }).catch(report);
   }
@@ -253,7 +277,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
     dispose() {
       disposed = true;
       document.removeEventListener('visibilitychange', onVisible);
-      document.title = 'Sotto';
+      window.removeEventListener(JUMP_EVENT, onJump);
+      setTitleBase('Sotto');
     },
   };
 }
@@ -274,7 +299,7 @@ function messageArticle(m: MessageView, connection: ConnectionState, retry: () =
     fp.hidden = !fp.hidden;
     fpButton.setAttribute('aria-expanded', fp.hidden ? 'false' : 'true');
   });
-  const article = h('article', { class: `message${m.own ? ' own' : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq, 'data-sender': m.sender },
+  const article = h('article', { class: `message${m.own ? ' own' : ''}${m.pending ? ' pending' : ''}${m.mention === true ? ' mention' : ''}`, 'data-seq': m.seq, 'data-sender': m.sender, 'data-key': m.key },
     h('header', { class: 'message-head' },
       h('span', { class: 'sender' }, m.senderName),
       ' ',

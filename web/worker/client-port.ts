@@ -4,6 +4,7 @@ import { fromBase64Url } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { DEFAULT_MAX_ATTACHMENT_BYTES, SottoClient } from '../../protocol/client/client.js';
 import type { AttachmentFile, TransferOptions } from '../../protocol/client/attachments.js';
+import { mentions } from './mentions.js';
 import type { ClientEvent, MemberView as ClientMember, RoomView as ClientRoom } from '../../protocol/client/client-events.js';
 import type { SocketLike } from '../../protocol/client/connection.js';
 import type { ClientPersistence } from '../../protocol/client/persistence.js';
@@ -13,7 +14,7 @@ import { noblePrimitives } from '../../protocol/noise/index.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
 import type { HistoryView, InvitePreview, MemberView, MessageView, NoticeView, RoomState, RoomView } from './rpc.js';
 
-export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings' | 'restoredNotice'> & { readonly createdTime: number };
+export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings' | 'restoredNotice' | 'lastMessage'> & { readonly createdTime: number };
 
 export interface ClientPort {
   createRoom(name: string, displayName: string, history: HistoryView): Promise<string>;
@@ -92,7 +93,7 @@ function messageKey(m: ClientMessage, index: number): string {
   return m.seq === undefined ? `pending-${index}` : `${m.seq}-${m.sender}-${m.time}`;
 }
 
-function messageView(m: ClientMessage, index: number): MessageView {
+function messageView(m: ClientMessage, index: number, myName?: string): MessageView {
   // The label, not the bare name: it tells apart members whose names look alike.
   const senderName = m.senderLabel;
   return {
@@ -110,6 +111,7 @@ function messageView(m: ClientMessage, index: number): MessageView {
     sharedBy: m.sharedBy,
     // Its name, type and size only: the key and hash stay in the worker.
     ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, mediaType: m.attachment.mediaType, size: m.attachment.size } }),
+    ...(!m.mine && m.attachment === undefined && mentions(m.text, myName) ? { mention: true as const } : {}),
   };
 }
 
@@ -159,6 +161,10 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
       return undefined;
     }
   };
+  const myName = (roomId: string): string | undefined => {
+    const self = me(roomId);
+    return client.members(roomId).find((m) => m.sign === self)?.name;
+  };
   return {
     createRoom: (name, displayName, history) => client.createRoom(name, displayName, { ...DEFAULT_SETTINGS, history }),
     setHistory: (roomId, history) => client.setHistory(roomId, history),
@@ -199,13 +205,16 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
           unread: room.unread,
           waitingForKey: room.waitingForKey,
           history: room.history,
+          mentions: room.unread === 0 ? 0 : client.messages(room.roomId, room.unread)
+            .filter((m) => !m.mine && m.attachment === undefined && mentions(m.text, myName(room.roomId))).length,
           createdTime: firstSeen.get(room.roomId)!,
         };
       });
     },
     messages(roomId, last) {
       let pending = 0;
-      const messages = client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0));
+      const name = myName(roomId);
+      const messages = client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0, name));
       const total = client.messageCount(roomId);
       // The notices beside them: from the oldest message shown on, all once the whole history is.
       const since = total <= messages.length ? 0 : messages[0]?.time ?? 0;

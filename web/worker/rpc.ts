@@ -35,6 +35,18 @@ export interface RoomView {
   readonly restoredNotice: string | undefined;
   /** What new members see of earlier messages; undefined until the room's log is here. */
   readonly history: HistoryView | undefined;
+  /** The newest message, for the room list's preview line; undefined in an empty room. */
+  readonly lastMessage: LastMessage | undefined;
+  /** Unread messages that mention this device's member ("@Name"). */
+  readonly mentions: number;
+}
+
+export interface LastMessage {
+  readonly senderName: string;
+  /** Its text, or "File: name" for an attachment. */
+  readonly text: string;
+  readonly time: number;
+  readonly own: boolean;
 }
 
 /** A room's history setting for new members (docs/protocol.md §8.6). */
@@ -67,6 +79,18 @@ export interface MessageView {
   readonly sharedBy: string | undefined;
   /** A file or image (docs/protocol.md §9.1): what the page shows before fetching it; `text` is its name. */
   readonly attachment?: AttachmentInfo;
+  /** It names this device's member as "@Name". */
+  readonly mention?: true;
+}
+
+/** One message "Search messages" found; `key` finds it in the room's timeline. */
+export interface SearchHit {
+  readonly roomId: string;
+  readonly roomName: string;
+  readonly key: string;
+  readonly senderName: string;
+  readonly text: string;
+  readonly time: number;
 }
 
 export interface AttachmentInfo {
@@ -155,6 +179,8 @@ export interface Api {
   /** Downloads and verifies the attachment of a delivered message: its bytes only after the check (ATTACHMENT_CORRUPT otherwise). */
   fetchAttachment: [{ roomId: string; messageKey: string; transfer: string }, { bytes: Uint8Array; name: string; mediaType: string }];
   cancelTransfer: [{ transfer: string }, void];
+  /** Text search over this device's decrypted history: one room, or every room when `roomId` is empty. */
+  search: [{ query: string; roomId: string }, SearchHit[]];
   remove: [{ roomId: string; member: string }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];

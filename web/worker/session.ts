@@ -11,6 +11,7 @@ import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
 import { Transfers } from './transfers.js';
+import { MAX_QUERY, mergeHits, searchRoom } from './search.js';
 import { forgetKeystore, keystoreExists, replaceKeystore, takeImported, WrongPassphrase } from './keystore.js';
 import {
   checkKeystoreFile, createWrappedKeystore, openKeystoreFile, storedHasRecoveryKey, unlockWithPassphrase, unlockWithRecoveryKey, type WrappedKeystore,
@@ -187,6 +188,12 @@ export class Session {
       return this.#transfers.run(transfer, (options) => port.fetchAttachment(hex(roomId), text(messageKey), options));
     },
     cancelTransfer: async ({ transfer }) => this.#transfers.cancel(transfer),
+    search: async ({ query, roomId }) => {
+      const port = this.#need();
+      const wanted = text(query).slice(0, MAX_QUERY);
+      const rooms = port.rooms().filter((room) => text(roomId) === '' || room.id === hex(roomId));
+      return mergeHits(rooms.map((room) => searchRoom(room.id, room.name, port.messages(room.id, Number.MAX_SAFE_INTEGER).messages, wanted)));
+    },
     remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
     setRole: async ({ roomId, member, role }) => {
       if (role !== 'admin' && role !== 'member') throw new WorkerFailure('BAD_REQUEST', 'role');
@@ -338,6 +345,8 @@ export class Session {
         ...view,
         ...(failed ? { state: 'failed' as const, detail: extra.joinFailure } : {}),
         lastTime: last?.time ?? createdTime,
+        lastMessage: last === undefined ? undefined
+          : { senderName: last.senderName, text: last.attachment === undefined ? last.text : `File: ${last.attachment.name}`, time: last.time, own: last.own },
         warnings: extra.warnings.length,
         restoredNotice: extra.restoredNotice,
       };
