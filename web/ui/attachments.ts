@@ -29,6 +29,24 @@ export function formatSize(bytes: number): string {
   return `${(bytes / (1024 * 1024)).toFixed(1)} MB`;
 }
 
+/** Longest file name a reference carries, in UTF-8 bytes (V-172). */
+const NAME_BYTES = 255;
+
+/**
+ * A chosen file's name as it can travel (V-172): control characters and path separators become
+ * "_", and a name too long is cut before its extension, so any file the browser hands over can go.
+ */
+export function sendableName(name: string): string {
+  const clean = name.replace(/[\u0000-\u001f\u007f/\\]/gu, '_').trim() || 'file';
+  const encoder = new TextEncoder();
+  if (encoder.encode(clean).length <= NAME_BYTES) return clean;
+  const dot = clean.lastIndexOf('.');
+  const extension = dot > 0 && clean.length - dot <= 16 ? clean.slice(dot) : '';
+  let stem = [...clean.slice(0, clean.length - extension.length)];
+  while (stem.length > 0 && encoder.encode(`${stem.join('')}…${extension}`).length > NAME_BYTES) stem = stem.slice(0, -1);
+  return `${stem.join('')}…${extension}`;
+}
+
 /** The paperclip: drawn, as Chromium on a server may have no emoji font. */
 function paperclip(): SVGElement {
   return svg('svg', { viewBox: '0 0 24 24', width: 18, height: 18, 'aria-hidden': 'true', focusable: 'false' },
@@ -77,7 +95,7 @@ export function attachControl(ctx: Ctx, roomId: string, report: (text: string) =
       const bytes = new Uint8Array(await file.arrayBuffer());
       // The type the browser guessed; the worker refuses anything that is not a plain media type.
       const mediaType = /^[a-z0-9][a-z0-9!#$&^_.+-]*\/[a-z0-9][a-z0-9!#$&^_.+-]*$/.test(file.type) ? file.type : 'application/octet-stream';
-      await ctx.rpc.call('attach', { roomId, transfer: progress.id, bytes, name: file.name, mediaType }, [bytes.buffer]);
+      await ctx.rpc.call('attach', { roomId, transfer: progress.id, bytes, name: sendableName(file.name), mediaType }, [bytes.buffer]);
       ctx.announce(`${file.name} sent.`);
     } catch (failure) {
       report(`${file.name} not sent: ${errorText(failure)}`);
