@@ -45,6 +45,8 @@ export const ERRORS = {
   ROOM_MISMATCH: { code: 604, message: 'record belongs to a different room' },
   COUNTER_USED: { code: 605, message: 'sender counter already used by a different message' },
   BAD_CHECKPOINT: { code: 606, message: 'checkpoint does not match the room’s roster' },
+  ATTACHMENT_NOT_FOUND: { code: 607, message: 'no such attachment, or it is not complete' },
+  ATTACHMENT_STATE: { code: 608, message: 'attachment upload is not in the state this chunk needs' },
   // 7xx — client-side verification of what the relay served
   GAP: { code: 700, message: 'a message from this sender is missing' },
   REPLAY: { code: 701, message: 'message was already received' },
@@ -64,11 +66,13 @@ export const ERRORS = {
   KEY_USED: { code: 712, message: 'the key of this message was already used or deleted' },
   INDEX_TOO_FAR: { code: 713, message: 'message index is too far ahead of its sender’s chain' },
   NOT_AUTHOR: { code: 714, message: 'only a message’s sender may edit or delete it' },
+  ATTACHMENT_CORRUPT: { code: 715, message: 'attachment failed verification' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },
   HISTORY_LIMIT: { code: 802, message: 'history limit reached' },
   LOG_TOO_LONG: { code: 803, message: 'membership log too long to send; the owner must make a checkpoint' },
+  ATTACHMENT_TOO_LARGE: { code: 804, message: 'attachment is larger than this relay accepts' },
   // 9xx — relay faults
   INTERNAL: { code: 900, message: 'internal relay error' },
   UNAVAILABLE: { code: 901, message: 'relay is shutting down' },

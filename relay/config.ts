@@ -59,6 +59,12 @@ export interface RelayConfig {
   /** A join request nobody answered is dropped after this long. */
   readonly joinRequestTtlDays: number;
   readonly sweepIntervalSeconds: number;
+  /** Largest attachment (plaintext bytes) a member may upload (docs/protocol.md §9.2). */
+  readonly maxAttachmentBytes: number;
+  /** Attachment ciphertext one room may hold in all. */
+  readonly maxRoomAttachmentBytes: number;
+  /** Time an upload may take; unfinished attachments older than this are swept (V-171). */
+  readonly attachmentUploadMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -198,6 +204,9 @@ const SCHEMA: Schema = {
   maxHistoryAgeDays: { flag: 'max-history-age-days', describe: 'prune messages older than this many days; 0 keeps them', default: 0, parse: integer(0, 36_500) },
   joinRequestTtlDays: { flag: 'join-request-ttl-days', describe: 'drop join requests left unanswered this many days', default: 7, parse: integer(1, 365) },
   sweepIntervalSeconds: { flag: 'sweep-interval-seconds', describe: 'how often expired invites, stale join requests and old messages are swept', default: 3600, parse: integer(1, 7 * 24 * 3600) },
+  maxAttachmentBytes: { flag: 'max-attachment-bytes', describe: 'largest file or image a member may attach', default: 25 * MiB, parse: integer(1, 2048 * MiB) },
+  maxRoomAttachmentBytes: { flag: 'max-room-attachment-bytes', describe: 'attachment bytes one room may hold in all', default: 1024 * MiB, parse: integer(1, 1024 * 1024 * MiB) },
+  attachmentUploadMinutes: { flag: 'attachment-upload-minutes', describe: 'time an upload may take; unfinished ones are swept after it', default: 60, parse: integer(1, 7 * 24 * 60) },
 };
 
 const KEYS = Object.keys(SCHEMA) as (keyof RelayConfig)[];

@@ -94,7 +94,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     // hold its socket well past headers-timeout-ms.
     connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
   }, createHttpHandler({
-    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log, gauges,
+    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, maxAttachmentBytes: config.maxAttachmentBytes, metrics, log, gauges,
   }));
   cutSilentConnections(server, config.headersTimeoutMs);
   const wss = new WebSocketServer({

@@ -28,6 +28,8 @@ import { KeyUpdates } from './key-update.js';
 import { generateMemberKeys } from './member-keys.js';
 import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
+import { downloadAttachment, uploadAttachment, type AttachmentFile, type TransferOptions } from './attachments.js';
+import { attachmentRefOf, type AttachmentView } from './attachment-view.js';
 import type { ClientPersistence } from './persistence.js';
 import { Receiving } from './receiving.js';
 import { Checkpointer } from './checkpointer.js';
@@ -86,14 +88,18 @@ export interface SottoClientOptions {
    * than what its keys sent since: its rooms adopt those records as their own (adopt.ts).
    */
   readonly imported?: boolean;
+  /** The relay's attachment limit as last heard (its config.json says it; default 25 MiB): larger files are refused before uploading. */
+  readonly maxAttachmentBytes?: () => number;
 }
 
 const AGE_CHECK_MS = 60_000;
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 export class SottoClient {
   readonly #ctx: ClientContext;
   readonly #parts: ClientParts;
   readonly #connector: Connector;
+  readonly #maxAttachmentBytes: () => number;
   #closed = false;
   #ageTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -131,6 +137,7 @@ export class SottoClient {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#connector = new Connector(ctx, parts);
+    this.#maxAttachmentBytes = options.maxAttachmentBytes ?? ((): number => DEFAULT_MAX_ATTACHMENT_BYTES);
   }
 
   /** Loads the persisted state (if any) and starts connecting; does not wait to be online. */
@@ -258,6 +265,20 @@ export class SottoClient {
     const room = this.#ctx.memberRoom(roomId);
     const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, refContent(room, kind, target, text)));
     return queued.done;
+  }
+
+  /** Seals and uploads a file (§9.2), then sends its reference as a message; resolves with that message's seq. */
+  async sendAttachment(roomId: string, file: AttachmentFile, options?: TransferOptions): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    const attachment = await uploadAttachment(this.#parts.channel, room.roomId, file, this.#maxAttachmentBytes(), options);
+    const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'attachment', time: Date.now(), attachment }));
+    return queued.done;
+  }
+
+  /** Downloads, verifies and opens an attachment a message of the room carries (§9.2, V-139). */
+  fetchAttachment(roomId: string, attachment: AttachmentView, options?: TransferOptions): Promise<Uint8Array> {
+    const room = this.#ctx.memberRoom(roomId);
+    return downloadAttachment(this.#parts.channel, room.roomId, attachmentRefOf(attachment), options);
   }
 
   /** Removes a member; the removal and the rotation that shuts them out apply atomically. */

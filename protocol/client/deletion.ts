@@ -31,8 +31,10 @@ function wipedBy(m: DeliveredMessage): string | undefined {
   return undefined;
 }
 
+/** Its text gone, and an attachment's reference with it: the file's key is the message's content too. */
 function wiped(m: DeliveredMessage): DeliveredMessage {
-  return { ...m, text: '', deleted: true };
+  const { attachment: _attachment, ...rest } = m;
+  return { ...rest, text: '', deleted: true };
 }
 
 /** `view` as it is to be stored: wiped if its author already deleted it (or the message it edits). */

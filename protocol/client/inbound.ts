@@ -82,6 +82,7 @@ export class Inbound {
       case 'error':
       case 'inviteInfo':
       case 'pong':
+      case 'attachChunk':
         if (!(await channel.answer(frame)) && frame.type === 'error' && frame.rid === 0) {
           this.#ctx.warn(undefined, 'UNEXPECTED_FRAME', `relay error without a request: ${frame.text}`);
         }

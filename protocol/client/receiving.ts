@@ -6,6 +6,7 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Content } from '../wire/content.js';
+import { attachmentField, listedText } from './attachment-view.js';
 import type { HistoryShare } from '../wire/history-share.js';
 import { judgeShare } from './history-sharing.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -239,9 +240,13 @@ export class Receiving {
       case 'reply':
       case 'reaction':
       case 'edit':
-      case 'delete': {
-        // Each is kept at its seq as it came; views fold the last four into what they name (§9.1).
-        const view = keepDeleted(room, newMessageView(room, seq, record.epoch, record.sender, content.text, content.time, warnings, { counter: record.counter, ...aboutOf(content) }));
+      case 'delete':
+      case 'attachment': {
+        // Each is kept at its seq as it came; views fold replies, reactions, edits and deletes into what they name (§9.1).
+        const view = keepDeleted(room, {
+          ...newMessageView(room, seq, record.epoch, record.sender, listedText(content), content.time, warnings, { counter: record.counter, ...aboutOf(content) }),
+          ...attachmentField(content),
+        });
         insertMessage(room, view);
         if (content.type === 'delete') applyDelete(room, view);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });

@@ -4,6 +4,7 @@ import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
 import type { Content, RefKind } from '../wire/content.js';
+import type { AttachmentView } from './attachment-view.js';
 import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -80,6 +81,8 @@ export interface MessageView {
   readonly about?: { readonly kind: RefKind; readonly target: string };
   /** Deleted by its author (§9.1): its text, and the texts of its edits, are wiped. */
   readonly deleted?: boolean;
+  /** An attachment's reference (§9.2); `text` is then its file name. */
+  readonly attachment?: AttachmentView;
 }
 
 /** How a message is named within the room (§9.1): its sender (hex) and counter. */

@@ -7,6 +7,7 @@ import { SottoError, isSottoError, type ErrorName } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import { MAX_TEXT_BYTES, type Content, type ContentType } from '../wire/content.js';
+import { decodeAttachmentRef, encodeAttachmentRef } from '../wire/attachment-ref.js';
 import { decodeHistoryShare, encodeHistoryShare } from '../wire/history-share.js';
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeCheckpoint } from '../wire/checkpoint.js';
@@ -57,9 +58,12 @@ function epochFromDraft(room: RoomState, e: EpochJson): EpochInfo {
   }
   return epochFromKey(bytes(e.key), { roomId: room.roomId, epoch: e.epoch, roster, startedAt: e.startedAt, rotationHash });
 }
-/** `text` for a text, profile or room name; `share` (its encoding) for a history share. */
-/** `target`: a reply's, reaction's, edit's or delete's target, [sender, counter] (§9.1). */
-interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; target?: [string, number]; record: string }
+/**
+ * `text` for a text, profile, room name, reply, reaction or edit; `share` (its encoding) for a history share;
+ * `attachment` (its reference's encoding) for an attachment; `target`: a reply's, reaction's, edit's or
+ * delete's target, [sender, counter] (§9.1).
+ */
+interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; attachment?: string; target?: [string, number]; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
@@ -128,13 +132,15 @@ function chainFromJson([sender, next, key, skipped]: ChainJson): [string, Sender
 function outboxToJson(item: OutboxItem): OutboxJson {
   const { content } = item;
   const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) }
-    : 'target' in content ? { text: content.text, target: [b64(content.target.sender), content.target.counter] as [string, number] }
-      : { text: content.text };
+    : content.type === 'attachment' ? { attachment: b64(encodeAttachmentRef(content.attachment)) }
+      : 'target' in content ? { text: content.text, target: [b64(content.target.sender), content.target.counter] as [string, number] }
+        : { text: content.text };
   return { counter: item.counter, type: content.type, time: content.time, ...body, record: b64(item.record.bytes) };
 }
 
 function contentFromJson(o: OutboxJson): Content {
   if (o.type === 'history') return { type: o.type, time: o.time, share: decodeHistoryShare(bytes(o.share ?? ''), MAX_TEXT_BYTES) };
+  if (o.type === 'attachment') return { type: o.type, time: o.time, attachment: decodeAttachmentRef(bytes(o.attachment ?? '')) };
   if (o.type === 'text' || o.type === 'profile' || o.type === 'roomName') return { type: o.type, time: o.time, text: o.text ?? '' };
   if (o.target === undefined) throw new SottoError('BAD_VALUE', `a queued ${o.type} without its target`);
   return { type: o.type, time: o.time, text: o.text ?? '', target: { sender: bytes(o.target[0]), counter: o.target[1] } };

@@ -8,6 +8,7 @@ import { foldTimeline, isListed, type TimelineMessage } from './timeline-fold.js
 import { replacedKeys } from './authorship.js';
 import type { Content } from '../wire/content.js';
 import { noteHistory } from './message-store.js';
+import { attachmentField, listedText } from './attachment-view.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -100,9 +101,9 @@ export function messageCount(room: RoomState): number {
   return room.messages.filter(isListed).length + room.outbox.filter((item) => listed(item.content)).length;
 }
 
-/** Texts and replies are listed as messages; profiles, room names and history shares are not, and the rest fold into what they name. */
+/** Texts, replies and attachments are listed as messages; profiles, room names and history shares are not, and the rest fold into what they name. */
 function listed(content: Content): boolean {
-  return content.type === 'text' || content.type === 'reply';
+  return content.type === 'text' || content.type === 'reply' || content.type === 'attachment';
 }
 
 /**
@@ -111,14 +112,14 @@ function listed(content: Content): boolean {
  */
 export function pendingView(room: RoomState, item: OutboxItem, labels = labelsOf(room)): MessageView | undefined {
   const content = item.content;
-  if (content.type !== 'text' && !('target' in content)) return undefined;
+  if (content.type !== 'text' && content.type !== 'attachment' && !('target' in content)) return undefined;
   const sign = room.me.sign.publicKey;
   const hex = toHex(sign);
   const print = fingerprint(sign);
   return {
     seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labels, hex, print), fingerprint: print,
-    text: content.text, time: content.time, mine: true, warnings: [], pending: true, counter: item.counter,
-    ...aboutOf(content),
+    text: listedText(content), time: content.time, mine: true, warnings: [], pending: true, counter: item.counter,
+    ...aboutOf(content), ...attachmentField(content),
     ...(item.failed === true ? { failed: true } : {}),
   };
 }

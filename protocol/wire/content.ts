@@ -6,8 +6,9 @@ import { Reader, Writer } from './codec.js';
 import { LIMIT } from './types.js';
 import { decodeHistoryShare, encodeHistoryShare, type HistoryShare } from './history-share.js';
 import { decodeRefPayload, encodeRefPayload, REF_OVERHEAD, type MessageRef } from './message-ref.js';
+import { decodeAttachmentRef, encodeAttachmentRef, type AttachmentRef } from './attachment-ref.js';
 
-export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4, reply: 5, reaction: 6, edit: 7, delete: 8 } as const;
+export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4, reply: 5, reaction: 6, edit: 7, delete: 8, attachment: 9 } as const;
 export type ContentType = keyof typeof CONTENT_TYPE;
 const TYPE_BY_CODE = new Map<number, ContentType>(
   (Object.keys(CONTENT_TYPE) as ContentType[]).map((name) => [CONTENT_TYPE[name], name]),
@@ -40,7 +41,14 @@ export interface RefContent {
   readonly text: string;
 }
 
-export type Content = TextContent | HistoryContent | RefContent;
+/** A file or image: its reference (key, hash, name), the ciphertext being on the relay (§9.2). */
+export interface AttachmentContent {
+  readonly type: 'attachment';
+  readonly time: number;
+  readonly attachment: AttachmentRef;
+}
+
+export type Content = TextContent | HistoryContent | RefContent | AttachmentContent;
 
 /** Padding bucket: plaintext lengths are rounded up to a multiple of this. */
 export const PAD_BUCKET = 256;
@@ -68,6 +76,8 @@ export function maxTextBytes(type: ContentType): number {
       return MAX_REACTION_BYTES;
     case 'delete':
       return 0;
+    case 'attachment':
+      return 4 * MAX_NAME_BYTES;
     default:
       return MAX_NAME_BYTES;
   }
@@ -79,6 +89,7 @@ function maxBytes(type: ContentType): number {
 
 function encodePayload(c: Content): Uint8Array {
   if (c.type === 'history') return encodeHistoryShare(c.share);
+  if (c.type === 'attachment') return encodeAttachmentRef(c.attachment);
   if ('target' in c) {
     if (utf8(c.text).length > maxTextBytes(c.type)) throw new SottoError('FIELD_TOO_LARGE', `${c.type} is too long`);
     return encodeRefPayload(c);
@@ -106,6 +117,8 @@ export function decodeContent(plaintext: Uint8Array): Content {
     content = { type, time, share: decodeHistoryShare(payload, MAX_TEXT_BYTES) };
   } else if (isRef(type)) {
     content = { type, time, ...decodeRefPayload(payload, maxTextBytes(type)) };
+  } else if (type === 'attachment') {
+    content = { type, time, attachment: decodeAttachmentRef(payload) };
   } else {
     let text: string;
     try {

@@ -28,7 +28,10 @@ export type ClientFrame =
   | { type: 'send'; rid: number; message: MessageRecord }
   | { type: 'sync'; rid: number; roomId: Uint8Array; logFrom: number; epochFrom: number; seqFrom: number; limit: number }
   | { type: 'ping'; rid: number }
-  | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint };
+  | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint }
+  /** One encrypted chunk of an attachment, in order; `last` closes the upload (§9.2). */
+  | { type: 'attachPut'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number; last: boolean; chunk: Uint8Array }
+  | { type: 'attachGet'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
@@ -41,7 +44,9 @@ export type RelayFrame =
   | { type: 'joinPending'; roomId: Uint8Array; request: JoinRequest }
   | { type: 'welcomeReady'; roomId: Uint8Array; welcome: Welcome }
   | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
-  | { type: 'pong'; rid: number };
+  | { type: 'pong'; rid: number }
+  /** The answer to attachGet: the chunk at `index`, `last` on the attachment's final one. */
+  | { type: 'attachChunk'; rid: number; index: number; last: boolean; chunk: Uint8Array };
 
 /** Version and type, the first two bytes of every frame. */
 const FRAME_HEADER_BYTES = 2;
@@ -85,6 +90,11 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.ping, 8).u32(f.rid).finish();
     case 'checkpoint':
       return start(CLIENT_FRAME.checkpoint, 16 + f.checkpoint.bytes.length).u32(f.rid).var32(f.checkpoint.bytes).finish();
+    case 'attachPut':
+      return start(CLIENT_FRAME.attachPut, 64 + f.chunk.length).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.attachmentId, SIZE.attachmentId)
+        .u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
+    case 'attachGet':
+      return start(CLIENT_FRAME.attachGet, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.attachmentId, SIZE.attachmentId).u32(f.index).finish();
   }
 }
 
@@ -118,6 +128,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
         .u64(f.lastSeq).u8(f.more ? 1 : 0).finish();
     case 'pong':
       return start(RELAY_FRAME.pong, 8).u32(f.rid).finish();
+    case 'attachChunk':
+      return start(RELAY_FRAME.attachChunk, 16 + f.chunk.length).u32(f.rid).u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
   }
 }
 
@@ -213,6 +225,18 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.checkpoint:
       frame = { type: 'checkpoint', rid: r.u32('rid'), checkpoint: decodeCheckpoint(record(r, 'checkpoint')) };
       break;
+    case CLIENT_FRAME.attachPut: {
+      const rid = r.u32('rid');
+      const roomId = r.fixed(SIZE.roomId, 'roomId');
+      const attachmentId = r.fixed(SIZE.attachmentId, 'attachmentId');
+      const index = chunkIndex(r);
+      const last = flag(r, 'last flag');
+      frame = { type: 'attachPut', rid, roomId, attachmentId, index, last, chunk: chunk(r) };
+      break;
+    }
+    case CLIENT_FRAME.attachGet:
+      frame = { type: 'attachGet', rid: r.u32('rid'), roomId: r.fixed(SIZE.roomId, 'roomId'), attachmentId: r.fixed(SIZE.attachmentId, 'attachmentId'), index: chunkIndex(r) };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
   }
@@ -270,6 +294,13 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case RELAY_FRAME.pong:
       frame = { type: 'pong', rid: r.u32('rid') };
       break;
+    case RELAY_FRAME.attachChunk: {
+      const rid = r.u32('rid');
+      const index = chunkIndex(r);
+      const last = flag(r, 'last flag');
+      frame = { type: 'attachChunk', rid, index, last, chunk: chunk(r) };
+      break;
+    }
     default:
       throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);
   }
@@ -279,6 +310,20 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
 
 function record(r: Reader, what: string): Uint8Array {
   return r.var32(LIMIT.record, what);
+}
+
+/** An attachment chunk's position: below LIMIT.attachmentChunks (V-136). */
+function chunkIndex(r: Reader): number {
+  const index = r.u32('chunk index');
+  if (index >= LIMIT.attachmentChunks) throw new SottoError('BAD_VALUE', `chunk index must be below ${LIMIT.attachmentChunks}`);
+  return index;
+}
+
+/** An attachment chunk: 1..LIMIT.attachmentChunk bytes; an empty one is BAD_VALUE (V-136). */
+function chunk(r: Reader): Uint8Array {
+  const bytes = r.var32(LIMIT.attachmentChunk, 'attachment chunk');
+  if (bytes.length === 0) throw new SottoError('BAD_VALUE', 'empty attachment chunk');
+  return bytes;
 }
 
 /** A u8 that is 0 or 1; anything else is BAD_VALUE (V-09). */

@@ -33,6 +33,8 @@ export const CLIENT_FRAME = {
   sync: 0x4b,
   ping: 0x4c,
   checkpoint: 0x4d,
+  attachPut: 0x4e,
+  attachGet: 0x4f,
 } as const;
 
 export const RELAY_FRAME = {
@@ -47,6 +49,7 @@ export const RELAY_FRAME = {
   // 0x88 was protocol 1's joinConfirmed: the issuer no longer waits for the joiner.
   syncDone: 0x89,
   pong: 0x8a,
+  attachChunk: 0x8b,
 } as const;
 
 export type RecordName = keyof typeof RECORD;
@@ -62,6 +65,8 @@ export const SIZE = {
   nonce: 24,
   secret: 32,
   sealedSecret: 32 + 32 + 16, // ephemeral public key, 32-byte secret, tag
+  /** An attachment's id: random, chosen by its uploader (docs/protocol.md §9.2). */
+  attachmentId: 16,
 } as const;
 
 /** Upper bounds for variable-length fields, checked while decoding (before any crypto). */
@@ -86,4 +91,8 @@ export const LIMIT = {
   syncPage: 1000,
   /** Members one checkpoint lists: a roster is at most as large as a rotation. */
   checkpointMembers: 10_000,
+  /** One attachment chunk as the relay stores it: ATTACHMENT_CHUNK plaintext bytes plus the AEAD tag (§9.2). */
+  attachmentChunk: 256 * 1024 + 16,
+  /** Chunks in one attachment: 2 GiB at most, whatever the relay's own size limit. */
+  attachmentChunks: 8192,
 } as const;

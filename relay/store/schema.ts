@@ -139,6 +139,17 @@ export const MIGRATIONS: readonly Migration[] = [
       { table: 'rooms', column: { name: 'history_count', type: 'int', default: 0 } },
     ],
   },
+  {
+    why: 'encrypted attachment chunks (docs/protocol.md §9.2): opaque ciphertext, its uploader and start time for retention (V-171)',
+    tables: [{
+      name: 'attachment_chunks',
+      columns: [
+        bytes('room_id', ROOM), bytes('attachment_id'), int('idx'), bytes('uploader'), small('last'), int('size'), int('created_at'), bytes('bytes'),
+      ],
+      primaryKey: ['room_id', 'attachment_id', 'idx'],
+    }],
+    indexes: [{ name: 'attachment_chunks_by_age', table: 'attachment_chunks', columns: ['created_at'] }],
+  },
 ];
 
 /** The version a database is at once every entry has run. */

@@ -11,6 +11,8 @@ export const REACTIONS = ['❤️', '👍', '👎', '😂', '😮', '😢'] as c
 
 export interface MessageActions {
   readonly retry: () => void;
+  /** What shows an attachment in place of the text: its preview or download control (attachments.ts). */
+  readonly attachment: (m: MessageView) => HTMLElement | undefined;
   readonly reply: (m: MessageView) => void;
   /** `emoji` '' withdraws ours. */
   readonly react: (m: MessageView, emoji: string) => void;
@@ -22,7 +24,7 @@ export interface MessageActions {
 /** What a rendered article shows: when it changes, the article is built again. */
 export function messageSignature(m: MessageView, connection: ConnectionState): string {
   const state = m.pending ? `${connection}${m.failed ? '-failed' : ''}` : 'sent';
-  return JSON.stringify([state, m.text, m.warning, m.senderName, m.deleted, m.edits.length, m.reactions, m.replyTo, m.ref]);
+  return JSON.stringify([state, m.text, m.warning, m.senderName, m.deleted, m.edits.length, m.reactions, m.replyTo, m.ref, m.attachment !== undefined, m.mention === true]);
 }
 
 /** The note on a message of ours the relay has not acknowledged: sending, waiting to be online, or given up on. */
@@ -103,7 +105,7 @@ function actionButtons(m: MessageView, actions: MessageActions): { bar: HTMLElem
   const bar = h('div', { class: 'message-actions' },
     button('Reply', () => actions.reply(m)),
     react,
-    m.own ? button('Edit', () => actions.edit(m)) : undefined,
+    m.own && m.attachment === undefined ? button('Edit', () => actions.edit(m)) : undefined,
     m.own ? button('Delete', () => actions.remove(m)) : undefined);
   return { bar, picker };
 }
@@ -116,7 +118,10 @@ export function messageArticle(m: MessageView, connection: ConnectionState, acti
     fpButton.setAttribute('aria-expanded', fp.hidden ? 'false' : 'true');
   });
   const { bar, picker } = actionButtons(m, actions);
-  return h('article', { class: `message${m.own ? ' own' : ''}${m.pending ? ' pending' : ''}${m.deleted ? ' deleted' : ''}`, 'data-seq': m.seq, 'data-sender': m.sender, tabindex: '-1' },
+  return h('article', {
+    class: `message${m.own ? ' own' : ''}${m.pending ? ' pending' : ''}${m.deleted ? ' deleted' : ''}${m.mention === true ? ' mention' : ''}`,
+    'data-seq': m.seq, 'data-sender': m.sender, 'data-key': m.key, tabindex: '-1',
+  },
     h('header', { class: 'message-head' },
       h('span', { class: 'sender' }, m.senderName),
       ' ',
@@ -126,7 +131,8 @@ export function messageArticle(m: MessageView, connection: ConnectionState, acti
       fpButton,
     ),
     quote(m, actions.jump),
-    m.deleted ? h('p', { class: 'text deleted-note' }, 'This message was deleted.') : h('p', { class: 'text' }, ...linkified(m.text)),
+    m.deleted ? h('p', { class: 'text deleted-note' }, 'This message was deleted.')
+      : m.attachment !== undefined ? actions.attachment(m) : h('p', { class: 'text' }, ...linkified(m.text)),
     editedMark(m),
     m.sharedBy === undefined ? undefined
       : h('p', { class: 'shared-note', title: 'Sent before you joined. This copy comes from the member who added you, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),

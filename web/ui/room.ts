@@ -1,7 +1,10 @@
 // One room: header with the room code, verification warnings, the message log (role="log", one
 // <article> per message), the composer, the invite panel and the members region.
 import type { MessageAction, MessageView, NoticeView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import { attachControl, attachmentElement } from './attachments.js';
 import { coalesced } from './coalesced.js';
+import { setTitleBase } from './page-title.js';
+import { JUMP_EVENT, jumpDone, pendingJump } from './jump.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyControl } from './history-control.js';
 import { invitePanel } from './invite.js';
@@ -54,7 +57,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const contextText = h('span', {});
   const cancelContext = h('button', { type: 'button', class: 'link small' }, 'Cancel');
   const context = h('p', { class: 'composer-context', role: 'status', hidden: true }, contextText, ' ', cancelContext);
-  const composer = h('form', { class: 'composer', novalidate: true }, context, field('Message', text), send, sendError);
+  const attach = attachControl(ctx, roomId, (failure) => { sendError.textContent = failure; });
+  const composer = h('form', { class: 'composer', novalidate: true }, context, attach.button, attach.input, field('Message', text), send, attach.uploads, sendError);
   let mode: { readonly action: Extract<MessageAction, 'reply' | 'edit'>; readonly target: string } | undefined;
 
   const members = membersPanel(ctx, roomId);
@@ -91,7 +95,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
     }
     const joining = room.state === 'waiting' || room.state === 'joining';
     title.textContent = room.name || (joining ? 'Joining a room' : 'Unnamed room');
-    document.title = `${room.name || 'Room'} · Sotto`;
+    setTitleBase(`${room.name || 'Room'} · Sotto`);
     codeLine.hidden = room.state !== 'active';
     code.textContent = room.code ?? 'pending';
     code.title = room.code === undefined ? 'You will see the room code after the next key change in this room.' : '';
@@ -154,6 +158,11 @@ export function roomView(ctx: Ctx, roomId: string): View {
     if (disposed) return;
     renderMessages(messages, notices);
     earlier.hidden = total <= messages.length;
+    if (pendingJump(roomId) !== undefined && !applyJump() && total > messages.length) {
+      // The message is older than the window shown: widen it to the whole history, then look again.
+      showing = total;
+      void refreshMessages();
+    }
     if (document.visibilityState === 'visible' && room?.unread) await ctx.rpc.call('markRead', { roomId });
   });
   const refreshMembers = coalesced(async (): Promise<void> => {
@@ -167,10 +176,27 @@ export function roomView(ctx: Ctx, roomId: string): View {
   });
   const report = (error: unknown): void => console.error('room refresh failed', error);
 
+  /** Brings a search result's message into view (jump.ts); false while it is not rendered. */
+  const applyJump = (): boolean => {
+    const key = pendingJump(roomId);
+    const article = key === undefined ? undefined : rendered.get(key)?.article;
+    if (article === undefined) return false;
+    jumpDone();
+    log.querySelectorAll('.jumped').forEach((old) => old.classList.remove('jumped'));
+    article.classList.add('jumped');
+    article.setAttribute('tabindex', '-1');
+    article.scrollIntoView({ block: 'center' });
+    article.focus();
+    return true;
+  };
+  const onJump = (): void => void applyJump();
+  window.addEventListener(JUMP_EVENT, onJump);
+
   applyRoom();
   if (room !== undefined) {
     void Promise.all([refreshMessages(), refreshMembers(), refreshWarnings()]).then(() => {
-      log.scrollTop = log.scrollHeight;
+      // At the newest message, unless a search result was brought into view meanwhile.
+      if (log.querySelector('.jumped') === null) log.scrollTop = log.scrollHeight;
       return ctx.rpc.call('markRead', { roomId });
     }).catch(report);
   }
@@ -221,6 +247,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
 
   const actions: MessageActions = {
     retry: () => retrySends(),
+    attachment: (m) => attachmentElement(ctx, roomId, m),
     reply(m) {
       if (m.ref === undefined) return;
       setMode({ action: 'reply', target: m.ref }, `Replying to ${m.senderName}: ${m.text.slice(0, 80)}${m.text.length > 80 ? '…' : ''}`);
@@ -345,7 +372,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
     dispose() {
       disposed = true;
       document.removeEventListener('visibilitychange', onVisible);
-      document.title = 'Sotto';
+      window.removeEventListener(JUMP_EVENT, onJump);
+      setTitleBase('Sotto');
     },
   };
 }

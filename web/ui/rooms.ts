@@ -1,8 +1,9 @@
 // The room list (sidebar on wide screens, the home screen on phones) with unread counts, and the
 // "New room" form.
 import type { RoomView } from '../worker/rpc.js';
-import { field, h, replaceChildren } from './dom.js';
+import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyPicker } from './history-setting.js';
+import { searchPanel } from './search.js';
 import { errorText, type Ctx } from './view.js';
 
 export interface RoomList {
@@ -18,6 +19,15 @@ const STATE_NOTE: Partial<Record<RoomView['state'], string>> = {
   left: 'left',
   failed: 'join failed',
 };
+
+/** The room's newest message under its name: sender, text cut short, and its time. */
+function preview(room: RoomView): HTMLElement | undefined {
+  const last = room.lastMessage;
+  if (last === undefined) return undefined;
+  return h('span', { class: 'room-preview' },
+    h('span', { class: 'room-preview-text' }, `${last.own ? 'You' : last.senderName}: ${last.text.replace(/\s+/g, ' ')}`),
+    h('time', { datetime: new Date(last.time).toISOString() }, formatTime(last.time)));
+}
 
 export function roomList(ctx: Ctx): RoomList {
   const list = h('ul', { class: 'room-list' });
@@ -38,9 +48,11 @@ export function roomList(ctx: Ctx): RoomList {
     error,
   );
 
+  const search = searchPanel(ctx);
   const element = h('nav', { class: 'sidebar', 'aria-labelledby': 'rooms-title' },
     h('div', { class: 'sidebar-head' }, h('h2', { id: 'rooms-title' }, 'Rooms'), newRoom),
     form,
+    search.element,
     list,
     empty,
   );
@@ -105,6 +117,7 @@ export function roomList(ctx: Ctx): RoomList {
     element,
     openNewRoom: () => toggle(true),
     update(rooms, current) {
+      search.update(rooms);
       empty.hidden = rooms.length > 0;
       const sorted = [...rooms].sort((a, b) => b.lastTime - a.lastTime || a.name.localeCompare(b.name));
       replaceChildren(list, ...sorted.map((room) => {
@@ -113,9 +126,11 @@ export function roomList(ctx: Ctx): RoomList {
           h('span', { class: 'room-name' }, room.name || (room.state === 'waiting' || room.state === 'joining' ? 'Joining a room' : 'Unnamed room')),
           note === undefined ? undefined : h('span', { class: 'room-note' }, note),
           room.warnings > 0 ? h('span', { class: 'room-warn', title: 'verification warnings' }, '⚠', h('span', { class: 'sr-only' }, ' warnings')) : undefined,
+          room.mentions > 0 ? h('span', { class: 'badge mention', title: 'mentions you' }, '@', h('span', { class: 'sr-only' }, ' mentions you')) : undefined,
           room.unread > 0
             ? h('span', { class: 'badge' }, String(room.unread), h('span', { class: 'sr-only' }, ' unread'))
             : undefined,
+          preview(room),
         );
         return h('li', {}, link);
       }));

@@ -38,6 +38,18 @@ export interface RoomView {
   readonly restoredNotice: string | undefined;
   /** What new members see of earlier messages; undefined until the room's log is here. */
   readonly history: HistoryView | undefined;
+  /** The newest message, for the room list's preview line; undefined in an empty room. */
+  readonly lastMessage: LastMessage | undefined;
+  /** Unread messages that mention this device's member ("@Name"). */
+  readonly mentions: number;
+}
+
+export interface LastMessage {
+  readonly senderName: string;
+  /** Its text, or "File: name" for an attachment. */
+  readonly text: string;
+  readonly time: number;
+  readonly own: boolean;
 }
 
 /** A room's history setting for new members (docs/protocol.md §8.6). */
@@ -78,6 +90,27 @@ export interface MessageView {
   readonly edits: readonly { readonly text: string; readonly time: number }[];
   /** Deleted by its sender: shown as "This message was deleted.", its text wiped here. */
   readonly deleted: boolean;
+  /** A file or image (docs/protocol.md §9.2): what the page shows before fetching it; `text` is its name. */
+  readonly attachment?: AttachmentInfo;
+  /** It names this device's member as "@Name". */
+  readonly mention?: true;
+}
+
+/** One message "Search messages" found; `key` finds it in the room's timeline. */
+export interface SearchHit {
+  readonly roomId: string;
+  readonly roomName: string;
+  readonly key: string;
+  readonly senderName: string;
+  readonly text: string;
+  readonly time: number;
+}
+
+export interface AttachmentInfo {
+  readonly name: string;
+  readonly mediaType: string;
+  /** Bytes. */
+  readonly size: number;
 }
 
 export interface Quote {
@@ -169,6 +202,16 @@ export interface Api {
   send: [{ roomId: string; text: string }, void];
   /** Reply, React, Edit or Delete on the message `target` (a MessageView's `ref`); settles on the relay's ack. */
   act: [{ roomId: string; action: MessageAction; target: string; text: string }, void];
+  /**
+   * Seals and uploads a file, then sends it; progress comes as `transfer` events under the page's
+   * `transfer` id, and `cancelTransfer` stops it (CANCELLED). Resolves once the message is acknowledged.
+   */
+  attach: [{ roomId: string; transfer: string; bytes: Uint8Array; name: string; mediaType: string }, void];
+  /** Downloads and verifies the attachment of a delivered message: its bytes only after the check (ATTACHMENT_CORRUPT otherwise). */
+  fetchAttachment: [{ roomId: string; messageKey: string; transfer: string }, { bytes: Uint8Array; name: string; mediaType: string }];
+  cancelTransfer: [{ transfer: string }, void];
+  /** Text search over this device's decrypted history: one room, or every room when `roomId` is empty. */
+  search: [{ query: string; roomId: string }, SearchHit[]];
   remove: [{ roomId: string; member: string }, void];
   /** Marks a member verified after comparing safety numbers, or clears it (this device only). */
   setVerified: [{ roomId: string; member: string; verified: boolean }, void];
@@ -234,6 +277,8 @@ export type ViewEvent =
   | { readonly type: 'warning'; readonly warning: WarningView }
   /** Another tab handed this tab an invite link (web/worker/handoff.ts). */
   | { readonly type: 'invite'; readonly payload: string }
+  /** An upload or download under way: plaintext bytes done of the total. */
+  | { readonly type: 'transfer'; readonly transfer: string; readonly done: number; readonly total: number }
   | { readonly type: 'fatal'; readonly text: string };
 
 export interface EventMessage {
@@ -261,4 +306,5 @@ export const WORKER_ERRORS = {
   UNKNOWN_ROOM: 'No such room.',
   IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
   NOT_CONFIRMED: 'Type the word shown to confirm.',
+  CANCELLED: 'Cancelled.',
 } as const;

@@ -10,6 +10,8 @@ import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
+import { Transfers } from './transfers.js';
+import { MAX_QUERY, mergeHits, searchRoom } from './search.js';
 import { clearImportPending, forgetKeystore, importPending, keystoreExists, replaceKeystore, WrongPassphrase } from './keystore.js';
 import {
   checkKeystoreFile, createWrappedKeystore, openKeystoreFile, storedHasRecoveryKey, unlockWithPassphrase, unlockWithRecoveryKey, type WrappedKeystore,
@@ -52,6 +54,9 @@ const FRIENDLY: Partial<Record<string, string>> = {
   RATE_LIMITED: 'Too many requests; slow down a little.',
   STORE_UNAVAILABLE: 'The server cannot reach its storage right now. Nothing was lost; try again in a moment.',
   FIELD_TOO_LARGE: 'That is too long.',
+  ATTACHMENT_TOO_LARGE: 'That file is larger than this server accepts.',
+  ATTACHMENT_CORRUPT: 'The file failed verification: it is not what its sender sent. It was not opened.',
+  ATTACHMENT_NOT_FOUND: 'The server no longer has this file (its room keeps files for a limited time).',
 };
 
 function humanError(error: SottoError): string {
@@ -90,6 +95,7 @@ type Emit = (event: ViewEvent) => void;
 
 export class Session {
   readonly #emit: Emit;
+  readonly #transfers: Transfers;
   #state: KeystoreState = 'locked';
   #client: ClientPort | undefined;
   /** The unlocked keystore (its records, for an export too); undefined while locked or ephemeral. */
@@ -104,6 +110,7 @@ export class Session {
 
   constructor(emit: Emit) {
     this.#emit = emit;
+    this.#transfers = new Transfers(emit);
   }
 
   async handle<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
@@ -176,6 +183,22 @@ export class Session {
       if (action !== 'reply' && action !== 'react' && action !== 'edit' && action !== 'delete') throw new WorkerFailure('BAD_REQUEST', 'action');
       if ((action === 'reply' || action === 'edit') && text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
       await this.#need().act(hex(roomId), action, text(target), text(body));
+    },
+    attach: async ({ roomId, transfer, bytes, name, mediaType }) => {
+      if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
+      const port = this.#need();
+      await this.#transfers.run(transfer, (options) => port.attach(hex(roomId), { bytes, name: text(name), mediaType: text(mediaType) }, options));
+    },
+    fetchAttachment: async ({ roomId, messageKey, transfer }) => {
+      const port = this.#need();
+      return this.#transfers.run(transfer, (options) => port.fetchAttachment(hex(roomId), text(messageKey), options));
+    },
+    cancelTransfer: async ({ transfer }) => this.#transfers.cancel(transfer),
+    search: async ({ query, roomId }) => {
+      const port = this.#need();
+      const wanted = text(query).slice(0, MAX_QUERY);
+      const rooms = port.rooms().filter((room) => text(roomId) === '' || room.id === hex(roomId));
+      return mergeHits(rooms.map((room) => searchRoom(room.id, room.name, port.messages(room.id, Number.MAX_SAFE_INTEGER).messages, wanted)));
     },
     remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
     setVerified: async ({ roomId, member, verified }) => {
@@ -334,6 +357,8 @@ export class Session {
         ...view,
         ...(failed ? { state: 'failed' as const, detail: extra.joinFailure } : {}),
         lastTime: last?.time ?? createdTime,
+        lastMessage: last === undefined ? undefined
+          : { senderName: last.senderName, text: last.attachment === undefined ? last.text : `File: ${last.attachment.name}`, time: last.time, own: last.own },
         warnings: extra.warnings.length,
         restoredNotice: extra.restoredNotice,
       };

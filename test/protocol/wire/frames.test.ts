@@ -76,7 +76,7 @@ test('frames: unknown tags and frames from the other direction are UNKNOWN_TYPE'
     throws(() => decodeRelayFrame(bytes), 'UNKNOWN_TYPE', `bare ${name} as a relay frame`);
   }
   // 0x46 and 0x88 were protocol 1's welcome and joinConfirmed frames: retired, not reused.
-  for (const tag of [0x00, 0x40, 0x46, 0x4e, 0x7f, 0x88, 0x8b, 0xff]) {
+  for (const tag of [0x00, 0x40, 0x46, 0x50, 0x7f, 0x88, 0x8c, 0xff]) {
     throws(() => decodeClientFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
     throws(() => decodeRelayFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
   }
@@ -120,6 +120,22 @@ test('frames: a malformed nested record fails with the record’s own code', asy
   throws(() => decodeClientFrame(carry(r.message.bytes.subarray(0, 100))), 'TRUNCATED', 'short record');
   throws(() => decodeClientFrame(carry(withTrailing(r.message.bytes))), 'TRAILING_BYTES', 'long record');
   throws(() => decodeClientFrame(carry(withByte(r.message.bytes, 0, 9))), 'BAD_VERSION', 'record version');
+});
+
+test('frames: attachment chunks are 1..262160 bytes at an index below 8192', async () => {
+  const r = await room();
+  const attachmentId = new Uint8Array(16);
+  const put = (index: number, chunk: Uint8Array): Uint8Array =>
+    encodeClientFrame({ type: 'attachPut', rid: 1, roomId: r.roomId, attachmentId, index, last: false, chunk });
+  throws(() => decodeClientFrame(put(0, new Uint8Array(0))), 'BAD_VALUE', 'empty chunk');
+  throws(() => decodeClientFrame(put(0, new Uint8Array(LIMIT.attachmentChunk + 1))), 'FIELD_TOO_LARGE', 'chunk over the limit');
+  throws(() => decodeClientFrame(put(LIMIT.attachmentChunks, new Uint8Array(1))), 'BAD_VALUE', 'index 8192');
+  throws(() => decodeClientFrame(encodeClientFrame({ type: 'attachGet', rid: 1, roomId: r.roomId, attachmentId, index: LIMIT.attachmentChunks })), 'BAD_VALUE', 'get index 8192');
+  throws(() => decodeRelayFrame(encodeRelayFrame({ type: 'attachChunk', rid: 1, index: 0, last: true, chunk: new Uint8Array(0) })), 'BAD_VALUE', 'empty served chunk');
+  const lastFlag = put(0, new Uint8Array(1));
+  throws(() => decodeClientFrame(withByte(lastFlag, 2 + 4 + 16 + 16 + 4, 2)), 'BAD_VALUE', 'last flag 2');
+  const decoded = decodeClientFrame(put(LIMIT.attachmentChunks - 1, new Uint8Array(LIMIT.attachmentChunk)));
+  assert.is(decoded.type === 'attachPut' ? decoded.chunk.length : -1, LIMIT.attachmentChunk);
 });
 
 test('frames: sync limit 0 or over LIMIT.syncPage is BAD_VALUE', async () => {

@@ -270,7 +270,7 @@ test('content: round trip, padded to 256-byte buckets', () => {
 
 test('content: unknown content type is BAD_VALUE', () => {
   const bytes = encodeContent({ type: 'text', time: 0, text: 'hi' });
-  for (const type of [0, 9, 0xff]) throws(() => decodeContent(withByte(bytes, 0, type)), 'BAD_VALUE', `type ${type}`);
+  for (const type of [0, 10, 0xff]) throws(() => decodeContent(withByte(bytes, 0, type)), 'BAD_VALUE', `type ${type}`);
 });
 
 test('V-120: reply, reaction, edit and delete round-trip naming sender and counter; a delete carries no text, a reaction at most 32 bytes, counter 0 names nothing', () => {
