@@ -24,6 +24,7 @@ export const BENCH_RELAY_FLAGS: readonly string[] = [
   '--max-connections-per-ip', '1000000',
   '--rate-limit-per-second', '1000000',
   '--rate-limit-burst', '1000000',
+  '--rooms-per-address-per-hour', '1000000',
 ];
 
 export async function startRelayProcess(launch: RelayLaunch): Promise<RunningRelayProcess> {

@@ -116,7 +116,7 @@ export function records(r: Room): NamedRecord[] {
   ];
 }
 
-/** One of every client frame (appendEvent bare, with its rotation, and with rotation and welcome). */
+/** One of every client frame (createRoom bare and with a room token; appendEvent bare, with its rotation, and with rotation and welcome). */
 export function clientFrames(r: Room): ClientFrame[] {
   return [
     { type: 'auth', rid: 1, roomId: r.roomId, role: 'member', publicKey: r.owner.sign.publicKey, signature: randomBytes(64) },
@@ -134,6 +134,7 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'sync', rid: 13, roomId: r.roomId, logFrom: 2, epochFrom: 1, seqFrom: 2 ** 53 - 1, limit: 1000 },
     { type: 'ping', rid: 0xffffffff },
     { type: 'checkpoint', rid: 14, checkpoint: r.checkpoint },
+    { type: 'createRoom', rid: 30, genesis: r.genesis, roomToken: 'AAAAAZA3kfQxMjM0NTY3OIiq' },
   ];
 }
 
