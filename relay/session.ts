@@ -28,7 +28,6 @@ import { Outbox } from './outbox.js';
 import { quotaReached } from './quota-refusal.js';
 import { SessionBindings } from './session-bindings.js';
 import type { SessionRegistry } from './session-registry.js';
-import { BytePace } from './sync-pace.js';
 
 export const CLOSE = {
   goingAway: 1001,
@@ -117,7 +116,7 @@ export class Session implements Requester {
   readonly #bindings = new SessionBindings();
   readonly #bucket: TokenBucket;
   /** Made on the first sync: most connections of an idle relay never sync again. */
-  #syncPace: BytePace | undefined;
+  #syncPace: TokenBucket | undefined;
   /** Ends a sync answer's wait for its pace early, when the socket goes. */
   #paceWake: (() => void) | undefined;
   /** Made when a frame is queued and dropped once flushed: an idle session holds none. */
@@ -224,7 +223,7 @@ export class Session implements Requester {
   async paceSync(bytes: number): Promise<void> {
     const { syncBytesPerSecond, syncBurstBytes } = this.#ctx.config;
     const now = this.#ctx.now();
-    const waitMs = (this.#syncPace ??= new BytePace(syncBytesPerSecond, syncBurstBytes, now)).take(bytes, now);
+    const waitMs = (this.#syncPace ??= new TokenBucket(syncBytesPerSecond, syncBurstBytes, now)).spend(bytes, now);
     if (waitMs === 0 || this.#closing) return;
     quotaReached(this.#ctx, 'sync-bytes');
     await new Promise<void>((resolve) => {

@@ -4,9 +4,9 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { isSottoError } from '../../protocol/errors.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
+import { TokenBucket } from '../../relay/limits.js';
 import { WindowCounter } from '../../relay/quota.js';
 import { checkRoomToken, issueRoomToken } from '../../relay/room-token.js';
-import { BytePace } from '../../relay/sync-pace.js';
 
 const HOUR = 3600_000;
 
@@ -28,17 +28,17 @@ test('V-115: a window counter allows `limit` uses per key per window, each key o
 });
 
 test('V-118: the sync pace lets a burst go at once, then makes each answer wait for its bytes', () => {
-  const pace = new BytePace(1000, 2000, 0);
-  assert.is(pace.take(1500, 0), 0);
-  assert.is(pace.take(500, 0), 0);
+  const pace = new TokenBucket(1000, 2000, 0);
+  assert.is(pace.spend(1500, 0), 0);
+  assert.is(pace.spend(500, 0), 0);
   // Nothing left: 1000 bytes at 1000 a second are a second's wait, and the next one queues behind.
-  assert.is(pace.take(1000, 0), 1000);
-  assert.is(pace.take(1000, 0), 2000);
+  assert.is(pace.spend(1000, 0), 1000);
+  assert.is(pace.spend(1000, 0), 2000);
   // Idle time pays the debt, and refills no more than the burst.
-  assert.is(pace.take(0, 2000), 0);
-  assert.is(pace.take(2000, 1_000_000), 0);
+  assert.is(pace.spend(0, 2000), 0);
+  assert.is(pace.spend(2000, 1_000_000), 0);
   // An answer larger than the burst still goes, once paid for.
-  assert.is(pace.take(5000, 1_000_000), 5000);
+  assert.is(pace.spend(5000, 1_000_000), 5000);
 });
 
 test('V-116: a room token is accepted under its secret until it expires; altered, foreign or garbled it is BAD_ROOM_TOKEN', () => {
