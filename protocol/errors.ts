@@ -72,7 +72,14 @@ export const ERRORS = {
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },
   HISTORY_LIMIT: { code: 802, message: 'history limit reached' },
   LOG_TOO_LONG: { code: 803, message: 'membership log too long to send; the owner must make a checkpoint' },
-  ATTACHMENT_TOO_LARGE: { code: 804, message: 'attachment is larger than this relay accepts' },
+  // Quotas (docs/operations.md "Quotas"): each an operator's option, each refused before anything is stored.
+  ROOM_CREATION_LIMITED: { code: 804, message: 'too many rooms created from this address; try again later' },
+  ROOM_TOKEN_REQUIRED: { code: 805, message: 'this relay creates rooms only with a token from its operator' },
+  BAD_ROOM_TOKEN: { code: 806, message: 'room-creation token is not valid or has expired' },
+  ROOM_FULL: { code: 807, message: 'the room has reached the relay’s storage limit' },
+  MESSAGE_TOO_LARGE: { code: 808, message: 'message is larger than this relay accepts' },
+  TOO_MANY_ROOMS: { code: 809, message: 'this connection is in as many rooms as the relay allows' },
+  ATTACHMENT_TOO_LARGE: { code: 810, message: 'attachment is larger than this relay accepts' },
   // 9xx — relay faults
   INTERNAL: { code: 900, message: 'internal relay error' },
   UNAVAILABLE: { code: 901, message: 'relay is shutting down' },

@@ -11,9 +11,12 @@ import type { RelayConfig } from './config.js';
 import type { AddressFailures } from './context.js';
 import { DATABASE_FILE } from './data-dir.js';
 import { AddressLockout, ConnectionCounter, type AddressConnections } from './limits.js';
+import { WindowCounter, type QuotaCounter } from './quota.js';
 import type { Logger } from './log.js';
 import { ThreadedStore } from './store/threaded-store.js';
 import type { Store } from './store/store.js';
+
+const HOUR_MS = 3600 * 1000;
 
 export interface Backends {
   readonly store: Store;
@@ -21,6 +24,8 @@ export interface Backends {
   readonly addressLockout: AddressFailures;
   /** Open connections per client address (--max-connections-per-ip). */
   readonly connections: AddressConnections;
+  /** Per process for now: a counter shared through Redis plugs in here (quota.ts). */
+  readonly roomCreations: QuotaCounter;
   /** Closes what was opened here, not what was passed in. */
   close(): Promise<void>;
 }
@@ -28,9 +33,10 @@ export interface Backends {
 export async function openBackends(config: RelayConfig, given: { readonly store?: Store; readonly bus?: Bus }, log: Logger): Promise<Backends> {
   const storeUrl = config.storeUrl;
   const store = given.store ?? (storeUrl === undefined
-    ? await ThreadedStore.open({ path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous, maxHistoryPerRoom: config.maxHistoryPerRoom })
+    ? await ThreadedStore.open({ path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous,
+      maxHistoryPerRoom: config.maxHistoryPerRoom, maxRoomBytes: config.maxRoomBytes })
     : await (await import('./store/postgres-store.js')).PostgresStore.open({
-      url: storeUrl, maxHistoryPerRoom: config.maxHistoryPerRoom, poolSize: config.storePoolSize,
+      url: storeUrl, maxHistoryPerRoom: config.maxHistoryPerRoom, maxRoomBytes: config.maxRoomBytes, poolSize: config.storePoolSize,
       onConnectionError: (error) => log.warn('postgres connection lost', { error: error.name }),
     }));
   const lockoutMs = config.inviteLockoutSeconds * 1000;
@@ -44,6 +50,7 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
     bus,
     addressLockout: redis?.addressLockout ?? local,
     connections: redis?.connections ?? new ConnectionCounter(config.maxConnectionsPerIp),
+    roomCreations: new WindowCounter(config.roomsPerAddressPerHour, HOUR_MS),
     async close() {
       redis?.connections.close();
       if (given.bus === undefined) await bus.close();

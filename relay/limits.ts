@@ -1,5 +1,6 @@
-// Abuse limits: a token bucket per session, connection and invite-failure counts per client address,
-// and the one rule for what a client's address is. Addresses are kept in memory only, never logged.
+// Abuse limits: token buckets per session (its requests, and the bytes of its sync answers),
+// connection and invite-failure counts per client address, and the one rule for what a client's
+// address is. Addresses are kept in memory only, never logged.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
@@ -17,11 +18,26 @@ export class TokenBucket {
   }
 
   take(now: number): boolean {
-    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#last) * this.#ratePerMs);
-    this.#last = now;
+    this.#refill(now);
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
+  }
+
+  /**
+   * Takes `amount` at `now` whatever the balance, which may go below zero (so an amount larger than
+   * the burst still goes, once paid for); the milliseconds until it is paid for (0: at once). The
+   * pace of sync answers in bytes (V-118): nothing is refused, a large catch-up just takes longer.
+   */
+  spend(amount: number, now: number): number {
+    this.#refill(now);
+    this.#tokens -= amount;
+    return this.#tokens >= 0 ? 0 : Math.ceil(-this.#tokens / this.#ratePerMs);
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#last) * this.#ratePerMs);
+    this.#last = now;
   }
 }
 

@@ -21,6 +21,7 @@ import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import { cutSilentConnections } from './silent-connections.js';
+import { loadRoomTokenSecret } from './room-token.js';
 import { startSweeper } from './sweeper.js';
 import { timedStore } from './timed-store.js';
 import type { Store } from './store/store.js';
@@ -71,6 +72,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const log = deps.log ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
   const staticKey = loadOrCreateRelayKey(config.dataDir, nodePrimitives);
+  // Before anything is opened: a relay told to require tokens it cannot check must not start.
+  const roomTokenSecret = config.requireRoomToken ? loadRoomTokenSecret(config.dataDir, false) : undefined;
   const backends = await openBackends(config, deps, log);
   const { store, bus } = backends;
   const metrics = new Metrics();
@@ -78,6 +81,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     config, store: timedStore(store, metrics.storeSeconds), bus, metrics, log, now,
     suite: await detectSuite(),
     addressLockout: backends.addressLockout,
+    roomCreations: backends.roomCreations,
+    roomTokenSecret,
     restorePoints: loadRestorePoints(config.dataDir),
   };
   const registry = new SessionRegistry(bus, metrics, log);

@@ -191,7 +191,8 @@ export class SottoClient {
     return this.#parts.channel.whenOnline(timeoutMs);
   }
 
-  async createRoom(name: string, displayName = '', settings?: RoomSettings): Promise<string> {
+  /** `roomToken`: the operator's room-creation token, for a relay that asks for one (ROOM_TOKEN_REQUIRED). */
+  async createRoom(name: string, displayName = '', settings?: RoomSettings, roomToken?: string): Promise<string> {
     const ctx = this.#ctx;
     const { channel, binding, outbox } = this.#parts;
     const me = await generateMemberKeys(ctx.suite);
@@ -203,7 +204,7 @@ export class SottoClient {
     appendVerified(room, genesis, roster);
     room.epochs.set(0, epochFromKey(randomBytes(32), { roomId, epoch: 0, roster, startedAt: genesis.time, rotationHash: undefined }));
     room.epoch = 0;
-    await channel.request((rid) => ({ type: 'createRoom', rid, genesis }));
+    await channel.request((rid) => ({ type: 'createRoom', rid, genesis, ...(roomToken === undefined ? {} : { roomToken }) }));
     ctx.rooms.set(room.hex, room);
     await ctx.save();
     await binding.bindAndSync(room);

@@ -17,7 +17,8 @@ export type AuthRole = keyof typeof AUTH_ROLE;
 
 export type ClientFrame =
   | { type: 'auth'; rid: number; roomId: Uint8Array; role: AuthRole; publicKey: Uint8Array; signature: Uint8Array }
-  | { type: 'createRoom'; rid: number; genesis: MemberEvent }
+  /** `roomToken`: an operator's room-creation token (text), for a relay that requires one (V-116). */
+  | { type: 'createRoom'; rid: number; genesis: MemberEvent; roomToken?: string }
   | { type: 'registerInvite'; rid: number; invite: Invite }
   | { type: 'getInvite'; rid: number; roomId: Uint8Array; invitePublicKey: Uint8Array }
   | { type: 'joinRequest'; rid: number; request: JoinRequest }
@@ -60,8 +61,11 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
     case 'auth':
       return start(CLIENT_FRAME.auth, 128).u32(f.rid).fixed(f.roomId, SIZE.roomId).u8(AUTH_ROLE[f.role])
         .fixed(f.publicKey, SIZE.publicKey).fixed(f.signature, SIZE.signature).finish();
-    case 'createRoom':
-      return start(CLIENT_FRAME.createRoom, 256).u32(f.rid).var32(f.genesis.bytes).finish();
+    case 'createRoom': {
+      const w = start(CLIENT_FRAME.createRoom, 256).u32(f.rid).var32(f.genesis.bytes);
+      // Optional and last: a frame without it is byte for byte protocol 2's original createRoom.
+      return (f.roomToken === undefined ? w : w.str16(f.roomToken)).finish();
+    }
     case 'registerInvite':
       return start(CLIENT_FRAME.registerInvite, 256).u32(f.rid).var32(f.invite.bytes).finish();
     case 'getInvite':
@@ -179,8 +183,12 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       frame = { type: 'auth', rid, roomId, role, publicKey: r.fixed(SIZE.publicKey, 'publicKey'), signature: r.fixed(SIZE.signature, 'signature') };
       break;
     }
-    case CLIENT_FRAME.createRoom:
-      frame = { type: 'createRoom', rid: r.u32('rid'), genesis: decodeMemberEvent(record(r, 'genesis')) };
+    case CLIENT_FRAME.createRoom: {
+      const rid = r.u32('rid');
+      const genesis = decodeMemberEvent(record(r, 'genesis'));
+      frame = r.remaining === 0 ? { type: 'createRoom', rid, genesis } : { type: 'createRoom', rid, genesis, roomToken: r.str16(LIMIT.roomToken, 'roomToken') };
+      break;
+    }
       break;
     case CLIENT_FRAME.registerInvite:
       frame = { type: 'registerInvite', rid: r.u32('rid'), invite: decodeInvite(record(r, 'invite')) };

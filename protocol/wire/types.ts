@@ -85,6 +85,8 @@ export const LIMIT = {
   listItems: 10_000,
   /** A nested record inside a frame. */
   record: 2 * 1024 * 1024,
+  /** An operator's room-creation token (relay/room-token.ts makes 43 characters). */
+  roomToken: 128,
   /** Human-readable error text. */
   errorText: 512,
   /** Messages a client may ask for in one sync page. */

@@ -17,14 +17,17 @@ type JoinConfirmFrame = Extract<ClientFrame, { type: 'joinConfirm' }>;
 export async function handleJoinRequest(ctx: RelayContext, session: Requester, f: JoinRequestFrame): Promise<void> {
   const request = f.request;
   const now = ctx.now();
-  // Lockouts come first and hold even for a correct proof, so guessing gains nothing while locked.
-  if (await ctx.addressLockout.isLocked(session.address, now)) throw new SottoError('INVITE_LOCKED');
   const found = await ctx.store.getInvite(request.roomId, request.invitePublicKey);
-  if (found !== undefined && found.lockedUntil > now) throw new SottoError('INVITE_LOCKED');
+  // A request repeated byte for byte was proven when it claimed the invite (V-110): no lockout applies.
   if (await answeredAgain(ctx, session, f, found?.claimedBy)) return;
   const invite = await requireUsable(ctx, request.roomId, found);
   const proof = labeled('sigJoinRequest', request.signed);
   if (!(await ctx.suite.verify(request.invitePublicKey, proof, request.inviteSignature))) {
+    // Lockouts refuse bad proofs only (V-119). A proof is a signature by the key the link's token
+    // derives, so no number of failures brings a forger closer, while a lock that also refused a
+    // correct proof let anyone who knew the invite key (or shared the joiner's address) keep the
+    // real joiner out. While locked, a failure is refused without being stored again.
+    if (invite.lockedUntil > now || (await ctx.addressLockout.isLocked(session.address, now))) throw new SottoError('INVITE_LOCKED');
     await ctx.addressLockout.recordFailure(session.address, now);
     await ctx.store.recordInviteFailure(request.roomId, request.invitePublicKey, {
       now, maxFailures: ctx.config.inviteMaxFailures, lockoutMs: ctx.config.inviteLockoutSeconds * 1000,

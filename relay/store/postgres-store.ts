@@ -15,6 +15,8 @@ export interface PostgresStoreOptions {
   /** postgres://user@host:port/database; a password is better given as PGPASSWORD than in the URL. */
   readonly url: string;
   readonly maxHistoryPerRoom: number;
+  /** Message bytes a room may hold (ROOM_FULL beyond); unset: no byte limit. */
+  readonly maxRoomBytes?: number;
   /** Connections this process keeps open at most; requests beyond wait for one. */
   readonly poolSize: number;
   /** Called when an idle pooled connection fails (the pool replaces it). */
@@ -157,8 +159,8 @@ class PostgresDatabase implements SqlDatabase {
 }
 
 export class PostgresStore extends SqlStore {
-  private constructor(db: PostgresDatabase, maxHistoryPerRoom: number) {
-    super(db, maxHistoryPerRoom);
+  private constructor(db: PostgresDatabase, maxHistoryPerRoom: number, maxRoomBytes: number | undefined) {
+    super(db, maxHistoryPerRoom, maxRoomBytes);
   }
 
   /** Connects and brings the schema up to date; throws if the database cannot be used. */
@@ -170,6 +172,6 @@ export class PostgresStore extends SqlStore {
       await db.close();
       throw error;
     }
-    return new PostgresStore(db, options.maxHistoryPerRoom);
+    return new PostgresStore(db, options.maxHistoryPerRoom, options.maxRoomBytes);
   }
 }

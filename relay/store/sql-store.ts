@@ -23,6 +23,7 @@ interface RoomRow {
   head_hash: Uint8Array;
   rotation_pending: number;
   last_seq: number;
+  message_bytes: number;
 }
 
 interface MemberRow {
@@ -95,7 +96,7 @@ function toJoin(row: JoinRow): PendingJoin {
   };
 }
 
-const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, history_mode, history_count, epoch, log_length, head_hash, rotation_pending, last_seq';
+const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, history_mode, history_count, epoch, log_length, head_hash, rotation_pending, last_seq, message_bytes';
 const MEMBER_COLUMNS = 'sign_pub, enc_pub, role, added_at, join_epoch';
 const JOINS_WITH_ISSUER = `SELECT j.invite_pub, i.issuer, j.joiner_sign, j.joiner_enc, j.request, j.welcome, j.confirm
   FROM joins j JOIN invites i ON i.room_id = j.room_id AND i.invite_pub = j.invite_pub`;
@@ -108,7 +109,7 @@ const SQL = {
   setHead: 'UPDATE rooms SET log_length = $1, head_hash = $2 WHERE id = $3',
   setEpoch: 'UPDATE rooms SET epoch = $1, rotation_pending = 0 WHERE id = $2',
   setRotationPending: 'UPDATE rooms SET rotation_pending = 1 WHERE id = $1',
-  setLastSeq: 'UPDATE rooms SET last_seq = $1 WHERE id = $2',
+  setLastSeq: 'UPDATE rooms SET last_seq = $1, message_bytes = message_bytes + $2 WHERE id = $3',
   countRooms: 'SELECT count(*) AS n FROM rooms',
   countMembers: 'SELECT count(*) AS n FROM members',
   insertEvent: 'INSERT INTO events (room_id, idx, bytes) VALUES ($1, $2, $3)',
@@ -151,7 +152,13 @@ const SQL = {
     ON CONFLICT (room_id, sender, counter) DO NOTHING`,
   findMessage: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND sender = $2 AND counter = $3',
   getMessages: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND seq > $2 AND epoch >= $3 ORDER BY seq LIMIT $4',
+  // Each prune first takes what it deletes off the rooms' byte counts (--max-room-bytes).
+  unCountMessages: `UPDATE rooms SET message_bytes = message_bytes -
+    (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE room_id = $1 AND seq <= $2) WHERE id = $1`,
   pruneMessages: 'DELETE FROM messages WHERE room_id = $1 AND seq <= $2',
+  unCountOldMessages: `UPDATE rooms SET message_bytes = message_bytes -
+    (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE messages.room_id = rooms.id AND created_at < $1)
+    WHERE id IN (SELECT room_id FROM messages WHERE created_at < $1)`,
   pruneOldMessages: 'DELETE FROM messages WHERE created_at < $1',
   attachmentSummary: `SELECT count(*) AS n, coalesce(sum(size), 0) AS size, coalesce(max(last), 0) AS closed, min(created_at) AS started
     FROM attachment_chunks WHERE room_id = $1 AND attachment_id = $2`,
@@ -184,11 +191,13 @@ async function count(tx: SqlTransaction, sql: string): Promise<number> {
 export class SqlStore implements Store {
   readonly #db: SqlDatabase;
   readonly #maxHistory: number;
+  readonly #maxRoomBytes: number;
   readonly #lockRoom: string;
 
-  constructor(db: SqlDatabase, maxHistoryPerRoom: number) {
+  constructor(db: SqlDatabase, maxHistoryPerRoom: number, maxRoomBytes = Number.MAX_SAFE_INTEGER) {
     this.#db = db;
     this.#maxHistory = maxHistoryPerRoom;
+    this.#maxRoomBytes = maxRoomBytes;
     this.#lockRoom = SQL.getRoom + db.lockRow;
   }
 
@@ -401,14 +410,23 @@ export class SqlStore implements Store {
       if (stored !== undefined) return stored;
       throw new SottoError('STALE_EPOCH', m.epoch !== room.epoch ? `message for epoch ${m.epoch}, room at ${room.epoch}` : 'a rotation is pending');
     }
+    if (room.message_bytes + m.bytes.length > this.#maxRoomBytes) {
+      // A resend of what is stored still gets its seq in a full room.
+      const stored = await this.#stored(tx, m);
+      if (stored !== undefined) return stored;
+      throw new SottoError('ROOM_FULL', `the relay keeps at most ${this.#maxRoomBytes} bytes of messages per room`);
+    }
     const seq = room.last_seq + 1;
     if ((await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now])) === 0) {
       const stored = await this.#stored(tx, m);
       if (stored === undefined) throw new SottoError('INTERNAL', 'message insert refused with no message stored under its counter');
       return stored;
     }
-    await tx.run(SQL.setLastSeq, [seq, m.roomId]);
-    if (seq > this.#maxHistory) await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
+    await tx.run(SQL.setLastSeq, [seq, m.bytes.length, m.roomId]);
+    if (seq > this.#maxHistory) {
+      await tx.run(SQL.unCountMessages, [m.roomId, seq - this.#maxHistory]);
+      await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
+    }
     return { seq, duplicate: false };
   }
 
@@ -431,7 +449,11 @@ export class SqlStore implements Store {
       const invites = await tx.run(SQL.pruneInvites, [cutoffs.invitesExpiredBefore]);
       await tx.run(SQL.pruneJoins, [cutoffs.joinsCreatedBefore]);
       const joins = joinsBefore - (await count(tx, SQL.countJoins));
-      const messages = cutoffs.messagesCreatedBefore === undefined ? 0 : await tx.run(SQL.pruneOldMessages, [cutoffs.messagesCreatedBefore]);
+      let messages = 0;
+      if (cutoffs.messagesCreatedBefore !== undefined) {
+        await tx.run(SQL.unCountOldMessages, [cutoffs.messagesCreatedBefore]);
+        messages = await tx.run(SQL.pruneOldMessages, [cutoffs.messagesCreatedBefore]);
+      }
       const window = cutoffs.attachmentUploadMs;
       const chunks = await tx.run(SQL.pruneChunks, [
         cutoffs.messagesCreatedBefore === undefined ? 0 : cutoffs.messagesCreatedBefore - window, cutoffs.now - window, window,

@@ -11,8 +11,8 @@ import type { AppendedMessage, NewMessage, PruneCutoffs, Store } from '../../rel
 
 /** One empty database per test. */
 export interface StoreDatabase {
-  /** Another store (connection, pool) on this database. */
-  open(maxHistoryPerRoom: number): Promise<Store>;
+  /** Another store (connection, pool) on this database; `maxRoomBytes` unset: no byte limit. */
+  open(maxHistoryPerRoom: number, maxRoomBytes?: number): Promise<Store>;
   /** Drops what the database left behind (stores opened on it are closed by then). */
   dispose(): Promise<void>;
 }
@@ -204,6 +204,27 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.equal((await store.getMessages(a.roomId, 3, 0, 1)).map((m) => m.seq), [4]);
     assert.is((await store.getRoom(a.roomId))!.lastSeq, 5);
     await rejects(append(store, message(randomBytes(16), 0, randomBytes(64), 0)), 'ROOM_NOT_FOUND');
+  });
+
+  contract('V-117: a room holds at most maxRoomBytes of messages: ROOM_FULL beyond, a resend still answered, pruning frees room', async () => {
+    await store.close();
+    store = await database.open(2, 1000);
+    const { roomId } = await newRoom();
+    const sent: NewMessage[] = [];
+    for (let i = 0; i < 3; i++) {
+      sent.push(message(roomId, 0, randomBytes(300), i));
+      await append(store, sent[i]!);
+    }
+    // The third pushed the first out (two kept), so 600 bytes are held: 500 more would be 1100.
+    await rejects(append(store, message(roomId, 0, randomBytes(500), 3)), 'ROOM_FULL');
+    // 400 fits exactly; its insert then pushes out the second (seqs 3 and 4 kept: 700 bytes).
+    assert.is((await append(store, message(roomId, 0, randomBytes(400), 3))).seq, 4);
+    await rejects(append(store, message(roomId, 0, randomBytes(301), 4)), 'ROOM_FULL');
+    assert.equal(await append(store, sent[2]!), { seq: 3, duplicate: true });
+    // Pruned by age, everything goes, and with it the bytes it held.
+    await store.prune({ invitesExpiredBefore: 0, joinsCreatedBefore: 0, messagesCreatedBefore: 100, attachmentUploadMs: 1000, now: 100 });
+    assert.is((await append(store, message(roomId, 0, randomBytes(1000), 5))).seq, 5);
+    await rejects(append(store, message(roomId, 0, randomBytes(1), 5)), 'ROOM_FULL');
   });
 
   contract('claimInvite: of two claims from two connections exactly one wins', async () => {

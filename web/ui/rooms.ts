@@ -5,12 +5,16 @@ import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyPicker } from './history-setting.js';
 import { searchPanel } from './search.js';
 import { errorText, type Ctx } from './view.js';
+import { RpcFailure } from './worker-client.js';
 
 export interface RoomList {
   readonly element: HTMLElement;
   update(rooms: readonly RoomView[], current: string | undefined): void;
   openNewRoom(): void;
 }
+
+/** The relay's answers that mean it wants a room-creation token from its operator (V-116). */
+const TOKEN_ASKED = new Set(['ROOM_TOKEN_REQUIRED', 'BAD_ROOM_TOKEN']);
 
 const STATE_NOTE: Partial<Record<RoomView['state'], string>> = {
   joining: 'joining…',
@@ -40,10 +44,15 @@ export function roomList(ctx: Ctx): RoomList {
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const error = h('p', { role: 'alert', class: 'error' });
   const history = historyPicker();
+  // Asked for only once the relay says it needs one: most relays never do.
+  const roomToken = h('input', { type: 'text', name: 'room-token', maxlength: '128', autocomplete: 'off', spellcheck: 'false' });
+  const tokenField = field('Room-creation token', roomToken, 'This server’s operator gives these out.');
+  tokenField.hidden = true;
   const form = h('form', { id: 'new-room-form', class: 'stack new-room', hidden: true, novalidate: true },
     field('Room name', roomName, 'Encrypted: only members see it.'),
     field('Your name in this room', ownName, 'Optional. Members see it next to your messages.'),
     history.element,
+    tokenField,
     h('div', { class: 'actions' }, create, cancel),
     error,
   );
@@ -96,7 +105,8 @@ export function roomList(ctx: Ctx): RoomList {
     creating = true;
     create.disabled = true;
     error.textContent = '';
-    ctx.rpc.call('createRoom', { name, displayName: ownName.value.trim(), history: chosen }).then(
+    const token = roomToken.value.trim();
+    ctx.rpc.call('createRoom', { name, displayName: ownName.value.trim(), history: chosen, ...(token === '' ? {} : { roomToken: token }) }).then(
       async ({ roomId }) => {
         creating = false;
         create.disabled = false;
@@ -109,6 +119,10 @@ export function roomList(ctx: Ctx): RoomList {
         creating = false;
         create.disabled = false;
         error.textContent = `Could not create the room: ${errorText(failure)}`;
+        if (failure instanceof RpcFailure && TOKEN_ASKED.has(failure.code)) {
+          tokenField.hidden = false;
+          roomToken.focus();
+        }
       },
     );
   });

@@ -17,7 +17,8 @@ import type { HistoryView, InvitePreview, MemberView, MessageAction, MessageView
 export type PortRoom = Omit<RoomView, 'lastTime' | 'warnings' | 'restoredNotice' | 'lastMessage'> & { readonly createdTime: number };
 
 export interface ClientPort {
-  createRoom(name: string, displayName: string, history: HistoryView): Promise<string>;
+  /** `roomToken`: '' when the person gave none. */
+  createRoom(name: string, displayName: string, history: HistoryView, roomToken: string): Promise<string>;
   setHistory(roomId: string, history: HistoryView): Promise<void>;
   createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
   join(payload: string, displayName: string): Promise<string>;
@@ -192,7 +193,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     return client.members(roomId).find((m) => m.sign === self)?.name;
   };
   return {
-    createRoom: (name, displayName, history) => client.createRoom(name, displayName, { ...DEFAULT_SETTINGS, history }),
+    createRoom: (name, displayName, history, roomToken) =>
+      client.createRoom(name, displayName, { ...DEFAULT_SETTINGS, history }, roomToken === '' ? undefined : roomToken),
     setHistory: (roomId, history) => client.setHistory(roomId, history),
     async createInvite(roomId, ttlMs) {
       const { link, expiresAt } = await client.createInvite(roomId, ttlMs);

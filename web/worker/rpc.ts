@@ -192,7 +192,8 @@ export interface Api {
   forget: [{ confirm: string }, void];
   /** Keys in memory only; nothing is written to IndexedDB. */
   ephemeral: [Record<string, never>, void];
-  createRoom: [{ name: string; displayName: string; history: HistoryView }, { roomId: string }];
+  /** `roomToken`: an operator's room-creation token, when the relay asked for one. */
+  createRoom: [{ name: string; displayName: string; history: HistoryView; roomToken?: string }, { roomId: string }];
   /** Owner/admin: what new members see of earlier messages, announced to every member by a signed log event. */
   setHistory: [{ roomId: string; history: HistoryView }, void];
   createInvite: [{ roomId: string; ttlMs: number }, InviteView];

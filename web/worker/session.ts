@@ -45,6 +45,16 @@ export function toRpcError(error: unknown, method?: Method): RpcError {
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
+/** The relay's quotas (docs/operations.md), as a refused request or a refused message shows them. */
+const QUOTA_TEXT: Partial<Record<string, string>> = {
+  ROOM_CREATION_LIMITED: 'This server allows only a few new rooms per hour from one address. Try again later.',
+  ROOM_TOKEN_REQUIRED: 'This server creates rooms only with a room-creation token from its operator. Enter the token you were given.',
+  BAD_ROOM_TOKEN: 'This room-creation token is not valid on this server, or it has expired. Ask the server’s operator for a new one.',
+  ROOM_FULL: 'This room has reached the server’s storage limit, so no more messages can be sent to it.',
+  MESSAGE_TOO_LARGE: 'This message is larger than the server accepts.',
+  TOO_MANY_ROOMS: 'You are in as many rooms as this server allows on one connection.',
+};
+
 const FRIENDLY: Partial<Record<string, string>> = {
   BAD_CHAIN: 'The room’s membership history does not verify.',
   NOT_ADMIN: 'Only the owner or an admin can do that.',
@@ -53,6 +63,7 @@ const FRIENDLY: Partial<Record<string, string>> = {
   TIMEOUT: 'The relay did not answer in time. Try again.',
   RATE_LIMITED: 'Too many requests; slow down a little.',
   STORE_UNAVAILABLE: 'The server cannot reach its storage right now. Nothing was lost; try again in a moment.',
+  ...QUOTA_TEXT,
   FIELD_TOO_LARGE: 'That is too long.',
   ATTACHMENT_TOO_LARGE: 'That file is larger than this server accepts.',
   ATTACHMENT_CORRUPT: 'The file failed verification: it is not what its sender sent. It was not opened.',
@@ -79,6 +90,7 @@ const WARNING_TEXT: Partial<Record<string, string>> = {
   BAD_VALUE: 'The relay’s configuration is malformed; Sotto will not connect to it.',
   UNEXPECTED_FRAME: 'The relay sent something out of order; the connection was reset.',
   INTERNAL: 'Something went wrong on this device (for example saving the keystore).',
+  ...QUOTA_TEXT,
 };
 
 interface RoomExtra {
@@ -163,7 +175,9 @@ export class Session {
       await forgetKeystore();
     },
     ephemeral: async () => this.#open(async () => ({ keystore: undefined, state: 'ephemeral' as const, fresh: false })),
-    createRoom: async ({ name, displayName, history }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history)) }),
+    createRoom: async ({ name, displayName, history, roomToken }) => ({
+      roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history), roomToken === undefined ? '' : text(roomToken).trim()),
+    }),
     setHistory: async ({ roomId, history }) => this.#need().setHistory(hex(roomId), historySetting(history)),
     createInvite: async ({ roomId, ttlMs }): Promise<InviteView> => {
       const invite = await this.#need().createInvite(hex(roomId), num(ttlMs));

@@ -117,7 +117,7 @@ export function records(r: Room): NamedRecord[] {
   ];
 }
 
-/** One of every client frame (appendEvent bare, with its rotation, and with rotation and welcome). */
+/** One of every client frame (createRoom bare and with a room token; appendEvent bare, with its rotation, and with rotation and welcome). */
 export function clientFrames(r: Room): ClientFrame[] {
   return [
     { type: 'auth', rid: 1, roomId: r.roomId, role: 'member', publicKey: r.owner.sign.publicKey, signature: randomBytes(64) },
@@ -137,6 +137,7 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'checkpoint', rid: 14, checkpoint: r.checkpoint },
     { type: 'attachPut', rid: 15, roomId: r.roomId, attachmentId: new Uint8Array(16).fill(7), index: 3, last: true, chunk: new Uint8Array(300).fill(9) },
     { type: 'attachGet', rid: 16, roomId: r.roomId, attachmentId: new Uint8Array(16).fill(7), index: 8191 },
+    { type: 'createRoom', rid: 30, genesis: r.genesis, roomToken: 'AAAAAZA3kfQxMjM0NTY3OIiq' },
   ];
 }
 

@@ -100,7 +100,9 @@ test('frames: every truncation point of every frame is TRUNCATED', async () => {
   const r = await room();
   for (const frame of clientFrames(r)) {
     const bytes = encodeClientFrame(frame);
-    for (let n = 0; n < bytes.length; n++) throws(() => decodeClientFrame(bytes.subarray(0, n)), 'TRUNCATED', `${frame.type} cut at ${n}`);
+    // The room token is createRoom's optional last field: cut where it starts, the frame is a bare createRoom.
+    const whole = frame.type === 'createRoom' && frame.roomToken !== undefined ? encodeClientFrame({ ...frame, roomToken: undefined }).length : -1;
+    for (let n = 0; n < bytes.length; n++) if (n !== whole) throws(() => decodeClientFrame(bytes.subarray(0, n)), 'TRUNCATED', `${frame.type} cut at ${n}`);
   }
   for (const frame of relayFrames(r)) {
     const bytes = encodeRelayFrame(frame);
@@ -110,7 +112,11 @@ test('frames: every truncation point of every frame is TRUNCATED', async () => {
 
 test('frames: a trailing byte is TRAILING_BYTES', async () => {
   const r = await room();
-  for (const frame of clientFrames(r)) throws(() => decodeClientFrame(withTrailing(encodeClientFrame(frame))), 'TRAILING_BYTES', frame.type);
+  for (const frame of clientFrames(r)) {
+    // A bare createRoom ends where its optional token would start, so a stray byte is a token cut short.
+    const expected = frame.type === 'createRoom' && frame.roomToken === undefined ? 'TRUNCATED' : 'TRAILING_BYTES';
+    throws(() => decodeClientFrame(withTrailing(encodeClientFrame(frame))), expected, frame.type);
+  }
   for (const frame of relayFrames(r)) throws(() => decodeRelayFrame(withTrailing(encodeRelayFrame(frame))), 'TRAILING_BYTES', frame.type);
 });
 
