@@ -31,6 +31,7 @@ export function saveLog(room: RoomState, stored: StoredLog, names: Set<string>, 
     }
     stored.count = 0;
   }
+  if (events.length === stored.count) return;
   for (let part = Math.floor(stored.count / size); part * size < events.length; part++) {
     const name = logName(room.hex, part);
     put.set(name, logRecord(room.hex, part, events.slice(part * size, (part + 1) * size).map((e) => toBase64Url(e.bytes))));
