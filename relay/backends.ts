@@ -24,7 +24,7 @@ export interface Backends {
   readonly addressLockout: AddressFailures;
   /** Open connections per client address (--max-connections-per-ip). */
   readonly connections: AddressConnections;
-  /** Per process for now: a counter shared through Redis plugs in here (quota.ts). */
+  /** Rooms created per address and hour: in Redis when configured, shared by every process (V-115). */
   readonly roomCreations: QuotaCounter;
   /** Closes what was opened here, not what was passed in. */
   close(): Promise<void>;
@@ -42,7 +42,7 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
   const lockoutMs = config.inviteLockoutSeconds * 1000;
   const local = new AddressLockout(config.inviteMaxFailures, lockoutMs);
   const redis = given.bus === undefined && config.busUrl !== undefined
-    ? await openRedis(config.busUrl, { maxFailures: config.inviteMaxFailures, lockoutMs, fallback: local, log }, config.maxConnectionsPerIp)
+    ? await openRedis(config.busUrl, { maxFailures: config.inviteMaxFailures, lockoutMs, fallback: local, log }, config)
     : undefined;
   const bus = given.bus ?? redis?.bus ?? new LocalBus();
   return {
@@ -50,7 +50,7 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
     bus,
     addressLockout: redis?.addressLockout ?? local,
     connections: redis?.connections ?? new ConnectionCounter(config.maxConnectionsPerIp),
-    roomCreations: new WindowCounter(config.roomsPerAddressPerHour, HOUR_MS),
+    roomCreations: redis?.roomCreations ?? new WindowCounter(config.roomsPerAddressPerHour, HOUR_MS),
     async close() {
       redis?.connections.close();
       if (given.bus === undefined) await bus.close();
@@ -59,17 +59,18 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
   };
 }
 
-/** The Redis bus, and the lockout counters and connection leases kept in the same Redis, shared by every relay process. */
-async function openRedis(url: string, lockout: RedisAddressLockoutOptions, maxConnectionsPerIp: number): Promise<{
-  bus: Bus; addressLockout: AddressFailures; connections: RedisConnectionCounter;
+/** The Redis bus, and the lockout counters, connection leases and quota windows kept in the same Redis, shared by every relay process. */
+async function openRedis(url: string, lockout: RedisAddressLockoutOptions, config: Pick<RelayConfig, 'maxConnectionsPerIp' | 'roomsPerAddressPerHour'>): Promise<{
+  bus: Bus; addressLockout: AddressFailures; connections: RedisConnectionCounter; roomCreations: QuotaCounter;
 }> {
-  const [{ RedisBus }, { RedisAddressLockout }, { RedisConnectionCounter }] = await Promise.all([
-    import('./bus/redis-bus.js'), import('./bus/redis-address-lockout.js'), import('./bus/redis-connection-counter.js'),
+  const [{ RedisBus }, { RedisAddressLockout }, { RedisConnectionCounter }, { RedisWindowCounter }] = await Promise.all([
+    import('./bus/redis-bus.js'), import('./bus/redis-address-lockout.js'), import('./bus/redis-connection-counter.js'), import('./bus/redis-window-counter.js'),
   ]);
   const bus = new RedisBus({ url, log: lockout.log });
   return {
     bus,
     addressLockout: new RedisAddressLockout(bus.commands, lockout),
-    connections: new RedisConnectionCounter(bus.commands, maxConnectionsPerIp, lockout.log),
+    connections: new RedisConnectionCounter(bus.commands, config.maxConnectionsPerIp, lockout.log),
+    roomCreations: new RedisWindowCounter(bus.commands, config.roomsPerAddressPerHour, HOUR_MS, lockout.log),
   };
 }

@@ -1,14 +1,18 @@
 // Per-address limits across three relay processes on one Redis: --max-connections-per-ip counts an
-// address's connections to every process, not each process's own (V-113); while Redis is down each
-// process counts its own, so connecting still works, and the shared count holds again once it is back.
+// address's connections to every process, not each process's own (V-113), and so does
+// --rooms-per-address-per-hour (V-115); while Redis is down each process counts its own, so
+// connecting still works, and the shared count holds again once it is back.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
+import { RawClient } from '../helpers/raw-client.js';
 import { startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
 import type { RelayProcess } from '../helpers/relay-process.js';
+import { identity, outcome, RoomModel } from '../relay/fixtures.js';
 
 const MAX = 4;
-const cluster: RelayCluster | undefined = await startRelayCluster(3, ['--max-connections-per-ip', String(MAX)]);
+const ROOMS_PER_HOUR = 3;
+const cluster: RelayCluster | undefined = await startRelayCluster(3, ['--max-connections-per-ip', String(MAX), '--rooms-per-address-per-hour', String(ROOMS_PER_HOUR)]);
 const sockets: WebSocket[] = [];
 
 /** Opens a WebSocket to `relay`: 'open', or the HTTP status it was refused with. */
@@ -74,6 +78,20 @@ test('V-113: Redis down: each process counts its own connections; shared again o
     return last;
   }, 429, 'the shared count holds again');
   await closeAll();
+});
+
+// Checked against the old code (a WindowCounter in each process): the fourth room, on r0, was created.
+test('V-115: rooms created per address are counted across processes (Redis back after the test above)', async () => {
+  if (cluster === undefined) return;
+  const clients = await Promise.all(cluster.relays.map((relay) => RawClient.connect(cluster.wsUrl(relay), cluster.publicKey)));
+  const create = async (client: RawClient): Promise<string> => {
+    const genesis = await new RoomModel().genesis(await identity());
+    return outcome(await client.request({ type: 'createRoom', rid: client.nextRid(), genesis }));
+  };
+  const answers = [];
+  for (const client of [...clients, clients[0]!, clients[1]!]) answers.push(await create(client));
+  assert.equal(answers, ['ok', 'ok', 'ok', 'ROOM_CREATION_LIMITED', 'ROOM_CREATION_LIMITED']);
+  await Promise.all(clients.map((client) => client.close()));
 });
 
 test.after(async () => {
