@@ -60,7 +60,8 @@ if (chromiumAvailable()) {
 
   test('written while the relay is down: listed as not sent, in order, then delivered once on both sides', async () => {
     await world.stopRelay();
-    await alice.page.getByRole('status').filter({ hasNotText: 'Connected' }).waitFor();
+    // The connection status (search and attachments have status lines of their own), no longer Connected.
+    await alice.page.locator('p.status').filter({ hasNotText: 'Connected' }).waitFor();
     await send(alice, 'offline one');
     await send(alice, 'offline two');
     const one = articles(alice.page, 'offline one');
