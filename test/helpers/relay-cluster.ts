@@ -3,6 +3,7 @@
 // data dir gets a copy of the first one's `relay-key`, as docs/operations.md tells operators to do.
 import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { openTestClient, type TestClient } from './clients.js';
 import { startPostgres, type PrivatePostgres } from './postgres.js';
 import { startRedis, type PrivateRedis } from './redis.js';
 import { startRelayProcess, type RelayProcess } from './relay-process.js';
@@ -63,4 +64,17 @@ export async function startRelayCluster(size: number, extraArgs: readonly string
     await postgres.stop();
     throw error;
   }
+}
+
+/**
+ * A headless client that starts on `relay` and, like one behind a load balancer, moves on to the
+ * next process when its own drops; `handed` hears each URL it is given.
+ */
+export function openClusterClient(cluster: RelayCluster, relay: RelayProcess, handed: (url: string) => void): Promise<TestClient> {
+  const next = cluster.urlsFrom(relay);
+  return openTestClient(() => {
+    const url = next();
+    handed(url);
+    return url;
+  });
 }

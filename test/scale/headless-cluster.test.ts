@@ -4,8 +4,8 @@
 // nothing acknowledged lost or shown twice.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { admit, openTestClient, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
-import { startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
+import { admit, texts, waitUntil, warnings, type TestClient } from '../helpers/clients.js';
+import { openClusterClient, startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
 import type { RelayProcess } from '../helpers/relay-process.js';
 
 const cluster: RelayCluster | undefined = await startRelayCluster(3);
@@ -24,12 +24,7 @@ test.after(async () => {
 
 /** A client that starts on `relay` and, like one behind a load balancer, moves on when it drops. */
 async function member(name: string, relay: RelayProcess): Promise<TestClient> {
-  const next = cluster!.urlsFrom(relay);
-  const c = await openTestClient(() => {
-    const url = next();
-    at.set(name, url);
-    return url;
-  });
+  const c = await openClusterClient(cluster!, relay, (url) => at.set(name, url));
   open.push(c);
   return c;
 }
