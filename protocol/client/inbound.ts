@@ -114,7 +114,7 @@ export class Inbound {
       case 'event':
         await membership.onEvent(room, frame.event);
         // An add may admit the sender of a message waiting for it.
-        if (frame.event.kind === 'add') await receiving.retryWaiting(room);
+        if (frame.event.kind === 'add' || frame.event.kind === 'device') await receiving.retryWaiting(room);
         return;
       case 'rotation':
         await keys.onRotation(room, frame.rotation);

@@ -250,10 +250,10 @@ export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: numb
   return false;
 }
 
-/** A key ever admitted by the log (create, add, or a member's key update), or a member at our checkpoint. */
+/** A key ever admitted by the log (create, add, device, or a member's key update), or a member at our checkpoint. */
 export function everMember(room: RoomState, sign: Uint8Array): boolean {
   if (room.base !== undefined && memberOf(room.base.roster, sign) !== undefined) return true;
-  return room.events.some((e) => ((e.kind === 'create' || e.kind === 'add') && bytesEqual(e.subjectSign, sign))
+  return room.events.some((e) => ((e.kind === 'create' || e.kind === 'add' || e.kind === 'device') && bytesEqual(e.subjectSign, sign))
     || (e.kind === 'update' && bytesEqual(e.update!.sign, sign)));
 }
 
@@ -288,7 +288,7 @@ export function ownKeysSince(room: RoomState): number | undefined {
   const me = room.me.sign.publicKey;
   for (let i = room.events.length - 1; i >= 0; i--) {
     const e = room.events[i]!;
-    const introduced = e.kind === 'update' ? e.update!.sign : e.kind === 'create' || e.kind === 'add' ? e.subjectSign : undefined;
+    const introduced = e.kind === 'update' ? e.update!.sign : e.kind === 'create' || e.kind === 'add' || e.kind === 'device' ? e.subjectSign : undefined;
     if (introduced !== undefined && bytesEqual(introduced, me)) return e.time;
   }
   return undefined;
@@ -309,7 +309,7 @@ export function rotationPending(room: RoomState): boolean {
  * or one a member replaced because it may be stolen (§8.5), used.
  */
 export function epochReplaced(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove' || e.kind === 'update');
+  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove' || e.kind === 'update' || e.kind === 'device');
 }
 
 /** The events we hold from log index `index` on. */
@@ -321,7 +321,7 @@ function eventsFrom(room: RoomState, index: number): MemberEvent[] {
 function keyRosterLength(room: RoomState): number {
   const known = room.epochs.get(room.epoch)?.logLength;
   if (known !== undefined) return known;
-  const added = room.events.findIndex((e) => e.kind === 'add' && bytesEqual(e.subjectSign, room.me.sign.publicKey));
+  const added = room.events.findIndex((e) => (e.kind === 'add' || e.kind === 'device') && bytesEqual(e.subjectSign, room.me.sign.publicKey));
   return added === -1 ? logLength(room) : logBase(room) + added + 1;
 }
 

@@ -80,6 +80,9 @@ export function noticeText(n: NoticeView): string {
       return `${actor} changed what new members see: ${n.history === undefined ? 'see the room’s details' : historyText(n.history).replace(/^New members see /, '').replace(/\.$/, '')}.`;
     case 'keys':
       return `${actor} replaced their keys in this room (a key update), so their fingerprint changed.`;
+    case 'device':
+      // A device add names the new device's key as subject; the person is the signer (§8.7).
+      return `${actor} added a device.`;
     case 'code':
       return n.code === undefined
         ? 'The room key was replaced, so the room code changed.'
