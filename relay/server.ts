@@ -12,6 +12,7 @@ import type { RelayContext } from './context.js';
 import { openBackends } from './backends.js';
 import { createHttpHandler, WS_PATH } from './http.js';
 import { clientAddress, ConnectionCounter } from './limits.js';
+import { LinkBoxes } from './link-boxes.js';
 import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
@@ -79,6 +80,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     suite: await detectSuite(),
     addressLockout: backends.addressLockout,
     restorePoints: loadRestorePoints(config.dataDir),
+    linkBoxes: new LinkBoxes(config, now),
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const connections = new ConnectionCounter(config.maxConnectionsPerIp);

@@ -29,6 +29,8 @@ export class NewDeviceLink {
   #keys: LinkKeys | undefined;
   #channel: LinkChannel | undefined;
   #offer: Extract<LinkMessage, { kind: 'offer' }> | undefined;
+  /** The offer's post as it came: the mailbox serves it again to a listener that comes back. */
+  #offerPost: Uint8Array | undefined;
   #accepted = false;
 
   private constructor(key: AgreementKey) {
@@ -75,8 +77,10 @@ export class NewDeviceLink {
       this.#keys = keys;
       this.#channel = channel;
       this.#offer = offer;
+      this.#offerPost = data.slice();
       return offer;
     }
+    if (this.#offerPost !== undefined && bytesEqual(data, this.#offerPost)) return undefined;
     const message = this.#channel.open(data);
     if (message?.kind === 'offer' || message?.kind === 'accept') throw new SottoError('BAD_LINK', `a second ${message.kind}`);
     return message;

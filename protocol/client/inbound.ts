@@ -15,6 +15,8 @@ export class Inbound {
   readonly #ctx: ClientContext;
   readonly #parts: InboundParts;
   #chain: Promise<void> = Promise.resolve();
+  /** Where device-link mailbox posts go (§8.7.1); they belong to no room. */
+  linkData: ((box: Uint8Array, data: Uint8Array) => void) | undefined;
   /** Consecutive deliver frames just received, per room: the page a syncDone closes. */
   #run: { hex: string; seqs: number[] } | undefined;
   /**
@@ -78,6 +80,9 @@ export class Inbound {
         if (!(await channel.answer(frame)) && frame.type === 'error' && frame.rid === 0) {
           this.#ctx.warn(undefined, 'UNEXPECTED_FRAME', `relay error without a request: ${frame.text}`);
         }
+        return;
+      case 'linkData':
+        this.linkData?.(frame.box, frame.data);
         return;
       case 'syncDone': {
         const room = this.#ctx.rooms.get(toHex(frame.roomId));

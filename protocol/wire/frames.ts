@@ -28,7 +28,10 @@ export type ClientFrame =
   | { type: 'send'; rid: number; message: MessageRecord }
   | { type: 'sync'; rid: number; roomId: Uint8Array; logFrom: number; epochFrom: number; seqFrom: number; limit: number }
   | { type: 'ping'; rid: number }
-  | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint };
+  | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint }
+  /** Device links (§8.7.1): hear a mailbox, post to one. `box` is a hash; `data` is sealed end to end. */
+  | { type: 'linkListen'; rid: number; box: Uint8Array }
+  | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
@@ -41,7 +44,8 @@ export type RelayFrame =
   | { type: 'joinPending'; roomId: Uint8Array; request: JoinRequest }
   | { type: 'welcomeReady'; roomId: Uint8Array; welcome: Welcome }
   | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
-  | { type: 'pong'; rid: number };
+  | { type: 'pong'; rid: number }
+  | { type: 'linkData'; box: Uint8Array; data: Uint8Array };
 
 /** Version and type, the first two bytes of every frame. */
 const FRAME_HEADER_BYTES = 2;
@@ -85,6 +89,10 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.ping, 8).u32(f.rid).finish();
     case 'checkpoint':
       return start(CLIENT_FRAME.checkpoint, 16 + f.checkpoint.bytes.length).u32(f.rid).var32(f.checkpoint.bytes).finish();
+    case 'linkListen':
+      return start(CLIENT_FRAME.linkListen, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
+    case 'linkPost':
+      return start(CLIENT_FRAME.linkPost, 48 + f.data.length).u32(f.rid).fixed(f.box, SIZE.hash).var32(f.data).finish();
   }
 }
 
@@ -118,6 +126,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
         .u64(f.lastSeq).u8(f.more ? 1 : 0).finish();
     case 'pong':
       return start(RELAY_FRAME.pong, 8).u32(f.rid).finish();
+    case 'linkData':
+      return start(RELAY_FRAME.linkData, 48 + f.data.length).fixed(f.box, SIZE.hash).var32(f.data).finish();
   }
 }
 
@@ -213,6 +223,12 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.checkpoint:
       frame = { type: 'checkpoint', rid: r.u32('rid'), checkpoint: decodeCheckpoint(record(r, 'checkpoint')) };
       break;
+    case CLIENT_FRAME.linkListen:
+      frame = { type: 'linkListen', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box') };
+      break;
+    case CLIENT_FRAME.linkPost:
+      frame = { type: 'linkPost', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
   }
@@ -269,6 +285,9 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     }
     case RELAY_FRAME.pong:
       frame = { type: 'pong', rid: r.u32('rid') };
+      break;
+    case RELAY_FRAME.linkData:
+      frame = { type: 'linkData', box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
       break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);

@@ -33,6 +33,9 @@ export const CLIENT_FRAME = {
   sync: 0x4b,
   ping: 0x4c,
   checkpoint: 0x4d,
+  // Device links (§8.7.1): a blind mailbox, usable before any room binding.
+  linkListen: 0x4e,
+  linkPost: 0x4f,
 } as const;
 
 export const RELAY_FRAME = {
@@ -47,6 +50,7 @@ export const RELAY_FRAME = {
   // 0x88 was protocol 1's joinConfirmed: the issuer no longer waits for the joiner.
   syncDone: 0x89,
   pong: 0x8a,
+  linkData: 0x8b,
 } as const;
 
 export type RecordName = keyof typeof RECORD;
@@ -86,4 +90,6 @@ export const LIMIT = {
   syncPage: 1000,
   /** Members one checkpoint lists: a roster is at most as large as a rotation. */
   checkpointMembers: 10_000,
+  /** One device-link mailbox post (§8.7.1): a link message with its AEAD tag, index and offer key. */
+  linkPost: 256 * 1024,
 } as const;

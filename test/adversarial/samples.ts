@@ -48,6 +48,8 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'sync', rid: 12, roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 },
     { type: 'ping', rid: 13 },
     { type: 'checkpoint', rid: 14, checkpoint },
+    { type: 'linkListen', rid: 15, box: randomBytes(32) },
+    { type: 'linkPost', rid: 16, box: randomBytes(32), data: randomBytes(100) },
   ];
   const relayFrames: RelayFrame[] = [
     { type: 'ok', rid: 1, value: 7 },
@@ -61,6 +63,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'welcomeReady', roomId, welcome },
     { type: 'syncDone', rid: 4, roomId, logLength: 2, epoch: 1, lastSeq: 9, more: true },
     { type: 'pong', rid: 5 },
+    { type: 'linkData', box: randomBytes(32), data: randomBytes(100) },
   ];
   return {
     records: {

@@ -12,6 +12,7 @@ import { LocalBus } from '../../relay/bus/local-bus.js';
 import { resolveConfig } from '../../relay/config.js';
 import type { RelayContext } from '../../relay/context.js';
 import { AddressLockout } from '../../relay/limits.js';
+import { LinkBoxes } from '../../relay/link-boxes.js';
 import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
 import { RestorePoints } from '../../relay/restore-point.js';
@@ -48,6 +49,7 @@ export async function startSessionHarness(options: SessionHarnessOptions = {}): 
     config, store: options.store?.(store) ?? store, bus, metrics, log, now: Date.now, suite: await detectSuite(),
     addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
     restorePoints: new RestorePoints(),
+    linkBoxes: new LinkBoxes(config, Date.now),
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const staticKey = loadOrCreateRelayKey(dataDir, nodePrimitives);

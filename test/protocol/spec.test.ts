@@ -68,7 +68,7 @@ function declaresTest(file: string, name: string): boolean {
 
 /** `| V-nn | where | rule | errors | tests |` rows of §11. */
 function validationRows(): string[][] {
-  return rows(section(PROTOCOL, /^## 11\. Validation rules/)).filter((r) => /^V-\d\d$/.test(r[0]!));
+  return rows(section(PROTOCOL, /^## 11\. Validation rules/)).filter((r) => /^V-\d{2,3}$/.test(r[0]!));
 }
 
 test('spec: validation rules are numbered uniquely and name real error codes', () => {

@@ -134,6 +134,8 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'sync', rid: 13, roomId: r.roomId, logFrom: 2, epochFrom: 1, seqFrom: 2 ** 53 - 1, limit: 1000 },
     { type: 'ping', rid: 0xffffffff },
     { type: 'checkpoint', rid: 14, checkpoint: r.checkpoint },
+    { type: 'linkListen', rid: 15, box: randomBytes(32) },
+    { type: 'linkPost', rid: 16, box: randomBytes(32), data: randomBytes(300) },
   ];
 }
 
@@ -153,6 +155,7 @@ export function relayFrames(r: Room): RelayFrame[] {
     { type: 'syncDone', rid: 5, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 42, more: true },
     { type: 'syncDone', rid: 6, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 0, more: false },
     { type: 'pong', rid: 7 },
+    { type: 'linkData', box: randomBytes(32), data: randomBytes(300) },
   ];
 }
 
