@@ -165,6 +165,11 @@ export interface RoomState {
   readonly waiting: WaitingMessage[];
   readonly invites: Map<string, IssuedInvite>;
   join: OwnJoin | undefined;
+  /**
+   * A device being linked into this room (§8.7.1): the psk of our entry in our device add's
+   * rotation. In memory only, never saved: a link interrupted by a restart is started again.
+   */
+  linkedSecret?: Secret;
   /** What we keep to hand back to a relay restored from a backup (journal.ts, restore.ts). */
   journal: Journal;
 }
