@@ -1,9 +1,7 @@
 // The keystore save bench in Chromium (bench/browser/keystore-save-page.ts, run by browser-page.ts):
-// the fixture keystore's snapshot is opened here and handed to the page, which grows its room.
-import { readFileSync } from 'node:fs';
-import { openKeystore } from '../protocol/crypto/passphrase.js';
-import { TEST_PASSPHRASE } from '../test/helpers/clients.js';
-import { FIXTURE_KEYSTORE } from '../test/helpers/grown-room.js';
+// the layout 2 fixture keystore is opened here and handed to the page as one snapshot, which grows its room.
+import { wholeSnapshot } from '../protocol/client/record-layout.js';
+import { fixtureRecordsV2 } from '../test/helpers/grown-room.js';
 import type { BrowserKeystoreSave } from './browser/keystore-save-page.js';
 import { runPageBench } from './browser-page.js';
 
@@ -13,6 +11,6 @@ export interface BrowserKeystoreSaves {
 }
 
 export async function runBrowserKeystoreSave(histories: readonly number[], saves: number, progress: (line: string) => void): Promise<BrowserKeystoreSaves> {
-  const { plaintext } = await openKeystore(TEST_PASSPHRASE, readFileSync(FIXTURE_KEYSTORE));
+  const plaintext = wholeSnapshot(await fixtureRecordsV2());
   return runPageBench<BrowserKeystoreSaves>('./browser/keystore-save-page.js', 'sottoKeystoreBench', [[...plaintext], histories, saves], progress);
 }

@@ -4,6 +4,8 @@
 // history (rotating every 100 messages, as the room's default asks), and the member comes back:
 // unlocks the keystore, and the whole history arrives, is verified and decrypted in the worker,
 // saved, and rendered. Times run from the Unlock click to what the page shows, seen from the bench.
+// With `annotated`, every tenth message is a reply (to a message of the previous window) and every
+// fifth of the previous window gets a reaction: the timeline folds them in (timeline-fold.ts).
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,6 +17,9 @@ import { startRelayProcess } from './relay-launcher.js';
 
 export interface RoomOpenResult {
   readonly messages: number;
+  /** Replies among the messages, and reactions besides them (0 unless annotated). */
+  readonly replies: number;
+  readonly reactions: number;
   /** Epochs the history spans: each is a rotation the returning member opens. */
   readonly epochs: number;
   /** Unlock click → the status shows a connection: Argon2id, the snapshot, the Noise handshake. */
@@ -38,7 +43,7 @@ const PASSPHRASE = 'a long absence, a busy room';
 const SEND_WINDOW = 200;
 const STEP_TIMEOUT_MS = 10 * 60 * 1000;
 
-export async function runBrowserRoomOpen(messages: number, progress: (line: string) => void): Promise<RoomOpenResult> {
+export async function runBrowserRoomOpen(messages: number, progress: (line: string) => void, annotated = false): Promise<RoomOpenResult> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-bench-room-open-'));
   const relay = await startRelayProcess({ dataDir, synchronous: 'FULL' });
   const baseUrl = `http://127.0.0.1:${relay.port}`;
@@ -56,10 +61,24 @@ export async function runBrowserRoomOpen(messages: number, progress: (line: stri
     progress(`room open: member joined; owner sends ${messages} messages`);
 
     const sendStart = nowMs();
+    let replies = 0;
+    let reactions = 0;
+    let previous: string[] = [];
     for (let sent = 0; sent < messages; sent += SEND_WINDOW) {
       const window: Promise<number>[] = [];
-      for (let i = sent; i < Math.min(messages, sent + SEND_WINDOW); i++) window.push(owner.send(roomId, `message ${i + 1} of ${messages}`));
+      for (let i = sent; i < Math.min(messages, sent + SEND_WINDOW); i++) {
+        const text = `message ${i + 1} of ${messages}`;
+        const target = previous[i % SEND_WINDOW];
+        const reply = annotated && i % 10 === 0 && target !== undefined && i + 1 < messages;
+        if (reply) replies++;
+        window.push(reply ? owner.reply(roomId, target, text) : owner.send(roomId, text));
+        if (annotated && i % 5 === 0 && target !== undefined) {
+          reactions++;
+          window.push(owner.react(roomId, target, '👍'));
+        }
+      }
       await Promise.all(window);
+      if (annotated) previous = owner.messages(roomId, SEND_WINDOW).flatMap((m) => (m.ref === undefined ? [] : [m.ref]));
     }
     const sendMs = nowMs() - sendStart;
     const epochs = owner.rooms().find((r) => r.roomId === roomId)!.epoch + 1;
@@ -95,7 +114,7 @@ export async function runBrowserRoomOpen(messages: number, progress: (line: stri
     )).jsonValue();
     const reopenMs = nowMs() - reopenedAt;
     const keyAt = await person.page.evaluate(() => (window as unknown as { lastProgressAt?: number }).lastProgressAt ?? Number.NaN);
-    return { messages, epochs, unlockMs: connectedAt - clickedAt, catchUpMs: doneAt - connectedAt, reopenMs, reopenAfterKeyMs: shownAt - keyAt, sendMs };
+    return { messages, replies, reactions, epochs, unlockMs: connectedAt - clickedAt, catchUpMs: doneAt - connectedAt, reopenMs, reopenAfterKeyMs: shownAt - keyAt, sendMs };
   } finally {
     await browser.close();
     await owner.close();

@@ -2,7 +2,7 @@
 // the records layout (protocol/client/message-store.ts: the state record and the one chunk that
 // changed, sealed; client/file-persistence.ts: journal, files, fsyncs) beside the whole snapshot
 // every save wrote before it (encodeSnapshot and one seal; then one file written, fsynced and
-// renamed as client/file-persistence.ts did at 0959acf). The room: keystore-room.ts.
+// renamed as client/file-persistence.ts did at 0959acf). The room and its live messages: keystore-room.ts.
 import { mkdtempSync, rmSync } from 'node:fs';
 import { open, rename } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -15,9 +15,8 @@ import { encodeSnapshot } from '../protocol/client/snapshot.js';
 import { nobleSuite } from '../protocol/crypto/noble-suite.js';
 import { newKeystoreKey, sealKeystore, type KeystoreKey } from '../protocol/crypto/passphrase.js';
 import { TEST_KDF } from '../test/helpers/clients.js';
-import { fixtureRoom } from '../test/helpers/grown-room.js';
-import { grow } from '../test/helpers/grow-history.js';
-import { shapeHistory } from './keystore-room.js';
+import { fixtureRoomV2 } from '../test/helpers/grown-room.js';
+import { liveMessage, shapeHistory } from './keystore-room.js';
 import { nowMs } from './clock.js';
 import { median } from './stats.js';
 
@@ -57,7 +56,7 @@ async function writeWhole(dir: string, sealed: Uint8Array): Promise<void> {
 }
 
 async function roomWith(history: number): Promise<RoomState> {
-  const room = await fixtureRoom(nobleSuite);
+  const room = await fixtureRoomV2(nobleSuite);
   shapeHistory(room, history);
   return room;
 }
@@ -80,7 +79,7 @@ export async function runKeystoreSave(histories: readonly number[], saves: numbe
       let recordsBytes = 0;
       let wholeBytes = 0;
       for (let i = 0; i < saves; i++) {
-        grow(room, 1);
+        liveMessage(room, i);
         let started = nowMs();
         const change = store.next();
         recordsBytes += sealAll(key, change) / saves;

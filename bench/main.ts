@@ -97,7 +97,7 @@ async function main(): Promise<void> {
     });
     await section('room-open', async () => {
       const roomOpen = [];
-      for (let round = 0; round < options.clientRounds; round++) roomOpen.push(await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`)));
+      for (let round = 0; round < options.clientRounds; round++) roomOpen.push(await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`), true));
       results = { ...results, roomOpen };
     });
     await section('keystore', async () => {

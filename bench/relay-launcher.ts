@@ -24,6 +24,10 @@ export const BENCH_RELAY_FLAGS: readonly string[] = [
   '--max-connections-per-ip', '1000000',
   '--rate-limit-per-second', '1000000',
   '--rate-limit-burst', '1000000',
+  '--rooms-per-address-per-hour', '1000000',
+  // Catch-up is measured at the relay's own speed, not at the per-connection pace of sync answers.
+  '--sync-bytes-per-second', String(1024 * 1024 * 1024),
+  '--sync-burst-bytes', String(1024 * 1024 * 1024),
 ];
 
 export async function startRelayProcess(launch: RelayLaunch): Promise<RunningRelayProcess> {

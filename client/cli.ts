@@ -13,7 +13,7 @@ import { SNAPSHOT_FILE } from './file-persistence.js';
 import { openHeadlessClient } from './headless.js';
 
 const USAGE = `Usage:
-  sotto create-room --name NAME [--display-name NAME] [--history join|last:N|all]
+  sotto create-room --name NAME [--display-name NAME] [--history join|last:N|all] [--room-token TOKEN]
   sotto invite ROOM [--ttl-hours N]
   sotto join LINK --name NAME
   sotto send ROOM TEXT
@@ -36,6 +36,7 @@ const OPTIONS = {
   'display-name': { type: 'string' },
   'ttl-hours': { type: 'string' },
   history: { type: 'string' },
+  'room-token': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -45,7 +46,7 @@ const COMMON: readonly Option[] = ['relay', 'relay-key', 'data-dir', 'passphrase
 
 /** Per command: the positionals after the command's name, and the options beyond COMMON it takes. */
 const COMMANDS: Readonly<Record<string, { readonly positionals: readonly string[]; readonly options: readonly Option[] }>> = {
-  'create-room': { positionals: [], options: ['name', 'display-name', 'history'] },
+  'create-room': { positionals: [], options: ['name', 'display-name', 'history', 'room-token'] },
   invite: { positionals: ['ROOM'], options: ['ttl-hours'] },
   join: { positionals: ['LINK'], options: ['name'] },
   send: { positionals: ['ROOM', 'TEXT'], options: [] },
@@ -130,7 +131,9 @@ function eventLine(event: ClientEvent): unknown {
 async function run(command: string, args: Args, client: SottoClient): Promise<void> {
   switch (command) {
     case 'create-room':
-      print({ roomId: await client.createRoom(flag(args, 'name'), args.flags.get('display-name') ?? '', { ...DEFAULT_SETTINGS, history: args.history }) });
+      print({
+        roomId: await client.createRoom(flag(args, 'name'), args.flags.get('display-name') ?? '', { ...DEFAULT_SETTINGS, history: args.history }, args.flags.get('room-token')),
+      });
       return;
     case 'invite': {
       const hours = Number(args.flags.get('ttl-hours') ?? 168);

@@ -45,6 +45,8 @@ export const ERRORS = {
   ROOM_MISMATCH: { code: 604, message: 'record belongs to a different room' },
   COUNTER_USED: { code: 605, message: 'sender counter already used by a different message' },
   BAD_CHECKPOINT: { code: 606, message: 'checkpoint does not match the room’s roster' },
+  ATTACHMENT_NOT_FOUND: { code: 607, message: 'no such attachment, or it is not complete' },
+  ATTACHMENT_STATE: { code: 608, message: 'attachment upload is not in the state this chunk needs' },
   // 7xx — client-side verification of what the relay served
   GAP: { code: 700, message: 'a message from this sender is missing' },
   REPLAY: { code: 701, message: 'message was already received' },
@@ -63,19 +65,32 @@ export const ERRORS = {
   // The sender chains' forward secrecy (sender-ratchet.ts): a message key is used once, then deleted.
   KEY_USED: { code: 712, message: 'the key of this message was already used or deleted' },
   INDEX_TOO_FAR: { code: 713, message: 'message index is too far ahead of its sender’s chain' },
+  NOT_AUTHOR: { code: 714, message: 'only a message’s sender may edit or delete it' },
+  ATTACHMENT_CORRUPT: { code: 715, message: 'attachment failed verification' },
   // A device link (§8.7.1): a message that does not open under the link's keys, out of order, or a
   // second offer on a spent link. Someone other than the two devices wrote it: the link is dropped.
-  BAD_LINK: { code: 714, message: 'device link message failed authentication' },
+  BAD_LINK: { code: 716, message: 'device link message failed authentication' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },
   HISTORY_LIMIT: { code: 802, message: 'history limit reached' },
   LOG_TOO_LONG: { code: 803, message: 'membership log too long to send; the owner must make a checkpoint' },
+  // Quotas (docs/operations.md "Quotas"): each an operator's option, each refused before anything is stored.
+  ROOM_CREATION_LIMITED: { code: 804, message: 'too many rooms created from this address; try again later' },
+  ROOM_TOKEN_REQUIRED: { code: 805, message: 'this relay creates rooms only with a token from its operator' },
+  BAD_ROOM_TOKEN: { code: 806, message: 'room-creation token is not valid or has expired' },
+  ROOM_FULL: { code: 807, message: 'the room has reached the relay’s storage limit' },
+  MESSAGE_TOO_LARGE: { code: 808, message: 'message is larger than this relay accepts' },
+  TOO_MANY_ROOMS: { code: 809, message: 'this connection is in as many rooms as the relay allows' },
+  ATTACHMENT_TOO_LARGE: { code: 810, message: 'attachment is larger than this relay accepts' },
   // 9xx — relay faults
   INTERNAL: { code: 900, message: 'internal relay error' },
   UNAVAILABLE: { code: 901, message: 'relay is shutting down' },
   TIMEOUT: { code: 902, message: 'request timed out' },
   CLOSED: { code: 903, message: 'connection closed' },
+  // The relay is up but cannot reach its database: nothing was applied; the same request may be
+  // sent again once it is back (a repeated send or join request is answered as the first was).
+  STORE_UNAVAILABLE: { code: 904, message: 'the relay cannot reach its storage right now; try again shortly' },
 } as const;
 
 export type ErrorName = keyof typeof ERRORS;

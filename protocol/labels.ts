@@ -32,6 +32,8 @@ export const LABEL = {
   // Pre-shared keys of rotation entries (§6): what opens the next epoch besides the member's key.
   initSecret: 'sotto/v2/init-secret',
   joinSecret: 'sotto/v2/join-secret',
+  // AEAD associated data of an attachment chunk (§9.2), followed by the attachment id.
+  attachmentChunk: 'sotto/v2/attachment-chunk',
   // Sealed-box contexts.
   sealJoiningKey: 'sotto/v2/seal/joining-key',
   sealEpochKey: 'sotto/v2/seal/epoch-key',

@@ -9,7 +9,7 @@ import { join } from 'node:path';
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { DATABASE_FILE, DIR_MODE, ensureDataDir, RELAY_KEY_FILE } from './data-dir.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
-import { writeRestorePoint } from './restore-point.js';
+import { sqliteRoomPositions, writeRestorePoint } from './restore-point.js';
 
 export class BackupError extends Error {
   constructor(message: string) {
@@ -117,6 +117,6 @@ export function restoreDataDir(fromDir: string, dataDir: string): BackupSummary 
   checkDatabase(partial, true);
   fsyncPath(partial);
   // Written before the database takes its name, so a restored directory always says it was restored.
-  writeRestorePoint(dataDir, partial, Date.now());
+  writeRestorePoint(dataDir, sqliteRoomPositions(partial), Date.now());
   return commit(dataDir);
 }

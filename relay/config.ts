@@ -7,6 +7,7 @@ import { readFileSync } from 'node:fs';
 import { isIP } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import { parseCommandLine, UsageError, type OptionsConfig } from '../protocol/platform/command-line.js';
+import { LIMIT } from '../protocol/wire/types.js';
 import { largestFrame } from './outbox.js';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent';
@@ -39,6 +40,17 @@ export interface RelayConfig {
   readonly maxLinkBoxes: number;
   readonly maxHistoryPerRoom: number;
   readonly maxSyncBytes: number;
+  /** Sync answer bytes one connection is sent per second once its burst is spent; answers beyond wait. */
+  readonly syncBytesPerSecond: number;
+  readonly syncBurstBytes: number;
+  /** Rooms one client address may create per hour. */
+  readonly roomsPerAddressPerHour: number;
+  /** Rooms are created only with a token the operator issued (sotto-relay room-token). */
+  readonly requireRoomToken: boolean;
+  /** Message bytes a room may hold; a send past it is ROOM_FULL. */
+  readonly maxRoomBytes: number;
+  /** Largest message record the relay stores. */
+  readonly maxMessageRecordBytes: number;
   readonly inviteMaxFailures: number;
   readonly inviteLockoutSeconds: number;
   readonly maxInviteLifetimeDays: number;
@@ -65,6 +77,12 @@ export interface RelayConfig {
   /** A join request nobody answered is dropped after this long. */
   readonly joinRequestTtlDays: number;
   readonly sweepIntervalSeconds: number;
+  /** Largest attachment (plaintext bytes) a member may upload (docs/protocol.md §9.2). */
+  readonly maxAttachmentBytes: number;
+  /** Attachment ciphertext one room may hold in all. */
+  readonly maxRoomAttachmentBytes: number;
+  /** Time an upload may take; unfinished attachments older than this are swept (V-171). */
+  readonly attachmentUploadMinutes: number;
 }
 
 export class ConfigError extends Error {
@@ -87,6 +105,9 @@ interface OptionSpec<T> {
 type Schema = { readonly [K in keyof RelayConfig]: OptionSpec<RelayConfig[K]> };
 
 const MiB = 1024 * 1024;
+
+/** A message record at the wire's largest ciphertext, with room for its signed header. */
+const MAX_MESSAGE_RECORD = LIMIT.messageCiphertext + 1024;
 
 function integer(min: number, max: number): (text: string, name: string) => number {
   return (text, name) => {
@@ -186,6 +207,21 @@ const SCHEMA: Schema = {
   maxLinkBoxes: { flag: 'max-link-boxes', describe: 'device-link mailboxes held at once in this process', default: 10_000, parse: integer(1, 10_000_000) },
   maxHistoryPerRoom: { flag: 'max-history-per-room', describe: 'messages kept per room; the oldest are pruned', default: 100_000, parse: integer(1, 1_000_000_000) },
   maxSyncBytes: { flag: 'max-sync-bytes', describe: 'message bytes one sync page may return before it says "more"', default: MiB, parse: integer(64 * 1024, 1024 * MiB) },
+  syncBytesPerSecond: {
+    flag: 'sync-bytes-per-second', describe: 'sync answer bytes a connection is sent per second once its burst is spent (answers beyond wait their turn)',
+    default: 4 * MiB, parse: integer(16 * 1024, 1024 * MiB),
+  },
+  syncBurstBytes: { flag: 'sync-burst-bytes', describe: 'sync answer bytes a connection may be sent at once', default: 8 * MiB, parse: integer(64 * 1024, 1024 * MiB) },
+  roomsPerAddressPerHour: { flag: 'rooms-per-address-per-hour', describe: 'rooms one client address may create per hour', default: 20, parse: integer(1, 1_000_000) },
+  requireRoomToken: {
+    flag: 'require-room-token', describe: 'create rooms only with a token issued by `sotto-relay room-token` (for a relay open to the internet)',
+    default: false, parse: boolean, switch: true,
+  },
+  maxRoomBytes: { flag: 'max-room-bytes', describe: 'message bytes one room may hold; sends beyond are refused (ROOM_FULL)', default: 256 * MiB, parse: integer(64 * 1024, 1024 * 1024 * MiB) },
+  maxMessageRecordBytes: {
+    flag: 'max-message-record-bytes', describe: 'largest message the relay stores, in bytes (the default fits the largest a Sotto client makes)',
+    default: MAX_MESSAGE_RECORD, parse: integer(1024, MAX_MESSAGE_RECORD),
+  },
   inviteMaxFailures: { flag: 'invite-max-failures', describe: 'bad invite proofs (per invite and per address) before a lockout', default: 5, parse: integer(1, 1000) },
   inviteLockoutSeconds: { flag: 'invite-lockout-seconds', describe: 'how long a lockout lasts', default: 300, parse: integer(1, 7 * 24 * 3600) },
   maxInviteLifetimeDays: { flag: 'max-invite-lifetime-days', describe: 'latest expiry an invite may ask for', default: 30, parse: integer(1, 365) },
@@ -209,6 +245,9 @@ const SCHEMA: Schema = {
   maxHistoryAgeDays: { flag: 'max-history-age-days', describe: 'prune messages older than this many days; 0 keeps them', default: 0, parse: integer(0, 36_500) },
   joinRequestTtlDays: { flag: 'join-request-ttl-days', describe: 'drop join requests left unanswered this many days', default: 7, parse: integer(1, 365) },
   sweepIntervalSeconds: { flag: 'sweep-interval-seconds', describe: 'how often expired invites, stale join requests and old messages are swept', default: 3600, parse: integer(1, 7 * 24 * 3600) },
+  maxAttachmentBytes: { flag: 'max-attachment-bytes', describe: 'largest file or image a member may attach', default: 25 * MiB, parse: integer(1, 2048 * MiB) },
+  maxRoomAttachmentBytes: { flag: 'max-room-attachment-bytes', describe: 'attachment bytes one room may hold in all', default: 1024 * MiB, parse: integer(1, 1024 * 1024 * MiB) },
+  attachmentUploadMinutes: { flag: 'attachment-upload-minutes', describe: 'time an upload may take; unfinished ones are swept after it', default: 60, parse: integer(1, 7 * 24 * 60) },
 };
 
 const KEYS = Object.keys(SCHEMA) as (keyof RelayConfig)[];
@@ -236,6 +275,10 @@ function checkRelations(config: RelayConfig): RelayConfig {
     throw new ConfigError(
       `max-sync-bytes (${config.maxSyncBytes}) plus max-frame-bytes (${config.maxFrameBytes}) must be at most half of max-buffered-bytes (${config.maxBufferedBytes})`,
     );
+  }
+  // One page must fit the burst, or every page would wait.
+  if (config.syncBurstBytes < config.maxSyncBytes) {
+    throw new ConfigError(`sync-burst-bytes (${config.syncBurstBytes}) must be at least max-sync-bytes (${config.maxSyncBytes})`);
   }
   if (config.requestTimeoutMs < config.headersTimeoutMs) {
     throw new ConfigError(`request-timeout-ms (${config.requestTimeoutMs}) must be at least headers-timeout-ms (${config.headersTimeoutMs})`);
@@ -265,6 +308,7 @@ function helpText(): string {
     'Usage: sotto-relay [options]',
     '       sotto-relay backup --data-dir <dir> --out <new dir>',
     '       sotto-relay restore --from <backup dir> --data-dir <new dir>',
+    '       sotto-relay room-token --data-dir <dir> [--days <n>]   (a room-creation token, for --require-room-token)',
     '',
     'Every option can also be set by the environment variable shown, or in a JSON config file keyed by',
     'option name. A flag wins over the environment, the environment over the file, the file over the default.',

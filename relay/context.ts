@@ -6,6 +6,7 @@ import type { RelayConfig } from './config.js';
 import type { LinkBoxes } from './link-boxes.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
+import type { QuotaCounter } from './quota.js';
 import type { RestorePoints } from './restore-point.js';
 import type { Store } from './store/store.js';
 
@@ -17,6 +18,10 @@ export interface RelayContext {
   readonly metrics: Metrics;
   readonly log: Logger;
   readonly addressLockout: AddressFailures;
+  /** Rooms created per client address per hour (quota.ts; one process's count unless a shared counter is given). */
+  readonly roomCreations: QuotaCounter;
+  /** The secret room-creation tokens are checked with, when --require-room-token is set (room-token.ts). */
+  readonly roomTokenSecret: Uint8Array | undefined;
   /** Where each room stood if this relay was restored from a backup (restore-point.ts). */
   readonly restorePoints: RestorePoints;
   /** Device-link mailboxes, in this process's memory (§8.7.1). */
@@ -44,6 +49,8 @@ export interface Requester {
   binding(roomId: Uint8Array): Binding | undefined;
   bind(roomId: Uint8Array, binding: Binding): void;
   unbind(roomId: Uint8Array): void;
+  /** Resolves once `bytes` more of sync answers fit this connection's pace (--sync-bytes-per-second). */
+  paceSync(bytes: number): Promise<void>;
   /** Queues an encoded relay frame; FRAME_TOO_LARGE if it can never be sent. */
   send(frame: Uint8Array): void;
   /** Answers request `rid` with the error frame for `error` (INTERNAL, logged, when it is not a SottoError). */

@@ -12,6 +12,7 @@ import { handleSync } from './handlers/history.js';
 import { handleCreateRoom } from './handlers/room.js';
 import { handlePing } from './handlers/ping.js';
 import { handleCheckpoint } from './handlers/checkpoint.js';
+import { handleAttachGet, handleAttachPut } from './handlers/attachment.js';
 import { handleLinkListen, handleLinkPost } from './handlers/link.js';
 
 /** Every request but `send`, which always comes as a run (dispatchSends). */
@@ -47,6 +48,8 @@ function route(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame
     case 'sync': return handleSync(ctx, session, frame);
     case 'ping': return handlePing(ctx, session, frame);
     case 'checkpoint': return handleCheckpoint(ctx, session, frame);
+    case 'attachPut': return handleAttachPut(ctx, session, frame);
+    case 'attachGet': return handleAttachGet(ctx, session, frame);
     case 'linkListen': return handleLinkListen(ctx, session, frame);
     case 'linkPost': return handleLinkPost(ctx, session, frame);
   }

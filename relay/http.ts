@@ -17,6 +17,8 @@ export const WS_PATH = '/ws';
 export interface HttpDeps {
   readonly staticDir: string;
   readonly relayPublicKey: Uint8Array;
+  /** Told to clients in config.json, so a person hears the limit before uploading (V-137). */
+  readonly maxAttachmentBytes: number;
   readonly metrics: Metrics;
   readonly gauges: () => Promise<Gauges>;
   readonly log: Logger;
@@ -24,7 +26,7 @@ export interface HttpDeps {
 
 export function createHttpHandler(deps: HttpDeps): (request: IncomingMessage, response: ServerResponse) => void {
   const root = resolve(deps.staticDir);
-  const configJson = JSON.stringify({ relayPublicKey: toBase64Url(deps.relayPublicKey), wsPath: WS_PATH });
+  const configJson = JSON.stringify({ relayPublicKey: toBase64Url(deps.relayPublicKey), wsPath: WS_PATH, maxAttachmentBytes: deps.maxAttachmentBytes });
   return (request, response) => {
     serve(deps, root, configJson, request, response).catch((error: unknown) => {
       deps.log.error('http request failed', { error: error instanceof Error ? error.name : typeof error });

@@ -1,5 +1,6 @@
-// Abuse limits: a token bucket per session, connection and invite-failure counts per client address,
-// and the one rule for what a client's address is. Addresses are kept in memory only, never logged.
+// Abuse limits: token buckets per session (its requests, and the bytes of its sync answers),
+// connection and invite-failure counts per client address, and the one rule for what a client's
+// address is. Addresses are kept in memory only, never logged.
 import type { IncomingMessage } from 'node:http';
 import { isIP } from 'node:net';
 
@@ -17,15 +18,39 @@ export class TokenBucket {
   }
 
   take(now: number): boolean {
-    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#last) * this.#ratePerMs);
-    this.#last = now;
+    this.#refill(now);
     if (this.#tokens < 1) return false;
     this.#tokens -= 1;
     return true;
   }
+
+  /**
+   * Takes `amount` at `now` whatever the balance, which may go below zero (so an amount larger than
+   * the burst still goes, once paid for); the milliseconds until it is paid for (0: at once). The
+   * pace of sync answers in bytes (V-118): nothing is refused, a large catch-up just takes longer.
+   */
+  spend(amount: number, now: number): number {
+    this.#refill(now);
+    this.#tokens -= amount;
+    return this.#tokens >= 0 ? 0 : Math.ceil(-this.#tokens / this.#ratePerMs);
+  }
+
+  #refill(now: number): void {
+    this.#tokens = Math.min(this.#capacity, this.#tokens + (now - this.#last) * this.#ratePerMs);
+    this.#last = now;
+  }
 }
 
-export class ConnectionCounter {
+/**
+ * Open connections per client address: in memory for one process (ConnectionCounter), in Redis when
+ * several share the work (bus/redis-connection-counter.ts).
+ */
+export interface AddressConnections {
+  tryAcquire(address: string): boolean | Promise<boolean>;
+  release(address: string): void;
+}
+
+export class ConnectionCounter implements AddressConnections {
   readonly #max: number;
   readonly #counts = new Map<string, number>();
 

@@ -9,6 +9,7 @@ import { toBase64Url } from '../protocol/bytes.js';
 import { BACKUP_COMMANDS, runBackupCommand, type BackupCommand } from './backup-command.js';
 import { ConfigError, parseConfig, type RelayConfig } from './config.js';
 import { createLogger } from './log.js';
+import { ROOM_TOKEN_COMMAND, runRoomTokenCommand } from './room-token-command.js';
 import { startRelay } from './server.js';
 
 function isBackupCommand(arg: string | undefined): arg is BackupCommand {
@@ -29,6 +30,11 @@ async function main(): Promise<void> {
   const command = process.argv[2];
   if (isBackupCommand(command)) {
     process.exitCode = await runBackupCommand(command, process.argv.slice(3), process.env,
+      (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
+    return;
+  }
+  if (command === ROOM_TOKEN_COMMAND) {
+    process.exitCode = runRoomTokenCommand(process.argv.slice(3), process.env, Date.now(),
       (line) => process.stdout.write(`${line}\n`), (line) => process.stderr.write(`${line}\n`));
     return;
   }

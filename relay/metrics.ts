@@ -6,6 +6,7 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import type { ErrorName } from '../protocol/errors.js';
 import type { ClientFrameName } from '../protocol/wire/types.js';
+import type { QuotaName } from './quota-refusal.js';
 
 export interface Gauges {
   readonly rooms: number;
@@ -29,6 +30,7 @@ export class Metrics {
   readonly #requests: Counter<'type'>;
   readonly #errors: Counter<'code'>;
   readonly #upgradesRefused: Counter<'status'>;
+  readonly #quotas: Counter<'quota'>;
   /** From a request's dispatch to its answer being queued (the store time included). */
   readonly requestSeconds: Histogram<'type'>;
   readonly storeSeconds: Histogram<'op'>;
@@ -55,6 +57,9 @@ export class Metrics {
     this.#upgradesRefused = new Counter({
       name: 'sotto_upgrades_refused_total', help: 'WebSocket upgrades refused, by HTTP status.', labelNames: ['status'], registers,
     });
+    this.#quotas = new Counter({
+      name: 'sotto_quota_rejections_total', help: 'Requests refused by a quota (sync-bytes: answers held back to the pace), by quota.', labelNames: ['quota'], registers,
+    });
     this.requestSeconds = new Histogram({
       name: 'sotto_request_duration_seconds', help: 'Time to handle a client request, by frame type.', labelNames: ['type'], buckets: LATENCY_BUCKETS, registers,
     });
@@ -70,6 +75,10 @@ export class Metrics {
 
   error(name: ErrorName): void {
     this.#errors.inc({ code: name });
+  }
+
+  quotaReached(quota: QuotaName): void {
+    this.#quotas.inc({ quota });
   }
 
   /** `status` is the HTTP status line the upgrade was refused with, e.g. "429 Too Many Requests". */

@@ -52,7 +52,7 @@ export function loadOrCreateRelayKey(dataDir: string, primitives: NoisePrimitive
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
     secretKey = primitives.generateKeyPair().secretKey;
-    writeSecret(path, secretKey);
+    writeSecretFile(path, secretKey);
   }
   if (secretKey.length !== SECRET_BYTES) throw new SottoError('BAD_KEY', `${path} must hold exactly ${SECRET_BYTES} bytes`);
   const keyPair = new RelayKeyPair(secretKey, primitives.dh(secretKey, BASE_POINT));
@@ -62,7 +62,7 @@ export function loadOrCreateRelayKey(dataDir: string, primitives: NoisePrimitive
 }
 
 /** Write-then-rename, so a crash never leaves a truncated key that would change the relay's identity. */
-function writeSecret(path: string, secretKey: Uint8Array): void {
+export function writeSecretFile(path: string, secretKey: Uint8Array): void {
   const temp = `${path}.tmp-${process.pid}`;
   const fd = openSync(temp, 'w', FILE_MODE);
   try {

@@ -1,10 +1,11 @@
 // Where each room stood when the relay was restored from a backup: written by `sotto-relay restore`
-// beside the restored database, read at start. Clients learn a room's restore seq when they bind
+// beside the restored SQLite database, or by `sotto-relay mark-restored` after the operator restored
+// PostgreSQL from a dump; read at start. Clients learn a room's restore seq when they bind
 // (the auth answer), so one that saw later messages knows those positions are gone and may be
 // filled again, and re-uploads what it holds instead of raising FORK alarms (docs/protocol.md §10.1).
 // The relay also takes a re-uploaded message of an epoch the backup did not reach yet (V-102).
 import Database from 'better-sqlite3';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { toHex } from '../protocol/bytes.js';
 import { FILE_MODE } from './data-dir.js';
@@ -36,17 +37,50 @@ export class RestorePoints {
   }
 }
 
-/** Records where every room of the database at `databasePath` stands, in `dataDir`. */
-export function writeRestorePoint(dataDir: string, databasePath: string, now: number): void {
+/** One room's row as both stores keep it. */
+interface RoomRow {
+  readonly id: Uint8Array;
+  readonly last_seq: number | string;
+  readonly epoch: number | string;
+}
+
+const ROOM_POSITIONS = 'SELECT id, last_seq, epoch FROM rooms';
+
+/** Where every room of the SQLite database at `databasePath` stands. */
+export function sqliteRoomPositions(databasePath: string): RoomRow[] {
   const db = new Database(databasePath, { readonly: true, fileMustExist: true });
-  let rows: { id: Uint8Array; last_seq: number; epoch: number }[];
   try {
-    rows = db.prepare('SELECT id, last_seq, epoch FROM rooms').all() as typeof rows;
+    return db.prepare(ROOM_POSITIONS).all() as RoomRow[];
   } finally {
     db.close();
   }
-  const json: RestorePointJson = { restoredAt: now, rooms: rows.map((r) => [toHex(r.id), r.last_seq, r.epoch]) };
-  writeFileSync(join(dataDir, RESTORE_POINT_FILE), JSON.stringify(json), { mode: FILE_MODE, flag: 'wx' });
+}
+
+/** Where every room of the PostgreSQL database at `url` stands (pg is loaded only here, when asked). */
+export async function postgresRoomPositions(url: string): Promise<RoomRow[]> {
+  const { Client } = await import('pg');
+  const client = new Client({ connectionString: url });
+  await client.connect();
+  try {
+    return (await client.query<RoomRow>(ROOM_POSITIONS)).rows;
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Records `rooms` as the restore point in `dataDir`. `replace`: a later restore of the same data
+ * directory's database (PostgreSQL's, restored in place) supersedes the one before; a restored
+ * SQLite directory is new and gets its first.
+ */
+export function writeRestorePoint(dataDir: string, rooms: readonly RoomRow[], now: number, replace = false): void {
+  const json: RestorePointJson = { restoredAt: now, rooms: rooms.map((r) => [toHex(r.id), Number(r.last_seq), Number(r.epoch)]) };
+  const path = join(dataDir, RESTORE_POINT_FILE);
+  if (!replace && existsSync(path)) throw new Error(`${path} exists already`);
+  // Whole or not at all: a relay must never start on half a restore point.
+  const partial = `${path}.partial`;
+  writeFileSync(partial, JSON.stringify(json), { mode: FILE_MODE });
+  renameSync(partial, path);
 }
 
 /** The restore point in `dataDir`, if the relay was restored there. */

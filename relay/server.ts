@@ -11,7 +11,7 @@ import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { openBackends } from './backends.js';
 import { createHttpHandler, WS_PATH } from './http.js';
-import { clientAddress, ConnectionCounter } from './limits.js';
+import { clientAddress } from './limits.js';
 import { LinkBoxes } from './link-boxes.js';
 import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
@@ -22,6 +22,7 @@ import { loadOrCreateRelayKey } from './relay-key.js';
 import { CLOSE, Session } from './session.js';
 import { SessionRegistry } from './session-registry.js';
 import { cutSilentConnections } from './silent-connections.js';
+import { loadRoomTokenSecret } from './room-token.js';
 import { startSweeper } from './sweeper.js';
 import { timedStore } from './timed-store.js';
 import type { Store } from './store/store.js';
@@ -72,6 +73,8 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
   const log = deps.log ?? createLogger(config.logLevel);
   const now = deps.now ?? Date.now;
   const staticKey = loadOrCreateRelayKey(config.dataDir, nodePrimitives);
+  // Before anything is opened: a relay told to require tokens it cannot check must not start.
+  const roomTokenSecret = config.requireRoomToken ? loadRoomTokenSecret(config.dataDir, false) : undefined;
   const backends = await openBackends(config, deps, log);
   const { store, bus } = backends;
   const metrics = new Metrics();
@@ -79,11 +82,13 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     config, store: timedStore(store, metrics.storeSeconds), bus, metrics, log, now,
     suite: await detectSuite(),
     addressLockout: backends.addressLockout,
+    roomCreations: backends.roomCreations,
+    roomTokenSecret,
     restorePoints: loadRestorePoints(config.dataDir),
     linkBoxes: new LinkBoxes(config, now),
   };
   const registry = new SessionRegistry(bus, metrics, log);
-  const connections = new ConnectionCounter(config.maxConnectionsPerIp);
+  const connections = backends.connections;
   const released = (address: string): void => {
     connections.release(address);
     log.debug('connection closed', addressFields(config.logIps, () => address));
@@ -96,7 +101,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     // hold its socket well past headers-timeout-ms.
     connectionsCheckingInterval: Math.min(1000, config.headersTimeoutMs),
   }, createHttpHandler({
-    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, metrics, log, gauges,
+    staticDir: config.staticDir, relayPublicKey: staticKey.publicKey, maxAttachmentBytes: config.maxAttachmentBytes, metrics, log, gauges,
   }));
   cutSilentConnections(server, config.headersTimeoutMs);
   const wss = new WebSocketServer({
@@ -115,15 +120,26 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     if (new URL(request.url ?? '/', 'http://relay.invalid').pathname !== WS_PATH) return refuse('404 Not Found');
     if (!originAllowed(request.headers.origin, request.headers.host, config.publicOrigin)) return refuse('403 Forbidden');
     const address = clientAddress(request, config.trustProxy);
-    if (!connections.tryAcquire(address)) return refuse('429 Too Many Requests');
-    log.debug('connection opened', addressFields(config.logIps, () => address));
-    const release = releaseOnClose(socket, address, released);
-    wss.handleUpgrade(request, socket, head, (ws) => {
-      // From here ws handles the socket's errors and the session releases the address when it is
-      // gone; listeners of our own beside ws's would keep listener arrays per connection.
-      socket.off('error', destroySelf).off('close', release);
-      new Session(ws, request.socket, address, ctx, registry, staticKey, released);
-    });
+    const acquired = connections.tryAcquire(address);
+    if (acquired === true) return upgrade();
+    if (acquired === false) return refuse('429 Too Many Requests');
+    // Counted in Redis, across processes: the socket waits one round trip (and may go meanwhile).
+    acquired.then((ok) => {
+      if (!ok) refuse('429 Too Many Requests');
+      else if (closing || socket.destroyed) connections.release(address);
+      else upgrade();
+    }, () => socket.destroy());
+
+    function upgrade(): void {
+      log.debug('connection opened', addressFields(config.logIps, () => address));
+      const release = releaseOnClose(socket, address, released);
+      wss.handleUpgrade(request, socket, head, (ws) => {
+        // From here ws handles the socket's errors and the session releases the address when it is
+        // gone; listeners of our own beside ws's would keep listener arrays per connection.
+        socket.off('error', destroySelf).off('close', release);
+        new Session(ws, request.socket, address, ctx, registry, staticKey, released);
+      });
+    }
   });
 
   const heartbeat = setInterval(() => {

@@ -25,6 +25,7 @@ import { dispatch, dispatchSends } from './dispatch.js';
 import type { Send } from './handlers/message.js';
 import { TokenBucket } from './limits.js';
 import { Outbox } from './outbox.js';
+import { quotaReached } from './quota-refusal.js';
 import { SessionBindings } from './session-bindings.js';
 import type { SessionRegistry } from './session-registry.js';
 
@@ -114,6 +115,10 @@ export class Session implements Requester {
   readonly #released: (address: string) => void;
   readonly #bindings = new SessionBindings();
   readonly #bucket: TokenBucket;
+  /** Made on the first sync: most connections of an idle relay never sync again. */
+  #syncPace: TokenBucket | undefined;
+  /** Ends a sync answer's wait for its pace early, when the socket goes. */
+  #paceWake: (() => void) | undefined;
   /** Made when a frame is queued and dropped once flushed: an idle session holds none. */
   #outbox: Outbox | undefined;
   /** Dropped once the handshake is in: an idle session keeps nothing it no longer needs. */
@@ -196,7 +201,8 @@ export class Session implements Requester {
   bindAt(roomHex: string, binding: Binding): void {
     const isNew = !this.#bindings.has(roomHex);
     if (isNew && this.#bindings.size >= this.#ctx.config.maxRoomsPerSession) {
-      throw new SottoError('BAD_VALUE', `at most ${this.#ctx.config.maxRoomsPerSession} rooms per connection`);
+      quotaReached(this.#ctx, 'rooms-per-connection');
+      throw new SottoError('TOO_MANY_ROOMS', `at most ${this.#ctx.config.maxRoomsPerSession} rooms per connection`);
     }
     // The registry's copy of the room's name, so the sessions bound to one room share one string.
     this.#bindings.set(isNew ? this.#registry.bound(roomHex, this) : roomHex, binding);
@@ -212,6 +218,22 @@ export class Session implements Requester {
 
   roomHexes(): Iterable<string> {
     return this.#bindings.rooms();
+  }
+
+  async paceSync(bytes: number): Promise<void> {
+    const { syncBytesPerSecond, syncBurstBytes } = this.#ctx.config;
+    const now = this.#ctx.now();
+    const waitMs = (this.#syncPace ??= new TokenBucket(syncBytesPerSecond, syncBurstBytes, now)).spend(bytes, now);
+    if (waitMs === 0 || this.#closing) return;
+    quotaReached(this.#ctx, 'sync-bytes');
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, waitMs);
+      this.#paceWake = () => {
+        clearTimeout(timer);
+        resolve();
+      };
+    });
+    this.#paceWake = undefined;
   }
 
   send(frame: Uint8Array): void {
@@ -421,6 +443,7 @@ export class Session implements Requester {
     this.#registry.remove(this);
     this.#released(this.address);
     this.#outbox = undefined;
+    this.#paceWake?.();
     this.#wake();
     for (const resolve of this.#goneWaiters ?? []) resolve();
     this.#goneWaiters = undefined;

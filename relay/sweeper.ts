@@ -1,5 +1,6 @@
 // Retention on a timer: expired invites, join requests nobody answered and (when the operator asks)
-// messages past an age leave the store. Counts are logged; nothing that says which room.
+// messages past an age leave the store, and with them the attachments those messages carried, and
+// uploads never finished. Counts are logged; nothing that says which room.
 import type { RelayConfig } from './config.js';
 import type { Logger } from './log.js';
 import type { PruneCutoffs, Store } from './store/store.js';
@@ -8,13 +9,15 @@ const DAY_MS = 24 * 3600 * 1000;
 /** A late joiner should hear INVITE_EXPIRED, not INVITE_NOT_FOUND, for a while after expiry. */
 const EXPIRED_INVITE_GRACE_MS = DAY_MS;
 
-type RetentionOptions = Pick<RelayConfig, 'maxHistoryAgeDays' | 'joinRequestTtlDays'>;
+type RetentionOptions = Pick<RelayConfig, 'maxHistoryAgeDays' | 'joinRequestTtlDays' | 'attachmentUploadMinutes'>;
 
 export function pruneCutoffs(options: RetentionOptions, now: number): PruneCutoffs {
   return {
     invitesExpiredBefore: now - EXPIRED_INVITE_GRACE_MS,
     joinsCreatedBefore: now - options.joinRequestTtlDays * DAY_MS,
     messagesCreatedBefore: options.maxHistoryAgeDays === 0 ? undefined : now - options.maxHistoryAgeDays * DAY_MS,
+    attachmentUploadMs: options.attachmentUploadMinutes * 60_000,
+    now,
   };
 }
 
@@ -29,7 +32,7 @@ export function startSweeper(
   const sweep = async (): Promise<void> => {
     try {
       const removed = await store.prune(pruneCutoffs(options, now()));
-      if (removed.invites + removed.joins + removed.messages > 0) log.info('swept', { ...removed });
+      if (removed.invites + removed.joins + removed.messages + removed.chunks > 0) log.info('swept', { ...removed });
     } catch (error) {
       log.error('sweep failed', { error: error instanceof Error ? error.name : typeof error });
     } finally {

@@ -7,9 +7,8 @@ import { MessageStore } from '../../protocol/client/message-store.js';
 import { decodeSnapshot, encodeSnapshot } from '../../protocol/client/snapshot.js';
 import { nobleSuite } from '../../protocol/crypto/noble-suite.js';
 import { newKeystoreKey, openSealed, sealKeystore } from '../../protocol/crypto/passphrase.js';
-import { grow } from '../../test/helpers/grow-history.js';
 import { KeystoreRecords } from '../../web/worker/keystore-records.js';
-import { shapeHistory } from '../keystore-room.js';
+import { liveMessage, shapeHistory } from '../keystore-room.js';
 import { median } from '../stats.js';
 
 export interface BrowserKeystoreSave {
@@ -40,7 +39,7 @@ const bench: KeystorePageBench = {
       const recordsMs: number[] = [];
       const wholeMs: number[] = [];
       for (let i = 0; i < saves; i++) {
-        grow(room!, 1);
+        liveMessage(room!, i);
         let started = performance.now();
         await records.save(store.next());
         recordsMs.push(performance.now() - started);

@@ -38,6 +38,13 @@ export function errorName(error: unknown): ErrorName {
   return isSottoError(error) ? error.errorName : 'INTERNAL';
 }
 
+/** Failures that say nothing about the request, only that now is a bad time: the same request may go again. */
+const RETRYABLE: ReadonlySet<ErrorName> = new Set(['CLOSED', 'TIMEOUT', 'UNAVAILABLE', 'STORE_UNAVAILABLE']);
+
+export function isRetryable(error: unknown): boolean {
+  return RETRYABLE.has(errorName(error));
+}
+
 export function errorDetail(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
@@ -106,10 +113,14 @@ export class ClientContext {
     return result;
   }
 
-  /** Runs detached; a failure becomes a warning instead of an unhandled rejection. */
+  /**
+   * Runs detached; a failure becomes a warning instead of an unhandled rejection. A retryable one
+   * (the connection or the relay's storage is away) is no warning: the status shows it, and the
+   * next connection catches up.
+   */
   background(work: Promise<unknown>, room?: RoomState): void {
     work.catch((error: unknown) => {
-      if (!isSottoError(error, 'CLOSED')) this.warn(room, errorName(error), errorDetail(error));
+      if (!isRetryable(error)) this.warn(room, errorName(error), errorDetail(error));
     });
   }
 

@@ -3,8 +3,12 @@ import type { ErrorName } from '../errors.js';
 import type { HistorySetting, Role } from '../wire/membership.js';
 import type { JoinState, MessageView, RoomStatus } from './room-state.js';
 
-/** 'stopped': reconnecting gave up after a bounded time (backoff.ts); SottoClient.reconnect() tries again. */
-export type ConnectionStatus = 'connecting' | 'online' | 'offline' | 'stopped';
+/**
+ * 'stopped': reconnecting gave up after a bounded time (backoff.ts); SottoClient.reconnect() tries again.
+ * 'degraded': the relay answers but cannot reach its storage (STORE_UNAVAILABLE): what is queued
+ * waits and goes out once it can; 'online' again after the next request that succeeds.
+ */
+export type ConnectionStatus = 'connecting' | 'online' | 'degraded' | 'offline' | 'stopped';
 
 export interface MemberView {
   /** Signing key, hex: the member's identity in this room. */
@@ -14,6 +18,10 @@ export interface MemberView {
   readonly label: string;
   readonly role: Role;
   readonly fingerprint: string;
+  /** This person marked this key verified after comparing safety numbers. */
+  readonly verified: boolean;
+  /** What to compare with this member (fingerprint.ts safetyNumber); our own entry shows our fingerprint twice. */
+  readonly safetyNumber: string;
   /**
    * The person this member is a device of (§8.7): the log index that admitted the person. Members
    * sharing it are one person's devices; `ownPerson` marks ours.

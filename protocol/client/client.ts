@@ -7,6 +7,9 @@ import { randomBytes } from '../crypto/random.js';
 import type { Suite } from '../crypto/suite.js';
 import type { NoisePrimitives } from '../noise/index.js';
 import type { HistorySetting, Role, RoomSettings } from '../wire/membership.js';
+import type { RefKind } from '../wire/content.js';
+import { refContent } from './message-actions.js';
+import type { TimelineMessage } from './timeline-fold.js';
 import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
 import type { ClientListener, ConnectionStatus, MemberView, RoomView } from './client-events.js';
@@ -26,6 +29,8 @@ import { KeyUpdates } from './key-update.js';
 import { generateMemberKeys } from './member-keys.js';
 import { Membership } from './membership.js';
 import { Outbox } from './outbox.js';
+import { downloadAttachment, uploadAttachment, type AttachmentFile, type TransferOptions } from './attachments.js';
+import { attachmentRefOf, type AttachmentView } from './attachment-view.js';
 import type { ClientPersistence } from './persistence.js';
 import { Receiving } from './receiving.js';
 import { Checkpointer } from './checkpointer.js';
@@ -33,8 +38,8 @@ import { RelayChannel } from './relay-channel.js';
 import { Restore } from './restore.js';
 import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
-import { appendVerified, newRoomState, type MessageView } from './room-state.js';
-import { joinRecords } from './record-layout.js';
+import { appendVerified, newRoomState } from './room-state.js';
+import { joinRecords, LAYOUT_VERSION } from './record-layout.js';
 import { decodeSnapshotJson } from './snapshot.js';
 import { Sync } from './sync.js';
 import { memberViews, messageCount, messageViews, roomCodeOf, roomView } from './views.js';
@@ -56,6 +61,8 @@ export interface SottoClientOptions {
   readonly reconnectGiveUpMs?: number;
   /** Failing to get a message stored for this long marks it "Not sent" until retrySends() (default 2 minutes). */
   readonly sendGiveUpMs?: number;
+  /** How long a join keeps asking while the connection or the relay's storage is away (default 1 minute). */
+  readonly joinGiveUpMs?: number;
   /** Longest a save of what the relay can serve again may wait (SaveQueue.requestLater). */
   readonly lazySaveMs?: number;
   /** Seqs per history chunk record in the keystore (record-layout.ts); default 128. */
@@ -82,15 +89,19 @@ export interface SottoClientOptions {
    * than what its keys sent since: its rooms adopt those records as their own (adopt.ts).
    */
   readonly imported?: boolean;
+  /** The relay's attachment limit as last heard (its config.json says it; default 25 MiB): larger files are refused before uploading. */
+  readonly maxAttachmentBytes?: () => number;
 }
 
 const AGE_CHECK_MS = 60_000;
+export const DEFAULT_MAX_ATTACHMENT_BYTES = 25 * 1024 * 1024;
 
 export class SottoClient {
   readonly #ctx: ClientContext;
   readonly #parts: ClientParts;
   readonly #connector: Connector;
   readonly #linker: DeviceLinker;
+  readonly #maxAttachmentBytes: () => number;
   #closed = false;
   #ageTimer: ReturnType<typeof setInterval> | undefined;
 
@@ -129,6 +140,7 @@ export class SottoClient {
     this.#parts = parts;
     this.#connector = new Connector(ctx, parts);
     this.#linker = new DeviceLinker(ctx, parts);
+    this.#maxAttachmentBytes = options.maxAttachmentBytes ?? ((): number => DEFAULT_MAX_ATTACHMENT_BYTES);
   }
 
   /** Loads the persisted state (if any) and starts connecting; does not wait to be online. */
@@ -150,8 +162,8 @@ export class SottoClient {
       }
       ctx.outdated.push(...decoded.outdated);
       ctx.store.loaded(decoded.rooms, stored);
-      // A keystore made before the records layout is rewritten as records at once, in one atomic save.
-      if (stored.whole) await ctx.save();
+      // A keystore made before this records layout is rewritten in it at once, in one atomic save.
+      if (stored.layout < LAYOUT_VERSION) await ctx.save();
       // Said once per room at start: the room is kept, but this version cannot take part in it.
       for (const room of decoded.outdated) {
         ctx.warn(undefined, 'BAD_VERSION', `“${room.name}” was made by an older version of Sotto (protocol 1), which this one cannot open; its history stays in your keystore`);
@@ -182,7 +194,8 @@ export class SottoClient {
     return this.#parts.channel.whenOnline(timeoutMs);
   }
 
-  async createRoom(name: string, displayName = '', settings?: RoomSettings): Promise<string> {
+  /** `roomToken`: the operator's room-creation token, for a relay that asks for one (ROOM_TOKEN_REQUIRED). */
+  async createRoom(name: string, displayName = '', settings?: RoomSettings, roomToken?: string): Promise<string> {
     const ctx = this.#ctx;
     const { channel, binding, outbox } = this.#parts;
     const me = await generateMemberKeys(ctx.suite);
@@ -194,7 +207,7 @@ export class SottoClient {
     appendVerified(room, genesis, roster);
     room.epochs.set(0, epochFromKey(randomBytes(32), { roomId, epoch: 0, roster, startedAt: genesis.time, rotationHash: undefined }));
     room.epoch = 0;
-    await channel.request((rid) => ({ type: 'createRoom', rid, genesis }));
+    await channel.request((rid) => ({ type: 'createRoom', rid, genesis, ...(roomToken === undefined ? {} : { roomToken }) }));
     ctx.rooms.set(room.hex, room);
     await ctx.save();
     await binding.bindAndSync(room);
@@ -231,6 +244,47 @@ export class SottoClient {
     const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'text', time: Date.now(), text }));
     return queued.done;
   }
+
+  /** Replies to the message `target` names (`sender:counter`, a view's `ref`), quoting it (§9.1). */
+  async reply(roomId: string, target: string, text: string): Promise<number> {
+    return this.#refer(roomId, 'reply', target, text);
+  }
+
+  /** Our reaction to `target`, replacing any earlier one of ours; '' withdraws it. */
+  async react(roomId: string, target: string, emoji: string): Promise<number> {
+    return this.#refer(roomId, 'reaction', target, emoji);
+  }
+
+  /** A new text for our message `target` (NOT_AUTHOR for another's); the earlier ones stay on each device. */
+  async edit(roomId: string, target: string, text: string): Promise<number> {
+    return this.#refer(roomId, 'edit', target, text);
+  }
+
+  /** Deletes our message `target` for everyone: each member wipes its text (NOT_AUTHOR for another's). */
+  async deleteMessage(roomId: string, target: string): Promise<number> {
+    return this.#refer(roomId, 'delete', target, '');
+  }
+
+  async #refer(roomId: string, kind: RefKind, target: string, text: string): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, refContent(room, kind, target, text)));
+    return queued.done;
+  }
+
+  /** Seals and uploads a file (§9.2), then sends its reference as a message; resolves with that message's seq. */
+  async sendAttachment(roomId: string, file: AttachmentFile, options?: TransferOptions): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    const attachment = await uploadAttachment(this.#parts.channel, room.roomId, file, this.#maxAttachmentBytes(), options);
+    const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'attachment', time: Date.now(), attachment }));
+    return queued.done;
+  }
+
+  /** Downloads, verifies and opens an attachment a message of the room carries (§9.2, V-139). */
+  fetchAttachment(roomId: string, attachment: AttachmentView, options?: TransferOptions): Promise<Uint8Array> {
+    const room = this.#ctx.memberRoom(roomId);
+    return downloadAttachment(this.#parts.channel, room.roomId, attachmentRefOf(attachment), options);
+  }
+
 
   /**
    * On a new device: starts a device link (§8.7.1) and returns the payload of `#/link/<payload>`.
@@ -295,7 +349,7 @@ export class SottoClient {
   }
 
   /** The room's messages in order, or only the last `last` of them. */
-  messages(roomId: string, last?: number): MessageView[] {
+  messages(roomId: string, last?: number): TimelineMessage[] {
     return messageViews(this.#ctx.room(roomId), last);
   }
 
@@ -305,6 +359,18 @@ export class SottoClient {
 
   members(roomId: string): MemberView[] {
     return memberViews(this.#ctx.room(roomId));
+  }
+
+  /**
+   * Marks a member verified (after comparing safety numbers) or clears it; kept in the keystore.
+   * Bound to the key: a key update (§8.5) leaves the new key unverified and its notice says so.
+   */
+  setVerified(roomId: string, memberSign: string, verified: boolean): void {
+    const room = this.#ctx.room(roomId);
+    if (verified) room.verified.add(memberSign);
+    else room.verified.delete(memberSign);
+    this.#ctx.saveLater();
+    this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
   }
 
   /** The timeline's notices (joined, left, removed, role changed, new room code), oldest first. */

@@ -1,9 +1,10 @@
 // Keeps the client connected: connect, handshake, bind every room, report online, catch up; when
 // the socket goes, back off (backoff.ts: jittered, exponential, capped) and start again — for at
 // most reconnectGiveUpMs of failures in a row, then stop at status 'stopped' until the person's
-// Retry (reconnect) or the client is closed.
-import { isSottoError, type ErrorName } from '../errors.js';
-import type { ClientContext, ClientParts } from './client-context.js';
+// Retry (reconnect) or the client is closed. A relay that cannot reach its storage while we bind or
+// catch up is treated as a lost connection (status 'degraded' meanwhile): the next one binds again.
+import { isSottoError } from '../errors.js';
+import { isRetryable, type ClientContext, type ClientParts } from './client-context.js';
 import { openConnection, type Connection } from './connection.js';
 import { Backoff, pause } from './backoff.js';
 
@@ -13,8 +14,6 @@ const FIRST_BACKOFF_MS = 200;
 const STABLE_MS = 10_000;
 /** Failures in a row after which reconnecting stops until the person asks (default 15 minutes). */
 export const DEFAULT_RECONNECT_GIVE_UP_MS = 15 * 60_000;
-/** Connection failures that retrying may cure: a relay that is down, restarting or slow. */
-const TRANSIENT: ReadonlySet<ErrorName> = new Set(['CLOSED', 'TIMEOUT', 'UNAVAILABLE']);
 
 export class Connector {
   readonly #ctx: ClientContext;
@@ -55,7 +54,7 @@ export class Connector {
   async #connectLoop(): Promise<void> {
     const { channel, binding, inbound } = this.#parts;
     while (!this.#closed) {
-      channel.setStatus('connecting');
+      channel.setStatus(channel.storeAway ? 'degraded' : 'connecting');
       let lost: Promise<void> | undefined;
       let onlineAt: number | undefined;
       try {
@@ -87,7 +86,7 @@ export class Connector {
         if (onlineAt !== undefined && Date.now() - onlineAt >= STABLE_MS) this.#backoff.reset();
       } catch (error) {
         // A relay that fails the handshake or serves a bad config is not a flaky network: say so.
-        if (isSottoError(error) && !TRANSIENT.has(error.errorName)) this.#ctx.warn(undefined, error.errorName, `connecting to the relay: ${error.message}`);
+        if (isSottoError(error) && !isRetryable(error)) this.#ctx.warn(undefined, error.errorName, `connecting to the relay: ${error.message}`);
         channel.conn?.close();
         // Only a connection that opened reports its loss; a failed handshake never would.
         if (channel.conn !== undefined) await lost;
@@ -110,6 +109,6 @@ export class Connector {
     this.#ctx.ready.clear();
     this.#parts.inbound.connectionLost();
     this.#parts.restore.connectionLost();
-    if (!this.#closed) this.#parts.channel.setStatus('offline');
+    if (!this.#closed) this.#parts.channel.setStatus(this.#parts.channel.storeAway ? 'degraded' : 'offline');
   }
 }

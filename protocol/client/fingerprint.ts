@@ -12,6 +12,15 @@ export function fingerprint(signPublicKey: Uint8Array): string {
   return hex.match(/.{4}/g)!.join(' ');
 }
 
+/**
+ * What two members compare to verify each other in a room (Signal's safety number): both
+ * fingerprints, ordered by signing key so each side reads the same ten groups.
+ */
+export function safetyNumber(a: Uint8Array, b: Uint8Array): string {
+  const [first, second] = toHex(a) < toHex(b) ? [a, b] : [b, a];
+  return `${fingerprint(first)} ${fingerprint(second)}`;
+}
+
 const BASE32 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZ234567';
 
 /** Bytes of the room code: 80 bits, so two members' differing views cannot share a code by chance. */

@@ -29,6 +29,13 @@ export class Inbound {
    * answer, and the answer may say the relay was restored (restore.ts), which changes how they read.
    */
   readonly #authenticating = new Map<string, RoomFrame[]>();
+  /**
+   * Per room, the log length and seq we held when the sync page now running was asked for. The
+   * relay reads its head at some moment while answering; a push of something newer (committed by
+   * another relay process in between) can reach us before the answer does, so only what we held
+   * before asking can show the relay behind (V-112).
+   */
+  readonly #heldWhenAsked = new Map<string, { readonly logLength: number; readonly lastSeen: number }>();
 
   constructor(ctx: ClientContext, parts: InboundParts) {
     this.#ctx = ctx;
@@ -77,6 +84,7 @@ export class Inbound {
       case 'error':
       case 'inviteInfo':
       case 'pong':
+      case 'attachChunk':
         if (!(await channel.answer(frame)) && frame.type === 'error' && frame.rid === 0) {
           this.#ctx.warn(undefined, 'UNEXPECTED_FRAME', `relay error without a request: ${frame.text}`);
         }
@@ -139,10 +147,17 @@ export class Inbound {
     for (const at of held?.keys() ?? []) if (at > seq) held!.delete(at);
   }
 
+  /** A sync page of `room` is being asked for now. */
+  askingSync(room: RoomState): void {
+    this.#heldWhenAsked.set(room.hex, { logLength: logLength(room), lastSeen: room.lastSeen });
+  }
+
   #closePage(room: RoomState, done: Extract<RelayFrame, { type: 'syncDone' }>): Promise<void> {
     this.#parts.restore.noteHead(room, done);
+    const held = this.#heldWhenAsked.get(room.hex) ?? { logLength: logLength(room), lastSeen: room.lastSeen };
+    this.#heldWhenAsked.delete(room.hex);
     // A relay restored from a backup is behind by design; restore.ts hands back what it lost.
-    if ((done.logLength < logLength(room) || done.lastSeq < room.lastSeen) && !this.#parts.restore.restored(room)) {
+    if ((done.logLength < held.logLength || done.lastSeq < held.lastSeen) && !this.#parts.restore.restored(room)) {
       this.#ctx.warn(room, 'ROLLBACK', `relay reports log ${done.logLength}, seq ${done.lastSeq}; we have ${logLength(room)}, ${room.lastSeen}`);
     }
     // The relay writes a page and its syncDone in one go, so the delivers right before it are the

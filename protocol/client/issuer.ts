@@ -17,6 +17,7 @@ import { currentRoster, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
 import { joinSecret, rotationPsks } from './epoch-keys.js';
 import { buildShares, sharedMessages } from './history-sharing.js';
+import { messageViews } from './views.js';
 
 export class Issuer {
   readonly #ctx: ClientContext;
@@ -112,7 +113,8 @@ export class Issuer {
    * Run inside the admission's operation.
    */
   async #shareHistory(room: RoomState, joiner: Uint8Array, addIndex: number, epoch: number, history: HistorySetting): Promise<void> {
-    const before = room.messages.filter((m) => m.epoch < epoch);
+    // Shared as they read now (§9.1): edited texts, nothing deleted, no reactions; a reply loses its quote.
+    const before = messageViews(room).flatMap((m) => (m.seq !== undefined && !m.pending && m.epoch < epoch && !m.deleted ? [{ ...m, seq: m.seq, pending: false as const }] : []));
     for (const share of buildShares(joiner, addIndex, sharedMessages(before, history))) {
       const queued = await this.#parts.outbox.enqueueContent(room, { type: 'history', time: Date.now(), share });
       this.#ctx.background(queued.done, room);

@@ -1,7 +1,9 @@
 // Joining a room through an invite link, as the joiner: request, then the issuer's commit (our add,
 // the rotation that starts our first epoch, our welcome) makes us a member once we have checked it.
 // The crypto of each step is join.ts; this file sequences the steps and reports them as `join`
-// events (requested → member).
+// events (requested → member). A join request whose answer is lost (the relay process died, or its
+// storage was away) goes again, the same bytes, for a bounded time: the relay answers a repeat as it
+// answered the first (V-110), so a request it did store is not refused as INVITE_USED.
 import { bytesEqual, toHex } from '../bytes.js';
 import { SottoError, isSottoError } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
@@ -11,7 +13,8 @@ import type { SigningKey } from '../crypto/suite.js';
 import type { Welcome, WelcomePayload } from '../wire/join.js';
 import { applyEvent, eventHash, type Roster } from '../membership/roster.js';
 import { rosterFromCheckpoint } from '../membership/checkpoint.js';
-import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { Backoff, pause } from './backoff.js';
+import { errorDetail, errorName, isRetryable, type ClientContext, type ClientParts } from './client-context.js';
 import { inviteKeyFromToken, readInviteLink, verifyInviteInfo, type InvitePreview, type VerifiedInvite } from './invite.js';
 import { fingerprint } from './fingerprint.js';
 import { buildJoinConfirm, buildJoinRequest, openWelcome } from './join.js';
@@ -19,6 +22,9 @@ import { generateMemberKeys } from './member-keys.js';
 import { appendVerified, eventAt, newRoomState, setName, type RoomState } from './room-state.js';
 import { memberViews, roomView } from './views.js';
 import { safeName } from './display-name.js';
+
+/** How long a join keeps asking while its answers are lost or the relay's storage is away. */
+export const DEFAULT_JOIN_GIVE_UP_MS = 60_000;
 
 type InviteInfoFrame = Extract<RelayFrame, { type: 'inviteInfo' }>;
 
@@ -45,7 +51,8 @@ export class Joiner {
   async join(link: string, displayName: string): Promise<string> {
     const { channel } = this.#parts;
     const suite = this.#ctx.suite;
-    const { parsed, hex, inviteKey, info, verified } = await this.#fetch(link);
+    const backoff = new Backoff({ firstMs: 500, maxMs: 5_000, giveUpMs: this.#ctx.options.joinGiveUpMs ?? DEFAULT_JOIN_GIVE_UP_MS });
+    const { parsed, hex, inviteKey, info, verified } = await this.#retrying(backoff, () => this.#fetch(link));
     const me = await generateMemberKeys(suite);
     const { request, joiningKey } = await buildJoinRequest(suite, verified, me);
     const room = newRoomState(parsed.roomId, me, 'joining', '', displayName);
@@ -64,9 +71,17 @@ export class Joiner {
     this.#ctx.rooms.set(hex, room);
     await this.#ctx.save();
     try {
-      await channel.request((rid) => ({ type: 'joinRequest', rid, request }));
+      await this.#retrying(backoff, async () => {
+        this.#ctx.rooms.set(hex, room);
+        try {
+          await channel.request((rid) => ({ type: 'joinRequest', rid, request }));
+        } catch (error) {
+          // Out of the rooms while we wait: a reconnect must not bind a join the relay may not hold.
+          this.#ctx.rooms.delete(hex);
+          throw error;
+        }
+      });
     } catch (error) {
-      this.#ctx.rooms.delete(hex);
       await this.#ctx.save();
       throw error;
     }
@@ -74,6 +89,25 @@ export class Joiner {
     this.#ctx.emit({ type: 'room', room: roomView(room) });
     await this.#parts.binding.bindAndSync(room).catch((error: unknown) => this.#ctx.warn(room, errorName(error), errorDetail(error)));
     return hex;
+  }
+
+  /**
+   * `step`, again after a backoff while it fails with a retryable error (the connection or the
+   * relay's storage went away) and the bound allows; then its last error, which says which.
+   */
+  async #retrying<T>(backoff: Backoff, step: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        return await step();
+      } catch (error) {
+        const delay = isRetryable(error) ? backoff.next() : undefined;
+        if (delay === undefined) throw error;
+        await pause(delay).done;
+        await this.#parts.channel.whenOnline(this.#ctx.options.joinGiveUpMs ?? DEFAULT_JOIN_GIVE_UP_MS).catch(() => {
+          throw error;
+        });
+      }
+    }
   }
 
   /**

@@ -52,10 +52,11 @@ export interface JournalJson {
   adopting: boolean;
 }
 
-export function journalToJson(journal: Journal): JournalJson {
+/** `records` false: without own records and rotations, which the keystore keeps in records of their own (message-store.ts). */
+export function journalToJson(journal: Journal, records = true): JournalJson {
   return {
-    own: [...journal.own].map(([seq, record]) => [seq, toBase64Url(record.bytes)]),
-    rotations: [...journal.rotations].map(([epoch, rotation]) => [epoch, toBase64Url(rotation.bytes)]),
+    own: records ? [...journal.own].map(([seq, record]) => [seq, toBase64Url(record.bytes)]) : [],
+    rotations: records ? [...journal.rotations].map(([epoch, rotation]) => [epoch, toBase64Url(rotation.bytes)]) : [],
     lost: [...journal.lost],
     restoredSeq: journal.restoredSeq,
     adopting: journal.adopting,

@@ -7,11 +7,15 @@ import { sha256 } from '../crypto/hash.js';
 import { randomBytes } from '../crypto/random.js';
 import type { Rotation } from '../wire/rotation.js';
 import { isAdmin, type Roster } from '../membership/roster.js';
-import { RETRIES, errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
+import { pause } from './backoff.js';
+import { RETRIES, errorDetail, errorName, isRetryable, type ClientContext, type ClientParts } from './client-context.js';
 import { currentRoster, epochExpired, logLength, rosterAt, rotationPending, type RoomState } from './room-state.js';
 import { epochFromKey, keepNewestInitSecret, ownRotationPsk, rotationPsks } from './epoch-keys.js';
 import { buildRotation, checkRotationRoster, openRotation, verifyRotationSignature } from './rotation.js';
 import { roomCodeOf } from './views.js';
+
+/** First pause before a rotation whose connection or store went away is tried again; it doubles. */
+const ROTATION_PAUSE_MS = 1000;
 
 export class KeySchedule {
   readonly #ctx: ClientContext;
@@ -35,6 +39,8 @@ export class KeySchedule {
 
   /**
    * Rotates while `stillNeeded`; a lost race (STALE_EPOCH) or a moved log means sync and look again.
+   * So does a lost connection or an unreachable store, after a pause: the rotation may have been
+   * committed without its answer, and the sync shows it (we open our own entry as any member does).
    * Run it as an operation (ClientContext.exclusive): it extends the epoch sequence.
    */
   async rotateWithRetry(room: RoomState, stillNeeded: () => boolean): Promise<void> {
@@ -48,7 +54,12 @@ export class KeySchedule {
         await this.#parts.channel.request((rid) => ({ type: 'rotate', rid, rotation }), () => this.storeEpoch(room, rotation, key, roster));
         return;
       } catch (error) {
-        if (attempt >= RETRIES || (!isSottoError(error, 'STALE_EPOCH') && !isSottoError(error, 'BAD_ROTATION'))) throw error;
+        const retryable = isRetryable(error);
+        if (attempt >= RETRIES || (!retryable && !isSottoError(error, 'STALE_EPOCH') && !isSottoError(error, 'BAD_ROTATION'))) throw error;
+        if (retryable) {
+          await pause(ROTATION_PAUSE_MS * 2 ** attempt).done;
+          await this.#parts.channel.whenOnline();
+        }
         await this.#parts.sync.sync(room);
       }
     }

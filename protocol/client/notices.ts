@@ -1,6 +1,6 @@
 // The timeline's notices, derived from what the client already verified and keeps: the signed
 // membership log (created, joined, left, removed, role changed, history setting changed, keys
-// updated) and the epochs it holds (each new epoch is a new room key, so a new room code to compare). Nothing here is taken from the relay's
+// updated, and whether we had verified the key it replaced) and the epochs it holds (each new epoch is a new room key, so a new room code to compare). Nothing here is taken from the relay's
 // word or guessed by a UI; the text is the UI's, the facts are these.
 import { toHex } from '../bytes.js';
 import type { HistorySetting } from '../wire/membership.js';
@@ -28,6 +28,8 @@ export interface NoticeView {
   readonly code: string | undefined;
   /** 'history': the room's new setting for new members (§8.6). */
   readonly history?: HistorySetting;
+  /** 'keys': this person had marked the member's replaced key verified; the new key is not. */
+  readonly wasVerified?: boolean;
 }
 
 const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys', device: 'device' } as const;
@@ -42,7 +44,7 @@ const cache = new WeakMap<RoomState, { readonly basis: string; readonly notices:
 export function noticeViews(room: RoomState): readonly NoticeView[] {
   let held = 0;
   for (const info of room.epochs.values()) if (info.chains !== undefined) held++;
-  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}`;
+  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}|${[...room.verified].join()}`;
   const kept = cache.get(room);
   if (kept?.basis === basis) return kept.notices;
   const notices = buildNotices(room);
@@ -62,6 +64,7 @@ function buildNotices(room: RoomState): NoticeView[] {
       actor: memberLabel(room, actor), actorMe: actor === me, subject: memberLabel(room, subject), subjectMe: subject === me,
       role: event.kind === 'add' || event.kind === 'role' ? event.role : undefined, epoch: undefined, code: undefined,
       ...(event.history === undefined ? {} : { history: event.history }),
+      ...(event.kind === 'update' && room.verified.has(toHex(event.issuer)) ? { wasVerified: true } : {}),
     };
   });
   // The first epoch we hold is where our view of the room's keys starts (the genesis, or our

@@ -194,6 +194,9 @@ export class Outbox {
             await sync.sync(room);
             continue;
           case 'RATE_LIMITED':
+          case 'STORE_UNAVAILABLE':
+            // Nothing was stored: the same record goes again, and a copy that was stored after all
+            // (its COMMIT outlived the connection) is answered with its seq.
             if (!(await this.#waitToRetry(room))) return;
             continue;
           case 'CLOSED':

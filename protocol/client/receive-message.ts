@@ -14,7 +14,7 @@ import type { Content } from '../wire/content.js';
 import type { MessageRecord } from '../wire/message.js';
 import { fingerprint } from './fingerprint.js';
 import { messageHash, openMessage, verifyMessage } from './message-crypto.js';
-import { everMember, isOwnKey, logLength, memberDuringEpoch, rosterAt, seenAnywhere, type RoomState } from './room-state.js';
+import { everMember, headHashAt, isOwnKey, logLength, memberDuringEpoch, seenAnywhere, type RoomState } from './room-state.js';
 import { checkSenderChain, type CounterHole } from './sender-chain.js';
 import { DEFAULT_RATCHET_LIMITS, takeMessageKey, type KeyTaken, type RatchetLimits, type SenderChain } from './sender-ratchet.js';
 
@@ -135,8 +135,8 @@ export async function receiveMessage(
     marks.push('LOG_DIFFERENT');
   } else {
     // A head before our checkpoint (§8.4) is one we cannot compare: no mark either way.
-    const roster = rosterAt(room, record.logLength);
-    if (roster !== undefined && !bytesEqual(roster.headHash, record.logHash)) marks.push('LOG_DIFFERENT');
+    const head = headHashAt(room, record.logLength);
+    if (head !== undefined && !bytesEqual(head, record.logHash)) marks.push('LOG_DIFFERENT');
   }
   const chain = checkSenderChain(room.senders.get(toHex(record.sender)), record);
   let advance = true;

@@ -6,6 +6,7 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Content } from '../wire/content.js';
+import { attachmentField, listedText } from './attachment-view.js';
 import type { HistoryShare } from '../wire/history-share.js';
 import { judgeShare } from './history-sharing.js';
 import type { MessageRecord } from '../wire/message.js';
@@ -18,7 +19,8 @@ import { countMessage, currentRoster, setName, type RoomState } from './room-sta
 import { noteHistory } from './message-store.js';
 import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
-import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { aboutOf, insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { applyDelete, keepDeleted } from './deletion.js';
 import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
@@ -234,9 +236,19 @@ export class Receiving {
   #applyContent(room: RoomState, seq: number, record: MessageRecord, content: Content, warnings: readonly ErrorName[]): void {
     const sender = toHex(record.sender);
     switch (content.type) {
-      case 'text': {
-        const view = newMessageView(room, seq, record.epoch, record.sender, content.text, content.time, warnings);
+      case 'text':
+      case 'reply':
+      case 'reaction':
+      case 'edit':
+      case 'delete':
+      case 'attachment': {
+        // Each is kept at its seq as it came; views fold replies, reactions, edits and deletes into what they name (§9.1).
+        const view = keepDeleted(room, {
+          ...newMessageView(room, seq, record.epoch, record.sender, listedText(content), content.time, warnings, { counter: record.counter, ...aboutOf(content) }),
+          ...attachmentField(content),
+        });
         insertMessage(room, view);
+        if (content.type === 'delete') applyDelete(room, view);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;
       }

@@ -1,7 +1,9 @@
 // The client's one way to ask the relay something: the current connection, the status a UI sees,
 // and requests matched to their answers. Frames queued in one tick leave as one WebSocket message,
-// so binding every room on a reconnect or a burst of sends costs one transport seal.
-import { SottoError } from '../errors.js';
+// so binding every room on a reconnect or a burst of sends costs one transport seal. An answer of
+// STORE_UNAVAILABLE (the relay is up, its database is not) turns the status to 'degraded' until a
+// request succeeds again.
+import { SottoError, isSottoError } from '../errors.js';
 import type { ClientFrame } from '../wire/frames.js';
 import type { ClientContext } from './client-context.js';
 import type { ConnectionStatus } from './client-events.js';
@@ -18,6 +20,7 @@ export class RelayChannel {
   readonly #requests: Requests;
   #conn: Connection | undefined;
   #status: ConnectionStatus = 'offline';
+  #storeAway = false;
   #onlineWaiters: (() => void)[] = [];
   #batch: { conn: Connection; frames: ClientFrame[] } | undefined;
 
@@ -36,6 +39,11 @@ export class RelayChannel {
     return this.#status;
   }
 
+  /** The last answer that said anything about the relay's storage said it was unreachable. */
+  get storeAway(): boolean {
+    return this.#storeAway;
+  }
+
   attach(conn: Connection): void {
     this.#conn = conn;
   }
@@ -49,7 +57,7 @@ export class RelayChannel {
   setStatus(status: ConnectionStatus): void {
     if (this.#status === status) return;
     this.#status = status;
-    if (status === 'online') {
+    if (this.#usable()) {
       const waiters = this.#onlineWaiters;
       this.#onlineWaiters = [];
       for (const waiter of waiters) waiter();
@@ -57,9 +65,14 @@ export class RelayChannel {
     this.#ctx.emit({ type: 'status', status });
   }
 
+  /** Connected and bound: 'online', or 'degraded' on a connection (requests are how it ends). */
+  #usable(): boolean {
+    return this.#status === 'online' || (this.#status === 'degraded' && this.#conn !== undefined);
+  }
+
   /** Resolves once connected and bound (or rejects with TIMEOUT). */
   whenOnline(timeoutMs = this.#ctx.timeoutMs): Promise<void> {
-    if (this.#status === 'online') return Promise.resolve();
+    if (this.#usable()) return Promise.resolve();
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
         this.#onlineWaiters = this.#onlineWaiters.filter((w) => w !== waiter);
@@ -92,7 +105,24 @@ export class RelayChannel {
     const rid = this.#requests.nextRid();
     const answer = this.#requests.expect(rid, this.#ctx.timeoutMs, onAnswer);
     this.#transmit(conn, build(rid));
-    return answer;
+    return answer.then((a) => {
+      this.#storeBack();
+      return a;
+    }, (error: unknown) => {
+      if (isSottoError(error, 'STORE_UNAVAILABLE')) this.#storeDown();
+      throw error;
+    });
+  }
+
+  #storeDown(): void {
+    this.#storeAway = true;
+    if (this.#status === 'online') this.setStatus('degraded');
+  }
+
+  #storeBack(): void {
+    if (!this.#storeAway) return;
+    this.#storeAway = false;
+    if (this.#status === 'degraded') this.setStatus(this.#conn === undefined ? 'connecting' : 'online');
   }
 
   #transmit(conn: Connection, frame: ClientFrame): void {

@@ -20,14 +20,18 @@ export class RoomBinding {
   }
 
   /** Binds every live room on a fresh connection (all auth frames leave in one message). */
+  /** Binds every room; STORE_UNAVAILABLE if any could not be (the connector then tries a new connection later). */
   async bindAll(): Promise<void> {
+    let storeAway = false;
     await Promise.all([...this.#ctx.rooms.values()].map(async (room) => {
       try {
         await this.#bind(room);
       } catch (error) {
-        if (errorName(error) !== 'CLOSED') this.#ctx.warn(room, errorName(error), `binding the room: ${errorDetail(error)}`);
+        if (isSottoError(error, 'STORE_UNAVAILABLE')) storeAway = true;
+        else if (errorName(error) !== 'CLOSED') this.#ctx.warn(room, errorName(error), `binding the room: ${errorDetail(error)}`);
       }
     }));
+    if (storeAway) throw new SottoError('STORE_UNAVAILABLE', 'binding rooms');
   }
 
   /** For a room this client just created or asked to join while online. */
@@ -93,7 +97,9 @@ export class RoomBinding {
     try {
       await this.#parts.sync.sync(room);
     } catch (error) {
-      if (!isSottoError(error, 'NOT_AUTHENTICATED') && !isSottoError(error, 'CLOSED')) this.#ctx.warn(room, errorName(error), `sync: ${errorDetail(error)}`);
+      // Not caught up, so not ready: a new connection (after the connector's backoff) tries again.
+      if (isSottoError(error, 'STORE_UNAVAILABLE')) conn?.close();
+      else if (!isSottoError(error, 'NOT_AUTHENTICATED') && !isSottoError(error, 'CLOSED')) this.#ctx.warn(room, errorName(error), `sync: ${errorDetail(error)}`);
       return;
     }
     if (room.status !== 'member' || conn === undefined || this.#parts.channel.conn !== conn) return;
@@ -101,7 +107,8 @@ export class RoomBinding {
       // What a restored relay lost goes back before anything new is sent or rotated.
       await this.#parts.restore.heal(room);
     } catch (error) {
-      if (!isSottoError(error, 'CLOSED')) this.#ctx.warn(room, errorName(error), `handing back what the restored relay lost: ${errorDetail(error)}`);
+      if (isSottoError(error, 'STORE_UNAVAILABLE')) conn.close();
+      else if (!isSottoError(error, 'CLOSED')) this.#ctx.warn(room, errorName(error), `handing back what the restored relay lost: ${errorDetail(error)}`);
       return;
     }
     if (this.#parts.channel.conn !== conn) return;

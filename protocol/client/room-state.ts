@@ -3,13 +3,14 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { Secret } from '../crypto/secret.js';
-import type { Content } from '../wire/content.js';
+import type { Content, RefKind } from '../wire/content.js';
+import type { AttachmentView } from './attachment-view.js';
 import type { Checkpoint } from '../wire/checkpoint.js';
 import type { MemberEvent } from '../wire/membership.js';
 import type { MessageRecord } from '../wire/message.js';
 import type { MemberKeys } from './member-keys.js';
 import { newJournal, type Journal } from './journal.js';
-import { ZERO_HASH, memberOf, type Roster } from '../membership/roster.js';
+import { ZERO_HASH, eventHash, memberOf, nextRoster, type Roster } from '../membership/roster.js';
 import type { SenderState } from './sender-chain.js';
 import { wipeChain, type SenderChain } from './sender-ratchet.js';
 import type { WaitingMessage } from './waiting.js';
@@ -71,6 +72,22 @@ export interface MessageView {
   readonly sharedBy?: string;
   /** Pending, and retrying gave up after a bounded time (backoff.ts): "Not sent — Retry" (SottoClient.retrySends). */
   readonly failed?: boolean;
+  /**
+   * The counter of its signed header: with the sender, what replies, reactions, edits and deletes
+   * name it by (§9.1). Absent for shared history (§8.6) and for messages kept before it was.
+   */
+  readonly counter?: number;
+  /** A reply, reaction, edit or delete: which, and the message it names (`refKey`). */
+  readonly about?: { readonly kind: RefKind; readonly target: string };
+  /** Deleted by its author (§9.1): its text, and the texts of its edits, are wiped. */
+  readonly deleted?: boolean;
+  /** An attachment's reference (§9.2); `text` is then its file name. */
+  readonly attachment?: AttachmentView;
+}
+
+/** How a message is named within the room (§9.1): its sender (hex) and counter. */
+export function refKey(sender: string, counter: number): string {
+  return `${sender}:${counter}`;
 }
 
 /** A message the relay stored and this client verified (or sent and saw acknowledged). */
@@ -130,12 +147,26 @@ export interface RoomState {
    */
   base: LogBase | undefined;
   /**
-   * The verified membership log after the base and the roster after each event: events[i] is the
-   * event at index logBase + i, rosters[i] the roster at length logBase + i + 1. Read them through
-   * eventAt, rosterAt and logLength, which know the base.
+   * The verified membership log after the base: events[i] is the event at index logBase + i. Read it
+   * through eventAt, rosterAt and logLength, which know the base.
    */
   readonly events: MemberEvent[];
-  readonly rosters: Roster[];
+  /** The roster after the last event we hold; undefined before any (currentRoster then reads the base's). */
+  roster: Roster | undefined;
+  /**
+   * The roster at every ROSTER_STRIDE-th event after the base (keptRosters[k] at length
+   * logBase + (k + 1)·ROSTER_STRIDE): a roster per event would hold events × members entries, gigabytes
+   * for a large room's years of key updates. rosterAt replays from the nearest.
+   */
+  readonly keptRosters: Roster[];
+  /**
+   * Kept by appendVerified, so what is asked for every event and message costs the same at 100 or
+   * 100,000 events: the log index of the latest leave and of the latest add, removal or key update
+   * we hold (-1 if none), and the log indices at which each key (hex) was admitted.
+   */
+  latestLeave: number;
+  latestReplacing: number;
+  readonly admitted: Map<string, number[]>;
   readonly epochs: Map<number, EpochInfo>;
   /** Highest epoch whose key we hold; -1 before a joiner is welcomed. */
   epoch: number;
@@ -160,6 +191,11 @@ export interface RoomState {
   readonly names: Map<string, string>;
   /** Counts `setName` calls, so views can keep members' labels until a name changes. */
   namesVersion: number;
+  /**
+   * Members this person marked verified after comparing safety numbers (hex signing keys). A key
+   * update gives a member a new key, which is not in here: the notice says so (notices.ts).
+   */
+  readonly verified: Set<string>;
   readonly outbox: OutboxItem[];
   /** Messages that cannot be checked yet, in seq order (waiting.ts); saved, so a restart keeps them. */
   readonly waiting: WaitingMessage[];
@@ -177,9 +213,9 @@ export interface RoomState {
 export function newRoomState(roomId: Uint8Array, me: MemberKeys, status: RoomStatus, name: string, displayName: string): RoomState {
   return {
     roomId, hex: toHex(roomId), me, keyUpdate: undefined, keyUpdateDue: false, status, name, displayName,
-    base: undefined, events: [], rosters: [], epochs: new Map(), epoch: -1, epochCounts: new Map(),
+    base: undefined, events: [], roster: undefined, keptRosters: [], latestLeave: -1, latestReplacing: -1, admitted: new Map(), epochs: new Map(), epoch: -1, epochCounts: new Map(),
     counter: 0, lastHash: ZERO_HASH, sentHashes: new Set(), senders: new Map(), seen: new Map(), lastSeen: 0, syncSeq: 0,
-    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
+    messages: [], readSeq: 0, names: new Map(), namesVersion: 0, verified: new Set(), outbox: [], waiting: [], invites: new Map(), join: undefined, journal: newJournal(),
   };
 }
 
@@ -221,20 +257,51 @@ export function eventAt(room: RoomState, index: number): MemberEvent | undefined
 }
 
 export function currentRoster(room: RoomState): Roster | undefined {
-  return room.rosters[room.rosters.length - 1] ?? room.base?.roster;
+  return room.roster ?? room.base?.roster;
 }
 
-/** The roster at log length `length`; undefined before our base. */
+export const ROSTER_STRIDE = 128;
+
+/** The last roster rosterAt replayed to, per room: asked again at once more often than not. */
+const replayed = new WeakMap<RoomState, Roster>();
+
+/** The roster at log length `length`; undefined before our base or past our head. */
 export function rosterAt(room: RoomState, length: number): Roster | undefined {
   const base = logBase(room);
-  if (room.base !== undefined && length === base) return room.base.roster;
-  return length > base ? room.rosters[length - base - 1] : undefined;
+  if (length === logLength(room)) return currentRoster(room);
+  if (length < base || length > logLength(room) || length < 1) return undefined;
+  // The log only grows, so a roster at a length below the head never changes.
+  const cached = replayed.get(room);
+  if (cached !== undefined && cached.length === length) return cached;
+  const k = Math.floor((length - base) / ROSTER_STRIDE);
+  // Each event was verified when it was appended: replaying applies its rules again, not its signature.
+  let roster = k === 0 ? room.base?.roster : room.keptRosters[k - 1];
+  for (let i = k * ROSTER_STRIDE; i < length - base; i++) roster = nextRoster(roster, room.events[i]!);
+  if (roster !== undefined) replayed.set(room, roster);
+  return roster;
+}
+
+/** The log's head hash at length `length` (what a message names, §5.1); undefined before our base or past our head. */
+export function headHashAt(room: RoomState, length: number): Uint8Array | undefined {
+  const base = logBase(room);
+  if (room.base !== undefined && length === base) return room.base.roster.headHash;
+  const event = length > base ? room.events[length - base - 1] : undefined;
+  return event === undefined ? undefined : eventHash(event);
 }
 
 /** Appends an event already checked with applyEvent against the current roster. */
 export function appendVerified(room: RoomState, event: MemberEvent, roster: Roster): void {
+  const index = logLength(room);
   room.events.push(event);
-  room.rosters.push(roster);
+  room.roster = roster;
+  if (room.events.length % ROSTER_STRIDE === 0) room.keptRosters.push(roster);
+  if (event.kind === 'leave') room.latestLeave = index;
+  if (event.kind === 'add' || event.kind === 'remove' || event.kind === 'update' || event.kind === 'device') room.latestReplacing = index;
+  const admitted = event.kind === 'create' || event.kind === 'add' || event.kind === 'device' ? event.subjectSign : event.kind === 'update' ? event.update!.sign : undefined;
+  if (admitted !== undefined) {
+    const hex = toHex(admitted);
+    room.admitted.set(hex, [...(room.admitted.get(hex) ?? []), index]);
+  }
 }
 
 /**
@@ -243,23 +310,26 @@ export function appendVerified(room: RoomState, event: MemberEvent, roster: Rost
  * key in their welcome; a removal always ends the epoch).
  */
 export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: number): boolean {
-  const start = room.epochs.get(epoch)?.logLength ?? 1;
   let end = logLength(room);
   for (const [e, info] of room.epochs) {
     if (e > epoch && info.logLength < end) end = info.logLength;
   }
-  for (let length = Math.max(start, logBase(room), 1); length <= end; length++) {
+  const start = Math.max(room.epochs.get(epoch)?.logLength ?? 1, logBase(room), 1);
+  if (start > end) return false;
+  // A member at some length in [start, end]: at the end (almost always, so one lookup), at the
+  // start, or admitted by an event in between.
+  const at = (length: number): boolean => {
     const roster = rosterAt(room, length);
-    if (roster !== undefined && memberOf(roster, sign) !== undefined) return true;
-  }
-  return false;
+    return roster !== undefined && memberOf(roster, sign) !== undefined;
+  };
+  if (at(end) || at(start)) return true;
+  return (room.admitted.get(toHex(sign)) ?? []).some((index) => index >= start && index < end);
 }
 
 /** A key ever admitted by the log (create, add, device, or a member's key update), or a member at our checkpoint. */
 export function everMember(room: RoomState, sign: Uint8Array): boolean {
   if (room.base !== undefined && memberOf(room.base.roster, sign) !== undefined) return true;
-  return room.events.some((e) => ((e.kind === 'create' || e.kind === 'add' || e.kind === 'device') && bytesEqual(e.subjectSign, sign))
-    || (e.kind === 'update' && bytesEqual(e.update!.sign, sign)));
+  return room.admitted.has(toHex(sign));
 }
 
 /** The keys our updates replaced (hex), per room, until the log or our key changes. */
@@ -304,7 +374,7 @@ export function ownKeysSince(room: RoomState): number | undefined {
  * (the relay refuses sends) until a member makes one.
  */
 export function rotationPending(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'leave');
+  return room.latestLeave >= keyRosterLength(room);
 }
 
 /**
@@ -314,12 +384,7 @@ export function rotationPending(room: RoomState): boolean {
  * or one a member replaced because it may be stolen (§8.5), used.
  */
 export function epochReplaced(room: RoomState): boolean {
-  return eventsFrom(room, keyRosterLength(room)).some((e) => e.kind === 'add' || e.kind === 'remove' || e.kind === 'update' || e.kind === 'device');
-}
-
-/** The events we hold from log index `index` on. */
-function eventsFrom(room: RoomState, index: number): MemberEvent[] {
-  return room.events.slice(Math.max(0, index - logBase(room)));
+  return room.latestReplacing >= keyRosterLength(room);
 }
 
 /** Log length of the roster the current key was made for; a key from our welcome was current at our add. */

@@ -7,6 +7,7 @@ import { SottoError, isSottoError, type ErrorName } from '../errors.js';
 import { Secret } from '../crypto/secret.js';
 import type { Suite } from '../crypto/suite.js';
 import { MAX_TEXT_BYTES, type Content, type ContentType } from '../wire/content.js';
+import { decodeAttachmentRef, encodeAttachmentRef } from '../wire/attachment-ref.js';
 import { decodeHistoryShare, encodeHistoryShare } from '../wire/history-share.js';
 import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeCheckpoint } from '../wire/checkpoint.js';
@@ -30,7 +31,7 @@ type ChainJson = [string, number, string, [number, string][]];
  * builds before sender chains (0959acf and earlier) hold the epoch key itself (`key`) instead of
  * `chains`, `code` and `init`: loading derives them from it, as a new epoch would (epochFromDraft).
  */
-interface EpochJson {
+export interface EpochJson {
   epoch: number; chains?: ChainJson[] | null; code?: string; init?: string | null; key?: string | null;
   rosterHash: string; logLength: number; startedAt: number; rotationHash: string | null;
 }
@@ -57,8 +58,12 @@ function epochFromDraft(room: RoomState, e: EpochJson): EpochInfo {
   }
   return epochFromKey(bytes(e.key), { roomId: room.roomId, epoch: e.epoch, roster, startedAt: e.startedAt, rotationHash });
 }
-/** `text` for a text, profile or room name; `share` (its encoding) for a history share. */
-interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; record: string }
+/**
+ * `text` for a text, profile, room name, reply, reaction or edit; `share` (its encoding) for a history share;
+ * `attachment` (its reference's encoding) for an attachment; `target`: a reply's, reaction's, edit's or
+ * delete's target, [sender, counter] (§9.1).
+ */
+interface OutboxJson { counter: number; type: ContentType; time: number; text?: string; share?: string; attachment?: string; target?: [string, number]; record: string }
 /** Protocol 1 also wrote 'welcomed' and 'confirmed': such a join is requested again under protocol 2. */
 interface OwnJoinJson { token: string; invitePublicKey: string; issuer: string; joiningKey: string; state: JoinState | 'welcomed' | 'confirmed' }
 
@@ -75,7 +80,8 @@ export interface RoomJson {
   displayName: string;
   /** The owner's checkpoint the log starts from (§8.4); absent or null for a log from the genesis. */
   checkpoint?: string | null;
-  events: string[];
+  /** The log after the checkpoint; absent in a layout 3 state record (its `l.` parts hold it). */
+  events?: string[];
   epochs: EpochJson[];
   epochCounts: [number, number][];
   counter: number;
@@ -90,6 +96,8 @@ export interface RoomJson {
   /** Absent in snapshots written before unread counts were kept. */
   readSeq?: number;
   names: [string, string][];
+  /** Members marked verified (hex signing keys); absent in snapshots from before it was kept. */
+  verified?: string[];
   outbox: OutboxJson[];
   /** Messages waiting to be checked, [seq, record]; absent in snapshots from before they were kept. */
   waiting?: [number, string][];
@@ -123,17 +131,42 @@ function chainFromJson([sender, next, key, skipped]: ChainJson): [string, Sender
 
 function outboxToJson(item: OutboxItem): OutboxJson {
   const { content } = item;
-  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) } : { text: content.text };
+  const body = content.type === 'history' ? { share: b64(encodeHistoryShare(content.share)) }
+    : content.type === 'attachment' ? { attachment: b64(encodeAttachmentRef(content.attachment)) }
+      : 'target' in content ? { text: content.text, target: [b64(content.target.sender), content.target.counter] as [string, number] }
+        : { text: content.text };
   return { counter: item.counter, type: content.type, time: content.time, ...body, record: b64(item.record.bytes) };
 }
 
 function contentFromJson(o: OutboxJson): Content {
   if (o.type === 'history') return { type: o.type, time: o.time, share: decodeHistoryShare(bytes(o.share ?? ''), MAX_TEXT_BYTES) };
-  return { type: o.type, time: o.time, text: o.text ?? '' };
+  if (o.type === 'attachment') return { type: o.type, time: o.time, attachment: decodeAttachmentRef(bytes(o.attachment ?? '')) };
+  if (o.type === 'text' || o.type === 'profile' || o.type === 'roomName') return { type: o.type, time: o.time, text: o.text ?? '' };
+  if (o.target === undefined) throw new SottoError('BAD_VALUE', `a queued ${o.type} without its target`);
+  return { type: o.type, time: o.time, text: o.text ?? '', target: { sender: bytes(o.target[0]), counter: o.target[1] } };
 }
 
-/** A room without its history: what grows with every message is kept apart (historyToJson). */
-export function roomToJson(room: RoomState): RoomJson {
+export function epochToJson(epoch: number, info: EpochInfo): EpochJson {
+  return {
+    epoch, chains: info.chains === undefined ? null : [...info.chains].map(chainToJson), code: info.code,
+    init: info.initSecret === undefined ? null : b64(info.initSecret.expose()), rosterHash: b64(info.rosterHash),
+    logLength: info.logLength, startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
+  };
+}
+
+/**
+ * A room without its history: what grows with every message is kept apart (historyToJson). With
+ * `inState`, the keystore's state record (message-store.ts): only the epochs it keeps and their
+ * message counts, and the journal without its own records and rotations, all kept apart.
+ */
+export function roomToJson(room: RoomState, inState?: (epoch: number, info: EpochInfo) => boolean): RoomJson {
+  const keeps = inState ?? ((): boolean => true);
+  const epochs: EpochJson[] = [];
+  for (const [epoch, info] of room.epochs) if (keeps(epoch, info)) epochs.push(epochToJson(epoch, info));
+  const counted = ([epoch]: [number, number]): boolean => {
+    const info = room.epochs.get(epoch);
+    return info === undefined || keeps(epoch, info);
+  };
   return {
     roomId: b64(room.roomId),
     signSeed: b64(room.me.signSeed.expose()),
@@ -144,13 +177,8 @@ export function roomToJson(room: RoomState): RoomJson {
     name: room.name,
     displayName: room.displayName,
     checkpoint: room.base === undefined ? null : b64(room.base.checkpoint.bytes),
-    events: room.events.map((e) => b64(e.bytes)),
-    epochs: [...room.epochs].map(([epoch, info]) => ({
-      epoch, chains: info.chains === undefined ? null : [...info.chains].map(chainToJson), code: info.code,
-      init: info.initSecret === undefined ? null : b64(info.initSecret.expose()), rosterHash: b64(info.rosterHash),
-      logLength: info.logLength, startedAt: info.startedAt, rotationHash: optional(info.rotationHash),
-    })),
-    epochCounts: [...room.epochCounts],
+    epochs,
+    epochCounts: [...room.epochCounts].filter(counted),
     counter: room.counter,
     lastHash: b64(room.lastHash),
     senders: [...room.senders].map(([sender, state]) => [sender, state.counter, b64(state.hash)]),
@@ -158,6 +186,7 @@ export function roomToJson(room: RoomState): RoomJson {
     syncSeq: room.syncSeq,
     readSeq: room.readSeq,
     names: [...room.names],
+    verified: [...room.verified],
     outbox: room.outbox.map(outboxToJson),
     waiting: room.waiting.map((m) => [m.seq, b64(m.record.bytes)]),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
@@ -165,13 +194,16 @@ export function roomToJson(room: RoomState): RoomJson {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
       joiningKey: b64(room.join.joiningKey.expose()), state: room.join.state,
     },
-    journal: journalToJson(room.journal),
+    journal: journalToJson(room.journal, inState === undefined),
   };
 }
 
-/** What grows with every message: written whole in a snapshot, in chunks by message-store.ts. */
-export function historyToJson(room: RoomState): Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages'>> {
-  return { sentHashes: [...room.sentHashes], seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]), messages: room.messages };
+/** What grows with every message or event: written whole in a snapshot, in chunks and parts by message-store.ts. */
+export function historyToJson(room: RoomState): Required<Pick<RoomJson, 'sentHashes' | 'seen' | 'messages' | 'events'>> {
+  return {
+    sentHashes: [...room.sentHashes], seen: [...room.seen].map(([seq, hash]) => [seq, b64(hash)]), messages: room.messages,
+    events: room.events.map((e) => b64(e.bytes)),
+  };
 }
 
 /**
@@ -208,7 +240,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
     room.base = { checkpoint, roster: await verifyCheckpoint(suite, checkpoint, rosterFromCheckpoint(checkpoint).owner) };
   }
   let roster: Roster | undefined = room.base?.roster;
-  for (const text of j.events) {
+  for (const text of j.events ?? []) {
     const event = decodeMemberEvent(bytes(text));
     roster = await applyEvent(suite, roster, event);
     appendVerified(room, event, roster);
@@ -232,6 +264,7 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   room.messages.push(...(j.messages ?? []).map((m) => ({ ...m, warnings: [...m.warnings] as ErrorName[], pending: false as const })));
   room.readSeq = j.readSeq ?? j.lastSeen;
   for (const [sign, name] of j.names) setName(room, sign, name);
+  for (const sign of j.verified ?? []) room.verified.add(sign);
   // What each lacked is found again by the first sync after loading, which checks them once more.
   for (const [seq, record] of j.waiting ?? []) {
     room.waiting.push({ seq, record: draftRecord(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });

@@ -39,9 +39,12 @@ export class Sync {
     this.#ctx.syncing.add(room.hex);
     try {
       for (;;) {
-        const answer = await this.#parts.channel.request((rid) => ({
-          type: 'sync', rid, roomId: room.roomId, logFrom: logLength(room), epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
-        }));
+        const answer = await this.#parts.channel.request((rid) => {
+          this.#parts.inbound.askingSync(room);
+          return {
+            type: 'sync', rid, roomId: room.roomId, logFrom: logLength(room), epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
+          } as const;
+        });
         if (answer.type !== 'syncDone') throw new SottoError('UNEXPECTED_FRAME', answer.type);
         if (!answer.more) break;
       }

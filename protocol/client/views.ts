@@ -1,10 +1,14 @@
 // Read-only views of a room for a UI: plain data, no keys.
 import { fromHex, toHex } from '../bytes.js';
 import type { MemberView, RoomView } from './client-events.js';
-import { fingerprint } from './fingerprint.js';
+import { fingerprint, safetyNumber } from './fingerprint.js';
 import { memberLabels, unnamed } from './member-labels.js';
-import { currentRoster, isOwnKey, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
+import { currentRoster, isOwnKey, refKey, waitingForKey, type DeliveredMessage, type MessageView, type OutboxItem, type RoomState } from './room-state.js';
+import { foldTimeline, isListed, type TimelineMessage } from './timeline-fold.js';
+import { replacedKeys } from './authorship.js';
+import type { Content } from '../wire/content.js';
 import { noteHistory } from './message-store.js';
+import { attachmentField, listedText } from './attachment-view.js';
 import { memberOf, type Roster } from '../membership/roster.js';
 
 export function roomCodeOf(room: RoomState): string | undefined {
@@ -22,7 +26,7 @@ export function roomView(room: RoomState): RoomView {
     role: roster === undefined ? undefined : memberOf(roster, room.me.sign.publicKey)?.role,
     members: roster?.members.size ?? 0,
     roomCode: roomCodeOf(room),
-    unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine).length,
+    unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine && isListed(m)).length,
     waitingForKey: waitingForKey(room, Date.now()),
     history: roster?.settings.history,
   };
@@ -67,45 +71,64 @@ export function memberViews(room: RoomState): MemberView[] {
   return [...roster.members.values()].map((m) => {
     const sign = toHex(m.sign);
     const print = fingerprint(m.sign);
-    return { sign, name: room.names.get(sign), label: labelOf(labels, sign, print), role: m.role, fingerprint: print, person: m.addedAt, ownPerson: m.addedAt === ours };
+    return {
+      sign, name: room.names.get(sign), label: labelOf(labels, sign, print), role: m.role, fingerprint: print,
+      verified: room.verified.has(sign), safetyNumber: safetyNumber(room.me.sign.publicKey, m.sign),
+      person: m.addedAt, ownPerson: m.addedAt === ours,
+    };
   });
 }
 
 /**
- * The last `last` messages (all by default), copying only those. Names as they are now: a profile
- * that arrived after a message still names it. Our unacknowledged texts follow in outbox order; an
- * ack moves one into the delivered list in the same step.
+ * The last `last` messages (all by default) with the replies, reactions, edits and deletes that
+ * name them folded in (timeline-fold.ts). Names as they are now: a profile that arrived after a
+ * message still names it. Our unacknowledged messages follow in outbox order; an ack moves one
+ * into the delivered list in the same step.
  */
-export function messageViews(room: RoomState, last = Number.POSITIVE_INFINITY): MessageView[] {
+export function messageViews(room: RoomState, last = Number.POSITIVE_INFINITY): TimelineMessage[] {
+  return foldedViews(room, last).messages;
+}
+
+function foldedViews(room: RoomState, last: number): { messages: TimelineMessage[]; total: number } {
   const labels = labelsOf(room);
   const pending = room.outbox.flatMap((item) => pendingView(room, item, labels) ?? []);
-  const delivered = room.messages.slice(Math.max(0, room.messages.length - last))
-    .map((m) => ({ ...m, senderName: room.names.get(m.sender) ?? m.senderName, senderLabel: labelOf(labels, m.sender, m.fingerprint) }));
-  const all = [...delivered, ...pending];
-  return all.slice(Math.max(0, all.length - last));
+  const label = (sender: string): string => labelOf(labels, sender, fingerprint(fromHex(sender)));
+  const folded = foldTimeline([...room.messages, ...pending], { replaced: replacedKeys(room), label }, last);
+  const messages = folded.messages.map((m) => m.pending ? m : { ...m, senderName: room.names.get(m.sender) ?? m.senderName, senderLabel: labelOf(labels, m.sender, m.fingerprint) });
+  return { messages, total: folded.total };
 }
 
 /** How many messages messageViews lists in all. */
 export function messageCount(room: RoomState): number {
-  return room.messages.length + room.outbox.filter(listed).length;
+  return room.messages.filter(isListed).length + room.outbox.filter((item) => listed(item.content)).length;
 }
 
-/** Queued texts are listed as pending messages; queued profiles and room names are not messages. */
-function listed(item: OutboxItem): boolean {
-  return item.content.type === 'text';
+/** Texts, replies and attachments are listed as messages; profiles, room names and history shares are not, and the rest fold into what they name. */
+function listed(content: Content): boolean {
+  return content.type === 'text' || content.type === 'reply' || content.type === 'attachment';
 }
 
-/** A queued text as a UI lists it (see `listed`). */
+/**
+ * A queued text, reply, reaction, edit or delete as the timeline folds it (see `listed`): ours take
+ * effect on screen at once, as in Signal, and are marked pending until the relay has them.
+ */
 export function pendingView(room: RoomState, item: OutboxItem, labels = labelsOf(room)): MessageView | undefined {
-  if (item.content.type !== 'text') return undefined;
+  const content = item.content;
+  if (content.type !== 'text' && content.type !== 'attachment' && !('target' in content)) return undefined;
   const sign = room.me.sign.publicKey;
   const hex = toHex(sign);
   const print = fingerprint(sign);
   return {
     seq: undefined, epoch: item.record.epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labels, hex, print), fingerprint: print,
-    text: item.content.text, time: item.content.time, mine: true, warnings: [], pending: true,
+    text: listedText(content), time: content.time, mine: true, warnings: [], pending: true, counter: item.counter,
+    ...aboutOf(content), ...attachmentField(content),
     ...(item.failed === true ? { failed: true } : {}),
   };
+}
+
+/** The `about` field of a view of `content` (room-state.ts MessageView). */
+export function aboutOf(content: Content): Pick<MessageView, 'about'> {
+  return 'target' in content ? { about: { kind: content.type, target: refKey(toHex(content.target.sender), content.target.counter) } } : {};
 }
 
 export function newMessageView(
@@ -116,12 +139,13 @@ export function newMessageView(
   text: string,
   time: number,
   warnings: MessageView['warnings'],
+  extra: Pick<MessageView, 'counter' | 'about'> = {},
 ): DeliveredMessage {
   const hex = toHex(sender);
   const print = fingerprint(sender);
   return {
     seq, epoch, sender: hex, senderName: room.names.get(hex), senderLabel: labelOf(labelsOf(room), hex, print), fingerprint: print, text, time,
-    mine: isOwnKey(room, sender), warnings, pending: false,
+    mine: isOwnKey(room, sender), warnings, pending: false, ...extra,
   };
 }
 

@@ -5,8 +5,10 @@ import { fromUtf8, utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { LIMIT } from './types.js';
 import { decodeHistoryShare, encodeHistoryShare, type HistoryShare } from './history-share.js';
+import { decodeRefPayload, encodeRefPayload, REF_OVERHEAD, type MessageRef } from './message-ref.js';
+import { decodeAttachmentRef, encodeAttachmentRef, type AttachmentRef } from './attachment-ref.js';
 
-export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4 } as const;
+export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4, reply: 5, reaction: 6, edit: 7, delete: 8, attachment: 9 } as const;
 export type ContentType = keyof typeof CONTENT_TYPE;
 const TYPE_BY_CODE = new Map<number, ContentType>(
   (Object.keys(CONTENT_TYPE) as ContentType[]).map((name) => [CONTENT_TYPE[name], name]),
@@ -27,7 +29,26 @@ export interface HistoryContent {
   readonly share: HistoryShare;
 }
 
-export type Content = TextContent | HistoryContent;
+/** Content that names another message (§9.1, message-ref.ts). */
+export type RefKind = 'reply' | 'reaction' | 'edit' | 'delete';
+
+/** A reply (text quoting `target`), a reaction to it, a new text for it, or its deletion (§9.1). */
+export interface RefContent {
+  readonly type: RefKind;
+  readonly time: number;
+  readonly target: MessageRef;
+  /** reply, edit: the text; reaction: the emoji, empty when withdrawn; delete: empty. */
+  readonly text: string;
+}
+
+/** A file or image: its reference (key, hash, name), the ciphertext being on the relay (§9.2). */
+export interface AttachmentContent {
+  readonly type: 'attachment';
+  readonly time: number;
+  readonly attachment: AttachmentRef;
+}
+
+export type Content = TextContent | HistoryContent | RefContent | AttachmentContent;
 
 /** Padding bucket: plaintext lengths are rounded up to a multiple of this. */
 export const PAD_BUCKET = 256;
@@ -35,13 +56,49 @@ export const PAD_BUCKET = 256;
 export const MAX_TEXT_BYTES = LIMIT.messageCiphertext - PAD_BUCKET - 64;
 /** Names (display and room) are short by design: they are shown in lists. */
 export const MAX_NAME_BYTES = 256;
+/** A reaction is one emoji (with its modifiers and joiners), not a message. */
+export const MAX_REACTION_BYTES = 32;
+
+function isRef(type: ContentType): type is RefKind {
+  return type === 'reply' || type === 'reaction' || type === 'edit' || type === 'delete';
+}
+
+/** The longest text a content type carries (a ref content's besides the target it names). */
+export function maxTextBytes(type: ContentType): number {
+  switch (type) {
+    case 'text':
+    case 'history':
+      return MAX_TEXT_BYTES;
+    case 'reply':
+    case 'edit':
+      return MAX_TEXT_BYTES - REF_OVERHEAD;
+    case 'reaction':
+      return MAX_REACTION_BYTES;
+    case 'delete':
+      return 0;
+    case 'attachment':
+      return 4 * MAX_NAME_BYTES;
+    default:
+      return MAX_NAME_BYTES;
+  }
+}
 
 function maxBytes(type: ContentType): number {
-  return type === 'text' || type === 'history' ? MAX_TEXT_BYTES : MAX_NAME_BYTES;
+  return isRef(type) ? REF_OVERHEAD + maxTextBytes(type) : maxTextBytes(type);
+}
+
+function encodePayload(c: Content): Uint8Array {
+  if (c.type === 'history') return encodeHistoryShare(c.share);
+  if (c.type === 'attachment') return encodeAttachmentRef(c.attachment);
+  if ('target' in c) {
+    if (utf8(c.text).length > maxTextBytes(c.type)) throw new SottoError('FIELD_TOO_LARGE', `${c.type} is too long`);
+    return encodeRefPayload(c);
+  }
+  return utf8(c.text);
 }
 
 export function encodeContent(c: Content): Uint8Array {
-  const payload = c.type === 'history' ? encodeHistoryShare(c.share) : utf8(c.text);
+  const payload = encodePayload(c);
   if (payload.length > maxBytes(c.type)) throw new SottoError('FIELD_TOO_LARGE', `${c.type} is too long`);
   const body = new Writer(64 + payload.length);
   body.u8(CONTENT_TYPE[c.type]).u64(c.time).var32(payload);
@@ -58,6 +115,10 @@ export function decodeContent(plaintext: Uint8Array): Content {
   let content: Content;
   if (type === 'history') {
     content = { type, time, share: decodeHistoryShare(payload, MAX_TEXT_BYTES) };
+  } else if (isRef(type)) {
+    content = { type, time, ...decodeRefPayload(payload, maxTextBytes(type)) };
+  } else if (type === 'attachment') {
+    content = { type, time, attachment: decodeAttachmentRef(payload) };
   } else {
     let text: string;
     try {

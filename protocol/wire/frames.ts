@@ -17,7 +17,8 @@ export type AuthRole = keyof typeof AUTH_ROLE;
 
 export type ClientFrame =
   | { type: 'auth'; rid: number; roomId: Uint8Array; role: AuthRole; publicKey: Uint8Array; signature: Uint8Array }
-  | { type: 'createRoom'; rid: number; genesis: MemberEvent }
+  /** `roomToken`: an operator's room-creation token (text), for a relay that requires one (V-116). */
+  | { type: 'createRoom'; rid: number; genesis: MemberEvent; roomToken?: string }
   | { type: 'registerInvite'; rid: number; invite: Invite }
   | { type: 'getInvite'; rid: number; roomId: Uint8Array; invitePublicKey: Uint8Array }
   | { type: 'joinRequest'; rid: number; request: JoinRequest }
@@ -29,6 +30,9 @@ export type ClientFrame =
   | { type: 'sync'; rid: number; roomId: Uint8Array; logFrom: number; epochFrom: number; seqFrom: number; limit: number }
   | { type: 'ping'; rid: number }
   | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint }
+  /** One encrypted chunk of an attachment, in order; `last` closes the upload (§9.2). */
+  | { type: 'attachPut'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number; last: boolean; chunk: Uint8Array }
+  | { type: 'attachGet'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number }
   /** Device links (§8.7.1): hear a mailbox, post to one. `box` is a hash; `data` is sealed end to end. */
   | { type: 'linkListen'; rid: number; box: Uint8Array }
   | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array };
@@ -45,6 +49,8 @@ export type RelayFrame =
   | { type: 'welcomeReady'; roomId: Uint8Array; welcome: Welcome }
   | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
   | { type: 'pong'; rid: number }
+  /** The answer to attachGet: the chunk at `index`, `last` on the attachment's final one. */
+  | { type: 'attachChunk'; rid: number; index: number; last: boolean; chunk: Uint8Array }
   | { type: 'linkData'; box: Uint8Array; data: Uint8Array };
 
 /** Version and type, the first two bytes of every frame. */
@@ -59,8 +65,11 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
     case 'auth':
       return start(CLIENT_FRAME.auth, 128).u32(f.rid).fixed(f.roomId, SIZE.roomId).u8(AUTH_ROLE[f.role])
         .fixed(f.publicKey, SIZE.publicKey).fixed(f.signature, SIZE.signature).finish();
-    case 'createRoom':
-      return start(CLIENT_FRAME.createRoom, 256).u32(f.rid).var32(f.genesis.bytes).finish();
+    case 'createRoom': {
+      const w = start(CLIENT_FRAME.createRoom, 256).u32(f.rid).var32(f.genesis.bytes);
+      // Optional and last: a frame without it is byte for byte protocol 2's original createRoom.
+      return (f.roomToken === undefined ? w : w.str16(f.roomToken)).finish();
+    }
     case 'registerInvite':
       return start(CLIENT_FRAME.registerInvite, 256).u32(f.rid).var32(f.invite.bytes).finish();
     case 'getInvite':
@@ -89,6 +98,11 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.ping, 8).u32(f.rid).finish();
     case 'checkpoint':
       return start(CLIENT_FRAME.checkpoint, 16 + f.checkpoint.bytes.length).u32(f.rid).var32(f.checkpoint.bytes).finish();
+    case 'attachPut':
+      return start(CLIENT_FRAME.attachPut, 64 + f.chunk.length).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.attachmentId, SIZE.attachmentId)
+        .u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
+    case 'attachGet':
+      return start(CLIENT_FRAME.attachGet, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.attachmentId, SIZE.attachmentId).u32(f.index).finish();
     case 'linkListen':
       return start(CLIENT_FRAME.linkListen, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
     case 'linkPost':
@@ -126,6 +140,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
         .u64(f.lastSeq).u8(f.more ? 1 : 0).finish();
     case 'pong':
       return start(RELAY_FRAME.pong, 8).u32(f.rid).finish();
+    case 'attachChunk':
+      return start(RELAY_FRAME.attachChunk, 16 + f.chunk.length).u32(f.rid).u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
     case 'linkData':
       return start(RELAY_FRAME.linkData, 48 + f.data.length).fixed(f.box, SIZE.hash).var32(f.data).finish();
   }
@@ -177,8 +193,12 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       frame = { type: 'auth', rid, roomId, role, publicKey: r.fixed(SIZE.publicKey, 'publicKey'), signature: r.fixed(SIZE.signature, 'signature') };
       break;
     }
-    case CLIENT_FRAME.createRoom:
-      frame = { type: 'createRoom', rid: r.u32('rid'), genesis: decodeMemberEvent(record(r, 'genesis')) };
+    case CLIENT_FRAME.createRoom: {
+      const rid = r.u32('rid');
+      const genesis = decodeMemberEvent(record(r, 'genesis'));
+      frame = r.remaining === 0 ? { type: 'createRoom', rid, genesis } : { type: 'createRoom', rid, genesis, roomToken: r.str16(LIMIT.roomToken, 'roomToken') };
+      break;
+    }
       break;
     case CLIENT_FRAME.registerInvite:
       frame = { type: 'registerInvite', rid: r.u32('rid'), invite: decodeInvite(record(r, 'invite')) };
@@ -222,6 +242,18 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       break;
     case CLIENT_FRAME.checkpoint:
       frame = { type: 'checkpoint', rid: r.u32('rid'), checkpoint: decodeCheckpoint(record(r, 'checkpoint')) };
+      break;
+    case CLIENT_FRAME.attachPut: {
+      const rid = r.u32('rid');
+      const roomId = r.fixed(SIZE.roomId, 'roomId');
+      const attachmentId = r.fixed(SIZE.attachmentId, 'attachmentId');
+      const index = chunkIndex(r);
+      const last = flag(r, 'last flag');
+      frame = { type: 'attachPut', rid, roomId, attachmentId, index, last, chunk: chunk(r) };
+      break;
+    }
+    case CLIENT_FRAME.attachGet:
+      frame = { type: 'attachGet', rid: r.u32('rid'), roomId: r.fixed(SIZE.roomId, 'roomId'), attachmentId: r.fixed(SIZE.attachmentId, 'attachmentId'), index: chunkIndex(r) };
       break;
     case CLIENT_FRAME.linkListen:
       frame = { type: 'linkListen', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box') };
@@ -286,6 +318,13 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case RELAY_FRAME.pong:
       frame = { type: 'pong', rid: r.u32('rid') };
       break;
+    case RELAY_FRAME.attachChunk: {
+      const rid = r.u32('rid');
+      const index = chunkIndex(r);
+      const last = flag(r, 'last flag');
+      frame = { type: 'attachChunk', rid, index, last, chunk: chunk(r) };
+      break;
+    }
     case RELAY_FRAME.linkData:
       frame = { type: 'linkData', box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
       break;
@@ -298,6 +337,20 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
 
 function record(r: Reader, what: string): Uint8Array {
   return r.var32(LIMIT.record, what);
+}
+
+/** An attachment chunk's position: below LIMIT.attachmentChunks (V-136). */
+function chunkIndex(r: Reader): number {
+  const index = r.u32('chunk index');
+  if (index >= LIMIT.attachmentChunks) throw new SottoError('BAD_VALUE', `chunk index must be below ${LIMIT.attachmentChunks}`);
+  return index;
+}
+
+/** An attachment chunk: 1..LIMIT.attachmentChunk bytes; an empty one is BAD_VALUE (V-136). */
+function chunk(r: Reader): Uint8Array {
+  const bytes = r.var32(LIMIT.attachmentChunk, 'attachment chunk');
+  if (bytes.length === 0) throw new SottoError('BAD_VALUE', 'empty attachment chunk');
+  return bytes;
 }
 
 /** A u8 that is 0 or 1; anything else is BAD_VALUE (V-09). */

@@ -33,9 +33,11 @@ export const CLIENT_FRAME = {
   sync: 0x4b,
   ping: 0x4c,
   checkpoint: 0x4d,
+  attachPut: 0x4e,
+  attachGet: 0x4f,
   // Device links (§8.7.1): a blind mailbox, usable before any room binding.
-  linkListen: 0x4e,
-  linkPost: 0x4f,
+  linkListen: 0x50,
+  linkPost: 0x51,
 } as const;
 
 export const RELAY_FRAME = {
@@ -50,7 +52,8 @@ export const RELAY_FRAME = {
   // 0x88 was protocol 1's joinConfirmed: the issuer no longer waits for the joiner.
   syncDone: 0x89,
   pong: 0x8a,
-  linkData: 0x8b,
+  attachChunk: 0x8b,
+  linkData: 0x8c,
 } as const;
 
 export type RecordName = keyof typeof RECORD;
@@ -66,6 +69,8 @@ export const SIZE = {
   nonce: 24,
   secret: 32,
   sealedSecret: 32 + 32 + 16, // ephemeral public key, 32-byte secret, tag
+  /** An attachment's id: random, chosen by its uploader (docs/protocol.md §9.2). */
+  attachmentId: 16,
 } as const;
 
 /** Upper bounds for variable-length fields, checked while decoding (before any crypto). */
@@ -84,12 +89,18 @@ export const LIMIT = {
   listItems: 10_000,
   /** A nested record inside a frame. */
   record: 2 * 1024 * 1024,
+  /** An operator's room-creation token (relay/room-token.ts makes 43 characters). */
+  roomToken: 128,
   /** Human-readable error text. */
   errorText: 512,
   /** Messages a client may ask for in one sync page. */
   syncPage: 1000,
   /** Members one checkpoint lists: a roster is at most as large as a rotation. */
   checkpointMembers: 10_000,
+  /** One attachment chunk as the relay stores it: ATTACHMENT_CHUNK plaintext bytes plus the AEAD tag (§9.2). */
+  attachmentChunk: 256 * 1024 + 16,
+  /** Chunks in one attachment: 2 GiB at most, whatever the relay's own size limit. */
+  attachmentChunks: 8192,
   /** One device-link mailbox post (§8.7.1): a link message with its AEAD tag, index and offer key. */
   linkPost: 256 * 1024,
 } as const;

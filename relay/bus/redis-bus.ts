@@ -31,6 +31,9 @@ const CHANNEL_PREFIX = 'sotto:room:';
 /** Heard by every process: every room may have missed something. */
 const GAP_ALL_CHANNEL = 'sotto:gap';
 
+/** Longest a command (a publish, a lockout or connection count) waits for Redis. */
+const COMMAND_TIMEOUT_MS = 2000;
+
 const roomChannel = (roomHex: string): string => CHANNEL_PREFIX + roomHex;
 
 export class RedisBus implements Bus {
@@ -56,7 +59,8 @@ export class RedisBus implements Bus {
     this.#maxDroppedRooms = options.maxDroppedRooms ?? 10_000;
     // Publishes fail fast while disconnected (and are remembered for a gap) rather than queue
     // without bound; subscriptions queue, and ioredis renews them on every reconnect.
-    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false });
+    // A Redis that hangs rather than refuses must not hold joins and connections: commands time out.
+    this.commands = new Redis(options.url, { enableOfflineQueue: false, maxRetriesPerRequest: 1, lazyConnect: false, commandTimeout: COMMAND_TIMEOUT_MS });
     this.#subscriber = new Redis(options.url, { autoResubscribe: true, maxRetriesPerRequest: null, lazyConnect: false });
     for (const [name, connection] of [['commands', this.commands], ['subscriber', this.#subscriber]] as const) {
       connection.on('error', (error: Error) => this.#log.warn('redis connection error', { connection: name, error: error.name }));

@@ -56,6 +56,9 @@ export async function handleSync(ctx: RelayContext, session: Requester, f: Sync)
       if (sent === f.limit) return true;
     }
   })();
+  // The page waits for this connection's pace (V-118), before the counts are read: pushes during
+  // the wait are as if they came during the reads above.
+  await session.paceSync(bytes);
   // Read last, so the counts cover everything sent above; anything newer arrives as a push.
   const room = await ctx.store.getRoom(roomId);
   if (room === undefined) throw new SottoError('ROOM_NOT_FOUND');

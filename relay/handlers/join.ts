@@ -1,6 +1,8 @@
 // The join exchange (docs/protocol.md §8.2): joinRequest (unauthenticated, proven with the invite
 // key), pushed to the invite's issuer; the issuer's add carries the welcome (membership.ts); the
-// joiner's joinConfirm says the welcome arrived, so the relay stops pushing it.
+// joiner's joinConfirm says the welcome arrived, so the relay stops pushing it. A join request sent
+// again byte for byte after it claimed its invite is answered as the first was (V-110): its answer
+// may have been lost with a relay process or a database connection, and the joiner cannot tell.
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { labeled, verifyRecord } from '../../protocol/crypto/signing.js';
@@ -15,13 +17,17 @@ type JoinConfirmFrame = Extract<ClientFrame, { type: 'joinConfirm' }>;
 export async function handleJoinRequest(ctx: RelayContext, session: Requester, f: JoinRequestFrame): Promise<void> {
   const request = f.request;
   const now = ctx.now();
-  // Lockouts come first and hold even for a correct proof, so guessing gains nothing while locked.
-  if (await ctx.addressLockout.isLocked(session.address, now)) throw new SottoError('INVITE_LOCKED');
   const found = await ctx.store.getInvite(request.roomId, request.invitePublicKey);
-  if (found !== undefined && found.lockedUntil > now) throw new SottoError('INVITE_LOCKED');
+  // A request repeated byte for byte was proven when it claimed the invite (V-110): no lockout applies.
+  if (await answeredAgain(ctx, session, f, found?.claimedBy)) return;
   const invite = await requireUsable(ctx, request.roomId, found);
   const proof = labeled('sigJoinRequest', request.signed);
   if (!(await ctx.suite.verify(request.invitePublicKey, proof, request.inviteSignature))) {
+    // Lockouts refuse bad proofs only (V-119). A proof is a signature by the key the link's token
+    // derives, so no number of failures brings a forger closer, while a lock that also refused a
+    // correct proof let anyone who knew the invite key (or shared the joiner's address) keep the
+    // real joiner out. While locked, a failure is refused without being stored again.
+    if (invite.lockedUntil > now || (await ctx.addressLockout.isLocked(session.address, now))) throw new SottoError('INVITE_LOCKED');
     await ctx.addressLockout.recordFailure(session.address, now);
     await ctx.store.recordInviteFailure(request.roomId, request.invitePublicKey, {
       now, maxFailures: ctx.config.inviteMaxFailures, lockoutMs: ctx.config.inviteLockoutSeconds * 1000,
@@ -40,6 +46,25 @@ export async function handleJoinRequest(ctx: RelayContext, session: Requester, f
   ctx.bus.publish(request.roomId, {
     type: 'push', to: { role: 'member', key: invite.issuer }, frames: [encodeRelayFrame({ type: 'joinPending', roomId: request.roomId, request })],
   });
+}
+
+/**
+ * V-110: the invite is claimed by this request's joiner key with these very bytes (both signatures
+ * were checked when it claimed): ok again, and the issuer is told again while the join waits.
+ * Anything else about a claimed invite stays INVITE_USED.
+ */
+async function answeredAgain(ctx: RelayContext, session: Requester, f: JoinRequestFrame, claimedBy: Uint8Array | undefined): Promise<boolean> {
+  const request = f.request;
+  if (claimedBy === undefined || !bytesEqual(claimedBy, request.joinerSign)) return false;
+  const join = await ctx.store.getJoin(request.roomId, request.joinerSign);
+  if (join === undefined || !bytesEqual(join.request, request.bytes)) return false;
+  session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: 0 }));
+  if (join.welcome === undefined) {
+    ctx.bus.publish(request.roomId, {
+      type: 'push', to: { role: 'member', key: join.issuer }, frames: [encodeRelayFrame({ type: 'joinPending', roomId: request.roomId, request })],
+    });
+  }
+  return true;
 }
 
 export async function handleJoinConfirm(ctx: RelayContext, session: Requester, f: JoinConfirmFrame): Promise<void> {

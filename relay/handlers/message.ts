@@ -10,15 +10,20 @@ import { SottoError } from '../../protocol/errors.js';
 import { encodeDeliver, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireBinding } from '../acl.js';
 import type { RelayContext, Requester } from '../context.js';
+import { quotaReached } from '../quota-refusal.js';
 import type { AppendOutcome, NewMessage } from '../store/store.js';
 
 export type Send = Extract<ClientFrame, { type: 'send' }>;
 
 /** Why the relay will not store `f` for this session, or undefined when it may. */
-function refusal(session: Requester, f: Send): unknown {
+function refusal(ctx: RelayContext, session: Requester, f: Send): unknown {
   try {
     const binding = requireBinding(session, f.message.roomId, 'member');
     if (!binding.isKey(f.message.sender)) throw new SottoError('SENDER_MISMATCH');
+    if (f.message.bytes.length > ctx.config.maxMessageRecordBytes) {
+      quotaReached(ctx, 'message-size');
+      throw new SottoError('MESSAGE_TOO_LARGE', `at most ${ctx.config.maxMessageRecordBytes} bytes`);
+    }
     return undefined;
   } catch (error) {
     return error;
@@ -26,7 +31,7 @@ function refusal(session: Requester, f: Send): unknown {
 }
 
 export async function handleSends(ctx: RelayContext, session: Requester, frames: readonly Send[]): Promise<void> {
-  const refusals = frames.map((f) => refusal(session, f));
+  const refusals = frames.map((f) => refusal(ctx, session, f));
   const now = ctx.now();
   const toStore: NewMessage[] = [];
   frames.forEach(({ message }, i) => {
@@ -73,7 +78,10 @@ export async function handleSends(ctx: RelayContext, session: Requester, frames:
     if (refused !== undefined) return session.refuse(f.rid, refused, f.type);
     const outcome = outcomes[next++];
     if (outcome === undefined) return session.refuse(f.rid, failure, f.type);
-    if (!outcome.ok) return session.refuse(f.rid, outcome.error, f.type);
+    if (!outcome.ok) {
+      if (outcome.error.errorName === 'ROOM_FULL') quotaReached(ctx, 'room-bytes');
+      return session.refuse(f.rid, outcome.error, f.type);
+    }
     session.send(encodeRelayFrame({ type: 'ok', rid: f.rid, value: outcome.seq }));
   });
 }

@@ -1,7 +1,10 @@
 // The Store on PostgreSQL (pg), for several relay processes sharing one database: the statements
 // and rules of sql-store.ts over a connection pool. Writes run at READ COMMITTED and lock the room
 // row (SELECT … FOR UPDATE) before reading what they decide on, so each room's writes take turns
-// across processes; reads run as READ ONLY REPEATABLE READ, one snapshot per call.
+// across processes; reads run as READ ONLY REPEATABLE READ, one snapshot per call. A database that
+// cannot be reached (down, restarting, refusing connections) fails the request with the retryable
+// STORE_UNAVAILABLE rather than INTERNAL, so clients keep what they queued and ask again.
+import { SottoError } from '../../protocol/errors.js';
 import { DatabaseError, Pool, TypeOverrides, type PoolClient } from 'pg';
 import { pendingMigrations, READ_VERSION, VERSION_TABLE } from './schema-sql.js';
 import type { SqlDatabase, SqlTransaction, SqlValue, TransactionMode } from './sql-database.js';
@@ -12,6 +15,8 @@ export interface PostgresStoreOptions {
   /** postgres://user@host:port/database; a password is better given as PGPASSWORD than in the URL. */
   readonly url: string;
   readonly maxHistoryPerRoom: number;
+  /** Message bytes a room may hold (ROOM_FULL beyond); unset: no byte limit. */
+  readonly maxRoomBytes?: number;
   /** Connections this process keeps open at most; requests beyond wait for one. */
   readonly poolSize: number;
   /** Called when an idle pooled connection fails (the pool replaces it). */
@@ -29,6 +34,26 @@ const TRANSIENT_CODES = new Set(['40001', '40P01']);
 
 function isTransient(error: unknown): boolean {
   return error instanceof DatabaseError && error.code !== undefined && TRANSIENT_CODES.has(error.code);
+}
+
+/** Socket-level failures reaching the server. */
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN']);
+/** What pg says, in plain Errors, when a connection dies or none can be had in time. */
+const LOST_CONNECTION = /^(Connection terminated|timeout exceeded when trying to connect|Client has encountered a connection error)/;
+
+/**
+ * The server is out of reach rather than the request wrong: no connection (network codes, pg's own
+ * connection errors), class 08 (connection exception), 57P01-57P03 (shutting down, crashed, starting
+ * up) and 53300 (too many connections).
+ */
+export function isUnreachable(error: unknown): boolean {
+  if (error instanceof DatabaseError) {
+    const code = error.code ?? '';
+    return code.startsWith('08') || code === '57P01' || code === '57P02' || code === '57P03' || code === '53300';
+  }
+  if (!(error instanceof Error)) return false;
+  const code = (error as NodeJS.ErrnoException).code;
+  return (code !== undefined && NETWORK_CODES.has(code)) || LOST_CONNECTION.test(error.message);
 }
 
 /** Any constant will do: every relay process takes the same advisory lock while it migrates. */
@@ -79,8 +104,15 @@ class PostgresDatabase implements SqlDatabase {
   }
 
   /** PostgreSQL's COMMIT returns once the commit is durable: no earlier notice, `onCommitted` is never called. */
-  transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
-    return retryTransient(() => this.#attempt(mode, fn), isTransient, this.#retryDeadlineMs);
+  async transaction<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
+    try {
+      return await retryTransient(() => this.#attempt(mode, fn), isTransient, this.#retryDeadlineMs);
+    } catch (error) {
+      // A lost connection may have taken a COMMIT with it: the client's repeat of the same request
+      // is answered as the first was (a send by its counter, a join request by its bytes, V-110).
+      if (isUnreachable(error)) throw new SottoError('STORE_UNAVAILABLE');
+      throw error;
+    }
   }
 
   async #attempt<T>(mode: TransactionMode, fn: (tx: SqlTransaction) => Promise<T>): Promise<T> {
@@ -127,8 +159,8 @@ class PostgresDatabase implements SqlDatabase {
 }
 
 export class PostgresStore extends SqlStore {
-  private constructor(db: PostgresDatabase, maxHistoryPerRoom: number) {
-    super(db, maxHistoryPerRoom);
+  private constructor(db: PostgresDatabase, maxHistoryPerRoom: number, maxRoomBytes: number | undefined) {
+    super(db, maxHistoryPerRoom, maxRoomBytes);
   }
 
   /** Connects and brings the schema up to date; throws if the database cannot be used. */
@@ -140,6 +172,6 @@ export class PostgresStore extends SqlStore {
       await db.close();
       throw error;
     }
-    return new PostgresStore(db, options.maxHistoryPerRoom);
+    return new PostgresStore(db, options.maxHistoryPerRoom, options.maxRoomBytes);
   }
 }

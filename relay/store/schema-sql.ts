@@ -54,6 +54,7 @@ export function migrationScript(dialect: Dialect, version: number): string {
     ...(entry.tables ?? []).map((table) => createTable(dialect, table)),
     ...(entry.indexes ?? []).map(createIndex),
     ...(entry.columns ?? []).map((added) => addColumn(dialect, added)),
+    ...(entry.statements ?? []),
     'DELETE FROM schema_version;',
     `INSERT INTO schema_version (version) VALUES (${version});`,
   ].join('\n');

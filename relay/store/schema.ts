@@ -56,6 +56,8 @@ export interface Migration {
   readonly indexes?: readonly Index[];
   /** Each with a default, so the rows already there get one. */
   readonly columns?: readonly AddedColumn[];
+  /** Run last, written in SQL both databases speak: fills what the new columns must say of old rows. */
+  readonly statements?: readonly string[];
 }
 
 const bytes = (name: string, more: Partial<Column> = {}): Column => ({ name, type: 'bytes', ...more });
@@ -138,6 +140,22 @@ export const MIGRATIONS: readonly Migration[] = [
       { table: 'rooms', column: { name: 'history_mode', type: 'small', default: 0 } },
       { table: 'rooms', column: { name: 'history_count', type: 'int', default: 0 } },
     ],
+  },
+  {
+    why: 'encrypted attachment chunks (docs/protocol.md §9.2): opaque ciphertext, its uploader and start time for retention (V-171)',
+    tables: [{
+      name: 'attachment_chunks',
+      columns: [
+        bytes('room_id', ROOM), bytes('attachment_id'), int('idx'), bytes('uploader'), small('last'), int('size'), int('created_at'), bytes('bytes'),
+      ],
+      primaryKey: ['room_id', 'attachment_id', 'idx'],
+    }],
+    indexes: [{ name: 'attachment_chunks_by_age', table: 'attachment_chunks', columns: ['created_at'] }],
+  },
+  {
+    why: 'the bytes of the messages each room holds, kept as they come and go, for --max-room-bytes (ROOM_FULL)',
+    columns: [{ table: 'rooms', column: { name: 'message_bytes', type: 'int', default: 0 } }],
+    statements: ['UPDATE rooms SET message_bytes = (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE messages.room_id = rooms.id);'],
   },
 ];
 

@@ -8,7 +8,7 @@ import { HISTORY_MODE, ROLE, type HistoryMode, type HistorySetting, type Role } 
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
 import type {
   AppendedMessage, AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
-  NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredMessage,
+  NewChunk, NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredChunk, StoredMessage,
 } from './store.js';
 
 interface RoomRow {
@@ -23,6 +23,7 @@ interface RoomRow {
   head_hash: Uint8Array;
   rotation_pending: number;
   last_seq: number;
+  message_bytes: number;
 }
 
 interface MemberRow {
@@ -95,7 +96,7 @@ function toJoin(row: JoinRow): PendingJoin {
   };
 }
 
-const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, history_mode, history_count, epoch, log_length, head_hash, rotation_pending, last_seq';
+const ROOM_COLUMNS = 'id, owner, rotate_every_messages, rotate_after_seconds, history_mode, history_count, epoch, log_length, head_hash, rotation_pending, last_seq, message_bytes';
 const MEMBER_COLUMNS = 'sign_pub, enc_pub, role, added_at, join_epoch';
 const JOINS_WITH_ISSUER = `SELECT j.invite_pub, i.issuer, j.joiner_sign, j.joiner_enc, j.request, j.welcome, j.confirm
   FROM joins j JOIN invites i ON i.room_id = j.room_id AND i.invite_pub = j.invite_pub`;
@@ -108,7 +109,7 @@ const SQL = {
   setHead: 'UPDATE rooms SET log_length = $1, head_hash = $2 WHERE id = $3',
   setEpoch: 'UPDATE rooms SET epoch = $1, rotation_pending = 0 WHERE id = $2',
   setRotationPending: 'UPDATE rooms SET rotation_pending = 1 WHERE id = $1',
-  setLastSeq: 'UPDATE rooms SET last_seq = $1 WHERE id = $2',
+  setLastSeq: 'UPDATE rooms SET last_seq = $1, message_bytes = message_bytes + $2 WHERE id = $3',
   countRooms: 'SELECT count(*) AS n FROM rooms',
   countMembers: 'SELECT count(*) AS n FROM members',
   insertEvent: 'INSERT INTO events (room_id, idx, bytes) VALUES ($1, $2, $3)',
@@ -151,9 +152,33 @@ const SQL = {
     ON CONFLICT (room_id, sender, counter) DO NOTHING`,
   findMessage: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND sender = $2 AND counter = $3',
   getMessages: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND seq > $2 AND epoch >= $3 ORDER BY seq LIMIT $4',
+  // Each prune first takes what it deletes off the rooms' byte counts (--max-room-bytes).
+  unCountMessages: `UPDATE rooms SET message_bytes = message_bytes -
+    (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE room_id = $1 AND seq <= $2) WHERE id = $1`,
   pruneMessages: 'DELETE FROM messages WHERE room_id = $1 AND seq <= $2',
+  unCountOldMessages: `UPDATE rooms SET message_bytes = message_bytes -
+    (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE messages.room_id = rooms.id AND created_at < $1)
+    WHERE id IN (SELECT room_id FROM messages WHERE created_at < $1)`,
   pruneOldMessages: 'DELETE FROM messages WHERE created_at < $1',
+  attachmentSummary: `SELECT count(*) AS n, coalesce(sum(size), 0) AS size, coalesce(max(last), 0) AS closed, min(created_at) AS started
+    FROM attachment_chunks WHERE room_id = $1 AND attachment_id = $2`,
+  getChunk: 'SELECT bytes, last, uploader FROM attachment_chunks WHERE room_id = $1 AND attachment_id = $2 AND idx = $3',
+  insertChunk: `INSERT INTO attachment_chunks (room_id, attachment_id, idx, uploader, last, size, created_at, bytes)
+    VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+  roomAttachmentBytes: 'SELECT coalesce(sum(size), 0) AS n FROM attachment_chunks WHERE room_id = $1',
+  // Every chunk carries its attachment's start time, so each row can be judged alone (V-171).
+  pruneChunks: `DELETE FROM attachment_chunks WHERE created_at < $1
+    OR (created_at < $2 AND NOT EXISTS (SELECT 1 FROM attachment_chunks c
+      WHERE c.room_id = attachment_chunks.room_id AND c.attachment_id = attachment_chunks.attachment_id AND c.last = 1))
+    OR created_at + $3 < (SELECT m.created_at FROM messages m WHERE m.room_id = attachment_chunks.room_id ORDER BY m.seq LIMIT 1)`,
 } as const;
+
+interface AttachmentSummary {
+  n: number;
+  size: number;
+  closed: number;
+  started: number | null;
+}
 
 async function one<T>(tx: SqlTransaction, sql: string, params: Parameters<SqlTransaction['rows']>[1]): Promise<T | undefined> {
   return (await tx.rows<T>(sql, params))[0];
@@ -166,11 +191,13 @@ async function count(tx: SqlTransaction, sql: string): Promise<number> {
 export class SqlStore implements Store {
   readonly #db: SqlDatabase;
   readonly #maxHistory: number;
+  readonly #maxRoomBytes: number;
   readonly #lockRoom: string;
 
-  constructor(db: SqlDatabase, maxHistoryPerRoom: number) {
+  constructor(db: SqlDatabase, maxHistoryPerRoom: number, maxRoomBytes = Number.MAX_SAFE_INTEGER) {
     this.#db = db;
     this.#maxHistory = maxHistoryPerRoom;
+    this.#maxRoomBytes = maxRoomBytes;
     this.#lockRoom = SQL.getRoom + db.lockRow;
   }
 
@@ -386,14 +413,23 @@ export class SqlStore implements Store {
       if (stored !== undefined) return stored;
       throw new SottoError('STALE_EPOCH', m.epoch !== room.epoch ? `message for epoch ${m.epoch}, room at ${room.epoch}` : 'a rotation is pending');
     }
+    if (room.message_bytes + m.bytes.length > this.#maxRoomBytes) {
+      // A resend of what is stored still gets its seq in a full room.
+      const stored = await this.#stored(tx, m);
+      if (stored !== undefined) return stored;
+      throw new SottoError('ROOM_FULL', `the relay keeps at most ${this.#maxRoomBytes} bytes of messages per room`);
+    }
     const seq = room.last_seq + 1;
     if ((await tx.run(SQL.insertMessage, [m.roomId, seq, m.epoch, m.sender, m.counter, m.bytes, m.now])) === 0) {
       const stored = await this.#stored(tx, m);
       if (stored === undefined) throw new SottoError('INTERNAL', 'message insert refused with no message stored under its counter');
       return stored;
     }
-    await tx.run(SQL.setLastSeq, [seq, m.roomId]);
-    if (seq > this.#maxHistory) await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
+    await tx.run(SQL.setLastSeq, [seq, m.bytes.length, m.roomId]);
+    if (seq > this.#maxHistory) {
+      await tx.run(SQL.unCountMessages, [m.roomId, seq - this.#maxHistory]);
+      await tx.run(SQL.pruneMessages, [m.roomId, seq - this.#maxHistory]);
+    }
     return { seq, duplicate: false };
   }
 
@@ -416,9 +452,67 @@ export class SqlStore implements Store {
       const invites = await tx.run(SQL.pruneInvites, [cutoffs.invitesExpiredBefore]);
       await tx.run(SQL.pruneJoins, [cutoffs.joinsCreatedBefore]);
       const joins = joinsBefore - (await count(tx, SQL.countJoins));
-      const messages = cutoffs.messagesCreatedBefore === undefined ? 0 : await tx.run(SQL.pruneOldMessages, [cutoffs.messagesCreatedBefore]);
-      return { invites, joins, messages };
+      let messages = 0;
+      if (cutoffs.messagesCreatedBefore !== undefined) {
+        await tx.run(SQL.unCountOldMessages, [cutoffs.messagesCreatedBefore]);
+        messages = await tx.run(SQL.pruneOldMessages, [cutoffs.messagesCreatedBefore]);
+      }
+      const window = cutoffs.attachmentUploadMs;
+      const chunks = await tx.run(SQL.pruneChunks, [
+        cutoffs.messagesCreatedBefore === undefined ? 0 : cutoffs.messagesCreatedBefore - window, cutoffs.now - window, window,
+      ]);
+      return { invites, joins, messages, chunks };
     });
+  }
+
+  putAttachmentChunk(chunk: NewChunk): Promise<number> {
+    return this.#write(async (tx) => {
+      // The room row's lock makes one room's uploads take turns: the size checks below hold.
+      await this.#lock(tx, chunk.roomId);
+      const summary = await one<AttachmentSummary>(tx, SQL.attachmentSummary, [chunk.roomId, chunk.attachmentId]);
+      const stored = Number(summary?.n ?? 0);
+      const size = Number(summary?.size ?? 0);
+      if (chunk.index < stored) {
+        const kept = await one<{ bytes: Uint8Array; last: number; uploader: Uint8Array }>(tx, SQL.getChunk, [chunk.roomId, chunk.attachmentId, chunk.index]);
+        const same = kept !== undefined && bytesEqual(kept.uploader, chunk.uploader) && (kept.last !== 0) === chunk.last && bytesEqual(kept.bytes, chunk.bytes);
+        if (!same) throw new SottoError('ATTACHMENT_STATE', `chunk ${chunk.index} is already stored`);
+        return size;
+      }
+      if (Number(summary?.closed ?? 0) !== 0) throw new SottoError('ATTACHMENT_STATE', 'the attachment is complete');
+      if (chunk.index > stored) throw new SottoError('ATTACHMENT_STATE', `expected chunk ${stored}, got ${chunk.index}`);
+      if (stored > 0) {
+        const first = await one<{ uploader: Uint8Array }>(tx, SQL.getChunk, [chunk.roomId, chunk.attachmentId, 0]);
+        if (first === undefined || !bytesEqual(first.uploader, chunk.uploader)) throw new SottoError('ATTACHMENT_STATE', 'another member started this attachment');
+      }
+      if (size + chunk.bytes.length > chunk.maxAttachmentBytes) throw new SottoError('ATTACHMENT_TOO_LARGE', `more than ${chunk.maxAttachmentBytes} bytes`);
+      if ((await this.#attachmentBytes(tx, chunk.roomId)) + chunk.bytes.length > chunk.maxRoomBytes) {
+        throw new SottoError('ATTACHMENT_TOO_LARGE', 'the room’s attachment space is full');
+      }
+      const started = summary?.started === null || summary?.started === undefined ? chunk.now : Number(summary.started);
+      await tx.run(SQL.insertChunk, [
+        chunk.roomId, chunk.attachmentId, chunk.index, chunk.uploader, chunk.last ? 1 : 0, chunk.bytes.length, started, chunk.bytes,
+      ]);
+      return size + chunk.bytes.length;
+    });
+  }
+
+  getAttachmentChunk(roomId: Uint8Array, attachmentId: Uint8Array, index: number): Promise<StoredChunk> {
+    return this.#read(async (tx) => {
+      const summary = await one<AttachmentSummary>(tx, SQL.attachmentSummary, [roomId, attachmentId]);
+      if (Number(summary?.closed ?? 0) === 0) throw new SottoError('ATTACHMENT_NOT_FOUND');
+      const kept = await one<{ bytes: Uint8Array; last: number }>(tx, SQL.getChunk, [roomId, attachmentId, index]);
+      if (kept === undefined) throw new SottoError('ATTACHMENT_NOT_FOUND', `no chunk ${index}`);
+      return { bytes: kept.bytes, last: kept.last !== 0 };
+    });
+  }
+
+  attachmentBytes(roomId: Uint8Array): Promise<number> {
+    return this.#read((tx) => this.#attachmentBytes(tx, roomId));
+  }
+
+  /** The one count of a room's attachment bytes: the size check and any room quota read it here. */
+  async #attachmentBytes(tx: SqlTransaction, roomId: Uint8Array): Promise<number> {
+    return Number((await one<{ n: number }>(tx, SQL.roomAttachmentBytes, [roomId]))?.n ?? 0);
   }
 
   countRooms(): Promise<number> {

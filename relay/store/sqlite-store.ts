@@ -36,6 +36,8 @@ export interface SqliteStoreOptions {
   readonly path: string;
   readonly synchronous: SqliteSynchronous;
   readonly maxHistoryPerRoom: number;
+  /** Message bytes a room may hold (ROOM_FULL beyond); unset: no byte limit. */
+  readonly maxRoomBytes?: number;
   /** How long a transaction keeps retrying while another connection holds the database. */
   readonly busyTimeoutMs?: number;
   /** Most transactions committed together; bounds the latency one batch adds to the event loop. */
@@ -316,7 +318,7 @@ class SqliteDatabase implements SqlDatabase {
 
 export class SqliteStore extends SqlStore {
   constructor(options: SqliteStoreOptions) {
-    super(new SqliteDatabase(options), options.maxHistoryPerRoom);
+    super(new SqliteDatabase(options), options.maxHistoryPerRoom, options.maxRoomBytes);
   }
 }
 

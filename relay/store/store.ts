@@ -155,6 +155,27 @@ export interface AppendedMessage {
 /** One message's fate in appendMessages: its seq, or the refusal that left no trace of it. */
 export type AppendOutcome = ({ readonly ok: true } & AppendedMessage) | { readonly ok: false; readonly error: SottoError };
 
+/** One encrypted attachment chunk to keep (docs/protocol.md §9.2, V-136, V-137). */
+export interface NewChunk {
+  readonly roomId: Uint8Array;
+  readonly attachmentId: Uint8Array;
+  /** The member's signing key: only it may add chunks to the attachment it started. */
+  readonly uploader: Uint8Array;
+  readonly index: number;
+  readonly last: boolean;
+  readonly bytes: Uint8Array;
+  readonly now: number;
+  /** Largest ciphertext one attachment may reach (ATTACHMENT_TOO_LARGE past it). */
+  readonly maxAttachmentBytes: number;
+  /** Largest ciphertext all of the room's attachments may reach together (ATTACHMENT_TOO_LARGE past it). */
+  readonly maxRoomBytes: number;
+}
+
+export interface StoredChunk {
+  readonly bytes: Uint8Array;
+  readonly last: boolean;
+}
+
 /** What a sweep removes: rows older than these times (ms since the Unix epoch). */
 export interface PruneCutoffs {
   /** Invites that expired before this go, with the pending joins they hold. */
@@ -163,6 +184,14 @@ export interface PruneCutoffs {
   readonly joinsCreatedBefore: number;
   /** Messages stored before this go; undefined keeps them. */
   readonly messagesCreatedBefore: number | undefined;
+  /**
+   * How long an upload may take, ms. Unfinished attachments started longer ago go; so does an
+   * attachment started this long before the room's oldest kept message, or before
+   * messagesCreatedBefore: its message, sent once the upload ended, is gone (V-171).
+   */
+  readonly attachmentUploadMs: number;
+  /** Now, ms: unfinished attachments started before now − attachmentUploadMs go. */
+  readonly now: number;
 }
 
 /** How many rows a sweep removed. */
@@ -170,6 +199,8 @@ export interface PruneCounts {
   readonly invites: number;
   readonly joins: number;
   readonly messages: number;
+  /** Attachment chunks. */
+  readonly chunks: number;
 }
 
 export interface Store {
@@ -233,6 +264,18 @@ export interface Store {
   appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]>;
   /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
+
+  /**
+   * Keeps one chunk of an attachment; resolves with the attachment's stored ciphertext bytes.
+   * Chunks come in order from 0, the one marked `last` closes the attachment, only its uploader
+   * adds to it; a resend of a stored chunk (same bytes) is accepted again; anything else is
+   * ATTACHMENT_STATE. ATTACHMENT_TOO_LARGE past either limit; ROOM_NOT_FOUND.
+   */
+  putAttachmentChunk(chunk: NewChunk): Promise<number>;
+  /** Chunk `index` of a closed attachment; ATTACHMENT_NOT_FOUND for an unknown or unfinished one, or past its end. */
+  getAttachmentChunk(roomId: Uint8Array, attachmentId: Uint8Array, index: number): Promise<StoredChunk>;
+  /** Ciphertext bytes the room's attachments hold, finished or not: what counts against its space. */
+  attachmentBytes(roomId: Uint8Array): Promise<number>;
 
   prune(cutoffs: PruneCutoffs): Promise<PruneCounts>;
   countRooms(): Promise<number>;

@@ -9,8 +9,8 @@
 import { Worker } from 'node:worker_threads';
 import type { SqliteStoreOptions } from './sqlite-store.js';
 import type {
-  AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
-  PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredMessage,
+  AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewChunk, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
+  PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredChunk, StoredMessage,
 } from './store.js';
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
 
@@ -194,6 +194,18 @@ export class ThreadedStore implements Store {
 
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {
     return this.#call('getMessages', [roomId, afterSeq, minEpoch, limit]);
+  }
+
+  putAttachmentChunk(chunk: NewChunk): Promise<number> {
+    return this.#call('putAttachmentChunk', [chunk]);
+  }
+
+  getAttachmentChunk(roomId: Uint8Array, attachmentId: Uint8Array, index: number): Promise<StoredChunk> {
+    return this.#call('getAttachmentChunk', [roomId, attachmentId, index]);
+  }
+
+  attachmentBytes(roomId: Uint8Array): Promise<number> {
+    return this.#call('attachmentBytes', [roomId]);
   }
 
   prune(cutoffs: PruneCutoffs): Promise<PruneCounts> {

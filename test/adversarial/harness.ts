@@ -21,7 +21,7 @@ export interface TestRelay {
 
 export async function startTestRelay(overrides: Partial<RelayConfig> = {}, deps: RelayDeps = {}): Promise<TestRelay> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-adversarial-'));
-  const relay = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', metricsPort: 0, dataDir, logLevel: 'silent', ...overrides }), deps);
+  const relay = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', metricsPort: 0, dataDir, logLevel: 'silent', roomsPerAddressPerHour: 1_000_000, ...overrides }), deps);
   return {
     relay,
     wsUrl: `ws://127.0.0.1:${relay.port}/ws`,

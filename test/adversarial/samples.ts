@@ -48,8 +48,10 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'sync', rid: 12, roomId, logFrom: 0, epochFrom: 0, seqFrom: 0, limit: 100 },
     { type: 'ping', rid: 13 },
     { type: 'checkpoint', rid: 14, checkpoint },
-    { type: 'linkListen', rid: 15, box: randomBytes(32) },
-    { type: 'linkPost', rid: 16, box: randomBytes(32), data: randomBytes(100) },
+    { type: 'attachPut', rid: 15, roomId, attachmentId: randomBytes(16), index: 0, last: true, chunk: randomBytes(64) },
+    { type: 'attachGet', rid: 16, roomId, attachmentId: randomBytes(16), index: 0 },
+    { type: 'linkListen', rid: 17, box: randomBytes(32) },
+    { type: 'linkPost', rid: 18, box: randomBytes(32), data: randomBytes(100) },
   ];
   const relayFrames: RelayFrame[] = [
     { type: 'ok', rid: 1, value: 7 },
@@ -63,6 +65,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'welcomeReady', roomId, welcome },
     { type: 'syncDone', rid: 4, roomId, logLength: 2, epoch: 1, lastSeq: 9, more: true },
     { type: 'pong', rid: 5 },
+    { type: 'attachChunk', rid: 7, index: 0, last: true, chunk: randomBytes(64) },
     { type: 'linkData', box: randomBytes(32), data: randomBytes(100) },
   ];
   return {

@@ -127,7 +127,8 @@ if (chromiumAvailable()) {
     await screenshot(bob.page, '06b-room-list-phone-dark');
     await bob.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Climbing/ }).click();
     await bob.page.getByRole('heading', { level: 2, name: 'Climbing', exact: true }).waitFor();
-    await bob.page.getByRole('button', { name: 'Leave' }).click();
+    await bob.page.getByRole('button', { name: 'Leave room' }).click();
+    await bob.page.getByRole('dialog', { name: 'Leave room?' }).getByRole('button', { name: 'Leave room' }).click();
     await bob.page.getByText('You left this room.').waitFor();
     await alice.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Climbing/ }).click();
     await alice.page.getByRole('region', { name: 'Members' }).getByRole('listitem').filter({ hasText: 'Bob' }).waitFor({ state: 'detached' });
@@ -150,6 +151,7 @@ if (chromiumAvailable()) {
   test('the owner removes bob, who then sees nothing new', async () => {
     const members = alice.page.getByRole('region', { name: 'Members' });
     await members.getByRole('listitem').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Remove' }).click();
+    await alice.page.getByRole('dialog', { name: 'Remove Bob?' }).getByRole('button', { name: 'Remove' }).click();
     await members.getByRole('listitem').filter({ hasText: 'Bob' }).waitFor({ state: 'detached' });
     await bob.page.getByText('You were removed from this room').waitFor({ timeout: 30_000 });
     assert.is(await bob.page.getByRole('button', { name: 'Send' }).count(), 0);

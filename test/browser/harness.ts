@@ -9,7 +9,7 @@ import { chromium, type Browser, type BrowserContext, type ConsoleMessage, type 
 import { buildWeb } from '../../web/build.js';
 import type { ReleasePlan } from '../../web/release/release-plan.js';
 import { testRelease } from '../helpers/release-test-key.js';
-import { resolveConfig } from '../../relay/config.js';
+import { resolveConfig, type RelayConfig } from '../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../relay/server.js';
 import { SqliteStore } from '../../relay/store/sqlite-store.js';
 import type { Store } from '../../relay/store/store.js';
@@ -76,15 +76,20 @@ export class World {
 
   /**
    * `wrapStore` lets a test play a misbehaving relay (the store is what it serves from); `release`
-   * is the key the build pins and signs with (default: the committed test key).
+   * is the key the build pins and signs with (default: the committed test key); `relay` sets relay
+   * options, and `beforeStart` gets the relay's data directory before the relay starts on it (to
+   * do there what an operator would first, e.g. issue a room-creation token).
    */
-  static async start(label: string, options: { wrapStore?: (store: Store) => Store; release?: ReleasePlan } = {}): Promise<World> {
+  static async start(label: string, options: {
+    wrapStore?: (store: Store) => Store; release?: ReleasePlan; relay?: Partial<RelayConfig>; beforeStart?: (dataDir: string) => void;
+  } = {}): Promise<World> {
     const dir = mkdtempSync(pathJoin(tmpdir(), `sotto-browser-${label}-`));
     const www = pathJoin(dir, 'www');
     await buildWeb(www, options.release ?? testRelease());
     const dataDir = pathJoin(dir, 'relay');
     mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-    const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, staticDir: www, logLevel: 'silent' });
+    const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, staticDir: www, logLevel: 'silent', roomsPerAddressPerHour: 1_000_000, ...options.relay });
+    options.beforeStart?.(dataDir);
     let store: SqliteStore | undefined;
     let deps = {};
     if (options.wrapStore !== undefined) {

@@ -8,7 +8,7 @@ import type { SottoClient } from '../../protocol/client/client.js';
 import { chromiumAvailable, expectMessage, joinByInvite, World, type Person } from './harness.js';
 
 /** The page's window (web/ui/room.ts MESSAGE_WINDOW), plus enough to need a second one. */
-const WINDOW = 500;
+const WINDOW = 100;
 const HISTORY = WINDOW + 20;
 
 function shownTexts(page: Page): Promise<string[]> {

@@ -69,9 +69,12 @@ if (chromiumAvailable()) {
     await expectNotice(carol.page, 'Alice made Bob an admin.');
 
     await members.getByRole('listitem').filter({ hasText: 'Carol' }).getByRole('button', { name: 'Remove' }).click();
+
+    await alice.page.getByRole('dialog', { name: 'Remove Carol?' }).getByRole('button', { name: 'Remove' }).click();
     await expectNotice(alice.page, 'You removed Carol.');
     await expectNotice(bob.page, 'Alice removed Carol.');
-    await bob.page.getByRole('button', { name: 'Leave' }).click();
+    await bob.page.getByRole('button', { name: 'Leave room' }).click();
+    await bob.page.getByRole('dialog', { name: 'Leave room?' }).getByRole('button', { name: 'Leave room' }).click();
     await expectNotice(alice.page, 'Bob left the room.');
     await screenshot(alice.page, '40-timeline-notices');
     await expectAccessible(alice.page, 'timeline');

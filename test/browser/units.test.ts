@@ -86,7 +86,7 @@ test('join failures: what no retry can fix is explained; what may pass is left t
   for (const code of ['INVITE_EXPIRED', 'INVITE_NOT_FOUND', 'INVITE_LOCKED', 'BAD_CHAIN', 'BAD_INVITE_PROOF', 'JOIN_NOT_FOUND', 'TAMPERED']) {
     assert.ok(joinFailure(code) !== undefined, code);
   }
-  for (const code of ['CLOSED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE']) assert.is(joinFailure(code), undefined, code);
+  for (const code of ['CLOSED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE', 'STORE_UNAVAILABLE']) assert.is(joinFailure(code), undefined, code);
 });
 
 test.run();

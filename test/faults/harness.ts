@@ -24,7 +24,7 @@ export interface CountedClient {
   attempts(): number;
 }
 
-type CountedOptions = Pick<SottoClientOptions, 'persistence' | 'imported' | 'sendGiveUpMs' | 'reconnectGiveUpMs'>;
+type CountedOptions = Pick<SottoClientOptions, 'persistence' | 'imported' | 'sendGiveUpMs' | 'reconnectGiveUpMs' | 'joinGiveUpMs'>;
 
 export async function openCountedClient(url: string, options: CountedOptions = {}): Promise<CountedClient> {
   const events: ClientEvent[] = [];

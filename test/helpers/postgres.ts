@@ -1,7 +1,8 @@
 // A private PostgreSQL for tests, from Debian's binaries (/usr/lib/postgresql/<version>/bin): its
 // own cluster in a temp dir, trust auth, TCP on a free loopback port and its unix socket in the
 // temp dir too, so the machine's own PostgreSQL is never touched. PostgreSQL refuses to run as
-// root, so under root the cluster belongs to the `postgres` user (or `nobody`).
+// root, so under root the cluster belongs to the `postgres` user (or `nobody`). It can be stopped and
+// started again on the same port and data, for tests of what the relay does while it is away.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -14,12 +15,17 @@ export interface PrivatePostgres {
   readonly url: string;
   /** A new, empty database; returns its URL. */
   createDatabase(): Promise<string>;
+  /** Stops the server (fast shutdown: every connection is cut at once), keeping its data. */
+  halt(): Promise<void>;
+  /** Starts it again on the same port and data. */
+  restart(): Promise<void>;
   stop(): Promise<void>;
 }
 
 const USER = 'sotto';
 
-function binDir(): string | undefined {
+/** Where Debian keeps the newest installed PostgreSQL's programs (initdb, pg_dump, pg_restore). */
+export function binDir(): string | undefined {
   const root = '/usr/lib/postgresql';
   if (!existsSync(root)) return undefined;
   const versions = readdirSync(root).filter((v) => existsSync(join(root, v, 'bin', 'initdb'))).sort((a, b) => Number(b) - Number(a));
@@ -56,27 +62,35 @@ export async function startPostgres(): Promise<PrivatePostgres | undefined> {
   const data = join(dir, 'data');
   const port = await freePort();
   let server: ChildProcess | undefined;
-  try {
-    await run(join(bin, 'initdb'), ['-D', data, '-U', USER, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], owner);
-    server = spawn(join(bin, 'postgres'), [
+  let exited: Promise<void> = Promise.resolve();
+  const url = `postgres://${USER}@127.0.0.1:${port}`;
+  const query = async (sql: string): Promise<void> => {
+    const client = new Client({ connectionString: `${url}/postgres` });
+    await client.connect();
+    try {
+      await client.query(sql);
+    } finally {
+      await client.end();
+    }
+  };
+  const start = async (): Promise<void> => {
+    const child = spawn(join(bin, 'postgres'), [
       '-D', data, '-p', String(port), '-k', dir, '-c', 'listen_addresses=127.0.0.1',
       // Durability is not under test here, speed is welcome.
       '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', '-c', 'max_connections=200',
     ], { stdio: 'ignore', ...owner });
-    const url = `postgres://${USER}@127.0.0.1:${port}`;
-    const exited = new Promise<void>((resolve) => server!.once('exit', () => resolve()));
-    const query = async (sql: string): Promise<void> => {
-      const client = new Client({ connectionString: `${url}/postgres` });
-      await client.connect();
-      try {
-        await client.query(sql);
-      } finally {
-        await client.end();
-      }
-    };
+    server = child;
+    exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
     await waitUntil(async () => (await query('SELECT 1'), true), 20_000, 'PostgreSQL');
+  };
+  const halt = async (): Promise<void> => {
+    server?.kill('SIGINT');
+    await exited;
+  };
+  try {
+    await run(join(bin, 'initdb'), ['-D', data, '-U', USER, '-A', 'trust', '-E', 'UTF8', '--no-sync', '--no-instructions'], owner);
+    await start();
     let databases = 0;
-    const started = server;
     return {
       url,
       async createDatabase() {
@@ -84,9 +98,10 @@ export async function startPostgres(): Promise<PrivatePostgres | undefined> {
         await query(`CREATE DATABASE ${name}`);
         return `${url}/${name}`;
       },
+      halt,
+      restart: start,
       async stop() {
-        started.kill('SIGINT');
-        await exited;
+        await halt();
         rmSync(dir, { recursive: true, force: true });
       },
     };

@@ -11,7 +11,7 @@ import { REPO_ROOT } from './paths.js';
 const MAIN = join(REPO_ROOT, 'dist', 'relay', 'main.js');
 
 /** Limits a busy test would trip over; the relay's own tests cover them. */
-const TEST_ARGS = ['--rate-limit-per-second', '100000', '--rate-limit-burst', '100000', '--log-level', 'info'];
+const TEST_ARGS = ['--rate-limit-per-second', '100000', '--rate-limit-burst', '100000', '--rooms-per-address-per-hour', '1000000', '--log-level', 'info'];
 
 export interface RelayProcess {
   readonly dataDir: string;

@@ -12,6 +12,7 @@ import { LocalBus } from '../../relay/bus/local-bus.js';
 import { resolveConfig } from '../../relay/config.js';
 import type { RelayContext } from '../../relay/context.js';
 import { AddressLockout } from '../../relay/limits.js';
+import { WindowCounter } from '../../relay/quota.js';
 import { LinkBoxes } from '../../relay/link-boxes.js';
 import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
@@ -40,7 +41,7 @@ export interface SessionHarnessOptions {
 
 export async function startSessionHarness(options: SessionHarnessOptions = {}): Promise<SessionHarness> {
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-sessions-'));
-  const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent' });
+  const config = resolveConfig({ port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', roomsPerAddressPerHour: 1_000_000 });
   const store = new SqliteStore({ path: join(dataDir, 'relay.sqlite'), synchronous: 'NORMAL', maxHistoryPerRoom: 100 });
   const bus = new LocalBus();
   const metrics = new Metrics();
@@ -49,6 +50,8 @@ export async function startSessionHarness(options: SessionHarnessOptions = {}): 
     config, store: options.store?.(store) ?? store, bus, metrics, log, now: Date.now, suite: await detectSuite(),
     addressLockout: new AddressLockout(config.inviteMaxFailures, config.inviteLockoutSeconds * 1000),
     restorePoints: new RestorePoints(),
+    roomCreations: new WindowCounter(config.roomsPerAddressPerHour, 3600 * 1000),
+    roomTokenSecret: undefined,
     linkBoxes: new LinkBoxes(config, Date.now),
   };
   const registry = new SessionRegistry(bus, metrics, log);

@@ -108,7 +108,7 @@ test('a backup under write load holds every message acknowledged before it began
   }
 });
 
-test('backup and restore never overwrite, and restore refuses what is not a complete, sound backup', async () => {
+test('backup and restore never overwrite, restore refuses what is not a complete, sound backup, and mark-restored a SQLite store', async () => {
   const relay = await startRelayProcess();
   try {
     const target = join(dir, 'busy');
@@ -144,6 +144,11 @@ test('backup and restore never overwrite, and restore refuses what is not a comp
     const usage = await runRelayCli(['backup', '--data-dir', relay.dataDir]);
     assert.is(usage.code, 2);
     assert.match(usage.stderr, /--out is required/);
+
+    // A SQLite store is marked by `restore` itself; mark-restored is for PostgreSQL restored in place.
+    const markSqlite = await runRelayCli(['mark-restored', '--data-dir', relay.dataDir]);
+    assert.is(markSqlite.code, 1);
+    assert.match(markSqlite.stderr, /only a PostgreSQL store/);
   } finally {
     await relay.dispose();
   }

@@ -32,6 +32,7 @@ test.before(async () => {
   dir = mkdtempSync(join(tmpdir(), 'sotto-relay-checkpoint-'));
   relay = await startRelay(resolveConfig({
     port: 0, host: '127.0.0.1', dataDir: dir, staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent', maxFrameBytes: FRAME_LIMIT,
+    roomsPerAddressPerHour: 1_000_000,
   }));
 });
 

@@ -30,6 +30,11 @@ test('defaults', () => {
   assert.is(c.maxInviteLifetimeDays, 30);
   assert.is(c.sqliteSynchronous, 'FULL');
   assert.is(c.logLevel, 'info');
+  // The quotas (docs/operations.md "Quotas"): on by default, sized for a relay open to the internet.
+  assert.equal(
+    [c.roomsPerAddressPerHour, c.requireRoomToken, c.maxRoomBytes, c.maxMessageRecordBytes, c.maxRoomsPerSession, c.syncBytesPerSecond, c.syncBurstBytes],
+    [20, false, 256 * 1024 * 1024, 64 * 1024 + 1024, 256, 4 * 1024 * 1024, 8 * 1024 * 1024],
+  );
 });
 
 test('environment, then flags (both spellings) over it', () => {
@@ -55,6 +60,9 @@ test('bad values are refused with a message naming the option', () => {
     [['--public-origin', 'https://chat.example/app'], {}, '--public-origin'],
     [['--sqlite-synchronous', 'OFF'], {}, '--sqlite-synchronous'],
     [['--rate-limit-burst', '10'], {}, 'rate-limit-burst'],
+    [['--sync-burst-bytes', '65536'], {}, 'sync-burst-bytes'],
+    [['--max-message-record-bytes', String(128 * 1024)], {}, '--max-message-record-bytes'],
+    [['--require-room-token=yes'], {}, '--require-room-token'],
     [['--max-frame-bytes', String(2 * 1024 * 1024)], {}, 'max-frame-bytes'],
     [['--nope', '1'], {}, '--nope'],
     [['--port'], {}, '--port'],

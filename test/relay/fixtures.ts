@@ -151,11 +151,11 @@ export class RoomModel {
     return decodeJoinConfirm(await signRecord(joiner.key, 'sigJoinConfirm', unsigned));
   }
 
-  async message(sender: Identity, counter: number, epoch = this.epoch, signer: Identity = sender): Promise<MessageRecord> {
+  async message(sender: Identity, counter: number, epoch = this.epoch, signer: Identity = sender, ciphertextBytes = 256 + 16): Promise<MessageRecord> {
     const header = encodeMessageHeader({
       roomId: this.roomId, epoch, sender: sender.sign, counter, index: 0, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH, logLength: this.events.length, logHash: this.head, nonce: randomBytes(SIZE.nonce),
     });
-    const ciphertext = randomBytes(256 + 16);
+    const ciphertext = randomBytes(ciphertextBytes);
     return decodeMessage(await signRecord(signer.key, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
   }
 }

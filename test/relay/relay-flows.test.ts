@@ -26,7 +26,8 @@ const clients: RawClient[] = [];
 
 async function startTestRelay(overrides: Partial<RelayConfig> = {}): Promise<RunningRelay> {
   return startRelay(resolveConfig({
-    port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent', ...overrides,
+    port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent',
+    roomsPerAddressPerHour: 1_000_000, ...overrides,
   }));
 }
 
@@ -135,7 +136,7 @@ test('registerInvite: only a bound owner/admin for its own key, expiry within th
   assert.is(outcome(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: past })), 'INVITE_EXPIRED');
 });
 
-test('joinRequest with a wrong invite proof: BAD_INVITE_PROOF, then INVITE_LOCKED even for a correct proof', async () => {
+test('joinRequest with a wrong invite proof: BAD_INVITE_PROOF, then INVITE_LOCKED for more bad ones; a correct proof still joins', async () => {
   const lockRelay = await startTestRelay({ inviteMaxFailures: 3 });
   try {
     const url = `ws://127.0.0.1:${lockRelay.port}/ws`;
@@ -151,11 +152,35 @@ test('joinRequest with a wrong invite proof: BAD_INVITE_PROOF, then INVITE_LOCKE
       const bad = await room.joinRequest(inviteKey, joiner, wrongKey);
       assert.is(outcome(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: bad })), 'BAD_INVITE_PROOF');
     }
+    const bad = await room.joinRequest(inviteKey, joiner, wrongKey);
+    assert.is(outcome(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: bad })), 'INVITE_LOCKED');
     const good = await room.joinRequest(inviteKey, joiner);
-    assert.is(outcome(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: good })), 'INVITE_LOCKED');
+    expectOk(await joinerClient.request({ type: 'joinRequest', rid: joinerClient.nextRid(), request: good }), 'a correct proof while locked');
   } finally {
     await lockRelay.close();
   }
+});
+
+// Checked against the old code: the repeat was INVITE_USED, so a joiner whose first answer was
+// lost (its relay process killed after the claim committed) could never join.
+test('V-110: a join request repeated byte for byte is answered ok again and pushed again; another request for the claimed invite is INVITE_USED', async () => {
+  const { ownerClient, owner, room } = await ownedRoom();
+  const inviteKey = await signingKey();
+  expectOk(await ownerClient.request({ type: 'registerInvite', rid: ownerClient.nextRid(), invite: await room.invite(owner, inviteKey) }), 'invite');
+  const joiner = await identity();
+  const request = await room.joinRequest(inviteKey, joiner);
+  const first = await connect();
+  expectOk(await first.request({ type: 'joinRequest', rid: first.nextRid(), request }), 'first');
+  await ownerClient.waitForType('joinPending');
+  const again = await connect();
+  expectOk(await again.request({ type: 'joinRequest', rid: again.nextRid(), request }), 'the same request again');
+  const told = await ownerClient.waitForType('joinPending');
+  assert.equal(new Uint8Array(told.request.bytes), new Uint8Array(request.bytes), 'the issuer is told again');
+  // The same joiner key with a fresh request (other bytes), and another joiner: both refused.
+  const fresh = await room.joinRequest(inviteKey, joiner);
+  assert.is(outcome(await again.request({ type: 'joinRequest', rid: again.nextRid(), request: fresh })), 'INVITE_USED');
+  const other = await room.joinRequest(inviteKey, await identity());
+  assert.is(outcome(await again.request({ type: 'joinRequest', rid: again.nextRid(), request: other })), 'INVITE_USED');
 });
 
 test('two racing join requests for one invite: exactly one ok, the other INVITE_USED', async () => {

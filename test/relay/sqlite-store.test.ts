@@ -14,13 +14,13 @@ import { ThreadedStore } from '../../relay/store/threaded-store.js';
 import { SCHEMA_VERSION } from '../../relay/store/schema.js';
 import { storeContract } from './store-contract.js';
 
-function sqliteDatabase(threaded = false): { path: string; open(maxHistoryPerRoom: number): Promise<Store>; dispose(): Promise<void> } {
+function sqliteDatabase(threaded = false): { path: string; open(maxHistoryPerRoom: number, maxRoomBytes?: number): Promise<Store>; dispose(): Promise<void> } {
   const dir = mkdtempSync(join(tmpdir(), 'sotto-store-'));
   const path = join(dir, 'relay.sqlite');
   return {
     path,
-    open: async (maxHistoryPerRoom) => {
-      const options = { path, synchronous: 'FULL', maxHistoryPerRoom } as const;
+    open: async (maxHistoryPerRoom, maxRoomBytes) => {
+      const options = { path, synchronous: 'FULL', maxHistoryPerRoom, ...(maxRoomBytes === undefined ? {} : { maxRoomBytes }) } as const;
       return threaded ? ThreadedStore.open(options) : new SqliteStore(options);
     },
     dispose: async () => rmSync(dir, { recursive: true, force: true }),

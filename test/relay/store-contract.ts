@@ -7,12 +7,12 @@ import { toHex } from '../../protocol/bytes.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { isSottoError, type ErrorName } from '../../protocol/errors.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
-import type { AppendedMessage, NewMessage, Store } from '../../relay/store/store.js';
+import type { AppendedMessage, NewMessage, PruneCutoffs, Store } from '../../relay/store/store.js';
 
 /** One empty database per test. */
 export interface StoreDatabase {
-  /** Another store (connection, pool) on this database. */
-  open(maxHistoryPerRoom: number): Promise<Store>;
+  /** Another store (connection, pool) on this database; `maxRoomBytes` unset: no byte limit. */
+  open(maxHistoryPerRoom: number, maxRoomBytes?: number): Promise<Store>;
   /** Drops what the database left behind (stores opened on it are closed by then). */
   dispose(): Promise<void>;
 }
@@ -206,6 +206,27 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     await rejects(append(store, message(randomBytes(16), 0, randomBytes(64), 0)), 'ROOM_NOT_FOUND');
   });
 
+  contract('V-117: a room holds at most maxRoomBytes of messages: ROOM_FULL beyond, a resend still answered, pruning frees room', async () => {
+    await store.close();
+    store = await database.open(2, 1000);
+    const { roomId } = await newRoom();
+    const sent: NewMessage[] = [];
+    for (let i = 0; i < 3; i++) {
+      sent.push(message(roomId, 0, randomBytes(300), i));
+      await append(store, sent[i]!);
+    }
+    // The third pushed the first out (two kept), so 600 bytes are held: 500 more would be 1100.
+    await rejects(append(store, message(roomId, 0, randomBytes(500), 3)), 'ROOM_FULL');
+    // 400 fits exactly; its insert then pushes out the second (seqs 3 and 4 kept: 700 bytes).
+    assert.is((await append(store, message(roomId, 0, randomBytes(400), 3))).seq, 4);
+    await rejects(append(store, message(roomId, 0, randomBytes(301), 4)), 'ROOM_FULL');
+    assert.equal(await append(store, sent[2]!), { seq: 3, duplicate: true });
+    // Pruned by age, everything goes, and with it the bytes it held.
+    await store.prune({ invitesExpiredBefore: 0, joinsCreatedBefore: 0, messagesCreatedBefore: 100, attachmentUploadMs: 1000, now: 100 });
+    assert.is((await append(store, message(roomId, 0, randomBytes(1000), 5))).seq, 5);
+    await rejects(append(store, message(roomId, 0, randomBytes(1), 5)), 'ROOM_FULL');
+  });
+
   contract('claimInvite: of two claims from two connections exactly one wins', async () => {
     const { roomId, owner } = await newRoom();
     const invite = key();
@@ -256,12 +277,39 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     const invite = key();
     await store.putInvite({ roomId, invitePublicKey: invite, issuer: owner, expiresAt: 1000, bytes: randomBytes(150) });
     await store.claimInvite({ roomId, invitePublicKey: invite, joinerSign: key(), joinerEnc: key(), request: randomBytes(300), now: 0 });
-    const keepJoins = { joinsCreatedBefore: 0, messagesCreatedBefore: undefined };
-    assert.equal(await store.prune({ invitesExpiredBefore: 1000, ...keepJoins }), { invites: 0, joins: 0, messages: 0 });
+    const keepJoins = { joinsCreatedBefore: 0, messagesCreatedBefore: undefined, attachmentUploadMs: 1000, now: 0 };
+    assert.equal(await store.prune({ invitesExpiredBefore: 1000, ...keepJoins }), { invites: 0, joins: 0, messages: 0, chunks: 0 });
     assert.ok(await store.getInvite(roomId, invite));
-    assert.equal(await store.prune({ invitesExpiredBefore: 1001, ...keepJoins }), { invites: 1, joins: 1, messages: 0 });
+    assert.equal(await store.prune({ invitesExpiredBefore: 1001, ...keepJoins }), { invites: 1, joins: 1, messages: 0, chunks: 0 });
     assert.is(await store.getInvite(roomId, invite), undefined);
     assert.equal(await store.pendingJoinsForIssuer(roomId, owner), []);
+  });
+
+  contract('V-171: attachments go with the messages that carried them, unfinished ones after the upload window', async () => {
+    const { roomId } = await newRoom();
+    const uploader = key();
+    const put = (attachmentId: Uint8Array, index: number, last: boolean, now: number, bytes = randomBytes(100)): Promise<number> =>
+      store.putAttachmentChunk({ roomId, attachmentId, uploader, index, last, bytes, now, maxAttachmentBytes: 10_000, maxRoomBytes: 100_000 });
+    const [carried, unfinished, recent] = [randomBytes(16), randomBytes(16), randomBytes(16)];
+    await put(carried, 0, false, 1000);
+    assert.is(await put(carried, 1, true, 1200, randomBytes(50)), 150, 'the stored bytes so far');
+    await put(unfinished, 0, false, 1000);
+    await put(recent, 0, true, 8500);
+    assert.is(await store.attachmentBytes(roomId), 350);
+    await append(store, message(roomId, 0, randomBytes(64), 2000));
+    await append(store, message(roomId, 0, randomBytes(64), 9000));
+    const cut = (now: number, messagesCreatedBefore?: number): PruneCutoffs =>
+      ({ invitesExpiredBefore: 0, joinsCreatedBefore: 0, messagesCreatedBefore, attachmentUploadMs: 1000, now });
+    assert.is((await store.prune(cut(1500))).chunks, 0, 'within the upload window nothing goes');
+    assert.is((await store.prune(cut(3000))).chunks, 1, 'the unfinished upload goes after its window');
+    await rejects(store.getAttachmentChunk(roomId, unfinished, 0), 'ATTACHMENT_NOT_FOUND');
+    assert.is((await store.getAttachmentChunk(roomId, carried, 1)).last, true, 'its message is still kept');
+    // The message sent at 2000 goes by age: the attachment its sender uploaded before it goes too.
+    const removed = await store.prune(cut(3000, 2500));
+    assert.equal({ messages: removed.messages, chunks: removed.chunks }, { messages: 1, chunks: 2 });
+    await rejects(store.getAttachmentChunk(roomId, carried, 0), 'ATTACHMENT_NOT_FOUND');
+    assert.is((await store.getAttachmentChunk(roomId, recent, 0)).bytes.length, 100, 'one started within the window of the oldest kept message stays');
+    assert.is(await store.attachmentBytes(roomId), 100);
   });
 
   contract('everything survives closing and reopening', async () => {

@@ -4,10 +4,11 @@
 // SQLite store (signed with the owner's real key, checked with the same rules) while it is stopped,
 // because appending them one request at a time would take minutes.
 //
-// The issue asks for 100,000. The protocol side holds there (every answer is one checkpoint or one
-// sync page), but today's clients take ~1 ms of CPU per event they catch up on (verification, the
-// views they emit, snapshot saves), so two members catching up on 100,000 events take minutes on CI's
-// two cores: 10,000 (twice past where joins stopped) keeps this test near 25 s until that is faster.
+// 100,000, as the issue asks. Two members catch up on all of them, each verifying every signature
+// (most of this test's time), while their clients save what they learn: the log is kept in the
+// keystore's log parts, so a save writes the events appended since the last one, and the state
+// record stays small (it held the whole log before, ~34 MB here, sealed again on every save: a
+// catch-up of 30,000 events took more than 7 minutes, most of it in JSON and the garbage collector).
 //
 // Fails on the code before checkpoints: run against commit 251211e (its getEvents without a limit,
 // and no LOG_TOO_LONG to wait through), the join fails with "FRAME_TOO_LARGE: answer of 2300668
@@ -27,9 +28,10 @@ import { SqliteStore } from '../../relay/store/sqlite-store.js';
 import { admit, openAssembledClient, waitUntil, type TestClient } from '../helpers/clients.js';
 import { MemoryPersistence } from '../helpers/memory-persistence.js';
 import type { ClientPersistence } from '../../protocol/client/persistence.js';
+import { STATE_RECORD } from '../../protocol/client/record-layout.js';
 import { startRelayProcess, type RelayProcess } from '../helpers/relay-process.js';
 
-const ROLE_CHANGES = 10_000;
+const ROLE_CHANGES = 100_000;
 /** Appends in flight at once: the store commits them together, in order. */
 const BATCH = 2000;
 const LONG_WAIT_MS = 120_000;
@@ -50,16 +52,6 @@ async function client(persistence: ClientPersistence = new MemoryPersistence()):
   const c = await openAssembledClient(relay.url, { persistence });
   open.push(c);
   return c;
-}
-
-/**
- * The saved state to open a client on, never written back: a client's snapshot holds its whole log,
- * and saving the whole log every second of the catch-up would be most of this test's time (the
- * keystore's cost, not the protocol's).
- */
-function loadOnly(persistence: MemoryPersistence): ClientPersistence {
-  const records = new Map(persistence.records);
-  return { load: () => Promise.resolve(records), save: () => Promise.resolve() };
 }
 
 /** The owner's per-room signing seed, read back from its own saved snapshot. */
@@ -108,7 +100,7 @@ async function appendRoleChanges(roomId: Uint8Array, ownerSeed: Uint8Array, subj
   }
 }
 
-test('long log: 10,000 role changes, then a joiner joins from the owner’s checkpoint and a member syncs, every answer within one frame', async () => {
+test('long log: 100,000 role changes, then a joiner joins from the owner’s checkpoint and a member syncs, every answer within one frame', async () => {
   const ownerStore = new MemoryPersistence();
   const memberStore = new MemoryPersistence();
   const first = await client(ownerStore);
@@ -125,8 +117,9 @@ test('long log: 10,000 role changes, then a joiner joins from the owner’s chec
 
   // Both catch up on every event, page by page (each page within max-sync-bytes). The owner's
   // client then checkpoints its head; until the relay holds that, getInvite is LOG_TOO_LONG.
-  const owner = await client(loadOnly(ownerStore));
-  const member = await client(loadOnly(memberStore));
+  const savedBefore = ownerStore.changes.length;
+  const owner = await client(ownerStore);
+  const member = await client(memberStore);
   const joinerStore = new MemoryPersistence();
   const joiner = await client(joinerStore);
   const { link } = await owner.client.createInvite(roomId);
@@ -154,6 +147,14 @@ test('long log: 10,000 role changes, then a joiner joins from the owner’s chec
   for (const c of [owner, member, joiner]) assert.is(c.client.members(roomId).find((m) => m.sign === memberSign)?.role, finalRole);
   // No answer was refused for its size (the relay logs what it could not send).
   assert.not.ok(relay.output().includes('FRAME_TOO_LARGE'), 'an answer over the frame limit');
+  // The owner saved as it caught up, and no save sealed the log again in its state record.
+  await owner.client.close();
+  const catchUpSaves = ownerStore.changes.slice(savedBefore);
+  assert.ok(catchUpSaves.length > 1, `${catchUpSaves.length} saves during the catch-up`);
+  const largestState = Math.max(...catchUpSaves.map((c) => c.put.get(STATE_RECORD)?.length ?? 0));
+  assert.ok(largestState < 64 * 1024, `a state record of ${largestState} bytes`);
+  const reopened = await client(ownerStore);
+  assert.is(reopened.client.members(roomId).find((m) => m.sign === memberSign)?.role, finalRole, 'the log read back from its parts');
 });
 
 test.run();

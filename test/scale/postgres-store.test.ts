@@ -12,9 +12,9 @@ import { storeContract, type StoreDatabase } from '../relay/store-contract.js';
 
 const server: PrivatePostgres | undefined = await startPostgres();
 
-function openStore(url: string, maxHistoryPerRoom: number): Promise<PostgresStore> {
+function openStore(url: string, maxHistoryPerRoom: number, maxRoomBytes?: number): Promise<PostgresStore> {
   return PostgresStore.open({
-    url, maxHistoryPerRoom, poolSize: 4,
+    url, maxHistoryPerRoom, poolSize: 4, ...(maxRoomBytes === undefined ? {} : { maxRoomBytes }),
     // Only idle connections report here, and these tests stop the server after closing every store.
     onConnectionError: () => undefined,
   });
@@ -22,7 +22,7 @@ function openStore(url: string, maxHistoryPerRoom: number): Promise<PostgresStor
 
 async function newDatabase(postgres: PrivatePostgres): Promise<StoreDatabase> {
   const url = await postgres.createDatabase();
-  return { open: (maxHistoryPerRoom) => openStore(url, maxHistoryPerRoom), dispose: async () => undefined };
+  return { open: (maxHistoryPerRoom, maxRoomBytes) => openStore(url, maxHistoryPerRoom, maxRoomBytes), dispose: async () => undefined };
 }
 
 storeContract('PostgreSQL', server === undefined ? undefined : () => newDatabase(server)).run();

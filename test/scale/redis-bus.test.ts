@@ -7,6 +7,7 @@ import { randomBytes } from '../../protocol/crypto/random.js';
 import type { BusEvent } from '../../relay/bus/bus.js';
 import { RedisAddressLockout } from '../../relay/bus/redis-address-lockout.js';
 import { RedisBus } from '../../relay/bus/redis-bus.js';
+import { AddressLockout } from '../../relay/limits.js';
 import { createLogger } from '../../relay/log.js';
 import { startRedis, type PrivateRedis } from '../helpers/redis.js';
 import { busContract } from '../relay/bus-contract.js';
@@ -21,6 +22,8 @@ async function open(): Promise<RedisBus> {
 }
 
 const pair = (): Promise<[RedisBus, RedisBus]> => Promise.all([open(), open()]);
+const lockoutOn = (bus: RedisBus): RedisAddressLockout =>
+  new RedisAddressLockout(bus.commands, { maxFailures: 4, lockoutMs: 60_000, fallback: new AddressLockout(4, 60_000), log });
 
 busContract('Redis', redis === undefined ? undefined : pair).run();
 
@@ -73,15 +76,37 @@ test('Redis bus: after an outage every watched room gets a gap, in every process
 test('Redis bus: the address lockout counts failures from every process', async () => {
   if (redis === undefined) return;
   const [a, b] = await pair();
-  const lockouts = [new RedisAddressLockout(a.commands, 4, 60_000), new RedisAddressLockout(b.commands, 4, 60_000)];
+  const lockouts = [lockoutOn(a), lockoutOn(b)];
   await eventually(() => a.commands.status === 'ready' && b.commands.status === 'ready', 'not connected');
   const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
-  await Promise.all([0, 1, 2].map((i) => lockouts[i % 2]!.recordFailure(address)));
-  assert.is(await lockouts[0]!.isLocked(address), false);
-  await lockouts[1]!.recordFailure(address);
-  assert.is(await lockouts[0]!.isLocked(address), true);
-  assert.is(await lockouts[1]!.isLocked(address), true);
-  assert.is(await lockouts[0]!.isLocked('198.51.100.1'), false);
+  await Promise.all([0, 1, 2].map((i) => lockouts[i % 2]!.recordFailure(address, Date.now())));
+  assert.is(await lockouts[0]!.isLocked(address, Date.now()), false);
+  await lockouts[1]!.recordFailure(address, Date.now());
+  assert.is(await lockouts[0]!.isLocked(address, Date.now()), true);
+  assert.is(await lockouts[1]!.isLocked(address, Date.now()), true);
+  assert.is(await lockouts[0]!.isLocked('198.51.100.1', Date.now()), false);
+  await Promise.all([a.close(), b.close()]);
+});
+
+// Checked against the old code: RedisAddressLockout threw while Redis was down, and every join
+// request was refused INTERNAL (a join failing for the whole outage).
+test('V-111: Redis down: the address lockout falls back to one in this process and still locks; shared again once back', async () => {
+  if (redis === undefined) return;
+  const [a, b] = await pair();
+  const lockout = lockoutOn(a);
+  const address = `192.0.2.${Math.floor(Math.random() * 250)}`;
+  await redis.kill();
+  await eventually(() => a.commands.status !== 'ready', 'still connected');
+  assert.is(await lockout.isLocked(address, Date.now()), false, 'a join goes ahead while Redis is down');
+  for (let i = 0; i < 4; i++) await lockout.recordFailure(address, Date.now());
+  assert.is(await lockout.isLocked(address, Date.now()), true, 'failures still lock, in this process');
+  await redis.restart();
+  await eventually(() => a.commands.status === 'ready' && b.commands.status === 'ready', 'not reconnected');
+  assert.is(await lockout.isLocked(address, Date.now()), true, 'the lock set while Redis was away holds');
+  const other = lockoutOn(b);
+  const next = `198.51.100.${Math.floor(Math.random() * 250)}`;
+  for (let i = 0; i < 4; i++) await lockout.recordFailure(next, Date.now());
+  assert.is(await other.isLocked(next, Date.now()), true, 'back on Redis: shared again');
   await Promise.all([a.close(), b.close()]);
 });
 

@@ -11,6 +11,7 @@ const start = new Date(2026, 0, 5, 10, 0).getTime();
 function message(key: string, time: number, pending = false): MessageView {
   return {
     key, seq: pending ? undefined : 1, sender: 'aa', senderName: 'Alice', fingerprint: 'f', time, text: key, own: false, pending, warning: undefined, failed: false, sharedBy: undefined,
+    ref: undefined, replyTo: undefined, reactions: [], edits: [], deleted: false,
   };
 }
 
@@ -33,6 +34,9 @@ test('notices in words, with "you" for this device’s member', () => {
   assert.is(noticeText({ ...notice('n', start, 'removed'), subjectMe: false }), 'Alice removed Bob.');
   assert.is(noticeText({ ...notice('n', start, 'role'), role: 'admin' }), 'Alice made you an admin.');
   assert.match(noticeText({ ...notice('n', start, 'code'), code: 'ABCD-EFGH-JKMN-PQRS' }), 'ABCD-EFGH-JKMN-PQRS');
+  assert.match(noticeText({ ...notice('n', start, 'keys'), subject: 'Alice', subjectMe: false }), 'replaced their keys');
+  assert.is(noticeText({ ...notice('n', start, 'keys'), subject: 'Alice', subjectMe: false, wasVerified: true }),
+    'Alice’s safety number changed: they replaced their keys in this room. You had verified Alice; verify them again before trusting this room with secrets.');
 });
 
 test.run();

@@ -8,6 +8,8 @@ import { joinView } from './join.js';
 import { roomList, type RoomList } from './rooms.js';
 import { roomView } from './room.js';
 import { IdleLock } from './idle-lock.js';
+import { Notifier } from './notifications.js';
+import { setUnreadCount } from './page-title.js';
 import { hashOf, navigate, parseHash, takeInvitePayload, type Route } from './router.js';
 import { settingsView } from './settings.js';
 import { statusBadge } from './status.js';
@@ -29,6 +31,7 @@ export class App {
     title: 'Keys are in this tab’s memory only: closing or reloading it ends the session and its rooms for good.',
   }, 'Memory only', h('span', { class: 'memory-more' }, ' — closing this tab erases everything'));
   readonly #idleLock = new IdleLock(() => void this.#lock());
+  readonly #notifier = new Notifier((roomId) => this.#ctx.go({ name: 'room', roomId }));
   readonly #main = h('main', { id: 'main', class: 'main', tabindex: '-1' });
   readonly #layout = h('div', { class: 'layout' });
   #list: RoomList | undefined;
@@ -106,8 +109,8 @@ export class App {
     this.#rooms = await this.#rpc.call('rooms', {});
     const route = parseHash(location.hash);
     this.#list?.update(this.#rooms, route.name === 'room' ? route.roomId : undefined);
-    const unread = this.#rooms.reduce((n, r) => n + r.unread, 0);
-    document.title = unread > 0 ? `(${unread}) Sotto` : 'Sotto';
+    setUnreadCount(this.#rooms.reduce((n, r) => n + r.unread, 0));
+    this.#notifier.observe(this.#rooms, route.name === 'room' ? route.roomId : undefined);
   }
 
   #onEvent(event: ViewEvent): void {

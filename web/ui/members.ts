@@ -1,7 +1,9 @@
-// The "Members" region: names, roles, fingerprints, and for the owner "Remove" / admin controls.
+// The "Members" region: names, roles, fingerprints, and for the owner "Remove" (after a confirmation) / admin controls.
 import type { MemberView, Role } from '../worker/rpc.js';
 import { h, replaceChildren, uid } from './dom.js';
 import { errorText, type Ctx } from './view.js';
+import { confirmDialog } from './confirm-dialog.js';
+import { verifyDialog } from './verify-dialog.js';
 
 export interface MembersPanel {
   readonly element: HTMLElement;
@@ -42,10 +44,19 @@ export function membersPanel(ctx: Ctx, roomId: string): MembersPanel {
       replaceChildren(list, ...sorted.map((m) => {
         const nameId = uid('member');
         const controls: HTMLElement[] = [];
+        if (!m.me) {
+          const verify = h('button', { type: 'button', class: 'secondary small', 'aria-describedby': nameId }, 'Verify');
+          verify.addEventListener('click', () => verifyDialog(m, (verified) => ctx.rpc.call('setVerified', { roomId, member: m.sign, verified })));
+          controls.push(verify);
+        }
         const canRemove = active && !m.me && m.role !== 'owner' && (myRole === 'owner' || (myRole === 'admin' && m.role === 'member'));
         if (canRemove) {
           const remove = h('button', { type: 'button', class: 'danger small', 'aria-describedby': nameId }, 'Remove');
-          remove.addEventListener('click', () => act(remove, () => ctx.rpc.call('remove', { roomId, member: m.sign }), `${m.name} removed.`));
+          remove.addEventListener('click', () => {
+            void confirmDialog(`Remove ${m.name}?`, `${m.name} will stop receiving this room’s messages: the room gets a new key they do not have.`, 'Remove').then((yes) => {
+              if (yes) act(remove, () => ctx.rpc.call('remove', { roomId, member: m.sign }), `${m.name} removed.`);
+            });
+          });
           controls.push(remove);
         }
         if (active && myRole === 'owner' && !m.me && m.role !== 'owner') {
@@ -59,6 +70,7 @@ export function membersPanel(ctx: Ctx, roomId: string): MembersPanel {
           h('div', { class: 'member-main' },
             h('span', { id: nameId, class: 'member-name' }, m.name, m.me ? ' (you)' : ''),
             m.role === 'member' ? undefined : h('span', { class: `role role-${m.role}` }, ROLE_LABEL[m.role]),
+            m.verified ? h('span', { class: 'verified', title: 'You compared safety numbers with this person' }, '✓ verified') : undefined,
           ),
           h('code', { class: 'fingerprint', title: 'Key fingerprint: compare it with this person out of band' }, m.fingerprint),
           controls.length > 0 ? h('div', { class: 'member-actions' }, ...controls) : undefined,

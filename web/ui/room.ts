@@ -1,11 +1,15 @@
 // One room: header with the room code, verification warnings, the message log (role="log", one
 // <article> per message), the composer, the invite panel and the members region.
-import type { ConnectionState, MessageView, NoticeView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import type { MessageAction, MessageView, NoticeView, RoomView, ViewEvent, WarningView } from '../worker/rpc.js';
+import { attachControl, attachmentElement } from './attachments.js';
 import { coalesced } from './coalesced.js';
+import { setTitleBase } from './page-title.js';
+import { JUMP_EVENT, jumpDone, pendingJump } from './jump.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyControl } from './history-control.js';
 import { invitePanel } from './invite.js';
-import { linkified } from './links.js';
+import { confirmDialog } from './confirm-dialog.js';
+import { messageArticle, messageSignature, type MessageActions } from './message-article.js';
 import { membersPanel } from './members.js';
 import { dayElement, noticeElement, noticeText, timelineItems } from './timeline.js';
 import { errorText, type Ctx, type View } from './view.js';
@@ -17,8 +21,14 @@ const NOTICE: Partial<Record<RoomView['state'], string>> = {
   left: 'You left this room.',
 };
 
-/** Messages rendered at first, and added by each "Show earlier messages". */
-const MESSAGE_WINDOW = 500;
+/**
+ * Messages rendered at first, and added by each "Show earlier messages" or scroll to the top: a
+ * screenful and more, as Signal Desktop and Element Web open a room. Rendering 500 was most of
+ * opening a 10,000-message room (docs/performance.md, "Opening a busy room").
+ */
+const MESSAGE_WINDOW = 100;
+/** Scrolled this close to the top (px), the next window is loaded, as the button would. */
+const EARLIER_AT_PX = 200;
 
 export function roomView(ctx: Ctx, roomId: string): View {
   const title = h('h2', { id: 'room-title', class: 'room-title' });
@@ -28,7 +38,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const history = historyControl(ctx, roomId);
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
   const invite = invitePanel(ctx, roomId);
-  const leave = h('button', { type: 'button', class: 'secondary' }, 'Leave');
+  const leave = h('button', { type: 'button', class: 'secondary' }, 'Leave room');
   const headerActions = h('div', { class: 'actions' }, invite.button, leave);
   const notice = h('p', { class: 'notice', hidden: true });
   const restoredNotice = h('p', { class: 'notice', role: 'status', hidden: true });
@@ -43,7 +53,13 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const text = h('textarea', { name: 'message', rows: '2', maxlength: '8000', autocomplete: 'off', placeholder: 'Write a message (Enter sends, Shift+Enter for a new line)' });
   const send = h('button', { type: 'submit', class: 'primary' }, 'Send');
   const sendError = h('p', { role: 'alert', class: 'error' });
-  const composer = h('form', { class: 'composer', novalidate: true }, field('Message', text), send, sendError);
+  // Replying to or editing a message: said above the field, with a way back (Escape too).
+  const contextText = h('span', {});
+  const cancelContext = h('button', { type: 'button', class: 'link small' }, 'Cancel');
+  const context = h('p', { class: 'composer-context', role: 'status', hidden: true }, contextText, ' ', cancelContext);
+  const attach = attachControl(ctx, roomId, (failure) => { sendError.textContent = failure; });
+  const composer = h('form', { class: 'composer', novalidate: true }, context, attach.button, attach.input, field('Message', text), send, attach.uploads, sendError);
+  let mode: { readonly action: Extract<MessageAction, 'reply' | 'edit'>; readonly target: string } | undefined;
 
   const members = membersPanel(ctx, roomId);
 
@@ -79,7 +95,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
     }
     const joining = room.state === 'waiting' || room.state === 'joining';
     title.textContent = room.name || (joining ? 'Joining a room' : 'Unnamed room');
-    document.title = `${room.name || 'Room'} · Sotto`;
+    setTitleBase(`${room.name || 'Room'} · Sotto`);
     codeLine.hidden = room.state !== 'active';
     code.textContent = room.code ?? 'pending';
     code.title = room.code === undefined ? 'You will see the room code after the next key change in this room.' : '';
@@ -106,12 +122,11 @@ export function roomView(ctx: Ctx, roomId: string): View {
     let previous: HTMLElement | undefined;
     for (const item of timelineItems(messages, notices)) {
       keep.add(item.key);
-      const signature = item.type === 'message'
-        ? `${item.message.pending ? `${connection}${item.message.failed ? '-failed' : ''}` : 'sent'}|${item.message.text}|${item.message.warning ?? ''}|${item.message.senderName}`
+      const signature = item.type === 'message' ? messageSignature(item.message, connection)
         : item.type === 'notice' ? `${noticeText(item.notice)}|${item.notice.time}` : item.label;
       let entry = rendered.get(item.key);
       if (entry === undefined || entry.signature !== signature) {
-        const article = item.type === 'message' ? messageArticle(item.message, connection, retrySends)
+        const article = item.type === 'message' ? messageArticle(item.message, connection, actions)
           : item.type === 'notice' ? noticeElement(item.notice) : dayElement(item.label);
         if (entry !== undefined) entry.article.replaceWith(article);
         entry = { article, signature };
@@ -143,6 +158,11 @@ export function roomView(ctx: Ctx, roomId: string): View {
     if (disposed) return;
     renderMessages(messages, notices);
     earlier.hidden = total <= messages.length;
+    if (pendingJump(roomId) !== undefined && !applyJump() && total > messages.length) {
+      // The message is older than the window shown: widen it to the whole history, then look again.
+      showing = total;
+      void refreshMessages();
+    }
     if (document.visibilityState === 'visible' && room?.unread) await ctx.rpc.call('markRead', { roomId });
   });
   const refreshMembers = coalesced(async (): Promise<void> => {
@@ -156,25 +176,111 @@ export function roomView(ctx: Ctx, roomId: string): View {
   });
   const report = (error: unknown): void => console.error('room refresh failed', error);
 
+  /** Brings a search result's message into view (jump.ts); false while it is not rendered. */
+  const applyJump = (): boolean => {
+    const key = pendingJump(roomId);
+    const article = key === undefined ? undefined : rendered.get(key)?.article;
+    if (article === undefined) return false;
+    jumpDone();
+    log.querySelectorAll('.jumped').forEach((old) => old.classList.remove('jumped'));
+    article.classList.add('jumped');
+    article.setAttribute('tabindex', '-1');
+    article.scrollIntoView({ block: 'center' });
+    article.focus();
+    return true;
+  };
+  const onJump = (): void => void applyJump();
+  window.addEventListener(JUMP_EVENT, onJump);
+
   applyRoom();
   if (room !== undefined) {
     void Promise.all([refreshMessages(), refreshMembers(), refreshWarnings()]).then(() => {
-      log.scrollTop = log.scrollHeight;
+      // At the newest message, unless a search result was brought into view meanwhile.
+      if (log.querySelector('.jumped') === null) log.scrollTop = log.scrollHeight;
       return ctx.rpc.call('markRead', { roomId });
     }).catch(report);
   }
 
-  earlier.addEventListener('click', () => {
+  let loadingEarlier = false;
+  const showEarlier = (): void => {
+    if (loadingEarlier || earlier.hidden) return;
+    loadingEarlier = true;
     showing += MESSAGE_WINDOW;
     // Earlier messages go in above what is on screen; keep that where it is.
     const fromBottom = log.scrollHeight - log.scrollTop;
     refreshMessages().then(() => {
       log.scrollTop = log.scrollHeight - fromBottom;
-    }).catch(report);
-  });
+    }).catch(report).finally(() => {
+      loadingEarlier = false;
+    });
+  };
+  earlier.addEventListener('click', showEarlier);
+  // Only a person's scroll up: the first render scrolls to the bottom before this can fire.
+  log.addEventListener('scroll', () => {
+    if (log.scrollTop < EARLIER_AT_PX && log.scrollHeight > log.clientHeight) showEarlier();
+  }, { passive: true });
 
   const retrySends = (): void => {
     ctx.rpc.call('retrySends', { roomId }).catch(report);
+  };
+
+  const setMode = (next: typeof mode, label = ''): void => {
+    mode = next;
+    context.hidden = next === undefined;
+    contextText.textContent = label;
+    send.textContent = next?.action === 'edit' ? 'Save' : 'Send';
+  };
+  cancelContext.addEventListener('click', () => {
+    if (mode?.action === 'edit') text.value = '';
+    setMode(undefined);
+    text.focus();
+  });
+
+  /** Reply, React, Edit or Delete; a failure is said under the composer, nothing typed is lost. */
+  const act = (action: MessageAction, target: string, body: string, restore?: () => void): void => {
+    sendError.textContent = '';
+    ctx.rpc.call('act', { roomId, action, target, text: body }).catch((failure: unknown) => {
+      restore?.();
+      sendError.textContent = `Not sent: ${errorText(failure)}`;
+    });
+  };
+
+  const actions: MessageActions = {
+    retry: () => retrySends(),
+    attachment: (m) => attachmentElement(ctx, roomId, m),
+    reply(m) {
+      if (m.ref === undefined) return;
+      setMode({ action: 'reply', target: m.ref }, `Replying to ${m.senderName}: ${m.text.slice(0, 80)}${m.text.length > 80 ? '…' : ''}`);
+      text.focus();
+    },
+    react: (m, emoji) => {
+      if (m.ref !== undefined) act('react', m.ref, emoji);
+    },
+    edit(m) {
+      if (m.ref === undefined) return;
+      setMode({ action: 'edit', target: m.ref }, 'Editing your message');
+      text.value = m.text;
+      text.focus();
+    },
+    remove(m) {
+      const target = m.ref;
+      if (target === undefined) return;
+      void confirmDialog('Delete for everyone?', 'This message will be deleted for everyone in this room: each member’s Sotto wipes its text. This cannot be undone.', 'Delete for everyone')
+        .then((yes) => {
+          if (yes) act('delete', target, '');
+        });
+    },
+    jump(seq) {
+      const article = seq === undefined ? null : log.querySelector<HTMLElement>(`article[data-seq="${seq}"]`);
+      if (article === null) {
+        ctx.announce('The original message is further back: use “Show earlier messages”.');
+        return;
+      }
+      article.scrollIntoView({ block: 'center' });
+      article.focus();
+      article.classList.add('highlight');
+      article.addEventListener('blur', () => article.classList.remove('highlight'), { once: true });
+    },
   };
 
   // The call settles when the relay acknowledges; until then the message is listed as pending.
@@ -183,10 +289,18 @@ export function roomView(ctx: Ctx, roomId: string): View {
     if (body.trim() === '') return;
     sendError.textContent = '';
     text.value = '';
-    ctx.rpc.call('send', { roomId, text: body }).catch((failure: unknown) => {
+    const current = mode;
+    setMode(undefined);
+    const restore = (): void => {
       if (text.value === '') text.value = body;
-      sendError.textContent = `Not sent: ${errorText(failure)}`;
-    });
+    };
+    if (current !== undefined) act(current.action, current.target, body, restore);
+    else {
+      ctx.rpc.call('send', { roomId, text: body }).catch((failure: unknown) => {
+        restore();
+        sendError.textContent = `Not sent: ${errorText(failure)}`;
+      });
+    }
     text.focus();
   };
   composer.addEventListener('submit', (event) => {
@@ -197,10 +311,17 @@ export function roomView(ctx: Ctx, roomId: string): View {
     if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
       event.preventDefault();
       submit();
+    } else if (event.key === 'Escape' && mode !== undefined) {
+      cancelContext.click();
     }
   });
 
   leave.addEventListener('click', () => {
+    void confirmDialog('Leave room?', 'You will stop receiving this room’s messages. To come back, someone must invite you again.', 'Leave room').then((yes) => {
+      if (yes) leaveRoom();
+    });
+  });
+  const leaveRoom = (): void => {
     leave.disabled = true;
     ctx.rpc.call('leave', { roomId }).then(
       () => ctx.announce('You left the room.'),
@@ -209,7 +330,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
         sendError.textContent = `Could not leave: ${errorText(failure)}`;
       },
     );
-  });
+  };
 
   const onVisible = (): void => {
     if (document.visibilityState === 'visible' && room?.unread) ctx.rpc.call('markRead', { roomId }).catch(report);
@@ -251,41 +372,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
     dispose() {
       disposed = true;
       document.removeEventListener('visibilitychange', onVisible);
-      document.title = 'Sotto';
+      window.removeEventListener(JUMP_EVENT, onJump);
+      setTitleBase('Sotto');
     },
   };
-}
-
-/** The note on a message of ours the relay has not acknowledged: sending, waiting to be online, or given up on. */
-function pendingNote(m: MessageView, connection: ConnectionState, retry: () => void): HTMLElement | undefined {
-  if (!m.pending) return undefined;
-  if (!m.failed) return h('span', { class: 'pending-note' }, connection === 'online' ? 'Sending…' : 'Not sent yet');
-  const button = h('button', { type: 'button', class: 'link small' }, 'Retry');
-  button.addEventListener('click', retry);
-  return h('span', { class: 'pending-note failed' }, 'Not sent — ', button);
-}
-
-function messageArticle(m: MessageView, connection: ConnectionState, retry: () => void): HTMLElement {
-  const fp = h('p', { class: 'fingerprint-line', hidden: true }, 'Key fingerprint ', h('code', {}, m.fingerprint));
-  const fpButton = h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false' }, 'Key');
-  fpButton.addEventListener('click', () => {
-    fp.hidden = !fp.hidden;
-    fpButton.setAttribute('aria-expanded', fp.hidden ? 'false' : 'true');
-  });
-  const article = h('article', { class: `message${m.own ? ' own' : ''}${m.pending ? ' pending' : ''}`, 'data-seq': m.seq, 'data-sender': m.sender },
-    h('header', { class: 'message-head' },
-      h('span', { class: 'sender' }, m.senderName),
-      ' ',
-      h('time', { datetime: new Date(m.time).toISOString(), title: new Date(m.time).toLocaleString() }, formatTime(m.time)),
-      pendingNote(m, connection, retry),
-      ' ',
-      fpButton,
-    ),
-    h('p', { class: 'text' }, ...linkified(m.text)),
-    m.sharedBy === undefined ? undefined
-      : h('p', { class: 'shared-note', title: 'Sent before you joined. This copy comes from the member who added you, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),
-    m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),
-    fp,
-  );
-  return article;
 }

@@ -4,6 +4,7 @@
 import type { ViewEvent } from '../worker/rpc.js';
 import { field, h, replaceChildren } from './dom.js';
 import { releaseSection } from './release-section.js';
+import { notificationSettings } from './notification-settings.js';
 import { securitySettings } from './settings-security.js';
 import { errorText, type Ctx, type View } from './view.js';
 
@@ -116,6 +117,7 @@ export function settingsView(ctx: Ctx): View {
     back,
     h('h1', { id: 'settings-title' }, 'Settings'),
     ...security.elements,
+    ...notificationSettings(),
     h('h2', {}, 'Back up'),
     exportButton,
     exportNote,

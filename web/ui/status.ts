@@ -12,6 +12,7 @@ export interface StatusBadge {
 const TEXT: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
   online: 'Connected',
+  degraded: 'Server trouble, messages wait',
   offline: 'Offline, retrying',
   stopped: 'Offline',
 };

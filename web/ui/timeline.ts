@@ -79,7 +79,9 @@ export function noticeText(n: NoticeView): string {
     case 'history':
       return `${actor} changed what new members see: ${n.history === undefined ? 'see the room’s details' : historyText(n.history).replace(/^New members see /, '').replace(/\.$/, '')}.`;
     case 'keys':
-      return `${actor} replaced their keys in this room (a key update), so their fingerprint changed.`;
+      return n.wasVerified === true
+        ? `${actor}’s safety number changed: they replaced their keys in this room. You had verified ${n.actor}; verify them again before trusting this room with secrets.`
+        : `${actor} replaced their keys in this room (a key update), so their fingerprint changed.`;
     case 'device':
       // A device add names the new device's key as subject; the person is the signer (§8.7).
       return `${actor} added a device.`;
@@ -91,7 +93,7 @@ export function noticeText(n: NoticeView): string {
 }
 
 export function noticeElement(n: NoticeView): HTMLElement {
-  return h('p', { class: 'timeline-notice', 'data-kind': n.kind },
+  return h('p', { class: `timeline-notice${n.wasVerified === true ? ' was-verified' : ''}`, 'data-kind': n.kind },
     h('span', {}, noticeText(n)), ' ',
     h('time', { datetime: new Date(n.time).toISOString() }, formatTime(n.time)));
 }

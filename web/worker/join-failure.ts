@@ -5,7 +5,8 @@ const JOIN_FAILURES: Readonly<Partial<Record<string, string>>> = {
   INVITE_USED: 'This invite link was already used. Invite links work once: ask for a new one.',
   INVITE_EXPIRED: 'This invite link has expired. Ask for a new one.',
   INVITE_NOT_FOUND: 'The relay does not know this invite: it was withdrawn or altered on the way, or whoever made it can no longer invite. Ask for a new one.',
-  INVITE_LOCKED: 'Too many failed attempts were made with this invite, so the relay locked it for a while. Try again later.',
+  // Only a proof that does not verify is refused while locked (V-119): this link is not the invite's.
+  INVITE_LOCKED: 'This link does not match its invite (it was altered on the way), and the relay is refusing such attempts for a while. Ask for a new link.',
   BAD_INVITE_LINK: 'This is not a valid invite link. Check that it was copied completely.',
   BAD_INVITE_PROOF: 'The invite does not match the room it claims to be for: the link or the relay’s answer was altered.',
   BAD_CHAIN: 'The room’s membership history does not verify against the link: the relay served a forged room.',

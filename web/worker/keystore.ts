@@ -54,18 +54,25 @@ export async function writeSealed(bytes: Uint8Array): Promise<void> {
  * Replaces the stored keystore with a file already checked by checkKeystoreFile (keystore-wrap.ts):
  * a whole snapshot, written as the state entry with every other record deleted, migrated to records
  * at the next unlock. In the same transaction it notes the import: the next unlock opens it as
- * imported (takeImported), so its rooms adopt what its keys sent since the export and replace their
+ * imported (importPending), so its rooms adopt what its keys sent since the export and replace their
  * keys (protocol/client/adopt.ts, key-update.ts).
  */
 export async function replaceKeystore(sealed: Uint8Array): Promise<void> {
   await replaceAllRecords(db(), sealed, true);
 }
 
-/** Whether the stored keystore was imported and not opened since; clears the note. */
-export async function takeImported(): Promise<boolean> {
-  const imported = (await get(IMPORTED_ENTRY, db())) === true;
-  if (imported) await del(IMPORTED_ENTRY, db());
-  return imported;
+/** Whether the stored keystore was imported and its client has not yet saved what that owes. */
+export async function importPending(): Promise<boolean> {
+  return (await get(IMPORTED_ENTRY, db())) === true;
+}
+
+/**
+ * Clears the import note, once the client opened on the import has saved its rooms marked (owed key
+ * updates, adopting): cleared before that, a stop in between would open the import as an ordinary
+ * keystore and lose both.
+ */
+export async function clearImportPending(): Promise<void> {
+  await del(IMPORTED_ENTRY, db());
 }
 
 /**

@@ -8,8 +8,11 @@ import type { NoticeView as ClientNoticeView } from '../../protocol/client/notic
 
 export type Role = 'owner' | 'admin' | 'member';
 export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 'failed';
-/** 'stopped': reconnecting gave up after a bounded time; the `reconnect` call tries again. */
-export type ConnectionState = 'connecting' | 'online' | 'offline' | 'stopped';
+/**
+ * 'stopped': reconnecting gave up after a bounded time; the `reconnect` call tries again.
+ * 'degraded': the relay answers but cannot reach its storage; queued messages wait.
+ */
+export type ConnectionState = 'connecting' | 'online' | 'degraded' | 'offline' | 'stopped';
 export type KeystoreState = 'absent' | 'locked' | 'unlocked' | 'ephemeral';
 
 export interface RoomView {
@@ -35,6 +38,18 @@ export interface RoomView {
   readonly restoredNotice: string | undefined;
   /** What new members see of earlier messages; undefined until the room's log is here. */
   readonly history: HistoryView | undefined;
+  /** The newest message, for the room list's preview line; undefined in an empty room. */
+  readonly lastMessage: LastMessage | undefined;
+  /** Unread messages that mention this device's member ("@Name"). */
+  readonly mentions: number;
+}
+
+export interface LastMessage {
+  readonly senderName: string;
+  /** Its text, or "File: name" for an attachment. */
+  readonly text: string;
+  readonly time: number;
+  readonly own: boolean;
 }
 
 /** A room's history setting for new members (docs/protocol.md §8.6). */
@@ -65,7 +80,50 @@ export interface MessageView {
   readonly warning: string | undefined;
   /** From before we joined, shared with us by this member (their label): their word, not the sender's signature. */
   readonly sharedBy: string | undefined;
+  /** What Reply, React, Edit and Delete name it by (`sender:counter`); undefined when it cannot be named (pending, shared history). */
+  readonly ref: string | undefined;
+  /** A reply: the message it quotes as that reads now, or `missing` when this device does not hold it. */
+  readonly replyTo: Quote | { readonly ref: string; readonly missing: true } | undefined;
+  /** Each emoji with how many reacted and who (labels); `mine` when we did. */
+  readonly reactions: readonly { readonly emoji: string; readonly count: number; readonly by: readonly string[]; readonly mine: boolean }[];
+  /** The texts it had before its latest edit, oldest first (kept on this device); empty if never edited. */
+  readonly edits: readonly { readonly text: string; readonly time: number }[];
+  /** Deleted by its sender: shown as "This message was deleted.", its text wiped here. */
+  readonly deleted: boolean;
+  /** A file or image (docs/protocol.md §9.2): what the page shows before fetching it; `text` is its name. */
+  readonly attachment?: AttachmentInfo;
+  /** It names this device's member as "@Name". */
+  readonly mention?: true;
 }
+
+/** One message "Search messages" found; `key` finds it in the room's timeline. */
+export interface SearchHit {
+  readonly roomId: string;
+  readonly roomName: string;
+  readonly key: string;
+  readonly senderName: string;
+  readonly text: string;
+  readonly time: number;
+}
+
+export interface AttachmentInfo {
+  readonly name: string;
+  readonly mediaType: string;
+  /** Bytes. */
+  readonly size: number;
+}
+
+export interface Quote {
+  readonly ref: string;
+  /** Where "jump to" goes; undefined while the quoted message is ours and pending. */
+  readonly seq: number | undefined;
+  readonly senderName: string;
+  readonly text: string;
+  readonly deleted: boolean;
+}
+
+/** What the person does to a message: reply (text), react (emoji, '' withdraws), edit (text), delete. */
+export type MessageAction = 'reply' | 'react' | 'edit' | 'delete';
 
 export interface MemberView {
   readonly sign: string;
@@ -73,6 +131,10 @@ export interface MemberView {
   readonly role: Role;
   readonly fingerprint: string;
   readonly me: boolean;
+  /** Marked verified on this device after comparing safety numbers (for this key). */
+  readonly verified: boolean;
+  /** Ours and theirs, for "Verify" (fingerprint.ts safetyNumber). */
+  readonly safetyNumber: string;
 }
 
 /** A timeline notice (protocol/client/notices.ts): what the signed log and the epochs say happened. */
@@ -130,7 +192,8 @@ export interface Api {
   forget: [{ confirm: string }, void];
   /** Keys in memory only; nothing is written to IndexedDB. */
   ephemeral: [Record<string, never>, void];
-  createRoom: [{ name: string; displayName: string; history: HistoryView }, { roomId: string }];
+  /** `roomToken`: an operator's room-creation token, when the relay asked for one. */
+  createRoom: [{ name: string; displayName: string; history: HistoryView; roomToken?: string }, { roomId: string }];
   /** Owner/admin: what new members see of earlier messages, announced to every member by a signed log event. */
   setHistory: [{ roomId: string; history: HistoryView }, void];
   createInvite: [{ roomId: string; ttlMs: number }, InviteView];
@@ -138,7 +201,21 @@ export interface Api {
   /** Checks a link with the relay (the same checks as a join) and says what it leads to. */
   previewInvite: [{ payload: string }, InvitePreview];
   send: [{ roomId: string; text: string }, void];
+  /** Reply, React, Edit or Delete on the message `target` (a MessageView's `ref`); settles on the relay's ack. */
+  act: [{ roomId: string; action: MessageAction; target: string; text: string }, void];
+  /**
+   * Seals and uploads a file, then sends it; progress comes as `transfer` events under the page's
+   * `transfer` id, and `cancelTransfer` stops it (CANCELLED). Resolves once the message is acknowledged.
+   */
+  attach: [{ roomId: string; transfer: string; bytes: Uint8Array; name: string; mediaType: string }, void];
+  /** Downloads and verifies the attachment of a delivered message: its bytes only after the check (ATTACHMENT_CORRUPT otherwise). */
+  fetchAttachment: [{ roomId: string; messageKey: string; transfer: string }, { bytes: Uint8Array; name: string; mediaType: string }];
+  cancelTransfer: [{ transfer: string }, void];
+  /** Text search over this device's decrypted history: one room, or every room when `roomId` is empty. */
+  search: [{ query: string; roomId: string }, SearchHit[]];
   remove: [{ roomId: string; member: string }, void];
+  /** Marks a member verified after comparing safety numbers, or clears it (this device only). */
+  setVerified: [{ roomId: string; member: string; verified: boolean }, void];
   setRole: [{ roomId: string; member: string; role: 'admin' | 'member' }, void];
   leave: [{ roomId: string }, void];
   rooms: [Record<string, never>, RoomView[]];
@@ -201,6 +278,8 @@ export type ViewEvent =
   | { readonly type: 'warning'; readonly warning: WarningView }
   /** Another tab handed this tab an invite link (web/worker/handoff.ts). */
   | { readonly type: 'invite'; readonly payload: string }
+  /** An upload or download under way: plaintext bytes done of the total. */
+  | { readonly type: 'transfer'; readonly transfer: string; readonly done: number; readonly total: number }
   | { readonly type: 'fatal'; readonly text: string };
 
 export interface EventMessage {
@@ -228,4 +307,5 @@ export const WORKER_ERRORS = {
   UNKNOWN_ROOM: 'No such room.',
   IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
   NOT_CONFIRMED: 'Type the word shown to confirm.',
+  CANCELLED: 'Cancelled.',
 } as const;

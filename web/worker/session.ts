@@ -10,7 +10,9 @@ import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
-import { forgetKeystore, keystoreExists, replaceKeystore, takeImported, WrongPassphrase } from './keystore.js';
+import { Transfers } from './transfers.js';
+import { MAX_QUERY, mergeHits, searchRoom } from './search.js';
+import { clearImportPending, forgetKeystore, importPending, keystoreExists, replaceKeystore, WrongPassphrase } from './keystore.js';
 import {
   checkKeystoreFile, createWrappedKeystore, openKeystoreFile, storedHasRecoveryKey, unlockWithPassphrase, unlockWithRecoveryKey, type WrappedKeystore,
 } from './keystore-wrap.js';
@@ -43,6 +45,16 @@ export function toRpcError(error: unknown, method?: Method): RpcError {
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
 
+/** The relay's quotas (docs/operations.md), as a refused request or a refused message shows them. */
+const QUOTA_TEXT: Partial<Record<string, string>> = {
+  ROOM_CREATION_LIMITED: 'This server allows only a few new rooms per hour from one address. Try again later.',
+  ROOM_TOKEN_REQUIRED: 'This server creates rooms only with a room-creation token from its operator. Enter the token you were given.',
+  BAD_ROOM_TOKEN: 'This room-creation token is not valid on this server, or it has expired. Ask the server’s operator for a new one.',
+  ROOM_FULL: 'This room has reached the server’s storage limit, so no more messages can be sent to it.',
+  MESSAGE_TOO_LARGE: 'This message is larger than the server accepts.',
+  TOO_MANY_ROOMS: 'You are in as many rooms as this server allows on one connection.',
+};
+
 const FRIENDLY: Partial<Record<string, string>> = {
   BAD_CHAIN: 'The room’s membership history does not verify.',
   NOT_ADMIN: 'Only the owner or an admin can do that.',
@@ -50,7 +62,12 @@ const FRIENDLY: Partial<Record<string, string>> = {
   CLOSED: 'Not connected to the relay. Try again in a moment.',
   TIMEOUT: 'The relay did not answer in time. Try again.',
   RATE_LIMITED: 'Too many requests; slow down a little.',
+  STORE_UNAVAILABLE: 'The server cannot reach its storage right now. Nothing was lost; try again in a moment.',
+  ...QUOTA_TEXT,
   FIELD_TOO_LARGE: 'That is too long.',
+  ATTACHMENT_TOO_LARGE: 'That file is larger than this server accepts.',
+  ATTACHMENT_CORRUPT: 'The file failed verification: it is not what its sender sent. It was not opened.',
+  ATTACHMENT_NOT_FOUND: 'The server no longer has this file (its room keeps files for a limited time).',
 };
 
 function humanError(error: SottoError): string {
@@ -73,6 +90,7 @@ const WARNING_TEXT: Partial<Record<string, string>> = {
   BAD_VALUE: 'The relay’s configuration is malformed; Sotto will not connect to it.',
   UNEXPECTED_FRAME: 'The relay sent something out of order; the connection was reset.',
   INTERNAL: 'Something went wrong on this device (for example saving the keystore).',
+  ...QUOTA_TEXT,
 };
 
 interface RoomExtra {
@@ -89,6 +107,7 @@ type Emit = (event: ViewEvent) => void;
 
 export class Session {
   readonly #emit: Emit;
+  readonly #transfers: Transfers;
   #state: KeystoreState = 'locked';
   #client: ClientPort | undefined;
   /** The unlocked keystore (its records, for an export too); undefined while locked or ephemeral. */
@@ -103,6 +122,7 @@ export class Session {
 
   constructor(emit: Emit) {
     this.#emit = emit;
+    this.#transfers = new Transfers(emit);
   }
 
   async handle<M extends Method>(method: M, params: Params<M>): Promise<Result<M>> {
@@ -130,14 +150,14 @@ export class Session {
       if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
       await this.#lockKeystore();
       const keystore = await unlockWithPassphrase(text(passphrase), this.#progress);
-      return { keystore, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
+      return { keystore, state: 'unlocked' as const, fresh: false, imported: await importPending() };
     }),
     unlockWithRecoveryKey: async ({ recoveryKey, passphrase }) => this.#open(async () => {
       if (!(await keystoreExists())) throw new WorkerFailure('NO_KEYSTORE');
       await this.#lockKeystore();
       await requireStrong(text(passphrase));
       const keystore = await recoveryFailure(() => unlockWithRecoveryKey(text(recoveryKey), text(passphrase), this.#progress));
-      return { keystore, state: 'unlocked' as const, fresh: false, imported: await takeImported() };
+      return { keystore, state: 'unlocked' as const, fresh: false, imported: await importPending() };
     }),
     changePassphrase: async ({ current, next }) => {
       const keystore = this.#needKeystore();
@@ -155,7 +175,9 @@ export class Session {
       await forgetKeystore();
     },
     ephemeral: async () => this.#open(async () => ({ keystore: undefined, state: 'ephemeral' as const, fresh: false })),
-    createRoom: async ({ name, displayName, history }) => ({ roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history)) }),
+    createRoom: async ({ name, displayName, history, roomToken }) => ({
+      roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history), roomToken === undefined ? '' : text(roomToken).trim()),
+    }),
     setHistory: async ({ roomId, history }) => this.#need().setHistory(hex(roomId), historySetting(history)),
     createInvite: async ({ roomId, ttlMs }): Promise<InviteView> => {
       const invite = await this.#need().createInvite(hex(roomId), num(ttlMs));
@@ -171,7 +193,32 @@ export class Session {
       if (text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
       await this.#need().send(hex(roomId), body);
     },
+    act: async ({ roomId, action, target, text: body }) => {
+      if (action !== 'reply' && action !== 'react' && action !== 'edit' && action !== 'delete') throw new WorkerFailure('BAD_REQUEST', 'action');
+      if ((action === 'reply' || action === 'edit') && text(body).trim() === '') throw new WorkerFailure('BAD_REQUEST', 'empty message');
+      await this.#need().act(hex(roomId), action, text(target), text(body));
+    },
+    attach: async ({ roomId, transfer, bytes, name, mediaType }) => {
+      if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
+      const port = this.#need();
+      await this.#transfers.run(transfer, (options) => port.attach(hex(roomId), { bytes, name: text(name), mediaType: text(mediaType) }, options));
+    },
+    fetchAttachment: async ({ roomId, messageKey, transfer }) => {
+      const port = this.#need();
+      return this.#transfers.run(transfer, (options) => port.fetchAttachment(hex(roomId), text(messageKey), options));
+    },
+    cancelTransfer: async ({ transfer }) => this.#transfers.cancel(transfer),
+    search: async ({ query, roomId }) => {
+      const port = this.#need();
+      const wanted = text(query).slice(0, MAX_QUERY);
+      const rooms = port.rooms().filter((room) => text(roomId) === '' || room.id === hex(roomId));
+      return mergeHits(rooms.map((room) => searchRoom(room.id, room.name, port.messages(room.id, Number.MAX_SAFE_INTEGER).messages, wanted)));
+    },
     remove: async ({ roomId, member }) => this.#need().remove(hex(roomId), hex(member)),
+    setVerified: async ({ roomId, member, verified }) => {
+      if (typeof verified !== 'boolean') throw new WorkerFailure('BAD_REQUEST', 'verified');
+      this.#need().setVerified(hex(roomId), hex(member), verified);
+    },
     setRole: async ({ roomId, member, role }) => {
       if (role !== 'admin' && role !== 'member') throw new WorkerFailure('BAD_REQUEST', 'role');
       await this.#need().setRole(hex(roomId), hex(member), role);
@@ -272,6 +319,8 @@ export class Session {
         onEvent: (event) => this.#onClientEvent(event),
         imported: imported === true,
       });
+      // Opening an import saved its rooms marked (SottoClient.open): only now is the note done with.
+      if (imported === true) await clearImportPending();
       this.#client = client;
       this.#keystore = keystore;
       this.#state = state;
@@ -322,6 +371,8 @@ export class Session {
         ...view,
         ...(failed ? { state: 'failed' as const, detail: extra.joinFailure } : {}),
         lastTime: last?.time ?? createdTime,
+        lastMessage: last === undefined ? undefined
+          : { senderName: last.senderName, text: last.attachment === undefined ? last.text : `File: ${last.attachment.name}`, time: last.time, own: last.own },
         warnings: extra.warnings.length,
         restoredNotice: extra.restoredNotice,
       };

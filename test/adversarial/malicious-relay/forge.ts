@@ -47,13 +47,15 @@ export interface ForgedMessage extends Omit<MessageHeaderFields, 'nonce' | 'logL
    */
   readonly key: Uint8Array;
   readonly text: string;
+  /** What the record carries; a text message of `text` unless given. */
+  readonly content?: Content;
 }
 
 /** A message record built from parts, so the sender field, the signer and the key can disagree. */
 export async function forgeMessage(m: ForgedMessage): Promise<MessageRecord> {
   const header = encodeMessageHeader({ logLength: 0, logHash: new Uint8Array(SIZE.hash), ...m, nonce: randomBytes(SIZE.nonce) });
   const nonce = header.subarray(header.length - SIZE.nonce);
-  const ciphertext = xchachaSeal(m.key, nonce, encodeContent({ type: 'text', time: Date.now(), text: m.text }), header);
+  const ciphertext = xchachaSeal(m.key, nonce, encodeContent(m.content ?? { type: 'text', time: Date.now(), text: m.text }), header);
   return decodeMessage(await signRecord(m.signer, 'sigMessage', encodeMessageUnsigned(header, ciphertext)));
 }
 

@@ -79,6 +79,7 @@ export class HostileRelay {
     const dataDir = mkdtempSync(join(tmpdir(), 'sotto-malicious-relay-'));
     const relay = await startRelay(resolveConfig({
       port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', rateLimitPerSecond: 100_000, rateLimitBurst: 100_000,
+      roomsPerAddressPerHour: 1_000_000,
     }));
     return new HostileRelay(relay, dataDir, await detectSuite());
   }

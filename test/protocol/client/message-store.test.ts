@@ -1,5 +1,6 @@
 // The keystore's records layout (record-layout.ts, message-store.ts): a save writes the state
-// record and the chunks that changed, the same few records whatever the history's length; the
+// record and the chunks and log parts that changed, the same few records whatever the history's or
+// the log's length; the
 // records join back into exactly the snapshot they came from; a misplaced record is refused.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -7,8 +8,10 @@ import { bytesEqual, fromUtf8 } from '../../../protocol/bytes.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { MessageStore, noteHistory } from '../../../protocol/client/message-store.js';
 import type { RecordChange } from '../../../protocol/client/persistence.js';
-import { chunkName, joinRecords, STATE_RECORD, type StateJson } from '../../../protocol/client/record-layout.js';
-import type { DeliveredMessage, RoomState } from '../../../protocol/client/room-state.js';
+import { chunkName, joinRecords, LAYOUT_VERSION, logName, STATE_RECORD, type LogJson, type StateJson } from '../../../protocol/client/record-layout.js';
+import { appendVerified, currentRoster, logLength, type DeliveredMessage, type RoomState } from '../../../protocol/client/room-state.js';
+import { signEvent } from '../../../protocol/client/events.js';
+import { nextRoster } from '../../../protocol/membership/roster.js';
 import { decodeSnapshotJson, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { isSottoError } from '../../../protocol/errors.js';
 import { grow } from '../../helpers/grow-history.js';
@@ -83,6 +86,52 @@ test('records: a room gone from the client takes its records with it', async () 
   assert.equal([...store.next().remove].sort(), history.sort());
 });
 
+/** Appends `count` role flips of Ben, signed by the fixture room's owner (this client), as the log would. */
+async function flipRoles(room: RoomState, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) {
+    const roster = currentRoster(room)!;
+    const ben = [...roster.members.values()].find((m) => m.role !== 'owner')!;
+    const event = await signEvent(room.me.sign, {
+      roomId: room.roomId, index: logLength(room), prevHash: roster.headHash, kind: 'role', time: 1_700_000_000_000 + i,
+      issuer: room.me.sign.publicKey, subjectSign: ben.sign, subjectEnc: ben.enc, role: ben.role === 'admin' ? 'member' : 'admin',
+    });
+    appendVerified(room, event, nextRoster(roster, event));
+  }
+}
+
+test('records: a new log event rewrites the state record and the last log part, with 10 or 2,000 events held', async () => {
+  const states: number[] = [];
+  for (const events of [10, 2_000]) {
+    const room = await fixtureRoom(suite);
+    await flipRoles(room, events);
+    const store = new MessageStore(() => [room], () => [], CHUNK);
+    store.next();
+    await flipRoles(room, 1);
+    const change = store.next();
+    assert.equal([...change.put.keys()].sort(), [STATE_RECORD, logName(room.hex, Math.floor((room.events.length - 1) / CHUNK))].sort());
+    const state = JSON.parse(fromUtf8(change.put.get(STATE_RECORD)!)) as StateJson;
+    assert.is(state.rooms[0]!.events, undefined, 'no log in the state record');
+    states.push(change.put.get(STATE_RECORD)!.length);
+    const part = JSON.parse(fromUtf8(change.put.get(logName(room.hex, Math.floor((room.events.length - 1) / CHUNK)))!)) as LogJson;
+    assert.is(part.events.length, (room.events.length - 1) % CHUNK + 1, 'the part holds only its own events');
+  }
+  assert.is(states[1], states[0], 'the state record does not grow with the log');
+});
+
+test('records: a log part missing from the middle is refused', async () => {
+  const room = await fixtureRoom(suite);
+  await flipRoles(room, 300);
+  const records = new Map<string, Uint8Array>();
+  apply(records, new MessageStore(() => [room], () => [], CHUNK).next());
+  records.delete(logName(room.hex, 1));
+  try {
+    joinRecords(records);
+    assert.unreachable('a log with a hole was accepted');
+  } catch (caught) {
+    assert.ok(isSottoError(caught, 'BAD_VALUE'), String(caught));
+  }
+});
+
 test('records: a chunk moved under another name, or a record of an unknown layout, is refused', async () => {
   const { room, records } = await oneMoreMessage(1_000);
   const moved = new Map(records);
@@ -97,8 +146,8 @@ test('records: a chunk moved under another name, or a record of an unknown layou
   };
   refused('a moved chunk', () => joinRecords(moved), 'BAD_VALUE');
   const future = new Map(records);
-  future.set(STATE_RECORD, new TextEncoder().encode(JSON.stringify({ version: 3, chunkSize: CHUNK, rooms: [] })));
-  refused('layout version 3', () => joinRecords(future), 'BAD_VERSION');
+  future.set(STATE_RECORD, new TextEncoder().encode(JSON.stringify({ version: LAYOUT_VERSION + 1, chunkSize: CHUNK, rooms: [] })));
+  refused('a later layout version', () => joinRecords(future), 'BAD_VERSION');
 });
 
 test('records: a stored chunk size other than the client\'s is rewritten whole at the next save', async () => {

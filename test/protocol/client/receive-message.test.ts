@@ -14,7 +14,7 @@ import { epochFromKey } from '../../../protocol/client/epoch-keys.js';
 import { takeMessageKey } from '../../../protocol/client/sender-ratchet.js';
 import { messageKeyAt } from '../../helpers/keystore-reader.js';
 import { receiveMessage, type Receipt } from '../../../protocol/client/receive-message.js';
-import { appendVerified, currentRoster, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
+import { appendVerified, currentRoster, newRoomState, rosterAt, type RoomState } from '../../../protocol/client/room-state.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import type { ErrorName } from '../../../protocol/errors.js';
@@ -162,7 +162,7 @@ test('receive: a removed member cannot speak in an epoch after its removal (UNKN
   const f = await fixture();
   // Bob's view: Alice removes a member Carol, and epoch 1 is made for the roster without her.
   const carol = await generateMemberKeys(suite);
-  const roster2 = f.room.rosters[1]!;
+  const roster2 = rosterAt(f.room, 2)!;
   const addCarol = await nextEvent(f.alice.sign, roster2, { kind: 'add', subjectSign: carol.sign.publicKey, subjectEnc: carol.enc.publicKey, role: 'member', invitePublicKey: randomBytes(32) });
   const roster3 = await applyEvent(suite, roster2, addCarol);
   appendVerified(f.room, addCarol, roster3);

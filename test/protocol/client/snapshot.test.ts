@@ -13,7 +13,7 @@ import { generateMemberKeys } from '../../../protocol/client/member-keys.js';
 import { messageHash, sealMessage } from '../../../protocol/client/message-crypto.js';
 import { epochFromKey } from '../../../protocol/client/epoch-keys.js';
 import { takeMessageKey } from '../../../protocol/client/sender-ratchet.js';
-import { appendVerified, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
+import { appendVerified, currentRoster, newRoomState, type RoomState } from '../../../protocol/client/room-state.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { decodeSnapshot, encodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { STATE_RECORD } from '../../../protocol/client/record-layout.js';
@@ -53,6 +53,9 @@ async function busyRoom(): Promise<Secrets> {
   room.lastHash = messageHash(record.bytes);
   room.sentHashes.add(toHex(room.lastHash));
   room.outbox.push({ counter: 1, content: { type: 'text', time: 9, text: 'queued' }, record });
+  // A queued reaction names its target (§9.1): the target must survive a restart with it.
+  room.outbox.push({ counter: 1, content: { type: 'reaction', time: 10, target: { sender: me.sign.publicKey, counter: 7 }, text: '👍' }, record });
+  room.verified.add('cd'.repeat(32));
   // A message that could not be checked yet: the sync cursor is past it, so only the keystore keeps it.
   room.waiting.push({ seq: 5, record, error: 'UNKNOWN_SENDER', detail: 'seq 5 waits to be checked', after: 0, told: false });
   room.seen.set(4, randomBytes(32));
@@ -61,7 +64,7 @@ async function busyRoom(): Promise<Secrets> {
   room.senders.set(toHex(randomBytes(32)), { counter: 3, hash: randomBytes(32) });
   room.names.set(toHex(me.sign.publicKey), 'Me');
   room.epochCounts.set(0, 4);
-  room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', senderLabel: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'], pending: false });
+  room.messages.push({ seq: 4, epoch: 0, sender: 'ab', senderName: 'X', senderLabel: 'X', fingerprint: 'f', text: 'hi', time: 1, mine: false, warnings: ['GAP'], pending: false, counter: 2, about: { kind: 'reply', target: 'cd:1' } });
   room.readSeq = 3;
   room.invites.set(toHex(randomBytes(32)), { token: new Secret(token), expiresAt: 77 });
   room.join = { token: new Secret(token), invitePublicKey: randomBytes(32), issuer: randomBytes(32), joiningKey: new Secret(joiningKey), state: 'requested' };
@@ -83,9 +86,13 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
   const bytes = encodeSnapshot([room]);
   const { rooms: [back] } = await decodeSnapshot(suite, bytes);
   assert.ok(bytesEqual(encodeSnapshot([back!]), bytes));
-  assert.is(back!.rosters.length, 1);
+  assert.is(back!.events.length, 1);
+  assert.is(currentRoster(back!)?.length, 1);
   assert.ok(bytesEqual(back!.me.sign.publicKey, room.me.sign.publicKey));
   assert.equal(back!.outbox[0]!.content, { type: 'text', time: 9, text: 'queued' });
+  assert.equal(back!.outbox[1]!.content, room.outbox[1]!.content, 'a queued reaction keeps its target');
+  assert.equal([...back!.verified], ['cd'.repeat(32)], 'the verified marks are kept');
+  assert.equal(back!.messages[0]!.about, { kind: 'reply', target: 'cd:1' });
   assert.equal(back!.waiting.map((m) => [m.seq, toHex(m.record.bytes)]), [[5, toHex(room.waiting[0]!.record.bytes)]]);
   assert.is(back!.join!.state, 'requested');
 

@@ -3,6 +3,7 @@
 import * as assert from 'uvu/assert';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
+import { LIMIT } from '../../../protocol/wire/types.js';
 import { sha256 } from '../../../protocol/crypto/hash.js';
 import { utf8 } from '../../../protocol/bytes.js';
 import { isSottoError, type ErrorName } from '../../../protocol/errors.js';
@@ -116,7 +117,7 @@ export function records(r: Room): NamedRecord[] {
   ];
 }
 
-/** One of every client frame (appendEvent bare, with its rotation, and with rotation and welcome). */
+/** One of every client frame (createRoom bare and with a room token; appendEvent bare, with its rotation, and with rotation and welcome). */
 export function clientFrames(r: Room): ClientFrame[] {
   return [
     { type: 'auth', rid: 1, roomId: r.roomId, role: 'member', publicKey: r.owner.sign.publicKey, signature: randomBytes(64) },
@@ -134,8 +135,11 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'sync', rid: 13, roomId: r.roomId, logFrom: 2, epochFrom: 1, seqFrom: 2 ** 53 - 1, limit: 1000 },
     { type: 'ping', rid: 0xffffffff },
     { type: 'checkpoint', rid: 14, checkpoint: r.checkpoint },
-    { type: 'linkListen', rid: 15, box: randomBytes(32) },
-    { type: 'linkPost', rid: 16, box: randomBytes(32), data: randomBytes(300) },
+    { type: 'attachPut', rid: 15, roomId: r.roomId, attachmentId: new Uint8Array(16).fill(7), index: 3, last: true, chunk: new Uint8Array(300).fill(9) },
+    { type: 'attachGet', rid: 16, roomId: r.roomId, attachmentId: new Uint8Array(16).fill(7), index: 8191 },
+    { type: 'createRoom', rid: 30, genesis: r.genesis, roomToken: 'AAAAAZA3kfQxMjM0NTY3OIiq' },
+    { type: 'linkListen', rid: 31, box: randomBytes(32) },
+    { type: 'linkPost', rid: 32, box: randomBytes(32), data: randomBytes(300) },
   ];
 }
 
@@ -155,6 +159,7 @@ export function relayFrames(r: Room): RelayFrame[] {
     { type: 'syncDone', rid: 5, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 42, more: true },
     { type: 'syncDone', rid: 6, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 0, more: false },
     { type: 'pong', rid: 7 },
+    { type: 'attachChunk', rid: 9, index: 2, last: false, chunk: new Uint8Array(LIMIT.attachmentChunk).fill(5) },
     { type: 'linkData', box: randomBytes(32), data: randomBytes(300) },
   ];
 }

@@ -8,7 +8,7 @@ import { labeled } from '../../../protocol/crypto/signing.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { LABEL, type LabelName } from '../../../protocol/labels.js';
 import { Writer } from '../../../protocol/wire/codec.js';
-import { decodeContent, encodeContent, MAX_NAME_BYTES, MAX_TEXT_BYTES, PAD_BUCKET } from '../../../protocol/wire/content.js';
+import { decodeContent, encodeContent, MAX_NAME_BYTES, MAX_REACTION_BYTES, MAX_TEXT_BYTES, PAD_BUCKET } from '../../../protocol/wire/content.js';
 import { decodeInvite, decodeInviteLinkPayload, encodeInviteLinkPayload, encodeInviteUnsigned, parseInviteLink } from '../../../protocol/wire/invite.js';
 import {
   decodeJoinConfirm, decodeJoinRequest, decodeWelcome, decodeWelcomePayload, encodeJoinConfirmUnsigned, encodeJoinRequestUnsigned,
@@ -270,7 +270,23 @@ test('content: round trip, padded to 256-byte buckets', () => {
 
 test('content: unknown content type is BAD_VALUE', () => {
   const bytes = encodeContent({ type: 'text', time: 0, text: 'hi' });
-  for (const type of [0, 5, 0xff]) throws(() => decodeContent(withByte(bytes, 0, type)), 'BAD_VALUE', `type ${type}`);
+  for (const type of [0, 10, 0xff]) throws(() => decodeContent(withByte(bytes, 0, type)), 'BAD_VALUE', `type ${type}`);
+});
+
+test('V-120: reply, reaction, edit and delete round-trip naming sender and counter; a delete carries no text, a reaction at most 32 bytes, counter 0 names nothing', () => {
+  const target = { sender: new Uint8Array(32).fill(7), counter: 42 };
+  for (const [type, text] of [['reply', 'yes'], ['reaction', '👍🏽'], ['reaction', ''], ['edit', 'fixed'], ['delete', '']] as const) {
+    const bytes = encodeContent({ type, time: 3, target, text });
+    assert.is(bytes.length % PAD_BUCKET, 0, `${type} padded`);
+    assert.equal(decodeContent(bytes), { type, time: 3, target, text });
+  }
+  throws(() => encodeContent({ type: 'delete', time: 0, target, text: 'x' }), 'FIELD_TOO_LARGE', 'a delete with text');
+  throws(() => encodeContent({ type: 'reaction', time: 0, target, text: 'x'.repeat(MAX_REACTION_BYTES + 1) }), 'FIELD_TOO_LARGE', 'a long reaction');
+  const bytes = encodeContent({ type: 'reaction', time: 0, target, text: '👍' });
+  // type u8 ‖ time u64 ‖ payload length u32 ‖ sender 32 ‖ counter u32: the counter's last byte is at 1 + 8 + 4 + 32 + 3.
+  throws(() => decodeContent(withByte(bytes, 1 + 8 + 4 + 32 + 3, 0)), 'BAD_VALUE', 'counter 0');
+  const deleteWithText = new Writer().u8(8).u64(0).var32(new Writer().fixed(target.sender, 32).u32(1).var32(Uint8Array.of(0x61)).finish()).finish();
+  throws(() => decodeContent(join(deleteWithText, new Uint8Array(PAD_BUCKET - deleteWithText.length))), 'FIELD_TOO_LARGE', 'decode a delete with text');
 });
 
 test('content: a history share round-trips; out-of-order entries are BAD_VALUE, a short one TRUNCATED', () => {
