@@ -20,7 +20,7 @@ import { currentRoster, eventAt, newRoomState, setName, type RoomState } from '.
 import { buildRotation } from './rotation.js';
 import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
 
-type LinkerParts = Pick<ClientParts, 'channel' | 'inbound' | 'membership' | 'keys' | 'binding'>;
+type LinkerParts = Pick<ClientParts, 'channel' | 'inbound' | 'membership' | 'keys' | 'binding' | 'outbox'>;
 
 /** History entries per link message: well under a post's 256 KiB for ordinary texts. */
 const HISTORY_PER_MESSAGE = 200;
@@ -248,9 +248,18 @@ export class DeviceLinker {
     room.status = 'member';
     room.name = safeName(info.roomName);
     for (const entry of info.names) setName(room, toHex(entry.member), entry.name);
+    // Our name goes first, as a joiner's does, so the room labels this device before it writes.
+    if (room.displayName !== '') {
+      const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, { type: 'profile', time: Date.now(), text: room.displayName }));
+      this.#ctx.background(queued.done, room);
+    }
     await this.#ctx.save();
     this.#ctx.emit({ type: 'room', room: roomView(room) });
     this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
+    // The bind above caught up a room still 'joining', which never opens its outbox: now a member,
+    // it catches up again and becomes ready to send (without this every send from the new device
+    // waited forever).
+    await this.#parts.binding.catchUp(room);
     this.#ctx.emit({ type: 'join', roomId: hex, state: 'member' });
   }
 
