@@ -67,6 +67,9 @@ export const ERRORS = {
   INDEX_TOO_FAR: { code: 713, message: 'message index is too far ahead of its sender’s chain' },
   NOT_AUTHOR: { code: 714, message: 'only a message’s sender may edit or delete it' },
   ATTACHMENT_CORRUPT: { code: 715, message: 'attachment failed verification' },
+  // A device link (§8.7.1): a message that does not open under the link's keys, out of order, or a
+  // second offer on a spent link. Someone other than the two devices wrote it: the link is dropped.
+  BAD_LINK: { code: 716, message: 'device link message failed authentication' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },

@@ -37,6 +37,11 @@ export const LABEL = {
   // Sealed-box contexts.
   sealJoiningKey: 'sotto/v2/seal/joining-key',
   sealEpochKey: 'sotto/v2/seal/epoch-key',
+  // Device links (§8.7.1): the channel's HKDF info and AEAD associated data, mailbox addresses, and
+  // the psk of a linked device's rotation entry.
+  link: 'sotto/v2/link',
+  linkBox: 'sotto/v2/link-box',
+  deviceSecret: 'sotto/v2/device-secret',
   // Noise prologue: the transport's own version, unchanged by protocol 2, so a client of protocol 1
   // still completes the handshake and hears a clear BAD_VERSION for its first frame.
   noisePrologue: 'sotto/v1/noise',

@@ -32,6 +32,12 @@ export interface RelayConfig {
   readonly rateLimitBurst: number;
   readonly maxConnectionsPerIp: number;
   readonly maxRoomsPerSession: number;
+  /** Device-link mailboxes (§8.7.1): how long one lives, what it holds, how many a session hears, how many exist. */
+  readonly linkBoxTtlMs: number;
+  readonly linkBoxMaxBytes: number;
+  readonly linkBoxMaxPosts: number;
+  readonly maxLinkBoxesPerSession: number;
+  readonly maxLinkBoxes: number;
   readonly maxHistoryPerRoom: number;
   readonly maxSyncBytes: number;
   /** Sync answer bytes one connection is sent per second once its burst is spent; answers beyond wait. */
@@ -194,6 +200,11 @@ const SCHEMA: Schema = {
   rateLimitBurst: { flag: 'rate-limit-burst', describe: 'requests a session may send at once', default: 200, parse: integer(1, 1_000_000) },
   maxConnectionsPerIp: { flag: 'max-connections-per-ip', describe: 'concurrent WebSockets per client address', default: 64, parse: integer(1, 1_000_000) },
   maxRoomsPerSession: { flag: 'max-rooms-per-session', describe: 'rooms one WebSocket may bind to', default: 256, parse: integer(1, 100_000) },
+  linkBoxTtlMs: { flag: 'link-box-ttl-ms', describe: 'how long a device-link mailbox lives from its first use', default: 600_000, parse: integer(10_000, 3_600_000) },
+  linkBoxMaxBytes: { flag: 'link-box-max-bytes', describe: 'bytes one device-link mailbox holds (history moves through it)', default: 64 * MiB, parse: integer(MiB, 1024 * MiB) },
+  linkBoxMaxPosts: { flag: 'link-box-max-posts', describe: 'posts one device-link mailbox holds', default: 10_000, parse: integer(10, 1_000_000) },
+  maxLinkBoxesPerSession: { flag: 'max-link-boxes-per-session', describe: 'device-link mailboxes one WebSocket may listen on', default: 4, parse: integer(1, 1000) },
+  maxLinkBoxes: { flag: 'max-link-boxes', describe: 'device-link mailboxes held at once in this process', default: 10_000, parse: integer(1, 10_000_000) },
   maxHistoryPerRoom: { flag: 'max-history-per-room', describe: 'messages kept per room; the oldest are pruned', default: 100_000, parse: integer(1, 1_000_000_000) },
   maxSyncBytes: { flag: 'max-sync-bytes', describe: 'message bytes one sync page may return before it says "more"', default: MiB, parse: integer(64 * 1024, 1024 * MiB) },
   syncBytesPerSecond: {

@@ -3,6 +3,7 @@ import type { Suite } from '../protocol/crypto/suite.js';
 import type { Binding } from './binding.js';
 import type { Bus } from './bus/bus.js';
 import type { RelayConfig } from './config.js';
+import type { LinkBoxes } from './link-boxes.js';
 import type { Logger } from './log.js';
 import type { Metrics } from './metrics.js';
 import type { QuotaCounter } from './quota.js';
@@ -23,6 +24,8 @@ export interface RelayContext {
   readonly roomTokenSecret: Uint8Array | undefined;
   /** Where each room stood if this relay was restored from a backup (restore-point.ts). */
   readonly restorePoints: RestorePoints;
+  /** Device-link mailboxes, in this process's memory (§8.7.1). */
+  readonly linkBoxes: LinkBoxes;
   /** Milliseconds since the Unix epoch; injectable so tests can move time. */
   readonly now: () => number;
 }

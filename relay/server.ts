@@ -12,6 +12,7 @@ import type { RelayContext } from './context.js';
 import { openBackends } from './backends.js';
 import { createHttpHandler, WS_PATH } from './http.js';
 import { clientAddress } from './limits.js';
+import { LinkBoxes } from './link-boxes.js';
 import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
@@ -84,6 +85,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     roomCreations: backends.roomCreations,
     roomTokenSecret,
     restorePoints: loadRestorePoints(config.dataDir),
+    linkBoxes: new LinkBoxes(config, now),
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const connections = backends.connections;

@@ -22,6 +22,12 @@ export interface MemberView {
   readonly verified: boolean;
   /** What to compare with this member (fingerprint.ts safetyNumber); our own entry shows our fingerprint twice. */
   readonly safetyNumber: string;
+  /**
+   * The person this member is a device of (§8.7): the log index that admitted the person. Members
+   * sharing it are one person's devices; `ownPerson` marks ours.
+   */
+  readonly person: number;
+  readonly ownPerson: boolean;
 }
 
 export interface RoomView {
@@ -55,6 +61,13 @@ export type ClientEvent =
   | { readonly type: 'room'; readonly room: RoomView }
   | { readonly type: 'join'; readonly roomId: string; readonly state: JoinState }
   | { readonly type: 'epoch'; readonly roomId: string; readonly epoch: number; readonly roomCode: string | undefined }
-  | { readonly type: 'status'; readonly status: ConnectionStatus };
+  | { readonly type: 'status'; readonly status: ConnectionStatus }
+  /**
+   * A device link's progress on either device (§8.7.1): `offer` (the code to compare, the rooms
+   * offered), `adding` and `history` (done of total), `done`, or `failed` with the error.
+   */
+  | { readonly type: 'link'; readonly state: LinkState; readonly code?: string; readonly rooms?: readonly { readonly roomId: string; readonly name: string }[]; readonly done?: number; readonly total?: number; readonly error?: ErrorName };
+
+export type LinkState = 'offer' | 'adding' | 'history' | 'done' | 'failed';
 
 export type ClientListener = (event: ClientEvent) => void;

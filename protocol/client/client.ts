@@ -23,6 +23,7 @@ import { Issuer } from './issuer.js';
 import type { InvitePreview } from './invite.js';
 import { noticeViews, type NoticeView } from './notices.js';
 import { Joiner } from './joiner.js';
+import { DeviceLinker } from './device-linker.js';
 import { KeySchedule } from './key-schedule.js';
 import { KeyUpdates } from './key-update.js';
 import { generateMemberKeys } from './member-keys.js';
@@ -99,6 +100,7 @@ export class SottoClient {
   readonly #ctx: ClientContext;
   readonly #parts: ClientParts;
   readonly #connector: Connector;
+  readonly #linker: DeviceLinker;
   readonly #maxAttachmentBytes: () => number;
   #closed = false;
   #ageTimer: ReturnType<typeof setInterval> | undefined;
@@ -137,6 +139,7 @@ export class SottoClient {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#connector = new Connector(ctx, parts);
+    this.#linker = new DeviceLinker(ctx, parts);
     this.#maxAttachmentBytes = options.maxAttachmentBytes ?? ((): number => DEFAULT_MAX_ATTACHMENT_BYTES);
   }
 
@@ -282,7 +285,34 @@ export class SottoClient {
     return downloadAttachment(this.#parts.channel, room.roomId, attachmentRefOf(attachment), options);
   }
 
-  /** Removes a member; the removal and the rotation that shuts them out apply atomically. */
+
+  /**
+   * On a new device: starts a device link (§8.7.1) and returns the payload of `#/link/<payload>`.
+   * A `link` event with state `offer` brings the code to compare; then `acceptLink`.
+   */
+  async linkAsNewDevice(displayName: string): Promise<string> {
+    return this.#linker.startAsNew(displayName);
+  }
+
+  /** On the new device, once its person confirmed the code: take the offered rooms (all by default). */
+  async acceptLink(roomIds?: readonly string[]): Promise<void> {
+    await this.#linker.accept(roomIds);
+  }
+
+  /** On an existing device: answers a link shown on the new device, offering `roomIds`; returns the code to compare. */
+  async linkNewDevice(link: string, roomIds: readonly string[]): Promise<string> {
+    return this.#linker.startAsExisting(link, roomIds);
+  }
+
+  /** On the existing device, once its person confirmed the code: the device is added and the history sent. */
+  confirmLink(): void {
+    this.#linker.confirm();
+  }
+
+  /**
+   * Removes a member. A device of our own person goes alone; another person goes with every device
+   * (§8.7). The removal and the rotation that shuts them out apply atomically.
+   */
   async remove(roomId: string, memberSign: string): Promise<void> {
     await this.#parts.membership.remove(this.#ctx.memberRoom(roomId), memberSign);
   }

@@ -101,5 +101,8 @@ export function ownRotationPsk(room: RoomState, rotation: Rotation): Uint8Array 
   const commit = eventAt(room, rotation.logLength - 1);
   const ourAdd = commit?.kind === 'add' && bytesEqual(commit.subjectSign, room.me.sign.publicKey);
   if (ourAdd && room.epochs.size === 0 && room.join !== undefined) return joinSecret(room.join.joiningKey.expose(), room.join.token.expose());
+  // A linked device's first entry opens with its link's device secret (§8.7.1).
+  const ourDevice = commit?.kind === 'device' && bytesEqual(commit.subjectSign, room.me.sign.publicKey);
+  if (ourDevice && room.epochs.size === 0 && room.linkedSecret !== undefined) return room.linkedSecret.expose().slice();
   return undefined;
 }

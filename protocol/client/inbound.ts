@@ -15,6 +15,8 @@ export class Inbound {
   readonly #ctx: ClientContext;
   readonly #parts: InboundParts;
   #chain: Promise<void> = Promise.resolve();
+  /** Where device-link mailbox posts go (§8.7.1); they belong to no room. */
+  linkData: ((box: Uint8Array, data: Uint8Array) => void) | undefined;
   /** Consecutive deliver frames just received, per room: the page a syncDone closes. */
   #run: { hex: string; seqs: number[] } | undefined;
   /**
@@ -87,6 +89,9 @@ export class Inbound {
           this.#ctx.warn(undefined, 'UNEXPECTED_FRAME', `relay error without a request: ${frame.text}`);
         }
         return;
+      case 'linkData':
+        this.linkData?.(frame.box, frame.data);
+        return;
       case 'syncDone': {
         const room = this.#ctx.rooms.get(toHex(frame.roomId));
         if (room !== undefined) await this.#closePage(room, frame);
@@ -122,7 +127,7 @@ export class Inbound {
       case 'event':
         await membership.onEvent(room, frame.event);
         // An add may admit the sender of a message waiting for it.
-        if (frame.event.kind === 'add') await receiving.retryWaiting(room);
+        if (frame.event.kind === 'add' || frame.event.kind === 'device') await receiving.retryWaiting(room);
         return;
       case 'rotation':
         await keys.onRotation(room, frame.rotation);

@@ -129,6 +129,8 @@ export class Membership {
     const roster = await applyEvent(this.#ctx.suite, currentRoster(room), event);
     appendVerified(room, event, roster);
     const mine = bytesEqual(event.subjectSign, room.me.sign.publicKey);
+    // A removal takes one device or a whole person (§8.7): we are out when the roster lost our key.
+    const out = memberOf(roster, room.me.sign.publicKey) === undefined;
     switch (event.kind) {
       case 'add':
         room.invites.delete(toHex(event.invitePublicKey!));
@@ -137,8 +139,8 @@ export class Membership {
         break;
       case 'remove':
       case 'leave':
-        if (mine) {
-          room.status = event.kind === 'remove' ? 'removed' : 'left';
+        if (out) {
+          room.status = event.kind === 'remove' || !mine ? 'removed' : 'left';
           this.#ctx.ready.delete(room.hex);
           this.#parts.outbox.abandon(room);
         } else if (event.kind === 'leave') {
@@ -151,6 +153,7 @@ export class Membership {
       case 'create':
       case 'role':
       case 'history':
+      case 'device':
         break;
     }
     this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });

@@ -7,7 +7,7 @@ import type { HistorySetting } from '../wire/membership.js';
 import { logBase, type RoomState } from './room-state.js';
 import { memberLabel } from './views.js';
 
-export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'code';
+export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'device' | 'code';
 
 export interface NoticeView {
   /** Stable within the room: `log:<index>` or `epoch:<n>`. */
@@ -32,7 +32,7 @@ export interface NoticeView {
   readonly wasVerified?: boolean;
 }
 
-const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys' } as const;
+const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys', device: 'device' } as const;
 
 /**
  * Built again only when what they come from changed: the page asks with every refresh, and a

@@ -149,7 +149,7 @@ export class Restore {
       }
       const event = eventAt(room, length);
       if (event === undefined) return; // before our checkpoint, or a rotation we no longer hold
-      const commits = event.kind === 'add' || event.kind === 'remove';
+      const commits = event.kind === 'add' || event.kind === 'remove' || event.kind === 'device';
       if (commits && next?.logLength !== length + 1) return;
       if (event.kind === 'add') {
         // The joiner's welcome went with the add and we never held it: only its issuer could.

@@ -201,6 +201,11 @@ export interface RoomState {
   readonly waiting: WaitingMessage[];
   readonly invites: Map<string, IssuedInvite>;
   join: OwnJoin | undefined;
+  /**
+   * A device being linked into this room (§8.7.1): the psk of our entry in our device add's
+   * rotation. In memory only, never saved: a link interrupted by a restart is started again.
+   */
+  linkedSecret?: Secret;
   /** What we keep to hand back to a relay restored from a backup (journal.ts, restore.ts). */
   journal: Journal;
 }
@@ -291,8 +296,8 @@ export function appendVerified(room: RoomState, event: MemberEvent, roster: Rost
   room.roster = roster;
   if (room.events.length % ROSTER_STRIDE === 0) room.keptRosters.push(roster);
   if (event.kind === 'leave') room.latestLeave = index;
-  if (event.kind === 'add' || event.kind === 'remove' || event.kind === 'update') room.latestReplacing = index;
-  const admitted = event.kind === 'create' || event.kind === 'add' ? event.subjectSign : event.kind === 'update' ? event.update!.sign : undefined;
+  if (event.kind === 'add' || event.kind === 'remove' || event.kind === 'update' || event.kind === 'device') room.latestReplacing = index;
+  const admitted = event.kind === 'create' || event.kind === 'add' || event.kind === 'device' ? event.subjectSign : event.kind === 'update' ? event.update!.sign : undefined;
   if (admitted !== undefined) {
     const hex = toHex(admitted);
     room.admitted.set(hex, [...(room.admitted.get(hex) ?? []), index]);
@@ -321,7 +326,7 @@ export function memberDuringEpoch(room: RoomState, sign: Uint8Array, epoch: numb
   return (room.admitted.get(toHex(sign)) ?? []).some((index) => index >= start && index < end);
 }
 
-/** A key ever admitted by the log (create, add, or a member's key update), or a member at our checkpoint. */
+/** A key ever admitted by the log (create, add, device, or a member's key update), or a member at our checkpoint. */
 export function everMember(room: RoomState, sign: Uint8Array): boolean {
   if (room.base !== undefined && memberOf(room.base.roster, sign) !== undefined) return true;
   return room.admitted.has(toHex(sign));
@@ -358,7 +363,7 @@ export function ownKeysSince(room: RoomState): number | undefined {
   const me = room.me.sign.publicKey;
   for (let i = room.events.length - 1; i >= 0; i--) {
     const e = room.events[i]!;
-    const introduced = e.kind === 'update' ? e.update!.sign : e.kind === 'create' || e.kind === 'add' ? e.subjectSign : undefined;
+    const introduced = e.kind === 'update' ? e.update!.sign : e.kind === 'create' || e.kind === 'add' || e.kind === 'device' ? e.subjectSign : undefined;
     if (introduced !== undefined && bytesEqual(introduced, me)) return e.time;
   }
   return undefined;
@@ -386,7 +391,7 @@ export function epochReplaced(room: RoomState): boolean {
 function keyRosterLength(room: RoomState): number {
   const known = room.epochs.get(room.epoch)?.logLength;
   if (known !== undefined) return known;
-  const added = room.events.findIndex((e) => e.kind === 'add' && bytesEqual(e.subjectSign, room.me.sign.publicKey));
+  const added = room.events.findIndex((e) => (e.kind === 'add' || e.kind === 'device') && bytesEqual(e.subjectSign, room.me.sign.publicKey));
   return added === -1 ? logLength(room) : logBase(room) + added + 1;
 }
 

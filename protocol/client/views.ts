@@ -67,12 +67,14 @@ export function memberViews(room: RoomState): MemberView[] {
   const roster = currentRoster(room);
   if (roster === undefined) return [];
   const labels = labelsOf(room);
+  const ours = roster.members.get(toHex(room.me.sign.publicKey))?.addedAt;
   return [...roster.members.values()].map((m) => {
     const sign = toHex(m.sign);
     const print = fingerprint(m.sign);
     return {
       sign, name: room.names.get(sign), label: labelOf(labels, sign, print), role: m.role, fingerprint: print,
       verified: room.verified.has(sign), safetyNumber: safetyNumber(room.me.sign.publicKey, m.sign),
+      person: m.addedAt, ownPerson: m.addedAt === ours,
     };
   });
 }

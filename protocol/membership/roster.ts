@@ -7,12 +7,16 @@ import { labeledHash, verifyRecord } from '../crypto/signing.js';
 import type { Suite } from '../crypto/suite.js';
 import { keyUpdateProofBytes, type MemberEvent, type Role, type RoomSettings } from '../wire/membership.js';
 import { SIZE } from '../wire/types.js';
+import { devicesOf, MAX_DEVICES_PER_PERSON, personHoldsOwner, samePerson } from './persons.js';
 
 export interface Member {
   readonly sign: Uint8Array;
   readonly enc: Uint8Array;
   readonly role: Role;
-  /** Index of the event that admitted the member. */
+  /**
+   * Index of the event that admitted the member's person: its own add (or the genesis), or for a
+   * linked device the add of the person's first device (§8.7). Devices of one person share it.
+   */
   readonly addedAt: number;
 }
 
@@ -85,24 +89,45 @@ export function nextRoster(roster: Roster | undefined, event: MemberEvent): Rost
       members.set(key, { sign: event.subjectSign, enc: event.subjectEnc, role: event.role, addedAt: event.index });
       break;
     case 'remove':
-      requireAdmin(issuer);
       requireSubject(subject, event);
-      if (subject!.role === 'owner') throw new SottoError('BAD_EVENT', 'the owner cannot be removed');
+      if (samePerson(issuer, subject!)) {
+        // A person manages their own devices whatever their role; one device goes (V-142).
+        if (bytesEqual(event.issuer, event.subjectSign)) throw new SottoError('BAD_EVENT', 'a device is removed by another of its person’s devices');
+        if (subject!.role === 'owner') throw new SottoError('BAD_EVENT', 'the owner cannot be removed');
+        members.delete(key);
+        break;
+      }
+      // Another person's removal takes every device of theirs, under the usual role rules.
+      requireAdmin(issuer);
+      if (personHoldsOwner(roster, subject!.addedAt)) throw new SottoError('BAD_EVENT', 'the owner cannot be removed');
       if (subject!.role === 'admin' && issuer.role !== 'owner') throw new SottoError('NOT_OWNER', 'only the owner removes admins');
-      members.delete(key);
+      for (const device of devicesOf(roster, subject!.addedAt)) members.delete(toHex(device.sign));
       break;
     case 'leave':
       if (!bytesEqual(event.issuer, event.subjectSign)) throw new SottoError('BAD_EVENT', 'leave must be signed by the leaver');
       requireSubject(subject, event);
-      if (subject!.role === 'owner') throw new SottoError('BAD_EVENT', 'the owner cannot leave');
-      members.delete(key);
+      if (personHoldsOwner(roster, subject!.addedAt)) throw new SottoError('BAD_EVENT', 'the owner cannot leave');
+      for (const device of devicesOf(roster, subject!.addedAt)) members.delete(toHex(device.sign));
       break;
     case 'role':
       if (issuer.role !== 'owner') throw new SottoError('NOT_OWNER', 'only the owner changes roles');
       requireSubject(subject, event);
-      if (subject!.role === 'owner' || event.role === 'owner') throw new SottoError('BAD_EVENT', 'ownership cannot change');
-      members.set(key, { ...subject!, role: event.role });
+      if (personHoldsOwner(roster, subject!.addedAt) || event.role === 'owner') throw new SottoError('BAD_EVENT', 'ownership cannot change');
+      for (const device of devicesOf(roster, subject!.addedAt)) members.set(toHex(device.sign), { ...device, role: event.role });
       break;
+    case 'device': {
+      // New keys join as a device of the signer's person (§8.7, V-140): its role, its addedAt. The
+      // owner key stays one key, so the owner's other devices are admins.
+      if (subject !== undefined) throw new SottoError('BAD_EVENT', 'subject is already a member');
+      if (findByEnc(roster, event.subjectEnc)) throw new SottoError('BAD_EVENT', 'encryption key already in use');
+      const role = issuer.role === 'owner' ? 'admin' : issuer.role;
+      if (event.role !== role) throw new SottoError('BAD_EVENT', `a device of this person has role ${role}`);
+      if (devicesOf(roster, issuer.addedAt).length >= MAX_DEVICES_PER_PERSON) {
+        throw new SottoError('BAD_EVENT', `a person holds at most ${MAX_DEVICES_PER_PERSON} devices in a room`);
+      }
+      members.set(key, { sign: event.subjectSign, enc: event.subjectEnc, role, addedAt: issuer.addedAt });
+      break;
+    }
     case 'history':
       // An owner or admin states it about itself, so the event has one valid encoding (V-93).
       requireAdmin(issuer);

@@ -32,7 +32,10 @@ export type ClientFrame =
   | { type: 'checkpoint'; rid: number; checkpoint: Checkpoint }
   /** One encrypted chunk of an attachment, in order; `last` closes the upload (§9.2). */
   | { type: 'attachPut'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number; last: boolean; chunk: Uint8Array }
-  | { type: 'attachGet'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number };
+  | { type: 'attachGet'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number }
+  /** Device links (§8.7.1): hear a mailbox, post to one. `box` is a hash; `data` is sealed end to end. */
+  | { type: 'linkListen'; rid: number; box: Uint8Array }
+  | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
@@ -47,7 +50,8 @@ export type RelayFrame =
   | { type: 'syncDone'; rid: number; roomId: Uint8Array; logLength: number; epoch: number; lastSeq: number; more: boolean }
   | { type: 'pong'; rid: number }
   /** The answer to attachGet: the chunk at `index`, `last` on the attachment's final one. */
-  | { type: 'attachChunk'; rid: number; index: number; last: boolean; chunk: Uint8Array };
+  | { type: 'attachChunk'; rid: number; index: number; last: boolean; chunk: Uint8Array }
+  | { type: 'linkData'; box: Uint8Array; data: Uint8Array };
 
 /** Version and type, the first two bytes of every frame. */
 const FRAME_HEADER_BYTES = 2;
@@ -99,6 +103,10 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
         .u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
     case 'attachGet':
       return start(CLIENT_FRAME.attachGet, 64).u32(f.rid).fixed(f.roomId, SIZE.roomId).fixed(f.attachmentId, SIZE.attachmentId).u32(f.index).finish();
+    case 'linkListen':
+      return start(CLIENT_FRAME.linkListen, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
+    case 'linkPost':
+      return start(CLIENT_FRAME.linkPost, 48 + f.data.length).u32(f.rid).fixed(f.box, SIZE.hash).var32(f.data).finish();
   }
 }
 
@@ -134,6 +142,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
       return start(RELAY_FRAME.pong, 8).u32(f.rid).finish();
     case 'attachChunk':
       return start(RELAY_FRAME.attachChunk, 16 + f.chunk.length).u32(f.rid).u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
+    case 'linkData':
+      return start(RELAY_FRAME.linkData, 48 + f.data.length).fixed(f.box, SIZE.hash).var32(f.data).finish();
   }
 }
 
@@ -245,6 +255,12 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.attachGet:
       frame = { type: 'attachGet', rid: r.u32('rid'), roomId: r.fixed(SIZE.roomId, 'roomId'), attachmentId: r.fixed(SIZE.attachmentId, 'attachmentId'), index: chunkIndex(r) };
       break;
+    case CLIENT_FRAME.linkListen:
+      frame = { type: 'linkListen', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box') };
+      break;
+    case CLIENT_FRAME.linkPost:
+      frame = { type: 'linkPost', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
   }
@@ -309,6 +325,9 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
       frame = { type: 'attachChunk', rid, index, last, chunk: chunk(r) };
       break;
     }
+    case RELAY_FRAME.linkData:
+      frame = { type: 'linkData', box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);
   }

@@ -4,9 +4,9 @@ import { Reader, Writer } from './codec.js';
 import { LIMIT, RECORD, SIZE } from './types.js';
 import { readHeader, writeHeader } from './header.js';
 
-export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4, history: 5, update: 6 } as const;
+export const EVENT_KIND = { create: 0, add: 1, remove: 2, leave: 3, role: 4, history: 5, update: 6, device: 7 } as const;
 export type EventKind = keyof typeof EVENT_KIND;
-const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role', 'history', 'update'];
+const KIND_BY_CODE: readonly EventKind[] = ['create', 'add', 'remove', 'leave', 'role', 'history', 'update', 'device'];
 
 export const ROLE = { member: 0, admin: 1, owner: 2 } as const;
 export type Role = keyof typeof ROLE;

@@ -35,6 +35,9 @@ export const CLIENT_FRAME = {
   checkpoint: 0x4d,
   attachPut: 0x4e,
   attachGet: 0x4f,
+  // Device links (§8.7.1): a blind mailbox, usable before any room binding.
+  linkListen: 0x50,
+  linkPost: 0x51,
 } as const;
 
 export const RELAY_FRAME = {
@@ -50,6 +53,7 @@ export const RELAY_FRAME = {
   syncDone: 0x89,
   pong: 0x8a,
   attachChunk: 0x8b,
+  linkData: 0x8c,
 } as const;
 
 export type RecordName = keyof typeof RECORD;
@@ -97,4 +101,6 @@ export const LIMIT = {
   attachmentChunk: 256 * 1024 + 16,
   /** Chunks in one attachment: 2 GiB at most, whatever the relay's own size limit. */
   attachmentChunks: 8192,
+  /** One device-link mailbox post (§8.7.1): a link message with its AEAD tag, index and offer key. */
+  linkPost: 256 * 1024,
 } as const;

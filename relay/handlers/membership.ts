@@ -7,7 +7,8 @@
 import { bytesEqual } from '../../protocol/bytes.js';
 import { SottoError } from '../../protocol/errors.js';
 import { verifyRecord } from '../../protocol/crypto/signing.js';
-import { nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
+import { removedKeys } from '../../protocol/membership/persons.js';
+import { memberOf, nextRoster, verifyEventSignature } from '../../protocol/membership/roster.js';
 import { encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { requireKeyOrRestore } from '../acl.js';
 import { Binding } from '../binding.js';
@@ -25,7 +26,7 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
   const { room, roster } = await loadRoster(ctx.store, roomId);
   const next = nextRoster(roster, event);
   await verifyEventSignature(ctx.suite, event);
-  const commits = event.kind === 'add' || event.kind === 'remove' || event.kind === 'update';
+  const commits = event.kind === 'add' || event.kind === 'remove' || event.kind === 'update' || event.kind === 'device';
   if (commits !== (rotation !== undefined)) {
     throw new SottoError('BAD_ROTATION', commits ? `an ${event.kind} must carry the next rotation` : `a ${event.kind} carries no rotation`);
   }
@@ -64,14 +65,18 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
       break;
     }
     case 'remove':
-      change = { kind: 'remove', sign: event.subjectSign };
-      break;
     case 'leave':
-      change = { kind: 'remove', sign: event.subjectSign };
+      // One device, or every device of a person (§8.7, V-142): whom the rules took out.
+      change = { kind: 'remove', signs: removedKeys(roster, next) };
       break;
     case 'role':
-      change = { kind: 'role', sign: event.subjectSign, role: event.role };
+      change = { kind: 'role', signs: [...next.members.values()].filter((m) => m.addedAt === memberOf(next, event.subjectSign)!.addedAt).map((m) => m.sign), role: event.role };
       break;
+    case 'device': {
+      const device = memberOf(next, event.subjectSign)!;
+      change = { kind: 'device', sign: device.sign, enc: device.enc, role: device.role, addedAt: device.addedAt };
+      break;
+    }
     case 'history':
       change = { kind: 'history', history: event.history! };
       break;
@@ -104,7 +109,8 @@ export async function handleAppendEvent(ctx: RelayContext, session: Requester, f
   // The removed or leaving member still hears the event, then loses its bindings everywhere; the
   // rotation it has no entry in goes out after.
   ctx.bus.publish(roomId, { type: 'push', to: others, frames: [encodeRelayFrame({ type: 'event', roomId, event })] });
-  if (event.kind === 'remove' || event.kind === 'leave' || event.kind === 'update') ctx.bus.publish(roomId, { type: 'unbind', keys: [event.subjectSign] });
+  if (event.kind === 'update') ctx.bus.publish(roomId, { type: 'unbind', keys: [event.subjectSign] });
+  if (change.kind === 'remove') ctx.bus.publish(roomId, { type: 'unbind', keys: change.signs });
   if (rotation !== undefined) {
     ctx.bus.publish(roomId, { type: 'push', to: others, frames: [encodeRelayFrame({ type: 'rotation', roomId, rotation })] });
   }

@@ -286,10 +286,13 @@ export class SqlStore implements Store {
           await tx.run(SQL.insertMember, [roomId, change.sign, change.enc, ROLE[change.role], room.log_length, append.rotation?.epoch ?? room.epoch]);
           break;
         case 'remove':
-          if ((await tx.run(SQL.deleteMember, [roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
+          for (const sign of change.signs) if ((await tx.run(SQL.deleteMember, [roomId, sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
           break;
         case 'role':
-          if ((await tx.run(SQL.setRole, [ROLE[change.role], roomId, change.sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
+          for (const sign of change.signs) if ((await tx.run(SQL.setRole, [ROLE[change.role], roomId, sign])) !== 1) throw new SottoError('NOT_MEMBER', 'event subject');
+          break;
+        case 'device':
+          await tx.run(SQL.insertMember, [roomId, change.sign, change.enc, ROLE[change.role], change.addedAt, append.rotation?.epoch ?? room.epoch]);
           break;
         case 'history':
           await tx.run(SQL.setHistory, [HISTORY_MODE[change.history.mode], change.history.count, roomId]);

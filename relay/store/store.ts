@@ -57,8 +57,11 @@ export type MemberChange =
     readonly kind: 'add'; readonly sign: Uint8Array; readonly enc: Uint8Array; readonly role: Role;
     readonly invitePublicKey: Uint8Array; readonly welcome: Uint8Array;
   }
-  | { readonly kind: 'remove'; readonly sign: Uint8Array }
-  | { readonly kind: 'role'; readonly sign: Uint8Array; readonly role: Role }
+  /** One device, or every device of a person (§8.7). */
+  | { readonly kind: 'remove'; readonly signs: readonly Uint8Array[] }
+  | { readonly kind: 'role'; readonly signs: readonly Uint8Array[]; readonly role: Role }
+  /** A linked device (§8.7): a member row under its person's `addedAt`, readable from the epoch its add starts. */
+  | { readonly kind: 'device'; readonly sign: Uint8Array; readonly enc: Uint8Array; readonly role: Role; readonly addedAt: number }
   | { readonly kind: 'history'; readonly history: HistorySetting }
   /** A member's key update (§8.5): its row, role and history kept under the new keys. */
   | { readonly kind: 'update'; readonly sign: Uint8Array; readonly newSign: Uint8Array; readonly newEnc: Uint8Array };

@@ -50,6 +50,8 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'checkpoint', rid: 14, checkpoint },
     { type: 'attachPut', rid: 15, roomId, attachmentId: randomBytes(16), index: 0, last: true, chunk: randomBytes(64) },
     { type: 'attachGet', rid: 16, roomId, attachmentId: randomBytes(16), index: 0 },
+    { type: 'linkListen', rid: 17, box: randomBytes(32) },
+    { type: 'linkPost', rid: 18, box: randomBytes(32), data: randomBytes(100) },
   ];
   const relayFrames: RelayFrame[] = [
     { type: 'ok', rid: 1, value: 7 },
@@ -64,6 +66,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'syncDone', rid: 4, roomId, logLength: 2, epoch: 1, lastSeq: 9, more: true },
     { type: 'pong', rid: 5 },
     { type: 'attachChunk', rid: 7, index: 0, last: true, chunk: randomBytes(64) },
+    { type: 'linkData', box: randomBytes(32), data: randomBytes(100) },
   ];
   return {
     records: {

@@ -13,6 +13,7 @@ import { resolveConfig } from '../../relay/config.js';
 import type { RelayContext } from '../../relay/context.js';
 import { AddressLockout } from '../../relay/limits.js';
 import { WindowCounter } from '../../relay/quota.js';
+import { LinkBoxes } from '../../relay/link-boxes.js';
 import { createLogger } from '../../relay/log.js';
 import { Metrics } from '../../relay/metrics.js';
 import { RestorePoints } from '../../relay/restore-point.js';
@@ -51,6 +52,7 @@ export async function startSessionHarness(options: SessionHarnessOptions = {}): 
     restorePoints: new RestorePoints(),
     roomCreations: new WindowCounter(config.roomsPerAddressPerHour, 3600 * 1000),
     roomTokenSecret: undefined,
+    linkBoxes: new LinkBoxes(config, Date.now),
   };
   const registry = new SessionRegistry(bus, metrics, log);
   const staticKey = loadOrCreateRelayKey(dataDir, nodePrimitives);

@@ -105,7 +105,7 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     assert.ok((await store.getJoin(roomId, joiner))!.welcome);
     assert.ok((await store.getInvite(roomId, invite))!.claimedBy);
     assert.equal((await store.getMember(roomId, joiner))!.addedAt, 1);
-    await rejects(store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } }), 'BAD_CHAIN');
+    await rejects(store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'remove', signs: [joiner] } }), 'BAD_CHAIN');
     assert.is((await store.getEvents(roomId, 0, 10)).length, 2);
     assert.is((await store.getEvents(roomId, 0, 1)).length, 1);
   });
@@ -138,7 +138,7 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     const { roomId, owner } = await newRoom();
     const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
     await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) } });
-    const remove = { roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner } } as const;
+    const remove = { roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', signs: [joiner] } } as const;
     await rejects(store.appendEvent({ ...remove, rotation: { epoch: 2, bytes: randomBytes(300), members: [owner] } }), 'STALE_EPOCH');
     const after = await store.getRoomAndMembers(roomId);
     assert.equal([after!.room.logLength, after!.room.epoch, after!.members.length], [2, 0, 2]);
@@ -176,7 +176,7 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     const { roomId, owner } = await newRoom();
     const { invite, joiner, joinerEnc } = await pendingJoin(roomId, owner);
     await store.appendEvent({ roomId, expectedLength: 1, event: randomBytes(250), headHash: key(), change: { kind: 'add', sign: joiner, enc: joinerEnc, role: 'member', invitePublicKey: invite, welcome: randomBytes(200) } });
-    await store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', sign: joiner }, markRotationPending: true });
+    await store.appendEvent({ roomId, expectedLength: 2, event: randomBytes(250), headHash: key(), change: { kind: 'remove', signs: [joiner] }, markRotationPending: true });
     assert.ok((await store.getRoom(roomId))!.rotationPending);
     await rejects(append(store, message(roomId, 0, randomBytes(100), 0)), 'STALE_EPOCH');
     await rejects(store.addRotation(roomId, 2, { epoch: 1, bytes: randomBytes(100), members: [owner] }), 'BAD_ROTATION');

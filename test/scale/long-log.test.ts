@@ -91,7 +91,7 @@ async function appendRoleChanges(roomId: Uint8Array, ownerSeed: Uint8Array, subj
         });
         const expectedLength = roster!.length;
         roster = nextRoster(roster, event);
-        pending.push(store.appendEvent({ roomId, expectedLength, event: event.bytes, headHash: eventHash(event), change: { kind: 'role', sign: member.sign, role } }));
+        pending.push(store.appendEvent({ roomId, expectedLength, event: event.bytes, headHash: eventHash(event), change: { kind: 'role', signs: [member.sign], role } }));
       }
       await Promise.all(pending);
     }

@@ -82,6 +82,9 @@ export function noticeText(n: NoticeView): string {
       return n.wasVerified === true
         ? `${actor}’s safety number changed: they replaced their keys in this room. You had verified ${n.actor}; verify them again before trusting this room with secrets.`
         : `${actor} replaced their keys in this room (a key update), so their fingerprint changed.`;
+    case 'device':
+      // A device add names the new device's key as subject; the person is the signer (§8.7).
+      return `${actor} added a device.`;
     case 'code':
       return n.code === undefined
         ? 'The room key was replaced, so the room code changed.'

@@ -12,7 +12,7 @@ import { decodeSnapshot } from '../../../protocol/client/snapshot.js';
 import { detectSuite } from '../../../protocol/crypto/select-suite.js';
 import type { Suite } from '../../../protocol/crypto/suite.js';
 import type { ErrorName } from '../../../protocol/errors.js';
-import { resolveConfig } from '../../../relay/config.js';
+import { resolveConfig, type RelayConfig } from '../../../relay/config.js';
 import { startRelay, type RunningRelay } from '../../../relay/server.js';
 import { waitUntil } from '../../helpers/clients.js';
 import { MemoryPersistence } from '../../helpers/memory-persistence.js';
@@ -75,11 +75,12 @@ export class HostileRelay {
     this.#suite = suite;
   }
 
-  static async start(): Promise<HostileRelay> {
+  /** `options` override the relay's configuration, e.g. a limit a test goes beyond on purpose. */
+  static async start(options: Partial<RelayConfig> = {}): Promise<HostileRelay> {
     const dataDir = mkdtempSync(join(tmpdir(), 'sotto-malicious-relay-'));
     const relay = await startRelay(resolveConfig({
       port: 0, host: '127.0.0.1', dataDir, logLevel: 'silent', rateLimitPerSecond: 100_000, rateLimitBurst: 100_000,
-      roomsPerAddressPerHour: 1_000_000,
+      roomsPerAddressPerHour: 1_000_000, ...options,
     }));
     return new HostileRelay(relay, dataDir, await detectSuite());
   }

@@ -138,6 +138,8 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'attachPut', rid: 15, roomId: r.roomId, attachmentId: new Uint8Array(16).fill(7), index: 3, last: true, chunk: new Uint8Array(300).fill(9) },
     { type: 'attachGet', rid: 16, roomId: r.roomId, attachmentId: new Uint8Array(16).fill(7), index: 8191 },
     { type: 'createRoom', rid: 30, genesis: r.genesis, roomToken: 'AAAAAZA3kfQxMjM0NTY3OIiq' },
+    { type: 'linkListen', rid: 31, box: randomBytes(32) },
+    { type: 'linkPost', rid: 32, box: randomBytes(32), data: randomBytes(300) },
   ];
 }
 
@@ -158,6 +160,7 @@ export function relayFrames(r: Room): RelayFrame[] {
     { type: 'syncDone', rid: 6, roomId: r.roomId, logLength: 2, epoch: 1, lastSeq: 0, more: false },
     { type: 'pong', rid: 7 },
     { type: 'attachChunk', rid: 9, index: 2, last: false, chunk: new Uint8Array(LIMIT.attachmentChunk).fill(5) },
+    { type: 'linkData', box: randomBytes(32), data: randomBytes(300) },
   ];
 }
 

@@ -76,7 +76,7 @@ test('frames: unknown tags and frames from the other direction are UNKNOWN_TYPE'
     throws(() => decodeRelayFrame(bytes), 'UNKNOWN_TYPE', `bare ${name} as a relay frame`);
   }
   // 0x46 and 0x88 were protocol 1's welcome and joinConfirmed frames: retired, not reused.
-  for (const tag of [0x00, 0x40, 0x46, 0x50, 0x7f, 0x88, 0x8c, 0xff]) {
+  for (const tag of [0x00, 0x40, 0x46, 0x52, 0x7f, 0x88, 0x8d, 0xff]) {
     throws(() => decodeClientFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
     throws(() => decodeRelayFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
   }

@@ -212,7 +212,7 @@ test('records: unknown event kind or role is BAD_VALUE', async () => {
   const r = await room();
   assert.is(r.add.bytes[KIND_AT], 1);
   assert.is(r.add.bytes[ROLE_AT], 0);
-  for (const kind of [7, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, kind)), 'BAD_VALUE', `kind ${kind}`);
+  for (const kind of [8, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, KIND_AT, kind)), 'BAD_VALUE', `kind ${kind}`);
   for (const role of [3, 0xff]) throws(() => decodeMemberEvent(withByte(r.add.bytes, ROLE_AT, role)), 'BAD_VALUE', `role ${role}`);
 });
 

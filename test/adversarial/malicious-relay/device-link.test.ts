@@ -1,0 +1,160 @@
+// A malicious relay against a device link (docs/protocol.md §8.7.1, V-143), through real
+// SottoClients: the relay carries every link post, so it can rewrite the offer, swap in its own
+// ephemeral key, alter the new device's accept or a history post. Each is BAD_LINK on the device
+// that reads it, the link stops there, and nothing the tampered post carried is used: no code is
+// shown for a forged offer, no device is added for a forged accept, no altered history is shown.
+// Checked against a link channel that silently drops a post that does not open (LinkChannel.open
+// returning undefined instead of BAD_LINK): the altered accept then went unnoticed (the test timed
+// out waiting for BAD_LINK, the link just stalled); the forged offers and the altered history were
+// still caught, by the offer check and by the numbering of the posts after the dropped one.
+// The relay can also lie about the room the link adds the device to (V-145): without the new
+// device's check of its log and its rotation entry (#takeRoom's checks removed), a room whose
+// rotation the relay altered was taken anyway, and a withheld device add failed only later, for
+// another reason (KEY_MISSING).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import type { ClientEvent } from '../../../protocol/client/client-events.js';
+import type { RelayFrame } from '../../../protocol/wire/frames.js';
+import { flipBit } from './forge.js';
+import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { script } from './tap.js';
+
+type LinkData = Extract<RelayFrame, { type: 'linkData' }>;
+
+let relay: HostileRelay;
+let alice: Person;
+let bob: Person;
+let roomId: string;
+
+test.before(async () => {
+  // Alice's one connection listens on a new reply mailbox per link, one link per test.
+  relay = await HostileRelay.start({ maxLinkBoxesPerSession: 16 });
+  ({ people: [alice, bob], roomId } = await relay.gather('alice', 'bob'));
+  for (const text of ['one', 'two', 'three']) await bob.client.send(roomId, text);
+  await until(() => alice.texts(roomId).includes('three'), 'alice has the history');
+});
+
+test.after(async () => {
+  await relay.close();
+});
+
+function linkEvents(person: Person): Extract<ClientEvent, { type: 'link' }>[] {
+  return person.events.filter((e): e is Extract<ClientEvent, { type: 'link' }> => e.type === 'link');
+}
+
+function failedWith(person: Person): string | undefined {
+  return linkEvents(person).find((e) => e.state === 'failed')?.error;
+}
+
+/** The relay rewrites link posts reaching `person` with `alter` (only the `nth` one, counted from 0). */
+function tamperLinkData(person: Person, nth: number, alter: (frame: LinkData) => LinkData): void {
+  let seen = 0;
+  person.tap.script = script({ toClient: (f) => [f.type === 'linkData' && seen++ === nth ? alter(f) : f] });
+}
+
+/** Starts a link from alice's device to `phone`; returns the code alice's device shows. */
+async function startLink(phone: Person): Promise<string> {
+  const payload = await phone.client.linkAsNewDevice('alice');
+  return alice.client.linkNewDevice(`https://sotto.example/#/link/${payload}`, [roomId]);
+}
+
+async function offerArrives(phone: Person, code: string): Promise<void> {
+  await until(() => linkEvents(phone).some((e) => e.state === 'offer'), 'the offer on the new device');
+  assert.is(linkEvents(phone).find((e) => e.state === 'offer')!.code, code);
+}
+
+const membersBefore = (): number => bob.client.members(roomId).length;
+
+test('V-143: a relay that rewrites the offer: BAD_LINK on the new device, no code shown, nothing added', async () => {
+  const before = membersBefore();
+  const phone = await relay.person('alice-phone');
+  tamperLinkData(phone, 0, (f) => ({ ...f, data: flipBit(f.data, f.data.length - 5) }));
+  await startLink(phone);
+  await until(() => failedWith(phone) !== undefined, 'the new device refuses the offer');
+  assert.is(failedWith(phone), 'BAD_LINK');
+  assert.not.ok(linkEvents(phone).some((e) => e.state === 'offer'), 'no code shown');
+  alice.client.confirmLink();
+  await settle();
+  assert.is(membersBefore(), before, 'no device added');
+  assert.is(phone.client.rooms().length, 0);
+});
+
+test('V-143: a relay that swaps in its own ephemeral key: BAD_LINK, it cannot make an offer the new device opens', async () => {
+  const phone = await relay.person('alice-phone');
+  const relayKey = (await relay.suite.ephemeralAgreementKey()).publicKey;
+  tamperLinkData(phone, 0, (f) => {
+    const data = f.data.slice();
+    data.set(relayKey, 0);
+    return { ...f, data };
+  });
+  await startLink(phone);
+  await until(() => failedWith(phone) !== undefined, 'the new device refuses the offer');
+  assert.is(failedWith(phone), 'BAD_LINK');
+  assert.not.ok(linkEvents(phone).some((e) => e.state === 'offer'), 'no code shown');
+  alice.client.confirmLink();
+});
+
+test('V-143: a relay that alters the new device’s accept: BAD_LINK on the existing device, which adds no device', async () => {
+  const before = membersBefore();
+  const phone = await relay.person('alice-phone');
+  tamperLinkData(alice, 0, (f) => ({ ...f, data: flipBit(f.data, f.data.length - 1) }));
+  const code = await startLink(phone);
+  await offerArrives(phone, code);
+  alice.client.confirmLink();
+  await phone.client.acceptLink();
+  await until(() => failedWith(alice) !== undefined, 'the existing device refuses the accept');
+  alice.tap.script = script({});
+  assert.is(failedWith(alice), 'BAD_LINK');
+  await settle();
+  assert.is(membersBefore(), before, 'no device added');
+  assert.is(phone.client.rooms().length, 0, 'the new device took no room');
+});
+
+test('V-143: a relay that alters a history post: BAD_LINK on the new device, nothing of that post shown', async () => {
+  const phone = await relay.person('alice-phone');
+  // Posts to the new device: the offer (0), the room (1), then the history (2).
+  tamperLinkData(phone, 2, (f) => ({ ...f, data: flipBit(f.data, 10) }));
+  const code = await startLink(phone);
+  await offerArrives(phone, code);
+  alice.client.confirmLink();
+  await phone.client.acceptLink();
+  await until(() => failedWith(phone) !== undefined, 'the new device refuses the history post');
+  assert.is(failedWith(phone), 'BAD_LINK');
+  assert.not.ok(phone.texts(roomId).some((t) => ['one', 'two', 'three'].includes(t)), 'no altered history shown');
+});
+
+/** A whole link to `phone`, the code compared, until it ends on the new device. */
+async function linkThrough(phone: Person): Promise<void> {
+  const code = await startLink(phone);
+  await offerArrives(phone, code);
+  alice.client.confirmLink();
+  await phone.client.acceptLink();
+  await until(() => linkEvents(phone).some((e) => e.state === 'done' || e.state === 'failed'), 'the link ends on the new device');
+}
+
+test('V-145: a relay that withholds the device add from the new device’s log: the new device takes no room', async () => {
+  const phone = await relay.person('alice-phone');
+  phone.tap.script = script({ toClient: (f) => (f.type === 'event' && f.event.kind === 'device' ? [] : [f]) });
+  await linkThrough(phone);
+  assert.is(failedWith(phone), 'BAD_CHAIN');
+  assert.is(phone.client.rooms().length, 0);
+});
+
+test('V-145: a relay that alters the device add’s rotation: the new device takes no room', async () => {
+  const phone = await relay.person('alice-phone');
+  phone.tap.script = script({
+    toClient: (f) => [f.type === 'rotation' ? { ...f, rotation: { ...f.rotation, bytes: flipBit(f.rotation.bytes, f.rotation.bytes.length - 80) } } : f],
+  });
+  await linkThrough(phone);
+  assert.is(failedWith(phone), 'OPEN_FAILED');
+  assert.is(phone.client.rooms().length, 0);
+});
+
+test('untouched, the same relay links a device with its history', async () => {
+  const phone = await relay.person('alice-phone');
+  await linkThrough(phone);
+  assert.not.ok(linkEvents(phone).some((e) => e.state === 'failed'));
+  assert.equal(phone.texts(roomId).filter((t) => ['one', 'two', 'three'].includes(t)), ['one', 'two', 'three']);
+});
+
+test.run();

@@ -1,0 +1,102 @@
+// The relay's device-link mailbox (docs/protocol.md §8.7.1, V-146), with the two ends of a real link
+// (protocol/client/device-link.ts) talking through it: posts reach listeners in order, a late
+// listener gets what the box holds, the bounds hold, and nothing the relay handles carries the link's
+// key. Written before the frames existed (the relay answered UNKNOWN_TYPE).
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { toHex } from '../../protocol/bytes.js';
+import { nobleSuite } from '../../protocol/crypto/noble-suite.js';
+import { randomBytes } from '../../protocol/crypto/random.js';
+import { ExistingDeviceLink, NewDeviceLink, type LinkPost } from '../../protocol/client/device-link.js';
+import { encodeClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
+import { parseDeviceLink } from '../../protocol/wire/device-link.js';
+import { resolveConfig } from '../../relay/config.js';
+import { startRelay, type RunningRelay } from '../../relay/server.js';
+import { REPO_ROOT } from '../helpers/paths.js';
+import { RawClient } from '../helpers/raw-client.js';
+import { expectOk, outcome } from './fixtures.js';
+
+let dir: string;
+let relay: RunningRelay;
+const clients: RawClient[] = [];
+
+test.before(async () => {
+  dir = mkdtempSync(join(tmpdir(), 'sotto-link-mailbox-'));
+  relay = await startRelay(resolveConfig({
+    port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent',
+    maxLinkBoxesPerSession: 2, linkBoxMaxPosts: 10,
+  }));
+});
+
+test.after(async () => {
+  for (const client of clients) client.ws.terminate();
+  await relay.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+async function connect(): Promise<RawClient> {
+  const client = await RawClient.connect(`ws://127.0.0.1:${relay.port}/ws`, relay.publicKey);
+  clients.push(client);
+  return client;
+}
+
+async function post(client: RawClient, p: LinkPost): Promise<void> {
+  expectOk(await client.request({ type: 'linkPost', rid: client.nextRid(), box: p.box, data: p.data }), 'post');
+}
+
+async function next(client: RawClient): Promise<Uint8Array> {
+  const frame = await client.waitForType('linkData');
+  return frame.data;
+}
+
+test('V-146: a whole link through the relay: offer, accept, room data in order; the link key is in no frame', async () => {
+  const fresh = await NewDeviceLink.start(nobleSuite);
+  const newDevice = await connect();
+  const oldDevice = await connect();
+  expectOk(await newDevice.request({ type: 'linkListen', rid: newDevice.nextRid(), box: fresh.box }), 'listen');
+  const rooms = [{ roomId: randomBytes(16), name: 'Team' }];
+  const { link, offer } = await ExistingDeviceLink.start(nobleSuite, fresh.payload, 'Alice', rooms);
+  expectOk(await oldDevice.request({ type: 'linkListen', rid: oldDevice.nextRid(), box: link.replyBox }), 'listen for the reply');
+  await post(oldDevice, offer);
+  const sent: Uint8Array[] = [encodeClientFrame({ type: 'linkPost', rid: 0, box: offer.box, data: offer.data })];
+  assert.is((await fresh.receive(await next(newDevice)))?.kind, 'offer');
+  assert.is(fresh.code, link.code);
+  const accept = fresh.accept([{ roomId: rooms[0]!.roomId, sign: randomBytes(32), enc: randomBytes(32) }]);
+  await post(newDevice, accept);
+  sent.push(encodeClientFrame({ type: 'linkPost', rid: 0, box: accept.box, data: accept.data }));
+  assert.is(link.receive(await next(oldDevice))?.kind, 'accept');
+  link.confirm();
+  for (let i = 0; i < 3; i++) {
+    const history = link.send({ kind: 'history', history: { roomId: rooms[0]!.roomId, total: 3, entries: [{ seq: i + 1, sender: randomBytes(32), time: i, text: `m${i}` }] } });
+    await post(oldDevice, history);
+    sent.push(encodeClientFrame({ type: 'linkPost', rid: 0, box: history.box, data: history.data }));
+  }
+  const texts: string[] = [];
+  for (let i = 0; i < 3; i++) {
+    const message = await fresh.receive(await next(newDevice));
+    if (message?.kind === 'history') texts.push(...message.history.entries.map((e) => e.text));
+  }
+  assert.equal(texts, ['m0', 'm1', 'm2']);
+  // A listener that comes late (a reload) gets the box from the start; the channel drops repeats.
+  const again = await connect();
+  expectOk(await again.request({ type: 'linkListen', rid: again.nextRid(), box: fresh.box }), 'listen again');
+  assert.is(await fresh.receive(await next(again)), undefined, 'the offer, served again, is a duplicate');
+  const linkKey = toHex(parseDeviceLink(fresh.payload));
+  for (const bytes of sent) assert.not.ok(toHex(bytes).includes(linkKey), 'the link key never reaches the relay');
+});
+
+test('V-146: a session hears a bounded number of boxes; a box holds a bounded number of posts', async () => {
+  const client = await connect();
+  expectOk(await client.request({ type: 'linkListen', rid: client.nextRid(), box: randomBytes(32) }), 'first');
+  expectOk(await client.request({ type: 'linkListen', rid: client.nextRid(), box: randomBytes(32) }), 'second');
+  assert.is(outcome(await client.request({ type: 'linkListen', rid: client.nextRid(), box: randomBytes(32) })), 'RATE_LIMITED');
+  const box = randomBytes(32);
+  for (let i = 0; i < 10; i++) expectOk(await client.request({ type: 'linkPost', rid: client.nextRid(), box, data: randomBytes(64) }), `post ${i}`);
+  const full: RelayFrame = await client.request({ type: 'linkPost', rid: client.nextRid(), box, data: randomBytes(64) });
+  assert.is(outcome(full), 'RATE_LIMITED');
+});
+
+test.run();
