@@ -17,7 +17,7 @@ import { applyEvent, eventHash, nextRoster, replayLog, ZERO_HASH, type Member, t
 import { DEFAULT_KDF_PARAMS, newKeystoreKey, openKeystore, sealKeystore } from '../protocol/crypto/passphrase.js';
 import { randomBytes } from '../protocol/crypto/random.js';
 import { detectSuite } from '../protocol/crypto/select-suite.js';
-import type { SigningKey, Suite } from '../protocol/crypto/suite.js';
+import type { Suite } from '../protocol/crypto/suite.js';
 import { decodeWelcome } from '../protocol/wire/join.js';
 import { decodeMemberEvent, DEFAULT_SETTINGS } from '../protocol/wire/membership.js';
 import { decodeMessage, type MessageRecord } from '../protocol/wire/message.js';
@@ -45,34 +45,41 @@ export const ADMISSION_MEMBERS = 1000;
  */
 const REPEATS = 5;
 
-/** One sender's chain as its own client and as a recipient hold it: each message moves both on (§9). */
-interface Room {
-  readonly roomId: Uint8Array;
-  sending: SenderChain;
-  receiving: SenderChain;
+/**
+ * One sender's messages as its own client seals them and a recipient opens them: each message moves
+ * the sender's chain on at both ends (§9). The unit both the timed cases here and the
+ * instruction-count comparison (message-instructions.ts) run.
+ */
+export interface MessageRoom {
+  seal(counter: number): Promise<MessageRecord>;
+  open(record: MessageRecord): Promise<void>;
 }
 
-function newRoom(roomId: Uint8Array, signer: SigningKey): Room {
+/** `suite` opens; `sealWith` (by default the same) signs. */
+export async function messageRoom(suite: Suite, sealWith: Suite = suite): Promise<MessageRoom> {
+  const signer = await sealWith.signingKeyFromSeed(randomBytes(32));
+  const roomId = randomBytes(SIZE.roomId);
   const start = chainStart(randomBytes(32), roomId, 0, signer.publicKey);
-  return { roomId, sending: { next: 0, key: new Secret(start), skipped: new Map() }, receiving: { next: 0, key: new Secret(start), skipped: new Map() } };
-}
-
-async function seal(room: Room, signer: SigningKey, counter: number): Promise<MessageRecord> {
-  const index = room.sending.next;
-  const taken = takeMessageKey(room.sending, index);
-  retireChain(room.sending, taken.chain);
-  room.sending = taken.chain;
-  return sealMessage({
-    signer, roomId: room.roomId, epoch: 0, key: taken.messageKey, index, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH,
-    logLength: 1, logHash: ZERO_HASH, content: { type: 'text', time: Date.now(), text: TEXT },
-  });
-}
-
-async function open(suite: Suite, room: Room, record: MessageRecord): Promise<void> {
-  const taken = takeMessageKey(room.receiving, record.index);
-  await openMessage(suite, record, taken.messageKey);
-  retireChain(room.receiving, taken.chain);
-  room.receiving = taken.chain;
+  let sending: SenderChain = { next: 0, key: new Secret(start), skipped: new Map() };
+  let receiving: SenderChain = { next: 0, key: new Secret(start), skipped: new Map() };
+  return {
+    seal: async (counter) => {
+      const index = sending.next;
+      const taken = takeMessageKey(sending, index);
+      retireChain(sending, taken.chain);
+      sending = taken.chain;
+      return sealMessage({
+        signer, roomId, epoch: 0, key: taken.messageKey, index, counter, prevHash: ZERO_HASH, seenSeq: 0, seenHash: ZERO_HASH,
+        logLength: 1, logHash: ZERO_HASH, content: { type: 'text', time: Date.now(), text: TEXT },
+      });
+    },
+    open: async (record) => {
+      const taken = takeMessageKey(receiving, record.index);
+      await openMessage(suite, record, taken.messageKey);
+      retireChain(receiving, taken.chain);
+      receiving = taken.chain;
+    },
+  };
 }
 
 async function timed(run: () => Promise<void>): Promise<number> {
@@ -91,17 +98,15 @@ async function medianOfRepeats(run: (repeat: number) => Promise<void>): Promise<
 
 /** Send = take the chain's next key + seal + sign one text message; open = take its key + verify + decrypt one. */
 export async function messageCosts(suite: Suite, ops: number): Promise<CostResult[]> {
-  const signer = await suite.signingKeyFromSeed(randomBytes(32));
-  const roomId = randomBytes(SIZE.roomId);
-  const room = newRoom(roomId, signer);
+  const room = await messageRoom(suite);
   const records: MessageRecord[] = [];
   // A few untimed rounds first: JIT and WebCrypto key import caches.
-  for (let i = 0; i < 20; i++) await open(suite, room, await seal(room, signer, i + 1));
+  for (let i = 0; i < 20; i++) await room.open(await room.seal(i + 1));
   const sendMs = await timed(async () => {
-    for (let i = 0; i < ops; i++) records.push(await seal(room, signer, i + 1));
+    for (let i = 0; i < ops; i++) records.push(await room.seal(i + 1));
   });
   const openMs = await timed(async () => {
-    for (const record of records) await open(suite, room, record);
+    for (const record of records) await room.open(record);
   });
   return [
     { name: 'send (seal + sign)', suite: suite.name, ms: sendMs / ops, ops },
@@ -113,13 +118,11 @@ export async function messageCosts(suite: Suite, ops: number): Promise<CostResul
 export async function catchUpCost(suite: Suite): Promise<CostResult> {
   // Ed25519 signatures are deterministic, so the history is built with the fastest suite available
   // and only the opening is timed with `suite`.
-  const signer = await (await detectSuite()).signingKeyFromSeed(randomBytes(32));
-  const roomId = randomBytes(SIZE.roomId);
-  const room = newRoom(roomId, signer);
+  const room = await messageRoom(suite, await detectSuite());
   const stored: Uint8Array[] = [];
-  for (let i = 0; i < CATCH_UP_MESSAGES; i++) stored.push((await seal(room, signer, i + 1)).bytes);
+  for (let i = 0; i < CATCH_UP_MESSAGES; i++) stored.push((await room.seal(i + 1)).bytes);
   const ms = await timed(async () => {
-    for (const bytes of stored) await open(suite, room, decodeMessage(bytes));
+    for (const bytes of stored) await room.open(decodeMessage(bytes));
   });
   return { name: `catch-up of ${CATCH_UP_MESSAGES} messages`, suite: suite.name, ms, ops: 1 };
 }

@@ -8,7 +8,7 @@
 // that fails a later check changes nothing (receiving.ts applies the new chain in one step).
 import { SottoError } from '../errors.js';
 import { toHex, utf8 } from '../bytes.js';
-import { hkdfSha256, hmacSha256 } from '../crypto/hash.js';
+import { hkdfSha256, hmacSha256Each } from '../crypto/hash.js';
 import { Secret } from '../crypto/secret.js';
 import { LABEL } from '../labels.js';
 import type { Roster } from '../membership/roster.js';
@@ -48,7 +48,8 @@ export function chainStart(epochKey: Uint8Array, roomId: Uint8Array, epoch: numb
 
 /** MK_i = HMAC(CK_i, "…/message-key"), CK_i+1 = HMAC(CK_i, "…/chain-step"). */
 export function ratchetStep(chainKey: Uint8Array): { readonly messageKey: Uint8Array; readonly nextChainKey: Uint8Array } {
-  return { messageKey: hmacSha256(chainKey, MESSAGE_STEP), nextChainKey: hmacSha256(chainKey, CHAIN_STEP) };
+  const [messageKey, nextChainKey] = hmacSha256Each(chainKey, [MESSAGE_STEP, CHAIN_STEP]) as [Uint8Array, Uint8Array];
+  return { messageKey, nextChainKey };
 }
 
 /**

@@ -15,8 +15,14 @@ export function sha256(...parts: Uint8Array[]): Uint8Array {
   return hash.digest();
 }
 
-export function hmacSha256(key: Uint8Array, data: Uint8Array): Uint8Array {
-  return hmac(nobleSha256, key, data);
+/**
+ * HMAC-SHA256 of each of `data` under one key. The key's inner and outer pads are hashed once and
+ * the keyed state cloned per message: a chain step (§9) takes two MACs under one key, and keying
+ * once halves its cost.
+ */
+export function hmacSha256Each(key: Uint8Array, data: readonly Uint8Array[]): Uint8Array[] {
+  const keyed = hmac.create(nobleSha256, key);
+  return data.map((part, i) => (i === data.length - 1 ? keyed : keyed.clone()).update(part).digest());
 }
 
 export function hkdfSha256(ikm: Uint8Array, salt: Uint8Array, info: Uint8Array, length: number): Uint8Array {
