@@ -9,10 +9,10 @@ import type { StepTiming } from './fanout-session.js';
 /**
  * `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes);
  * `commit` the store's push and ack times; `keystore` the cost of saving one message against the
- * room's history.
+ * room's history; `catch-up` a Node client's catch-up against history length.
  */
-export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'profile'];
+export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'catch-up' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'catch-up', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';
@@ -44,6 +44,9 @@ export interface BenchOptions {
   readonly clientOps: number;
   /** Messages saved (and timed) per history size in the keystore section. */
   readonly keystoreSaves: number;
+  /** History lengths the catch-up section opens, and its rounds. */
+  readonly catchUpLengths: readonly number[];
+  readonly catchUpRounds: number;
   readonly profileOffered: number;
   readonly profileMeasureMs: number;
   readonly outDir: string;
@@ -92,12 +95,14 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       // Room count grows only in the full run: five rounds of four systems over three shapes fill quick's time.
       roomCountShapes: [],
       memorySteps: [1000, 2000, 5000], memoryRounds: 1, clientRounds: 1, clientOps: 200, keystoreSaves: 10, profileOffered: 40_000, profileMeasureMs: 4000,
+      catchUpLengths: [1000, 10_000, 100_000], catchUpRounds: 1,
     }
     : {
       mode: 'full' as const, rounds: 7, timing: { warmupMs: 2000, measureMs: 5000, drainMs: 10_000 },
       probeOffered: 320_000, probeDrainMs: 60_000, sustainedFractions: [0.25, 0.5, 0.75, 0.9],
       roomCountShapes: [{ rooms: 1, members: 10 }, { rooms: 10, members: 10 }, { rooms: 100, members: 10 }, { rooms: 1000, members: 10 }],
       memorySteps: [1000, 5000, 10_000, 15_000, 20_000, 30_000, 40_000, 50_000], memoryRounds: 2, clientRounds: 5, clientOps: 1000, keystoreSaves: 30,
+      catchUpLengths: [1000, 3000, 10_000, 30_000, 100_000], catchUpRounds: 3,
       profileOffered: 40_000, profileMeasureMs: 15_000,
     };
   // Overrides for developing the harness itself with tiny runs.

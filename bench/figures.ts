@@ -75,5 +75,12 @@ export function writeFigures(results: BenchResults, dir: string): string[] {
       }),
     }));
   }
+  if (results.catchUpGrowth !== undefined) {
+    const suites = [...new Set(results.catchUpGrowth.map((p) => p.suite))];
+    save('growth-catch-up.svg', linePlot({
+      title: 'Node client catch-up vs history length', xLabel: 'messages in the history (log)', yLabel: 'catch-up, ms (log)', logX: true, logY: true,
+      series: suites.map((suite) => ({ name: suite, points: results.catchUpGrowth!.filter((p) => p.suite === suite).map((p) => [p.messages, p.medianMs] as const) })),
+    }));
+  }
   return written;
 }

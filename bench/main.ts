@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,profile] [--rounds n] [--seed n]
+// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,catch-up,profile] [--rounds n] [--seed n]
 //   [--generators n] [--sqlite-synchronous NORMAL] [--out docs/perf]
 // Runs the sections in order, writes <out>/<mode>/{results.json, tables.md, *.svg}, and ends with one
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
@@ -12,6 +12,7 @@ import { runBrowserClientCosts } from './browser-client-costs.js';
 import { runBrowserRoomOpen } from './browser-room-open.js';
 import { KEYSTORE_HISTORIES } from './keystore-room.js';
 import { runKeystoreSave } from './keystore-save.js';
+import { runCatchUpGrowth } from './catch-up-growth.js';
 import { runBrowserKeystoreSave } from './browser-keystore-save.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
 import { runCommitLatency } from './commit-latency.js';
@@ -105,6 +106,9 @@ async function main(): Promise<void> {
       results = { ...results, keystoreSaves: await runKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
       results = { ...results, keystoreSavesChromium: await runBrowserKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
     });
+    await section('catch-up', async () => {
+      results = { ...results, catchUpGrowth: await runCatchUpGrowth(options.catchUpLengths, options.catchUpRounds, (line) => process.stderr.write(`  ${line}\n`)) };
+    });
     await section('profile', async () => {
       const template = await templates.get(HEADLINE);
       const profiles: RelayProfile[] = [];
@@ -152,6 +156,7 @@ async function main(): Promise<void> {
     most_connections_held: results.memory?.[0]?.find((r) => r.system === 'sotto')?.mostHeld ?? null,
     chromium_room_open_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
     chromium_room_reopen_after_key_ms: sig3(median((results.roomOpen ?? []).map((r) => r.reopenAfterKeyMs))),
+    catch_up_us_per_message_by_history: Object.fromEntries((results.catchUpGrowth ?? []).map((p) => [`${p.suite}/${p.messages}`, sig3((p.medianMs * 1000) / p.messages)])),
     keystore_save_ms_by_history: Object.fromEntries((results.keystoreSaves ?? []).map((k) => [k.history, { records: sig3(k.recordsFileMs), whole: sig3(k.wholeFileMs) }])),
     load_average_at_start: machine.loadAverageAtStart.map(sig3),
     load_average_at_end: loadavg().map(sig3),

@@ -3,6 +3,7 @@
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { KeystoreSaveResult } from './keystore-save.js';
 import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
+import type { CatchUpPoint } from './catch-up-growth.js';
 import type { CostSummary } from './client-costs.js';
 import type { CommitLatency } from './commit-latency.js';
 import type { FanoutStep } from './fanout-session.js';
@@ -182,6 +183,18 @@ function browserKeystoreTable(saves: BrowserKeystoreSaves): string {
     saves.rows.map((r) => [n(r.history), value(r.recordsMs), value(r.wholeMs)]));
 }
 
+function catchUpTable(points: readonly CatchUpPoint[]): string {
+  const lengths = [...new Set(points.map((p) => p.messages))];
+  const suites = [...new Set(points.map((p) => p.suite))];
+  return table(['messages', ...suites.flatMap((s) => [`${s}: catch-up`, `${s}: per message`])], lengths.map((messages) => [
+    n(messages),
+    ...suites.flatMap((suite) => {
+      const point = points.find((p) => p.suite === suite && p.messages === messages);
+      return point === undefined ? ['', ''] : [`${ms(point.medianMs)} ms`, `${n((point.medianMs * 1000) / messages)} µs`];
+    }),
+  ]));
+}
+
 function profileTables(profile: RelayProfile): string {
   const { summary, step } = profile;
   return [
@@ -213,6 +226,7 @@ export function markdownReport(results: BenchResults): string {
   if (results.keystoreSaves !== undefined) parts.push('## Saving one message against the history (Node keystore)\n', keystoreTable(results.keystoreSaves), '');
   const chromium = results.keystoreSavesChromium;
   if (chromium !== undefined) parts.push(`## Saving one message against the history (IndexedDB in ${chromium.userAgent})\n`, browserKeystoreTable(chromium), '');
+  if (results.catchUpGrowth !== undefined) parts.push('## Catch-up against history length (Node)\n', catchUpTable(results.catchUpGrowth), '');
   if ((results.failures ?? []).length > 0) parts.push('## Failed sections\n', ...results.failures!.map((f) => `- ${f.split('\n')[0]}`), '');
   for (const profile of results.profiles ?? []) parts.push(`## Relay CPU profile, synchronous=${profile.synchronous}\n`, profileTables(profile), '');
   return `${parts.join('\n')}\n`;

@@ -5,6 +5,7 @@ import type { BrowserClientCosts } from './browser-client-costs.js';
 import type { RoomOpenResult } from './browser-room-open.js';
 import type { KeystoreSaveResult } from './keystore-save.js';
 import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
+import type { CatchUpPoint } from './catch-up-growth.js';
 import type { CostSummary } from './client-costs.js';
 import type { FanoutRun } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
@@ -28,6 +29,8 @@ export interface BenchResults {
   readonly keystoreSaves?: KeystoreSaveResult[];
   /** The same in Chromium's IndexedDB, as the web app saves. */
   readonly keystoreSavesChromium?: BrowserKeystoreSaves;
+  /** A Node client's catch-up per suite and history length. */
+  readonly catchUpGrowth?: CatchUpPoint[];
   /** Sections that threw and failed cases, each named; the others still ran. Any fails the run. */
   readonly failures?: string[];
   readonly loadAverageAtEnd?: number[];
