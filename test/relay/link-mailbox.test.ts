@@ -70,7 +70,7 @@ test('V-146: a whole link through the relay: offer, accept, room data in order; 
   assert.is(link.receive(await next(oldDevice))?.kind, 'accept');
   link.confirm();
   for (let i = 0; i < 3; i++) {
-    const history = link.send({ kind: 'history', history: { roomId: rooms[0]!.roomId, total: 3, entries: [{ seq: i + 1, sender: randomBytes(32), time: i, text: `m${i}` }] } });
+    const history = link.send({ kind: 'history', history: { roomId: rooms[0]!.roomId, total: 3, entries: [{ seq: i + 1, sender: randomBytes(32), time: i, counter: i + 1, kind: 'text', deleted: false, text: `m${i}` }] } });
     await post(oldDevice, history);
     sent.push(encodeClientFrame({ type: 'linkPost', rid: 0, box: history.box, data: history.data }));
   }

@@ -71,7 +71,7 @@ test('a share from a member who did not add the joiner, or beyond the setting, o
   const addIndex = keys.events.findIndex((e) => e.kind === 'add' && toHex(e.subjectSign) === carolSign);
   const index = nextIndex(keys, keys.epoch, keys.me.sign.publicKey);
   const forged = await forgeContentMessage(keys, index, chainKeyAt(keys, keys.epoch, keys.me.sign.publicKey, index)!, {
-    type: 'history', time: Date.now(), share: { joiner: keys.events[addIndex]!.subjectSign, addIndex, entries: [{ seq: 1, sender: keys.me.sign.publicKey, time: 1, text: 'invented by bob' }] },
+    type: 'history', time: Date.now(), share: { joiner: keys.events[addIndex]!.subjectSign, addIndex, entries: [{ seq: 1, sender: keys.me.sign.publicKey, time: 1, counter: 1, kind: 'text', deleted: false, text: 'invented by bob' }] },
   });
   let swapped = false;
   bob.tap.script = script({ toRelay: (f) => (f.type === 'send' && !swapped ? ((swapped = true), [{ ...f, message: forged }]) : [f]) });

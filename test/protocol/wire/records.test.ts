@@ -290,7 +290,7 @@ test('V-120: reply, reaction, edit and delete round-trip naming sender and count
 });
 
 test('content: a history share round-trips; out-of-order entries are BAD_VALUE, a short one TRUNCATED', () => {
-  const entry = (seq: number) => ({ seq, sender: new Uint8Array(32).fill(seq), time: seq, text: `m${seq}` });
+  const entry = (seq: number) => ({ seq, sender: new Uint8Array(32).fill(seq), time: seq, counter: seq, kind: 'text' as const, deleted: false, text: `m${seq}` });
   const share = { joiner: new Uint8Array(32).fill(9), addIndex: 3, entries: [entry(1), entry(2)] };
   assert.equal(decodeContent(encodeContent({ type: 'history', time: 5, share })), { type: 'history', time: 5, share });
   const backwards = encodeContent({ type: 'history', time: 5, share: { ...share, entries: [entry(2), entry(1)] } });
