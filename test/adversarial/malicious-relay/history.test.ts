@@ -42,6 +42,36 @@ test('history "last 2": the joiner sees the last two messages before its add, sh
   assert.equal(bob.texts(roomId), ['two', 'three', 'after']);
 });
 
+// Issue 16: shares carried text only and no counters, so carol's reply to a shared message reached
+// alice as "original not available" and carol could not even name one; reactions and replies came
+// flattened into lines of their own. Against the shares before V-190 this failed at carol's first
+// check (no reaction folded into 'hello', the reply without its quote).
+test('history "all": shared replies and reactions fold at the joiner; the joiner’s reply to a shared message resolves for everyone', async () => {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  await alice.client.setHistory(roomId, { mode: 'all', count: 0 });
+  await alice.client.send(roomId, 'hello');
+  await until(() => bob.texts(roomId).includes('hello'), 'bob has hello');
+  const hello = bob.client.messages(roomId).find((m) => m.text === 'hello')!.ref!;
+  await bob.client.react(roomId, hello, '👋');
+  await bob.client.reply(roomId, hello, 'hi alice');
+  await until(() => alice.texts(roomId).includes('hi alice'), 'alice has the reply');
+  const carol = await relay.person('carol');
+  await relay.admit(alice, carol, roomId);
+  await until(() => shared(carol, roomId).length === 2, 'carol gets the shared history');
+  const shown = carol.client.messages(roomId);
+  const at = (text: string) => shown.find((m) => m.text === text)!;
+  assert.equal(at('hello').reactions.map((r) => [r.emoji, r.by]), [['👋', ['bob']]]);
+  const quote = at('hi alice').replyTo;
+  assert.ok(quote !== undefined && !('missing' in quote) && quote.text === 'hello');
+  assert.equal(shown.map((m) => m.sharedBy), ['alice', 'alice'], 'each shared message says who vouches for it');
+  await carol.client.reply(roomId, at('hello').ref!, 'late to the party');
+  await until(() => alice.texts(roomId).includes('late to the party'), 'alice has carol’s reply');
+  for (const person of [alice, bob]) {
+    const reply = person.client.messages(roomId).find((m) => m.text === 'late to the party')!.replyTo;
+    assert.ok(reply !== undefined && !('missing' in reply) && reply.text === 'hello', `${person.name} sees the quote`);
+  }
+});
+
 test('history under the default: the joiner holds no earlier message and no key that opens one', async () => {
   const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   for (const text of ['before carol 1', 'before carol 2']) await alice!.client.send(roomId, text);
