@@ -46,7 +46,7 @@ test('history "last 2": the joiner sees the last two messages before its add, sh
 // alice as "original not available" and carol could not even name one; reactions and replies came
 // flattened into lines of their own. Against the shares before V-190 this failed at carol's first
 // check (no reaction folded into 'hello', the reply without its quote).
-test('history "all": shared replies and reactions fold at the joiner; the joiner’s reply to a shared message resolves for everyone', async () => {
+test('history all: shared replies and reactions fold at the joiner; the joiner’s reply to a shared message resolves for everyone', async () => {
   const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   await alice.client.setHistory(roomId, { mode: 'all', count: 0 });
   await alice.client.send(roomId, 'hello');
