@@ -41,6 +41,8 @@ export class DeviceLinker {
   #existing: ExistingDeviceLink | undefined;
   #existingRooms: readonly RoomState[] = [];
   #fresh: FreshLink | undefined;
+  /** The mailboxes this link listens on: the relay is told to stop when it ends, which frees their slots (V-192). */
+  #boxes: Uint8Array[] = [];
   /** Posts are handled one at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #completing = false;
@@ -77,6 +79,19 @@ export class DeviceLinker {
       rooms.push({ roomId: room.roomId, sign: keys.sign.publicKey, enc: keys.enc.publicKey });
     }
     await this.#post(fresh.link.accept(rooms));
+  }
+
+  /**
+   * Our person cancelled the link on this device, at any step before it is done: the other device is
+   * told (once the channel exists), and both end it as failed (BAD_LINK) and stop listening.
+   */
+  cancel(): void {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#existing === undefined && this.#fresh === undefined) return;
+      const post = this.#existing?.cancel() ?? this.#fresh?.link.cancel();
+      if (post !== undefined) await this.#post(post);
+      this.#end('failed', 'BAD_LINK');
+    }).catch((error: unknown) => this.#fail(error));
   }
 
   // ——— the existing device ———
@@ -280,6 +295,17 @@ export class DeviceLinker {
 
   async #listen(box: Uint8Array): Promise<void> {
     await this.#parts.channel.request((rid) => ({ type: 'linkListen', rid, box }));
+    this.#boxes.push(box);
+  }
+
+  /** Stops hearing the link's mailboxes; a relay that cannot be told now frees them when they expire. */
+  #unlisten(): void {
+    for (const box of this.#boxes) {
+      this.#parts.channel.request((rid) => ({ type: 'linkUnlisten', rid, box })).catch((error: unknown) => {
+        this.#ctx.warn(undefined, errorName(error), `device link: the relay still listens: ${errorDetail(error)}`);
+      });
+    }
+    this.#boxes = [];
   }
 
   async #post(post: LinkPost): Promise<void> {
@@ -292,6 +318,7 @@ export class DeviceLinker {
   }
 
   #end(state: 'done' | 'failed', error?: ReturnType<typeof errorName>): void {
+    this.#unlisten();
     this.#existing?.wipe();
     this.#fresh?.link.wipe();
     this.#existing = undefined;

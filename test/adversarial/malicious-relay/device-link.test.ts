@@ -190,6 +190,35 @@ test('V-143: a relay that delivers the history before the room post: BAD_LINK, n
   assert.is(phone.client.rooms().length, 0, 'no room taken, so no history either');
 });
 
+// A cancelled link used to keep its mailboxes heard for their 10 minutes (a connection hears at most
+// 4): without cancelLink and linkUnlisten there was no way to free them.
+test('V-192: a link cancelled on the new device ends on both devices, adds nothing, and both stop listening to its mailboxes', async () => {
+  const before = membersBefore();
+  const phone = await relay.person('alice-phone');
+  const unlistened: string[] = [];
+  const watch = (who: string) => script({ toRelay: (f) => {
+    if (f.type === 'linkUnlisten') unlistened.push(who);
+    return [f];
+  } });
+  phone.tap.script = watch('phone');
+  alice.tap.script = watch('alice');
+  try {
+    const code = await startLink(phone);
+    await offerArrives(phone, code);
+    phone.client.cancelLink();
+    await until(() => failedWith(phone) !== undefined && linkEvents(alice).at(-1)?.state === 'failed', 'both devices end the link');
+    assert.is(failedWith(phone), 'BAD_LINK');
+    await until(() => unlistened.length === 2, 'each device frees its mailbox');
+    assert.equal(unlistened.sort(), ['alice', 'phone']);
+    assert.throws(() => alice.client.confirmLink(), /BAD_LINK/, 'alice’s device holds no link to confirm');
+    await settle();
+    assert.is(membersBefore(), before, 'no device added');
+    assert.is(phone.client.rooms().length, 0);
+  } finally {
+    alice.tap.script = script({});
+  }
+});
+
 let earlierHistory: LinkData | undefined;
 
 test('untouched, the same relay links a device with its history: replies, reactions, edits, deletes and files resolve there', async () => {
