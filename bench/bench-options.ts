@@ -9,10 +9,10 @@ import type { StepTiming } from './fanout-session.js';
 /**
  * `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes);
  * `commit` the store's push and ack times; `keystore` the cost of saving one message against the
- * room's history.
+ * room's history; `link` linking a device that brings 10 rooms and their history.
  */
-export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'profile'];
+export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'link' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'link', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,profile] [--rounds n] [--seed n]
+// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,link,profile] [--rounds n] [--seed n]
 //   [--generators n] [--sqlite-synchronous NORMAL] [--out docs/perf]
 // Runs the sections in order, writes <out>/<mode>/{results.json, tables.md, *.svg}, and ends with one
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
@@ -15,6 +15,7 @@ import { runKeystoreSave } from './keystore-save.js';
 import { runBrowserKeystoreSave } from './browser-keystore-save.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
 import { runCommitLatency } from './commit-latency.js';
+import { runDeviceLink } from './device-link-speed.js';
 import { runClientCosts } from './client-costs.js';
 import { capacityOf, p99AtLatencyOf, ratioSpread, runFanoutSuite, shapeName, SottoTemplates, type Variant } from './fanout-suite.js';
 import { writeFigures } from './figures.js';
@@ -30,6 +31,8 @@ const HEADLINE = { rooms: 100, members: 10 };
 /** The commit section: sends per round, and how many share a group commit. */
 const COMMIT_APPENDS = 2000;
 const COMMIT_BATCH = 10;
+/** The link section: rooms the existing device brings, and their messages in all (issue 19). */
+const LINK = { rooms: 10, messages: 10_000 };
 
 async function main(): Promise<void> {
   let options;
@@ -105,6 +108,9 @@ async function main(): Promise<void> {
       results = { ...results, keystoreSaves: await runKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
       results = { ...results, keystoreSavesChromium: await runBrowserKeystoreSave(KEYSTORE_HISTORIES, options.keystoreSaves, progress) };
     });
+    await section('link', async () => {
+      results = { ...results, deviceLinks: await runDeviceLink(LINK.rooms, LINK.messages, options.clientRounds, (line) => process.stderr.write(`  ${line}\n`)) };
+    });
     await section('profile', async () => {
       const template = await templates.get(HEADLINE);
       const profiles: RelayProfile[] = [];
@@ -152,6 +158,10 @@ async function main(): Promise<void> {
     most_connections_held: results.memory?.[0]?.find((r) => r.system === 'sotto')?.mostHeld ?? null,
     chromium_room_open_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
     chromium_room_reopen_after_key_ms: sig3(median((results.roomOpen ?? []).map((r) => r.reopenAfterKeyMs))),
+    link_ms: results.deviceLinks === undefined ? null : {
+      existing: sig3(median(results.deviceLinks.map((l) => l.existingMs))), new: sig3(median(results.deviceLinks.map((l) => l.newMs))),
+    },
+    link_relay_bytes: results.deviceLinks === undefined ? null : sig3(median(results.deviceLinks.map((l) => l.bytesIn + l.bytesOut))),
     keystore_save_ms_by_history: Object.fromEntries((results.keystoreSaves ?? []).map((k) => [k.history, { records: sig3(k.recordsFileMs), whole: sig3(k.wholeFileMs) }])),
     load_average_at_start: machine.loadAverageAtStart.map(sig3),
     load_average_at_end: loadavg().map(sig3),

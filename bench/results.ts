@@ -6,6 +6,7 @@ import type { RoomOpenResult } from './browser-room-open.js';
 import type { KeystoreSaveResult } from './keystore-save.js';
 import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CostSummary } from './client-costs.js';
+import type { DeviceLinkRound } from './device-link-speed.js';
 import type { FanoutRun } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
 import type { MachineInfo } from './machine.js';
@@ -28,6 +29,8 @@ export interface BenchResults {
   readonly keystoreSaves?: KeystoreSaveResult[];
   /** The same in Chromium's IndexedDB, as the web app saves. */
   readonly keystoreSavesChromium?: BrowserKeystoreSaves;
+  /** One per round: a new device linked to the existing one's rooms and history. */
+  readonly deviceLinks?: DeviceLinkRound[];
   /** Sections that threw and failed cases, each named; the others still ran. Any fails the run. */
   readonly failures?: string[];
   readonly loadAverageAtEnd?: number[];
