@@ -192,17 +192,12 @@ export class RedisBus implements Bus {
 
   #receive(channel: string, payload: string): void {
     if (channel === LINK_CHANNEL) {
-      this.#receiveLinkPost(payload);
+      const post = this.#fromOthers(payload, decodeLinkEnvelope, 'decode link post');
+      if (post !== undefined) for (const handler of this.#linkHandlers) handler(post.box, post.data);
       return;
     }
-    let envelope;
-    try {
-      envelope = decodeEnvelope(payload);
-    } catch (error) {
-      this.#failed('decode', error);
-      return;
-    }
-    if (envelope.origin === this.#origin) return;
+    const envelope = this.#fromOthers(payload, decodeEnvelope, 'decode');
+    if (envelope === undefined) return;
     if (channel === GAP_ALL_CHANNEL) {
       for (const roomHex of this.#watched.keys()) this.#deliver(fromHex(roomHex), { type: 'gap' });
     } else if (channel.startsWith(CHANNEL_PREFIX)) {
@@ -211,16 +206,16 @@ export class RedisBus implements Bus {
     }
   }
 
-  #receiveLinkPost(payload: string): void {
-    let envelope;
+  /** `payload` decoded, or undefined when it does not decode (logged) or is our own, echoed back. */
+  #fromOthers<T extends { readonly origin: string }>(payload: string, decode: (payload: string) => T, what: string): T | undefined {
+    let envelope: T;
     try {
-      envelope = decodeLinkEnvelope(payload);
+      envelope = decode(payload);
     } catch (error) {
-      this.#failed('decode link post', error);
-      return;
+      this.#failed(what, error);
+      return undefined;
     }
-    if (envelope.origin === this.#origin) return;
-    for (const handler of this.#linkHandlers) handler(envelope.box, envelope.data);
+    return envelope.origin === this.#origin ? undefined : envelope;
   }
 
   #failed(what: string, error: unknown): void {

@@ -7,23 +7,16 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClientEvent } from '../../protocol/client/client-events.js';
 import { admit, texts, waitUntil, type TestClient } from '../helpers/clients.js';
-import { openClusterClient, startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
+import { ClusterClients, startRelayCluster, type RelayCluster } from '../helpers/relay-cluster.js';
 import type { RelayProcess } from '../helpers/relay-process.js';
 
 const cluster: RelayCluster | undefined = await startRelayCluster(3);
-const open: TestClient[] = [];
-const at = new Map<string, string>();
+const clients = cluster === undefined ? undefined : new ClusterClients(cluster);
 
 test.after(async () => {
-  await Promise.all(open.map((c) => c.client.close()));
+  await clients?.close();
   await cluster?.stop();
 });
-
-async function device(name: string, relay: RelayProcess): Promise<TestClient> {
-  const c = await openClusterClient(cluster!, relay, (url) => at.set(name, url));
-  open.push(c);
-  return c;
-}
 
 function linkStates(c: TestClient): Extract<ClientEvent, { type: 'link' }>[] {
   return c.events.filter((e): e is Extract<ClientEvent, { type: 'link' }> => e.type === 'link');
@@ -32,9 +25,9 @@ function linkStates(c: TestClient): Extract<ClientEvent, { type: 'link' }>[] {
 test('V-192: the existing device on one process, the new one on another: the link crosses Redis, history and all', async () => {
   if (cluster === undefined) return;
   const [r0, r1, r2] = cluster.relays as [RelayProcess, RelayProcess, RelayProcess];
-  const laptop = await device('laptop', r0);
-  const phone = await device('phone', r1);
-  const bob = await device('bob', r2);
+  const laptop = await clients!.open('laptop', r0);
+  const phone = await clients!.open('phone', r1);
+  const bob = await clients!.open('bob', r2);
   const roomId = await laptop.client.createRoom('Across processes', 'Alice');
   await admit(laptop, roomId, bob, 'Bob');
   for (let i = 0; i < 20; i++) await bob.client.send(roomId, `before ${i}`);
@@ -50,7 +43,7 @@ test('V-192: the existing device on one process, the new one on another: the lin
   await phone.client.acceptLink();
   await waitUntil(() => linkStates(phone).some((e) => e.state === 'done' || e.state === 'failed'), 'the link ends on the phone');
   assert.not.ok(linkStates(phone).some((e) => e.state === 'failed'), 'no link failed');
-  assert.equal([at.get('laptop'), at.get('phone'), at.get('bob')], [r0.url, r1.url, r2.url], 'each device on its own process');
+  assert.equal([clients!.at.get('laptop'), clients!.at.get('phone'), clients!.at.get('bob')], [r0.url, r1.url, r2.url], 'each device on its own process');
   const shown = phone.client.messages(roomId);
   assert.equal(shown.filter((m) => m.sharedBy !== undefined).map((m) => m.text), Array.from({ length: 20 }, (_, i) => `before ${i}`));
   assert.equal(shown[0]!.reactions.map((r) => r.emoji), ['👍']);
