@@ -9,7 +9,7 @@ import { toHex } from '../../../protocol/bytes.js';
 import { DEFAULT_SETTINGS } from '../../../protocol/wire/membership.js';
 import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
 import { chainKeyAt, nextIndex } from '../../helpers/keystore-reader.js';
-import { forgeContentMessage } from './forge.js';
+import { deliver, forgeContentMessage } from './forge.js';
 import { sent } from './stolen-keys.js';
 import { script } from './tap.js';
 
@@ -70,6 +70,30 @@ test('history all: shared replies and reactions fold at the joiner; the joiner�
     const reply = person.client.messages(roomId).find((m) => m.text === 'late to the party')!.replyTo;
     assert.ok(reply !== undefined && !('missing' in reply) && reply.text === 'hello', `${person.name} sees the quote`);
   }
+});
+
+// A share is a room message like any other (§8.6): a relay that serves it again under another seq
+// gets REPLAY (§9 step 7) and nothing of it is taken twice. This held before V-190 too; it pins that
+// the richer entries ride the same checks.
+test('a relay that replays a history share under a new seq: REPLAY, every shared message still shown once', async () => {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  await alice.client.setHistory(roomId, { mode: 'all', count: 0 });
+  await bob.client.send(roomId, 'said before carol');
+  await until(() => alice.texts(roomId).includes('said before carol'), 'alice has it');
+  const carol = await relay.person('carol');
+  await relay.admit(alice, carol, roomId);
+  await until(() => shared(carol, roomId).length === 1, 'carol gets the share');
+  const ready = await alice.client.send(roomId, 'ready');
+  await until(() => carol.texts(roomId).includes('ready'), 'carol reads on');
+  const aliceSign = alice.client.identity(roomId);
+  const share = carol.tap.fromRelay.filter((f): f is Extract<typeof f, { type: 'deliver' }> => f.type === 'deliver' && toHex(f.message.sender) === aliceSign && f.seq < ready).at(-1)!;
+  assert.not.ok(carol.client.messages(roomId).some((m) => m.seq === share.seq), 'the record replayed is the share, not a listed message');
+  carol.tap.inject(deliver(share.roomId, ready + 1, share.message));
+  await until(() => carol.warnings('REPLAY').some((w) => w.seq === ready + 1), 'REPLAY at carol');
+  assert.is(await alice.client.send(roomId, 'after'), ready + 1);
+  await until(() => carol.texts(roomId).includes('after'), 'the real message at that seq lands');
+  assert.equal(carol.texts(roomId).filter((t) => t === 'said before carol').length, 1);
+  assert.equal(shared(carol, roomId), [{ text: 'said before carol', by: 'alice' }]);
 });
 
 test('history under the default: the joiner holds no earlier message and no key that opens one', async () => {
