@@ -8,7 +8,7 @@ import { SottoError } from '../errors.js';
 import { fromUtf8, utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { decodeAttachmentRef, encodeAttachmentRef, type AttachmentRef } from './attachment-ref.js';
-import type { MessageRef } from './message-ref.js';
+import { MAX_REACTION_BYTES, type MessageRef } from './message-ref.js';
 import { SIZE } from './types.js';
 
 /** The content types (§5.1) a history holds as messages; the codes are theirs. */
@@ -91,9 +91,10 @@ export function readHistoryEntry(r: Reader, maxText: number): HistoryEntry {
   };
 }
 
-/** One encoding per entry: a deleted one has no text left, a delete never had any, an attachment has its reference. */
+/** One encoding per entry: a deleted one has no text left, a delete never had any, an attachment has its reference, a reaction one emoji. */
 function checkShape(kind: EntryKind, deleted: boolean, text: string, target: MessageRef | undefined, attachment: AttachmentRef | undefined): void {
   if (isRef(kind) !== (target !== undefined)) throw new SottoError('BAD_VALUE', `a ${kind} entry ${target === undefined ? 'names no message' : 'names a message'}`);
   if ((kind === 'attachment' && !deleted) !== (attachment !== undefined)) throw new SottoError('BAD_VALUE', 'an attachment entry without its reference, or a reference elsewhere');
   if ((deleted || kind === 'delete' || kind === 'attachment') && text !== '') throw new SottoError('BAD_VALUE', `a ${deleted ? 'deleted' : kind} entry with text`);
+  if (kind === 'reaction' && utf8(text).length > MAX_REACTION_BYTES) throw new SottoError('FIELD_TOO_LARGE', 'a reaction entry is one emoji');
 }

@@ -112,6 +112,8 @@ test('V-190: an entry has one encoding: no unknown kind or flag, no text on a de
     assert.throws(() => readHistoryEntry(new Reader(bytes), 1000), (e: unknown) => e instanceof SottoError && e.errorName === 'BAD_VALUE', what);
   }
   assert.throws(() => encode({ seq: 1, sender: randomBytes(32), time: 1, counter: 1, kind: 'delete', deleted: false, text: 'x', target: { sender: randomBytes(32), counter: 1 } }));
+  const long = { seq: 1, sender: randomBytes(32), time: 1, counter: 1, kind: 'reaction' as const, deleted: false, text: 'x'.repeat(33), target: { sender: randomBytes(32), counter: 1 } };
+  assert.throws(() => encode(long), (e: unknown) => e instanceof SottoError && e.errorName === 'FIELD_TOO_LARGE', 'a reaction is one emoji, as in its content (§5.1)');
 });
 
 test('V-94: a joiner keeps a share only from the member who added it, for itself, as far as the setting at its add allows', async () => {

@@ -8,7 +8,8 @@ import { labeled } from '../../../protocol/crypto/signing.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { LABEL, type LabelName } from '../../../protocol/labels.js';
 import { Writer } from '../../../protocol/wire/codec.js';
-import { decodeContent, encodeContent, MAX_NAME_BYTES, MAX_REACTION_BYTES, MAX_TEXT_BYTES, PAD_BUCKET } from '../../../protocol/wire/content.js';
+import { decodeContent, encodeContent, MAX_NAME_BYTES, MAX_TEXT_BYTES, PAD_BUCKET } from '../../../protocol/wire/content.js';
+import { MAX_REACTION_BYTES } from '../../../protocol/wire/message-ref.js';
 import { decodeInvite, decodeInviteLinkPayload, encodeInviteLinkPayload, encodeInviteUnsigned, parseInviteLink } from '../../../protocol/wire/invite.js';
 import {
   decodeJoinConfirm, decodeJoinRequest, decodeWelcome, decodeWelcomePayload, encodeJoinConfirmUnsigned, encodeJoinRequestUnsigned,
