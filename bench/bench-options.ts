@@ -9,10 +9,11 @@ import type { StepTiming } from './fanout-session.js';
 /**
  * `browser` is the client-cost cases in Chromium; `room-open` the web app catching up (minutes);
  * `commit` the store's push and ack times; `keystore` the cost of saving one message against the
- * room's history; `catch-up` a Node client's catch-up against history length.
+ * room's history; `catch-up` a Node client's catch-up against history length; `link` linking a
+ * device that brings 10 rooms and their history.
  */
-export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'catch-up' | 'profile';
-export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'catch-up', 'profile'];
+export type Section = 'fanout' | 'commit' | 'memory' | 'client' | 'browser' | 'room-open' | 'keystore' | 'catch-up' | 'link' | 'profile';
+export const SECTIONS: readonly Section[] = ['fanout', 'commit', 'memory', 'client', 'browser', 'room-open', 'keystore', 'catch-up', 'link', 'profile'];
 
 export interface BenchOptions {
   readonly mode: 'quick' | 'full';

@@ -1,4 +1,4 @@
-// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,catch-up,profile] [--rounds n] [--seed n]
+// npm run bench [-- --quick] [--only fanout,commit,memory,client,browser,room-open,keystore,catch-up,link,profile] [--rounds n] [--seed n]
 //   [--generators n] [--sqlite-synchronous NORMAL] [--out docs/perf]
 // Runs the sections in order, writes <out>/<mode>/{results.json, tables.md, *.svg}, and ends with one
 // JSON line on stdout (progress goes to stderr), the line CI or a person compares between commits.
@@ -16,6 +16,7 @@ import { runCatchUpGrowth } from './catch-up-growth.js';
 import { runBrowserKeystoreSave } from './browser-keystore-save.js';
 import { CATCH_UP_MESSAGES } from './client-cost-cases.js';
 import { runCommitLatency } from './commit-latency.js';
+import { runDeviceLink } from './device-link-speed.js';
 import { runClientCosts } from './client-costs.js';
 import { capacityOf, p99AtLatencyOf, ratioSpread, runFanoutSuite, shapeName, SottoTemplates, type Variant } from './fanout-suite.js';
 import { writeFigures } from './figures.js';
@@ -31,6 +32,8 @@ const HEADLINE = { rooms: 100, members: 10 };
 /** The commit section: sends per round, and how many share a group commit. */
 const COMMIT_APPENDS = 2000;
 const COMMIT_BATCH = 10;
+/** The link section: rooms the existing device brings, and their messages in all (issue 19). */
+const LINK = { rooms: 10, messages: 10_000 };
 
 async function main(): Promise<void> {
   let options;
@@ -109,6 +112,9 @@ async function main(): Promise<void> {
     await section('catch-up', async () => {
       results = { ...results, catchUpGrowth: await runCatchUpGrowth(options.catchUpLengths, options.catchUpRounds, (line) => process.stderr.write(`  ${line}\n`)) };
     });
+    await section('link', async () => {
+      results = { ...results, deviceLinks: await runDeviceLink(LINK.rooms, LINK.messages, options.clientRounds, (line) => process.stderr.write(`  ${line}\n`)) };
+    });
     await section('profile', async () => {
       const template = await templates.get(HEADLINE);
       const profiles: RelayProfile[] = [];
@@ -157,6 +163,10 @@ async function main(): Promise<void> {
     chromium_room_open_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
     chromium_room_reopen_after_key_ms: sig3(median((results.roomOpen ?? []).map((r) => r.reopenAfterKeyMs))),
     catch_up_us_per_message_by_history: Object.fromEntries((results.catchUpGrowth ?? []).map((p) => [`${p.suite}/${p.messages}`, sig3((p.medianMs * 1000) / p.messages)])),
+    link_ms: results.deviceLinks === undefined ? null : {
+      existing: sig3(median(results.deviceLinks.map((l) => l.existingMs))), new: sig3(median(results.deviceLinks.map((l) => l.newMs))),
+    },
+    link_relay_bytes: results.deviceLinks === undefined ? null : sig3(median(results.deviceLinks.map((l) => l.bytesIn + l.bytesOut))),
     keystore_save_ms_by_history: Object.fromEntries((results.keystoreSaves ?? []).map((k) => [k.history, { records: sig3(k.recordsFileMs), whole: sig3(k.wholeFileMs) }])),
     load_average_at_start: machine.loadAverageAtStart.map(sig3),
     load_average_at_end: loadavg().map(sig3),

@@ -6,6 +6,7 @@ import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CatchUpPoint } from './catch-up-growth.js';
 import type { CostSummary } from './client-costs.js';
 import type { CommitLatency } from './commit-latency.js';
+import type { DeviceLinkRound } from './device-link-speed.js';
 import type { FanoutStep } from './fanout-session.js';
 import { capacityOf, p99AtLatencyOf, ratioSpread, shapeName, type FanoutRun, type RoundResult, type ShapeSummary, type SystemSummary } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
@@ -206,6 +207,13 @@ function profileTables(profile: RelayProfile): string {
   ].join('\n');
 }
 
+function deviceLinkTable(links: readonly DeviceLinkRound[]): string {
+  return table(
+    ['rooms', 'messages', 'existing device (ms)', 'new device (ms)', 'whole link (ms)', 'relay bytes in', 'relay bytes out', 'link posts'],
+    links.map((l) => [n(l.rooms), n(l.messages), n(l.existingMs), n(l.newMs), n(l.totalMs), n(l.bytesIn), n(l.bytesOut), n(l.linkPosts)]),
+  );
+}
+
 export function markdownReport(results: BenchResults): string {
   const m = results.machine;
   const parts = [
@@ -227,6 +235,7 @@ export function markdownReport(results: BenchResults): string {
   const chromium = results.keystoreSavesChromium;
   if (chromium !== undefined) parts.push(`## Saving one message against the history (IndexedDB in ${chromium.userAgent})\n`, browserKeystoreTable(chromium), '');
   if (results.catchUpGrowth !== undefined) parts.push('## Catch-up against history length (Node)\n', catchUpTable(results.catchUpGrowth), '');
+  if (results.deviceLinks !== undefined) parts.push('## Linking a device (headless, relay process at synchronous=FULL)\n', deviceLinkTable(results.deviceLinks), '');
   if ((results.failures ?? []).length > 0) parts.push('## Failed sections\n', ...results.failures!.map((f) => `- ${f.split('\n')[0]}`), '');
   for (const profile of results.profiles ?? []) parts.push(`## Relay CPU profile, synchronous=${profile.synchronous}\n`, profileTables(profile), '');
   return `${parts.join('\n')}\n`;

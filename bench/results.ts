@@ -7,6 +7,7 @@ import type { KeystoreSaveResult } from './keystore-save.js';
 import type { BrowserKeystoreSaves } from './browser-keystore-save.js';
 import type { CatchUpPoint } from './catch-up-growth.js';
 import type { CostSummary } from './client-costs.js';
+import type { DeviceLinkRound } from './device-link-speed.js';
 import type { FanoutRun } from './fanout-suite.js';
 import type { MemoryRun } from './idle-memory.js';
 import type { MachineInfo } from './machine.js';
@@ -31,6 +32,8 @@ export interface BenchResults {
   readonly keystoreSavesChromium?: BrowserKeystoreSaves;
   /** A Node client's catch-up per suite and history length. */
   readonly catchUpGrowth?: CatchUpPoint[];
+  /** One per round: a new device linked to the existing one's rooms and history. */
+  readonly deviceLinks?: DeviceLinkRound[];
   /** Sections that threw and failed cases, each named; the others still ran. Any fails the run. */
   readonly failures?: string[];
   readonly loadAverageAtEnd?: number[];

@@ -7,6 +7,8 @@ export interface ServerProcess {
   readonly name: string;
   readonly pid: number;
   readonly port: number;
+  /** The relay's /metrics URL, when the line that gave the port names one (`--metrics-port`). */
+  readonly metricsUrl?: string;
   /** SIGTERM, then resolves when the process has exited (after SIGKILL if it hangs). */
   stop(): Promise<void>;
 }
@@ -40,8 +42,9 @@ export function startServerProcess(name: string, nodeArgs: readonly string[], st
     createInterface({ input: child.stdout! }).on('line', (line) => {
       if (found) return;
       let port: unknown;
+      let metrics: unknown;
       try {
-        port = (JSON.parse(line) as { port?: unknown }).port;
+        ({ port, metrics } = JSON.parse(line) as { port?: unknown; metrics?: unknown });
       } catch {
         return;
       }
@@ -49,7 +52,7 @@ export function startServerProcess(name: string, nodeArgs: readonly string[], st
       found = true;
       clearTimeout(timer);
       resolve({
-        name, pid: child.pid!, port,
+        name, pid: child.pid!, port, ...(typeof metrics === 'string' ? { metricsUrl: metrics } : {}),
         async stop() {
           if (child.exitCode !== null || child.signalCode !== null) return;
           child.kill('SIGTERM');

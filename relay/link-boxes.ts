@@ -1,7 +1,9 @@
 // Device-link mailboxes (docs/protocol.md §8.7.1, V-146): posts addressed by a hash, held in memory
 // for a few minutes and pushed to whoever listens. The relay cannot read them (they are sealed end to
 // end) and keeps nothing on disk; a restart ends every link in progress, which the devices start
-// again. One process only: devices of a link meet on the same relay process (docs/relay.md).
+// again. With several relay processes every process keeps a copy of every box: a post taken here
+// goes to the others over the bus (relay/bus/), which add it to theirs, so the two devices of a
+// link may be connected to different processes (V-192).
 import { toHex } from '../protocol/bytes.js';
 import { SottoError } from '../protocol/errors.js';
 import type { Requester } from './context.js';
@@ -43,6 +45,11 @@ export class LinkBoxes {
     return box.posts;
   }
 
+  /** `session` stops hearing the box (a link ended or cancelled), which frees one of its slots; no error if it was not listening. */
+  unlisten(session: Requester, address: Uint8Array): void {
+    this.#boxes.get(toHex(address))?.listeners.delete(session.id);
+  }
+
   /** Stores a post; returns its number in the box and the sessions to push it to. */
   post(address: Uint8Array, data: Uint8Array): { readonly index: number; readonly listeners: readonly Requester[] } {
     const box = this.#box(address);
@@ -52,6 +59,20 @@ export class LinkBoxes {
     box.posts.push(data);
     box.bytes += data.length;
     return { index: box.posts.length - 1, listeners: [...box.listeners.values()] };
+  }
+
+  /**
+   * A post another relay process took, for our copy of the box: the sessions here to push it to.
+   * Our copy keeps the same bounds; past them, or past `maxLinkBoxes` here, the post is dropped
+   * and the link stalls (its numbering tells the devices, V-143), as it would on one process.
+   */
+  heard(address: Uint8Array, data: Uint8Array): readonly Requester[] {
+    try {
+      return this.post(address, data).listeners;
+    } catch (error) {
+      if (error instanceof SottoError) return [];
+      throw error;
+    }
   }
 
   #box(address: Uint8Array): Box {

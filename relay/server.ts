@@ -13,6 +13,7 @@ import { openBackends } from './backends.js';
 import { createHttpHandler, WS_PATH } from './http.js';
 import { clientAddress } from './limits.js';
 import { LinkBoxes } from './link-boxes.js';
+import { relayLinkPosts } from './handlers/link.js';
 import { addressFields, createLogger, type Logger } from './log.js';
 import { Metrics } from './metrics.js';
 import { startMetricsListener, type MetricsListener } from './metrics-listener.js';
@@ -88,6 +89,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     linkBoxes: new LinkBoxes(config, now),
   };
   const registry = new SessionRegistry(bus, metrics, log);
+  const stopLinkPosts = relayLinkPosts(ctx);
   const connections = backends.connections;
   const released = (address: string): void => {
     connections.release(address);
@@ -163,6 +165,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     clearInterval(heartbeat);
     await stopSweeper();
     registry.stop();
+    stopLinkPosts();
     await backends.close();
     throw error;
   }
@@ -181,6 +184,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
       server.closeAllConnections();
       await Promise.all(registry.all().map((session) => session.shutdown(CLOSE.goingAway, 'relay shutting down', CLOSE_GRACE_MS)));
       registry.stop();
+      stopLinkPosts();
       wss.close();
       await stopped;
       await backends.close();

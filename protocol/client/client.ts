@@ -309,6 +309,11 @@ export class SottoClient {
     this.#linker.confirm();
   }
 
+  /** On either device, before the link is done: the other device is told, both end it (`failed`, BAD_LINK) and free their mailboxes. */
+  cancelLink(): void {
+    this.#linker.cancel();
+  }
+
   /**
    * Removes a member. A device of our own person goes alone; another person goes with every device
    * (§8.7). The removal and the rotation that shuts them out apply atomically.

@@ -13,7 +13,8 @@ function deletedRefs(room: RoomState): Set<string> {
   let refs = deleted.get(room);
   if (refs === undefined) {
     const replaced = replacedKeys(room);
-    refs = new Set(room.messages.flatMap((m) => (m.about?.kind === 'delete' && byAuthor(m, replaced) ? [m.about.target] : [])));
+    // A delete passed on as history (sharedBy) wipes nothing here: it is that device's word, not the author's (V-191).
+    refs = new Set(room.messages.flatMap((m) => (m.about?.kind === 'delete' && m.sharedBy === undefined && byAuthor(m, replaced) ? [m.about.target] : [])));
     deleted.set(room, refs);
   }
   return refs;
@@ -45,7 +46,7 @@ export function keepDeleted(room: RoomState, view: DeliveredMessage): DeliveredM
 
 /** A delete stored in the room: if its author sent it, the message and its edits lose their text here. */
 export function applyDelete(room: RoomState, del: DeliveredMessage): void {
-  if (del.about?.kind !== 'delete' || !byAuthor(del, replacedKeys(room))) return;
+  if (del.about?.kind !== 'delete' || del.sharedBy !== undefined || !byAuthor(del, replacedKeys(room))) return;
   const target = del.about.target;
   deletedRefs(room).add(target);
   room.messages.forEach((m, i) => {

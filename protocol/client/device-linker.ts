@@ -8,7 +8,9 @@ import { SottoError } from '../errors.js';
 import { randomBytes } from '../crypto/random.js';
 import { Secret } from '../crypto/secret.js';
 import { eventHash, memberOf, nextRoster, replayLog } from '../membership/roster.js';
-import type { LinkHistoryEntry, LinkMessage, LinkRoom, LinkRoomKeys } from '../wire/device-link.js';
+import type { LinkMessage, LinkRoom, LinkRoomKeys } from '../wire/device-link.js';
+import { historyEntryBytes, type HistoryEntry } from '../wire/history-entry.js';
+import { historyEntry, takeHistoryEntries } from './history-entries.js';
 import type { Rotation } from '../wire/rotation.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { ExistingDeviceLink, NewDeviceLink, type LinkPost } from './device-link.js';
@@ -18,7 +20,7 @@ import { nextEvent } from './events.js';
 import { generateMemberKeys, type MemberKeys } from './member-keys.js';
 import { currentRoster, eventAt, newRoomState, setName, type RoomState } from './room-state.js';
 import { buildRotation } from './rotation.js';
-import { insertMessage, memberViews, newMessageView, roomView } from './views.js';
+import { memberViews, newMessageView, roomView } from './views.js';
 
 type LinkerParts = Pick<ClientParts, 'channel' | 'inbound' | 'membership' | 'keys' | 'binding' | 'outbox'>;
 
@@ -39,6 +41,8 @@ export class DeviceLinker {
   #existing: ExistingDeviceLink | undefined;
   #existingRooms: readonly RoomState[] = [];
   #fresh: FreshLink | undefined;
+  /** The mailboxes this link listens on: the relay is told to stop when it ends, which frees their slots (V-192). */
+  #boxes: Uint8Array[] = [];
   /** Posts are handled one at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #completing = false;
@@ -75,6 +79,19 @@ export class DeviceLinker {
       rooms.push({ roomId: room.roomId, sign: keys.sign.publicKey, enc: keys.enc.publicKey });
     }
     await this.#post(fresh.link.accept(rooms));
+  }
+
+  /**
+   * Our person cancelled the link on this device, at any step before it is done: the other device is
+   * told (once the channel exists), and both end it as failed (BAD_LINK) and stop listening.
+   */
+  cancel(): void {
+    this.#queue = this.#queue.then(async () => {
+      if (this.#existing === undefined && this.#fresh === undefined) return;
+      const post = this.#existing?.cancel() ?? this.#fresh?.link.cancel();
+      if (post !== undefined) await this.#post(post);
+      this.#end('failed', 'BAD_LINK');
+    }).catch((error: unknown) => this.#fail(error));
   }
 
   // ——— the existing device ———
@@ -165,20 +182,23 @@ export class DeviceLinker {
     };
   }
 
-  /** What we hold of the room from before the device's add, in seq order, in posts of bounded size. */
+  /**
+   * Everything we hold of the room from before the device's add, as it came (texts, replies,
+   * reactions, edits, deletes, attachments, each with its counter: §8.7.1), in seq order, in posts
+   * of bounded size.
+   */
   async #sendHistory(room: RoomState, epoch: number, link: ExistingDeviceLink): Promise<void> {
-    const entries: LinkHistoryEntry[] = room.messages
-      .filter((m) => m.epoch < epoch && m.text !== '')
-      .map((m) => ({ seq: m.seq, sender: fromHex(m.sender), time: m.time, text: m.text }));
+    const entries = room.messages.filter((m) => m.epoch < epoch).map(historyEntry);
     let sent = 0;
     while (sent < entries.length) {
       let bytes = 0;
       let end = sent;
-      while (end < entries.length && end - sent < HISTORY_PER_MESSAGE && bytes + entries[end]!.text.length * 3 + 64 < HISTORY_BYTES_PER_MESSAGE) {
-        bytes += entries[end]!.text.length * 3 + 64;
+      while (end < entries.length && end - sent < HISTORY_PER_MESSAGE) {
+        const size = historyEntryBytes(entries[end]!);
+        if (end > sent && bytes + size > HISTORY_BYTES_PER_MESSAGE) break;
+        bytes += size;
         end++;
       }
-      if (end === sent) end++;
       await this.#post(link.send({ kind: 'history', history: { roomId: room.roomId, total: entries.length, entries: entries.slice(sent, end) } }));
       sent = end;
       this.#ctx.emit({ type: 'link', state: 'history', done: sent, total: entries.length });
@@ -263,18 +283,11 @@ export class DeviceLinker {
     this.#ctx.emit({ type: 'join', roomId: hex, state: 'member' });
   }
 
-  /** The other device's history, as it showed it: its word (sharedBy), counted as read. */
-  #takeHistory(room: RoomState, entries: readonly LinkHistoryEntry[]): void {
+  /** The other device's history, as it holds it: its word (sharedBy), counted as read. */
+  #takeHistory(room: RoomState, entries: readonly HistoryEntry[]): void {
     const linking = room.events.find((e) => e.kind === 'device' && bytesEqual(e.subjectSign, room.me.sign.publicKey));
     const sharedBy = linking === undefined ? 'your other device' : newMessageView(room, 0, 0, linking.issuer, '', 0, []).senderLabel;
-    const held = new Set(room.messages.map((m) => m.seq));
-    for (const entry of entries) {
-      if (held.has(entry.seq)) continue;
-      const view = { ...newMessageView(room, entry.seq, 0, entry.sender, entry.text, entry.time, []), sharedBy };
-      insertMessage(room, view);
-      this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
-      if (entry.seq > room.readSeq) room.readSeq = entry.seq;
-    }
+    for (const view of takeHistoryEntries(room, entries, room.epoch, sharedBy)) this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
     this.#ctx.saveSoon(room);
   }
 
@@ -282,6 +295,17 @@ export class DeviceLinker {
 
   async #listen(box: Uint8Array): Promise<void> {
     await this.#parts.channel.request((rid) => ({ type: 'linkListen', rid, box }));
+    this.#boxes.push(box);
+  }
+
+  /** Stops hearing the link's mailboxes; a relay that cannot be told now frees them when they expire. */
+  #unlisten(): void {
+    for (const box of this.#boxes) {
+      this.#parts.channel.request((rid) => ({ type: 'linkUnlisten', rid, box })).catch((error: unknown) => {
+        this.#ctx.warn(undefined, errorName(error), `device link: the relay still listens: ${errorDetail(error)}`);
+      });
+    }
+    this.#boxes = [];
   }
 
   async #post(post: LinkPost): Promise<void> {
@@ -294,6 +318,7 @@ export class DeviceLinker {
   }
 
   #end(state: 'done' | 'failed', error?: ReturnType<typeof errorName>): void {
+    this.#unlisten();
     this.#existing?.wipe();
     this.#fresh?.link.wipe();
     this.#existing = undefined;

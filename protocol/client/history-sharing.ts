@@ -2,27 +2,45 @@
 // adds someone re-seals for it, and which of those the joiner takes. Pure: the issuer and the
 // receiving side do the I/O. Under the default ('join') nothing is shared and a joiner holds no key
 // from before its add, so it reads nothing sent before it.
-import { bytesEqual, fromHex, toHex, utf8 } from '../bytes.js';
+import { bytesEqual, toHex } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import type { HistorySetting } from '../wire/membership.js';
 import { MAX_TEXT_BYTES } from '../wire/content.js';
-import { SHARE_OVERHEAD, SHARED_ENTRY_OVERHEAD, type HistoryShare, type SharedEntry } from '../wire/history-share.js';
-import { eventAt, rosterAt, type DeliveredMessage, type RoomState } from './room-state.js';
+import { historyEntryBytes, type HistoryEntry } from '../wire/history-entry.js';
+import { SHARE_OVERHEAD, type HistoryShare } from '../wire/history-share.js';
+import { historyEntry } from './history-entries.js';
+import { eventAt, refKey, rosterAt, type DeliveredMessage, type RoomState } from './room-state.js';
+import type { TimelineMessage } from './timeline-fold.js';
 
-/** The messages `history` lets a new member see, from what we hold, oldest first. */
-export function sharedMessages(messages: readonly DeliveredMessage[], history: HistorySetting): DeliveredMessage[] {
+/**
+ * What `history` lets a new member see, oldest first: of `timeline` (the listed messages from before
+ * its add as we show them now: edited texts, nothing deleted), none, the last N or all; and of
+ * `messages` (what we hold, as it came), each member's latest reaction to one of those, unless
+ * withdrawn. Edits' earlier texts and deletes are not shared (§9.1).
+ */
+export function sharedMessages(timeline: readonly TimelineMessage[], messages: readonly DeliveredMessage[], history: HistorySetting): DeliveredMessage[] {
   if (history.mode === 'join') return [];
-  return history.mode === 'all' ? [...messages] : messages.slice(-history.count);
+  const listed = timeline.flatMap((m) => (m.seq === undefined || m.pending || m.deleted ? [] : [{ ...m, seq: m.seq, pending: false as const }]));
+  const window = history.mode === 'all' ? listed : listed.slice(-history.count);
+  const refs = new Set(window.flatMap((m) => (m.ref === undefined ? [] : [m.ref])));
+  const reactions = new Map<string, DeliveredMessage>();
+  for (const m of messages) {
+    if (m.about?.kind !== 'reaction' || !refs.has(m.about.target)) continue;
+    const key = `${m.sender}/${m.about.target}`;
+    reactions.delete(key);
+    reactions.set(key, m);
+  }
+  return [...window, ...[...reactions.values()].filter((r) => r.text !== '')].sort((a, b) => a.seq - b.seq);
 }
 
-/** `messages` for `joiner` as shares, each small enough to be one message's content. */
+/** `messages` for `joiner` as shares of history entries, each small enough to be one message's content. */
 export function buildShares(joiner: Uint8Array, addIndex: number, messages: readonly DeliveredMessage[]): HistoryShare[] {
   const shares: HistoryShare[] = [];
-  let entries: SharedEntry[] = [];
+  let entries: HistoryEntry[] = [];
   let size = SHARE_OVERHEAD;
   for (const m of messages) {
-    const entry: SharedEntry = { seq: m.seq, sender: fromHex(m.sender), time: m.time, text: m.text };
-    const bytes = SHARED_ENTRY_OVERHEAD + utf8(m.text).length;
+    const entry = historyEntry(m);
+    const bytes = historyEntryBytes(entry);
     if (entries.length > 0 && size + bytes > MAX_TEXT_BYTES) {
       shares.push({ joiner, addIndex, entries });
       entries = [];
@@ -39,12 +57,12 @@ export function buildShares(joiner: Uint8Array, addIndex: number, messages: read
 export type ShareVerdict =
   | { readonly kind: 'not-ours' }
   | { readonly kind: 'refused'; readonly detail: string }
-  | { readonly kind: 'taken'; readonly entries: readonly SharedEntry[] };
+  | { readonly kind: 'taken'; readonly entries: readonly HistoryEntry[] };
 
 /**
  * V-94. A share counts only if it is for us, comes from the member whose add of us the log holds at
  * `addIndex`, and the room's setting at that add allows it; then at most that setting's count of
- * entries are kept in all (`alreadyShared` were kept before), only seqs before `beforeSeq` (the
+ * listed entries are kept in all (`alreadyShared` were kept before), only seqs before `beforeSeq` (the
  * share's own) and none we hold already.
  */
 export function judgeShare(room: RoomState, share: HistoryShare, sharer: Uint8Array, beforeSeq: number, alreadyShared: number): ShareVerdict {
@@ -58,6 +76,21 @@ export function judgeShare(room: RoomState, share: HistoryShare, sharer: Uint8Ar
   if (history.mode === 'join') return { kind: 'refused', detail: 'history shared although new members see messages from when they join' };
   const held = new Set(room.messages.map((m) => m.seq));
   const fresh = share.entries.filter((e) => e.seq < beforeSeq && !held.has(e.seq));
-  const left = history.mode === 'all' ? fresh.length : Math.max(0, history.count - alreadyShared);
-  return { kind: 'taken', entries: fresh.slice(0, left) };
+  if (history.mode === 'all') return { kind: 'taken', entries: fresh };
+  // `last N` counts the listed messages (texts, replies, attachments); a reaction comes only with a
+  // message it names that is kept, so a share cannot pass N by dressing messages as reactions.
+  let left = Math.max(0, history.count - alreadyShared);
+  const named = new Set(room.messages.flatMap((m) => (m.sharedBy !== undefined && m.counter !== undefined ? [refKey(m.sender, m.counter)] : [])));
+  const kept: HistoryEntry[] = [];
+  for (const e of fresh) {
+    if (e.kind === 'reaction' || e.kind === 'edit' || e.kind === 'delete') {
+      if (named.has(refKey(toHex(e.target!.sender), e.target!.counter))) kept.push(e);
+      continue;
+    }
+    if (left === 0) continue;
+    left--;
+    kept.push(e);
+    if (e.counter !== undefined) named.add(refKey(toHex(e.sender), e.counter));
+  }
+  return { kind: 'taken', entries: kept };
 }

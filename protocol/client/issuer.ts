@@ -113,9 +113,11 @@ export class Issuer {
    * Run inside the admission's operation.
    */
   async #shareHistory(room: RoomState, joiner: Uint8Array, addIndex: number, epoch: number, history: HistorySetting): Promise<void> {
-    // Shared as they read now (§9.1): edited texts, nothing deleted, no reactions; a reply loses its quote.
-    const before = messageViews(room).flatMap((m) => (m.seq !== undefined && !m.pending && m.epoch < epoch && !m.deleted ? [{ ...m, seq: m.seq, pending: false as const }] : []));
-    for (const share of buildShares(joiner, addIndex, sharedMessages(before, history))) {
+    // Shared as they read now (§9.1): edited texts, nothing deleted; with their counters, what replies
+    // name, attachments' references and the reactions to them, so they fold at the joiner as here.
+    const timeline = messageViews(room).filter((m) => m.epoch < epoch);
+    const held = room.messages.filter((m) => m.epoch < epoch);
+    for (const share of buildShares(joiner, addIndex, sharedMessages(timeline, held, history))) {
       const queued = await this.#parts.outbox.enqueueContent(room, { type: 'history', time: Date.now(), share });
       this.#ctx.background(queued.done, room);
     }

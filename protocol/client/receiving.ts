@@ -9,6 +9,8 @@ import type { Content } from '../wire/content.js';
 import { attachmentField, listedText } from './attachment-view.js';
 import type { HistoryShare } from '../wire/history-share.js';
 import { judgeShare } from './history-sharing.js';
+import { takeHistoryEntries } from './history-entries.js';
+import { isListed } from './timeline-fold.js';
 import type { MessageRecord } from '../wire/message.js';
 import { isAdmin } from '../membership/roster.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
@@ -271,7 +273,7 @@ export class Receiving {
 
   /** Earlier messages the member who added us re-sealed for us (§8.6, V-94), shown as shared by it. */
   #takeShare(room: RoomState, seq: number, record: MessageRecord, share: HistoryShare): void {
-    const already = room.messages.filter((m) => m.sharedBy !== undefined).length;
+    const already = room.messages.filter((m) => m.sharedBy !== undefined && isListed(m)).length;
     const verdict = judgeShare(room, share, record.sender, seq, already);
     if (verdict.kind === 'not-ours') return;
     if (verdict.kind === 'refused') {
@@ -279,13 +281,6 @@ export class Receiving {
       return;
     }
     const sharedBy = newMessageView(room, seq, record.epoch, record.sender, '', 0, []).senderLabel;
-    for (const entry of verdict.entries) {
-      const view = { ...newMessageView(room, entry.seq, record.epoch, entry.sender, entry.text, entry.time, []), sharedBy };
-      insertMessage(room, view);
-      this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
-    }
-    // What came before our add is history, not news: it counts toward no unread badge.
-    const newest = verdict.entries.at(-1)?.seq;
-    if (newest !== undefined && newest > room.readSeq) room.readSeq = newest;
+    for (const view of takeHistoryEntries(room, verdict.entries, record.epoch, sharedBy)) this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
   }
 }

@@ -59,12 +59,54 @@ export function isListed(m: MessageView): boolean {
   return m.about === undefined || m.about.kind === 'reply';
 }
 
-/** The reactions, edits and deletes in `entries` that name one of `wanted` (refKeys). */
-function collect(entries: readonly MessageView[], wanted: ReadonlySet<string>, ctx: FoldContext): Folds {
+/**
+ * The refs of messages passed on as history (`sharedBy`, §8.6.1) that a reaction, edit or delete
+ * passed on with them may name (`vouched`), and those a verified record of this device also has
+ * (`shadowed`): a member or device that passes history on cannot, by claiming a counter, make its
+ * word stand for a record the device verified itself (V-191).
+ */
+interface Vouching {
+  readonly vouched: ReadonlySet<string>;
+  readonly shadowed: ReadonlySet<string>;
+}
+
+const NO_VOUCHING: Vouching = { vouched: new Set(), shadowed: new Set() };
+
+function vouching(entries: readonly MessageView[]): Vouching {
+  const vouched = new Set<string>();
+  const counters = new Set<number>();
+  for (const m of entries) {
+    if (m.sharedBy === undefined || m.counter === undefined) continue;
+    vouched.add(refKey(m.sender, m.counter));
+    counters.add(m.counter);
+  }
+  if (vouched.size === 0) return NO_VOUCHING;
+  const shadowed = new Set<string>();
+  for (const m of entries) {
+    if (m.sharedBy !== undefined || m.counter === undefined || !counters.has(m.counter)) continue;
+    const ref = refKey(m.sender, m.counter);
+    if (vouched.delete(ref)) shadowed.add(ref);
+  }
+  return { vouched, shadowed };
+}
+
+/** What `m` is named by: none when it is passed-on history shadowed by a verified record. */
+function refOf(m: MessageView, v: Vouching): string | undefined {
+  if (m.counter === undefined) return undefined;
+  const ref = refKey(m.sender, m.counter);
+  return m.sharedBy !== undefined && v.shadowed.has(ref) ? undefined : ref;
+}
+
+/**
+ * The reactions, edits and deletes in `entries` that name one of `wanted` (refKeys). Passed-on ones
+ * fold only into passed-on messages: the word of whoever passed them on reaches no verified record.
+ */
+function collect(entries: readonly MessageView[], wanted: ReadonlySet<string>, ctx: FoldContext, v: Vouching): Folds {
   const folds: Folds = { reactions: new Map(), edits: new Map(), deletes: new Set() };
   for (const m of entries) {
     const about = m.about;
     if (about === undefined || about.kind === 'reply' || !wanted.has(about.target)) continue;
+    if (m.sharedBy !== undefined && !v.vouched.has(about.target)) continue;
     if (about.kind === 'reaction') {
       // Per reactor, the latest replaces the earlier (an empty one withdraws it): a member counts once.
       let by = folds.reactions.get(about.target);
@@ -131,10 +173,12 @@ export function foldTimeline(entries: readonly MessageView[], ctx: FoldContext, 
   for (let i = entries.length - 1; i >= 0 && shown.length < last; i--) if (isListed(entries[i]!)) shown.push(entries[i]!);
   shown.reverse();
   // What the shown messages are named by, and what their replies quote: only those are folded.
+  const v = vouching(entries);
   const wanted = new Set<string>();
   const quoted = new Map<string, MessageView | undefined>();
   for (const m of shown) {
-    if (m.counter !== undefined) wanted.add(refKey(m.sender, m.counter));
+    const ref = refOf(m, v);
+    if (ref !== undefined) wanted.add(ref);
     if (m.about?.kind === 'reply') {
       wanted.add(m.about.target);
       quoted.set(m.about.target, undefined);
@@ -144,13 +188,13 @@ export function foldTimeline(entries: readonly MessageView[], ctx: FoldContext, 
   if (quoted.size > 0) {
     for (const m of entries) {
       if (m.counter === undefined || !quotedCounters.has(m.counter) || !isListed(m)) continue;
-      const ref = refKey(m.sender, m.counter);
-      if (quoted.has(ref) && quoted.get(ref) === undefined) quoted.set(ref, m);
+      const ref = refOf(m, v);
+      if (ref !== undefined && quoted.has(ref) && quoted.get(ref) === undefined) quoted.set(ref, m);
     }
   }
-  const folds = collect(entries, wanted, ctx);
+  const folds = collect(entries, wanted, ctx, v);
   const messages = shown.map((m): TimelineMessage => {
-    const ref = m.counter === undefined ? undefined : refKey(m.sender, m.counter);
+    const ref = refOf(m, v);
     const now = current(m, ref, folds);
     const replyTo = m.about?.kind !== 'reply' || now.deleted ? undefined : quote(m.about.target, quoted.get(m.about.target), folds, ctx);
     // New fields first, then the spread, then what replaces the stored text: V8 copies that shape

@@ -5,7 +5,7 @@ import { fromUtf8, utf8 } from '../bytes.js';
 import { Reader, Writer } from './codec.js';
 import { LIMIT } from './types.js';
 import { decodeHistoryShare, encodeHistoryShare, type HistoryShare } from './history-share.js';
-import { decodeRefPayload, encodeRefPayload, REF_OVERHEAD, type MessageRef } from './message-ref.js';
+import { decodeRefPayload, encodeRefPayload, MAX_REACTION_BYTES, REF_OVERHEAD, type MessageRef } from './message-ref.js';
 import { decodeAttachmentRef, encodeAttachmentRef, type AttachmentRef } from './attachment-ref.js';
 
 export const CONTENT_TYPE = { text: 1, profile: 2, roomName: 3, history: 4, reply: 5, reaction: 6, edit: 7, delete: 8, attachment: 9 } as const;
@@ -56,8 +56,6 @@ export const PAD_BUCKET = 256;
 export const MAX_TEXT_BYTES = LIMIT.messageCiphertext - PAD_BUCKET - 64;
 /** Names (display and room) are short by design: they are shown in lists. */
 export const MAX_NAME_BYTES = 256;
-/** A reaction is one emoji (with its modifiers and joiners), not a message. */
-export const MAX_REACTION_BYTES = 32;
 
 function isRef(type: ContentType): type is RefKind {
   return type === 'reply' || type === 'reaction' || type === 'edit' || type === 'delete';

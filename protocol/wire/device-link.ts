@@ -1,9 +1,10 @@
 // A device link's bytes (docs/protocol.md §8.7.1): the link a new device shows (its one-time public
 // key, never sent to the relay) and the messages the two devices exchange inside the link's AEAD.
 // Every field is bounded and read exactly, like any record: the other side may be a stranger.
-import { copyBytes, fromBase64Url, fromUtf8, toBase64Url, utf8 } from '../bytes.js';
+import { copyBytes, fromBase64Url, toBase64Url } from '../bytes.js';
 import { SottoError } from '../errors.js';
 import { Reader, Writer } from './codec.js';
+import { readHistoryEntry, writeHistoryEntry, type HistoryEntry } from './history-entry.js';
 import { LIMIT, SIZE, WIRE_VERSION } from './types.js';
 
 /** Room and display names inside a link, as in the welcome (§5.1). */
@@ -38,18 +39,12 @@ export interface LinkRoom {
   readonly names: readonly { readonly member: Uint8Array; readonly name: string }[];
 }
 
-export interface LinkHistoryEntry {
-  readonly seq: number;
-  readonly sender: Uint8Array;
-  readonly time: number;
-  readonly text: string;
-}
-
 export interface LinkHistory {
   readonly roomId: Uint8Array;
   /** Entries of this room the linking device sends in all: progress on both screens. */
   readonly total: number;
-  readonly entries: readonly LinkHistoryEntry[];
+  /** Everything the linking device holds, as history entries (§8.6.1): replies, reactions, edits, deletes and attachments too. */
+  readonly entries: readonly HistoryEntry[];
 }
 
 export type LinkMessage =
@@ -80,7 +75,7 @@ export function encodeLinkMessage(m: LinkMessage): Uint8Array {
     }
     case 'history':
       w.fixed(m.history.roomId, SIZE.roomId).u32(m.history.total).u16(m.history.entries.length);
-      for (const e of m.history.entries) w.u64(e.seq).fixed(e.sender, SIZE.publicKey).u64(e.time).var32(utf8(e.text));
+      for (const e of m.history.entries) writeHistoryEntry(w, e);
       break;
     case 'done':
     case 'cancel':
@@ -127,7 +122,7 @@ export function decodeLinkMessage(bytes: Uint8Array): LinkMessage {
       const total = r.u32('total');
       let last = -1;
       const entries = list(r.u16('entry count'), () => {
-        const entry = { seq: r.u64('seq'), sender: copyBytes(r.fixed(SIZE.publicKey, 'sender')), time: r.u64('time'), text: text32(r) };
+        const entry = readHistoryEntry(r, MAX_TEXT_BYTES);
         // Ascending seqs: one history has one encoding, and nothing is brought twice.
         if (entry.seq <= last) throw new SottoError('BAD_VALUE', 'link history seqs must ascend');
         last = entry.seq;
@@ -155,15 +150,6 @@ function list<T>(count: number, read: () => T): T[] {
   const out: T[] = [];
   for (let i = 0; i < count; i++) out.push(read());
   return out;
-}
-
-function text32(r: Reader): string {
-  const bytes = r.var32(MAX_TEXT_BYTES, 'text');
-  try {
-    return fromUtf8(bytes);
-  } catch {
-    throw new SottoError('BAD_UTF8', 'text');
-  }
 }
 
 /** The link fragment: `#/link/<base64url(version ‖ N_pub)>`, 33 bytes. */

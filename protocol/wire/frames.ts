@@ -33,9 +33,10 @@ export type ClientFrame =
   /** One encrypted chunk of an attachment, in order; `last` closes the upload (§9.2). */
   | { type: 'attachPut'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number; last: boolean; chunk: Uint8Array }
   | { type: 'attachGet'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number }
-  /** Device links (§8.7.1): hear a mailbox, post to one. `box` is a hash; `data` is sealed end to end. */
+  /** Device links (§8.7.1): hear a mailbox, post to one, stop hearing one. `box` is a hash; `data` is sealed end to end. */
   | { type: 'linkListen'; rid: number; box: Uint8Array }
-  | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array };
+  | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array }
+  | { type: 'linkUnlisten'; rid: number; box: Uint8Array };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
@@ -107,6 +108,8 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.linkListen, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
     case 'linkPost':
       return start(CLIENT_FRAME.linkPost, 48 + f.data.length).u32(f.rid).fixed(f.box, SIZE.hash).var32(f.data).finish();
+    case 'linkUnlisten':
+      return start(CLIENT_FRAME.linkUnlisten, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
   }
 }
 
@@ -260,6 +263,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
       break;
     case CLIENT_FRAME.linkPost:
       frame = { type: 'linkPost', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
+      break;
+    case CLIENT_FRAME.linkUnlisten:
+      frame = { type: 'linkUnlisten', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box') };
       break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);

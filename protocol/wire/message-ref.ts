@@ -22,6 +22,9 @@ export interface RefPayload {
   readonly text: string;
 }
 
+/** A reaction is one emoji (with its modifiers and joiners), not a message; in a history entry too. */
+export const MAX_REACTION_BYTES = 32;
+
 /** sender ‖ counter ‖ text length: a payload's bytes besides its text. */
 export const REF_OVERHEAD = SIZE.publicKey + 4 + 4;
 

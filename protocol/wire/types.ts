@@ -38,6 +38,7 @@ export const CLIENT_FRAME = {
   // Device links (§8.7.1): a blind mailbox, usable before any room binding.
   linkListen: 0x50,
   linkPost: 0x51,
+  linkUnlisten: 0x55,
 } as const;
 
 export const RELAY_FRAME = {

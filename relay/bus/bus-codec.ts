@@ -55,6 +55,25 @@ function text(value: unknown): string {
   return value;
 }
 
+/** A device-link mailbox post between processes: the publishing process, the box address, the sealed bytes. */
+export interface LinkEnvelope {
+  readonly origin: string;
+  readonly box: Uint8Array;
+  readonly data: Uint8Array;
+}
+
+export function encodeLinkEnvelope({ origin, box, data }: LinkEnvelope): string {
+  return JSON.stringify({ origin, box: toBase64Url(box), data: toBase64Url(data) });
+}
+
+/** Throws on anything that is not a link envelope this codec wrote (a box is a 32-byte hash). */
+export function decodeLinkEnvelope(payload: string): LinkEnvelope {
+  const wire = JSON.parse(payload) as Record<string, unknown>;
+  const box = fromBase64Url(text(wire['box']));
+  if (box.length !== 32) throw new TypeError('bad box');
+  return { origin: text(wire['origin']), box, data: fromBase64Url(text(wire['data'])) };
+}
+
 /** Throws on anything that is not an envelope this codec wrote. */
 export function decodeEnvelope(payload: string): Envelope {
   const wire = JSON.parse(payload) as Record<string, unknown>;

@@ -30,6 +30,9 @@ export type BusEvent = BusMessage | { readonly type: 'gap' };
 
 export type BusHandler = (roomId: Uint8Array, event: BusEvent) => void;
 
+/** A device-link mailbox post (docs/protocol.md §8.7.1) another process took: its box address and sealed bytes. */
+export type LinkPostHandler = (box: Uint8Array, data: Uint8Array) => void;
+
 export interface Bus {
   /** Delivery is in publish order per publisher; handlers must not throw. */
   publish(roomId: Uint8Array, message: BusMessage): void;
@@ -42,5 +45,12 @@ export interface Bus {
    * session answered after it misses nothing; if that takes too long, the room gets a gap instead.
    */
   ready(roomId: Uint8Array): Promise<void>;
+  /**
+   * A link mailbox post this process took, for every other process (each keeps a copy of every
+   * box, so a device listening there hears it). Not room-scoped: a link is in no room yet.
+   */
+  publishLinkPost(box: Uint8Array, data: Uint8Array): void;
+  /** Hears the link posts other processes took (never this process's own); returns the unsubscribe. */
+  subscribeLinkPosts(handler: LinkPostHandler): () => void;
   close(): Promise<void>;
 }

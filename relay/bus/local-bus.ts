@@ -23,6 +23,13 @@ export class LocalBus implements Bus {
     return Promise.resolve();
   }
 
+  // No other process: a link post is already in this process's only copy of its box.
+  publishLinkPost(): void {}
+
+  subscribeLinkPosts(): () => void {
+    return () => undefined;
+  }
+
   close(): Promise<void> {
     this.#handlers.clear();
     return Promise.resolve();

@@ -10,12 +10,14 @@
 // - a publish could not be sent: once Redis is back, a gap published to that room (or, after very
 //   many, to every room on the shared gap channel), so the other processes' sessions catch up;
 // - a subscription took longer than `readyTimeoutMs`: a gap for the room once it is in place.
+// Device-link mailbox posts go on one channel every process hears (each keeps a copy of every box,
+// relay/link-boxes.ts); one lost there stalls that link, whose numbering tells the devices (V-192).
 import { Redis } from 'ioredis';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import type { Logger } from '../log.js';
-import { decodeEnvelope, encodeEnvelope } from './bus-codec.js';
-import type { Bus, BusEvent, BusHandler, BusMessage } from './bus.js';
+import { decodeEnvelope, decodeLinkEnvelope, encodeEnvelope, encodeLinkEnvelope } from './bus-codec.js';
+import type { Bus, BusEvent, BusHandler, BusMessage, LinkPostHandler } from './bus.js';
 
 export interface RedisBusOptions {
   /** redis://[user:password@]host:port[/db] or rediss:// for TLS. */
@@ -30,6 +32,8 @@ export interface RedisBusOptions {
 const CHANNEL_PREFIX = 'sotto:room:';
 /** Heard by every process: every room may have missed something. */
 const GAP_ALL_CHANNEL = 'sotto:gap';
+/** Heard by every process: device-link mailbox posts. */
+const LINK_CHANNEL = 'sotto:link';
 
 /** Longest a command (a publish, a lockout or connection count) waits for Redis. */
 const COMMAND_TIMEOUT_MS = 2000;
@@ -43,6 +47,7 @@ export class RedisBus implements Bus {
   readonly #log: Logger;
   readonly #origin = toHex(randomBytes(16));
   readonly #handlers = new Set<BusHandler>();
+  readonly #linkHandlers = new Set<LinkPostHandler>();
   /** Watched rooms and when their subscription took effect. */
   readonly #watched = new Map<string, Promise<void>>();
   /** Watched rooms whose subscription outlasted readyTimeoutMs: they get a gap when it lands. */
@@ -74,7 +79,7 @@ export class RedisBus implements Bus {
       if (this.#subscriberLost) setImmediate(() => void this.#resubscribed());
     });
     this.#subscriber.on('message', (channel: string, payload: string) => this.#receive(channel, payload));
-    this.#subscriber.subscribe(GAP_ALL_CHANNEL).catch((error: unknown) => this.#failed('subscribe', error));
+    this.#subscriber.subscribe(GAP_ALL_CHANNEL, LINK_CHANNEL).catch((error: unknown) => this.#failed('subscribe', error));
   }
 
   publish(roomId: Uint8Array, message: BusMessage): void {
@@ -119,8 +124,22 @@ export class RedisBus implements Bus {
     if (!inTime) this.#late.add(roomHex);
   }
 
+  publishLinkPost(box: Uint8Array, data: Uint8Array): void {
+    if (this.commands.status !== 'ready') {
+      this.#failed('publish link post', new Error('redis not ready'));
+      return;
+    }
+    this.commands.publish(LINK_CHANNEL, encodeLinkEnvelope({ origin: this.#origin, box, data })).catch((error: unknown) => this.#failed('publish link post', error));
+  }
+
+  subscribeLinkPosts(handler: LinkPostHandler): () => void {
+    this.#linkHandlers.add(handler);
+    return () => this.#linkHandlers.delete(handler);
+  }
+
   async close(): Promise<void> {
     this.#handlers.clear();
+    this.#linkHandlers.clear();
     this.#watched.clear();
     this.commands.disconnect();
     this.#subscriber.disconnect();
@@ -172,20 +191,31 @@ export class RedisBus implements Bus {
   }
 
   #receive(channel: string, payload: string): void {
-    let envelope;
-    try {
-      envelope = decodeEnvelope(payload);
-    } catch (error) {
-      this.#failed('decode', error);
+    if (channel === LINK_CHANNEL) {
+      const post = this.#fromOthers(payload, decodeLinkEnvelope, 'decode link post');
+      if (post !== undefined) for (const handler of this.#linkHandlers) handler(post.box, post.data);
       return;
     }
-    if (envelope.origin === this.#origin) return;
+    const envelope = this.#fromOthers(payload, decodeEnvelope, 'decode');
+    if (envelope === undefined) return;
     if (channel === GAP_ALL_CHANNEL) {
       for (const roomHex of this.#watched.keys()) this.#deliver(fromHex(roomHex), { type: 'gap' });
     } else if (channel.startsWith(CHANNEL_PREFIX)) {
       const roomHex = channel.slice(CHANNEL_PREFIX.length);
       if (this.#watched.has(roomHex)) this.#deliver(fromHex(roomHex), envelope.event);
     }
+  }
+
+  /** `payload` decoded, or undefined when it does not decode (logged) or is our own, echoed back. */
+  #fromOthers<T extends { readonly origin: string }>(payload: string, decode: (payload: string) => T, what: string): T | undefined {
+    let envelope: T;
+    try {
+      envelope = decode(payload);
+    } catch (error) {
+      this.#failed(what, error);
+      return undefined;
+    }
+    return envelope.origin === this.#origin ? undefined : envelope;
   }
 
   #failed(what: string, error: unknown): void {

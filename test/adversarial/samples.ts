@@ -52,6 +52,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'attachGet', rid: 16, roomId, attachmentId: randomBytes(16), index: 0 },
     { type: 'linkListen', rid: 17, box: randomBytes(32) },
     { type: 'linkPost', rid: 18, box: randomBytes(32), data: randomBytes(100) },
+    { type: 'linkUnlisten', rid: 19, box: randomBytes(32) },
   ];
   const relayFrames: RelayFrame[] = [
     { type: 'ok', rid: 1, value: 7 },

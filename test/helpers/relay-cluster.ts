@@ -78,3 +78,25 @@ export function openClusterClient(cluster: RelayCluster, relay: RelayProcess, ha
     return url;
   });
 }
+
+/** A test's clients on a cluster: each opened on a process (see openClusterClient), where each was last handed, all closed at once. */
+export class ClusterClients {
+  /** The process URL each client was last handed, by name. */
+  readonly at = new Map<string, string>();
+  readonly #cluster: RelayCluster;
+  readonly #open: TestClient[] = [];
+
+  constructor(cluster: RelayCluster) {
+    this.#cluster = cluster;
+  }
+
+  async open(name: string, relay: RelayProcess): Promise<TestClient> {
+    const c = await openClusterClient(this.#cluster, relay, (url) => this.at.set(name, url));
+    this.#open.push(c);
+    return c;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all(this.#open.map((c) => c.client.close()));
+  }
+}

@@ -11,6 +11,11 @@
 // device's check of its log and its rotation entry (#takeRoom's checks removed), a room whose
 // rotation the relay altered was taken anyway, and a withheld device add failed only later, for
 // another reason (KEY_MISSING).
+// History beyond texts (§8.6.1, V-190): before it, the untouched link's phone showed Bob's file as
+// a bare name with no reference, the reply without its quote, the reaction and the edit as lines
+// of their own, so its test failed at its first check. The reordered and replayed history posts
+// were refused before too (the channel's numbering and keys, V-143): those tests pin that the
+// richer history rides the same channel.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClientEvent } from '../../../protocol/client/client-events.js';
@@ -32,7 +37,18 @@ test.before(async () => {
   ({ people: [alice, bob], roomId } = await relay.gather('alice', 'bob'));
   for (const text of ['one', 'two', 'three']) await bob.client.send(roomId, text);
   await until(() => alice.texts(roomId).includes('three'), 'alice has the history');
+  // A history beyond texts (§8.6.1): a file, a reply, a reaction, an edit, a delete.
+  const ref = (text: string): string => bob.client.messages(roomId).find((m) => m.text === text)!.ref!;
+  await bob.client.sendAttachment(roomId, FILE);
+  await bob.client.reply(roomId, ref('one'), 're: one');
+  await bob.client.react(roomId, ref('two'), '👍');
+  await bob.client.edit(roomId, ref('three'), 'three, edited');
+  await bob.client.send(roomId, 'oops');
+  await bob.client.deleteMessage(roomId, ref('oops'));
+  await until(() => alice.client.messages(roomId).some((m) => m.deleted), 'alice has the whole history');
 });
+
+const FILE = { bytes: new TextEncoder().encode('the notes'), name: 'notes.txt', mediaType: 'text/plain' };
 
 test.after(async () => {
   await relay.close();
@@ -150,11 +166,94 @@ test('V-145: a relay that alters the device add’s rotation: the new device tak
   assert.is(phone.client.rooms().length, 0);
 });
 
-test('untouched, the same relay links a device with its history', async () => {
+/** The relay reorders or replaces posts reaching `person`: `alter` sees each linkData frame with its number. */
+function rewriteLinkData(person: Person, alter: (frame: LinkData, nth: number) => LinkData[]): void {
+  let seen = 0;
+  person.tap.script = script({ toClient: (f) => (f.type === 'linkData' ? alter(f, seen++) : [f]) });
+}
+
+/** Posts to the new device, in order: the offer (0), the room (1), the history (2), done (3). */
+const HISTORY_POST = 2;
+
+test('V-143: a relay that delivers the history before the room post: BAD_LINK, none of it shown', async () => {
   const phone = await relay.person('alice-phone');
+  let held: LinkData | undefined;
+  rewriteLinkData(phone, (f, nth) => {
+    if (nth === 1) {
+      held = f;
+      return [];
+    }
+    return nth === HISTORY_POST ? [f, held!] : [f];
+  });
+  await linkThrough(phone);
+  assert.is(failedWith(phone), 'BAD_LINK');
+  assert.is(phone.client.rooms().length, 0, 'no room taken, so no history either');
+});
+
+// A cancelled link used to keep its mailboxes heard for their 10 minutes (a connection hears at most
+// 4): without cancelLink and linkUnlisten there was no way to free them.
+test('V-192: a link cancelled on the new device ends on both devices, adds nothing, and both stop listening to its mailboxes', async () => {
+  const before = membersBefore();
+  const phone = await relay.person('alice-phone');
+  const unlistened: string[] = [];
+  const watch = (who: string) => script({ toRelay: (f) => {
+    if (f.type === 'linkUnlisten') unlistened.push(who);
+    return [f];
+  } });
+  phone.tap.script = watch('phone');
+  alice.tap.script = watch('alice');
+  try {
+    const code = await startLink(phone);
+    await offerArrives(phone, code);
+    phone.client.cancelLink();
+    await until(() => failedWith(phone) !== undefined && linkEvents(alice).at(-1)?.state === 'failed', 'both devices end the link');
+    assert.is(failedWith(phone), 'BAD_LINK');
+    await until(() => unlistened.length === 2, 'each device frees its mailbox');
+    assert.equal(unlistened.sort(), ['alice', 'phone']);
+    assert.throws(() => alice.client.confirmLink(), /BAD_LINK/, 'alice’s device holds no link to confirm');
+    await settle();
+    assert.is(membersBefore(), before, 'no device added');
+    assert.is(phone.client.rooms().length, 0);
+  } finally {
+    alice.tap.script = script({});
+  }
+});
+
+let earlierHistory: LinkData | undefined;
+
+test('untouched, the same relay links a device with its history: replies, reactions, edits, deletes and files resolve there', async () => {
+  const phone = await relay.person('alice-phone');
+  rewriteLinkData(phone, (f, nth) => {
+    if (nth === HISTORY_POST) earlierHistory = f;
+    return [f];
+  });
   await linkThrough(phone);
   assert.not.ok(linkEvents(phone).some((e) => e.state === 'failed'));
-  assert.equal(phone.texts(roomId).filter((t) => ['one', 'two', 'three'].includes(t)), ['one', 'two', 'three']);
+  const shown = phone.client.messages(roomId);
+  const at = (text: string) => shown.find((m) => m.text === text)!;
+  assert.equal(shown.filter((m) => m.sharedBy !== undefined).map((m) => m.text), ['one', 'two', 'three, edited', 'notes.txt', 're: one', ''], 'each listed once, as alice shows it');
+  assert.equal(at('three, edited').edits.map((e) => e.text), ['three']);
+  assert.equal(at('two').reactions.map((r) => [r.emoji, r.count]), [['👍', 1]]);
+  const quote = at('re: one').replyTo;
+  assert.ok(quote !== undefined && !('missing' in quote) && quote.text === 'one', 'the reply resolves to its message');
+  assert.ok(shown.some((m) => m.deleted), 'the deleted message shows deleted');
+  assert.not.ok(JSON.stringify(shown).includes('oops'));
+  // The file key came with the history: the phone fetches and opens the file.
+  assert.equal(await phone.client.fetchAttachment(roomId, at('notes.txt').attachment!), FILE.bytes);
+  // The phone names the message its history brought by the counter Bob signed: Bob resolves it.
+  await phone.client.reply(roomId, at('one').ref!, 'from the phone');
+  await until(() => bob.texts(roomId).includes('from the phone'), 'bob has the phone’s reply');
+  const reply = bob.client.messages(roomId).find((m) => m.text === 'from the phone')!.replyTo;
+  assert.ok(reply !== undefined && !('missing' in reply) && reply.text === 'one');
+});
+
+test('V-143: a relay that replays an earlier link’s history post in a new link: BAD_LINK, nothing of it shown', async () => {
+  assert.ok(earlierHistory !== undefined, 'the untouched link’s history post was seen');
+  const phone = await relay.person('alice-phone');
+  rewriteLinkData(phone, (f, nth) => [nth === HISTORY_POST ? { ...f, data: earlierHistory!.data } : f]);
+  await linkThrough(phone);
+  assert.is(failedWith(phone), 'BAD_LINK');
+  assert.not.ok(phone.texts(roomId).includes('three, edited'));
 });
 
 test.run();

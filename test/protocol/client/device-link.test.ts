@@ -45,7 +45,7 @@ test('link: both devices show one code; the accept carries only public keys; roo
   assert.is(existing.ready, undefined, 'nothing before our own person confirms');
   existing.confirm();
   assert.is(existing.ready?.length, 1);
-  const history = existing.send({ kind: 'history', history: { roomId: rooms[0]!.roomId, total: 1, entries: [{ seq: 3, sender: randomBytes(32), time: 1, text: 'hi' }] } });
+  const history = existing.send({ kind: 'history', history: { roomId: rooms[0]!.roomId, total: 1, entries: [{ seq: 3, sender: randomBytes(32), time: 1, counter: 2, kind: 'text', deleted: false, text: 'hi' }] } });
   const done = existing.send({ kind: 'done' });
   assert.is((await fresh.receive(history.data))?.kind, 'history');
   assert.is(await fresh.receive(history.data), undefined, 'a post served again is a duplicate, not used twice');

@@ -70,6 +70,57 @@ test('V-123: a delete wipes the stored text of its message and edits, also when 
   assert.is(keepDeleted(room, msg(7, ALICE, 11, 'kept')).text, 'kept');
 });
 
+/** `m` as it came in a history share or a link's history: vouched for by `by`, not verified here. */
+const vouched = (m: DeliveredMessage, by = 'carol'): DeliveredMessage => ({ ...m, sharedBy: by });
+
+// The attack: whoever passes history on (the member who adds a joiner, the device that links another)
+// writes the entries, senders and counters included. With the fold as it was before V-191 (no
+// `vouching`, passed-on entries folded like verified ones, and deletedRefs counting passed-on
+// deletes), this test failed at its first check: Alice's verified "real" showed as deleted by the
+// vouched delete (run against the built fold with the two V-191 checks taken out).
+test('V-191: history passed on folds among itself; it never edits, deletes, reacts to or stands in for a verified record', async () => {
+  const shared = refKey(BOB, 3);
+  const real = refKey(ALICE, 7);
+  const entries: MessageView[] = [
+    vouched(msg(1, BOB, 3, 'old')),
+    vouched(msg(2, ALICE, 1, 'nice', { kind: 'reply', target: shared })),
+    vouched(msg(3, ALICE, 2, '👍', { kind: 'reaction', target: shared })),
+    vouched(msg(4, BOB, 4, 'old, edited', { kind: 'edit', target: shared })),
+    // Forged onto Alice's counter 7, which she sends after the share as a verified record.
+    vouched(msg(5, ALICE, 7, 'a claim of counter 7')),
+    vouched(msg(6, ALICE, 5, 'forged', { kind: 'edit', target: real })),
+    vouched(msg(7, BOB, 6, '💩', { kind: 'reaction', target: real })),
+    vouched(msg(8, ALICE, 8, '', { kind: 'delete', target: real })),
+    msg(9, ALICE, 7, 'real'),
+    msg(10, BOB, 9, 'quoting', { kind: 'reply', target: real }),
+    // Verified words about a passed-on message do fold: here Bob's reaction.
+    msg(11, BOB, 9, '❤️', { kind: 'reaction', target: shared }),
+  ];
+  const { messages } = foldTimeline(entries, ctx);
+  const byText = (seq: number) => messages.find((m) => m.seq === seq)!;
+  assert.is(byText(9).text, 'real');
+  assert.equal(byText(9).reactions, []);
+  assert.not.ok(byText(9).deleted);
+  assert.equal(byText(9).edits, []);
+  assert.is(byText(9).ref, real);
+  assert.is(byText(5).ref, undefined, 'the claim of a verified record’s counter names nothing');
+  const quote = byText(10).replyTo;
+  assert.ok(quote !== undefined && !('missing' in quote) && quote.text === 'real' && quote.seq === 9, 'a reply quotes the verified record');
+  assert.is(byText(1).text, 'old, edited', 'passed-on edits fold into passed-on messages');
+  assert.equal(byText(1).reactions.map((r) => r.emoji), ['👍', '❤️']);
+  const nice = byText(2).replyTo;
+  assert.ok(nice !== undefined && !('missing' in nice) && nice.seq === 1, 'a passed-on reply resolves to the passed-on message');
+  // The store: a passed-on delete wipes nothing; a verified one wipes passed-on and verified alike.
+  const room = newRoomState(randomBytes(16), await generateMemberKeys(nobleSuite), 'member', 'Room', 'Me');
+  room.messages.push(vouched(msg(1, BOB, 3, 'old')), vouched(msg(8, ALICE, 8, '', { kind: 'delete', target: real })));
+  applyDelete(room, room.messages[1]!);
+  assert.is(keepDeleted(room, msg(9, ALICE, 7, 'real')).text, 'real');
+  const del = msg(12, BOB, 10, '', { kind: 'delete', target: shared });
+  room.messages.push(del);
+  applyDelete(room, del);
+  assert.ok(room.messages[0]!.deleted);
+});
+
 test('the fold is one pass: 10,000 messages, a reply and a reaction on each tenth, in linear work', () => {
   const entries: MessageView[] = [];
   for (let i = 1; i <= 10_000; i++) {

@@ -140,6 +140,7 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'createRoom', rid: 30, genesis: r.genesis, roomToken: 'AAAAAZA3kfQxMjM0NTY3OIiq' },
     { type: 'linkListen', rid: 31, box: randomBytes(32) },
     { type: 'linkPost', rid: 32, box: randomBytes(32), data: randomBytes(300) },
+    { type: 'linkUnlisten', rid: 33, box: randomBytes(32) },
   ];
 }
 

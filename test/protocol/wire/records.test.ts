@@ -8,7 +8,8 @@ import { labeled } from '../../../protocol/crypto/signing.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { LABEL, type LabelName } from '../../../protocol/labels.js';
 import { Writer } from '../../../protocol/wire/codec.js';
-import { decodeContent, encodeContent, MAX_NAME_BYTES, MAX_REACTION_BYTES, MAX_TEXT_BYTES, PAD_BUCKET } from '../../../protocol/wire/content.js';
+import { decodeContent, encodeContent, MAX_NAME_BYTES, MAX_TEXT_BYTES, PAD_BUCKET } from '../../../protocol/wire/content.js';
+import { MAX_REACTION_BYTES } from '../../../protocol/wire/message-ref.js';
 import { decodeInvite, decodeInviteLinkPayload, encodeInviteLinkPayload, encodeInviteUnsigned, parseInviteLink } from '../../../protocol/wire/invite.js';
 import {
   decodeJoinConfirm, decodeJoinRequest, decodeWelcome, decodeWelcomePayload, encodeJoinConfirmUnsigned, encodeJoinRequestUnsigned,
@@ -290,7 +291,7 @@ test('V-120: reply, reaction, edit and delete round-trip naming sender and count
 });
 
 test('content: a history share round-trips; out-of-order entries are BAD_VALUE, a short one TRUNCATED', () => {
-  const entry = (seq: number) => ({ seq, sender: new Uint8Array(32).fill(seq), time: seq, text: `m${seq}` });
+  const entry = (seq: number) => ({ seq, sender: new Uint8Array(32).fill(seq), time: seq, counter: seq, kind: 'text' as const, deleted: false, text: `m${seq}` });
   const share = { joiner: new Uint8Array(32).fill(9), addIndex: 3, entries: [entry(1), entry(2)] };
   assert.equal(decodeContent(encodeContent({ type: 'history', time: 5, share })), { type: 'history', time: 5, share });
   const backwards = encodeContent({ type: 'history', time: 5, share: { ...share, entries: [entry(2), entry(1)] } });
