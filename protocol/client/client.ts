@@ -309,6 +309,11 @@ export class SottoClient {
     this.#linker.confirm();
   }
 
+  /** Stops the link in progress on this device, either end, and tells the other device (LINK_CANCELLED on both). */
+  async cancelLink(): Promise<void> {
+    await this.#linker.cancel();
+  }
+
   /**
    * Removes a member. A device of our own person goes alone; another person goes with every device
    * (§8.7). The removal and the rotation that shuts them out apply atomically.

@@ -186,6 +186,12 @@ export class ExistingDeviceLink {
     return { box: this.#newBox, data: this.#channel.seal(message) };
   }
 
+  /** Our person stopped the link: a cancel for the new device, at any step (nothing more follows it). */
+  cancel(): LinkPost {
+    this.#cancelled = true;
+    return { box: this.#newBox, data: this.#channel.seal({ kind: 'cancel' }) };
+  }
+
   deviceSecret(roomId: Uint8Array): Uint8Array {
     return deviceSecret(this.#keys.prk, roomId);
   }
