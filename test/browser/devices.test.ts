@@ -70,9 +70,33 @@ if (chromiumAvailable()) {
     await world?.close();
   });
 
-  test('the phone, memory-only, links to the laptop: one code confirmed on both screens, 1,000 messages of history with progress on both', async () => {
+  /** The phone shows a fresh link; the laptop pastes it; resolves once both show the code. */
+  async function startLink(): Promise<string> {
+    await phone.page.getByRole('button', { name: 'Link to an existing device' }).click();
+    await phone.page.waitForFunction(() => document.querySelector<HTMLInputElement>('.link-device input.mono')?.value.includes('#/link/') === true);
+    const link = await phone.page.getByLabel('Link for your other device', { exact: true }).inputValue();
+    await laptop.page.getByRole('link', { name: 'Settings' }).click();
+    await laptop.page.getByRole('button', { name: 'Link a new device' }).click();
+    await laptop.page.getByLabel('Device link').fill(link);
+    await laptop.page.getByRole('button', { name: 'Continue' }).click();
+    await laptop.page.locator('.link-code').waitFor();
+    await phone.page.locator('.link-code').waitFor();
+    return link;
+  }
+
+  test('Cancel on the new device stops the link on both screens, in words; nothing is added', async () => {
     await open(phone, world);
     await useWithoutSaving(phone);
+    await startLink();
+    await phone.page.getByRole('button', { name: 'Cancel' }).click();
+    await phone.page.getByRole('alert').filter({ hasText: 'The link was cancelled on one of the two devices.' }).waitFor();
+    await laptop.page.getByRole('alert').filter({ hasText: 'The link was cancelled on one of the two devices.' }).waitFor();
+    assert.is(await laptop.page.getByRole('button', { name: 'Codes match' }).count(), 0, 'nothing left to confirm');
+    await phone.page.getByRole('button', { name: 'Back to rooms' }).click();
+    assert.is(await phone.page.locator('.room-list li').count(), 0, 'no room on the phone');
+  });
+
+  test('the phone, memory-only, links to the laptop: one code confirmed on both screens, 1,000 messages of history with progress on both', async () => {
     await phone.page.getByRole('button', { name: 'Link to an existing device' }).click();
     await phone.page.getByText('vanish when you close or reload it').waitFor();
     const shown = phone.page.getByLabel('Link for your other device', { exact: true });
@@ -155,12 +179,23 @@ if (chromiumAvailable()) {
     await members.getByText('3 people').waitFor();
     await expectAccessible(bob.page, 'a person with two devices');
     await docShot(bob.page, 'members');
+
+    // Made an admin, Bob may remove Alice: the whole person, which the question says before anything happens.
+    await carol.setRole(roomId, carol.members(roomId).find((m) => m.name === 'Bob')!.sign, 'admin');
+    const remove = alice.getByRole('button', { name: 'Remove', exact: true });
+    await remove.click();
+    const dialog = bob.page.getByRole('dialog', { name: 'Remove Alice (2 devices)?' });
+    await dialog.getByText('on every one of their devices').waitFor();
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'detached' });
+    assert.is(await alice.locator('li.device').count(), 2, 'cancelled: nobody removed');
   });
 
   test('the laptop removes the lost phone from “Your devices”: the phone reads nothing sent after', async () => {
     await laptop.page.getByRole('link', { name: 'Settings' }).click();
     const yours = laptop.page.getByRole('group', { name: 'Your devices' });
     await yours.getByText('This device').waitFor();
+    await yours.scrollIntoViewIfNeeded();
     await expectAccessible(laptop.page, 'your devices');
     await docShot(laptop.page, 'your-devices');
     await yours.getByRole('button', { name: 'Remove device' }).click();
