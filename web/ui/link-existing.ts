@@ -42,6 +42,8 @@ export function linkExistingView(ctx: Ctx, payload: string | undefined): View {
     },
     onEnd: () => undefined,
   });
+  // Shown once the link is answered: before that there is no code to compare nor link to cancel.
+  steps.element.hidden = true;
   const element = h('section', { class: 'card link-device', 'aria-labelledby': 'link-existing-title' },
     h('a', { href: '#/settings', class: 'back' }, '← Settings'),
     title, form, steps.element);
@@ -89,6 +91,7 @@ export function linkExistingView(ctx: Ctx, payload: string | undefined): View {
     ctx.rpc.call('linkNewDevice', { link: link.value.trim(), roomIds: chosen.map((b) => b.room.id) }).then(({ code }) => {
       started = true;
       form.hidden = true;
+      steps.element.hidden = false;
       steps.showCode(code, `The new device will be added to ${chosen.map((b) => b.room.name).join(', ')}.`);
     }, (failure: unknown) => {
       start.disabled = false;

@@ -1,7 +1,8 @@
 // The page ↔ worker protocol. The page sends requests with ids and gets one response per id; the
 // worker also pushes view events. Everything here is plain structured-cloneable data: no key
 // bytes, no secrets except what the person typed (a passphrase, a display name, a message) on its
-// way in, and on its way out an invite link and a recovery key (both are meant to be shown).
+// way in, and on its way out an invite link, a device link (a one-time public key) and a recovery
+// key (all meant to be shown).
 
 import type { InvitePreview as ClientInvitePreview } from '../../protocol/client/invite.js';
 import type { NoticeView as ClientNoticeView } from '../../protocol/client/notices.js';
