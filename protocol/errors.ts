@@ -70,6 +70,8 @@ export const ERRORS = {
   // A device link (§8.7.1): a message that does not open under the link's keys, out of order, or a
   // second offer on a spent link. Someone other than the two devices wrote it: the link is dropped.
   BAD_LINK: { code: 716, message: 'device link message failed authentication' },
+  // The person stopped a device link on one of the two devices; the other learns it over the link.
+  LINK_CANCELLED: { code: 721, message: 'the device link was cancelled on one of the two devices' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },

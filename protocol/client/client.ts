@@ -309,9 +309,9 @@ export class SottoClient {
     this.#linker.confirm();
   }
 
-  /** On either device, before the link is done: the other device is told, both end it (`failed`, BAD_LINK) and free their mailboxes. */
-  cancelLink(): void {
-    this.#linker.cancel();
+  /** Stops the link in progress on this device, either end, and tells the other device (LINK_CANCELLED on both). */
+  async cancelLink(): Promise<void> {
+    await this.#linker.cancel();
   }
 
   /**

@@ -180,16 +180,16 @@ export class ExistingDeviceLink {
     return message;
   }
 
-  /** Declines the link (the codes differed, or the person cancelled): the new device stops too. */
-  cancel(): LinkPost {
-    this.#cancelled = true;
-    return { box: this.#newBox, data: this.#channel.seal({ kind: 'cancel' }) };
-  }
-
   /** A room, history or done message for the new device; only after both confirmations. */
   send(message: LinkMessage): LinkPost {
     if (this.ready === undefined) throw new SottoError('BAD_LINK', 'the link is not confirmed on both devices');
     return { box: this.#newBox, data: this.#channel.seal(message) };
+  }
+
+  /** Our person stopped the link: a cancel for the new device, at any step (nothing more follows it). */
+  cancel(): LinkPost {
+    this.#cancelled = true;
+    return { box: this.#newBox, data: this.#channel.seal({ kind: 'cancel' }) };
   }
 
   deviceSecret(roomId: Uint8Array): Uint8Array {

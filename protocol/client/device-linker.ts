@@ -81,19 +81,6 @@ export class DeviceLinker {
     await this.#post(fresh.link.accept(rooms));
   }
 
-  /**
-   * Our person cancelled the link on this device, at any step before it is done: the other device is
-   * told (once the channel exists), and both end it as failed (BAD_LINK) and stop listening.
-   */
-  cancel(): void {
-    this.#queue = this.#queue.then(async () => {
-      if (this.#existing === undefined && this.#fresh === undefined) return;
-      const post = this.#existing?.cancel() ?? this.#fresh?.link.cancel();
-      if (post !== undefined) await this.#post(post);
-      this.#end('failed', 'BAD_LINK');
-    }).catch((error: unknown) => this.#fail(error));
-  }
-
   // ——— the existing device ———
 
   /** Answers a link shown on a new device, offering `roomIds`; returns the code to compare. */
@@ -117,10 +104,22 @@ export class DeviceLinker {
     this.#queue = this.#queue.then(() => this.#completeIfReady()).catch((error: unknown) => this.#fail(error));
   }
 
+  /**
+   * Our person pressed Cancel on either device: the other device is told over the link (when there
+   * is a channel yet) and this one stops at once. What was already committed stays: a device added
+   * to a room is removed like any device.
+   */
+  async cancel(): Promise<void> {
+    const post = this.#existing?.cancel() ?? this.#fresh?.link.cancel();
+    if (this.#existing === undefined && this.#fresh === undefined) return;
+    this.#end('failed', 'LINK_CANCELLED');
+    if (post !== undefined) await this.#post(post);
+  }
+
   async #onPost(data: Uint8Array): Promise<void> {
     if (this.#existing !== undefined) {
       const message = this.#existing.receive(data);
-      if (message?.kind === 'cancel') this.#end('failed', 'BAD_LINK');
+      if (message?.kind === 'cancel') this.#end('failed', 'LINK_CANCELLED');
       else if (message?.kind === 'accept') await this.#completeIfReady();
       return;
     }
@@ -137,6 +136,8 @@ export class DeviceLinker {
     this.#completing = true;
     let done = 0;
     for (const keys of accepted) {
+      // Cancelled meanwhile: no further room is added.
+      if (this.#existing !== link) return;
       const room = this.#existingRooms.find((r) => bytesEqual(r.roomId, keys.roomId))!;
       this.#ctx.emit({ type: 'link', state: 'adding', done, total: accepted.length });
       const added = await this.#ctx.exclusive(async () => {
@@ -150,6 +151,7 @@ export class DeviceLinker {
       await this.#sendHistory(room, added.epoch, link);
       done++;
     }
+    if (this.#existing !== link) return;
     await this.#post(link.send({ kind: 'done' }));
     this.#end('done');
   }
@@ -190,7 +192,7 @@ export class DeviceLinker {
   async #sendHistory(room: RoomState, epoch: number, link: ExistingDeviceLink): Promise<void> {
     const entries = room.messages.filter((m) => m.epoch < epoch).map(historyEntry);
     let sent = 0;
-    while (sent < entries.length) {
+    while (sent < entries.length && this.#existing === link) {
       let bytes = 0;
       let end = sent;
       while (end < entries.length && end - sent < HISTORY_PER_MESSAGE) {
@@ -229,7 +231,7 @@ export class DeviceLinker {
         this.#end('done');
         return;
       case 'cancel':
-        this.#end('failed', 'BAD_LINK');
+        this.#end('failed', 'LINK_CANCELLED');
         return;
       case 'accept':
         return;
@@ -245,7 +247,9 @@ export class DeviceLinker {
     const hex = toHex(info.roomId);
     const me = fresh.keys.get(hex);
     if (me === undefined || this.#ctx.rooms.has(hex)) throw new SottoError('BAD_LINK', 'a room the link did not add');
-    const room = newRoomState(info.roomId, me, 'joining', '', fresh.displayName);
+    // No name of its own (the web's new device asks for none): the person's name the offer carried.
+    const displayName = fresh.displayName !== '' ? fresh.displayName : safeName(fresh.link.offer?.personName ?? '');
+    const room = newRoomState(info.roomId, me, 'joining', '', displayName);
     room.linkedSecret = new Secret(fresh.link.deviceSecret(info.roomId));
     this.#ctx.rooms.set(hex, room);
     try {

@@ -5,6 +5,9 @@ import * as assert from 'uvu/assert';
 import { qrMatrix, type QrMatrix } from '../../web/ui/qr.js';
 import { hashOf, parseHash } from '../../web/ui/router.js';
 import { joinFailure } from '../../web/worker/join-failure.js';
+import { linkFailureText } from '../../web/worker/link-events.js';
+import { deviceName, personLabels } from '../../web/worker/person-labels.js';
+import type { MemberView } from '../../protocol/client/client-events.js';
 
 const LINK = 'https://sotto.example/#/join/AQ' + 'x'.repeat(106);
 
@@ -87,6 +90,40 @@ test('join failures: what no retry can fix is explained; what may pass is left t
     assert.ok(joinFailure(code) !== undefined, code);
   }
   for (const code of ['CLOSED', 'TIMEOUT', 'RATE_LIMITED', 'INTERNAL', 'UNAVAILABLE', 'STORE_UNAVAILABLE']) assert.is(joinFailure(code), undefined, code);
+});
+
+test('router: a device link opens the link-device page with its payload; the bare pages parse too', () => {
+  assert.equal(parseHash('#/link'), { name: 'link' });
+  assert.equal(parseHash('#/link-device'), { name: 'link-device', payload: undefined });
+  assert.equal(parseHash('#/link/AgAbc_-9'), { name: 'link-device', payload: 'AgAbc_-9' });
+  assert.equal(parseHash('#/link/bad payload'), { name: 'home' });
+  assert.is(hashOf({ name: 'link-device', payload: 'AgAbc' }), '#/link-device', 'the payload never goes back into the address bar');
+  assert.is(hashOf({ name: 'link' }), '#/link');
+});
+
+function member(sign: string, name: string | undefined, person: number, fingerprint: string): MemberView {
+  return { sign, name, label: name ?? '', role: 'member', fingerprint, verified: false, safetyNumber: '', person, ownPerson: false };
+}
+
+test('person labels: a person’s devices share one label; two people with look-alike names are still told apart', () => {
+  const labels = personLabels([
+    member('a1', 'Alice', 3, 'aaaa 1111 2222 3333 4444'),
+    member('a2', 'Alice', 3, 'bbbb 5555 6666 7777 8888'),
+    member('b1', 'Bob', 5, 'cccc 1111 2222 3333 4444'),
+    member('b2', 'B0b', 9, 'dddd 1111 2222 3333 4444'),
+  ]);
+  assert.equal(labels.get('a1'), { label: 'Alice', devices: 2 });
+  assert.equal(labels.get('a2'), { label: 'Alice', devices: 2 });
+  assert.is(labels.get('b1')?.label, 'Bob · cccc');
+  assert.is(labels.get('b2')?.label, 'B0b · dddd');
+  assert.is(deviceName('aaaa 1111 2222 3333 4444'), 'device aaaa 1111');
+});
+
+test('link failures are said in words: a cancel, a tampered link, a pasted text that is no link', () => {
+  assert.match(linkFailureText('LINK_CANCELLED'), /cancelled on one of the two devices/);
+  assert.match(linkFailureText('BAD_LINK'), /did not come from your other device/);
+  assert.match(linkFailureText('BAD_INVITE_LINK'), /not a device link/);
+  assert.is(linkFailureText('TIMEOUT'), 'request timed out', 'others: the error’s own message');
 });
 
 test.run();

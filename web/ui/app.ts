@@ -5,6 +5,8 @@ import type { ConnectionState, KeystoreState, RoomView, ViewEvent } from '../wor
 import { warningBanner } from './banner.js';
 import { h, replaceChildren } from './dom.js';
 import { joinView } from './join.js';
+import { linkExistingView } from './link-existing.js';
+import { linkNewView } from './link-new.js';
 import { roomList, type RoomList } from './rooms.js';
 import { roomView } from './room.js';
 import { IdleLock } from './idle-lock.js';
@@ -40,6 +42,8 @@ export class App {
   #rooms: RoomView[] = [];
   /** An invite payload taken from the address bar, held until it is used. */
   #invite: string | undefined;
+  /** A device link opened here (`#/link/<payload>`), taken from the address bar likewise. */
+  #deviceLink: string | undefined;
   readonly #ctx: Ctx;
   #settingsLink: HTMLElement | undefined;
   #connection: { state: ConnectionState; detail: string | undefined } = { state: 'connecting', detail: undefined };
@@ -70,6 +74,7 @@ export class App {
   async start(): Promise<void> {
     // Read the invite token first thing and take it out of the address bar and history.
     this.#invite = takeInvitePayload();
+    this.#takeDeviceLink();
     const settingsLink = h('a', { href: '#/settings', class: 'settings-link', hidden: true }, 'Settings');
     this.#settingsLink = settingsLink;
     const top = h('header', { class: 'topbar' },
@@ -86,6 +91,7 @@ export class App {
     window.addEventListener('hashchange', () => {
       const route = parseHash(location.hash);
       if (route.name === 'join' && route.payload !== undefined) this.#invite = takeInvitePayload();
+      this.#takeDeviceLink();
       this.#render();
     });
     // Another tab already runs on the keystore, so this one could not unlock: the link goes there.
@@ -98,6 +104,14 @@ export class App {
     this.#keystore = init.keystore;
     this.#root.setAttribute('data-suite', init.suite);
     this.#render();
+  }
+
+  /** A device link in the address bar goes out of it and its history (as an invite does), kept for the link page. */
+  #takeDeviceLink(): void {
+    const route = parseHash(location.hash);
+    if (route.name !== 'link-device' || route.payload === undefined) return;
+    history.replaceState(null, '', `${location.pathname}${location.search}#/link-device`);
+    this.#deviceLink = route.payload;
   }
 
   #unlocked(): boolean {
@@ -187,6 +201,13 @@ export class App {
         return;
       case 'settings':
         this.#show(settingsView(this.#ctx), false, route);
+        return;
+      case 'link':
+        this.#show(linkNewView(this.#ctx), false, route);
+        return;
+      case 'link-device':
+        this.#show(linkExistingView(this.#ctx, this.#deviceLink), false, route);
+        this.#deviceLink = undefined;
         return;
       case 'home':
         this.#show(homeView(this.#rooms.length), true, route);

@@ -111,7 +111,10 @@ function actionButtons(m: MessageView, actions: MessageActions): { bar: HTMLElem
 }
 
 export function messageArticle(m: MessageView, connection: ConnectionState, actions: MessageActions): HTMLElement {
-  const fp = h('p', { class: 'fingerprint-line', hidden: true }, 'Key fingerprint ', h('code', {}, m.fingerprint));
+  // Details: which key signed it, and which of its person's devices sent it when they have several.
+  const fp = h('p', { class: 'fingerprint-line', hidden: true },
+    m.device === undefined ? undefined : `Sent from ${m.senderName}’s ${m.device}. `,
+    'Key fingerprint ', h('code', {}, m.fingerprint));
   const fpButton = h('button', { type: 'button', class: 'link small', 'aria-expanded': 'false' }, 'Key');
   fpButton.addEventListener('click', () => {
     fp.hidden = !fp.hidden;

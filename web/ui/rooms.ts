@@ -35,7 +35,13 @@ function preview(room: RoomView): HTMLElement | undefined {
 
 export function roomList(ctx: Ctx): RoomList {
   const list = h('ul', { class: 'room-list' });
-  const empty = h('p', { class: 'hint empty' }, 'No rooms yet. Create one, or open an invite link someone sent you.');
+  // First run: this browser may be a new device of someone who already uses Sotto elsewhere.
+  const linkDevice = h('button', { type: 'button', class: 'secondary' }, 'Link to an existing device');
+  linkDevice.addEventListener('click', () => ctx.go({ name: 'link' }));
+  const empty = h('div', { class: 'stack empty' },
+    h('p', { class: 'hint' }, 'No rooms yet. Create one, or open an invite link someone sent you.'),
+    h('p', { class: 'hint' }, 'Already using Sotto on another device? Link this one to it to bring your rooms and their history here.'),
+    linkDevice);
   const newRoom = h('button', { type: 'button', class: 'primary', 'aria-expanded': 'false', 'aria-controls': 'new-room-form' }, 'New room');
 
   const roomName = h('input', { type: 'text', name: 'room-name', required: true, maxlength: '80', autocomplete: 'off' });

@@ -1,12 +1,16 @@
 // A small router on location.hash. Routes: `#/` (home), `#/room/<hex id>`, `#/join/<payload>`
 // (the invite link; read once and cleared from the address bar and history), `#/join` (the join
-// page after clearing), `#/settings`.
+// page after clearing), `#/settings`, `#/link` (this new device links to an existing one),
+// `#/link-device` (this device links a new one) and `#/link/<payload>` (a device link opened here,
+// e.g. its QR code scanned with a camera app: the link-device page with it filled in).
 
 export type Route =
   | { readonly name: 'home' }
   | { readonly name: 'room'; readonly roomId: string }
   | { readonly name: 'join'; readonly payload: string | undefined }
-  | { readonly name: 'settings' };
+  | { readonly name: 'settings' }
+  | { readonly name: 'link' }
+  | { readonly name: 'link-device'; readonly payload: string | undefined };
 
 const ROOM_ID = /^[0-9a-f]{32}$/;
 const PAYLOAD = /^[A-Za-z0-9_-]{1,512}$/;
@@ -20,6 +24,9 @@ export function parseHash(hash: string): Route {
     return { name: 'join', payload: undefined };
   }
   if (parts[0] === 'settings' && parts.length === 1) return { name: 'settings' };
+  if (parts[0] === 'link' && parts.length === 1) return { name: 'link' };
+  if (parts[0] === 'link' && parts.length === 2 && PAYLOAD.test(parts[1]!)) return { name: 'link-device', payload: parts[1]! };
+  if (parts[0] === 'link-device' && parts.length === 1) return { name: 'link-device', payload: undefined };
   return { name: 'home' };
 }
 
@@ -33,6 +40,10 @@ export function hashOf(route: Route): string {
       return '#/join';
     case 'settings':
       return '#/settings';
+    case 'link':
+      return '#/link';
+    case 'link-device':
+      return '#/link-device';
   }
 }
 

@@ -3,6 +3,7 @@
 // and the person confirming it; which release runs.
 import type { ViewEvent } from '../worker/rpc.js';
 import { field, h, replaceChildren } from './dom.js';
+import { devicesSettings } from './devices-settings.js';
 import { releaseSection } from './release-section.js';
 import { notificationSettings } from './notification-settings.js';
 import { securitySettings } from './settings-security.js';
@@ -113,10 +114,12 @@ export function settingsView(ctx: Ctx): View {
 
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
   const security = securitySettings(ctx);
+  const devices = devicesSettings(ctx);
   const element = h('section', { class: 'card settings', 'aria-labelledby': 'settings-title' },
     back,
     h('h1', { id: 'settings-title' }, 'Settings'),
     ...security.elements,
+    ...devices.elements,
     ...notificationSettings(),
     h('h2', {}, 'Back up'),
     exportButton,
@@ -131,6 +134,7 @@ export function settingsView(ctx: Ctx): View {
     focus: back,
     onEvent(event: ViewEvent) {
       if (event.type === 'progress' && event.phase === 'derive') security.progress(event.fraction);
+      if (event.type === 'members') devices.refresh();
     },
   };
 }

@@ -5,6 +5,7 @@ import { SottoError } from '../../protocol/errors.js';
 import { DEFAULT_MAX_ATTACHMENT_BYTES, SottoClient } from '../../protocol/client/client.js';
 import type { AttachmentFile, TransferOptions } from '../../protocol/client/attachments.js';
 import { mentions } from './mentions.js';
+import { deviceName, personLabels, type PersonLabel } from './person-labels.js';
 import type { ClientEvent, MemberView as ClientMember, RoomView as ClientRoom } from '../../protocol/client/client-events.js';
 import type { SocketLike } from '../../protocol/client/connection.js';
 import type { ClientPersistence } from '../../protocol/client/persistence.js';
@@ -39,6 +40,12 @@ export interface ClientPort {
   messages(roomId: string, last: number): { messages: MessageView[]; total: number; notices: NoticeView[] };
   members(roomId: string): MemberView[];
   retrySends(roomId: string): void;
+  /** Device links (docs/protocol.md §8.7.1); progress comes as the client's `link` events. */
+  linkAsNew(): Promise<string>;
+  acceptLink(): Promise<void>;
+  linkNewDevice(link: string, roomIds: readonly string[]): Promise<string>;
+  confirmLink(): void;
+  cancelLink(): Promise<void>;
   reconnect(): void;
   stop(): Promise<void>;
 }
@@ -96,9 +103,11 @@ function messageKey(m: ClientMessage, index: number): string {
   return m.seq === undefined ? `pending-${index}` : `${m.seq}-${m.sender}-${m.time}`;
 }
 
-function messageView(m: ClientMessage, index: number, myName?: string): MessageView {
-  // The label, not the bare name: it tells apart members whose names look alike.
-  const senderName = m.senderLabel;
+function messageView(m: ClientMessage, index: number, persons: ReadonlyMap<string, PersonLabel>, myName?: string): MessageView {
+  // The person's label, not the bare name: it tells apart members whose names look alike, and is
+  // one name for all of a person's devices (the device is named in the details).
+  const person = persons.get(m.sender);
+  const senderName = person?.label ?? m.senderLabel;
   return {
     key: messageKey(m, index),
     seq: m.seq,
@@ -121,6 +130,7 @@ function messageView(m: ClientMessage, index: number, myName?: string): MessageV
     // Its name, type and size only: the key and hash stay in the worker.
     ...(m.attachment === undefined ? {} : { attachment: { name: m.attachment.name, mediaType: m.attachment.mediaType, size: m.attachment.size } }),
     ...(!m.mine && m.attachment === undefined && mentions(m.text, myName) ? { mention: true as const } : {}),
+    ...(person !== undefined && person.devices > 1 ? { device: deviceName(m.fingerprint) } : {}),
   };
 }
 
@@ -244,15 +254,23 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     messages(roomId, last) {
       let pending = 0;
       const name = myName(roomId);
-      const messages = client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0, name));
+      const members = client.members(roomId);
+      const persons = personLabels(members);
+      const messages = client.messages(roomId, last).map((m) => messageView(m, m.pending ? pending++ : 0, persons, name));
       const total = client.messageCount(roomId);
-      // The notices beside them: from the oldest message shown on, all once the whole history is.
+      // The notices beside them: from the oldest message shown on, all once the whole history is;
+      // naming people as the messages do ("Alice added a device", not one device's label).
       const since = total <= messages.length ? 0 : messages[0]?.time ?? 0;
-      return { messages, total, notices: client.notices(roomId).filter((n) => n.time >= since) };
+      const person = new Map(members.map((m) => [m.label, persons.get(m.sign)!.label]));
+      const notices = client.notices(roomId).filter((n) => n.time >= since)
+        .map((n) => ({ ...n, actor: person.get(n.actor) ?? n.actor, subject: person.get(n.subject) ?? n.subject }));
+      return { messages, total, notices };
     },
     members(roomId) {
       const self = me(roomId);
-      return client.members(roomId).map((m: ClientMember) => ({
+      const members = client.members(roomId);
+      const persons = personLabels(members);
+      return members.map((m: ClientMember) => ({
         sign: m.sign,
         name: m.label,
         role: m.role,
@@ -260,8 +278,17 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
         me: m.sign === self,
         verified: m.verified,
         safetyNumber: m.safetyNumber,
+        person: m.person,
+        personName: persons.get(m.sign)!.label,
+        ownPerson: m.ownPerson,
       }));
     },
+    // The new device's rooms take the name the offer carries (the person's name on the other device).
+    linkAsNew: () => client.linkAsNewDevice(''),
+    acceptLink: () => client.acceptLink(),
+    linkNewDevice: (link, roomIds) => client.linkNewDevice(link, roomIds),
+    confirmLink: () => client.confirmLink(),
+    cancelLink: () => client.cancelLink(),
     retrySends: (roomId) => client.retrySends(roomId),
     reconnect: () => client.reconnect(),
     stop: () => client.close(),

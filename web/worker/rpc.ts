@@ -1,7 +1,8 @@
 // The page ↔ worker protocol. The page sends requests with ids and gets one response per id; the
 // worker also pushes view events. Everything here is plain structured-cloneable data: no key
 // bytes, no secrets except what the person typed (a passphrase, a display name, a message) on its
-// way in, and on its way out an invite link and a recovery key (both are meant to be shown).
+// way in, and on its way out an invite link, a device link (a one-time public key) and a recovery
+// key (all meant to be shown).
 
 import type { InvitePreview as ClientInvitePreview } from '../../protocol/client/invite.js';
 import type { NoticeView as ClientNoticeView } from '../../protocol/client/notices.js';
@@ -94,6 +95,8 @@ export interface MessageView {
   readonly attachment?: AttachmentInfo;
   /** It names this device's member as "@Name". */
   readonly mention?: true;
+  /** Which of its person's devices sent it ("device 1a2b 3c4d"), when that person has several here. */
+  readonly device?: string;
 }
 
 /** One message "Search messages" found; `key` finds it in the room's timeline. */
@@ -135,6 +138,24 @@ export interface MemberView {
   readonly verified: boolean;
   /** Ours and theirs, for "Verify" (fingerprint.ts safetyNumber). */
   readonly safetyNumber: string;
+  /** The person this member is a device of (docs/protocol.md §8.7): members sharing it are one person. */
+  readonly person: number;
+  /** What the person is shown as: one label for all their devices. */
+  readonly personName: string;
+  /** A device of our own person (this one or another). */
+  readonly ownPerson: boolean;
+}
+
+/** A device link's progress on either device (docs/protocol.md §8.7.1). */
+export interface LinkProgress {
+  /** 'offer': the code to compare and the rooms offered; 'adding' rooms and 'history' messages: done of total. */
+  readonly state: 'offer' | 'adding' | 'history' | 'done' | 'failed';
+  readonly code?: string;
+  readonly rooms?: readonly { readonly roomId: string; readonly name: string }[];
+  readonly done?: number;
+  readonly total?: number;
+  /** 'failed': why, as a stable name and in words. */
+  readonly error?: RpcError;
 }
 
 /** A timeline notice (protocol/client/notices.ts): what the signed log and the epochs say happened. */
@@ -233,6 +254,19 @@ export interface Api {
   previewImport: [{ bytes: Uint8Array; passphrase: string }, ImportPreview];
   /** Replaces the stored keystore with a file, after checking it opens with `passphrase`. */
   importKeystore: [{ bytes: Uint8Array; passphrase: string }, void];
+  /**
+   * On a new device: starts a device link; the page shows `origin + '/#/link/' + payload` and its QR
+   * code. The one-time key lives in the worker's memory only; `link` events bring the code.
+   */
+  linkAsNew: [Record<string, never>, { payload: string }];
+  /** On the new device, once the person confirmed the code: take the offered rooms. */
+  acceptLink: [Record<string, never>, void];
+  /** On an existing device: answers the link shown on the new device, offering these rooms; the code to compare. */
+  linkNewDevice: [{ link: string; roomIds: string[] }, { code: string }];
+  /** On the existing device, once the person confirmed the code: add the device and send the history. */
+  confirmLink: [Record<string, never>, void];
+  /** Stops the link on this device and tells the other one (LINK_CANCELLED on both). */
+  cancelLink: [Record<string, never>, void];
   /** Sends again the room's messages marked "Not sent". */
   retrySends: [{ roomId: string }, void];
   /** Reconnects now after reconnecting stopped. */
@@ -280,6 +314,8 @@ export type ViewEvent =
   | { readonly type: 'invite'; readonly payload: string }
   /** An upload or download under way: plaintext bytes done of the total. */
   | { readonly type: 'transfer'; readonly transfer: string; readonly done: number; readonly total: number }
+  /** A device link's progress, on the new device and the existing one alike. */
+  | { readonly type: 'link'; readonly link: LinkProgress }
   | { readonly type: 'fatal'; readonly text: string };
 
 export interface EventMessage {

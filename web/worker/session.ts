@@ -10,6 +10,7 @@ import { snapshotRooms } from '../../protocol/client/snapshot.js';
 import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
+import { LINK_FAILURE, linkProgress } from './link-events.js';
 import { Transfers } from './transfers.js';
 import { MAX_QUERY, mergeHits, searchRoom } from './search.js';
 import { clearImportPending, forgetKeystore, importPending, keystoreExists, replaceKeystore, WrongPassphrase } from './keystore.js';
@@ -40,10 +41,13 @@ export function toRpcError(error: unknown, method?: Method): RpcError {
   if (error instanceof WrongPassphrase) return { code: 'WRONG_PASSPHRASE', message: WORKER_ERRORS.WRONG_PASSPHRASE };
   if (isSottoError(error)) {
     const joinText = method === 'join' || method === 'previewInvite' ? joinFailure(error.errorName, error.message) : undefined;
-    return { code: error.errorName, message: joinText ?? humanError(error) };
+    const linkText = method !== undefined && LINK_METHODS.has(method) ? LINK_FAILURE[error.errorName] : undefined;
+    return { code: error.errorName, message: joinText ?? linkText ?? humanError(error) };
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
+
+const LINK_METHODS: ReadonlySet<Method> = new Set(['linkAsNew', 'acceptLink', 'linkNewDevice', 'confirmLink', 'cancelLink']);
 
 /** The relay's quotas (docs/operations.md), as a refused request or a refused message shows them. */
 const QUOTA_TEXT: Partial<Record<string, string>> = {
@@ -253,6 +257,14 @@ export class Session {
       }
     },
     retrySends: async ({ roomId }) => this.#need().retrySends(hex(roomId)),
+    linkAsNew: async () => ({ payload: await this.#need().linkAsNew() }),
+    acceptLink: async () => this.#need().acceptLink(),
+    linkNewDevice: async ({ link, roomIds }) => {
+      if (!Array.isArray(roomIds)) throw new WorkerFailure('BAD_REQUEST', 'rooms');
+      return { code: await this.#need().linkNewDevice(text(link), roomIds.map(hex)) };
+    },
+    confirmLink: async () => this.#need().confirmLink(),
+    cancelLink: async () => this.#need().cancelLink(),
     reconnect: async () => this.#need().reconnect(),
     importKeystore: async ({ bytes, passphrase }) => {
       if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
@@ -434,6 +446,9 @@ export class Session {
       case 'restored':
         this.#extra(event.roomId).restoredNotice = RESTORED_NOTICE;
         this.#queue({ type: 'rooms' });
+        break;
+      case 'link':
+        this.#emit({ type: 'link', link: linkProgress(event) });
         break;
       case 'status':
         this.#connection = event.status;

@@ -205,9 +205,10 @@ test('V-192: a link cancelled on the new device ends on both devices, adds nothi
   try {
     const code = await startLink(phone);
     await offerArrives(phone, code);
-    phone.client.cancelLink();
+    await phone.client.cancelLink();
     await until(() => failedWith(phone) !== undefined && linkEvents(alice).at(-1)?.state === 'failed', 'both devices end the link');
-    assert.is(failedWith(phone), 'BAD_LINK');
+    assert.is(failedWith(phone), 'LINK_CANCELLED');
+    assert.is(linkEvents(alice).at(-1)?.error, 'LINK_CANCELLED', 'the other device says why too');
     await until(() => unlistened.length === 2, 'each device frees its mailbox');
     assert.equal(unlistened.sort(), ['alice', 'phone']);
     assert.throws(() => alice.client.confirmLink(), /BAD_LINK/, 'alice’s device holds no link to confirm');

@@ -102,4 +102,17 @@ test('V-144: someone holding the link can offer, but shows another code; the exi
   assert.throws(() => unoffered.fresh.accept([keysFor(randomBytes(16))]), /not offered/);
 });
 
+test('cancel on the existing device: the new device opens it as a cancel on the link; nothing is sent or added after it', async () => {
+  const { fresh, existing, offer } = await started();
+  await fresh.receive(offer.data);
+  existing.receive(fresh.accept([keysFor(rooms[0]!.roomId)]).data);
+  existing.confirm();
+  const cancel = existing.cancel();
+  assert.ok(bytesEqual(cancel.box, fresh.box), 'to the new device’s mailbox');
+  assert.is((await fresh.receive(cancel.data))?.kind, 'cancel');
+  assert.ok(existing.cancelled);
+  assert.is(existing.ready, undefined, 'a cancelled link adds nothing');
+  await expectSottoError(async () => existing.send({ kind: 'done' }), 'BAD_LINK', 'nothing is sent after a cancel');
+});
+
 test.run();
