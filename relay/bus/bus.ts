@@ -42,5 +42,13 @@ export interface Bus {
    * session answered after it misses nothing; if that takes too long, the room gets a gap instead.
    */
   ready(roomId: Uint8Array): Promise<void>;
+  /**
+   * False while this process may miss what other processes publish (Redis out of reach): its
+   * sessions' messages are still stored, but reach members on other processes late. Always true
+   * for a single process.
+   */
+  readonly reachable: boolean;
+  /** Calls `listener` on every change of `reachable`; returns a function that stops it. */
+  onReachable(listener: (reachable: boolean) => void): () => void;
   close(): Promise<void>;
 }

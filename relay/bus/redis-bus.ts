@@ -10,6 +10,8 @@
 // - a publish could not be sent: once Redis is back, a gap published to that room (or, after very
 //   many, to every room on the shared gap channel), so the other processes' sessions catch up;
 // - a subscription took longer than `readyTimeoutMs`: a gap for the room once it is in place.
+// From the subscriber connection's loss until its subscriptions are confirmed again the bus is not
+// `reachable`, so sessions can tell their clients that members elsewhere hear them late (V-160).
 import { Redis } from 'ioredis';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
@@ -50,6 +52,8 @@ export class RedisBus implements Bus {
   readonly #dropped = new Set<string>();
   #droppedAll = false;
   #subscriberLost = false;
+  #reachable = true;
+  readonly #reachableListeners = new Set<(reachable: boolean) => void>();
   readonly #readyTimeoutMs: number;
   readonly #maxDroppedRooms: number;
 
@@ -68,6 +72,7 @@ export class RedisBus implements Bus {
     this.commands.on('ready', () => this.#publishGaps());
     this.#subscriber.on('close', () => {
       this.#subscriberLost = true;
+      this.#setReachable(false);
     });
     // ioredis announces 'ready' before it re-sends the subscriptions, so look once it has.
     this.#subscriber.on('ready', () => {
@@ -119,7 +124,17 @@ export class RedisBus implements Bus {
     if (!inTime) this.#late.add(roomHex);
   }
 
+  get reachable(): boolean {
+    return this.#reachable;
+  }
+
+  onReachable(listener: (reachable: boolean) => void): () => void {
+    this.#reachableListeners.add(listener);
+    return () => this.#reachableListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
+    this.#reachableListeners.clear();
     this.#handlers.clear();
     this.#watched.clear();
     this.commands.disconnect();
@@ -168,7 +183,14 @@ export class RedisBus implements Bus {
       return;
     }
     this.#log.warn('redis subscriber reconnected', { rooms: this.#watched.size });
+    this.#setReachable(true);
     for (const roomHex of this.#watched.keys()) this.#deliver(fromHex(roomHex), { type: 'gap' });
+  }
+
+  #setReachable(reachable: boolean): void {
+    if (this.#reachable === reachable) return;
+    this.#reachable = reachable;
+    for (const listener of this.#reachableListeners) listener(reachable);
   }
 
   #receive(channel: string, payload: string): void {

@@ -66,7 +66,7 @@ test('V-113: connections per address are counted across processes', async () => 
 });
 
 // Checked against the old code (leases a fixed 30 s): the address was still refused 8 s after the kill.
-test('V-113: a killed process\'s leases expire: its address gets its places back within --connection-lease-ms', async () => {
+test('V-113: the leases of a killed process expire: its address gets its places back within --connection-lease-ms', async () => {
   if (cluster === undefined) return;
   const [r0, , r2] = cluster.relays as [RelayProcess, RelayProcess, RelayProcess];
   for (let i = 0; i < MAX; i++) assert.is(await connect(r2), 'open');
