@@ -60,7 +60,7 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
 }
 
 /** The Redis bus, and the lockout counters, connection leases and quota windows kept in the same Redis, shared by every relay process. */
-async function openRedis(url: string, lockout: RedisAddressLockoutOptions, config: Pick<RelayConfig, 'maxConnectionsPerIp' | 'roomsPerAddressPerHour'>): Promise<{
+async function openRedis(url: string, lockout: RedisAddressLockoutOptions, config: Pick<RelayConfig, 'maxConnectionsPerIp' | 'connectionLeaseMs' | 'roomsPerAddressPerHour'>): Promise<{
   bus: Bus; addressLockout: AddressFailures; connections: RedisConnectionCounter; roomCreations: QuotaCounter;
 }> {
   const [{ RedisBus }, { RedisAddressLockout }, { RedisConnectionCounter }, { RedisWindowCounter }] = await Promise.all([
@@ -70,7 +70,7 @@ async function openRedis(url: string, lockout: RedisAddressLockoutOptions, confi
   return {
     bus,
     addressLockout: new RedisAddressLockout(bus.commands, lockout),
-    connections: new RedisConnectionCounter(bus.commands, config.maxConnectionsPerIp, lockout.log),
+    connections: new RedisConnectionCounter(bus.commands, config.maxConnectionsPerIp, config.connectionLeaseMs, lockout.log),
     roomCreations: new RedisWindowCounter(bus.commands, config.roomsPerAddressPerHour, HOUR_MS, lockout.log),
   };
 }

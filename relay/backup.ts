@@ -1,6 +1,8 @@
 // Online backup and restore of a data directory. A backup is a directory in the data directory's
 // own layout (data-dir.ts): the database, copied with SQLite's online backup API while the relay
-// keeps writing, and the relay key, without which every client's pinned key would stop matching.
+// keeps writing, and the relay key, without which every client's pinned key would stop matching;
+// with them the operator's room-token secret when there is one, without which a restored relay
+// under --require-room-token would refuse every token issued before the backup.
 // Both steps write the database last and under a temporary name, so a directory holding
 // `relay.sqlite` is complete and checked.
 import Database from 'better-sqlite3';
@@ -8,6 +10,7 @@ import { closeSync, constants, copyFileSync, existsSync, fsyncSync, mkdirSync, o
 import { join } from 'node:path';
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import { DATABASE_FILE, DIR_MODE, ensureDataDir, RELAY_KEY_FILE } from './data-dir.js';
+import { ROOM_TOKEN_SECRET_FILE } from './room-token.js';
 import { loadOrCreateRelayKey } from './relay-key.js';
 import { sqliteRoomPositions, writeRestorePoint } from './restore-point.js';
 
@@ -75,6 +78,16 @@ function commit(dir: string): BackupSummary {
   return { relayPublicKey: loadOrCreateRelayKey(dir, nodePrimitives).publicKey };
 }
 
+/**
+ * Copies what a data directory holds beside its key only when it is used: the room-token secret
+ * exists once the operator issued a token. A secret is carried as the relay key is: kept private
+ * by the backup directory's modes, and the same file on every process (docs/operations.md).
+ */
+function copyOptionalSecrets(fromDir: string, toDir: string): void {
+  const from = join(fromDir, ROOM_TOKEN_SECRET_FILE);
+  if (existsSync(from)) copyDurably(from, join(toDir, ROOM_TOKEN_SECRET_FILE));
+}
+
 function requireFile(path: string, what: string): void {
   if (!existsSync(path)) throw new BackupError(`no ${what} at ${path}`);
 }
@@ -87,6 +100,7 @@ export async function backupDataDir(dataDir: string, outDir: string): Promise<Ba
   requireFile(key, 'relay key');
   createEmptyDir(outDir, 'backup directory');
   copyDurably(key, join(outDir, RELAY_KEY_FILE));
+  copyOptionalSecrets(dataDir, outDir);
   const partial = join(outDir, DATABASE_FILE + PARTIAL_SUFFIX);
   // Read-only, so a backup run as another user never leaves files the relay cannot open.
   const source = new Database(database, { readonly: true, fileMustExist: true });
@@ -112,6 +126,7 @@ export function restoreDataDir(fromDir: string, dataDir: string): BackupSummary 
   checkDatabase(database, false);
   createEmptyDir(dataDir, 'data directory');
   copyDurably(key, join(dataDir, RELAY_KEY_FILE));
+  copyOptionalSecrets(fromDir, dataDir);
   const partial = join(dataDir, DATABASE_FILE + PARTIAL_SUFFIX);
   copyFileSync(database, partial, constants.COPYFILE_EXCL);
   checkDatabase(partial, true);

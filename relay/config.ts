@@ -31,6 +31,8 @@ export interface RelayConfig {
   readonly rateLimitPerSecond: number;
   readonly rateLimitBurst: number;
   readonly maxConnectionsPerIp: number;
+  /** With Redis: how long a connection's lease lasts unless renewed, so a killed process's connections free up after it. */
+  readonly connectionLeaseMs: number;
   readonly maxRoomsPerSession: number;
   /** Device-link mailboxes (§8.7.1): how long one lives, what it holds, how many a session hears, how many exist. */
   readonly linkBoxTtlMs: number;
@@ -199,6 +201,10 @@ const SCHEMA: Schema = {
   rateLimitPerSecond: { flag: 'rate-limit-per-second', describe: 'requests per second a session may sustain', default: 50, parse: integer(1, 1_000_000) },
   rateLimitBurst: { flag: 'rate-limit-burst', describe: 'requests a session may send at once', default: 200, parse: integer(1, 1_000_000) },
   maxConnectionsPerIp: { flag: 'max-connections-per-ip', describe: 'concurrent WebSockets per client address', default: 64, parse: integer(1, 1_000_000) },
+  connectionLeaseMs: {
+    flag: 'connection-lease-ms', describe: 'with --bus-url: how long a connection counts for its address after its relay process died (leases are renewed every third of it)',
+    default: 30_000, parse: integer(1000, 600_000),
+  },
   maxRoomsPerSession: { flag: 'max-rooms-per-session', describe: 'rooms one WebSocket may bind to', default: 256, parse: integer(1, 100_000) },
   linkBoxTtlMs: { flag: 'link-box-ttl-ms', describe: 'how long a device-link mailbox lives from its first use', default: 600_000, parse: integer(10_000, 3_600_000) },
   linkBoxMaxBytes: { flag: 'link-box-max-bytes', describe: 'bytes one device-link mailbox holds (history moves through it)', default: 64 * MiB, parse: integer(MiB, 1024 * MiB) },

@@ -1,6 +1,8 @@
 // This process's sessions, indexed by the rooms they are bound to, and the bus subscriber that
-// applies room-scoped decisions (pushes, dropped bindings, admitted joiners) to them.
+// applies room-scoped decisions (pushes, dropped bindings, admitted joiners) to them, and tells
+// every session when the bus stops or starts reaching the other relay processes (V-160).
 import { fromHex, toHex } from '../protocol/bytes.js';
+import { encodeRelayFrame } from '../protocol/wire/frames.js';
 import { RELAY_FRAME } from '../protocol/wire/types.js';
 import type { Audience, Bus, BusEvent } from './bus/bus.js';
 import type { Binding } from './binding.js';
@@ -33,12 +35,18 @@ export class SessionRegistry {
   readonly #metrics: Metrics;
   readonly #log: Logger;
   readonly #unsubscribe: () => void;
+  readonly #stopHearingBus: () => void;
 
   constructor(bus: Bus, metrics: Metrics, log: Logger) {
     this.#bus = bus;
     this.#metrics = metrics;
     this.#log = log;
     this.#unsubscribe = bus.subscribe((roomId, message) => this.#apply(toHex(roomId), message));
+    this.#stopHearingBus = bus.onReachable((reachable) => {
+      this.#log.warn(reachable ? 'bus reachable again: clients told' : 'bus unreachable: clients told messages reach other processes late', { sessions: this.#sessions.size });
+      const frame = encodeRelayFrame({ type: 'busStatus', reachable });
+      for (const session of this.#sessions) session.tellBus(frame);
+    });
   }
 
   all(): Session[] {
@@ -81,6 +89,7 @@ export class SessionRegistry {
 
   stop(): void {
     this.#unsubscribe();
+    this.#stopHearingBus();
   }
 
   #apply(roomHex: string, message: BusEvent): void {

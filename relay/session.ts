@@ -152,6 +152,11 @@ export class Session implements Requester {
    */
   #bytesReadAtPing = -1;
   #closing = false;
+  /**
+   * The client has sent a transport message, so it reads ours: a push sent before that could reach
+   * a client still finishing the handshake, which takes one message after message 2 for its own.
+   */
+  #heard = false;
 
   constructor(
     ws: WebSocket, socket: Socket, address: string, ctx: RelayContext, registry: SessionRegistry, staticKey: NoiseKeyPair,
@@ -306,12 +311,24 @@ export class Session implements Requester {
       this.close(CLOSE.protocolError, 'transport failure');
       return;
     }
+    if (!this.#heard) this.#firstHeard();
     for (const frame of frames) {
       // A frame that closed the session (the last rate-limit strike) ends the batch: the rest would
       // only queue work, or pause the socket, after the close.
       if (this.#closing) return;
       this.#accept(frame);
     }
+  }
+
+  /** A client connecting during a Redis outage hears of it with its first answer (V-160). */
+  #firstHeard(): void {
+    this.#heard = true;
+    if (!this.#ctx.bus.reachable) this.send(encodeRelayFrame({ type: 'busStatus', reachable: false }));
+  }
+
+  /** The bus's reachability changed (session-registry.ts): tells a client that reads pushes. */
+  tellBus(frame: Uint8Array): void {
+    if (this.#heard) this.send(frame);
   }
 
   #handshake(message1: Uint8Array): void {

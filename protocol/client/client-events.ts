@@ -7,8 +7,11 @@ import type { JoinState, MessageView, RoomStatus } from './room-state.js';
  * 'stopped': reconnecting gave up after a bounded time (backoff.ts); SottoClient.reconnect() tries again.
  * 'degraded': the relay answers but cannot reach its storage (STORE_UNAVAILABLE): what is queued
  * waits and goes out once it can; 'online' again after the next request that succeeds.
+ * 'partial': connected and sending (what is sent is stored), but the relay told this connection
+ * it cannot reach its other processes (`busStatus`, V-160): members connected elsewhere get our
+ * messages, and we theirs, late; 'online' again when it says so or on a new connection.
  */
-export type ConnectionStatus = 'connecting' | 'online' | 'degraded' | 'offline' | 'stopped';
+export type ConnectionStatus = 'connecting' | 'online' | 'partial' | 'degraded' | 'offline' | 'stopped';
 
 export interface MemberView {
   /** Signing key, hex: the member's identity in this room. */

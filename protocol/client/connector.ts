@@ -76,7 +76,7 @@ export class Connector {
           await binding.bindAll();
           if (channel.conn === conn) {
             onlineAt = Date.now();
-            channel.setStatus('online');
+            channel.bound();
             this.#ctx.background(binding.catchUpAll());
           }
         }

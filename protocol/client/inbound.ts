@@ -92,6 +92,9 @@ export class Inbound {
       case 'linkData':
         this.linkData?.(frame.box, frame.data);
         return;
+      case 'busStatus':
+        channel.busStatus(frame.reachable);
+        return;
       case 'syncDone': {
         const room = this.#ctx.rooms.get(toHex(frame.roomId));
         if (room !== undefined) await this.#closePage(room, frame);

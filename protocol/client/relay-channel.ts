@@ -2,7 +2,8 @@
 // and requests matched to their answers. Frames queued in one tick leave as one WebSocket message,
 // so binding every room on a reconnect or a burst of sends costs one transport seal. An answer of
 // STORE_UNAVAILABLE (the relay is up, its database is not) turns the status to 'degraded' until a
-// request succeeds again.
+// request succeeds again; a `busStatus` push saying the relay cannot reach its other processes
+// turns 'online' to 'partial' for as long as this connection lasts or the relay says otherwise.
 import { SottoError, isSottoError } from '../errors.js';
 import type { ClientFrame } from '../wire/frames.js';
 import type { ClientContext } from './client-context.js';
@@ -21,6 +22,8 @@ export class RelayChannel {
   #conn: Connection | undefined;
   #status: ConnectionStatus = 'offline';
   #storeAway = false;
+  /** The relay said, on this connection, that it cannot reach its other processes. */
+  #busAway = false;
   #onlineWaiters: (() => void)[] = [];
   #batch: { conn: Connection; frames: ClientFrame[] } | undefined;
 
@@ -51,6 +54,8 @@ export class RelayChannel {
   /** The connection is gone: everything still waiting for an answer fails with CLOSED. */
   detach(): void {
     this.#conn = undefined;
+    // Said of that connection's relay process; the next one says it again if it is so.
+    this.#busAway = false;
     this.#requests.failAll(new SottoError('CLOSED'));
   }
 
@@ -65,9 +70,25 @@ export class RelayChannel {
     this.#ctx.emit({ type: 'status', status });
   }
 
-  /** Connected and bound: 'online', or 'degraded' on a connection (requests are how it ends). */
+  /** Connected and bound: 'online' or 'partial', or 'degraded' on a connection (requests are how it ends). */
   #usable(): boolean {
-    return this.#status === 'online' || (this.#status === 'degraded' && this.#conn !== undefined);
+    return this.#status === 'online' || this.#status === 'partial' || (this.#status === 'degraded' && this.#conn !== undefined);
+  }
+
+  /** Every room is bound on the new connection. */
+  bound(): void {
+    this.setStatus(this.#connected());
+  }
+
+  /** The relay's `busStatus` push (V-160): whether it reaches its other processes now. */
+  busStatus(reachable: boolean): void {
+    this.#busAway = !reachable;
+    if (this.#status === 'online' || this.#status === 'partial') this.setStatus(this.#connected());
+  }
+
+  /** What a bound connection whose relay reaches its storage shows. */
+  #connected(): ConnectionStatus {
+    return this.#busAway ? 'partial' : 'online';
   }
 
   /** Resolves once connected and bound (or rejects with TIMEOUT). */
@@ -116,13 +137,13 @@ export class RelayChannel {
 
   #storeDown(): void {
     this.#storeAway = true;
-    if (this.#status === 'online') this.setStatus('degraded');
+    if (this.#status === 'online' || this.#status === 'partial') this.setStatus('degraded');
   }
 
   #storeBack(): void {
     if (!this.#storeAway) return;
     this.#storeAway = false;
-    if (this.#status === 'degraded') this.setStatus(this.#conn === undefined ? 'connecting' : 'online');
+    if (this.#status === 'degraded') this.setStatus(this.#conn === undefined ? 'connecting' : this.#connected());
   }
 
   #transmit(conn: Connection, frame: ClientFrame): void {

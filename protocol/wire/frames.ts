@@ -52,7 +52,12 @@ export type RelayFrame =
   | { type: 'pong'; rid: number }
   /** The answer to attachGet: the chunk at `index`, `last` on the attachment's final one. */
   | { type: 'attachChunk'; rid: number; index: number; last: boolean; chunk: Uint8Array }
-  | { type: 'linkData'; box: Uint8Array; data: Uint8Array };
+  | { type: 'linkData'; box: Uint8Array; data: Uint8Array }
+  /**
+   * Whether the relay hears its other processes (Redis, §10.3): false while members on other
+   * processes may see this connection's messages late (they are stored); pushed on every change.
+   */
+  | { type: 'busStatus'; reachable: boolean };
 
 /** Version and type, the first two bytes of every frame. */
 const FRAME_HEADER_BYTES = 2;
@@ -147,6 +152,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
       return start(RELAY_FRAME.attachChunk, 16 + f.chunk.length).u32(f.rid).u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
     case 'linkData':
       return start(RELAY_FRAME.linkData, 48 + f.data.length).fixed(f.box, SIZE.hash).var32(f.data).finish();
+    case 'busStatus':
+      return start(RELAY_FRAME.busStatus, FRAME_HEADER_BYTES + 1).u8(f.reachable ? 1 : 0).finish();
   }
 }
 
@@ -333,6 +340,10 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     }
     case RELAY_FRAME.linkData:
       frame = { type: 'linkData', box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
+      break;
+    case RELAY_FRAME.busStatus:
+      // V-160: one flag byte, nothing else.
+      frame = { type: 'busStatus', reachable: flag(r, 'reachable flag') };
       break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);

@@ -55,6 +55,8 @@ export const RELAY_FRAME = {
   pong: 0x8a,
   attachChunk: 0x8b,
   linkData: 0x8c,
+  // The relay's link to its other processes (Redis) went down or came back (§10.3).
+  busStatus: 0x8e,
 } as const;
 
 export type RecordName = keyof typeof RECORD;

@@ -52,5 +52,13 @@ export interface Bus {
   publishLinkPost(box: Uint8Array, data: Uint8Array): void;
   /** Hears the link posts other processes took (never this process's own); returns the unsubscribe. */
   subscribeLinkPosts(handler: LinkPostHandler): () => void;
+  /**
+   * False while this process may miss what other processes publish (Redis out of reach): its
+   * sessions' messages are still stored, but reach members on other processes late. Always true
+   * for a single process.
+   */
+  readonly reachable: boolean;
+  /** Calls `listener` on every change of `reachable`; returns a function that stops it. */
+  onReachable(listener: (reachable: boolean) => void): () => void;
   close(): Promise<void>;
 }

@@ -30,6 +30,13 @@ export class LocalBus implements Bus {
     return () => undefined;
   }
 
+  // Nothing between processes to lose: always reachable, never a change to hear.
+  readonly reachable = true;
+
+  onReachable(): () => void {
+    return () => undefined;
+  }
+
   close(): Promise<void> {
     this.#handlers.clear();
     return Promise.resolve();

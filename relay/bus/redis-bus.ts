@@ -12,6 +12,8 @@
 // - a subscription took longer than `readyTimeoutMs`: a gap for the room once it is in place.
 // Device-link mailbox posts go on one channel every process hears (each keeps a copy of every box,
 // relay/link-boxes.ts); one lost there stalls that link, whose numbering tells the devices (V-192).
+// From the subscriber connection's loss until its subscriptions are confirmed again the bus is not
+// `reachable`, so sessions can tell their clients that members elsewhere hear them late (V-160).
 import { Redis } from 'ioredis';
 import { fromHex, toHex } from '../../protocol/bytes.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
@@ -55,6 +57,8 @@ export class RedisBus implements Bus {
   readonly #dropped = new Set<string>();
   #droppedAll = false;
   #subscriberLost = false;
+  #reachable = true;
+  readonly #reachableListeners = new Set<(reachable: boolean) => void>();
   readonly #readyTimeoutMs: number;
   readonly #maxDroppedRooms: number;
 
@@ -73,6 +77,7 @@ export class RedisBus implements Bus {
     this.commands.on('ready', () => this.#publishGaps());
     this.#subscriber.on('close', () => {
       this.#subscriberLost = true;
+      this.#setReachable(false);
     });
     // ioredis announces 'ready' before it re-sends the subscriptions, so look once it has.
     this.#subscriber.on('ready', () => {
@@ -137,7 +142,17 @@ export class RedisBus implements Bus {
     return () => this.#linkHandlers.delete(handler);
   }
 
+  get reachable(): boolean {
+    return this.#reachable;
+  }
+
+  onReachable(listener: (reachable: boolean) => void): () => void {
+    this.#reachableListeners.add(listener);
+    return () => this.#reachableListeners.delete(listener);
+  }
+
   async close(): Promise<void> {
+    this.#reachableListeners.clear();
     this.#handlers.clear();
     this.#linkHandlers.clear();
     this.#watched.clear();
@@ -187,7 +202,14 @@ export class RedisBus implements Bus {
       return;
     }
     this.#log.warn('redis subscriber reconnected', { rooms: this.#watched.size });
+    this.#setReachable(true);
     for (const roomHex of this.#watched.keys()) this.#deliver(fromHex(roomHex), { type: 'gap' });
+  }
+
+  #setReachable(reachable: boolean): void {
+    if (this.#reachable === reachable) return;
+    this.#reachable = reachable;
+    for (const listener of this.#reachableListeners) listener(reachable);
   }
 
   #receive(channel: string, payload: string): void {

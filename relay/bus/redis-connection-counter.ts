@@ -3,7 +3,7 @@
 // address max connections in all, not three times as many (V-113). Each connection is a lease in a
 // sorted set per address, scored by when it expires on Redis's clock: a process renews its leases
 // while their sockets live, and the leases of a process that was killed expire by themselves, so a
-// crash never leaves an address locked out for longer than one lease.
+// crash never leaves an address locked out for longer than one lease (--connection-lease-ms).
 //
 // While Redis is unreachable the process counts new connections in its own ConnectionCounter
 // rather than refuse them: a Redis outage must not take the relay down, and the limit still holds
@@ -17,8 +17,6 @@ import type { Logger } from '../log.js';
 import { OutageNotice } from './outage-notice.js';
 
 const PREFIX = 'sotto:connections:';
-/** How long a lease lasts unless renewed; renewed every third of it. */
-const LEASE_MS = 30_000;
 /** Leases renewed per script call. */
 const RENEW_BATCH = 500;
 
@@ -48,6 +46,8 @@ const LOCAL = '';
 export class RedisConnectionCounter implements AddressConnections {
   readonly #redis: Redis;
   readonly #max: number;
+  /** How long a lease lasts unless renewed; renewed every third of it. */
+  readonly #leaseMs: number;
   readonly #local: ConnectionCounter;
   readonly #outage: OutageNotice;
   readonly #origin = toHex(randomBytes(8));
@@ -56,12 +56,13 @@ export class RedisConnectionCounter implements AddressConnections {
   readonly #renewal: NodeJS.Timeout;
   #next = 0;
 
-  constructor(redis: Redis, maxPerAddress: number, log: Logger) {
+  constructor(redis: Redis, maxPerAddress: number, leaseMs: number, log: Logger) {
     this.#redis = redis;
     this.#max = maxPerAddress;
+    this.#leaseMs = leaseMs;
     this.#local = new ConnectionCounter(maxPerAddress);
     this.#outage = new OutageNotice(log, 'connections per address');
-    this.#renewal = setInterval(() => void this.#renew(), LEASE_MS / 3);
+    this.#renewal = setInterval(() => void this.#renew(), leaseMs / 3);
     this.#renewal.unref();
   }
 
@@ -69,7 +70,7 @@ export class RedisConnectionCounter implements AddressConnections {
     const id = `${this.#origin}:${(this.#next++).toString(36)}`;
     let taken: boolean;
     try {
-      taken = (await this.#redis.eval(ACQUIRE, 1, PREFIX + address, this.#max, LEASE_MS, id)) === 1;
+      taken = (await this.#redis.eval(ACQUIRE, 1, PREFIX + address, this.#max, this.#leaseMs, id)) === 1;
       this.#outage.answered();
     } catch (error) {
       this.#outage.failed(error);
@@ -114,7 +115,7 @@ export class RedisConnectionCounter implements AddressConnections {
     try {
       for (let i = 0; i < keys.length; i += RENEW_BATCH) {
         const batch = keys.slice(i, i + RENEW_BATCH);
-        await this.#redis.eval(RENEW, batch.length, ...batch, LEASE_MS, ...ids.slice(i, i + RENEW_BATCH));
+        await this.#redis.eval(RENEW, batch.length, ...batch, this.#leaseMs, ...ids.slice(i, i + RENEW_BATCH));
       }
       this.#outage.answered();
     } catch (error) {

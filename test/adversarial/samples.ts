@@ -68,6 +68,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'pong', rid: 5 },
     { type: 'attachChunk', rid: 7, index: 0, last: true, chunk: randomBytes(64) },
     { type: 'linkData', box: randomBytes(32), data: randomBytes(100) },
+    { type: 'busStatus', reachable: true },
   ];
   return {
     records: {

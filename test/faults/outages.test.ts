@@ -1,6 +1,7 @@
 // Outages in the several-relay mode (three relay processes on one PostgreSQL and one Redis), with
 // real headless clients that move to another process when theirs drops, as behind a load balancer:
-// Redis stopped mid-conversation and started again; PostgreSQL likewise; one relay process killed
+// Redis stopped mid-conversation and started again (every client told the relay is partly down
+// meanwhile, V-160); PostgreSQL likewise; one relay process killed
 // (SIGKILL) during a join and during a rotation. Each time: nothing acknowledged is lost, joins
 // complete once the part is back, every member converges, and no client raises an alarm.
 import { test } from 'uvu';
@@ -90,6 +91,28 @@ test('Redis stopped mid-conversation and restarted: chat is stored, a join goes 
   joinedAt.set(dave, acked.length);
   await say(dave, 'Dave after Redis is back');
   await converged([[alice, 'alice'], [bob, 'bob'], [carol, 'carol'], [dave, 'dave']]);
+});
+
+// Checked against the old code: with Redis down every client stayed 'online' ("Connected"),
+// nothing told it that members on other processes would hear it late.
+test('V-160: Redis stopped: every client is told and shows partial, still sends; one connecting meanwhile is told with its first answer; online again once Redis is back', async () => {
+  if (cluster === undefined) return;
+  const members: [TestClient, string][] = [[alice, 'alice'], [bob, 'bob'], [carol, 'carol']];
+  await cluster.redis.kill();
+  await waitUntil(() => members.every(([c]) => c.client.status === 'partial'), 'every member shown the relay partly down');
+  // Told with the relay's first answer to it (its own room's creation here): a push before the
+  // client's first request could overtake the end of its handshake.
+  const henry = await member('henry', cluster.relays[1]!);
+  await henry.client.createRoom('Henry alone', 'Henry');
+  await waitUntil(() => henry.client.status === 'partial', 'a client that connects during the outage told so');
+  // Partly down, not down: a send is stored and acknowledged, and nothing is kept back.
+  await say(alice, 'Alice while the relay is partly down');
+  await say(carol, 'Carol while the relay is partly down');
+  assert.is(alice.client.status, 'partial');
+  await cluster.redis.restart();
+  await waitUntil(() => [...members.map(([c]) => c), henry].every((c) => c.client.status === 'online'), 'every client online again', 60_000);
+  await converged(members);
+  assert.equal(warnings(henry), [], 'henry: no warning');
 });
 
 // Checked against the old code: every send was refused INTERNAL while PostgreSQL was down, the

@@ -1,6 +1,7 @@
 // Online backup and restore, with the documented commands: a backup taken while two members keep
 // sending restores every message acknowledged before it began, passes SQLite's integrity check,
-// and keeps the relay key, so clients that pinned it connect to the restored relay unchanged.
+// and keeps the relay key, so clients that pinned it connect to the restored relay unchanged, and
+// the room-token secret, so tokens issued before the backup still create rooms after a restore.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import Database from 'better-sqlite3';
@@ -13,7 +14,7 @@ import { startRelay } from '../../relay/server.js';
 import { waitUntil } from '../helpers/clients.js';
 import { RawClient } from '../helpers/raw-client.js';
 import { startRelayProcess } from '../helpers/relay-process.js';
-import { admit, authFrame, createRoom, expectOk, identity, type Identity, type RoomModel } from '../relay/fixtures.js';
+import { admit, authFrame, createRoom, expectOk, identity, outcome, RoomModel, type Identity } from '../relay/fixtures.js';
 import { runRelayCli } from './relay-cli.js';
 
 interface Acked {
@@ -149,6 +150,43 @@ test('backup and restore never overwrite, restore refuses what is not a complete
     const markSqlite = await runRelayCli(['mark-restored', '--data-dir', relay.dataDir]);
     assert.is(markSqlite.code, 1);
     assert.match(markSqlite.stderr, /only a PostgreSQL store/);
+  } finally {
+    await relay.dispose();
+  }
+});
+
+// Checked against the old code (the copy step left out): the backup had no room-token-secret
+// (ENOENT), and a relay restored from it refuses to start under --require-room-token.
+test('backup and restore carry the room-token secret: a token issued before the backup creates a room on the restored relay', async () => {
+  const relay = await startRelayProcess();
+  const backupDir = join(dir, 'backup-token');
+  const restoredDir = join(dir, 'restored-token');
+  try {
+    const issued = await runRelayCli(['room-token', '--data-dir', relay.dataDir, '--days', '2']);
+    assert.is(issued.code, 0, issued.stderr);
+    const token = issued.stdout.trim();
+    assert.is((await runRelayCli(['backup', '--data-dir', relay.dataDir, '--out', backupDir])).code, 0);
+    const restore = await runRelayCli(['restore', '--from', backupDir, '--data-dir', restoredDir]);
+    assert.is(restore.code, 0, restore.stderr);
+    for (const copy of [backupDir, restoredDir]) {
+      const secret = join(copy, 'room-token-secret');
+      assert.is(toHex(readFileSync(secret)), toHex(readFileSync(join(relay.dataDir, 'room-token-secret'))), copy);
+      assert.is(statSync(secret).mode & 0o777, 0o600, secret);
+    }
+    const restored = await startRelay(resolveConfig({ port: 0, host: '127.0.0.1', dataDir: restoredDir, logLevel: 'silent', requireRoomToken: true }));
+    const client = await RawClient.connect(`ws://127.0.0.1:${restored.port}/ws`, relay.publicKey);
+    try {
+      const create = async (roomToken: string): Promise<string> => {
+        const genesis = await new RoomModel().genesis(await identity());
+        return outcome(await client.request({ type: 'createRoom', rid: client.nextRid(), genesis, roomToken }));
+      };
+      assert.is(await create(token), 'ok', 'the token issued before the backup');
+      const altered = `${token.slice(0, 10)}${token[10] === 'A' ? 'B' : 'A'}${token.slice(11)}`;
+      assert.is(await create(altered), 'BAD_ROOM_TOKEN', 'and still only that relay\'s tokens');
+    } finally {
+      client.ws.terminate();
+      await restored.close();
+    }
   } finally {
     await relay.dispose();
   }

@@ -1,7 +1,8 @@
 // Per-address limits across three relay processes on one Redis: --max-connections-per-ip counts an
 // address's connections to every process, not each process's own (V-113), and so does
 // --rooms-per-address-per-hour (V-115); while Redis is down each process counts its own, so
-// connecting still works, and the shared count holds again once it is back.
+// connecting still works, and the shared count holds again once it is back. A killed process's
+// connections hold their address's places only until their leases expire (--connection-lease-ms).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import WebSocket from 'ws';
@@ -12,7 +13,11 @@ import { identity, outcome, RoomModel } from '../relay/fixtures.js';
 
 const MAX = 4;
 const ROOMS_PER_HOUR = 3;
-const cluster: RelayCluster | undefined = await startRelayCluster(3, ['--max-connections-per-ip', String(MAX), '--rooms-per-address-per-hour', String(ROOMS_PER_HOUR)]);
+/** Short, so a killed process's leases expire within the test; renewed every third of it. */
+const LEASE_MS = 3000;
+const cluster: RelayCluster | undefined = await startRelayCluster(3, [
+  '--max-connections-per-ip', String(MAX), '--rooms-per-address-per-hour', String(ROOMS_PER_HOUR), '--connection-lease-ms', String(LEASE_MS),
+]);
 const sockets: WebSocket[] = [];
 
 /** Opens a WebSocket to `relay`: 'open', or the HTTP status it was refused with. */
@@ -58,6 +63,26 @@ test('V-113: connections per address are counted across processes', async () => 
     return answer;
   }, 'open', 'a place freed on r0 taken on r2');
   await closeAll();
+});
+
+// Checked against the old code (leases a fixed 30 s): the address was still refused 8 s after the kill.
+test('V-113: the leases of a killed process expire: its address gets its places back within --connection-lease-ms', async () => {
+  if (cluster === undefined) return;
+  const [r0, , r2] = cluster.relays as [RelayProcess, RelayProcess, RelayProcess];
+  for (let i = 0; i < MAX; i++) assert.is(await connect(r2), 'open');
+  assert.is(await connect(r0), 429, 'the address is at its limit');
+  await r2.kill('SIGKILL');
+  const killedAt = Date.now();
+  // Nobody released the dead process's connections: their leases still count, until they expire.
+  assert.is(await connect(r0), 429, 'the leases outlive the process');
+  let answer: 'open' | number = 429;
+  while (answer !== 'open' && Date.now() - killedAt < LEASE_MS + 5000) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    answer = await connect(r0);
+  }
+  assert.is(answer, 'open', `a place freed within ${LEASE_MS + 5000} ms of the kill`);
+  await closeAll();
+  await r2.restart();
 });
 
 test('V-113: Redis down: each process counts its own connections; shared again once Redis is back', async () => {

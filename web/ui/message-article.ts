@@ -30,7 +30,7 @@ export function messageSignature(m: MessageView, connection: ConnectionState): s
 /** The note on a message of ours the relay has not acknowledged: sending, waiting to be online, or given up on. */
 function pendingNote(m: MessageView, connection: ConnectionState, retry: () => void): HTMLElement | undefined {
   if (!m.pending) return undefined;
-  if (!m.failed) return h('span', { class: 'pending-note' }, connection === 'online' ? 'Sending…' : 'Not sent yet');
+  if (!m.failed) return h('span', { class: 'pending-note' }, connection === 'online' || connection === 'partial' ? 'Sending…' : 'Not sent yet');
   const button = h('button', { type: 'button', class: 'link small' }, 'Retry');
   button.addEventListener('click', retry);
   return h('span', { class: 'pending-note failed' }, 'Not sent — ', button);

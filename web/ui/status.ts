@@ -12,6 +12,7 @@ export interface StatusBadge {
 const TEXT: Record<ConnectionState, string> = {
   connecting: 'Connecting…',
   online: 'Connected',
+  partial: 'Server partly down: messages may reach others late',
   degraded: 'Server trouble, messages wait',
   offline: 'Offline, retrying',
   stopped: 'Offline',

@@ -12,8 +12,9 @@ export type RoomState = 'active' | 'joining' | 'waiting' | 'removed' | 'left' | 
 /**
  * 'stopped': reconnecting gave up after a bounded time; the `reconnect` call tries again.
  * 'degraded': the relay answers but cannot reach its storage; queued messages wait.
+ * 'partial': sending works, but the relay cannot reach its other processes; others hear us late.
  */
-export type ConnectionState = 'connecting' | 'online' | 'degraded' | 'offline' | 'stopped';
+export type ConnectionState = 'connecting' | 'online' | 'partial' | 'degraded' | 'offline' | 'stopped';
 export type KeystoreState = 'absent' | 'locked' | 'unlocked' | 'ephemeral';
 
 export interface RoomView {

@@ -162,6 +162,7 @@ export function relayFrames(r: Room): RelayFrame[] {
     { type: 'pong', rid: 7 },
     { type: 'attachChunk', rid: 9, index: 2, last: false, chunk: new Uint8Array(LIMIT.attachmentChunk).fill(5) },
     { type: 'linkData', box: randomBytes(32), data: randomBytes(300) },
+    { type: 'busStatus', reachable: false },
   ];
 }
 

@@ -171,6 +171,17 @@ test('frames: unknown auth role, rotation flag or more flag is BAD_VALUE', async
   throws(() => decodeRelayFrame(withByte(ok, 6, 0x20)), 'BAD_VALUE', 'ok value 2^53');
 });
 
+test('V-160: a busStatus push is exactly one flag byte, 0 or 1', () => {
+  const down = encodeRelayFrame({ type: 'busStatus', reachable: false });
+  assert.is(toHex(down), toHex(Uint8Array.of(WIRE_VERSION, RELAY_FRAME.busStatus, 0)));
+  assert.equal(decodeRelayFrame(withByte(down, 2, 1)), { type: 'busStatus', reachable: true });
+  for (const value of [2, 0xff]) throws(() => decodeRelayFrame(withByte(down, 2, value)), 'BAD_VALUE', `reachable ${value}`);
+  throws(() => decodeRelayFrame(down.subarray(0, 2)), 'TRUNCATED', 'no flag');
+  throws(() => decodeRelayFrame(withTrailing(down)), 'TRAILING_BYTES', 'a second byte');
+  // A push, never an answer: it carries no rid a request could be matched with.
+  throws(() => decodeClientFrame(down), 'UNKNOWN_TYPE', 'from the other direction');
+});
+
 test('frames: oversized fields are FIELD_TOO_LARGE', async () => {
   const r = await room();
   const bigRecord = new Writer().u8(WIRE_VERSION).u8(CLIENT_FRAME.send).u32(1).u32(LIMIT.record + 1).finish();
