@@ -74,7 +74,8 @@ export interface InvitePreview {
   readonly inviterRole: 'owner' | 'admin';
   /** From the signed invite, ms. */
   readonly expiresAt: number;
-  readonly memberCount: number;
+  /** People in the room, each once however many devices they have (§8.7). */
+  readonly people: number;
 }
 
 export interface VerifiedInvite {

@@ -13,6 +13,7 @@ import type { SigningKey } from '../crypto/suite.js';
 import type { Welcome, WelcomePayload } from '../wire/join.js';
 import { applyEvent, eventHash, type Roster } from '../membership/roster.js';
 import { rosterFromCheckpoint } from '../membership/checkpoint.js';
+import { personCount } from '../membership/persons.js';
 import { Backoff, pause } from './backoff.js';
 import { errorDetail, errorName, isRetryable, type ClientContext, type ClientParts } from './client-context.js';
 import { inviteKeyFromToken, readInviteLink, verifyInviteInfo, type InvitePreview, type VerifiedInvite } from './invite.js';
@@ -124,7 +125,7 @@ export class Joiner {
       inviterFingerprint: fingerprint(verified.invite.issuer),
       inviterRole: verified.issuer.role === 'owner' ? 'owner' : 'admin',
       expiresAt: verified.invite.expiresAt,
-      memberCount: verified.roster.members.size,
+      people: personCount(verified.roster),
     };
   }
 

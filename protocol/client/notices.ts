@@ -3,9 +3,11 @@
 // updated, and whether we had verified the key it replaced) and the epochs it holds (each new epoch is a new room key, so a new room code to compare). Nothing here is taken from the relay's
 // word or guessed by a UI; the text is the UI's, the facts are these.
 import { toHex } from '../bytes.js';
-import type { HistorySetting } from '../wire/membership.js';
-import { logBase, type RoomState } from './room-state.js';
-import { memberLabel } from './views.js';
+import { memberOf } from '../membership/roster.js';
+import { devicesOf, samePerson } from '../membership/persons.js';
+import type { HistorySetting, MemberEvent } from '../wire/membership.js';
+import { logBase, rosterAt, type RoomState } from './room-state.js';
+import { memberLabel, personLabel } from './views.js';
 
 export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'device' | 'code';
 
@@ -30,6 +32,10 @@ export interface NoticeView {
   readonly history?: HistorySetting;
   /** 'keys': this person had marked the member's replaced key verified; the new key is not. */
   readonly wasVerified?: boolean;
+  /** 'removed': how many devices it took: the person's every device, or one (`ownDevice`). */
+  readonly devices?: number;
+  /** 'removed': a device of the subject's own person signed it, so it took that one device (§8.7). */
+  readonly ownDevice?: boolean;
 }
 
 const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys', device: 'device' } as const;
@@ -59,12 +65,16 @@ function buildNotices(room: RoomState): NoticeView[] {
     // A key update is told under the member's new key, which its name moved to (§8.5).
     const actor = toHex(event.kind === 'update' ? event.update!.sign : event.issuer);
     const subject = event.kind === 'update' ? actor : toHex(event.subjectSign);
+    const taken = event.kind === 'remove' || event.kind === 'leave' ? removal(room, base + i, event) : undefined;
+    // A person's several devices are one name (the leaver is both actor and subject).
+    const subjectLabel = taken?.label ?? memberLabel(room, subject);
     return {
       key: `log:${base + i}`, kind: KIND[event.kind], time: event.time,
-      actor: memberLabel(room, actor), actorMe: actor === me, subject: memberLabel(room, subject), subjectMe: subject === me,
+      actor: event.kind === 'leave' ? subjectLabel : memberLabel(room, actor), actorMe: actor === me, subject: subjectLabel, subjectMe: subject === me,
       role: event.kind === 'add' || event.kind === 'role' ? event.role : undefined, epoch: undefined, code: undefined,
       ...(event.history === undefined ? {} : { history: event.history }),
       ...(event.kind === 'update' && room.verified.has(toHex(event.issuer)) ? { wasVerified: true } : {}),
+      ...(event.kind === 'remove' && taken !== undefined ? { devices: taken.devices, ownDevice: taken.ownDevice } : {}),
     };
   });
   // The first epoch we hold is where our view of the room's keys starts (the genesis, or our
@@ -80,4 +90,19 @@ function buildNotices(room: RoomState): NoticeView[] {
     });
   }
   return out.sort((a, b) => a.time - b.time);
+}
+
+/**
+ * Whom a remove or leave at log index `index` took, by the roster just before it (§8.7, ADR 0010):
+ * one device, when a device of the subject's own person removed it, or else every device of the
+ * subject's person, then named once (`label`) where they were several.
+ */
+function removal(room: RoomState, index: number, event: MemberEvent): { devices: number; ownDevice: boolean; label: string | undefined } | undefined {
+  const before = rosterAt(room, index);
+  const subject = before === undefined ? undefined : memberOf(before, event.subjectSign);
+  const issuer = before === undefined ? undefined : memberOf(before, event.issuer);
+  if (before === undefined || subject === undefined || issuer === undefined) return undefined;
+  if (event.kind === 'remove' && samePerson(issuer, subject)) return { devices: 1, ownDevice: true, label: undefined };
+  const devices = devicesOf(before, subject.addedAt).map((m) => toHex(m.sign));
+  return { devices: devices.length, ownDevice: false, label: devices.length > 1 ? personLabel(room, toHex(event.subjectSign), devices) : undefined };
 }

@@ -58,6 +58,19 @@ export function memberLabel(room: RoomState, sign: string): string {
   return labelOf(labelsOf(room), sign, fingerprint(fromHex(sign)));
 }
 
+/**
+ * A person's label by one of their devices (hex), where `devices` are all of theirs: a person's
+ * devices announce one name, which labelsOf tells apart like look-alike strangers' ("Bob · 1a2b",
+ * "Bob · 3c4d"); here the person counts once. Built afresh: a notice asks only when a person with
+ * several devices left or was removed.
+ */
+export function personLabel(room: RoomState, sign: string, devices: readonly string[]): string {
+  const others = new Set(devices.filter((d) => d !== sign));
+  const signs = new Set([...currentRoster(room)?.members.keys() ?? [], ...room.names.keys()].filter((s) => !others.has(s)));
+  const labels = memberLabels([...signs].map((s) => ({ sign: s, name: room.names.get(s) })), (s) => fingerprint(fromHex(s)));
+  return labelOf(labels, sign, fingerprint(fromHex(sign)));
+}
+
 /** A sender's label, also for a former member who never announced a name. */
 function labelOf(labels: ReadonlyMap<string, string>, sender: string, print: string): string {
   return labels.get(sender) ?? unnamed(print);

@@ -20,6 +20,11 @@ export function personHoldsOwner(roster: Roster, addedAt: number): boolean {
   return devicesOf(roster, addedAt).some((m) => m.role === 'owner');
 }
 
+/** How many people the roster holds: each once, however many devices they have in the room. */
+export function personCount(roster: Roster): number {
+  return new Set([...roster.members.values()].map((m) => m.addedAt)).size;
+}
+
 /** Whether two members are devices of one person. */
 export function samePerson(a: Member, b: Member): boolean {
   return a.addedAt === b.addedAt;

@@ -96,6 +96,24 @@ if (chromiumAvailable()) {
     assert.is(await phone.page.locator('.room-list li').count(), 0, 'no room on the phone');
   });
 
+  test('a second link while one is open is refused in words, and “Cancel the other link” ends the first on both devices', async () => {
+    const link = await startLink();
+    // Confirmed, the laptop's link goes on when its screen is left; before, a second start replaced it unsaid.
+    await laptop.page.getByRole('button', { name: 'Codes match' }).click();
+    await laptop.page.getByRole('link', { name: 'Settings' }).click();
+    await laptop.page.getByRole('button', { name: 'Link a new device' }).click();
+    await laptop.page.getByLabel('Device link').fill(link);
+    await laptop.page.getByRole('button', { name: 'Continue' }).click();
+    await laptop.page.getByRole('alert').filter({ hasText: 'A device link is already under way on this device' }).waitFor();
+    assert.not.ok(await laptop.page.locator('.link-code').isVisible(), 'no second code');
+    assert.ok(await phone.page.locator('.link-code').isVisible(), 'the first link goes on');
+    await expectAccessible(laptop.page, 'a second link refused');
+    await laptop.page.getByRole('button', { name: 'Cancel the other link' }).click();
+    await phone.page.getByRole('alert').filter({ hasText: 'The link was cancelled on one of the two devices.' }).waitFor();
+    await laptop.page.getByRole('button', { name: 'Cancel the other link' }).waitFor({ state: 'hidden' });
+    await phone.page.getByRole('button', { name: 'Back to rooms' }).click();
+  });
+
   test('the phone, memory-only, links to the laptop: one code confirmed on both screens, 1,000 messages of history with progress on both', async () => {
     await phone.page.getByRole('button', { name: 'Link to an existing device' }).click();
     await phone.page.getByText('vanish when you close or reload it').waitFor();
@@ -211,6 +229,9 @@ if (chromiumAvailable()) {
     await expectMessage(bob, 'laptop still here');
     const alice = bob.page.getByRole('region', { name: 'Members' }).locator('li.member').filter({ hasText: 'Alice' });
     await alice.getByText('2 devices').waitFor({ state: 'detached' });
+    // What went, in words (it said "Alice removed Alice."): one of her devices, not a person.
+    await bob.page.getByText('Alice removed one of their devices.').waitFor();
+    await laptop.page.getByText('You removed one of your other devices.').waitFor();
     // Carol's copy arriving too means the relay delivered both to every member that can read them.
     const heard = (): string[] => carol.messages(roomId).map((m) => m.text);
     for (let i = 0; i < 100 && !heard().includes('laptop still here'); i++) await new Promise((r) => setTimeout(r, 100));

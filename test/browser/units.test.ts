@@ -1,11 +1,12 @@
-// Browser-client pieces that need no browser: the QR matrix for invite links, the hash router and
-// which join failures are final.
+// Browser-client pieces that need no browser: the QR matrix for invite links, the hash router,
+// which join failures are final, and the device-link pieces (labels, failures, one link at a time).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { qrMatrix, type QrMatrix } from '../../web/ui/qr.js';
 import { hashOf, parseHash } from '../../web/ui/router.js';
 import { joinFailure } from '../../web/worker/join-failure.js';
 import { linkFailureText } from '../../web/worker/link-events.js';
+import { LinkGuard } from '../../web/worker/link-guard.js';
 import { deviceName, personLabels } from '../../web/worker/person-labels.js';
 import type { MemberView } from '../../protocol/client/client-events.js';
 
@@ -124,6 +125,37 @@ test('link failures are said in words: a cancel, a tampered link, a pasted text 
   assert.match(linkFailureText('BAD_LINK'), /did not come from your other device/);
   assert.match(linkFailureText('BAD_INVITE_LINK'), /not a device link/);
   assert.is(linkFailureText('TIMEOUT'), 'request timed out', 'others: the error’s own message');
+});
+
+test('one device link at a time: a second start is refused while the first goes on, until it is done, failed or cancelled', async () => {
+  // Before the guard, the worker's second linkAsNew/linkNewDevice replaced the client's first link unsaid.
+  const guard = new LinkGuard();
+  const refuse = (): Error => new Error('LINK_OPEN');
+  let started = 0;
+  const begin = async (): Promise<string> => `link ${++started}`;
+  const failure = (start: () => Promise<unknown>): Promise<string> => start().then(() => 'started', (error: unknown) => (error as Error).message);
+  assert.is(await guard.start(begin, refuse), 'link 1');
+  for (const state of ['offer', 'adding', 'history'] as const) {
+    guard.seen(state);
+    assert.is(await failure(() => guard.start(begin, refuse)), 'LINK_OPEN', `refused while ${state}`);
+  }
+  assert.is(started, 1, 'the refused starts started nothing');
+  for (const end of ['done', 'failed'] as const) {
+    guard.seen(end);
+    assert.is(await guard.start(begin, refuse), `link ${started}`, `free again once ${end}`);
+  }
+  guard.cancelled();
+  assert.not.ok(guard.open, 'a cancel frees it, also where the client had nothing left to end');
+  // Two starts in one tick: the second is refused before the first has its answer.
+  const [first, second] = await Promise.allSettled([guard.start(begin, refuse), guard.start(begin, refuse)]);
+  assert.is(first.status, 'fulfilled');
+  assert.is(second.status, 'rejected');
+  guard.cancelled();
+  // A start that fails (no relay, a pasted text that is no link) leaves nothing open.
+  assert.is(await failure(() => guard.start(async () => {
+    throw new Error('BAD_INVITE_LINK');
+  }, refuse)), 'BAD_INVITE_LINK');
+  assert.not.ok(guard.open);
 });
 
 test.run();

@@ -109,6 +109,31 @@ test('the laptop removes the lost phone: a new epoch, and the phone reads nothin
   assert.not.ok(texts(phone, roomId).includes('after the phone was lost'));
   assert.not.ok(texts(phone, roomId).includes('laptop still here'));
   assert.is(bob.client.members(roomId).length, 2, 'Bob sees Alice with one device again');
+  // The notice says one of Alice's own devices went (the web's text was "Alice removed Alice.").
+  const removed = bob.client.notices(roomId).filter((n) => n.kind === 'removed');
+  assert.equal(removed.map((n) => [n.devices, n.ownDevice]), [[1, true]]);
+});
+
+test('an admin removing a person with two devices: the notice names the person once, with both devices; an invite counts people, not devices', async () => {
+  const bob = e2e.track(await openTestClient(e2e.relay.url));
+  const laptop = e2e.track(await openTestClient(e2e.relay.url));
+  const roomId = await bob.client.createRoom('Beehive', 'Bob');
+  await admit(bob, roomId, laptop, 'Alice');
+  const phone = e2e.track(await openTestClient(e2e.relay.url));
+  await link(laptop, phone, roomId);
+  const phoneSign = phone.client.identity(roomId);
+  await waitUntil(() => bob.client.members(roomId).some((m) => m.sign === phoneSign && m.name === 'Alice'), 'the phone named at Bob');
+
+  // Three devices, two people: the landing page said 3 before.
+  const carol = e2e.track(await openTestClient(e2e.relay.url));
+  const preview = await carol.client.previewInvite((await bob.client.createInvite(roomId)).link);
+  assert.is(preview.people, 2);
+
+  await bob.client.remove(roomId, laptop.client.identity(roomId));
+  await waitUntil(() => statusOf(phone, roomId) === 'removed' && statusOf(laptop, roomId) === 'removed', 'both of Alice’s devices removed');
+  const removed = bob.client.notices(roomId).filter((n) => n.kind === 'removed');
+  // Her two devices share her name, so labelled one by one they were "Alice · 1a2b" and "Alice · 3c4d".
+  assert.equal(removed.map((n) => [n.actor, n.subject, n.devices, n.ownDevice]), [['Bob', 'Alice', 2, false]]);
 });
 
 test.run();

@@ -39,4 +39,17 @@ test('notices in words, with "you" for this device’s member', () => {
     'Alice’s safety number changed: they replaced their keys in this room. You had verified Alice; verify them again before trusting this room with secrets.');
 });
 
+test('a removal says what it took: one of the person’s own devices, or a person with all their devices', () => {
+  const removed = { ...notice('n', start, 'removed'), subjectMe: false };
+  // The old text named the removed device by its person: "Alice removed Alice."
+  assert.is(noticeText({ ...removed, subject: 'Alice', devices: 1, ownDevice: true }), 'Alice removed one of their devices.');
+  assert.is(noticeText({ ...removed, actorMe: true, subject: 'Alice', devices: 1, ownDevice: true }), 'You removed one of your other devices.');
+  assert.is(noticeText({ ...removed, subjectMe: true, devices: 1, ownDevice: true }), 'Alice removed this device.');
+  assert.is(noticeText({ ...removed, devices: 2, ownDevice: false }), 'Alice removed Bob (2 devices).');
+  assert.is(noticeText({ ...removed, devices: 1, ownDevice: false }), 'Alice removed Bob.');
+  assert.is(noticeText(removed), 'Alice removed Bob.', 'a log we hold only from a checkpoint on may not say');
+  assert.is(noticeText({ ...notice('n', start, 'device'), subjectMe: false }), 'Alice added a device.');
+  assert.is(noticeText(notice('n', start, 'device')), 'Alice added this device.', 'on the new device itself');
+});
+
 test.run();

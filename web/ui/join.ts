@@ -107,8 +107,8 @@ function previewParts(preview: InvitePreview): HTMLElement[] {
       h('dd', { class: 'mono' }, preview.inviterFingerprint),
       h('dt', {}, 'Link expires'),
       h('dd', {}, h('time', { datetime: new Date(preview.expiresAt).toISOString() }, new Date(preview.expiresAt).toLocaleString())),
-      h('dt', {}, 'Members'),
-      h('dd', {}, String(preview.memberCount)),
+      h('dt', {}, 'People in the room'),
+      h('dd', {}, String(preview.people)),
     ),
     h('p', { class: 'hint' }, 'Compare the fingerprint with the one the inviter sees for themselves in the room’s member list, over a call or in person, to be sure the link came from them.'),
   ];

@@ -3,7 +3,7 @@
 // the code to compare, then each room's device add and its history going over the link.
 import type { ViewEvent } from '../worker/rpc.js';
 import { field, h, uid } from './dom.js';
-import { linkSteps } from './link-steps.js';
+import { dropLink, linkSteps, otherLinkRefusal } from './link-steps.js';
 import { canScan, scanQr } from './qr-scan.js';
 import { errorText, type Ctx, type View } from './view.js';
 
@@ -44,12 +44,16 @@ export function linkExistingView(ctx: Ctx, payload: string | undefined): View {
   });
   // Shown once the link is answered: before that there is no code to compare nor link to cancel.
   steps.element.hidden = true;
+  // The other link cancelled, this one starts when the person presses Continue again.
+  const refusal = otherLinkRefusal(ctx, () => start.focus());
   const element = h('section', { class: 'card link-device', 'aria-labelledby': 'link-existing-title' },
     h('a', { href: '#/settings', class: 'back' }, '← Settings'),
-    title, form, steps.element);
+    title, form, refusal.element, steps.element);
 
+  // Our link, once answered: until then neither its events nor a Cancel are ours.
   let started = false;
   let confirmed = false;
+  let left = false;
   let scanning: AbortController | undefined;
   const stopScan = (): void => {
     scanning?.abort();
@@ -89,13 +93,15 @@ export function linkExistingView(ctx: Ctx, payload: string | undefined): View {
     start.disabled = true;
     formError.textContent = '';
     ctx.rpc.call('linkNewDevice', { link: link.value.trim(), roomIds: chosen.map((b) => b.room.id) }).then(({ code }) => {
+      // Answered after the person left this screen: nobody can compare its code, so it ends here.
+      if (left) return dropLink(ctx);
       started = true;
       form.hidden = true;
       steps.element.hidden = false;
       steps.showCode(code, `The new device will be added to ${chosen.map((b) => b.room.name).join(', ')}.`);
     }, (failure: unknown) => {
       start.disabled = false;
-      formError.textContent = errorText(failure);
+      if (!refusal.show(failure)) formError.textContent = errorText(failure);
     });
   });
 
@@ -103,12 +109,13 @@ export function linkExistingView(ctx: Ctx, payload: string | undefined): View {
     element,
     focus: title,
     onEvent(event: ViewEvent) {
-      if (event.type === 'link') steps.update(event.link);
+      if (event.type === 'link' && started) steps.update(event.link);
     },
     dispose() {
       stopScan();
       // Leaving before confirming the code ends the link; once confirmed, it finishes in the worker.
-      if (started && !confirmed && steps.running) void ctx.rpc.call('cancelLink', {}).catch(() => undefined);
+      left = true;
+      if (started && !confirmed && steps.running) dropLink(ctx);
     },
   };
 }

@@ -4,7 +4,7 @@
 // keeps its private half in memory, so the link works once, from this screen.
 import type { LinkProgress, ViewEvent } from '../worker/rpc.js';
 import { field, h, replaceChildren } from './dom.js';
-import { linkSteps } from './link-steps.js';
+import { dropLink, linkSteps, otherLinkRefusal } from './link-steps.js';
 import { qrSvg } from './qr.js';
 import { errorText, type Ctx, type View } from './view.js';
 
@@ -37,16 +37,36 @@ export function linkNewView(ctx: Ctx): View {
       void ctx.refreshRooms();
     },
   });
+  // Our link, once the worker started it: until then neither its events nor a Cancel are ours.
+  let started = false;
+  let left = false;
+  // Refused while another link is going: only the refusal shows, not this link's parts nor its Cancel.
+  const refused = (yes: boolean): void => {
+    show.hidden = yes;
+    steps.element.hidden = yes;
+  };
+  const begin = (): void => {
+    refused(false);
+    waiting.textContent = 'Making a one-time link…';
+    ctx.rpc.call('linkAsNew', {}).then(({ payload }) => {
+      // Made after the person left this screen: nobody can see it, so it ends here.
+      if (left) return dropLink(ctx);
+      started = true;
+      const url = `${location.origin}/#/link/${payload}`;
+      link.value = url;
+      replaceChildren(qr, qrSvg(url, 'QR code of the link for your other device'));
+      waiting.textContent = 'Waiting for your other device…';
+    }, (failure: unknown) => {
+      waiting.textContent = '';
+      if (refusal.show(failure)) refused(true);
+      else steps.fail(`Could not start a link: ${errorText(failure)}`);
+    });
+  };
+  const refusal = otherLinkRefusal(ctx, begin);
   const element = h('section', { class: 'card link-device', 'aria-labelledby': 'link-new-title' },
     h('a', { href: '#/settings', class: 'back' }, '← Settings'),
-    title, memoryNote, show, steps.element);
-
-  ctx.rpc.call('linkAsNew', {}).then(({ payload }) => {
-    const url = `${location.origin}/#/link/${payload}`;
-    link.value = url;
-    replaceChildren(qr, qrSvg(url, 'QR code of the link for your other device'));
-    waiting.textContent = 'Waiting for your other device…';
-  }, (failure: unknown) => steps.fail(`Could not start a link: ${errorText(failure)}`));
+    title, memoryNote, refusal.element, show, steps.element);
+  begin();
 
   copy.addEventListener('click', () => {
     link.select();
@@ -71,11 +91,12 @@ export function linkNewView(ctx: Ctx): View {
     element,
     focus: title,
     onEvent(event: ViewEvent) {
-      if (event.type === 'link') onLink(event.link);
+      if (event.type === 'link' && started) onLink(event.link);
     },
     dispose() {
       // Leaving before the rooms were taken ends the link: its key was for this screen only.
-      if (steps.running && !taken) void ctx.rpc.call('cancelLink', {}).catch(() => undefined);
+      left = true;
+      if (started && steps.running && !taken) dropLink(ctx);
     },
   };
 }

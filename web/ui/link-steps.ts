@@ -5,6 +5,7 @@
 import type { LinkProgress } from '../worker/rpc.js';
 import { h, uid } from './dom.js';
 import { errorText, type Ctx } from './view.js';
+import { RpcFailure } from './worker-client.js';
 
 export interface LinkSteps {
   readonly element: HTMLElement;
@@ -120,6 +121,49 @@ export function linkSteps(ctx: Ctx, options: { historyVerb: string; doneText: st
     fail(text) {
       error.textContent = text;
       end('Back to rooms');
+    },
+  };
+}
+
+/** Ends this device's link when its screen was left: nobody is there to read how it ends. */
+export function dropLink(ctx: Ctx): void {
+  void ctx.rpc.call('cancelLink', {}).catch(() => undefined);
+}
+
+export interface OtherLinkRefusal {
+  readonly element: HTMLElement;
+  /** Shows a failure to start if it is the refusal of a second link (LINK_OPEN); false for any other. */
+  show(failure: unknown): boolean;
+}
+
+/**
+ * A link is already going on this device (link-guard.ts): the worker's refusal in words, and
+ * **Cancel the other link**, which stops that one (telling its other device), then `after`.
+ */
+export function otherLinkRefusal(ctx: Ctx, after: () => void): OtherLinkRefusal {
+  const text = h('p', { role: 'alert', class: 'error' });
+  const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel the other link');
+  const element = h('div', { class: 'stack', hidden: true }, text, h('div', { class: 'actions' }, cancel));
+  cancel.addEventListener('click', () => {
+    cancel.disabled = true;
+    ctx.rpc.call('cancelLink', {}).then(() => {
+      element.hidden = true;
+      ctx.announce('The other link was cancelled.');
+      after();
+    }, (failure: unknown) => {
+      text.textContent = errorText(failure);
+    }).finally(() => {
+      cancel.disabled = false;
+    });
+  });
+  return {
+    element,
+    show(failure) {
+      if (!(failure instanceof RpcFailure) || failure.code !== 'LINK_OPEN') return false;
+      text.textContent = failure.message;
+      element.hidden = false;
+      cancel.focus();
+      return true;
     },
   };
 }

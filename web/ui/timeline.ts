@@ -73,7 +73,7 @@ export function noticeText(n: NoticeView): string {
     case 'left':
       return `${actor} left the room.`;
     case 'removed':
-      return `${actor} removed ${subject}.`;
+      return removedText(n, actor, subject);
     case 'role':
       return `${actor} made ${subject} ${ROLE_WORDS[n.role ?? 'member']}.`;
     case 'history':
@@ -84,12 +84,24 @@ export function noticeText(n: NoticeView): string {
         : `${actor} replaced their keys in this room (a key update), so their fingerprint changed.`;
     case 'device':
       // A device add names the new device's key as subject; the person is the signer (§8.7).
-      return `${actor} added a device.`;
+      return n.subjectMe ? `${actor} added this device.` : `${actor} added a device.`;
     case 'code':
       return n.code === undefined
         ? 'The room key was replaced, so the room code changed.'
         : `The room key was replaced: the room code is now ${n.code}. Compare it with the others again.`;
   }
+}
+
+/**
+ * A removal says what it took (§8.7): one of the signer's own devices, or a person with every one
+ * of their devices — "Alice removed Bob (2 devices)." — never a device named like its person.
+ */
+function removedText(n: NoticeView, actor: string, subject: string): string {
+  if (n.ownDevice === true) {
+    if (n.actorMe) return 'You removed one of your other devices.';
+    return n.subjectMe ? `${actor} removed this device.` : `${actor} removed one of their devices.`;
+  }
+  return n.devices !== undefined && n.devices > 1 ? `${actor} removed ${subject} (${n.devices} devices).` : `${actor} removed ${subject}.`;
 }
 
 export function noticeElement(n: NoticeView): HTMLElement {

@@ -345,4 +345,5 @@ export const WORKER_ERRORS = {
   IN_USE: 'Sotto is already open in another tab or window. Close it there, then try again.',
   NOT_CONFIRMED: 'Type the word shown to confirm.',
   CANCELLED: 'Cancelled.',
+  LINK_OPEN: 'A device link is already under way on this device (it goes on when you leave its screen). Let it finish, or cancel it, then start this one.',
 } as const;

@@ -11,6 +11,7 @@ import { startClient, type ClientPort } from './client-port.js';
 import { acceptInvites, KEYSTORE_LOCK } from './handoff.js';
 import { joinFailure } from './join-failure.js';
 import { LINK_FAILURE, linkProgress } from './link-events.js';
+import { LinkGuard } from './link-guard.js';
 import { Transfers } from './transfers.js';
 import { MAX_QUERY, mergeHits, searchRoom } from './search.js';
 import { clearImportPending, forgetKeystore, importPending, keystoreExists, replaceKeystore, WrongPassphrase } from './keystore.js';
@@ -46,6 +47,9 @@ export function toRpcError(error: unknown, method?: Method): RpcError {
   }
   return { code: 'INTERNAL', message: error instanceof Error ? error.message : String(error) };
 }
+
+/** A second device link while one is going (link-guard.ts). */
+const linkOpen = (): WorkerFailure => new WorkerFailure('LINK_OPEN');
 
 const LINK_METHODS: ReadonlySet<Method> = new Set(['linkAsNew', 'acceptLink', 'linkNewDevice', 'confirmLink', 'cancelLink']);
 
@@ -123,6 +127,8 @@ export class Session {
   #flushScheduled = false;
   #busy = false;
   #lockHeld = false;
+  /** The device link this client runs, one at a time; a new client starts with none. */
+  #links = new LinkGuard();
 
   constructor(emit: Emit) {
     this.#emit = emit;
@@ -257,14 +263,17 @@ export class Session {
       }
     },
     retrySends: async ({ roomId }) => this.#need().retrySends(hex(roomId)),
-    linkAsNew: async () => ({ payload: await this.#need().linkAsNew() }),
+    linkAsNew: async () => ({ payload: await this.#links.start(() => this.#need().linkAsNew(), linkOpen) }),
     acceptLink: async () => this.#need().acceptLink(),
     linkNewDevice: async ({ link, roomIds }) => {
       if (!Array.isArray(roomIds)) throw new WorkerFailure('BAD_REQUEST', 'rooms');
-      return { code: await this.#need().linkNewDevice(text(link), roomIds.map(hex)) };
+      return { code: await this.#links.start(() => this.#need().linkNewDevice(text(link), roomIds.map(hex)), linkOpen) };
     },
     confirmLink: async () => this.#need().confirmLink(),
-    cancelLink: async () => this.#need().cancelLink(),
+    cancelLink: async () => {
+      await this.#need().cancelLink();
+      this.#links.cancelled();
+    },
     reconnect: async () => this.#need().reconnect(),
     importKeystore: async ({ bytes, passphrase }) => {
       if (!(bytes instanceof Uint8Array)) throw new WorkerFailure('BAD_REQUEST', 'file');
@@ -349,6 +358,7 @@ export class Session {
     this.#keystore = undefined;
     this.#state = 'locked';
     this.#extras.clear();
+    this.#links = new LinkGuard();
     await client?.stop();
     keystore?.wipe();
   }
@@ -448,6 +458,7 @@ export class Session {
         this.#queue({ type: 'rooms' });
         break;
       case 'link':
+        this.#links.seen(event.state);
         this.#emit({ type: 'link', link: linkProgress(event) });
         break;
       case 'status':
