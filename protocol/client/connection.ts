@@ -72,10 +72,21 @@ function waitOpen(socket: SocketLike): Promise<void> {
   });
 }
 
-function waitMessage2(socket: SocketLike, timeoutMs: number): Promise<Uint8Array> {
+/**
+ * Message 2, and into `early` whatever follows it before the transport's handler is installed: `ws`
+ * emits every message of one TCP read synchronously, so a relay frame sent right behind message 2
+ * reaches this handler too, and dropping it would put the transport's nonces out of step.
+ */
+function waitMessage2(socket: SocketLike, timeoutMs: number, early: SocketMessage[]): Promise<Uint8Array> {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new SottoError('TIMEOUT', 'handshake')), timeoutMs);
+    let taken = false;
     socket.onmessage = (event) => {
+      if (taken) {
+        early.push(event);
+        return;
+      }
+      taken = true;
       clearTimeout(timer);
       try {
         resolve(toBytes(event.data));
@@ -108,10 +119,11 @@ export async function openConnection(
   socket.binaryType = 'arraybuffer';
   let transport: NoiseTransport;
   let handshakeHash: Uint8Array;
+  const early: SocketMessage[] = [];
   try {
     await waitOpen(socket);
     const initiator = new NkInitiator(primitives, relayPublicKey, SOTTO_NOISE_PROLOGUE);
-    const message2 = waitMessage2(socket, handshakeTimeoutMs);
+    const message2 = waitMessage2(socket, handshakeTimeoutMs, early);
     socket.send(initiator.writeMessage1(EMPTY));
     const result = initiator.readMessage2(await message2);
     if (result.payload.length !== 0) throw new SottoError('HANDSHAKE_FAILED', 'message 2 carries a payload');
@@ -134,7 +146,7 @@ export async function openConnection(
     socket.close(CLOSE_PROTOCOL, reason);
     finish({ code: CLOSE_PROTOCOL, reason }, isSottoError(error) ? error : new SottoError('UNEXPECTED_FRAME', reason));
   };
-  socket.onmessage = (event) => {
+  const receive = (event: SocketMessage): void => {
     if (closed) return;
     let frames: Uint8Array[];
     try {
@@ -156,8 +168,11 @@ export async function openConnection(
       if (closed) return;
     }
   };
+  socket.onmessage = receive;
   socket.onclose = (event) => finish({ code: event.code, reason: event.reason });
   socket.onerror = () => undefined;
+  // In arrival order, before anything later: what came in the same burst as message 2.
+  for (const event of early) receive(event);
 
   return {
     handshakeHash,
