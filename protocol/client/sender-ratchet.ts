@@ -90,6 +90,13 @@ export function takeMessageKey(chain: SenderChain, index: number, limits: Ratche
   if (index - chain.next > limits.maxSkip) {
     throw new SottoError('INDEX_TOO_FAR', `message index ${index} is more than ${limits.maxSkip} past ${chain.next}`);
   }
+  if (index === chain.next) {
+    // In order, the usual case: nothing is kept or dropped, so the new chain shares the old map.
+    const step = ratchetStep(chain.key.expose());
+    const key = new Secret(step.nextChainKey);
+    step.nextChainKey.fill(0);
+    return { messageKey: step.messageKey, chain: { next: index + 1, key, skipped: chain.skipped } };
+  }
   const skipped = new Map(chain.skipped);
   let key = chain.key.expose();
   for (let i = chain.next; i < index; i++) {
