@@ -9,6 +9,7 @@ import type { NoisePrimitives } from '../noise/index.js';
 import type { HistorySetting, Role, RoomSettings } from '../wire/membership.js';
 import type { RefKind } from '../wire/content.js';
 import { refContent } from './message-actions.js';
+import { renameContent } from './room-name.js';
 import type { TimelineMessage } from './timeline-fold.js';
 import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
@@ -263,6 +264,13 @@ export class SottoClient {
   /** Deletes our message `target` for everyone: each member wipes its text (NOT_AUTHOR for another's). */
   async deleteMessage(roomId: string, target: string): Promise<number> {
     return this.#refer(roomId, 'delete', target, '');
+  }
+
+  /** Renames the room for every member (an owner or admin only, NOT_ADMIN otherwise; V-150); resolves once the relay holds it. */
+  async renameRoom(roomId: string, name: string): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, renameContent(room, name)));
+    return queued.done;
   }
 
   async #refer(roomId: string, kind: RefKind, target: string, text: string): Promise<number> {

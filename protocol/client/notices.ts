@@ -6,11 +6,12 @@ import { toHex } from '../bytes.js';
 import type { HistorySetting } from '../wire/membership.js';
 import { logBase, type RoomState } from './room-state.js';
 import { memberLabel } from './views.js';
+import { renameCount, renames } from './room-name.js';
 
-export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'device' | 'code';
+export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'device' | 'code' | 'renamed';
 
 export interface NoticeView {
-  /** Stable within the room: `log:<index>` or `epoch:<n>`. */
+  /** Stable within the room: `log:<index>`, `epoch:<n>` or `name:<seq>`. */
   readonly key: string;
   readonly kind: NoticeKind;
   /** The signer's clock for log events, the rotation's for a new epoch; ms. */
@@ -30,6 +31,8 @@ export interface NoticeView {
   readonly history?: HistorySetting;
   /** 'keys': this person had marked the member's replaced key verified; the new key is not. */
   readonly wasVerified?: boolean;
+  /** 'renamed': the room's new name (sanitized, V-18); the actor is the owner or admin who renamed it. */
+  readonly name?: string;
 }
 
 const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys', device: 'device' } as const;
@@ -44,7 +47,7 @@ const cache = new WeakMap<RoomState, { readonly basis: string; readonly notices:
 export function noticeViews(room: RoomState): readonly NoticeView[] {
   let held = 0;
   for (const info of room.epochs.values()) if (info.chains !== undefined) held++;
-  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}|${[...room.verified].join()}`;
+  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}|${[...room.verified].join()}|${renameCount(room)}`;
   const kept = cache.get(room);
   if (kept?.basis === basis) return kept.notices;
   const notices = buildNotices(room);
@@ -77,6 +80,13 @@ function buildNotices(room: RoomState): NoticeView[] {
     out.push({
       key: `epoch:${epoch}`, kind: 'code', time: info.startedAt, actor: '', actorMe: false, subject: '', subjectMe: false,
       role: undefined, epoch, code,
+    });
+  }
+  // A rename is a signed message (room-name.ts), told at its sender's clock like the others.
+  for (const m of renames(room)) {
+    out.push({
+      key: `name:${m.seq}`, kind: 'renamed', time: m.time, actor: memberLabel(room, m.sender), actorMe: m.mine, subject: '', subjectMe: false,
+      role: undefined, epoch: undefined, code: undefined, name: m.renamed!,
     });
   }
   return out.sort((a, b) => a.time - b.time);

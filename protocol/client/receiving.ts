@@ -10,17 +10,16 @@ import { attachmentField, listedText } from './attachment-view.js';
 import type { HistoryShare } from '../wire/history-share.js';
 import { judgeShare } from './history-sharing.js';
 import type { MessageRecord } from '../wire/message.js';
-import { isAdmin } from '../membership/roster.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { openMessage } from './message-crypto.js';
 import { receiveMessage, type ChainMove, type Receipt } from './receive-message.js';
 import { DEFAULT_RATCHET_LIMITS, retireChain, takeMessageKey, type KeyTaken, type RatchetLimits } from './sender-ratchet.js';
-import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
+import { countMessage, setName, type RoomState } from './room-state.js';
 import { noteHistory } from './message-store.js';
-import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
 import { aboutOf, insertMessage, memberViews, newMessageView, roomView } from './views.js';
 import { applyDelete, keepDeleted } from './deletion.js';
+import { applyRename, renamedTo } from './room-name.js';
 import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
@@ -257,9 +256,10 @@ export class Receiving {
         this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
         return;
       case 'roomName': {
-        const roster = currentRoster(room);
-        if (roster === undefined || !isAdmin(roster, record.sender)) return; // only owners and admins name the room
-        room.name = safeName(content.text);
+        // Only owners and admins name the room (V-150); the name it has already is no news.
+        const name = renamedTo(room, record, content.text, warnings);
+        if (name === undefined || name === room.name) return;
+        applyRename(room, { ...newMessageView(room, seq, record.epoch, record.sender, '', content.time, warnings, { counter: record.counter }), renamed: name });
         this.#ctx.emit({ type: 'room', room: roomView(room) });
         return;
       }

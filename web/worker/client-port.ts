@@ -20,6 +20,7 @@ export interface ClientPort {
   /** `roomToken`: '' when the person gave none. */
   createRoom(name: string, displayName: string, history: HistoryView, roomToken: string): Promise<string>;
   setHistory(roomId: string, history: HistoryView): Promise<void>;
+  renameRoom(roomId: string, name: string): Promise<void>;
   createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
   join(payload: string, displayName: string): Promise<string>;
   previewInvite(payload: string): Promise<InvitePreview>;
@@ -196,6 +197,9 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     createRoom: (name, displayName, history, roomToken) =>
       client.createRoom(name, displayName, { ...DEFAULT_SETTINGS, history }, roomToken === '' ? undefined : roomToken),
     setHistory: (roomId, history) => client.setHistory(roomId, history),
+    async renameRoom(roomId, name) {
+      await client.renameRoom(roomId, name);
+    },
     async createInvite(roomId, ttlMs) {
       const { link, expiresAt } = await client.createInvite(roomId, ttlMs);
       return { payload: link, expiresAt };
