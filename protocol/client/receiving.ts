@@ -20,6 +20,8 @@ import type { CounterHole } from './sender-chain.js';
 import { aboutOf, insertMessage, memberViews, newMessageView, roomView } from './views.js';
 import { applyDelete, keepDeleted } from './deletion.js';
 import { applyRename, renamedTo } from './room-name.js';
+import { applyTombstone, judgeTombstone } from './tombstones.js';
+import type { Tombstone } from '../wire/tombstone.js';
 import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
@@ -61,6 +63,16 @@ export class Receiving {
     const receipt = await receiveMessage(this.#ctx.suite, room, seq, record, false, this.#limits);
     if (receipt.kind === 'wait') this.#wait(room, seq, record, receipt.error, receipt.detail);
     else await this.#apply(room, seq, record, receipt);
+  }
+
+  /** A tombstone a sync served in place of a deleted message (tombstones.ts, V-154). */
+  async takeTombstone(room: RoomState, tombstone: Tombstone): Promise<void> {
+    const verdict = await judgeTombstone(this.#ctx.suite, room, tombstone);
+    if (verdict.kind === 'rejected') this.#ctx.warn(room, verdict.error, verdict.detail, tombstone.seq);
+    if (verdict.kind !== 'accepted') return;
+    const view = applyTombstone(room, tombstone, this.#limits);
+    this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
+    this.#ctx.saveSoon(room);
   }
 
   /**

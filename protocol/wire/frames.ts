@@ -11,6 +11,7 @@ import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome, type JoinConfirm, 
 import { decodeRotation, type Rotation } from './rotation.js';
 import { decodeMessage, type MessageRecord } from './message.js';
 import { decodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readTombstone, TOMBSTONE_BYTES, type Tombstone } from './tombstone.js';
 
 export const AUTH_ROLE = { member: 0, joiner: 1 } as const;
 export type AuthRole = keyof typeof AUTH_ROLE;
@@ -35,7 +36,9 @@ export type ClientFrame =
   | { type: 'attachGet'; rid: number; roomId: Uint8Array; attachmentId: Uint8Array; index: number }
   /** Device links (§8.7.1): hear a mailbox, post to one. `box` is a hash; `data` is sealed end to end. */
   | { type: 'linkListen'; rid: number; box: Uint8Array }
-  | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array };
+  | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array }
+  /** The author's tombstone for its deleted message, and that message's attachment id (zeros: none) (§9.1.1). */
+  | { type: 'drop'; rid: number; tombstone: Tombstone; attachmentId: Uint8Array };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
@@ -51,7 +54,9 @@ export type RelayFrame =
   | { type: 'pong'; rid: number }
   /** The answer to attachGet: the chunk at `index`, `last` on the attachment's final one. */
   | { type: 'attachChunk'; rid: number; index: number; last: boolean; chunk: Uint8Array }
-  | { type: 'linkData'; box: Uint8Array; data: Uint8Array };
+  | { type: 'linkData'; box: Uint8Array; data: Uint8Array }
+  /** Served by sync in place of a deleted message (§9.1.1); `roomId` is the tombstone's. */
+  | { type: 'dropped'; roomId: Uint8Array; tombstone: Tombstone };
 
 /** Version and type, the first two bytes of every frame. */
 const FRAME_HEADER_BYTES = 2;
@@ -107,6 +112,9 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.linkListen, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
     case 'linkPost':
       return start(CLIENT_FRAME.linkPost, 48 + f.data.length).u32(f.rid).fixed(f.box, SIZE.hash).var32(f.data).finish();
+    case 'drop':
+      return start(CLIENT_FRAME.drop, FRAME_HEADER_BYTES + 4 + TOMBSTONE_BYTES + SIZE.attachmentId).u32(f.rid).fixed(f.tombstone.bytes, TOMBSTONE_BYTES)
+        .fixed(f.attachmentId, SIZE.attachmentId).finish();
   }
 }
 
@@ -144,6 +152,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
       return start(RELAY_FRAME.attachChunk, 16 + f.chunk.length).u32(f.rid).u32(f.index).u8(f.last ? 1 : 0).var32(f.chunk).finish();
     case 'linkData':
       return start(RELAY_FRAME.linkData, 48 + f.data.length).fixed(f.box, SIZE.hash).var32(f.data).finish();
+    case 'dropped':
+      return encodeDropped(f.tombstone.bytes);
   }
 }
 
@@ -151,6 +161,11 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
 export function encodeDeliver(roomId: Uint8Array, seq: number, messageBytes: Uint8Array): Uint8Array {
   return start(RELAY_FRAME.deliver, FRAME_HEADER_BYTES + SIZE.roomId + 8 + 4 + messageBytes.length)
     .fixed(roomId, SIZE.roomId).u64(seq).var32(messageBytes).finish();
+}
+
+/** A stored tombstone framed for a sync, as encodeDeliver frames a stored message. */
+export function encodeDropped(tombstoneBytes: Uint8Array): Uint8Array {
+  return start(RELAY_FRAME.dropped, FRAME_HEADER_BYTES + TOMBSTONE_BYTES).fixed(tombstoneBytes, TOMBSTONE_BYTES).finish();
 }
 
 /** At most 200 code points and LIMIT.errorText UTF-8 bytes (what the decoder accepts), cut between code points. */
@@ -261,6 +276,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.linkPost:
       frame = { type: 'linkPost', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
       break;
+    case CLIENT_FRAME.drop:
+      frame = { type: 'drop', rid: r.u32('rid'), tombstone: readTombstone(r), attachmentId: r.fixed(SIZE.attachmentId, 'attachmentId') };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
   }
@@ -328,6 +346,11 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
     case RELAY_FRAME.linkData:
       frame = { type: 'linkData', box: r.fixed(SIZE.hash, 'box'), data: r.var32(LIMIT.linkPost, 'link post') };
       break;
+    case RELAY_FRAME.dropped: {
+      const tombstone = readTombstone(r);
+      frame = { type: 'dropped', roomId: tombstone.roomId, tombstone };
+      break;
+    }
     default:
       throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);
   }

@@ -38,6 +38,8 @@ export const CLIENT_FRAME = {
   // Device links (§8.7.1): a blind mailbox, usable before any room binding.
   linkListen: 0x50,
   linkPost: 0x51,
+  // A deleted message's ciphertext replaced by its author's tombstone (§9.1.1).
+  drop: 0x52,
 } as const;
 
 export const RELAY_FRAME = {
@@ -54,6 +56,7 @@ export const RELAY_FRAME = {
   pong: 0x8a,
   attachChunk: 0x8b,
   linkData: 0x8c,
+  dropped: 0x8d,
 } as const;
 
 export type RecordName = keyof typeof RECORD;
