@@ -39,7 +39,7 @@ if (chromiumAvailable()) {
 
     const page = alice.page;
     await page.getByRole('button', { name: 'Rename room' }).click();
-    const field = page.getByLabel('New room name');
+    const field = page.getByLabel('New name for the room');
     assert.is(await field.inputValue(), 'Book club', 'the form starts from the name it has');
     await field.fill('Night owls reading circle');
     await expectAccessible(page, 'the rename form');
@@ -51,7 +51,7 @@ if (chromiumAvailable()) {
       await person.page.locator('.room-list .room-name', { hasText: 'Night owls reading circle' }).waitFor();
       await person.page.getByRole('log').getByText(`${who} renamed the room to “Night owls reading circle”.`).waitFor();
     }
-    assert.is(await page.getByLabel('New room name').isVisible(), false, 'the form closes once the relay has the rename');
+    assert.is(await page.getByLabel('New name for the room').isVisible(), false, 'the form closes once the relay has the rename');
     await expectAccessible(bob.page, 'the timeline with a rename notice');
     await screenshot(bob.page, '45-room-renamed');
     assert.equal(alice.errors.filter((e) => !e.includes('favicon')), []);

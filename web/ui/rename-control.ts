@@ -19,7 +19,7 @@ export function renameControl(ctx: Ctx, roomId: string): RenameControl {
   const cancel = h('button', { type: 'button', class: 'secondary' }, 'Cancel');
   const error = h('p', { role: 'alert', class: 'error' });
   const element = h('form', { id: `rename-${roomId}`, class: 'stack rename-form', hidden: true, novalidate: true },
-    field('New room name', input, 'Encrypted: only members see it. Every member’s timeline says you renamed the room.'),
+    field('New name for the room', input, 'Encrypted: only members see it. Every member’s timeline says you renamed the room.'),
     h('div', { class: 'actions' }, save, cancel), error);
   let current = '';
 
