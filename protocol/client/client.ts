@@ -376,6 +376,19 @@ export class SottoClient {
     return messageCount(this.#ctx.room(roomId));
   }
 
+  /**
+   * Whether any message after the read mark (an edit of one too: it comes after its target) holds
+   * `needle` in its text: a scan of the raw texts, so a UI can skip folding thousands of unread
+   * messages when none of them can match (docs/performance.md, "Opening a room with replies").
+   */
+  unreadTextIncludes(roomId: string, needle: string): boolean {
+    const room = this.#ctx.room(roomId);
+    for (let i = room.messages.length - 1; i >= 0 && room.messages[i]!.seq > room.readSeq; i--) {
+      if (room.messages[i]!.text.includes(needle)) return true;
+    }
+    return false;
+  }
+
   members(roomId: string): MemberView[] {
     return memberViews(this.#ctx.room(roomId));
   }

@@ -239,7 +239,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
           unread: room.unread,
           waitingForKey: room.waitingForKey,
           history: room.history,
-          mentions: room.unread === 0 ? 0 : client.messages(room.roomId, room.unread)
+          // A mention is "@name": without an "@" in any unread text, nothing to fold and count.
+          mentions: room.unread === 0 || !client.unreadTextIncludes(room.roomId, '@') ? 0 : client.messages(room.roomId, room.unread)
             .filter((m) => !m.mine && m.attachment === undefined && mentions(m.text, myName(room.roomId))).length,
           createdTime: firstSeen.get(room.roomId)!,
         };
