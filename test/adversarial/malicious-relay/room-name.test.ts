@@ -16,7 +16,7 @@ import { errorName } from '../../../protocol/client/client-context.js';
 import { currentRoster, type RoomState } from '../../../protocol/client/room-state.js';
 import { memberOf } from '../../../protocol/membership/roster.js';
 import { encodeClientFrame } from '../../../protocol/wire/frames.js';
-import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
+import { HostileRelay, readPast, settle, until, type Person } from './hostile-relay.js';
 import { chainKeyAt, nextIndex } from '../../helpers/keystore-reader.js';
 import { forgeContentMessage } from './forge.js';
 import { script } from './tap.js';
@@ -59,12 +59,6 @@ async function savedAs(member: Person, roomId: string, role: 'admin' | 'member',
     await settle(50);
   }
   throw new Error(`${member.name}'s keystore never saved it as ${role}`);
-}
-
-/** `reader` has read everything sent before `marker`, which `author` sends now. */
-async function readPast(author: Person, readers: readonly Person[], roomId: string, marker: string): Promise<void> {
-  await author.client.send(roomId, marker);
-  for (const reader of readers) await until(() => reader.texts(roomId).includes(marker), `${reader.name} reads ${marker}`);
 }
 
 test('V-150 V-151: the owner renames the room: every member takes the name and tells who renamed it; the name is in no frame the relay sees', async () => {
