@@ -75,6 +75,12 @@ test('V-150 V-151: the owner renames the room: every member takes the name and t
   await alice!.client.renameRoom(roomId, 'Quartz Lantern Society');
   await readPast(alice!, [bob!], roomId, 'after the same name');
   assert.is(renameNotices(bob!, roomId).length, 1);
+  // Kept in the keystore: Bob's next start has the name and the notice.
+  const saved = bob!.saved!;
+  await bob!.client.close();
+  const again = await relay.person('bob', saved);
+  assert.is(roomName(again, roomId), 'Quartz Lantern Society');
+  assert.equal(renameNotices(again, roomId), ['alice: Quartz Lantern Society']);
 });
 
 test('V-150: a member cannot rename the room: the client refuses (NOT_ADMIN), and a demoted admin’s signed rename changes nothing anywhere', async () => {
