@@ -10,7 +10,6 @@ import type { HistorySetting, Role, RoomSettings } from '../wire/membership.js';
 import type { RefKind } from '../wire/content.js';
 import { refContent } from './message-actions.js';
 import { renameContent } from './room-name.js';
-import { ownDrop } from './tombstones.js';
 import type { TimelineMessage } from './timeline-fold.js';
 import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
@@ -40,7 +39,7 @@ import { RelayChannel } from './relay-channel.js';
 import { Restore } from './restore.js';
 import { markImported } from './adopt.js';
 import { RoomBinding } from './room-binding.js';
-import { appendVerified, newRoomState, refKey } from './room-state.js';
+import { appendVerified, newRoomState } from './room-state.js';
 import { joinRecords, LAYOUT_VERSION } from './record-layout.js';
 import { decodeSnapshotJson } from './snapshot.js';
 import { Sync } from './sync.js';
@@ -264,17 +263,11 @@ export class SottoClient {
 
   /**
    * Deletes our message `target` for everyone: each member wipes its text (NOT_AUTHOR for another's).
-   * Once the relay has the delete, it is asked to drop the message's ciphertext and attachment for
-   * our tombstone (§9.1.1); a drop lost with the connection is not asked again.
+   * Once the relay acknowledges the delete, it is asked to drop the message's ciphertext and
+   * attachment for our tombstone (§9.1.1, receiving.ts).
    */
   async deleteMessage(roomId: string, target: string): Promise<number> {
-    const room = this.#ctx.memberRoom(roomId);
-    // Found before the delete wipes it, attachment reference and all.
-    const view = room.messages.find((m) => m.counter !== undefined && refKey(m.sender, m.counter) === target);
-    const seq = await this.#refer(roomId, 'delete', target, '');
-    const drop = view === undefined ? undefined : await ownDrop(room, view);
-    if (drop !== undefined) this.#ctx.background(this.#parts.channel.request((rid) => ({ type: 'drop', rid, ...drop })), room);
-    return seq;
+    return this.#refer(roomId, 'delete', target, '');
   }
 
   /** Renames the room for every member (an owner or admin only, NOT_ADMIN otherwise; V-150); resolves once the relay holds it. */

@@ -14,7 +14,7 @@ import { errorDetail, errorName, type ClientContext, type ClientParts } from './
 import { openMessage } from './message-crypto.js';
 import { receiveMessage, type ChainMove, type Receipt } from './receive-message.js';
 import { DEFAULT_RATCHET_LIMITS, retireChain, takeMessageKey, type KeyTaken, type RatchetLimits } from './sender-ratchet.js';
-import { countMessage, setName, type RoomState } from './room-state.js';
+import { countMessage, refKey, setName, type RoomState } from './room-state.js';
 import { noteHistory } from './message-store.js';
 import type { CounterHole } from './sender-chain.js';
 import { aboutOf, insertMessage, memberViews, newMessageView, roomView } from './views.js';
@@ -258,8 +258,12 @@ export class Receiving {
           ...newMessageView(room, seq, record.epoch, record.sender, listedText(content), content.time, warnings, { counter: record.counter, ...aboutOf(content) }),
           ...attachmentField(content),
         });
+        // Our own delete, acknowledged (also after a restart, or served back by a sync): the relay
+        // may drop what it names, found before the delete wipes its attachment reference (§9.1.1).
+        const dropped = content.type === 'delete' && view.mine ? room.messages.find((m) => m.counter !== undefined && refKey(m.sender, m.counter) === view.about?.target) : undefined;
         insertMessage(room, view);
         if (content.type === 'delete') applyDelete(room, view);
+        if (dropped !== undefined) this.#ctx.background(this.#parts.outbox.dropDeleted(room, dropped), room);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;
       }

@@ -91,6 +91,26 @@ test('V-153 V-154: the author’s delete drops the ciphertext; a member who sync
   assert.ok(!back.savedSnapshot().includes('the old plan'));
 });
 
+test('V-153: a delete made while the relay cannot be reached drops its message once it is acknowledged, after a restart too', async () => {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  await alice!.client.send(roomId, 'sent before going offline');
+  await until(() => bob!.texts(roomId).includes('sent before going offline'), 'bob reads it');
+  const target = alice!.client.messages(roomId).find((m) => m.text === 'sent before going offline')!;
+  // Nothing Alice sends reaches the relay: the delete stays in her outbox, saved.
+  alice!.tap.script = script({ toRelay: (f) => (f.type === 'send' ? [] : [f]) });
+  const unanswered = alice!.client.deleteMessage(roomId, target.ref!).catch((error: unknown) => errorName(error));
+  await until(() => alice!.tap.fromClient.some((f) => f.type === 'send' && f.message.counter === target.counter! + 1), 'the delete is sealed and sent into the void');
+  const saved = alice!.saved!;
+  await alice!.client.close();
+  void unanswered;
+  const back = await relay.person('alice', saved);
+  const drop = (): Extract<ClientFrame, { type: 'drop' }> | undefined =>
+    back.tap.fromClient.find((f): f is Extract<ClientFrame, { type: 'drop' }> => f.type === 'drop');
+  await until(() => back.tap.fromRelay.some((f) => f.type === 'ok' && f.rid === drop()?.rid), 'the restarted client sends the delete, then the drop');
+  assert.is(drop()!.tombstone.seq, target.seq);
+  await until(() => bob!.client.messages(roomId).some((m) => m.seq === target.seq && m.deleted), 'bob sees the delete');
+});
+
 test('V-153: deleting a file message drops the file too: its chunks are gone from the relay', async () => {
   const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
   const bytes = new Uint8Array(300_000).fill(7);
