@@ -27,6 +27,8 @@ import { idleBytesPerConnection, markdownReport } from './report.js';
 import type { BenchResults } from './results.js';
 import { loadavg } from 'node:os';
 import { median, sig3, type Spread } from './stats.js';
+import { seededRandom, shuffled } from './shuffle.js';
+import type { RoomOpenResult } from './browser-room-open.js';
 
 const HEADLINE = { rooms: 100, members: 10 };
 /** The commit section: sends per round, and how many share a group commit. */
@@ -34,6 +36,12 @@ const COMMIT_APPENDS = 2000;
 const COMMIT_BATCH = 10;
 /** The link section: rooms the existing device brings, and their messages in all (issue 19). */
 const LINK = { rooms: 10, messages: 10_000 };
+
+/** Median of one room-open time, plain and annotated apart. */
+function roomOpenFigure(runs: readonly RoomOpenResult[] | undefined, pick: (r: RoomOpenResult) => number): { plain: number; annotated: number } {
+  const of = (annotated: boolean): number => sig3(median((runs ?? []).filter((r) => r.annotated === annotated).map(pick)));
+  return { plain: of(false), annotated: of(true) };
+}
 
 async function main(): Promise<void> {
   let options;
@@ -100,8 +108,17 @@ async function main(): Promise<void> {
       results = { ...results, browserClientCosts: await runBrowserClientCosts(options.clientRounds, options.clientOps, (line) => process.stderr.write(`  ${line}\n`)) };
     });
     await section('room-open', async () => {
+      // Each round opens a plain room and one with replies and reactions, in a seeded random order,
+      // so a machine that gets busier during the run weighs on both alike.
       const roomOpen = [];
-      for (let round = 0; round < options.clientRounds; round++) roomOpen.push(await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`), true));
+      const random = seededRandom(options.seed);
+      for (let round = 0; round < options.clientRounds; round++) {
+        for (const annotated of shuffled([false, true], random)) {
+          const run = await runBrowserRoomOpen(CATCH_UP_MESSAGES, (line) => process.stderr.write(`  ${line}\n`), annotated);
+          process.stderr.write(`  room open: ${JSON.stringify({ ...run, loadAverage: loadavg().map(sig3) })}\n`);
+          roomOpen.push(run);
+        }
+      }
       results = { ...results, roomOpen };
     });
     await section('keystore', async () => {
@@ -160,13 +177,14 @@ async function main(): Promise<void> {
     rotations: (results.fanout?.shapes ?? []).reduce((n, f) => n + (f.systems.find((s) => s.system === 'sotto')?.rotations ?? 0), 0),
     idle_bytes_per_connection: { sotto: sig3(idleBytesPerConnection(results.memory, 'sotto')), ws: sig3(idleBytesPerConnection(results.memory, 'ws')) },
     most_connections_held: results.memory?.[0]?.find((r) => r.system === 'sotto')?.mostHeld ?? null,
-    chromium_room_open_ms: sig3(median((results.roomOpen ?? []).map((r) => r.catchUpMs))),
-    chromium_room_reopen_after_key_ms: sig3(median((results.roomOpen ?? []).map((r) => r.reopenAfterKeyMs))),
     catch_up_us_per_message_by_history: Object.fromEntries((results.catchUpGrowth ?? []).map((p) => [`${p.suite}/${p.messages}`, sig3((p.medianMs * 1000) / p.messages)])),
     link_ms: results.deviceLinks === undefined ? null : {
       existing: sig3(median(results.deviceLinks.map((l) => l.existingMs))), new: sig3(median(results.deviceLinks.map((l) => l.newMs))),
     },
     link_relay_bytes: results.deviceLinks === undefined ? null : sig3(median(results.deviceLinks.map((l) => l.bytesIn + l.bytesOut))),
+    chromium_room_open_ms: roomOpenFigure(results.roomOpen, (r) => r.openMs),
+    chromium_room_reload_open_ms: roomOpenFigure(results.roomOpen, (r) => r.reloadOpenMs),
+    chromium_room_catch_up_ms: roomOpenFigure(results.roomOpen, (r) => r.catchUpMs),
     keystore_save_ms_by_history: Object.fromEntries((results.keystoreSaves ?? []).map((k) => [k.history, { records: sig3(k.recordsFileMs), whole: sig3(k.wholeFileMs) }])),
     load_average_at_start: machine.loadAverageAtStart.map(sig3),
     load_average_at_end: loadavg().map(sig3),

@@ -160,14 +160,22 @@ function clientTable(costs: readonly CostSummary[]): string {
   }));
 }
 
-function roomOpenTable(rounds: readonly RoomOpenResult[]): string {
-  const row = (label: string, pick: (r: RoomOpenResult) => number): string[] => [label, ...rounds.map((r) => `${ms(pick(r))} ms`), `${ms(median(rounds.map(pick)))} ms`];
-  return table(['', ...rounds.map((_, i) => `round ${i + 1}`), 'median'], [
-    ['history', ...rounds.map((r) => `${n(r.messages)} messages, ${r.epochs} epochs`), ''],
-    row('unlock (Argon2id, snapshot, connect)', (r) => r.unlockMs),
-    row('catch-up (sync, verify, decrypt, save, render)', (r) => r.catchUpMs),
-    row('reload with the history saved: unlock → last message shown', (r) => r.reopenMs),
-    row('↳ of which after the key is derived: records opened, state decoded, page rendered', (r) => r.reopenAfterKeyMs),
+function roomOpenTable(runs: readonly RoomOpenResult[]): string {
+  const kind = (r: RoomOpenResult): string => (r.annotated ? 'replies, reactions' : 'plain');
+  const of = (annotated: boolean): RoomOpenResult[] => runs.filter((r) => r.annotated === annotated);
+  const row = (label: string, pick: (r: RoomOpenResult) => number): string[] => {
+    const plain = median(of(false).map(pick));
+    const annotated = median(of(true).map(pick));
+    return [label, ...runs.map((r) => `${ms(pick(r))} ms`), `${ms(plain)} ms`, `${ms(annotated)} ms`, n(ratio(annotated, plain), 2)];
+  };
+  return table(['', ...runs.map((r, i) => `run ${i + 1}: ${kind(r)}`), 'median plain', 'median replies, reactions', 'ratio'], [
+    ['history', ...runs.map((r) => `${n(r.messages)} messages (${n(r.replies)} replies) + ${n(r.reactions)} reactions, ${r.epochs} epochs`), '', '', ''],
+    row('unlock (Argon2id, keystore, connect)', (r) => r.unlockMs),
+    row('catch-up (sync, verify, decrypt, save) → room list shows the last message', (r) => r.catchUpMs),
+    row('open: room clicked in the list → latest message rendered', (r) => r.openMs),
+    row('reload: Unlock click → key derived (Argon2id)', (r) => r.reloadKeyMs),
+    row('reload: key derived → room list shows the last message', (r) => r.reloadListMs),
+    row('reload: room clicked in the list → latest message rendered', (r) => r.reloadOpenMs),
   ]);
 }
 

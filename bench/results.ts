@@ -24,7 +24,7 @@ export interface BenchResults {
   readonly memory?: MemoryRun[][];
   readonly clientCosts?: CostSummary[];
   readonly browserClientCosts?: BrowserClientCosts;
-  /** One per round: the web app opening a 10,000-message room in Chromium. */
+  /** Two per round, in the order run: the web app opening a plain and an annotated 10,000-message room in Chromium. */
   readonly roomOpen?: RoomOpenResult[];
   /** One per history size: saving one message, records against the whole snapshot. */
   readonly keystoreSaves?: KeystoreSaveResult[];

@@ -47,6 +47,9 @@ export const ERRORS = {
   BAD_CHECKPOINT: { code: 606, message: 'checkpoint does not match the room’s roster' },
   ATTACHMENT_NOT_FOUND: { code: 607, message: 'no such attachment, or it is not complete' },
   ATTACHMENT_STATE: { code: 608, message: 'attachment upload is not in the state this chunk needs' },
+  // A delete's drop (§9.1.1): the relay replaces only the author's own stored message by its tombstone.
+  MESSAGE_NOT_FOUND: { code: 609, message: 'no stored message at that seq' },
+  DROP_MISMATCH: { code: 610, message: 'the tombstone does not describe the stored message or its sender' },
   // 7xx — client-side verification of what the relay served
   GAP: { code: 700, message: 'a message from this sender is missing' },
   REPLAY: { code: 701, message: 'message was already received' },

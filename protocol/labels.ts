@@ -13,6 +13,7 @@ export const LABEL = {
   sigCheckpoint: 'sotto/v2/sig/checkpoint',
   sigSession: 'sotto/v2/sig/session',
   sigKeyUpdate: 'sotto/v2/sig/key-update',
+  sigTombstone: 'sotto/v2/sig/tombstone',
   // Hashes: SHA-256(utf8(label) || 0x00 || bytes).
   hashMemberEvent: 'sotto/v2/hash/member-event',
   hashMessage: 'sotto/v2/hash/message',

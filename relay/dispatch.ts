@@ -14,6 +14,7 @@ import { handlePing } from './handlers/ping.js';
 import { handleCheckpoint } from './handlers/checkpoint.js';
 import { handleAttachGet, handleAttachPut } from './handlers/attachment.js';
 import { handleLinkListen, handleLinkPost, handleLinkUnlisten } from './handlers/link.js';
+import { handleDrop } from './handlers/drop.js';
 
 /** Every request but `send`, which always comes as a run (dispatchSends). */
 export function dispatch(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame, Send>): Promise<void> {
@@ -53,5 +54,6 @@ function route(ctx: RelayContext, session: Requester, frame: Exclude<ClientFrame
     case 'linkListen': return handleLinkListen(ctx, session, frame);
     case 'linkPost': return handleLinkPost(ctx, session, frame);
     case 'linkUnlisten': return handleLinkUnlisten(ctx, session, frame);
+    case 'drop': return handleDrop(ctx, session, frame);
   }
 }

@@ -9,6 +9,7 @@ import type { NoisePrimitives } from '../noise/index.js';
 import type { HistorySetting, Role, RoomSettings } from '../wire/membership.js';
 import type { RefKind } from '../wire/content.js';
 import { refContent } from './message-actions.js';
+import { renameContent } from './room-name.js';
 import type { TimelineMessage } from './timeline-fold.js';
 import { applyEvent } from '../membership/roster.js';
 import { ClientContext, type ClientParts } from './client-context.js';
@@ -260,9 +261,20 @@ export class SottoClient {
     return this.#refer(roomId, 'edit', target, text);
   }
 
-  /** Deletes our message `target` for everyone: each member wipes its text (NOT_AUTHOR for another's). */
+  /**
+   * Deletes our message `target` for everyone: each member wipes its text (NOT_AUTHOR for another's).
+   * Once the relay acknowledges the delete, it is asked to drop the message's ciphertext and
+   * attachment for our tombstone (§9.1.1, receiving.ts).
+   */
   async deleteMessage(roomId: string, target: string): Promise<number> {
     return this.#refer(roomId, 'delete', target, '');
+  }
+
+  /** Renames the room for every member (an owner or admin only, NOT_ADMIN otherwise; V-150); resolves once the relay holds it. */
+  async renameRoom(roomId: string, name: string): Promise<number> {
+    const room = this.#ctx.memberRoom(roomId);
+    const queued = await this.#ctx.exclusive(() => this.#parts.outbox.enqueueContent(room, renameContent(room, name)));
+    return queued.done;
   }
 
   async #refer(roomId: string, kind: RefKind, target: string, text: string): Promise<number> {
@@ -360,6 +372,19 @@ export class SottoClient {
 
   messageCount(roomId: string): number {
     return messageCount(this.#ctx.room(roomId));
+  }
+
+  /**
+   * Whether any message after the read mark (an edit of one too: it comes after its target) holds
+   * `needle` in its text: a scan of the raw texts, so a UI can skip folding thousands of unread
+   * messages when none of them can match (docs/performance.md, "Opening a room with replies").
+   */
+  unreadTextIncludes(roomId: string, needle: string): boolean {
+    const room = this.#ctx.room(roomId);
+    for (let i = room.messages.length - 1; i >= 0 && room.messages[i]!.seq > room.readSeq; i--) {
+      if (room.messages[i]!.text.includes(needle)) return true;
+    }
+    return false;
   }
 
   members(roomId: string): MemberView[] {

@@ -4,11 +4,12 @@
 import { bytesEqual, toHex } from '../bytes.js';
 import type { RelayFrame } from '../wire/frames.js';
 import type { MessageRecord } from '../wire/message.js';
+import type { Tombstone } from '../wire/tombstone.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { verifyAhead } from './message-crypto.js';
 import { logLength, type RoomState } from './room-state.js';
 
-type RoomFrame = Extract<RelayFrame, { type: 'deliver' | 'event' | 'rotation' | 'joinPending' | 'welcomeReady' }>;
+type RoomFrame = Extract<RelayFrame, { type: 'deliver' | 'dropped' | 'event' | 'rotation' | 'joinPending' | 'welcomeReady' }>;
 type InboundParts = Pick<ClientParts, 'channel' | 'receiving' | 'sync' | 'membership' | 'keys' | 'joiner' | 'issuer' | 'restore'>;
 
 export class Inbound {
@@ -72,10 +73,10 @@ export class Inbound {
 
   async #handleFrame(frame: RelayFrame): Promise<void> {
     const { channel } = this.#parts;
-    if (frame.type === 'deliver') {
+    if (frame.type === 'deliver' || frame.type === 'dropped') {
       const hex = toHex(frame.roomId);
       if (this.#run === undefined || this.#run.hex !== hex) this.#run = { hex, seqs: [] };
-      this.#run.seqs.push(frame.seq);
+      this.#run.seqs.push(frame.type === 'deliver' ? frame.seq : frame.tombstone.seq);
     } else if (frame.type !== 'syncDone') {
       this.#run = undefined;
     }
@@ -127,6 +128,8 @@ export class Inbound {
     switch (frame.type) {
       case 'deliver':
         return this.onDeliver(room, frame.seq, frame.message);
+      case 'dropped':
+        return this.#onDropped(room, frame.tombstone);
       case 'event':
         await membership.onEvent(room, frame.event);
         // An add may admit the sender of a message waiting for it.
@@ -185,6 +188,17 @@ export class Inbound {
     }
     if (seq === room.syncSeq + 1) room.syncSeq = seq;
     await this.#parts.receiving.verifyDelivered(room, seq, record);
+    await this.#releaseHeld(room, room.syncSeq);
+  }
+
+  /**
+   * A tombstone in a sync page, in seq order with the delivers around it: what is held before it
+   * goes first, then it takes its seq (§9.1.1).
+   */
+  async #onDropped(room: RoomState, tombstone: Tombstone): Promise<void> {
+    await this.#releaseHeld(room, tombstone.seq - 1);
+    if (tombstone.seq > room.syncSeq) room.syncSeq = tombstone.seq;
+    await this.#parts.receiving.takeTombstone(room, tombstone);
     await this.#releaseHeld(room, room.syncSeq);
   }
 

@@ -8,11 +8,12 @@ import { devicesOf, samePerson } from '../membership/persons.js';
 import type { HistorySetting, MemberEvent } from '../wire/membership.js';
 import { logBase, rosterAt, type RoomState } from './room-state.js';
 import { memberLabel, personLabel } from './views.js';
+import { renameCount, renames } from './room-name.js';
 
-export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'device' | 'code';
+export type NoticeKind = 'created' | 'joined' | 'left' | 'removed' | 'role' | 'history' | 'keys' | 'device' | 'code' | 'renamed';
 
 export interface NoticeView {
-  /** Stable within the room: `log:<index>` or `epoch:<n>`. */
+  /** Stable within the room: `log:<index>`, `epoch:<n>` or `name:<seq>`. */
   readonly key: string;
   readonly kind: NoticeKind;
   /** The signer's clock for log events, the rotation's for a new epoch; ms. */
@@ -36,6 +37,8 @@ export interface NoticeView {
   readonly devices?: number;
   /** 'removed': a device of the subject's own person signed it, so it took that one device (§8.7). */
   readonly ownDevice?: boolean;
+  /** 'renamed': the room's new name (sanitized, V-18); the actor is the owner or admin who renamed it. */
+  readonly name?: string;
 }
 
 const KIND = { create: 'created', add: 'joined', leave: 'left', remove: 'removed', role: 'role', history: 'history', update: 'keys', device: 'device' } as const;
@@ -50,7 +53,7 @@ const cache = new WeakMap<RoomState, { readonly basis: string; readonly notices:
 export function noticeViews(room: RoomState): readonly NoticeView[] {
   let held = 0;
   for (const info of room.epochs.values()) if (info.chains !== undefined) held++;
-  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}|${[...room.verified].join()}`;
+  const basis = `${logBase(room)}|${room.events.length}|${room.epochs.size}|${held}|${room.namesVersion}|${[...room.verified].join()}|${renameCount(room)}`;
   const kept = cache.get(room);
   if (kept?.basis === basis) return kept.notices;
   const notices = buildNotices(room);
@@ -87,6 +90,13 @@ function buildNotices(room: RoomState): NoticeView[] {
     out.push({
       key: `epoch:${epoch}`, kind: 'code', time: info.startedAt, actor: '', actorMe: false, subject: '', subjectMe: false,
       role: undefined, epoch, code,
+    });
+  }
+  // A rename is a signed message (room-name.ts), told at its sender's clock like the others.
+  for (const m of renames(room)) {
+    out.push({
+      key: `name:${m.seq}`, kind: 'renamed', time: m.time, actor: memberLabel(room, m.sender), actorMe: m.mine, subject: '', subjectMe: false,
+      role: undefined, epoch: undefined, code: undefined, name: m.renamed!,
     });
   }
   return out.sort((a, b) => a.time - b.time);

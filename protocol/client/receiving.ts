@@ -12,17 +12,18 @@ import { judgeShare } from './history-sharing.js';
 import { takeHistoryEntries } from './history-entries.js';
 import { isListed } from './timeline-fold.js';
 import type { MessageRecord } from '../wire/message.js';
-import { isAdmin } from '../membership/roster.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { openMessage } from './message-crypto.js';
 import { receiveMessage, type ChainMove, type Receipt } from './receive-message.js';
 import { DEFAULT_RATCHET_LIMITS, retireChain, takeMessageKey, type KeyTaken, type RatchetLimits } from './sender-ratchet.js';
-import { countMessage, currentRoster, setName, type RoomState } from './room-state.js';
+import { countMessage, refKey, setName, type RoomState } from './room-state.js';
 import { noteHistory } from './message-store.js';
-import { safeName } from './display-name.js';
 import type { CounterHole } from './sender-chain.js';
 import { aboutOf, insertMessage, memberViews, newMessageView, roomView } from './views.js';
 import { applyDelete, keepDeleted } from './deletion.js';
+import { applyRename, renamedTo } from './room-name.js';
+import { applyTombstone, judgeTombstone } from './tombstones.js';
+import type { Tombstone } from '../wire/tombstone.js';
 import { adoptOwn } from './adopt.js';
 import { DEFAULT_MAX_WAITING, Waiting } from './waiting.js';
 
@@ -64,6 +65,16 @@ export class Receiving {
     const receipt = await receiveMessage(this.#ctx.suite, room, seq, record, false, this.#limits);
     if (receipt.kind === 'wait') this.#wait(room, seq, record, receipt.error, receipt.detail);
     else await this.#apply(room, seq, record, receipt);
+  }
+
+  /** A tombstone a sync served in place of a deleted message (tombstones.ts, V-154). */
+  async takeTombstone(room: RoomState, tombstone: Tombstone): Promise<void> {
+    const verdict = await judgeTombstone(this.#ctx.suite, room, tombstone);
+    if (verdict.kind === 'rejected') this.#ctx.warn(room, verdict.error, verdict.detail, tombstone.seq);
+    if (verdict.kind !== 'accepted') return;
+    const view = applyTombstone(room, tombstone, this.#limits);
+    this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
+    this.#ctx.saveSoon(room);
   }
 
   /**
@@ -249,8 +260,12 @@ export class Receiving {
           ...newMessageView(room, seq, record.epoch, record.sender, listedText(content), content.time, warnings, { counter: record.counter, ...aboutOf(content) }),
           ...attachmentField(content),
         });
+        // Our own delete, acknowledged (also after a restart, or served back by a sync): the relay
+        // may drop what it names, found before the delete wipes its attachment reference (§9.1.1).
+        const dropped = content.type === 'delete' && view.mine ? room.messages.find((m) => m.counter !== undefined && refKey(m.sender, m.counter) === view.about?.target) : undefined;
         insertMessage(room, view);
         if (content.type === 'delete') applyDelete(room, view);
+        if (dropped !== undefined) this.#ctx.background(this.#parts.outbox.dropDeleted(room, dropped), room);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;
       }
@@ -259,9 +274,10 @@ export class Receiving {
         this.#ctx.emit({ type: 'members', roomId: room.hex, members: memberViews(room) });
         return;
       case 'roomName': {
-        const roster = currentRoster(room);
-        if (roster === undefined || !isAdmin(roster, record.sender)) return; // only owners and admins name the room
-        room.name = safeName(content.text);
+        // Only owners and admins name the room (V-150); the name it has already is no news.
+        const name = renamedTo(room, record, content.text, warnings);
+        if (name === undefined || name === room.name) return;
+        applyRename(room, { ...newMessageView(room, seq, record.epoch, record.sender, '', content.time, warnings, { counter: record.counter }), renamed: name });
         this.#ctx.emit({ type: 'room', room: roomView(room) });
         return;
       }

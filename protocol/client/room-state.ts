@@ -83,6 +83,8 @@ export interface MessageView {
   readonly deleted?: boolean;
   /** An attachment's reference (§9.2); `text` is then its file name. */
   readonly attachment?: AttachmentView;
+  /** A rename by an owner or admin (§9.3, room-name.ts): the room's new name, shown as a notice, not a message. */
+  readonly renamed?: string;
 }
 
 /** How a message is named within the room (§9.1): its sender (hex) and counter. */

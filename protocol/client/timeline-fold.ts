@@ -54,9 +54,9 @@ interface Folds {
   readonly deletes: Set<string>;
 }
 
-/** Listed messages are texts and replies; the rest are folded into the messages they name. */
+/** Listed messages are texts and replies; the rest are folded into the messages they name, or are notices (renames). */
 export function isListed(m: MessageView): boolean {
-  return m.about === undefined || m.about.kind === 'reply';
+  return (m.about === undefined || m.about.kind === 'reply') && m.renamed === undefined;
 }
 
 /**

@@ -26,7 +26,8 @@ export function roomView(room: RoomState): RoomView {
     role: roster === undefined ? undefined : memberOf(roster, room.me.sign.publicKey)?.role,
     members: roster?.members.size ?? 0,
     roomCode: roomCodeOf(room),
-    unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine && isListed(m)).length,
+    // A deleted message (or the tombstone of one, §9.1.1) has nothing left to read.
+    unread: room.messages.filter((m) => m.seq > room.readSeq && !m.mine && isListed(m) && m.deleted !== true).length,
     waitingForKey: waitingForKey(room, Date.now()),
     history: roster?.settings.history,
   };

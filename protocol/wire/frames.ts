@@ -11,6 +11,7 @@ import { decodeJoinConfirm, decodeJoinRequest, decodeWelcome, type JoinConfirm, 
 import { decodeRotation, type Rotation } from './rotation.js';
 import { decodeMessage, type MessageRecord } from './message.js';
 import { decodeCheckpoint, type Checkpoint } from './checkpoint.js';
+import { readTombstone, TOMBSTONE_BYTES, type Tombstone } from './tombstone.js';
 
 export const AUTH_ROLE = { member: 0, joiner: 1 } as const;
 export type AuthRole = keyof typeof AUTH_ROLE;
@@ -36,7 +37,9 @@ export type ClientFrame =
   /** Device links (§8.7.1): hear a mailbox, post to one, stop hearing one. `box` is a hash; `data` is sealed end to end. */
   | { type: 'linkListen'; rid: number; box: Uint8Array }
   | { type: 'linkPost'; rid: number; box: Uint8Array; data: Uint8Array }
-  | { type: 'linkUnlisten'; rid: number; box: Uint8Array };
+  | { type: 'linkUnlisten'; rid: number; box: Uint8Array }
+  /** The author's tombstone for its deleted message, and that message's attachment id (zeros: none) (§9.1.1). */
+  | { type: 'drop'; rid: number; tombstone: Tombstone; attachmentId: Uint8Array };
 
 export type RelayFrame =
   | { type: 'ok'; rid: number; value: number }
@@ -57,7 +60,9 @@ export type RelayFrame =
    * Whether the relay hears its other processes (Redis, §10.3): false while members on other
    * processes may see this connection's messages late (they are stored); pushed on every change.
    */
-  | { type: 'busStatus'; reachable: boolean };
+  | { type: 'busStatus'; reachable: boolean }
+  /** Served by sync in place of a deleted message (§9.1.1); `roomId` is the tombstone's. */
+  | { type: 'dropped'; roomId: Uint8Array; tombstone: Tombstone };
 
 /** Version and type, the first two bytes of every frame. */
 const FRAME_HEADER_BYTES = 2;
@@ -115,6 +120,9 @@ export function encodeClientFrame(f: ClientFrame): Uint8Array {
       return start(CLIENT_FRAME.linkPost, 48 + f.data.length).u32(f.rid).fixed(f.box, SIZE.hash).var32(f.data).finish();
     case 'linkUnlisten':
       return start(CLIENT_FRAME.linkUnlisten, 48).u32(f.rid).fixed(f.box, SIZE.hash).finish();
+    case 'drop':
+      return start(CLIENT_FRAME.drop, FRAME_HEADER_BYTES + 4 + TOMBSTONE_BYTES + SIZE.attachmentId).u32(f.rid).fixed(f.tombstone.bytes, TOMBSTONE_BYTES)
+        .fixed(f.attachmentId, SIZE.attachmentId).finish();
   }
 }
 
@@ -154,6 +162,8 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
       return start(RELAY_FRAME.linkData, 48 + f.data.length).fixed(f.box, SIZE.hash).var32(f.data).finish();
     case 'busStatus':
       return start(RELAY_FRAME.busStatus, FRAME_HEADER_BYTES + 1).u8(f.reachable ? 1 : 0).finish();
+    case 'dropped':
+      return encodeDropped(f.tombstone.bytes);
   }
 }
 
@@ -161,6 +171,11 @@ export function encodeRelayFrame(f: RelayFrame): Uint8Array {
 export function encodeDeliver(roomId: Uint8Array, seq: number, messageBytes: Uint8Array): Uint8Array {
   return start(RELAY_FRAME.deliver, FRAME_HEADER_BYTES + SIZE.roomId + 8 + 4 + messageBytes.length)
     .fixed(roomId, SIZE.roomId).u64(seq).var32(messageBytes).finish();
+}
+
+/** A stored tombstone framed for a sync, as encodeDeliver frames a stored message. */
+export function encodeDropped(tombstoneBytes: Uint8Array): Uint8Array {
+  return start(RELAY_FRAME.dropped, FRAME_HEADER_BYTES + TOMBSTONE_BYTES).fixed(tombstoneBytes, TOMBSTONE_BYTES).finish();
 }
 
 /** At most 200 code points and LIMIT.errorText UTF-8 bytes (what the decoder accepts), cut between code points. */
@@ -274,6 +289,9 @@ export function decodeClientFrame(bytes: Uint8Array): ClientFrame {
     case CLIENT_FRAME.linkUnlisten:
       frame = { type: 'linkUnlisten', rid: r.u32('rid'), box: r.fixed(SIZE.hash, 'box') };
       break;
+    case CLIENT_FRAME.drop:
+      frame = { type: 'drop', rid: r.u32('rid'), tombstone: readTombstone(r), attachmentId: r.fixed(SIZE.attachmentId, 'attachmentId') };
+      break;
     default:
       throw new SottoError('UNKNOWN_TYPE', `client frame 0x${tag.toString(16)}`);
   }
@@ -345,6 +363,11 @@ export function decodeRelayFrame(bytes: Uint8Array): RelayFrame {
       // V-160: one flag byte, nothing else.
       frame = { type: 'busStatus', reachable: flag(r, 'reachable flag') };
       break;
+    case RELAY_FRAME.dropped: {
+      const tombstone = readTombstone(r);
+      frame = { type: 'dropped', roomId: tombstone.roomId, tombstone };
+      break;
+    }
     default:
       throw new SottoError('UNKNOWN_TYPE', `relay frame 0x${tag.toString(16)}`);
   }

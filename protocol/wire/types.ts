@@ -39,6 +39,8 @@ export const CLIENT_FRAME = {
   linkListen: 0x50,
   linkPost: 0x51,
   linkUnlisten: 0x55,
+  // A deleted message's ciphertext replaced by its author's tombstone (§9.1.1).
+  drop: 0x52,
 } as const;
 
 export const RELAY_FRAME = {
@@ -57,6 +59,7 @@ export const RELAY_FRAME = {
   linkData: 0x8c,
   // The relay's link to its other processes (Redis) went down or came back (§10.3).
   busStatus: 0x8e,
+  dropped: 0x8d,
 } as const;
 
 export type RecordName = keyof typeof RECORD;

@@ -2,7 +2,7 @@
 // may read, in that order (each needs the one before), then syncDone. A page stops at maxSyncBytes
 // or `limit` messages with more = true; the client asks again from what it received.
 import { SottoError } from '../../protocol/errors.js';
-import { encodeDeliver, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
+import { encodeDeliver, encodeDropped, encodeRelayFrame, type ClientFrame } from '../../protocol/wire/frames.js';
 import { decodeMemberEvent } from '../../protocol/wire/membership.js';
 import { decodeRotation } from '../../protocol/wire/rotation.js';
 import { requireBinding } from '../acl.js';
@@ -48,7 +48,8 @@ export async function handleSync(ctx: RelayContext, session: Requester, f: Sync)
       const n = Math.min(f.limit - sent, MESSAGE_CHUNK);
       const rows = await ctx.store.getMessages(roomId, after, member.joinEpoch, n + 1);
       for (const row of rows.slice(0, n)) {
-        if (!fits(encodeDeliver(roomId, row.seq, row.bytes))) return true;
+        // A message its author deleted is served as the author's tombstone (§9.1.1).
+        if (!fits(row.dropped ? encodeDropped(row.bytes) : encodeDeliver(roomId, row.seq, row.bytes))) return true;
         sent++;
         after = row.seq;
       }

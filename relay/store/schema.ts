@@ -157,6 +157,10 @@ export const MIGRATIONS: readonly Migration[] = [
     columns: [{ table: 'rooms', column: { name: 'message_bytes', type: 'int', default: 0 } }],
     statements: ['UPDATE rooms SET message_bytes = (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE messages.room_id = rooms.id);'],
   },
+  {
+    why: "a deleted message's row holds its author's tombstone instead of its ciphertext (docs/protocol.md §9.1.1): sync serves it as such",
+    columns: [{ table: 'messages', column: { name: 'dropped', type: 'small', default: 0 } }],
+  },
 ];
 
 /** The version a database is at once every entry has run. */

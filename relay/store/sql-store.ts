@@ -6,8 +6,9 @@ import { isSottoError, SottoError } from '../../protocol/errors.js';
 import { bytesEqual } from '../../protocol/bytes.js';
 import { HISTORY_MODE, ROLE, type HistoryMode, type HistorySetting, type Role } from '../../protocol/wire/membership.js';
 import type { SqlDatabase, SqlTransaction } from './sql-database.js';
+import { dropMessageIn } from './message-drop.js';
 import type {
-  AppendedMessage, AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewInvite, NewJoin, NewMessage, NewRoom,
+  AppendedMessage, AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, MessageDrop, NewInvite, NewJoin, NewMessage, NewRoom,
   NewChunk, NewRotation, PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredChunk, StoredMessage,
 } from './store.js';
 
@@ -151,7 +152,7 @@ const SQL = {
   insertMessage: `INSERT INTO messages (room_id, seq, epoch, sender, counter, bytes, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
     ON CONFLICT (room_id, sender, counter) DO NOTHING`,
   findMessage: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND sender = $2 AND counter = $3',
-  getMessages: 'SELECT seq, bytes FROM messages WHERE room_id = $1 AND seq > $2 AND epoch >= $3 ORDER BY seq LIMIT $4',
+  getMessages: 'SELECT seq, bytes, dropped FROM messages WHERE room_id = $1 AND seq > $2 AND epoch >= $3 ORDER BY seq LIMIT $4',
   // Each prune first takes what it deletes off the rooms' byte counts (--max-room-bytes).
   unCountMessages: `UPDATE rooms SET message_bytes = message_bytes -
     (SELECT COALESCE(SUM(length(bytes)), 0) FROM messages WHERE room_id = $1 AND seq <= $2) WHERE id = $1`,
@@ -435,14 +436,22 @@ export class SqlStore implements Store {
 
   /** What is stored under `m`'s counter: `m` itself (a resend), nothing, or another message (COUNTER_USED). */
   async #stored(tx: SqlTransaction, m: NewMessage): Promise<AppendedMessage | undefined> {
-    const stored = await one<StoredMessage>(tx, SQL.findMessage, [m.roomId, m.sender, m.counter]);
+    const stored = await one<Omit<StoredMessage, 'dropped'>>(tx, SQL.findMessage, [m.roomId, m.sender, m.counter]);
     if (stored === undefined) return undefined;
     if (!bytesEqual(stored.bytes, m.bytes)) throw new SottoError('COUNTER_USED', `counter ${m.counter}`);
     return { seq: stored.seq, duplicate: true };
   }
 
-  getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {
-    return this.#read((tx) => tx.rows<StoredMessage>(SQL.getMessages, [roomId, afterSeq, minEpoch, limit]));
+  dropMessage(drop: MessageDrop): Promise<void> {
+    return this.#write(async (tx) => {
+      await this.#lock(tx, drop.roomId);
+      await dropMessageIn(tx, drop);
+    });
+  }
+
+  async getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {
+    const rows = await this.#read((tx) => tx.rows<{ seq: number; bytes: Uint8Array; dropped: number }>(SQL.getMessages, [roomId, afterSeq, minEpoch, limit]));
+    return rows.map((row) => ({ seq: row.seq, bytes: row.bytes, dropped: row.dropped !== 0 }));
   }
 
   prune(cutoffs: PruneCutoffs): Promise<PruneCounts> {

@@ -130,7 +130,20 @@ export interface PendingJoin {
 
 export interface StoredMessage {
   readonly seq: number;
+  /** The message record, or once its author deleted it and dropped it, its tombstone. */
   readonly bytes: Uint8Array;
+  readonly dropped: boolean;
+}
+
+/** A deleted message's ciphertext replaced by its author's tombstone (docs/protocol.md §9.1.1, V-153). */
+export interface MessageDrop {
+  readonly roomId: Uint8Array;
+  /** The key the session is bound as: it must be the stored message's sender. */
+  readonly sender: Uint8Array;
+  /** The tombstone's bytes (protocol/wire/tombstone.ts), whose signature the relay checked. */
+  readonly tombstone: Uint8Array;
+  /** The deleted message's attachment: its chunks go too if `sender` uploaded them. */
+  readonly attachmentId: Uint8Array | undefined;
 }
 
 export interface NewMessage {
@@ -262,7 +275,13 @@ export interface Store {
    * sync failed), the messages stay stored and a resend gets their seqs.
    */
   appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]>;
-  /** Messages with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
+  /**
+   * Replaces the message the tombstone names by the tombstone, and drops its attachment's chunks:
+   * MESSAGE_NOT_FOUND if the seq holds nothing (pruned), DROP_MISMATCH unless the tombstone
+   * describes the stored record exactly and `sender` sent it; a repeat of a drop is accepted again.
+   */
+  dropMessage(drop: MessageDrop): Promise<void>;
+  /** Messages (or their tombstones) with seq > afterSeq and epoch ≥ minEpoch, in seq order, at most `limit`. */
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]>;
 
   /**

@@ -9,7 +9,7 @@
 import { Worker } from 'node:worker_threads';
 import type { SqliteStoreOptions } from './sqlite-store.js';
 import type {
-  AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, NewChunk, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
+  AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, MessageDrop, NewChunk, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
   PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredChunk, StoredMessage,
 } from './store.js';
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
@@ -190,6 +190,10 @@ export class ThreadedStore implements Store {
 
   appendMessages(messages: readonly NewMessage[], onStored?: (outcomes: AppendOutcome[]) => void): Promise<AppendOutcome[]> {
     return this.#call('appendMessages', [messages], onStored);
+  }
+
+  dropMessage(drop: MessageDrop): Promise<void> {
+    return this.#call('dropMessage', [drop]);
   }
 
   getMessages(roomId: Uint8Array, afterSeq: number, minEpoch: number, limit: number): Promise<StoredMessage[]> {

@@ -1,6 +1,8 @@
 // One valid instance of every record, frame and plaintext the decoders accept, built with the real
 // encoders and signatures: the seeds that hostile inputs are cut, mutated and relabeled from.
 import { randomBytes } from '../../protocol/crypto/random.js';
+import { labeledHash, signRecord } from '../../protocol/crypto/signing.js';
+import { decodeTombstone, encodeTombstoneSigned } from '../../protocol/wire/tombstone.js';
 import { encodeContent } from '../../protocol/wire/content.js';
 import { encodeClientFrame, encodeRelayFrame, type ClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
 import { encodeInviteLinkPayload } from '../../protocol/wire/invite.js';
@@ -33,6 +35,10 @@ export async function buildSamples(): Promise<Samples> {
   const message = await room.message(owner, 1);
   const checkpoint = await room.checkpoint(owner);
   const roomId = room.roomId;
+  const tombstone = decodeTombstone(await signRecord(owner.key, 'sigTombstone', encodeTombstoneSigned({
+    roomId, seq: 1, epoch: message.epoch, sender: owner.sign, counter: message.counter, index: message.index, prevHash: message.prevHash,
+    hash: labeledHash('hashMessage', message.bytes), time: 1,
+  })));
   const clientFrames: ClientFrame[] = [
     { type: 'auth', rid: 1, roomId, role: 'member', publicKey: owner.sign, signature: randomBytes(64) },
     { type: 'createRoom', rid: 2, genesis },
@@ -53,6 +59,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'linkListen', rid: 17, box: randomBytes(32) },
     { type: 'linkPost', rid: 18, box: randomBytes(32), data: randomBytes(100) },
     { type: 'linkUnlisten', rid: 19, box: randomBytes(32) },
+    { type: 'drop', rid: 19, tombstone, attachmentId: randomBytes(16) },
   ];
   const relayFrames: RelayFrame[] = [
     { type: 'ok', rid: 1, value: 7 },
@@ -69,6 +76,7 @@ export async function buildSamples(): Promise<Samples> {
     { type: 'attachChunk', rid: 7, index: 0, last: true, chunk: randomBytes(64) },
     { type: 'linkData', box: randomBytes(32), data: randomBytes(100) },
     { type: 'busStatus', reachable: true },
+    { type: 'dropped', roomId, tombstone },
   ];
   return {
     records: {

@@ -159,6 +159,7 @@ if (chromiumAvailable()) {
       await article.getByText('The file failed verification').waitFor({ timeout: TRANSFER_TIMEOUT_MS });
       assert.is(downloads, 0);
       await screenshot(bob.page, '53-attachment-refused');
+      await expectAccessible(bob.page, 'a refused download');
     } finally {
       tamper = false;
     }

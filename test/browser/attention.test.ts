@@ -107,6 +107,7 @@ if (chromiumAvailable()) {
     assert.match(await garden.innerText(), /Alice: the tulips are up/);
     assert.ok(await garden.locator('time').count() === 1, 'with its time');
     await screenshot(bob.page, '61-room-list-unread');
+    await expectAccessible(bob.page, 'room list with unread counts and previews');
   });
 
   test('with content shown, a notification says who wrote what; a mention is marked', async () => {

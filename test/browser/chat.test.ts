@@ -4,7 +4,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import {
-  chromiumAvailable, createRoom, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
+  chromiumAvailable, createRoom, expectAccessible, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
   World, type Person,
 } from './harness.js';
 
@@ -128,6 +128,8 @@ if (chromiumAvailable()) {
     await bob.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Climbing/ }).click();
     await bob.page.getByRole('heading', { level: 2, name: 'Climbing', exact: true }).waitFor();
     await bob.page.getByRole('button', { name: 'Leave room' }).click();
+    await bob.page.getByRole('dialog', { name: 'Leave room?' }).waitFor();
+    await expectAccessible(bob.page, 'leave confirmation');
     await bob.page.getByRole('dialog', { name: 'Leave room?' }).getByRole('button', { name: 'Leave room' }).click();
     await bob.page.getByText('You left this room.').waitFor();
     await alice.page.getByRole('navigation', { name: 'Rooms' }).getByRole('link', { name: /Climbing/ }).click();
@@ -151,6 +153,9 @@ if (chromiumAvailable()) {
   test('the owner removes bob, who then sees nothing new', async () => {
     const members = alice.page.getByRole('region', { name: 'Members' });
     await members.getByRole('listitem').filter({ hasText: 'Bob' }).getByRole('button', { name: 'Remove' }).click();
+    await alice.page.getByRole('dialog', { name: 'Remove Bob?' }).waitFor();
+    await expectAccessible(alice.page, 'remove confirmation');
+    await screenshot(alice.page, '08-remove-confirm');
     await alice.page.getByRole('dialog', { name: 'Remove Bob?' }).getByRole('button', { name: 'Remove' }).click();
     await members.getByRole('listitem').filter({ hasText: 'Bob' }).waitFor({ state: 'detached' });
     await bob.page.getByText('You were removed from this room').waitFor({ timeout: 30_000 });

@@ -4,7 +4,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { Store } from '../../relay/store/store.js';
 import {
-  chromiumAvailable, createRoom, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
+  chromiumAvailable, createRoom, expectAccessible, expectMessage, inviteLink, messageTexts, open, screenshot, send, submitJoin, unlock,
   useWithoutSaving, World, type Person,
 } from './harness.js';
 
@@ -76,6 +76,7 @@ if (chromiumAvailable()) {
     assert.ok(texts.includes('before anything happened'));
     assert.not.ok(texts.includes('altered in transit'));
     await screenshot(page, '30-tamper-warning');
+    await expectAccessible(page, 'a verification warning');
   });
 }
 

@@ -8,6 +8,9 @@ import { randomBytes } from '../../protocol/crypto/random.js';
 import { isSottoError, type ErrorName } from '../../protocol/errors.js';
 import { DEFAULT_SETTINGS } from '../../protocol/wire/membership.js';
 import type { AppendedMessage, NewMessage, PruneCutoffs, Store } from '../../relay/store/store.js';
+import { labeledHash } from '../../protocol/crypto/signing.js';
+import { decodeMessage, encodeMessageHeader, encodeMessageUnsigned } from '../../protocol/wire/message.js';
+import { encodeTombstoneSigned, type TombstoneFields } from '../../protocol/wire/tombstone.js';
 
 /** One empty database per test. */
 export interface StoreDatabase {
@@ -310,6 +313,40 @@ export function storeContract(name: string, newDatabase: (() => Promise<StoreDat
     await rejects(store.getAttachmentChunk(roomId, carried, 0), 'ATTACHMENT_NOT_FOUND');
     assert.is((await store.getAttachmentChunk(roomId, recent, 0)).bytes.length, 100, 'one started within the window of the oldest kept message stays');
     assert.is(await store.attachmentBytes(roomId), 100);
+  });
+
+  contract('V-153: a drop puts its sender’s tombstone in place of the stored message and takes its attachment along; another’s, or one that does not describe the record, is refused', async () => {
+    const { roomId } = await newRoom();
+    const sender = key();
+    // A real record's layout (the store reads its header), with a signature no store checks.
+    const unsigned = encodeMessageUnsigned(encodeMessageHeader({
+      roomId, epoch: 0, sender, counter: 1, index: 0, prevHash: new Uint8Array(32), seenSeq: 0, seenHash: new Uint8Array(32),
+      logLength: 1, logHash: key(), nonce: randomBytes(24),
+    }), randomBytes(300));
+    const signedRecord = decodeMessage(new Uint8Array([...unsigned, ...randomBytes(64)])).bytes;
+    const { seq } = await append(store, message(roomId, 0, signedRecord, 1000, sender, 1));
+    const attachmentId = randomBytes(16);
+    await store.putAttachmentChunk({ roomId, attachmentId, uploader: sender, index: 0, last: true, bytes: randomBytes(100), now: 900, maxAttachmentBytes: 10_000, maxRoomBytes: 100_000 });
+    const tombstone = (fields: Partial<TombstoneFields> = {}): Uint8Array => new Uint8Array([...encodeTombstoneSigned({
+      roomId, seq, epoch: 0, sender, counter: 1, index: 0, prevHash: new Uint8Array(32), hash: labeledHash('hashMessage', signedRecord), time: 5, ...fields,
+    }), ...randomBytes(64)]);
+    const drop = (bytes: Uint8Array, by = sender): Promise<void> => store.dropMessage({ roomId, sender: by, tombstone: bytes, attachmentId });
+    await rejects(drop(tombstone(), key()), 'DROP_MISMATCH');
+    await rejects(drop(tombstone({ sender: key() })), 'DROP_MISMATCH');
+    await rejects(drop(tombstone({ counter: 2 })), 'DROP_MISMATCH');
+    await rejects(drop(tombstone({ index: 1 })), 'DROP_MISMATCH');
+    await rejects(drop(tombstone({ hash: key() })), 'DROP_MISMATCH');
+    await rejects(drop(tombstone({ seq: seq + 1 })), 'MESSAGE_NOT_FOUND');
+    assert.equal((await store.getMessages(roomId, 0, 0, 10)).map((m) => m.dropped), [false], 'nothing refused changed the message');
+    assert.is(await store.attachmentBytes(roomId), 100);
+    const kept = tombstone();
+    await drop(kept);
+    const [stored] = await store.getMessages(roomId, 0, 0, 10);
+    assert.equal({ seq: stored!.seq, dropped: stored!.dropped, bytes: toHex(stored!.bytes) }, { seq, dropped: true, bytes: toHex(kept) }, 'the tombstone, not the ciphertext');
+    assert.is(await store.attachmentBytes(roomId), 0, 'its attachment went with it');
+    await rejects(store.getAttachmentChunk(roomId, attachmentId, 0), 'ATTACHMENT_NOT_FOUND');
+    await drop(kept); // a repeat (its answer lost) is answered again
+    await rejects(drop(tombstone({ time: 6 })), 'DROP_MISMATCH');
   });
 
   contract('everything survives closing and reopening', async () => {

@@ -7,6 +7,7 @@ import { setTitleBase } from './page-title.js';
 import { JUMP_EVENT, jumpDone, pendingJump } from './jump.js';
 import { field, formatTime, h, replaceChildren } from './dom.js';
 import { historyControl } from './history-control.js';
+import { renameControl } from './rename-control.js';
 import { invitePanel } from './invite.js';
 import { confirmDialog } from './confirm-dialog.js';
 import { messageArticle, messageSignature, type MessageActions } from './message-article.js';
@@ -39,7 +40,8 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const back = h('a', { href: '#/', class: 'back' }, '← Rooms');
   const invite = invitePanel(ctx, roomId);
   const leave = h('button', { type: 'button', class: 'secondary' }, 'Leave room');
-  const headerActions = h('div', { class: 'actions' }, invite.button, leave);
+  const rename = renameControl(ctx, roomId);
+  const headerActions = h('div', { class: 'actions' }, invite.button, rename.button, leave);
   const notice = h('p', { class: 'notice', hidden: true });
   const restoredNotice = h('p', { class: 'notice', role: 'status', hidden: true });
   const warningList = h('ul', {});
@@ -64,7 +66,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
   const members = membersPanel(ctx, roomId);
 
   const element = h('section', { class: 'room', 'aria-labelledby': 'room-title' },
-    h('header', { class: 'room-head' }, back, h('div', { class: 'room-head-main' }, title, codeLine, history.element), headerActions),
+    h('header', { class: 'room-head' }, back, h('div', { class: 'room-head-main' }, title, codeLine, history.element, rename.element), headerActions),
     invite.element,
     warnings,
     notice,
@@ -103,6 +105,7 @@ export function roomView(ctx: Ctx, roomId: string): View {
     invite.button.hidden = !(active && (room.role === 'owner' || room.role === 'admin'));
     leave.hidden = !(active && room.role !== 'owner' && room.role !== undefined);
     history.update(room.history, active && (room.role === 'owner' || room.role === 'admin'));
+    rename.update(room.name, active && (room.role === 'owner' || room.role === 'admin'));
     const note = room.state === 'failed' ? `Joining failed: ${room.detail ?? 'unknown error'}`
       : active && room.waitingForKey ? 'Waiting for the room’s new key. What you write is kept and sent once it arrives.'
         : NOTICE[room.state];

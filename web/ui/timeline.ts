@@ -85,6 +85,8 @@ export function noticeText(n: NoticeView): string {
     case 'device':
       // A device add names the new device's key as subject; the person is the signer (§8.7).
       return n.subjectMe ? `${actor} added this device.` : `${actor} added a device.`;
+    case 'renamed':
+      return `${actor} renamed the room to “${n.name ?? ''}”.`;
     case 'code':
       return n.code === undefined
         ? 'The room key was replaced, so the room code changed.'

@@ -21,6 +21,7 @@ export interface ClientPort {
   /** `roomToken`: '' when the person gave none. */
   createRoom(name: string, displayName: string, history: HistoryView, roomToken: string): Promise<string>;
   setHistory(roomId: string, history: HistoryView): Promise<void>;
+  renameRoom(roomId: string, name: string): Promise<void>;
   createInvite(roomId: string, ttlMs: number): Promise<{ payload: string; expiresAt: number }>;
   join(payload: string, displayName: string): Promise<string>;
   previewInvite(payload: string): Promise<InvitePreview>;
@@ -206,6 +207,9 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
     createRoom: (name, displayName, history, roomToken) =>
       client.createRoom(name, displayName, { ...DEFAULT_SETTINGS, history }, roomToken === '' ? undefined : roomToken),
     setHistory: (roomId, history) => client.setHistory(roomId, history),
+    async renameRoom(roomId, name) {
+      await client.renameRoom(roomId, name);
+    },
     async createInvite(roomId, ttlMs) {
       const { link, expiresAt } = await client.createInvite(roomId, ttlMs);
       return { payload: link, expiresAt };
@@ -245,7 +249,8 @@ export async function startClient(options: StartOptions): Promise<ClientPort> {
           unread: room.unread,
           waitingForKey: room.waitingForKey,
           history: room.history,
-          mentions: room.unread === 0 ? 0 : client.messages(room.roomId, room.unread)
+          // A mention is "@name": without an "@" in any unread text, nothing to fold and count.
+          mentions: room.unread === 0 || !client.unreadTextIncludes(room.roomId, '@') ? 0 : client.messages(room.roomId, room.unread)
             .filter((m) => !m.mine && m.attachment === undefined && mentions(m.text, myName(room.roomId))).length,
           createdTime: firstSeen.get(room.roomId)!,
         };

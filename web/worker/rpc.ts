@@ -218,6 +218,8 @@ export interface Api {
   createRoom: [{ name: string; displayName: string; history: HistoryView; roomToken?: string }, { roomId: string }];
   /** Owner/admin: what new members see of earlier messages, announced to every member by a signed log event. */
   setHistory: [{ roomId: string; history: HistoryView }, void];
+  /** Owner/admin: the room's new name, sent encrypted to every member (docs/protocol.md §9.3); settles on the relay's ack. */
+  renameRoom: [{ roomId: string; name: string }, void];
   createInvite: [{ roomId: string; ttlMs: number }, InviteView];
   join: [{ payload: string; displayName: string }, { roomId: string }];
   /** Checks a link with the relay (the same checks as a join) and says what it leads to. */

@@ -189,6 +189,7 @@ export class Session {
       roomId: await this.#need().createRoom(text(name), text(displayName), historySetting(history), roomToken === undefined ? '' : text(roomToken).trim()),
     }),
     setHistory: async ({ roomId, history }) => this.#need().setHistory(hex(roomId), historySetting(history)),
+    renameRoom: async ({ roomId, name }) => this.#need().renameRoom(hex(roomId), text(name)),
     createInvite: async ({ roomId, ttlMs }): Promise<InviteView> => {
       const invite = await this.#need().createInvite(hex(roomId), num(ttlMs));
       return { roomId, payload: invite.payload, expiresAt: invite.expiresAt };

@@ -147,3 +147,9 @@ export function settle(ms = 300): Promise<void> {
 export function epochOf(person: Person, roomId: string): number {
   return person.client.rooms().find((r) => r.roomId === roomId)!.epoch;
 }
+
+/** `author` sends `marker`; resolves once every one of `readers` has read it, and so everything sent before it. */
+export async function readPast(author: Person, readers: readonly Person[], roomId: string, marker: string): Promise<void> {
+  await author.client.send(roomId, marker);
+  for (const reader of readers) await until(() => reader.texts(roomId).includes(marker), `${reader.name} reads ${marker}`);
+}

@@ -11,7 +11,9 @@ import { genesisEvent, nextEvent, updateEvent } from '../../../protocol/client/e
 import { createInvite, verifyInviteInfo } from '../../../protocol/client/invite.js';
 import { buildJoinConfirm, buildJoinRequest, buildWelcome, openJoinRequest } from '../../../protocol/client/join.js';
 import { generateMemberKeys, type MemberKeys } from '../../../protocol/client/member-keys.js';
-import { sealMessage } from '../../../protocol/client/message-crypto.js';
+import { messageHash, sealMessage } from '../../../protocol/client/message-crypto.js';
+import { signRecord } from '../../../protocol/crypto/signing.js';
+import { decodeTombstone, encodeTombstoneSigned, type Tombstone } from '../../../protocol/wire/tombstone.js';
 import { messageKeyAt } from '../../helpers/keystore-reader.js';
 import { applyEvent, ZERO_HASH } from '../../../protocol/membership/roster.js';
 import { buildRotation } from '../../../protocol/client/rotation.js';
@@ -54,6 +56,8 @@ export interface Room {
   readonly rotation: Rotation;
   readonly message: MessageRecord;
   readonly checkpoint: Checkpoint;
+  /** The joiner's tombstone of `message`, at seq 42 (§9.1.1). */
+  readonly tombstone: Tombstone;
 }
 
 let cached: Promise<Room> | undefined;
@@ -94,7 +98,10 @@ async function buildRoom(): Promise<Room> {
   });
   const checkpoint = await buildCheckpoint(owner.sign, roster, now);
   const update = await updateEvent(joiner.sign, await generateMemberKeys(suite), roster, now);
-  return { roomId, owner, joiner, genesis, add, update, invite: created.invite, request, welcome, confirm, rotation, message, checkpoint };
+  const tombstone = decodeTombstone(await signRecord(joiner.sign, 'sigTombstone', encodeTombstoneSigned({
+    roomId, seq: 42, epoch: 1, sender: joiner.sign.publicKey, counter: 1, index: 0, prevHash: ZERO_HASH, hash: messageHash(message.bytes), time: now,
+  })));
+  return { roomId, owner, joiner, genesis, add, update, invite: created.invite, request, welcome, confirm, rotation, message, checkpoint, tombstone };
 }
 
 export interface NamedRecord {
@@ -141,6 +148,7 @@ export function clientFrames(r: Room): ClientFrame[] {
     { type: 'linkListen', rid: 31, box: randomBytes(32) },
     { type: 'linkPost', rid: 32, box: randomBytes(32), data: randomBytes(300) },
     { type: 'linkUnlisten', rid: 33, box: randomBytes(32) },
+    { type: 'drop', rid: 33, tombstone: r.tombstone, attachmentId: new Uint8Array(16).fill(3) },
   ];
 }
 
@@ -163,6 +171,7 @@ export function relayFrames(r: Room): RelayFrame[] {
     { type: 'attachChunk', rid: 9, index: 2, last: false, chunk: new Uint8Array(LIMIT.attachmentChunk).fill(5) },
     { type: 'linkData', box: randomBytes(32), data: randomBytes(300) },
     { type: 'busStatus', reachable: false },
+    { type: 'dropped', roomId: r.roomId, tombstone: r.tombstone },
   ];
 }
 

@@ -8,6 +8,7 @@ import {
   decodeClientFrame, decodeRelayFrame, encodeClientFrame, encodeDeliver, encodeRelayFrame, type ClientFrame, type RelayFrame,
 } from '../../../protocol/wire/frames.js';
 import { CLIENT_FRAME, LIMIT, RELAY_FRAME, WIRE_VERSION } from '../../../protocol/wire/types.js';
+import { decodeTombstone, TOMBSTONE_BYTES } from '../../../protocol/wire/tombstone.js';
 import { clientFrames, records, relayFrames, room, throws, withByte, withTrailing } from './fixtures.js';
 
 /** Compares decoded frames by their re-encoding plus the scalar fields. */
@@ -76,7 +77,7 @@ test('frames: unknown tags and frames from the other direction are UNKNOWN_TYPE'
     throws(() => decodeRelayFrame(bytes), 'UNKNOWN_TYPE', `bare ${name} as a relay frame`);
   }
   // 0x46 and 0x88 were protocol 1's welcome and joinConfirmed frames: retired, not reused.
-  for (const tag of [0x00, 0x40, 0x46, 0x52, 0x7f, 0x88, 0x8d, 0xff]) {
+  for (const tag of [0x00, 0x40, 0x46, 0x7e, 0x7f, 0x88, 0xfe, 0xff]) {
     throws(() => decodeClientFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `client 0x${tag.toString(16)}`);
     throws(() => decodeRelayFrame(Uint8Array.of(WIRE_VERSION, tag, 0, 0, 0, 1)), 'UNKNOWN_TYPE', `relay 0x${tag.toString(16)}`);
   }
@@ -204,6 +205,22 @@ test('frames: error text is cut to what the decoder accepts', () => {
   }
   const short = decodeRelayFrame(encodeRelayFrame({ type: 'error', rid: 1, code: 900, text: 'short' }));
   assert.is(short.type === 'error' ? short.text : '', 'short');
+});
+
+test('V-152: a tombstone is exactly its 204 bytes and names seq ≥ 1 and counter ≥ 1; drop and dropped carry one whole', async () => {
+  const r = await room();
+  const tombstone = r.tombstone.bytes;
+  assert.is(tombstone.length, TOMBSTONE_BYTES);
+  const dropped = decodeRelayFrame(encodeRelayFrame({ type: 'dropped', roomId: r.roomId, tombstone: r.tombstone }));
+  assert.ok(dropped.type === 'dropped' && toHex(dropped.roomId) === toHex(r.roomId) && dropped.tombstone.seq === 42);
+  throws(() => decodeTombstone(tombstone.subarray(0, TOMBSTONE_BYTES - 1)), 'TRUNCATED', 'short');
+  throws(() => decodeTombstone(new Uint8Array([...tombstone, 0])), 'TRAILING_BYTES', 'long');
+  const seqAt = 16;
+  const counterAt = 16 + 8 + 4 + 32;
+  throws(() => decodeTombstone(new Uint8Array(tombstone).fill(0, seqAt, seqAt + 8)), 'BAD_VALUE', 'seq 0');
+  throws(() => decodeTombstone(new Uint8Array(tombstone).fill(0, counterAt, counterAt + 4)), 'BAD_VALUE', 'counter 0');
+  const drop = encodeClientFrame({ type: 'drop', rid: 1, tombstone: r.tombstone, attachmentId: new Uint8Array(16) });
+  throws(() => decodeClientFrame(drop.subarray(0, drop.length - 1)), 'TRUNCATED', 'drop without its whole attachment id');
 });
 
 test.run();
