@@ -14,6 +14,8 @@ export interface RelayLaunch {
   /** Extra node flags, e.g. --cpu-prof. */
   readonly nodeFlags?: readonly string[];
   readonly stopTimeoutMs?: number;
+  /** More relay options: --workers, or --store-url and --bus-url for scale-out. */
+  readonly relayArgs?: readonly string[];
 }
 
 export interface RunningRelayProcess extends ServerProcess {
@@ -34,7 +36,7 @@ export async function startRelayProcess(launch: RelayLaunch): Promise<RunningRel
   const server = await startServerProcess('sotto-relay', [
     ...(launch.nodeFlags ?? []), RELAY_MAIN,
     '--port', '0', '--host', '127.0.0.1', '--data-dir', launch.dataDir, '--log-level', 'info',
-    '--sqlite-synchronous', launch.synchronous, ...BENCH_RELAY_FLAGS,
+    '--sqlite-synchronous', launch.synchronous, ...BENCH_RELAY_FLAGS, ...(launch.relayArgs ?? []),
   ], launch.stopTimeoutMs);
   try {
     const response = await fetch(`http://127.0.0.1:${server.port}/config.json`);
