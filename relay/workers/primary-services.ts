@@ -4,7 +4,6 @@
 // connections it still held, so a killed worker leaves no address counted against its limit.
 import type { Backends } from '../backends.js';
 import { answerStoreCall } from '../store/answer-store-call.js';
-import { errorToWire } from '../store/store-thread-wire.js';
 import type { LimitAsk, Link, ToPrimary, ToWorker } from './messages.js';
 
 export type WorkerLink = Link<ToWorker, ToPrimary>;
@@ -21,17 +20,26 @@ export class PrimaryServices {
   serve(link: WorkerLink, listening: (port: number) => void): void {
     /** Connections this worker holds, per address. */
     const held = new Map<string, number>();
+    /** Store calls not yet answered. */
+    const answering = new Set<Promise<void>>();
     this.#links.add(link);
     link.onMessage((message) => {
       switch (message.kind) {
-        case 'store':
-          // A worker never closes the store every worker shares; its relay does not ask to.
-          if (message.call.method === 'close') {
-            link.send({ kind: 'store', reply: { id: message.call.id, ok: false, error: errorToWire(new Error('a worker cannot close the shared store')) } });
+        case 'store': {
+          const { call } = message;
+          // A worker closing its store is done with it; the store every worker shares stays open.
+          // Answered after the worker's earlier calls, as the store's thread would.
+          if (call.method === 'close') {
+            void Promise.all(answering).then(() => link.send({ kind: 'store', reply: { id: call.id, ok: true, value: undefined } }));
             return;
           }
-          void answerStoreCall(this.#backends.store, message.call, (reply) => link.send({ kind: 'store', reply })).then((reply) => link.send({ kind: 'store', reply }));
+          const answered = answerStoreCall(this.#backends.store, call, (reply) => link.send({ kind: 'store', reply })).then((reply) => {
+            answering.delete(answered);
+            link.send({ kind: 'store', reply });
+          });
+          answering.add(answered);
           return;
+        }
         case 'publish':
           for (const other of this.#links) if (other !== link) other.send({ kind: 'bus', roomId: message.roomId, event: message.message });
           return;

@@ -16,9 +16,14 @@ export interface WorkerBackends {
   readonly limits: SharedLimits;
 }
 
-/** The store's calls to the primary; 'exit' once the link is gone, which fails every call in flight. */
+/**
+ * The store's calls to the primary; 'exit' once the link is gone, which fails every call in flight.
+ * Closing a worker's store ends this channel once the primary has answered every earlier call; the
+ * store every worker shares stays open.
+ */
 class PrimaryStoreChannel extends EventEmitter implements StoreChannel {
   readonly #send: (message: ToPrimary) => void;
+  #closeId: number | undefined;
 
   constructor(send: (message: ToPrimary) => void) {
     super();
@@ -26,11 +31,13 @@ class PrimaryStoreChannel extends EventEmitter implements StoreChannel {
   }
 
   postMessage(call: StoreCall): void {
+    if (call.method === 'close') this.#closeId = call.id;
     this.#send({ kind: 'store', call });
   }
 
   answer(reply: StoreReply): void {
     this.emit('message', reply);
+    if (reply.id === this.#closeId) this.emit('exit', 0);
   }
 }
 
