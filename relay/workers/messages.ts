@@ -2,7 +2,7 @@
 // cluster's IPC channel with 'advanced' serialization (structured clone, so byte arrays stay byte
 // arrays): the store's call/answer protocol as the store's thread speaks it (store-thread-wire.ts),
 // bus messages, and the per-address limits, which the primary keeps for every worker.
-import type { BusEvent, BusMessage } from '../bus/bus.js';
+import type { BusMessage } from '../bus/bus.js';
 import type { StoreCall, StoreReply } from '../store/store-thread-wire.js';
 
 /** A question about the per-address limits; each is answered true or false. */
@@ -23,7 +23,7 @@ export type ToPrimary =
 
 export type ToWorker =
   | { readonly kind: 'store'; readonly reply: StoreReply }
-  | { readonly kind: 'bus'; readonly roomId: Uint8Array; readonly event: BusEvent }
+  | { readonly kind: 'bus'; readonly roomId: Uint8Array; readonly message: BusMessage }
   | { readonly kind: 'limit'; readonly id: number; readonly answer: boolean };
 
 /** One end of the IPC channel. */

@@ -41,7 +41,7 @@ export class PrimaryServices {
           return;
         }
         case 'publish':
-          for (const other of this.#links) if (other !== link) other.send({ kind: 'bus', roomId: message.roomId, event: message.message });
+          for (const other of this.#links) if (other !== link) other.send({ kind: 'bus', roomId: message.roomId, message: message.message });
           return;
         case 'limit':
           void this.#answer(message.ask, held).then(

@@ -49,7 +49,7 @@ export function workerBackends(link: Link<ToPrimary, ToWorker>): WorkerBackends 
   const limits = new WorkerLimits(send);
   link.onMessage((message) => {
     if (message.kind === 'store') channel.answer(message.reply);
-    else if (message.kind === 'bus') bus.hear(message.roomId, message.event);
+    else if (message.kind === 'bus') bus.hear(message.roomId, message.message);
     else limits.answer(message.id, message.answer);
   });
   link.onClose(() => {
