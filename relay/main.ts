@@ -1,7 +1,8 @@
 #!/usr/bin/env node
 // The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT; or run
 // one of the backup commands. The start log says where to open the app and which relay key a
-// client should pin, so the first run needs no digging.
+// client should pin, so the first run needs no digging. With --workers N this process is the
+// primary of N worker processes on the one port, and each worker runs this file too (relay/workers/).
 import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';

@@ -16,7 +16,7 @@ import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type St
 
 /**
  * Where calls go and answers come from: the store's thread (a Worker), or a relay worker process's
- * link to the primary that holds the store (relay/workers/worker-store-channel.ts). 'exit' means no
+ * link to the primary that holds the store (relay/workers/worker-backends.ts). 'exit' means no
  * answer will come any more.
  */
 export interface StoreChannel {
