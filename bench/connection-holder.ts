@@ -4,7 +4,11 @@
 // an earlier ramp, whose closed connections hold theirs in TIME_WAIT for a minute, and bind() will
 // not reuse those — so each ramp gets a loopback net of its own (127.N.0.0/16, N per ramp) and
 // connection i goes out from 127.N.0.(2 + ⌊i / 5000⌋).
-import { fromHex } from '../protocol/bytes.js';
+//
+// While the connections are held, the ramp asks a few of them to send (`sample`) and every holder to
+// count what its connections were delivered of that run (`count`): idle sessions must still be live
+// ones, with pushes reaching them across every relay process that holds some of them.
+import { nowMs } from './clock.js';import { fromHex } from '../protocol/bytes.js';
 import type { BenchConnection, DeliverySink } from './clients/bench-connection.js';
 import type { SottoMember } from './clients/sotto-bench-connection.js';
 import { SottoBenchConnection } from './clients/sotto-bench-connection.js';
@@ -13,7 +17,8 @@ import { WsBenchConnection } from './clients/ws-bench-connection.js';
 export interface HolderInit {
   readonly type: 'init';
   readonly system: 'sotto' | 'ws';
-  readonly port: number;
+  /** Connection i goes to ports[i % length] (one port, or each relay process of a cluster in turn). */
+  readonly ports: readonly number[];
   readonly relayPublicKey?: string;
   /** Cycled through: connection i authenticates as members[i % length]. */
   readonly members: readonly SottoMember[];
@@ -29,7 +34,29 @@ export interface HolderOpen {
   readonly total: number;
 }
 
-export type ToHolder = HolderInit | HolderOpen | { readonly type: 'stop' };
+/** This holder's connections at `senders` (its own indices) each send one message of run `runId`. */
+export interface HolderSample {
+  readonly type: 'sample';
+  readonly runId: number;
+  readonly senders: readonly number[];
+}
+
+/** Answer with what this holder's connections were delivered of run `runId` (HolderCounted). */
+export interface HolderCount {
+  readonly type: 'count';
+  readonly runId: number;
+}
+
+export type ToHolder = HolderInit | HolderOpen | HolderSample | HolderCount | { readonly type: 'stop' };
+
+export interface HolderCounted {
+  readonly type: 'counted';
+  readonly delivered: number;
+  /** Longest send-to-delivery time among them, ms. */
+  readonly maxLatencyMs: number;
+  /** Refusals the relay sent this holder's connections so far. */
+  readonly errors: number;
+}
 
 export interface HolderOpened {
   readonly type: 'opened';
@@ -39,8 +66,19 @@ export interface HolderOpened {
 }
 
 const CONCURRENCY = 64;
+/** The ws baseline's connection i joins room i % WS_ROOMS (the ramp computes who should hear a send the same way). */
+export const WS_ROOMS = 100;
 const PER_SOURCE_ADDRESS = 5000;
-const ignore: DeliverySink = { delivered: () => undefined };
+/** Deliveries per run id, and the slowest of each. */
+const runs = new Map<number, { delivered: number; maxLatencyMs: number }>();
+const counting: DeliverySink = {
+  delivered(runId, sentAt) {
+    const run = runs.get(runId) ?? { delivered: 0, maxLatencyMs: 0 };
+    run.delivered++;
+    run.maxLatencyMs = Math.max(run.maxLatencyMs, nowMs() - sentAt);
+    runs.set(runId, run);
+  },
+};
 
 let init: HolderInit | undefined;
 const held: BenchConnection[] = [];
@@ -51,10 +89,12 @@ function sourceAddress(net: number, index: number): string {
 
 async function openOne(index: number): Promise<BenchConnection> {
   const setup = init!;
-  const localAddress = sourceAddress(setup.sourceNet, setup.firstIndex + index);
-  if (setup.system === 'ws') return WsBenchConnection.open('127.0.0.1', setup.port, index % 100, 64, ignore, localAddress);
-  const member = setup.members[(setup.firstIndex + index) % setup.members.length]!;
-  return SottoBenchConnection.open('127.0.0.1', setup.port, fromHex(setup.relayPublicKey!), member, ignore, localAddress);
+  const global = setup.firstIndex + index;
+  const localAddress = sourceAddress(setup.sourceNet, global);
+  const port = setup.ports[global % setup.ports.length]!;
+  if (setup.system === 'ws') return WsBenchConnection.open('127.0.0.1', port, global % WS_ROOMS, 64, counting, localAddress);
+  const member = setup.members[global % setup.members.length]!;
+  return SottoBenchConnection.open('127.0.0.1', port, fromHex(setup.relayPublicKey!), member, counting, localAddress);
 }
 
 async function openUpTo(total: number): Promise<void> {
@@ -82,7 +122,14 @@ async function openUpTo(total: number): Promise<void> {
 process.on('message', (message: ToHolder) => {
   if (message.type === 'init') init = message;
   else if (message.type === 'open') void openUpTo(message.total);
-  else {
+  else if (message.type === 'sample') {
+    const sentAt = nowMs();
+    for (const index of message.senders) held[index]?.send(message.runId, sentAt);
+  } else if (message.type === 'count') {
+    const run = runs.get(message.runId) ?? { delivered: 0, maxLatencyMs: 0 };
+    const reply: HolderCounted = { type: 'counted', ...run, errors: held.reduce((n, c) => n + c.errors, 0) };
+    process.send!(reply);
+  } else {
     for (const connection of held) connection.close();
     setTimeout(() => process.exit(0), 500);
   }

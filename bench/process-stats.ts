@@ -1,5 +1,5 @@
 // CPU and memory of another process, read from /proc so the process under test runs unmodified.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux's USER_HZ: /proc reports CPU time in these ticks. It is 100 on every mainstream build. */
 const TICKS_PER_SECOND = 100;
@@ -38,4 +38,14 @@ export function rssBytes(pid: number): number {
 /** Time between two readings of cpuMs or mainThreadWaitMs as a percentage of `wallMs` (of one core). */
 export function cpuPercent(startMs: number, endMs: number, wallMs: number): number {
   return wallMs <= 0 ? 0 : ((endMs - startMs) / wallMs) * 100;
+}
+
+/** Resident set size of `pid` and every process below it (a relay's workers, a cluster baseline's). */
+export function treeRssBytes(pid: number): number {
+  let total = rssBytes(pid);
+  for (const task of readdirSync(`/proc/${pid}/task`)) {
+    const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').trim();
+    if (children !== '') for (const child of children.split(' ')) total += treeRssBytes(Number(child));
+  }
+  return total;
 }

@@ -16,6 +16,8 @@ export interface RelayLaunch {
   readonly stopTimeoutMs?: number;
   /** Also serve /metrics on an ephemeral port (`metricsUrl`), for byte counts. */
   readonly metrics?: boolean;
+  /** More relay options: --workers, or --store-url and --bus-url for scale-out. */
+  readonly relayArgs?: readonly string[];
 }
 
 export interface RunningRelayProcess extends ServerProcess {
@@ -37,6 +39,7 @@ export async function startRelayProcess(launch: RelayLaunch): Promise<RunningRel
     ...(launch.nodeFlags ?? []), RELAY_MAIN,
     '--port', '0', '--host', '127.0.0.1', '--data-dir', launch.dataDir, '--log-level', 'info',
     '--sqlite-synchronous', launch.synchronous, ...BENCH_RELAY_FLAGS, ...(launch.metrics === true ? ['--metrics-port', '0'] : []),
+    ...(launch.relayArgs ?? []),
   ], launch.stopTimeoutMs);
   try {
     const response = await fetch(`http://127.0.0.1:${server.port}/config.json`);

@@ -48,17 +48,22 @@ async function buildRoom(url: string, relayKey: Uint8Array, members: number): Pr
   };
 }
 
+/** Creates `shape` through the relay at `url` (any store: SQLite, or PostgreSQL behind several processes). */
+export async function buildRooms(url: string, relayKey: Uint8Array, shape: Shape): Promise<SottoRoomPlan[]> {
+  const plans: SottoRoomPlan[] = [];
+  for (let first = 0; first < shape.rooms; first += PARALLEL_ROOMS) {
+    const count = Math.min(PARALLEL_ROOMS, shape.rooms - first);
+    plans.push(...await Promise.all(Array.from({ length: count }, () => buildRoom(url, relayKey, shape.members))));
+  }
+  return plans;
+}
+
 /** Creates `shape` in a fresh relay at `dataDir` and returns the plan (also saved as rooms.json). */
 export async function buildSottoRooms(dataDir: string, shape: Shape): Promise<SottoRoomPlan[]> {
   mkdirSync(dataDir, { recursive: true });
   const relay = await startRelayProcess({ dataDir, synchronous: 'NORMAL' });
   try {
-    const url = `ws://127.0.0.1:${relay.port}/ws`;
-    const plans: SottoRoomPlan[] = [];
-    for (let first = 0; first < shape.rooms; first += PARALLEL_ROOMS) {
-      const count = Math.min(PARALLEL_ROOMS, shape.rooms - first);
-      plans.push(...await Promise.all(Array.from({ length: count }, () => buildRoom(url, relay.publicKey, shape.members))));
-    }
+    const plans = await buildRooms(`ws://127.0.0.1:${relay.port}/ws`, relay.publicKey, shape);
     writeFileSync(join(dataDir, 'rooms.json'), JSON.stringify(plans));
     return plans;
   } finally {

@@ -30,7 +30,10 @@ export interface Backends {
   close(): Promise<void>;
 }
 
-export async function openBackends(config: RelayConfig, given: { readonly store?: Store; readonly bus?: Bus }, log: Logger): Promise<Backends> {
+/** The per-address limits, which a relay worker process takes from its primary (relay/workers/). */
+export type SharedLimits = Pick<Backends, 'addressLockout' | 'connections' | 'roomCreations'>;
+
+export async function openBackends(config: RelayConfig, given: { readonly store?: Store; readonly bus?: Bus; readonly limits?: SharedLimits }, log: Logger): Promise<Backends> {
   const storeUrl = config.storeUrl;
   const store = given.store ?? (storeUrl === undefined
     ? await ThreadedStore.open({ path: join(config.dataDir, DATABASE_FILE), synchronous: config.sqliteSynchronous,
@@ -41,6 +44,7 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
     }));
   const lockoutMs = config.inviteLockoutSeconds * 1000;
   const local = new AddressLockout(config.inviteMaxFailures, lockoutMs);
+  const shared = given.limits;
   const redis = given.bus === undefined && config.busUrl !== undefined
     ? await openRedis(config.busUrl, { maxFailures: config.inviteMaxFailures, lockoutMs, fallback: local, log }, config)
     : undefined;
@@ -48,9 +52,9 @@ export async function openBackends(config: RelayConfig, given: { readonly store?
   return {
     store,
     bus,
-    addressLockout: redis?.addressLockout ?? local,
-    connections: redis?.connections ?? new ConnectionCounter(config.maxConnectionsPerIp),
-    roomCreations: redis?.roomCreations ?? new WindowCounter(config.roomsPerAddressPerHour, HOUR_MS),
+    addressLockout: shared?.addressLockout ?? redis?.addressLockout ?? local,
+    connections: shared?.connections ?? redis?.connections ?? new ConnectionCounter(config.maxConnectionsPerIp),
+    roomCreations: shared?.roomCreations ?? redis?.roomCreations ?? new WindowCounter(config.roomsPerAddressPerHour, HOUR_MS),
     async close() {
       redis?.connections.close();
       if (given.bus === undefined) await bus.close();

@@ -72,6 +72,8 @@ export interface RelayConfig {
   readonly storePoolSize: number;
   /** Redis URL for the bus between relay processes; absent: this process alone. */
   readonly busUrl: string | undefined;
+  /** Worker processes sharing the port and one SQLite store process (relay/workers/, ADR 0011); 1: one process. */
+  readonly workers: number;
   /** Client addresses appear in connection logs only when this is set. */
   readonly logIps: boolean;
   /** Messages older than this are pruned (0: kept until max-history-per-room pushes them out). */
@@ -247,6 +249,10 @@ const SCHEMA: Schema = {
     flag: 'bus-url', describe: 'redis://host:port to fan out between relay processes (needed with more than one); otherwise in-process',
     default: undefined, parse: serviceUrl('redis:', 'rediss:'),
   },
+  workers: {
+    flag: 'workers', describe: 'worker processes sharing the port and the SQLite store, each under its own open-file limit (1: one process)',
+    default: 1, parse: integer(1, 64),
+  },
   logIps: { flag: 'log-ips', describe: 'put client addresses in connection logs (personal data: off unless you need it)', default: false, parse: boolean, switch: true },
   maxHistoryAgeDays: { flag: 'max-history-age-days', describe: 'prune messages older than this many days; 0 keeps them', default: 0, parse: integer(0, 36_500) },
   joinRequestTtlDays: { flag: 'join-request-ttl-days', describe: 'drop join requests left unanswered this many days', default: 7, parse: integer(1, 365) },
@@ -288,6 +294,14 @@ function checkRelations(config: RelayConfig): RelayConfig {
   }
   if (config.requestTimeoutMs < config.headersTimeoutMs) {
     throw new ConfigError(`request-timeout-ms (${config.requestTimeoutMs}) must be at least headers-timeout-ms (${config.headersTimeoutMs})`);
+  }
+  // Workers share the primary's SQLite store and bus; on PostgreSQL + Redis, run relay processes instead (ADR 0011).
+  if (config.workers > 1 && (config.storeUrl !== undefined || config.busUrl !== undefined)) {
+    throw new ConfigError('workers share the embedded SQLite store: with store-url or bus-url, run several relay processes instead');
+  }
+  // One /metrics listener per process would have the workers fight over the port.
+  if (config.workers > 1 && config.metricsPort !== undefined) {
+    throw new ConfigError('metrics-port is not available with workers (each worker would count only its own connections)');
   }
   if (config.rateLimitBurst < config.rateLimitPerSecond) {
     throw new ConfigError(`rate-limit-burst (${config.rateLimitBurst}) must be at least rate-limit-per-second (${config.rateLimitPerSecond})`);

@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // The relay's command line: parse options, start, and shut down cleanly on SIGTERM/SIGINT; or run
 // one of the backup commands. The start log says where to open the app and which relay key a
-// client should pin, so the first run needs no digging.
+// client should pin, so the first run needs no digging. With --workers N this process is the
+// primary of N worker processes on the one port, and each worker runs this file too (relay/workers/).
+import cluster from 'node:cluster';
 import { existsSync } from 'node:fs';
 import { isIPv6 } from 'node:net';
 import { join } from 'node:path';
@@ -11,6 +13,8 @@ import { ConfigError, parseConfig, type RelayConfig } from './config.js';
 import { createLogger } from './log.js';
 import { ROOM_TOKEN_COMMAND, runRoomTokenCommand } from './room-token-command.js';
 import { startRelay } from './server.js';
+import { startRelayWorkers } from './workers/primary.js';
+import { runRelayWorker } from './workers/worker.js';
 
 function isBackupCommand(arg: string | undefined): arg is BackupCommand {
   return BACKUP_COMMANDS.some((command) => command === arg);
@@ -53,9 +57,13 @@ async function main(): Promise<void> {
   }
   const config = parsed.config;
   const log = createLogger(config.logLevel);
+  if (config.workers > 1 && cluster.isWorker) {
+    await runRelayWorker(config, log);
+    return;
+  }
   let relay;
   try {
-    relay = await startRelay(config, { log });
+    relay = config.workers > 1 ? await startRelayWorkers(config, log) : await startRelay(config, { log });
   } catch (error) {
     // Startup errors name a version, a path or an option, never a secret: show them to the operator.
     log.error('relay failed to start', { error: error instanceof Error ? error.message : String(error) });

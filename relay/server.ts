@@ -7,6 +7,7 @@ import { WebSocketServer } from 'ws';
 import { detectSuite } from '../protocol/crypto/select-suite.js';
 import { nodePrimitives } from '../protocol/platform/node-noise-primitives.js';
 import type { Bus } from './bus/bus.js';
+import type { SharedLimits } from './backends.js';
 import type { RelayConfig } from './config.js';
 import type { RelayContext } from './context.js';
 import { openBackends } from './backends.js';
@@ -32,6 +33,10 @@ import type { Store } from './store/store.js';
 export interface RelayDeps {
   readonly store?: Store;
   readonly bus?: Bus;
+  /** Per-address limits kept elsewhere (a worker's primary); the relay does not close them. */
+  readonly limits?: SharedLimits;
+  /** false: retention runs elsewhere (a worker's primary sweeps the store all workers share). */
+  readonly sweeps?: boolean;
   readonly log?: Logger;
   readonly now?: () => number;
 }
@@ -148,7 +153,7 @@ export async function startRelay(config: RelayConfig, deps: RelayDeps = {}): Pro
     for (const session of registry.all()) session.heartbeat();
   }, config.heartbeatMs);
   heartbeat.unref();
-  const stopSweeper = startSweeper(store, config, log, now);
+  const stopSweeper = deps.sweeps === false ? () => Promise.resolve() : startSweeper(store, config, log, now);
 
   let metricsListener: MetricsListener | undefined;
   try {

@@ -1,6 +1,6 @@
 // The Bus for a single relay process: publish calls every subscriber synchronously, so pushes keep
 // the order in which their transactions committed.
-import type { Bus, BusHandler, BusMessage } from './bus.js';
+import type { Bus, LinkPostHandler, BusHandler, BusMessage } from './bus.js';
 
 export class LocalBus implements Bus {
   readonly #handlers = new Set<BusHandler>();
@@ -24,9 +24,9 @@ export class LocalBus implements Bus {
   }
 
   // No other process: a link post is already in this process's only copy of its box.
-  publishLinkPost(): void {}
+  publishLinkPost(_box: Uint8Array, _data: Uint8Array): void {}
 
-  subscribeLinkPosts(): () => void {
+  subscribeLinkPosts(_handler: LinkPostHandler): () => void {
     return () => undefined;
   }
 

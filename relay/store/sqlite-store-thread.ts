@@ -4,7 +4,8 @@
 // sockets.
 import { parentPort, workerData } from 'node:worker_threads';
 import { SqliteStore, type SqliteStoreOptions } from './sqlite-store.js';
-import { errorToWire, valueToWire, type StoreCall, type StoreReady, type StoreReply } from './store-thread-wire.js';
+import { answerStoreCall } from './answer-store-call.js';
+import { errorToWire, type StoreCall, type StoreReady } from './store-thread-wire.js';
 
 const port = parentPort!;
 let store: SqliteStore;
@@ -17,19 +18,8 @@ try {
   port.close();
 }
 
-async function answer(call: StoreCall): Promise<StoreReply> {
-  try {
-    const method = store[call.method] as (...args: unknown[]) => Promise<unknown>;
-    // The `stored` reply goes out the moment the commit is written, while this thread syncs it.
-    const stored = call.wantsStored === true ? [(value: unknown) => port.postMessage({ id: call.id, stored: valueToWire(value) } satisfies StoreReply)] : [];
-    return { id: call.id, ok: true, value: valueToWire(await method.apply(store, [...call.args, ...stored])) };
-  } catch (error) {
-    return { id: call.id, ok: false, error: errorToWire(error) };
-  }
-}
-
 port.on('message', (call: StoreCall) => {
-  void answer(call).then((reply) => {
+  void answerStoreCall(store, call, (reply) => port.postMessage(reply)).then((reply) => {
     port.postMessage(reply);
     if (call.method === 'close') port.close();
   });

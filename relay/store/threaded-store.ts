@@ -15,6 +15,19 @@ import type {
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
 
 /**
+ * Where calls go and answers come from: the store's thread (a Worker), or a relay worker process's
+ * link to the primary that holds the store (relay/workers/worker-backends.ts). 'exit' means no
+ * answer will come any more.
+ */
+export interface StoreChannel {
+  postMessage(call: StoreCall): void;
+  on(event: 'message', listener: (reply: StoreReply) => void): unknown;
+  on(event: 'error', listener: (error: Error) => void): unknown;
+  on(event: 'exit', listener: (code: number) => void): unknown;
+  once(event: 'exit', listener: (code: number) => void): unknown;
+}
+
+/**
  * The calls that only read. A read's answer shows the room as it was; a send's early notice (its
  * push) must not overtake the answer of a read asked before it, or a client would be pushed seq 31
  * and then told by its sync that the room ends at 30.
@@ -32,7 +45,7 @@ interface Pending {
 }
 
 export class ThreadedStore implements Store {
-  readonly #worker: Worker;
+  readonly #worker: StoreChannel;
   readonly #pending = new Map<number, Pending>();
   /** Reads not yet answered, by call id, oldest first. */
   readonly #reads = new Set<number>();
@@ -42,7 +55,7 @@ export class ThreadedStore implements Store {
   /** Set once the thread is gone or closing: what every later call fails with. */
   #failure: Error | undefined;
 
-  private constructor(worker: Worker) {
+  private constructor(worker: StoreChannel) {
     this.#worker = worker;
     worker.on('message', (reply: StoreReply) => this.#settle(reply));
     worker.on('error', (error) => this.#fail(error));
@@ -66,6 +79,11 @@ export class ThreadedStore implements Store {
       throw errorFromWire(ready.error);
     }
     return new ThreadedStore(worker);
+  }
+
+  /** The same calls, answers and early notices over another channel to an open store. */
+  static over(channel: StoreChannel): ThreadedStore {
+    return new ThreadedStore(channel);
   }
 
   #call<T>(method: StoreMethod | 'close', args: readonly unknown[], stored?: (value: T) => void): Promise<T> {

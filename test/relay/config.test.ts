@@ -30,6 +30,8 @@ test('defaults', () => {
   assert.is(c.maxInviteLifetimeDays, 30);
   assert.is(c.sqliteSynchronous, 'FULL');
   assert.is(c.logLevel, 'info');
+  // One process, as before workers existed (ADR 0011).
+  assert.is(c.workers, 1);
   // The quotas (docs/operations.md "Quotas"): on by default, sized for a relay open to the internet.
   assert.equal(
     [c.roomsPerAddressPerHour, c.requireRoomToken, c.maxRoomBytes, c.maxMessageRecordBytes, c.maxRoomsPerSession, c.syncBytesPerSecond, c.syncBurstBytes],
@@ -68,6 +70,11 @@ test('bad values are refused with a message naming the option', () => {
     [['--port'], {}, '--port'],
     [['stray'], {}, 'stray'],
     [['--metrics-host', 'localhost'], {}, '--metrics-host'],
+    [['--workers', '0'], {}, '--workers'],
+    // Workers share the SQLite store and one port; PostgreSQL + Redis scale out by relay processes.
+    [['--workers', '3', '--store-url', 'postgres://db/sotto'], {}, 'workers'],
+    [['--workers', '3', '--bus-url', 'redis://cache:6379'], {}, 'workers'],
+    [['--workers', '3', '--metrics-port', '9100'], {}, 'metrics-port'],
   ];
   for (const [argv, env, mention] of cases) {
     assert.throws(() => parseConfig(argv, env), (e: Error) => e instanceof ConfigError && e.message.includes(mention), argv.join(' '));
