@@ -138,7 +138,7 @@ export function messageArticle(m: MessageView, connection: ConnectionState, acti
       : m.attachment !== undefined ? actions.attachment(m) : h('p', { class: 'text' }, ...linkified(m.text)),
     editedMark(m),
     m.sharedBy === undefined ? undefined
-      : h('p', { class: 'shared-note', title: 'Sent before you joined. This copy comes from the member who added you, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),
+      : h('p', { class: 'shared-note', title: 'Sent before you joined, or before this device was linked. This copy was passed on by the member (or your device) named here, not signed by its sender.' }, `Earlier message, shared by ${m.sharedBy}`),
     m.warning === undefined ? undefined : h('p', { class: 'message-warning' }, '⚠ ', m.warning),
     reactionRow(m, actions.react),
     bar,
