@@ -4,33 +4,24 @@
 // here was UNKNOWN_TYPE.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import type { RelayFrame } from '../../protocol/wire/frames.js';
-import { resolveConfig } from '../../relay/config.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
-import { REPO_ROOT } from '../helpers/paths.js';
-import { RawClient } from '../helpers/raw-client.js';
+import type { RawClient } from '../helpers/raw-client.js';
+import { InProcessRelay } from './in-process-relay.js';
 import { admit, createRoom, expectOk, identity, outcome, type Identity, type RoomModel } from './fixtures.js';
 
 /** Small limits, so the size rules show with small chunks. */
 const MAX_ATTACHMENT = 1000;
 const MAX_ROOM = 2500;
 
-let dir: string;
-let relay: RunningRelay;
-const clients: RawClient[] = [];
+let served: InProcessRelay;
 let owner: Identity;
 let ownerClient: RawClient;
 let memberClient: RawClient;
 let room: RoomModel;
 
-async function connect(): Promise<RawClient> {
-  const client = await RawClient.connect(`ws://127.0.0.1:${relay.port}/ws`, relay.publicKey);
-  clients.push(client);
-  return client;
+function connect(): Promise<RawClient> {
+  return served.connect();
 }
 
 function put(client: RawClient, attachmentId: Uint8Array, index: number, last: boolean, chunk: Uint8Array, roomId = room.roomId): Promise<RelayFrame> {
@@ -42,11 +33,7 @@ function get(client: RawClient, attachmentId: Uint8Array, index: number, roomId 
 }
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-relay-attachments-'));
-  relay = await startRelay(resolveConfig({
-    port: 0, host: '127.0.0.1', dataDir: dir, staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent',
-    maxAttachmentBytes: MAX_ATTACHMENT - 16, maxRoomAttachmentBytes: MAX_ROOM,
-  }));
+  served = await InProcessRelay.start('relay-attachments', { maxAttachmentBytes: MAX_ATTACHMENT - 16, maxRoomAttachmentBytes: MAX_ROOM });
   owner = await identity();
   ownerClient = await connect();
   room = await createRoom(ownerClient, owner);
@@ -55,9 +42,7 @@ test.before(async () => {
 });
 
 test.after(async () => {
-  for (const client of clients) client.ws.terminate();
-  await relay.close();
-  rmSync(dir, { recursive: true, force: true });
+  await served.close();
 });
 
 test('V-135: only a member of the room stores or reads its attachments', async () => {

@@ -3,43 +3,28 @@
 // with and without one (V-49).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
 import { buildCheckpoint } from '../../protocol/membership/checkpoint.js';
 import { decodeCheckpoint } from '../../protocol/wire/checkpoint.js';
-import { resolveConfig } from '../../relay/config.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
-import { REPO_ROOT } from '../helpers/paths.js';
-import { RawClient } from '../helpers/raw-client.js';
+import type { RawClient } from '../helpers/raw-client.js';
+import { InProcessRelay } from './in-process-relay.js';
 import { admit, createRoom, expectOk, identity, outcome, signingKey, type Identity, type RoomModel } from './fixtures.js';
 
 /** Small, so a log of a hundred events is over it. */
 const FRAME_LIMIT = 16 * 1024;
 
-let dir: string;
-let relay: RunningRelay;
-const clients: RawClient[] = [];
+let served: InProcessRelay;
 
-async function connect(): Promise<RawClient> {
-  const client = await RawClient.connect(`ws://127.0.0.1:${relay.port}/ws`, relay.publicKey);
-  clients.push(client);
-  return client;
+function connect(): Promise<RawClient> {
+  return served.connect();
 }
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-relay-checkpoint-'));
-  relay = await startRelay(resolveConfig({
-    port: 0, host: '127.0.0.1', dataDir: dir, staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent', maxFrameBytes: FRAME_LIMIT,
-    roomsPerAddressPerHour: 1_000_000,
-  }));
+  served = await InProcessRelay.start('relay-checkpoint', { maxFrameBytes: FRAME_LIMIT, roomsPerAddressPerHour: 1_000_000 });
 });
 
 test.after(async () => {
-  for (const client of clients) client.ws.terminate();
-  await relay.close();
-  rmSync(dir, { recursive: true, force: true });
+  await served.close();
 });
 
 /** A room with an admin, both bound on their own sockets. */

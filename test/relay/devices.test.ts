@@ -4,38 +4,24 @@
 // before the relay knew the kind: there the device event was BAD_VALUE and a remove took one key.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { eventHash } from '../../protocol/membership/roster.js';
 import type { RelayFrame } from '../../protocol/wire/frames.js';
-import { resolveConfig } from '../../relay/config.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
-import { REPO_ROOT } from '../helpers/paths.js';
-import { RawClient } from '../helpers/raw-client.js';
+import type { RawClient } from '../helpers/raw-client.js';
+import { InProcessRelay } from './in-process-relay.js';
 import { admit, authFrame, createRoom, expectOk, identity, outcome, type Identity, type RoomModel } from './fixtures.js';
 
-let dir: string;
-let relay: RunningRelay;
-const clients: RawClient[] = [];
+let served: InProcessRelay;
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-relay-devices-'));
-  relay = await startRelay(resolveConfig({
-    port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent',
-  }));
+  served = await InProcessRelay.start('relay-devices');
 });
 
 test.after(async () => {
-  for (const client of clients) client.ws.terminate();
-  await relay.close();
-  rmSync(dir, { recursive: true, force: true });
+  await served.close();
 });
 
-async function connect(): Promise<RawClient> {
-  const client = await RawClient.connect(`ws://127.0.0.1:${relay.port}/ws`, relay.publicKey);
-  clients.push(client);
-  return client;
+function connect(): Promise<RawClient> {
+  return served.connect();
 }
 
 interface Linked {

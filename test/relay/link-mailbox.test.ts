@@ -4,43 +4,28 @@
 // key. Written before the frames existed (the relay answered UNKNOWN_TYPE).
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { toHex } from '../../protocol/bytes.js';
 import { nobleSuite } from '../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../protocol/crypto/random.js';
 import { ExistingDeviceLink, NewDeviceLink, type LinkPost } from '../../protocol/client/device-link.js';
 import { encodeClientFrame, type RelayFrame } from '../../protocol/wire/frames.js';
 import { parseDeviceLink } from '../../protocol/wire/device-link.js';
-import { resolveConfig } from '../../relay/config.js';
-import { startRelay, type RunningRelay } from '../../relay/server.js';
-import { REPO_ROOT } from '../helpers/paths.js';
-import { RawClient } from '../helpers/raw-client.js';
+import type { RawClient } from '../helpers/raw-client.js';
+import { InProcessRelay } from './in-process-relay.js';
 import { expectOk, outcome } from './fixtures.js';
 
-let dir: string;
-let relay: RunningRelay;
-const clients: RawClient[] = [];
+let served: InProcessRelay;
 
 test.before(async () => {
-  dir = mkdtempSync(join(tmpdir(), 'sotto-link-mailbox-'));
-  relay = await startRelay(resolveConfig({
-    port: 0, host: '127.0.0.1', dataDir: mkdtempSync(join(dir, 'relay-')), staticDir: join(REPO_ROOT, 'static'), logLevel: 'silent',
-    maxLinkBoxesPerSession: 2, linkBoxMaxPosts: 10,
-  }));
+  served = await InProcessRelay.start('link-mailbox', { maxLinkBoxesPerSession: 2, linkBoxMaxPosts: 10 });
 });
 
 test.after(async () => {
-  for (const client of clients) client.ws.terminate();
-  await relay.close();
-  rmSync(dir, { recursive: true, force: true });
+  await served.close();
 });
 
-async function connect(): Promise<RawClient> {
-  const client = await RawClient.connect(`ws://127.0.0.1:${relay.port}/ws`, relay.publicKey);
-  clients.push(client);
-  return client;
+function connect(): Promise<RawClient> {
+  return served.connect();
 }
 
 async function post(client: RawClient, p: LinkPost): Promise<void> {
