@@ -175,4 +175,43 @@ test('V-154: a relay cannot forge a tombstone, nor pass a withheld message off a
   assert.is(carol!.client.messages(roomId).find((m) => m.seq === held.seq)?.text, 'held by carol', 'the message Carol holds stays');
 });
 
+// Before V-197 the tombstone was applied at once, ahead of Alice's earlier message that waited for
+// the log the relay held back: her counters moved past that message, which then read as a stale
+// counter and was shown marked SENDER_CONFLICT, for nothing she did (this test failed at "no mark").
+test('V-197: a tombstone served while an earlier message of its sender waits for the log waits behind it: no SENDER_CONFLICT, the deleted message shown deleted', async () => {
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
+  await alice!.client.send(roomId, 'seen by all');
+  await until(() => carol!.texts(roomId).includes('seen by all'), 'carol reads alice');
+  // Carol hears nothing of the room for a while; when she catches up, the relay holds back the log
+  // for her first complete sync, so Alice's next message, which names the longer log, waits.
+  let away = true;
+  let hideLog = true;
+  carol!.tap.script = script({ toClient: (f) => {
+    if (away && (f.type === 'deliver' || f.type === 'event' || f.type === 'rotation')) return [];
+    if (hideLog && f.type === 'event') return [];
+    if (!away && f.type === 'syncDone' && !f.more) hideLog = false;
+    return [f];
+  } });
+  await alice!.client.setRole(roomId, bob!.client.identity(roomId), 'admin');
+  await alice!.client.send(roomId, 'names the longer log');
+  await alice!.client.send(roomId, 'to be deleted');
+  const target = alice!.client.messages(roomId).find((m) => m.text === 'to be deleted')!;
+  await alice!.client.deleteMessage(roomId, target.ref!);
+  const drop = (): Extract<ClientFrame, { type: 'drop' }> | undefined =>
+    alice!.tap.fromClient.find((f): f is Extract<ClientFrame, { type: 'drop' }> => f.type === 'drop');
+  await until(() => alice!.tap.fromRelay.some((f) => f.type === 'ok' && f.rid === drop()?.rid), 'the relay takes the drop');
+  away = false;
+  carol!.tap.drop();
+  await until(() => carol!.texts(roomId).includes('names the longer log'), 'carol takes the waiting message once the log is there');
+  await until(() => carol!.client.messages(roomId).some((m) => m.seq === target.seq && m.deleted), 'carol shows the deleted message at its seq');
+  assert.ok(carol!.tap.fromRelay.some((f) => f.type === 'dropped' && f.tombstone.seq === target.seq), 'it came as the tombstone');
+  const waited = carol!.client.messages(roomId).find((m) => m.text === 'names the longer log')!;
+  assert.equal(waited.warnings, [], 'no mark: Alice’s stream is whole');
+  assert.equal(carol!.warnings('SENDER_CONFLICT'), []);
+  assert.not.ok(carol!.texts(roomId).includes('to be deleted'));
+  await alice!.client.send(roomId, 'after it all');
+  await until(() => carol!.texts(roomId).includes('after it all'), 'carol reads on');
+  assert.equal(carol!.client.messages(roomId).find((m) => m.text === 'after it all')!.warnings, [], 'no GAP, no conflict after the tombstone');
+});
+
 test.run();
