@@ -40,12 +40,12 @@ interface OpenHole {
 
 export class Receiving {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>;
+  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'drops' | 'keys' | 'restore'>;
   readonly #waiting: Waiting;
   readonly #holes = new Map<string, OpenHole[]>();
   readonly #limits: RatchetLimits;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'drops' | 'keys' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#waiting = new Waiting(ctx.options.maxWaitingMessages ?? DEFAULT_MAX_WAITING);
@@ -286,7 +286,7 @@ export class Receiving {
         const dropped = content.type === 'delete' && view.mine ? room.messages.find((m) => m.counter !== undefined && refKey(m.sender, m.counter) === view.about?.target) : undefined;
         insertMessage(room, view);
         if (content.type === 'delete') applyDelete(room, view);
-        if (dropped !== undefined) this.#ctx.background(this.#parts.outbox.dropDeleted(room, dropped), room);
+        if (dropped !== undefined) this.#ctx.background(this.#parts.drops.add(room, dropped), room);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;
       }

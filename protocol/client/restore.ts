@@ -52,6 +52,9 @@ export class Restore {
     const journal = room.journal;
     if (journal.restoredSeq === restoredSeq) return;
     journal.restoredSeq = restoredSeq;
+    // The backup may predate our drops: each is asked again once what it lost is handed back
+    // (a record we dropped goes back only to be dropped again; a repeated drop is answered ok).
+    for (const drop of journal.drops.values()) drop.done = false;
     if (room.lastSeen > restoredSeq || room.syncSeq > restoredSeq) {
       for (const [seq, hash] of room.seen) {
         if (seq <= restoredSeq) continue;

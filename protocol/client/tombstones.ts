@@ -12,6 +12,8 @@ import type { Suite } from '../crypto/suite.js';
 import { SIZE } from '../wire/types.js';
 import { decodeTombstone, encodeTombstoneSigned, type Tombstone } from '../wire/tombstone.js';
 import { messageHash } from './message-crypto.js';
+import type { MessageRecord } from '../wire/message.js';
+import type { PendingDrop } from './journal.js';
 import { countMessage, everMember, isOwnKey, seenAnywhere, type DeliveredMessage, type RoomState } from './room-state.js';
 import { retireChain, takeMessageKey, type RatchetLimits } from './sender-ratchet.js';
 import { insertMessage, newMessageView } from './views.js';
@@ -23,21 +25,30 @@ export interface Drop {
   readonly attachmentId: Uint8Array;
 }
 
+/** Our kept record with `counter` and the seq the relay gave it, if the journal still keeps it. */
+export function ownRecord(room: RoomState, counter: number): { readonly seq: number; readonly record: MessageRecord } | undefined {
+  for (const [seq, record] of room.journal.own) if (record.counter === counter) return { seq, record };
+  return undefined;
+}
+
 /**
- * Our tombstone for our delivered message `view`, signed with our current key; undefined when the
- * journal no longer keeps its record (older than our last keepOwnRecords) or an earlier key of ours
- * sent it (the relay takes a drop only from the key that sent the message): its ciphertext then stays
- * until the relay's retention prunes it, as before drops existed. Opens for no one either way.
+ * Our tombstone for our message `counter`, deleted (`drop`: its content time and attachment), signed
+ * with our current key, at the seq the relay holds it at now (a restored relay may have moved it).
+ * Undefined when the journal no longer keeps its record (older than our last keepOwnRecords) or an
+ * earlier key of ours sent it (the relay takes a drop only from the key that sent the message): its
+ * ciphertext then stays until the relay's retention prunes it, as before drops existed. Opens for
+ * no one either way.
  */
-export async function ownDrop(room: RoomState, view: DeliveredMessage): Promise<Drop | undefined> {
-  const record = room.journal.own.get(view.seq);
-  if (record === undefined || !bytesEqual(record.sender, room.me.sign.publicKey)) return undefined;
+export async function ownDrop(room: RoomState, counter: number, drop: Pick<PendingDrop, 'time' | 'attachmentId'>): Promise<Drop | undefined> {
+  const kept = ownRecord(room, counter);
+  if (kept === undefined || !bytesEqual(kept.record.sender, room.me.sign.publicKey)) return undefined;
+  const { seq, record } = kept;
   const signed = encodeTombstoneSigned({
-    roomId: room.roomId, seq: view.seq, epoch: record.epoch, sender: record.sender, counter: record.counter, index: record.index,
-    prevHash: record.prevHash, hash: messageHash(record.bytes), time: view.time,
+    roomId: room.roomId, seq, epoch: record.epoch, sender: record.sender, counter: record.counter, index: record.index,
+    prevHash: record.prevHash, hash: messageHash(record.bytes), time: drop.time,
   });
   const tombstone = decodeTombstone(await signRecord(room.me.sign, 'sigTombstone', signed));
-  return { tombstone, attachmentId: view.attachment === undefined ? new Uint8Array(SIZE.attachmentId) : fromHex(view.attachment.id) };
+  return { tombstone, attachmentId: drop.attachmentId === undefined ? new Uint8Array(SIZE.attachmentId) : fromHex(drop.attachmentId) };
 }
 
 export type TombstoneVerdict =
