@@ -10,7 +10,7 @@ import { Backoff, pause } from './backoff.js';
 import { DEFAULT_SEND_GIVE_UP_MS } from './outbox.js';
 import { expectOk } from './relay-channel.js';
 import type { DeliveredMessage, RoomState } from './room-state.js';
-import { ownDrop, ownRecord } from './tombstones.js';
+import { droppableRecords, ownDrop } from './tombstones.js';
 
 /** Refusals that say only that this connection cannot take it now: the next one asks again. */
 const NEXT_CONNECTION: ReadonlySet<string> = new Set(['CLOSED', 'TIMEOUT', 'NOT_AUTHENTICATED', 'UNAVAILABLE']);
@@ -33,7 +33,10 @@ export class Drops {
   /** The relay acknowledged our delete of `target`: its drop is saved, then asked for. */
   async add(room: RoomState, target: DeliveredMessage): Promise<void> {
     const counter = target.counter;
-    if (counter === undefined || room.journal.drops.has(counter) || ownRecord(room, counter) === undefined) return;
+    // A record no longer kept (older than our last keepOwnRecords), or sent under a key we since
+    // replaced: the relay takes a drop from no one now. Its ciphertext stays until retention, as
+    // before drops existed, and opens for no one who read it (each wiped its key, V-79).
+    if (counter === undefined || room.journal.drops.has(counter) || !droppableRecords(room).has(counter)) return;
     room.journal.drops.set(counter, { time: target.time, attachmentId: target.attachment?.id, done: false });
     await this.#ctx.save();
     await this.flush(room);
@@ -64,17 +67,18 @@ export class Drops {
   async #ask(room: RoomState): Promise<void> {
     const drops = room.journal.drops;
     const backoff = new Backoff({ firstMs: 250, maxMs: 30_000, giveUpMs: this.#ctx.options.sendGiveUpMs ?? DEFAULT_SEND_GIVE_UP_MS });
+    const kept = droppableRecords(room);
     for (const counter of [...drops.keys()].sort((a, b) => a - b)) {
       const pending = drops.get(counter)!;
-      // Its record no longer kept (past keepOwnRecords), or sent under a key we since replaced: the
-      // relay takes a drop from no one now; its ciphertext stays until retention, and opens for no one.
-      const drop = await ownDrop(room, counter, pending);
-      if (drop === undefined) {
+      const own = kept.get(counter);
+      // Its record aged out of the journal (or our key was replaced since): nothing to ask, nor to ask again after a restore.
+      if (own === undefined) {
         drops.delete(counter);
         this.#ctx.saveSoon(room);
         continue;
       }
       if (pending.done) continue;
+      const drop = await ownDrop(room, own, pending);
       for (;;) {
         const conn = this.#parts.channel.conn;
         if (conn === undefined) return;
@@ -93,7 +97,7 @@ export class Drops {
           }
           drops.delete(counter);
           this.#ctx.saveSoon(room);
-          this.#ctx.warn(room, name, `the relay refused to drop your deleted message ${counter}, so its ciphertext stays there until the room’s retention removes it (it opens for no one who had not read it): ${errorDetail(error)}`);
+          this.#ctx.warn(room, name, `the relay refused to drop your deleted message ${counter}, so its ciphertext stays there until the room’s retention removes it (no member who read it can open it again): ${errorDetail(error)}`);
           break;
         }
       }

@@ -25,24 +25,27 @@ export interface Drop {
   readonly attachmentId: Uint8Array;
 }
 
-/** Our kept record with `counter` and the seq the relay gave it, if the journal still keeps it. */
-export function ownRecord(room: RoomState, counter: number): { readonly seq: number; readonly record: MessageRecord } | undefined {
-  for (const [seq, record] of room.journal.own) if (record.counter === counter) return { seq, record };
-  return undefined;
+/** One of our records the journal keeps, at the seq the relay holds it at now. */
+export interface OwnRecord {
+  readonly seq: number;
+  readonly record: MessageRecord;
 }
 
 /**
- * Our tombstone for our message `counter`, deleted (`drop`: its content time and attachment), signed
- * with our current key, at the seq the relay holds it at now (a restored relay may have moved it).
- * Undefined when the journal no longer keeps its record (older than our last keepOwnRecords) or an
- * earlier key of ours sent it (the relay takes a drop only from the key that sent the message): its
- * ciphertext then stays until the relay's retention prunes it, as before drops existed. Opens for
- * no one either way.
+ * Our kept records by counter, those sent under our current key only: the relay takes a drop only
+ * from the key that sent the message.
  */
-export async function ownDrop(room: RoomState, counter: number, drop: Pick<PendingDrop, 'time' | 'attachmentId'>): Promise<Drop | undefined> {
-  const kept = ownRecord(room, counter);
-  if (kept === undefined || !bytesEqual(kept.record.sender, room.me.sign.publicKey)) return undefined;
-  const { seq, record } = kept;
+export function droppableRecords(room: RoomState): Map<number, OwnRecord> {
+  const kept = new Map<number, OwnRecord>();
+  for (const [seq, record] of room.journal.own) if (bytesEqual(record.sender, room.me.sign.publicKey)) kept.set(record.counter, { seq, record });
+  return kept;
+}
+
+/**
+ * Our tombstone for our kept record, deleted (`drop`: its content time and attachment), signed with
+ * our current key, at the seq the relay holds it at now (a restored relay may have moved it).
+ */
+export async function ownDrop(room: RoomState, { seq, record }: OwnRecord, drop: Pick<PendingDrop, 'time' | 'attachmentId'>): Promise<Drop> {
   const signed = encodeTombstoneSigned({
     roomId: room.roomId, seq, epoch: record.epoch, sender: record.sender, counter: record.counter, index: record.index,
     prevHash: record.prevHash, hash: messageHash(record.bytes), time: drop.time,
