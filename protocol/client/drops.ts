@@ -9,8 +9,9 @@ import { errorDetail, errorName, type ClientContext, type ClientParts } from './
 import { Backoff, pause } from './backoff.js';
 import { DEFAULT_SEND_GIVE_UP_MS } from './outbox.js';
 import { expectOk } from './relay-channel.js';
+import type { PendingDrop } from './journal.js';
 import type { DeliveredMessage, RoomState } from './room-state.js';
-import { droppableRecords, ownDrop } from './tombstones.js';
+import { droppableRecords, ownDrop, type OwnRecord } from './tombstones.js';
 
 /** Refusals that say only that this connection cannot take it now: the next one asks again. */
 const NEXT_CONNECTION: ReadonlySet<string> = new Set(['CLOSED', 'TIMEOUT', 'NOT_AUTHENTICATED', 'UNAVAILABLE']);
@@ -64,9 +65,20 @@ export class Drops {
     for (const wake of this.#pauses) wake();
   }
 
+  /**
+   * A record of ours a restored relay lost, just handed back (restore.ts): if we had dropped it, it
+   * is dropped again at once, before anything else goes, so its ciphertext is back for a moment only.
+   */
+  async handedBack(room: RoomState, counter: number): Promise<void> {
+    const pending = room.journal.drops.get(counter);
+    const own = droppableRecords(room).get(counter);
+    if (pending === undefined || pending.done || own === undefined) return;
+    await this.#askOne(room, counter, pending, own, this.#backoff());
+  }
+
   async #ask(room: RoomState): Promise<void> {
     const drops = room.journal.drops;
-    const backoff = new Backoff({ firstMs: 250, maxMs: 30_000, giveUpMs: this.#ctx.options.sendGiveUpMs ?? DEFAULT_SEND_GIVE_UP_MS });
+    const backoff = this.#backoff();
     const kept = droppableRecords(room);
     for (const counter of [...drops.keys()].sort((a, b) => a - b)) {
       const pending = drops.get(counter)!;
@@ -77,31 +89,39 @@ export class Drops {
         this.#ctx.saveSoon(room);
         continue;
       }
-      if (pending.done) continue;
-      const drop = await ownDrop(room, own, pending);
-      for (;;) {
-        const conn = this.#parts.channel.conn;
-        if (conn === undefined) return;
-        try {
-          expectOk(await this.#parts.channel.requestOn(conn, (rid) => ({ type: 'drop', rid, ...drop })));
-          pending.done = true;
-          backoff.reset();
-          this.#ctx.saveSoon(room);
-          break;
-        } catch (error) {
-          const name = errorName(error);
-          if (NEXT_CONNECTION.has(name)) return;
-          if (AGAIN_SOON.has(name)) {
-            if (!(await this.#pause(backoff))) return;
-            continue;
-          }
-          drops.delete(counter);
-          this.#ctx.saveSoon(room);
-          this.#ctx.warn(room, name, `the relay refused to drop your deleted message ${counter}, so its ciphertext stays there until the room’s retention removes it (no member who read it can open it again): ${errorDetail(error)}`);
-          break;
+      if (!pending.done && !(await this.#askOne(room, counter, pending, own, backoff))) return;
+    }
+  }
+
+  /** Asks one drop until the relay takes or refuses it; false when it must wait for the next connection. */
+  async #askOne(room: RoomState, counter: number, pending: PendingDrop, own: OwnRecord, backoff: Backoff): Promise<boolean> {
+    const drop = await ownDrop(room, own, pending);
+    for (;;) {
+      const conn = this.#parts.channel.conn;
+      if (conn === undefined) return false;
+      try {
+        expectOk(await this.#parts.channel.requestOn(conn, (rid) => ({ type: 'drop', rid, ...drop })));
+        pending.done = true;
+        backoff.reset();
+        this.#ctx.saveSoon(room);
+        return true;
+      } catch (error) {
+        const name = errorName(error);
+        if (NEXT_CONNECTION.has(name)) return false;
+        if (AGAIN_SOON.has(name)) {
+          if (!(await this.#pause(backoff))) return false;
+          continue;
         }
+        room.journal.drops.delete(counter);
+        this.#ctx.saveSoon(room);
+        this.#ctx.warn(room, name, `the relay refused to drop your deleted message ${counter}, so its ciphertext stays there until the room’s retention removes it (no member who read it can open it again): ${errorDetail(error)}`);
+        return true;
       }
     }
+  }
+
+  #backoff(): Backoff {
+    return new Backoff({ firstMs: 250, maxMs: 30_000, giveUpMs: this.#ctx.options.sendGiveUpMs ?? DEFAULT_SEND_GIVE_UP_MS });
   }
 
   /** Waits before asking again; false once the time bound is spent (the next connection asks again). */
