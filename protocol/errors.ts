@@ -75,6 +75,8 @@ export const ERRORS = {
   BAD_LINK: { code: 716, message: 'device link message failed authentication' },
   // The person stopped a device link on one of the two devices; the other learns it over the link.
   LINK_CANCELLED: { code: 721, message: 'the device link was cancelled on one of the two devices' },
+  // One link at a time on a device, either end: a second start would cut the first off unsaid.
+  LINK_OPEN: { code: 722, message: 'a device link is already going on this device' },
   // 8xx — limits
   RATE_LIMITED: { code: 800, message: 'too many requests; slow down' },
   TOO_MANY_CONNECTIONS: { code: 801, message: 'too many connections from this address' },

@@ -18,6 +18,7 @@ import type { Joiner } from './joiner.js';
 import type { KeySchedule } from './key-schedule.js';
 import type { KeyUpdates } from './key-update.js';
 import type { Membership } from './membership.js';
+import type { Drops } from './drops.js';
 import type { Outbox } from './outbox.js';
 import { MessageStore } from './message-store.js';
 import { SaveQueue } from './persistence.js';
@@ -57,6 +58,7 @@ export interface ClientParts {
   readonly receiving: Receiving;
   readonly sync: Sync;
   readonly outbox: Outbox;
+  readonly drops: Drops;
   readonly keys: KeySchedule;
   readonly updates: KeyUpdates;
   readonly membership: Membership;

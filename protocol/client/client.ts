@@ -29,6 +29,7 @@ import { KeySchedule } from './key-schedule.js';
 import { KeyUpdates } from './key-update.js';
 import { generateMemberKeys } from './member-keys.js';
 import { Membership } from './membership.js';
+import { Drops } from './drops.js';
 import { Outbox } from './outbox.js';
 import { downloadAttachment, uploadAttachment, type AttachmentFile, type TransferOptions } from './attachments.js';
 import { attachmentRefOf, type AttachmentView } from './attachment-view.js';
@@ -116,6 +117,7 @@ export class SottoClient {
       get receiving() { return receiving; },
       get sync() { return sync; },
       get outbox() { return outbox; },
+      get drops() { return drops; },
       get keys() { return keys; },
       get updates() { return updates; },
       get membership() { return membership; },
@@ -130,6 +132,7 @@ export class SottoClient {
     const receiving = new Receiving(ctx, parts);
     const sync = new Sync(ctx, parts);
     const outbox = new Outbox(ctx, parts);
+    const drops = new Drops(ctx, parts);
     const keys = new KeySchedule(ctx, parts);
     const updates = new KeyUpdates(ctx, parts);
     const membership = new Membership(ctx, parts);
@@ -443,6 +446,7 @@ export class SottoClient {
     clearInterval(this.#ageTimer);
     await this.#connector.stop();
     this.#parts.outbox.wake();
+    this.#parts.drops.wake();
     await this.#parts.inbound.drained();
     await this.#ctx.save().catch(() => undefined);
   }

@@ -46,6 +46,8 @@ export class DeviceLinker {
   /** Posts are handled one at a time, in arrival order. */
   #queue: Promise<void> = Promise.resolve();
   #completing = false;
+  /** A start is under way (its first await not yet past): a second start in the same tick is refused too. */
+  #starting = false;
 
   constructor(ctx: ClientContext, parts: LinkerParts) {
     this.#ctx = ctx;
@@ -59,10 +61,12 @@ export class DeviceLinker {
 
   /** Starts a link on this (new) device: the payload for `#/link/<payload>` and its QR code. */
   async startAsNew(displayName: string): Promise<string> {
-    const link = await NewDeviceLink.start(this.#ctx.suite);
-    this.#fresh = { link, displayName, keys: new Map() };
-    await this.#listen(link.box);
-    return link.payload;
+    return this.#start(async () => {
+      const link = await NewDeviceLink.start(this.#ctx.suite);
+      this.#fresh = { link, displayName, keys: new Map() };
+      await this.#listen(link.box);
+      return link.payload;
+    });
   }
 
   /** Our person confirmed the code: fresh keys for each offered room we take (all by default). */
@@ -85,15 +89,17 @@ export class DeviceLinker {
 
   /** Answers a link shown on a new device, offering `roomIds`; returns the code to compare. */
   async startAsExisting(linkText: string, roomIds: readonly string[]): Promise<string> {
-    const rooms = roomIds.map((id) => this.#ctx.memberRoom(id));
-    if (rooms.length === 0) throw new SottoError('BAD_VALUE', 'choose at least one room');
-    const personName = rooms[0]!.displayName;
-    const { link, offer } = await ExistingDeviceLink.start(this.#ctx.suite, linkText, personName, rooms.map((r) => ({ roomId: r.roomId, name: r.name })));
-    this.#existing = link;
-    this.#existingRooms = rooms;
-    await this.#listen(link.replyBox);
-    await this.#post(offer);
-    return link.code;
+    return this.#start(async () => {
+      const rooms = roomIds.map((id) => this.#ctx.memberRoom(id));
+      if (rooms.length === 0) throw new SottoError('BAD_VALUE', 'choose at least one room');
+      const personName = rooms[0]!.displayName;
+      const { link, offer } = await ExistingDeviceLink.start(this.#ctx.suite, linkText, personName, rooms.map((r) => ({ roomId: r.roomId, name: r.name })));
+      this.#existing = link;
+      this.#existingRooms = rooms;
+      await this.#listen(link.replyBox);
+      await this.#post(offer);
+      return link.code;
+    });
   }
 
   /** Our person confirmed the code: once the new device's accept is here too, add it and send the history. */
@@ -297,6 +303,27 @@ export class DeviceLinker {
 
   // ——— both ———
 
+  /**
+   * One link at a time, either end (V-196): a second start would replace the first unsaid — its
+   * remaining rooms not added, its history cut off, its mailboxes still heard, the other device left
+   * waiting. Refused with LINK_OPEN until the first is done, failed or cancelled. A start that fails
+   * leaves nothing open: what it began is wiped and its mailbox no longer heard.
+   */
+  async #start<T>(begin: () => Promise<T>): Promise<T> {
+    if (this.#starting || this.#existing !== undefined || this.#fresh !== undefined) {
+      throw new SottoError('LINK_OPEN', 'finish or cancel the link in progress first');
+    }
+    this.#starting = true;
+    try {
+      return await begin();
+    } catch (error) {
+      this.#clear();
+      throw error;
+    } finally {
+      this.#starting = false;
+    }
+  }
+
   async #listen(box: Uint8Array): Promise<void> {
     await this.#parts.channel.request((rid) => ({ type: 'linkListen', rid, box }));
     this.#boxes.push(box);
@@ -322,12 +349,17 @@ export class DeviceLinker {
   }
 
   #end(state: 'done' | 'failed', error?: ReturnType<typeof errorName>): void {
+    this.#clear();
+    this.#ctx.emit({ type: 'link', state, ...(error === undefined ? {} : { error }) });
+  }
+
+  /** Nothing of a link left on this device: its mailboxes unheard, its keys wiped. */
+  #clear(): void {
     this.#unlisten();
     this.#existing?.wipe();
     this.#fresh?.link.wipe();
     this.#existing = undefined;
     this.#fresh = undefined;
     this.#completing = false;
-    this.#ctx.emit({ type: 'link', state, ...(error === undefined ? {} : { error }) });
   }
 }

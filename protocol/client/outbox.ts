@@ -11,8 +11,7 @@ import { Backoff, pause } from './backoff.js';
 import { errorDetail, errorName, type ClientContext, type ClientParts } from './client-context.js';
 import { messageHash, sealMessage } from './message-crypto.js';
 import { expectOk } from './relay-channel.js';
-import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type DeliveredMessage, type OutboxItem, type RoomState } from './room-state.js';
-import { ownDrop } from './tombstones.js';
+import { currentRoster, epochExpired, epochReplaced, latestSeen, rotationPending, type OutboxItem, type RoomState } from './room-state.js';
 import { retireChain, takeMessageKey } from './sender-ratchet.js';
 import { noteSent } from './message-store.js';
 import { pendingView, roomView } from './views.js';
@@ -138,15 +137,6 @@ export class Outbox {
     }
     room.lastHash = prevHash;
     await this.#ctx.save();
-  }
-
-  /**
-   * Asks the relay to drop our message `target`, whose delete it acknowledged, for our tombstone
-   * (§9.1.1). Not asked again if this fails: the ciphertext then stays until retention.
-   */
-  async dropDeleted(room: RoomState, target: DeliveredMessage): Promise<void> {
-    const drop = await ownDrop(room, target);
-    if (drop !== undefined) await this.#parts.channel.request((rid) => ({ type: 'drop', rid, ...drop }));
   }
 
   /** Sends the outbox in order, one at a time: each counter is acknowledged before the next goes. */

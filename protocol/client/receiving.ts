@@ -40,12 +40,12 @@ interface OpenHole {
 
 export class Receiving {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>;
+  readonly #parts: Pick<ClientParts, 'sync' | 'outbox' | 'drops' | 'keys' | 'restore'>;
   readonly #waiting: Waiting;
   readonly #holes = new Map<string, OpenHole[]>();
   readonly #limits: RatchetLimits;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'keys' | 'restore'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'sync' | 'outbox' | 'drops' | 'keys' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
     this.#waiting = new Waiting(ctx.options.maxWaitingMessages ?? DEFAULT_MAX_WAITING);
@@ -67,8 +67,23 @@ export class Receiving {
     else await this.#apply(room, seq, record, receipt);
   }
 
-  /** A tombstone a sync served in place of a deleted message (tombstones.ts, V-154). */
+  /**
+   * A tombstone a sync served in place of a deleted message (tombstones.ts, V-154). Behind an
+   * earlier message of its sender that waits, it waits too (V-197): applied first, it would move the
+   * sender's counters past that message, which would then read as a stale counter, SENDER_CONFLICT,
+   * for nothing its sender did.
+   */
   async takeTombstone(room: RoomState, tombstone: Tombstone): Promise<void> {
+    if (this.#waiting.hasSender(room, tombstone.sender)) {
+      const detail = `the tombstone at seq ${tombstone.seq} waits behind an earlier message of its sender`;
+      const pushedOut = this.#waiting.add(room, { seq: tombstone.seq, tombstone, error: 'UNKNOWN_SENDER', detail, after: this.#parts.sync.started(room), told: false });
+      if (pushedOut !== undefined) this.#ctx.warn(room, pushedOut.error, `${pushedOut.detail}; dropped, too many messages waiting`, pushedOut.seq);
+      return;
+    }
+    await this.#applyTombstone(room, tombstone);
+  }
+
+  async #applyTombstone(room: RoomState, tombstone: Tombstone): Promise<void> {
     const verdict = await judgeTombstone(this.#ctx.suite, room, tombstone);
     if (verdict.kind === 'rejected') this.#ctx.warn(room, verdict.error, verdict.detail, tombstone.seq);
     if (verdict.kind !== 'accepted') return;
@@ -85,6 +100,12 @@ export class Receiving {
   async retryWaiting(room: RoomState, syncCount?: number): Promise<void> {
     const blocked: Uint8Array[] = [];
     for (const m of this.#waiting.take(room)) {
+      if (m.tombstone !== undefined) {
+        // It waits only behind its sender's messages, each told for itself.
+        if (blocked.some((s) => bytesEqual(s, m.tombstone.sender))) this.#waiting.add(room, m);
+        else await this.#applyTombstone(room, m.tombstone);
+        continue;
+      }
       const synced = syncCount !== undefined && m.after < syncCount;
       const receipt = blocked.some((s) => bytesEqual(s, m.record.sender))
         ? undefined
@@ -265,7 +286,7 @@ export class Receiving {
         const dropped = content.type === 'delete' && view.mine ? room.messages.find((m) => m.counter !== undefined && refKey(m.sender, m.counter) === view.about?.target) : undefined;
         insertMessage(room, view);
         if (content.type === 'delete') applyDelete(room, view);
-        if (dropped !== undefined) this.#ctx.background(this.#parts.outbox.dropDeleted(room, dropped), room);
+        if (dropped !== undefined) this.#ctx.background(this.#parts.drops.add(room, dropped), room);
         this.#ctx.emit({ type: 'message', roomId: room.hex, message: view });
         return;
       }

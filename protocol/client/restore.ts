@@ -19,7 +19,7 @@ import { eventAt, logLength, type RoomState } from './room-state.js';
 import { insertMessage } from './views.js';
 
 type RelayHead = Pick<Extract<RelayFrame, { type: 'syncDone' }>, 'logLength' | 'epoch'>;
-type RestoreParts = Pick<ClientParts, 'channel' | 'inbound' | 'sync'>;
+type RestoreParts = Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'drops'>;
 
 /** Errors that mean another member handed the same thing back first: sync and look again. */
 const RACED = new Set(['BAD_CHAIN', 'BAD_ROTATION', 'STALE_EPOCH']);
@@ -52,6 +52,9 @@ export class Restore {
     const journal = room.journal;
     if (journal.restoredSeq === restoredSeq) return;
     journal.restoredSeq = restoredSeq;
+    // The backup may predate our drops: each is asked again once what it lost is handed back
+    // (a record we dropped goes back only to be dropped again; a repeated drop is answered ok).
+    for (const drop of journal.drops.values()) drop.done = false;
     if (room.lastSeen > restoredSeq || room.syncSeq > restoredSeq) {
       for (const [seq, hash] of room.seen) {
         if (seq <= restoredSeq) continue;
@@ -178,6 +181,8 @@ export class Restore {
           this.replace(room, answer.value, record);
           await this.#parts.inbound.onDeliver(room, answer.value, record);
         }));
+        // One we had dropped is dropped again before the next goes (§10.1 rule 4, V-199).
+        await this.#parts.drops.handedBack(room, record.counter);
       } catch (error) {
         if (isSottoError(error, 'CLOSED') || isSottoError(error, 'TIMEOUT')) return; // the next connection goes on
         // Kept and shown here; the relay will not take it back (its epoch is older than the backup's).

@@ -12,9 +12,9 @@ import type { RoomState } from './room-state.js';
 
 export class RoomBinding {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'outbox' | 'keys' | 'updates' | 'restore'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'outbox' | 'drops' | 'keys' | 'updates' | 'restore'>;
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'outbox' | 'keys' | 'updates' | 'restore'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'sync' | 'outbox' | 'drops' | 'keys' | 'updates' | 'restore'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -114,6 +114,8 @@ export class RoomBinding {
     if (this.#parts.channel.conn !== conn) return;
     this.#ctx.ready.add(room.hex);
     this.#parts.outbox.kickPump(room);
+    // Drops a lost connection or a restart left pending, and those a restored relay lost (§9.1.1).
+    this.#ctx.background(this.#parts.drops.flush(room), room);
     this.#parts.keys.maybeRotate(room);
     this.#parts.updates.afterConnect(room);
   }

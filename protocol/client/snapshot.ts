@@ -13,6 +13,7 @@ import { decodeMemberEvent } from '../wire/membership.js';
 import { decodeCheckpoint } from '../wire/checkpoint.js';
 import { rosterFromCheckpoint, verifyCheckpoint } from '../membership/checkpoint.js';
 import { decodeMessage, type MessageRecord } from '../wire/message.js';
+import { decodeTombstone } from '../wire/tombstone.js';
 import { epochFromKey } from './epoch-keys.js';
 import { safeName } from './display-name.js';
 import { journalFromJson, journalToJson, type JournalJson } from './journal.js';
@@ -101,6 +102,8 @@ export interface RoomJson {
   outbox: OutboxJson[];
   /** Messages waiting to be checked, [seq, record]; absent in snapshots from before they were kept. */
   waiting?: [number, string][];
+  /** Tombstones waiting behind an earlier message of their sender, their bytes; absent before they waited. */
+  waitingTombstones?: string[];
   invites: [string, string, number][];
   /**
    * Protocol 1's issuer-side joins awaiting a confirmation; read past, never written. Protocol 2
@@ -188,7 +191,8 @@ export function roomToJson(room: RoomState, inState?: (epoch: number, info: Epoc
     names: [...room.names],
     verified: [...room.verified],
     outbox: room.outbox.map(outboxToJson),
-    waiting: room.waiting.map((m) => [m.seq, b64(m.record.bytes)]),
+    waiting: room.waiting.flatMap((m): [number, string][] => (m.record === undefined ? [] : [[m.seq, b64(m.record.bytes)]])),
+    waitingTombstones: room.waiting.flatMap((m) => (m.tombstone === undefined ? [] : [b64(m.tombstone.bytes)])),
     invites: [...room.invites].map(([key, invite]) => [key, b64(invite.token.expose()), invite.expiresAt]),
     join: room.join === undefined ? null : {
       token: b64(room.join.token.expose()), invitePublicKey: b64(room.join.invitePublicKey), issuer: b64(room.join.issuer),
@@ -269,6 +273,11 @@ async function roomFromJson(suite: Suite, j: RoomJson): Promise<RoomState> {
   for (const [seq, record] of j.waiting ?? []) {
     room.waiting.push({ seq, record: draftRecord(bytes(record)), error: 'UNKNOWN_SENDER', detail: `seq ${seq} waits to be checked`, after: 0, told: false });
   }
+  for (const saved of j.waitingTombstones ?? []) {
+    const tombstone = decodeTombstone(bytes(saved));
+    room.waiting.push({ seq: tombstone.seq, tombstone, error: 'UNKNOWN_SENDER', detail: `the tombstone at seq ${tombstone.seq} waits to be checked`, after: 0, told: false });
+  }
+  room.waiting.sort((a, b) => a.seq - b.seq);
   for (const o of j.outbox) {
     room.outbox.push({ counter: o.counter, content: contentFromJson(o), record: draftRecord(bytes(o.record)) });
   }

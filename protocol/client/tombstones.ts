@@ -12,6 +12,8 @@ import type { Suite } from '../crypto/suite.js';
 import { SIZE } from '../wire/types.js';
 import { decodeTombstone, encodeTombstoneSigned, type Tombstone } from '../wire/tombstone.js';
 import { messageHash } from './message-crypto.js';
+import type { MessageRecord } from '../wire/message.js';
+import type { PendingDrop } from './journal.js';
 import { countMessage, everMember, isOwnKey, seenAnywhere, type DeliveredMessage, type RoomState } from './room-state.js';
 import { retireChain, takeMessageKey, type RatchetLimits } from './sender-ratchet.js';
 import { insertMessage, newMessageView } from './views.js';
@@ -23,21 +25,33 @@ export interface Drop {
   readonly attachmentId: Uint8Array;
 }
 
+/** One of our records the journal keeps, at the seq the relay holds it at now. */
+export interface OwnRecord {
+  readonly seq: number;
+  readonly record: MessageRecord;
+}
+
 /**
- * Our tombstone for our delivered message `view`, signed with our current key; undefined when the
- * journal no longer keeps its record (older than our last keepOwnRecords) or an earlier key of ours
- * sent it (the relay takes a drop only from the key that sent the message): its ciphertext then stays
- * until the relay's retention prunes it, as before drops existed. Opens for no one either way.
+ * Our kept records by counter, those sent under our current key only: the relay takes a drop only
+ * from the key that sent the message.
  */
-export async function ownDrop(room: RoomState, view: DeliveredMessage): Promise<Drop | undefined> {
-  const record = room.journal.own.get(view.seq);
-  if (record === undefined || !bytesEqual(record.sender, room.me.sign.publicKey)) return undefined;
+export function droppableRecords(room: RoomState): Map<number, OwnRecord> {
+  const kept = new Map<number, OwnRecord>();
+  for (const [seq, record] of room.journal.own) if (bytesEqual(record.sender, room.me.sign.publicKey)) kept.set(record.counter, { seq, record });
+  return kept;
+}
+
+/**
+ * Our tombstone for our kept record, deleted (`drop`: its content time and attachment), signed with
+ * our current key, at the seq the relay holds it at now (a restored relay may have moved it).
+ */
+export async function ownDrop(room: RoomState, { seq, record }: OwnRecord, drop: Pick<PendingDrop, 'time' | 'attachmentId'>): Promise<Drop> {
   const signed = encodeTombstoneSigned({
-    roomId: room.roomId, seq: view.seq, epoch: record.epoch, sender: record.sender, counter: record.counter, index: record.index,
-    prevHash: record.prevHash, hash: messageHash(record.bytes), time: view.time,
+    roomId: room.roomId, seq, epoch: record.epoch, sender: record.sender, counter: record.counter, index: record.index,
+    prevHash: record.prevHash, hash: messageHash(record.bytes), time: drop.time,
   });
   const tombstone = decodeTombstone(await signRecord(room.me.sign, 'sigTombstone', signed));
-  return { tombstone, attachmentId: view.attachment === undefined ? new Uint8Array(SIZE.attachmentId) : fromHex(view.attachment.id) };
+  return { tombstone, attachmentId: drop.attachmentId === undefined ? new Uint8Array(SIZE.attachmentId) : fromHex(drop.attachmentId) };
 }
 
 export type TombstoneVerdict =

@@ -2,18 +2,19 @@
 // they name has not reached us. They wait here, per room and in seq order, until an event, a
 // rotation or a sync brings what they lack, instead of being dropped: a new member's first
 // messages can overtake the add that admits it. Later messages of a sender with one waiting wait
-// behind it, so each sender's stream is still checked in order. Pure bookkeeping; Receiving decides.
+// behind it, and so does that sender's tombstone of a later message (§9.1.1): each sender's stream,
+// deleted messages included, is still checked in order. Pure bookkeeping; Receiving decides.
 import { bytesEqual } from '../bytes.js';
 import type { ErrorName } from '../errors.js';
 import type { MessageRecord } from '../wire/message.js';
+import type { Tombstone } from '../wire/tombstone.js';
 import type { RoomState } from './room-state.js';
 
 /** Messages waiting per room unless the client says otherwise; the oldest goes first past it. */
 export const DEFAULT_MAX_WAITING = 1000;
 
-export interface WaitingMessage {
+interface Waits {
   readonly seq: number;
-  readonly record: MessageRecord;
   /** What it lacked when last checked. */
   error: ErrorName;
   detail: string;
@@ -21,6 +22,24 @@ export interface WaitingMessage {
   readonly after: number;
   /** Whether a sync since its arrival still did not bring what it lacks (told once). */
   told: boolean;
+}
+
+export interface WaitingRecord extends Waits {
+  readonly record: MessageRecord;
+  readonly tombstone?: undefined;
+}
+
+/** A tombstone served while an earlier message of its sender waits: it moves that sender's counters, so it goes after. */
+export interface WaitingTombstone extends Waits {
+  readonly tombstone: Tombstone;
+  readonly record?: undefined;
+}
+
+export type WaitingMessage = WaitingRecord | WaitingTombstone;
+
+/** Whose stream a waiting entry belongs to. */
+export function waitingSender(m: WaitingMessage): Uint8Array {
+  return m.tombstone === undefined ? m.record.sender : m.tombstone.sender;
 }
 
 /**
@@ -43,9 +62,9 @@ export class Waiting {
     return list.length > this.#max ? list.shift() : undefined;
   }
 
-  /** Whether a message of `sender` waits in `room`: its later ones must wait behind it. */
+  /** Whether a message or tombstone of `sender` waits in `room`: its later ones must wait behind it. */
   hasSender(room: RoomState, sender: Uint8Array): boolean {
-    return room.waiting.some((m) => bytesEqual(m.record.sender, sender));
+    return room.waiting.some((m) => bytesEqual(waitingSender(m), sender));
   }
 
   /** Takes every waiting message of `room`, in seq order; those still lacking are added back. */

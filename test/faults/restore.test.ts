@@ -129,4 +129,50 @@ test('a relay that serves a different record at a seq its members saw raises FOR
   for (const [i, c] of [alice, bob].entries()) assert.ok(warningsOf(c, marks[i]).filter((w) => w.error === 'FORK').length <= 2, 'no alarm storm');
 });
 
+/** Whether the relay holds `sender`'s message `counter` dropped (its tombstone), whole, or not at all. */
+function stored(roomId: string, sender: string, counter: number): 'dropped' | 'whole' | 'absent' {
+  const db = new Database(join(suite.relay.dataDir, 'relay.sqlite'), { readonly: true, fileMustExist: true });
+  try {
+    const row = db.prepare('SELECT dropped FROM messages WHERE room_id = ? AND sender = ? AND counter = ?').get(fromHex(roomId), fromHex(sender), counter) as { dropped: number } | undefined;
+    return row === undefined ? 'absent' : row.dropped !== 0 ? 'dropped' : 'whole';
+  } finally {
+    db.close();
+  }
+}
+
+// Before V-199 neither came back dropped: the backup's copy of the first message was served whole
+// again, and the second, handed back with the rest of what the relay lost, was stored whole again
+// (this test failed at "dropped again: the one the backup held whole").
+test('V-199: after a restore from an older backup, the author’s drops apply again: a dropped message the backup held, and one handed back, are dropped', async () => {
+  const [alice, bob] = [await member(), await member()];
+  const roomId = await alice.client.createRoom('Dropped', 'Alice');
+  await admit(alice, roomId, bob, 'Bob');
+  const sender = alice.client.identity(roomId);
+  const sent = async (text: string): Promise<number> => {
+    await alice.client.send(roomId, text);
+    await waitUntil(() => bob.client.messages(roomId).some((m) => m.text === text), `bob reads "${text}"`);
+    return alice.client.messages(roomId).find((m) => m.text === text)!.counter!;
+  };
+  const remove = async (counter: number): Promise<void> => {
+    await alice.client.deleteMessage(roomId, `${sender}:${counter}`);
+    await waitUntil(() => stored(roomId, sender, counter) === 'dropped', `message ${counter} dropped`);
+  };
+  const inBackup = await sent('in the backup, dropped after it');
+  const backupDir = join(suite.dir, 'backup');
+  await backupRelay(suite.relay, backupDir);
+  await remove(inBackup);
+  const after = await sent('sent and dropped after the backup');
+  await remove(after);
+  await sent('the last word');
+
+  await restoreRelay(suite.relay, backupDir);
+  assert.is(stored(roomId, sender, inBackup), 'whole', 'the backup holds it whole');
+  assert.is(stored(roomId, sender, after), 'absent', 'the backup lacks it');
+  await waitUntil(() => bob.client.messages(roomId).filter((m) => m.text === 'the last word').length === 1 && stored(roomId, sender, after) !== 'absent', 'alice hands back what the relay lost', CONVERGE_MS);
+  await waitUntil(() => stored(roomId, sender, inBackup) === 'dropped', 'dropped again: the one the backup held whole', CONVERGE_MS);
+  await waitUntil(() => stored(roomId, sender, after) === 'dropped', 'dropped again: the one handed back', CONVERGE_MS);
+  assert.equal(warningsOf(alice).map((w) => `${w.error}: ${w.detail}`), [], 'no warning at alice');
+  for (const c of [alice, bob]) assert.not.ok(c.client.messages(roomId).some((m) => m.text.includes('dropped after')), 'both stay deleted');
+});
+
 test.run();

@@ -1,6 +1,6 @@
-// One device link at a time on a device (docs/web.md "Linking devices"). The protocol client holds
-// one link, either end: a second start replaced the first unsaid — its remaining rooms not added,
-// its history cut off, the other device left waiting. A link stays open from its start until the
+// One device link at a time on a device (docs/web.md "Linking devices"). The protocol client refuses
+// a second start itself (LINK_OPEN, V-196); this guard answers the page before the client is asked
+// and knows, for the page, whether a link is going. A link stays open from its start until the
 // client says it is done or failed, or this device cancels it; a second start meanwhile is refused.
 import type { LinkProgress } from './rpc.js';
 

@@ -20,9 +20,9 @@ import type { SigningKey } from '../../../protocol/crypto/suite.js';
 import { ERRORS, type ErrorName } from '../../../protocol/errors.js';
 import type { ClientFrame } from '../../../protocol/wire/frames.js';
 import { decodeTombstone, encodeTombstoneSigned, type Tombstone, type TombstoneFields } from '../../../protocol/wire/tombstone.js';
-import { HostileRelay, readPast, until, type Person } from './hostile-relay.js';
+import { HostileRelay, readPast, settle, until, type Person } from './hostile-relay.js';
 import { sent } from './stolen-keys.js';
-import { script } from './tap.js';
+import { script, type Outgoing } from './tap.js';
 
 let relay: HostileRelay;
 
@@ -173,6 +173,118 @@ test('V-154: a relay cannot forge a tombstone, nor pass a withheld message off a
   carol!.tap.inject({ type: 'dropped', roomId: fromHex(roomId), tombstone: await tombstone(bobSign, bobs) });
   await until(() => carol!.warnings('FORK').length > 0, 'the tombstone beside a different message is a FORK');
   assert.is(carol!.client.messages(roomId).find((m) => m.seq === held.seq)?.text, 'held by carol', 'the message Carol holds stays');
+});
+
+// Before V-197 the tombstone was applied at once, ahead of Alice's earlier message that waited for
+// the log the relay held back: her counters moved past that message, which then read as a stale
+// counter and was shown marked SENDER_CONFLICT, for nothing she did (this test failed at "no mark").
+test('V-197: a tombstone served while an earlier message of its sender waits for the log waits behind it: no SENDER_CONFLICT, the deleted message shown deleted', async () => {
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
+  await alice!.client.send(roomId, 'seen by all');
+  await until(() => carol!.texts(roomId).includes('seen by all'), 'carol reads alice');
+  // Carol hears nothing of the room for a while; when she catches up, the relay holds back the log
+  // for her first complete sync, so Alice's next message, which names the longer log, waits.
+  let away = true;
+  let hideLog = true;
+  carol!.tap.script = script({ toClient: (f) => {
+    if (away && (f.type === 'deliver' || f.type === 'event' || f.type === 'rotation')) return [];
+    if (hideLog && f.type === 'event') return [];
+    if (!away && f.type === 'syncDone' && !f.more) hideLog = false;
+    return [f];
+  } });
+  await alice!.client.setRole(roomId, bob!.client.identity(roomId), 'admin');
+  await alice!.client.send(roomId, 'names the longer log');
+  await alice!.client.send(roomId, 'to be deleted');
+  const target = alice!.client.messages(roomId).find((m) => m.text === 'to be deleted')!;
+  await alice!.client.deleteMessage(roomId, target.ref!);
+  const drop = (): Extract<ClientFrame, { type: 'drop' }> | undefined =>
+    alice!.tap.fromClient.find((f): f is Extract<ClientFrame, { type: 'drop' }> => f.type === 'drop');
+  await until(() => alice!.tap.fromRelay.some((f) => f.type === 'ok' && f.rid === drop()?.rid), 'the relay takes the drop');
+  away = false;
+  carol!.tap.drop();
+  await until(() => carol!.texts(roomId).includes('names the longer log'), 'carol takes the waiting message once the log is there');
+  await until(() => carol!.client.messages(roomId).some((m) => m.seq === target.seq && m.deleted), 'carol shows the deleted message at its seq');
+  assert.ok(carol!.tap.fromRelay.some((f) => f.type === 'dropped' && f.tombstone.seq === target.seq), 'it came as the tombstone');
+  const waited = carol!.client.messages(roomId).find((m) => m.text === 'names the longer log')!;
+  assert.equal(waited.warnings, [], 'no mark: Alice’s stream is whole');
+  assert.equal(carol!.warnings('SENDER_CONFLICT'), []);
+  assert.not.ok(carol!.texts(roomId).includes('to be deleted'));
+  await alice!.client.send(roomId, 'after it all');
+  await until(() => carol!.texts(roomId).includes('after it all'), 'carol reads on');
+  assert.equal(carol!.client.messages(roomId).find((m) => m.text === 'after it all')!.warnings, [], 'no GAP, no conflict after the tombstone');
+});
+
+const drops = (person: Person): Extract<ClientFrame, { type: 'drop' }>[] =>
+  person.tap.fromClient.filter((f): f is Extract<ClientFrame, { type: 'drop' }> => f.type === 'drop');
+const answeredOk = (person: Person, rid: number): boolean => person.tap.fromRelay.some((f) => f.type === 'ok' && f.rid === rid);
+const refusal = (rid: number, name: ErrorName): Outgoing => ({ type: 'error', rid, code: ERRORS[name].code, text: name });
+
+// Before V-198 a drop was asked once: a refusal that passes (a rate limit), a lost connection or a
+// restart left the deleted message's ciphertext on the relay for good (this test failed at "asked
+// again after the rate limit").
+test('V-198: a drop that fails for now is asked again — after a rate limit, on the next connection, after a restart — until the relay takes it', async () => {
+  const { people: [alice, bob, carol], roomId } = await relay.gather('alice', 'bob', 'carol');
+  await readPast(alice!, [carol!], roomId, 'carol is here');
+  const saved = carol!.saved!;
+  await carol!.client.close();
+  await alice!.client.send(roomId, 'gone at last');
+  await until(() => bob!.texts(roomId).includes('gone at last'), 'bob reads it');
+  const target = alice!.client.messages(roomId).find((m) => m.text === 'gone at last')!;
+  // The relay is busy at the first ask, and the connection is lost at the second.
+  let asked = 0;
+  alice!.tap.script = script({ toRelay: (f) => {
+    if (f.type !== 'drop') return [f];
+    asked++;
+    if (asked === 1) alice!.tap.inject(refusal(f.rid, 'RATE_LIMITED'));
+    if (asked === 2) setImmediate(() => alice!.tap.drop());
+    return asked <= 2 ? [] : [f];
+  } });
+  const connections = alice!.tap.connections;
+  await alice!.client.deleteMessage(roomId, target.ref!);
+  await until(() => drops(alice!).length >= 2, 'asked again after the rate limit');
+  await until(() => drops(alice!).length >= 3 && answeredOk(alice!, drops(alice!)[2]!.rid), 'asked again on the next connection, and taken');
+  assert.ok(alice!.tap.connections > connections, 'the third ask went on a new connection');
+  assert.ok(drops(alice!).every((d) => d.tombstone.seq === target.seq));
+  alice!.tap.reset();
+  assert.equal(alice!.warnings(), []);
+
+  // A restart: the drop is saved before it is asked, and the client that comes back asks it.
+  await alice!.client.send(roomId, 'gone after a restart');
+  await until(() => bob!.texts(roomId).includes('gone after a restart'), 'bob reads it');
+  const second = alice!.client.messages(roomId).find((m) => m.text === 'gone after a restart')!;
+  alice!.tap.script = script({ toRelay: (f) => (f.type === 'drop' ? [] : [f]) });
+  const before = drops(alice!).length;
+  await alice!.client.deleteMessage(roomId, second.ref!);
+  await until(() => drops(alice!).length > before, 'the drop goes unanswered');
+  const keystore = alice!.saved!;
+  await alice!.client.close();
+  const back = await relay.person('alice', keystore);
+  await until(() => drops(back).some((d) => d.tombstone.seq === second.seq && answeredOk(back, d.rid)), 'the restarted client asks the drop, and the relay takes it');
+
+  const late = await relay.person('carol', saved);
+  await until(() => [target.seq, second.seq].every((seq) => late.client.messages(roomId).some((m) => m.seq === seq && m.deleted)), 'carol, syncing later, shows both deleted');
+  assert.equal(late.tap.fromRelay.filter((f) => f.type === 'deliver' && (f.seq === target.seq || f.seq === second.seq)), [], 'she is served no ciphertext of either');
+});
+
+test('V-198: a drop the relay refuses for good is let go with a warning that says the ciphertext stays; it is not asked again', async () => {
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  await alice!.client.send(roomId, 'refused');
+  await until(() => bob!.texts(roomId).includes('refused'), 'bob reads it');
+  const target = alice!.client.messages(roomId).find((m) => m.text === 'refused')!;
+  alice!.tap.script = script({ toRelay: (f) => {
+    if (f.type !== 'drop') return [f];
+    alice!.tap.inject(refusal(f.rid, 'DROP_MISMATCH'));
+    return [];
+  } });
+  await alice!.client.deleteMessage(roomId, target.ref!);
+  await until(() => alice!.warnings('DROP_MISMATCH').length > 0, 'the refusal is told');
+  assert.match(alice!.warnings('DROP_MISMATCH')[0]!.detail, /ciphertext stays/);
+  const asked = drops(alice!).length;
+  alice!.tap.drop();
+  await alice!.client.send(roomId, 'after the reconnect');
+  await until(() => bob!.texts(roomId).includes('after the reconnect'), 'alice is back');
+  await settle();
+  assert.is(drops(alice!).length, asked, 'not asked again');
 });
 
 test.run();

@@ -16,9 +16,14 @@
 // of their own, so its test failed at its first check. The reordered and replayed history posts
 // were refused before too (the channel's numbering and keys, V-143): those tests pin that the
 // richer history rides the same channel.
+// One link at a time (V-196): before it, the protocol client took a second start while a link ran
+// (only the web worker refused it), so its test failed at its first check: the second
+// linkAsNewDevice on the phone returned a payload, the first link's mailbox went on being heard
+// under a link that was gone.
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import type { ClientEvent } from '../../../protocol/client/client-events.js';
+import { errorName } from '../../../protocol/client/client-context.js';
 import type { RelayFrame } from '../../../protocol/wire/frames.js';
 import { flipBit } from './forge.js';
 import { HostileRelay, settle, until, type Person } from './hostile-relay.js';
@@ -58,8 +63,9 @@ function linkEvents(person: Person): Extract<ClientEvent, { type: 'link' }>[] {
   return person.events.filter((e): e is Extract<ClientEvent, { type: 'link' }> => e.type === 'link');
 }
 
-function failedWith(person: Person): string | undefined {
-  return linkEvents(person).find((e) => e.state === 'failed')?.error;
+/** Why the first link that failed on `person` since its `from`th link event failed. */
+function failedWith(person: Person, from = 0): string | undefined {
+  return linkEvents(person).slice(from).find((e) => e.state === 'failed')?.error;
 }
 
 /** The relay rewrites link posts reaching `person` with `alter` (only the `nth` one, counted from 0). */
@@ -93,6 +99,8 @@ test('V-143: a relay that rewrites the offer: BAD_LINK on the new device, no cod
   await settle();
   assert.is(membersBefore(), before, 'no device added');
   assert.is(phone.client.rooms().length, 0);
+  // Alice's device still waits for an accept that cannot come: her person cancels it (V-196).
+  await alice.client.cancelLink();
 });
 
 test('V-143: a relay that swaps in its own ephemeral key: BAD_LINK, it cannot make an offer the new device opens', async () => {
@@ -108,19 +116,21 @@ test('V-143: a relay that swaps in its own ephemeral key: BAD_LINK, it cannot ma
   assert.is(failedWith(phone), 'BAD_LINK');
   assert.not.ok(linkEvents(phone).some((e) => e.state === 'offer'), 'no code shown');
   alice.client.confirmLink();
+  await alice.client.cancelLink();
 });
 
 test('V-143: a relay that alters the new device’s accept: BAD_LINK on the existing device, which adds no device', async () => {
   const before = membersBefore();
   const phone = await relay.person('alice-phone');
   tamperLinkData(alice, 0, (f) => ({ ...f, data: flipBit(f.data, f.data.length - 1) }));
+  const from = linkEvents(alice).length;
   const code = await startLink(phone);
   await offerArrives(phone, code);
   alice.client.confirmLink();
   await phone.client.acceptLink();
-  await until(() => failedWith(alice) !== undefined, 'the existing device refuses the accept');
+  await until(() => failedWith(alice, from) !== undefined, 'the existing device refuses the accept');
   alice.tap.script = script({});
-  assert.is(failedWith(alice), 'BAD_LINK');
+  assert.is(failedWith(alice, from), 'BAD_LINK');
   await settle();
   assert.is(membersBefore(), before, 'no device added');
   assert.is(phone.client.rooms().length, 0, 'the new device took no room');
@@ -218,6 +228,36 @@ test('V-192: a link cancelled on the new device ends on both devices, adds nothi
   } finally {
     alice.tap.script = script({});
   }
+});
+
+const failure = (run: Promise<unknown>): Promise<string> => run.then(() => 'started', (error: unknown) => errorName(error));
+const linkUrl = (payload: string): string => `https://sotto.example/#/link/${payload}`;
+
+test('V-196: a second link while one is going is LINK_OPEN on either end, two starts in one tick too; the first goes on and links its device', async () => {
+  const before = membersBefore();
+  const phone = await relay.person('alice-phone');
+  const tablet = await relay.person('alice-tablet');
+  const payload = await phone.client.linkAsNewDevice('alice');
+  assert.is(await failure(phone.client.linkAsNewDevice('alice')), 'LINK_OPEN', 'the new device refuses a second link of its own');
+  const code = await alice.client.linkNewDevice(linkUrl(payload), [roomId]);
+  // The tablet's two starts in one tick: one link, one refusal.
+  const starts = await Promise.all([tablet.client.linkAsNewDevice('alice'), tablet.client.linkAsNewDevice('alice')].map((p) => p.then((text) => text, (error: unknown) => `error ${errorName(error)}`)));
+  assert.is(starts.filter((s) => s === 'error LINK_OPEN').length, 1, `one of two starts in one tick is refused: ${starts.join(', ')}`);
+  const tabletPayload = starts.find((s) => !s.startsWith('error '))!;
+  assert.is(await failure(alice.client.linkNewDevice(linkUrl(tabletPayload), [roomId])), 'LINK_OPEN', 'the existing device refuses a second link');
+  assert.is(await failure(alice.client.linkAsNewDevice('alice')), 'LINK_OPEN', 'nor does it start the other end meanwhile');
+  await offerArrives(phone, code);
+  alice.client.confirmLink();
+  await phone.client.acceptLink();
+  await until(() => linkEvents(phone).some((e) => e.state === 'done') && linkEvents(alice).at(-1)?.state === 'done', 'the first link completes on both devices');
+  await until(() => membersBefore() === before + 1, 'the first link added its device');
+  assert.ok(phone.client.rooms().some((r) => r.roomId === roomId && r.status === 'member'));
+  assert.not.ok(linkEvents(tablet).some((e) => e.state === 'offer'), 'nothing of the refused link reached the tablet');
+  // Once the first link ended, the next one starts.
+  const tabletCode = await alice.client.linkNewDevice(linkUrl(tabletPayload), [roomId]);
+  await offerArrives(tablet, tabletCode);
+  await tablet.client.cancelLink();
+  await until(() => linkEvents(alice).at(-1)?.state === 'failed', 'the cancelled link ends on alice’s device');
 });
 
 let earlierHistory: LinkData | undefined;

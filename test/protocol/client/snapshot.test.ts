@@ -3,7 +3,8 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { inspect } from 'node:util';
-import { bytesEqual, fromBase64Url, toBase64Url, toHex } from '../../../protocol/bytes.js';
+import { bytesEqual, concat, fromBase64Url, toBase64Url, toHex } from '../../../protocol/bytes.js';
+import { decodeTombstone, encodeTombstoneSigned } from '../../../protocol/wire/tombstone.js';
 import { nobleSuite } from '../../../protocol/crypto/noble-suite.js';
 import { randomBytes } from '../../../protocol/crypto/random.js';
 import { Secret } from '../../../protocol/crypto/secret.js';
@@ -58,6 +59,11 @@ async function busyRoom(): Promise<Secrets> {
   room.verified.add('cd'.repeat(32));
   // A message that could not be checked yet: the sync cursor is past it, so only the keystore keeps it.
   room.waiting.push({ seq: 5, record, error: 'UNKNOWN_SENDER', detail: 'seq 5 waits to be checked', after: 0, told: false });
+  // A tombstone behind it (V-197): it must keep its place across a restart too.
+  const tombstone = decodeTombstone(concat(encodeTombstoneSigned({
+    roomId: room.roomId, seq: 6, epoch: 0, sender: record.sender, counter: 2, index: 1, prevHash: messageHash(record.bytes), hash: randomBytes(32), time: 11,
+  }), randomBytes(64)));
+  room.waiting.push({ seq: 6, tombstone, error: 'UNKNOWN_SENDER', detail: 'behind seq 5', after: 0, told: false });
   room.seen.set(4, randomBytes(32));
   room.lastSeen = 4;
   room.syncSeq = 4;
@@ -93,7 +99,8 @@ test('snapshot: encode → decode → encode is the identity, and the log is re-
   assert.equal(back!.outbox[1]!.content, room.outbox[1]!.content, 'a queued reaction keeps its target');
   assert.equal([...back!.verified], ['cd'.repeat(32)], 'the verified marks are kept');
   assert.equal(back!.messages[0]!.about, { kind: 'reply', target: 'cd:1' });
-  assert.equal(back!.waiting.map((m) => [m.seq, toHex(m.record.bytes)]), [[5, toHex(room.waiting[0]!.record.bytes)]]);
+  assert.equal(back!.waiting.map((m) => [m.seq, toHex((m.record ?? m.tombstone)!.bytes)]), room.waiting.map((m) => [m.seq, toHex((m.record ?? m.tombstone)!.bytes)]), 'a waiting tombstone keeps its place behind its sender’s message');
+  assert.is(back!.waiting[1]!.tombstone?.seq, 6);
   assert.is(back!.join!.state, 'requested');
 
   const tampered = new TextDecoder().decode(bytes).replace(/"events":\["([^"]+)"/, (_, e: string) => `"events":["${e.slice(0, -4)}AAAA"`);
