@@ -66,6 +66,7 @@ const OPTIONS = {
   seed: { type: 'string' },
   generators: { type: 'string' },
   shapes: { type: 'string' },
+  'room-count-shapes': { type: 'string' },
   'probe-offered': { type: 'string' },
   'latency-offered': { type: 'string' },
   'memory-steps': { type: 'string' },
@@ -79,6 +80,15 @@ function counts(flag: string, text: string | undefined): number[] | undefined {
   const values = text?.split(',').map(Number);
   if (values?.some((n) => !Number.isSafeInteger(n) || n < 1)) throw new UsageError(`--${flag} takes positive whole numbers separated by commas, got "${text}"`);
   return values;
+}
+
+/** ROOMSxMEMBERS,… or undefined when the flag is absent. */
+function shapeList(flag: string, text: string | undefined): Shape[] | undefined {
+  return text?.split(',').map((item) => {
+    const [rooms, members] = item.split('x').map(Number);
+    if (!Number.isInteger(rooms) || !Number.isInteger(members) || rooms! < 1 || members! < 2) throw new UsageError(`--${flag}: "${item}" is not ROOMSxMEMBERS`);
+    return { rooms: rooms!, members: members! };
+  });
 }
 
 export function parseBenchOptions(argv: readonly string[]): BenchOptions {
@@ -107,11 +117,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
       profileOffered: 40_000, profileMeasureMs: 15_000,
     };
   // Overrides for developing the harness itself with tiny runs.
-  const shapes = values.shapes?.split(',').map((text) => {
-    const [rooms, members] = text.split('x').map(Number);
-    if (!Number.isInteger(rooms) || !Number.isInteger(members) || members! < 2) throw new UsageError(`--shapes: "${text}" is not ROOMSxMEMBERS`);
-    return { rooms: rooms!, members: members! };
-  });
+  const shapes = shapeList('shapes', values.shapes);
+  const roomCountShapes = shapeList('room-count-shapes', values['room-count-shapes']);
   const [probeOffered] = counts('probe-offered', values['probe-offered']) ?? [];
   const [latencyOffered] = counts('latency-offered', values['latency-offered']) ?? [];
   const [seed] = counts('seed', values.seed) ?? [];
@@ -125,7 +132,8 @@ export function parseBenchOptions(argv: readonly string[]): BenchOptions {
     sections: only ?? SECTIONS,
     generators: generators ?? 2,
     roomSizeShapes: shapes ?? ROOM_SIZE_SHAPES,
-    ...(shapes === undefined ? {} : { roomCountShapes: [] }),
+    // Room count's growth in a quick run (the full run's list, or any): the figure needs a quiet hour, not the whole full run.
+    ...(roomCountShapes !== undefined ? { roomCountShapes } : shapes === undefined ? {} : { roomCountShapes: [] }),
     seed: seed ?? Math.floor(Math.random() * 2 ** 31),
     latencyOffered: latencyOffered ?? 12_000,
     ...(probeOffered === undefined ? {} : { probeOffered }),

@@ -8,7 +8,8 @@
 // that fails a later check changes nothing (receiving.ts applies the new chain in one step).
 import { SottoError } from '../errors.js';
 import { toHex, utf8 } from '../bytes.js';
-import { hkdfSha256, hmacSha256Each } from '../crypto/hash.js';
+import { hkdfSha256 } from '../crypto/hash.js';
+import { hmacSha256Each } from '../crypto/hmac-sha256.js';
 import { Secret } from '../crypto/secret.js';
 import { LABEL } from '../labels.js';
 import type { Roster } from '../membership/roster.js';

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { constantTimeEqual, fromHex } from '../../../protocol/bytes.js';
-import { hmacSha256Each } from '../../../protocol/crypto/hash.js';
+import { hmacSha256Each } from '../../../protocol/crypto/hmac-sha256.js';
 import { readVectorJson } from '../../helpers/paths.js';
 import type { WycheproofCase, WycheproofFile } from './wycheproof.js';
 

@@ -66,6 +66,12 @@ test('Secret copies on construction and wipe() zeroes what expose() returned', (
   secret.wipe();
   assert.ok(exposed.every((byte) => byte === 0));
   assert.ok(bytes.some((byte) => byte !== 0));
+  // A Node Buffer too (its slice() is a view, not a copy).
+  const buffer = Buffer.from(randomBytes(32));
+  const fromBuffer = new Secret(buffer);
+  fromBuffer.wipe();
+  assert.ok(buffer.some((byte) => byte !== 0));
+  assert.not.ok(fromBuffer.expose() instanceof Buffer);
 });
 
 test.run();
