@@ -19,10 +19,10 @@ const ROTATION_PAUSE_MS = 1000;
 
 export class KeySchedule {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner' | 'restore'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner' | 'restore' | 'membership'>;
   readonly #rotating = new Set<string>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner' | 'restore'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'sync' | 'outbox' | 'joiner' | 'restore' | 'membership'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -78,8 +78,14 @@ export class KeySchedule {
       }
       return;
     }
-    const roster = rosterAt(room, rotation.logLength);
+    // The rotation committed with our own key update, which waits for it to join the log (membership.ts):
+    // sealed to the roster after the update, so our entry is for the update's keys.
+    const heldRoster = this.#parts.membership.heldUpdateRoster(room, rotation.logLength);
+    const roster = heldRoster ?? rosterAt(room, rotation.logLength);
+    const keys = heldRoster === undefined ? room.me : room.keyUpdate!;
     if (roster === undefined) {
+      // Committed with an entry held behind our update: a sync serves it again once that is in the log.
+      if (rotation.logLength <= this.#parts.membership.servedLength(room)) return;
       this.#ctx.warn(room, 'BAD_ROTATION', `rotation ${rotation.epoch} names log length ${rotation.logLength}; we have ${logLength(room)}`);
       return;
     }
@@ -94,14 +100,18 @@ export class KeySchedule {
     try {
       checkRotationRoster(rotation, roster);
       await verifyRotationSignature(this.#ctx.suite, rotation);
-      key = await openRotation(rotation, room.me, psk);
+      key = await openRotation(rotation, keys, psk);
     } catch (error) {
       this.#ctx.warn(room, errorName(error), `rotation ${rotation.epoch}: ${errorDetail(error)}`);
       return;
     } finally {
       psk.fill(0);
     }
-    this.storeEpoch(room, rotation, key, roster);
+    // Our update and its epoch in one step; a held update released meanwhile (a second copy of the rotation) was stored then.
+    if (heldRoster === undefined) this.storeEpoch(room, rotation, key, roster);
+    else if (this.#parts.membership.heldUpdateRoster(room, rotation.logLength) === heldRoster) {
+      this.#parts.membership.releaseOwnUpdate(room, () => this.storeEpoch(room, rotation, key, roster));
+    } else key.fill(0);
   }
 
   /** Derives the rotation's epoch from `key` (epoch-keys.ts), which it wipes. */

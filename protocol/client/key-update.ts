@@ -85,8 +85,8 @@ export class KeyUpdates {
       try {
         await membership.withLogRetry(room, async () => {
           const next = room.keyUpdate;
-          // A sync found it committed (its ack was lost), or we are out of the room.
-          if (next === undefined || room.status !== 'member') return;
+          // A sync found it committed (its ack was lost; held until its rotation comes, membership.ts), or we are out of the room.
+          if (next === undefined || room.status !== 'member' || membership.holdsOwnUpdate(room)) return;
           const roster = currentRoster(room)!;
           const event = await updateEvent(room.me.sign, next, roster);
           const after = nextRoster(roster, event);

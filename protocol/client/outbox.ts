@@ -53,10 +53,6 @@ export class Outbox {
     // An imported keystore seals nothing before a complete sync has moved its counters past
     // everything the relay holds from its keys (adopt.ts): no counter is used twice.
     if (room.journal.adopting) await this.#parts.sync.sync(room);
-    // Our key of the current epoch can be a step behind the log: a sync running now has applied our
-    // key update but not yet the rotation that gives the new key its chain. Wait for the room's
-    // syncs to finish (and one more) rather than refuse the message; still none is KEY_MISSING.
-    else if (!hasSendingKey(room)) await this.#parts.sync.sync(room).catch(() => undefined);
     const counter = room.counter + 1;
     const record = await this.#seal(room, content, counter, room.lastHash);
     room.counter = counter;
@@ -259,9 +255,4 @@ export class Outbox {
     this.#acks.get(key)?.reject(error);
     this.#acks.delete(key);
   }
-}
-
-/** Whether we hold our own chain in the room's current epoch (what #seal takes the next key from). */
-function hasSendingKey(room: RoomState): boolean {
-  return room.epochs.get(room.epoch)?.chains?.has(toHex(room.me.sign.publicKey)) === true;
 }

@@ -3,17 +3,17 @@
 // sync that started after it arrived, and has fetched all the relay will serve, from one before.
 import { SottoError } from '../errors.js';
 import type { ClientContext, ClientParts } from './client-context.js';
-import { forgetKeysBefore, logLength, type RoomState } from './room-state.js';
+import { forgetKeysBefore, type RoomState } from './room-state.js';
 
 const SYNC_PAGE = 1000;
 
 export class Sync {
   readonly #ctx: ClientContext;
-  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints'>;
+  readonly #parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints' | 'membership'>;
   readonly #chains = new Map<string, Promise<void>>();
   readonly #count = new Map<string, number>();
 
-  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints'>) {
+  constructor(ctx: ClientContext, parts: Pick<ClientParts, 'channel' | 'inbound' | 'receiving' | 'checkpoints' | 'membership'>) {
     this.#ctx = ctx;
     this.#parts = parts;
   }
@@ -42,7 +42,8 @@ export class Sync {
         const answer = await this.#parts.channel.request((rid) => {
           this.#parts.inbound.askingSync(room);
           return {
-            type: 'sync', rid, roomId: room.roomId, logFrom: logLength(room), epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
+            // From the log as served: entries held behind our own key update are not asked again.
+            type: 'sync', rid, roomId: room.roomId, logFrom: this.#parts.membership.servedLength(room), epochFrom: room.epoch + 1, seqFrom: room.syncSeq, limit: SYNC_PAGE,
           } as const;
         });
         if (answer.type !== 'syncDone') throw new SottoError('UNEXPECTED_FRAME', answer.type);

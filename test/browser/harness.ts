@@ -275,9 +275,18 @@ export async function send(person: Person, text: string): Promise<void> {
   await page.getByRole('button', { name: 'Send' }).click();
 }
 
-/** Waits until the log holds an article with this exact message text. */
+/**
+ * The whole text of an element, exactly: Playwright's `hasText` string is a case-insensitive
+ * substring ("message 1" would match "message 100"), and a RegExp is tested against the full text.
+ */
+function wholeText(text: string): RegExp {
+  return new RegExp(`^${text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`);
+}
+
+/** Waits until the log holds an article whose message body is exactly `text`, not merely contains it. */
 export async function expectMessage(person: Person, text: string, timeout = STEP_TIMEOUT_MS): Promise<void> {
-  await person.page.getByRole('log').getByRole('article').filter({ has: person.page.locator('p.text', { hasText: text }) }).first().waitFor({ timeout });
+  const body = person.page.locator('p.text').filter({ hasText: wholeText(text) });
+  await person.page.getByRole('log').getByRole('article').filter({ has: body }).first().waitFor({ timeout });
 }
 
 export async function messageTexts(person: Person): Promise<string[]> {

@@ -10,7 +10,19 @@ export interface Closed {
   readonly reason: string;
 }
 
-type Waiter = { readonly match: (frame: RelayFrame) => boolean; readonly resolve: (frame: RelayFrame) => void };
+type Waiter = {
+  readonly match: (frame: RelayFrame) => boolean;
+  readonly resolve: (frame: RelayFrame) => void;
+  /** Set for a request's answer, which a closed socket will never bring. */
+  readonly closed?: (closed: Closed) => void;
+};
+
+/** A request whose socket closed before its answer came (e.g. the relay told the session to reconnect, 1012). */
+export class ClosedBeforeAnswer extends Error {
+  constructor(readonly rid: number, readonly closed: Closed) {
+    super(`socket closed (${closed.code} ${closed.reason}) before request ${rid} was answered`);
+  }
+}
 
 const EMPTY = new Uint8Array(0);
 const DEFAULT_TIMEOUT_MS = 5000;
@@ -55,12 +67,18 @@ export class RawClient {
   #queue: RelayFrame[] = [];
   #waiters: Waiter[] = [];
   #rid = 0;
+  /** How the socket closed, once it has. */
+  #closedWith: Closed | undefined;
 
   private constructor(ws: WebSocket, transport: NoiseTransport, handshakeHash: Uint8Array) {
     this.ws = ws;
     this.#transport = transport;
     this.handshakeHash = handshakeHash;
     this.closed = whenClosed(ws);
+    void this.closed.then((closed) => {
+      this.#closedWith = closed;
+      for (const waiter of this.#waiters) waiter.closed?.(closed);
+    });
     ws.on('message', (data: Buffer) => this.#onMessage(new Uint8Array(data)));
   }
 
@@ -96,27 +114,47 @@ export class RawClient {
     this.ws.send(data);
   }
 
-  /** Sends one request and resolves with the frame that answers its rid (ok, error, inviteInfo, syncDone, pong). */
+  /**
+   * Sends one request and resolves with the frame that answers its rid (ok, error, inviteInfo,
+   * syncDone, pong). Rejects with ClosedBeforeAnswer as soon as the socket closes unanswered: a
+   * close is the relay's whole answer then (1012: reconnect and sync), not a request left hanging.
+   */
   request(frame: ClientFrame, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RelayFrame> {
-    const answer = this.waitFor((f) => answers(f, frame.rid), timeoutMs);
+    const answer = this.#wait((f) => answers(f, frame.rid), timeoutMs, frame.rid);
     this.send(frame);
     return answer;
   }
 
   /** Takes the first received frame matching `match`, waiting for it if it has not arrived. */
   waitFor(match: (frame: RelayFrame) => boolean, timeoutMs = DEFAULT_TIMEOUT_MS): Promise<RelayFrame> {
+    return this.#wait(match, timeoutMs, undefined);
+  }
+
+  /** waitFor; with `rid`, the wait ends (ClosedBeforeAnswer) when the socket closes. */
+  #wait(match: (frame: RelayFrame) => boolean, timeoutMs: number, rid: number | undefined): Promise<RelayFrame> {
     const at = this.#queue.findIndex(match);
     if (at >= 0) return Promise.resolve(this.#queue.splice(at, 1)[0]!);
+    if (rid !== undefined && this.#closedWith !== undefined) return Promise.reject(new ClosedBeforeAnswer(rid, this.#closedWith));
     return new Promise((resolve, reject) => {
+      const settle = (): void => {
+        clearTimeout(timer);
+        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+      };
       const waiter: Waiter = {
         match,
         resolve: (frame) => {
           clearTimeout(timer);
           resolve(frame);
         },
+        ...(rid === undefined ? {} : {
+          closed: (closed: Closed) => {
+            settle();
+            reject(new ClosedBeforeAnswer(rid, closed));
+          },
+        }),
       };
       const timer = setTimeout(() => {
-        this.#waiters = this.#waiters.filter((w) => w !== waiter);
+        settle();
         reject(new Error(`no matching frame within ${timeoutMs} ms`));
       }, timeoutMs);
       this.#waiters.push(waiter);

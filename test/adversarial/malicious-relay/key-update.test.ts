@@ -18,7 +18,7 @@ import { deliver, forgeMessage } from './forge.js';
 import { epochOf, HostileRelay, settle, until, type Person } from './hostile-relay.js';
 import { opensWith } from '../../helpers/keystore-reader.js';
 import { rotationOpensWith, sent } from './stolen-keys.js';
-import { script } from './tap.js';
+import { script, type Outgoing } from './tap.js';
 
 let relay: HostileRelay;
 
@@ -182,6 +182,58 @@ test('a relay that commits the update but withholds the ack: Bob finds it commit
   await bob!.client.send(roomId, 'still here');
   await until(() => alice!.texts(roomId).includes('still here'), 'alice reads bob under his new key');
   assert.is(bob!.client.rooms().find((r) => r.roomId === roomId)!.status, 'member');
+});
+
+test('V-193: a relay that serves Bob’s committed update but holds back its rotation: his send waits for the new key, never KEY_MISSING', async () => {
+  // The flake's order made deterministic: the ack of Bob's update is lost, and the sync on his next
+  // connection serves the update entry while the rotation committed with it is held back. Checked
+  // against the client that applied the entry on its own (identity moved, epoch not): the send was
+  // refused 'KEY_MISSING: no sending key for epoch …', with or without the Outbox's wait for a sync.
+  const { people: [alice, bob], roomId } = await relay.gather('alice', 'bob');
+  const oldKey = bob!.client.identity(roomId);
+  const epochBefore = epochOf(bob!, roomId);
+  let updateRid: number | undefined;
+  const held: Outgoing[] = [];
+  bob!.tap.script = script({
+    toRelay: (f) => {
+      if (f.type === 'appendEvent') updateRid = f.rid;
+      return [f];
+    },
+    toClient: (f) => {
+      if (f.type === 'ok' && f.rid === updateRid) return [];
+      if (f.type === 'rotation' && f.rotation.epoch > epochBefore) {
+        held.push(f);
+        return [];
+      }
+      return [f];
+    },
+  });
+  const attempt = bob!.client.updateKeys(roomId).catch(() => 'failed');
+  await until(() => alice!.client.members(roomId).some((m) => m.name === 'bob' && m.sign !== oldKey), 'the update committed');
+  bob!.tap.drop();
+  assert.is(await attempt, 'failed');
+  await until(() => held.length > 0 && bob!.client.status === 'online', 'bob’s sync served the update, its rotation held back');
+  await settle(300);
+
+  const sends = (): number => bob!.tap.fromClient.filter((f) => f.type === 'send').length;
+  const sendsBefore = sends();
+  const outcome = bob!.client.send(roomId, 'after the update').then(() => 'sent', (error: unknown) => (isSottoError(error) ? error.errorName : 'other'));
+  await until(() => bob!.client.rooms().find((r) => r.roomId === roomId)?.waitingForKey === true, 'bob’s room shows it waits for the new key');
+  await settle(300);
+  assert.is(await Promise.race([outcome, settle(0).then(() => 'waiting')]), 'waiting', 'the send waits');
+  assert.is(sends(), sendsBefore, 'nothing sent before the new epoch is in place');
+  assert.is(bob!.client.identity(roomId), oldKey, 'bob’s keys move to the update’s only with the epoch that gives them a chain');
+
+  // The rotation arrives: the message goes out under Bob's new key in the update's epoch.
+  bob!.tap.reset();
+  bob!.tap.inject(...held);
+  assert.is(await outcome, 'sent');
+  await until(() => alice!.texts(roomId).includes('after the update'), 'alice reads it');
+  const message = bob!.tap.fromClient.filter((f): f is Extract<ClientFrame, { type: 'send' }> => f.type === 'send').at(-1)!.message;
+  assert.is(hexOf(message.sender), bob!.client.identity(roomId));
+  assert.not.equal(hexOf(message.sender), oldKey);
+  assert.ok(message.epoch > epochBefore);
+  assert.is(bob!.warnings('KEY_MISSING').length, 0);
 });
 
 test.run();
