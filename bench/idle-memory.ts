@@ -1,7 +1,10 @@
 // Memory per idle connection and the most connections held: a ramp of idle connections (Sotto:
 // handshake + auth into a room; ws: connected to a room) with the server's RSS read at each step.
 // RSS includes garbage not yet collected, so the per-connection figure is what an operator would
-// provision, not the live heap. The server may be several processes (a relay's workers, relay
+// provision, not the live heap; it moves with when each process last collected. So each step is
+// read twice: as found, then after a full collection in every server process (through its
+// inspector, inspect-process.ts: the same for Sotto and the baselines), which is what the sessions
+// themselves hold and what a quiet process comes back to. The server may be several processes (a relay's workers, relay
 // processes on PostgreSQL + Redis, a ws cluster): their RSS is summed. At each step a few Sotto
 // connections in different rooms send one message, and every other session of those rooms must
 // have it delivered, whichever process holds it: the sessions held are live ones.
@@ -13,7 +16,8 @@ import { toHex } from '../protocol/bytes.js';
 import type { HolderCounted, HolderOpened, ToHolder } from './connection-holder.js';
 import type { SottoMember } from './clients/sotto-bench-connection.js';
 import { distPath } from './dist-paths.js';
-import { treeRssBytes } from './process-stats.js';
+import { collectGarbage } from './inspect-process.js';
+import { rssBytes, treePids } from './process-stats.js';
 import { startRelayProcess, type SqliteSynchronous } from './relay-launcher.js';
 import { startServerProcess } from './server-process.js';
 import type { SottoRoomPlan } from './sotto-rooms.js';
@@ -35,6 +39,10 @@ export interface MemoryStep {
   readonly rssBytes: number;
   /** (RSS − RSS before any connection) / held. */
   readonly bytesPerConnection: number;
+  /** RSS right after a full collection in every server process. */
+  readonly rssAfterGcBytes: number;
+  /** (RSS after a collection − the same at rest) / held. */
+  readonly bytesPerConnectionAfterGc: number;
   readonly openSeconds: number;
   readonly sample?: DeliverySample;
 }
@@ -42,6 +50,7 @@ export interface MemoryStep {
 export interface MemoryRun {
   readonly system: 'sotto' | 'ws';
   readonly baseRssBytes: number;
+  readonly baseRssAfterGcBytes: number;
   readonly steps: MemoryStep[];
   /** The largest count held with no failure. */
   readonly mostHeld: number;
@@ -54,8 +63,8 @@ export interface IdleTarget {
   /** Connection i goes to ports[i % length]. */
   readonly ports: readonly number[];
   readonly relayPublicKey?: string;
-  /** The server side's resident memory: every process of it. */
-  rssBytes(): number;
+  /** The server side's processes, whose resident memory is summed. */
+  pids(): number[];
   stop(): Promise<void>;
 }
 
@@ -79,6 +88,16 @@ function reply<T>(child: ChildProcess): Promise<T> {
 }
 
 const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+function rssOf(target: IdleTarget): number {
+  return target.pids().reduce((total, pid) => total + rssBytes(pid), 0);
+}
+
+/** The target's RSS once every one of its processes has collected its garbage, one after another. */
+async function rssAfterGc(target: IdleTarget): Promise<number> {
+  for (const pid of target.pids()) await collectGarbage(pid);
+  return rssOf(target);
+}
 
 /** Global indices of the sampling senders: distinct members of distinct rooms (10-member rooms), all in the first holder. */
 function senderIndices(members: readonly SottoMember[]): number[] {
@@ -128,7 +147,8 @@ export async function rampIdle(target: IdleTarget, steps: readonly number[], mem
   const sourceNet = 1 + Math.floor(Math.random() * 254);
   try {
     await sleep(SETTLE_MS);
-    const baseRssBytes = target.rssBytes();
+    const baseRssBytes = rssOf(target);
+    const baseRssAfterGcBytes = await rssAfterGc(target);
     for (const [step, count] of steps.entries()) {
       while (holders.length * PER_HOLDER < count) {
         const child = fork(distPath('./connection-holder.js'), [], { execArgv: [] });
@@ -150,14 +170,16 @@ export async function rampIdle(target: IdleTarget, steps: readonly number[], mem
       await sleep(SETTLE_MS);
       const held = answers.reduce((n, a) => n + a.open, 0);
       const failed = answers.reduce((n, a) => n + a.failed, 0);
-      const rss = target.rssBytes();
+      const rss = rssOf(target);
+      const rssCollected = await rssAfterGc(target);
       const delivery = system === 'sotto' && held === count ? await sample(holders, members, held, step + 1) : undefined;
       result.push({
-        target: count, held, rssBytes: rss, bytesPerConnection: held > 0 ? (rss - baseRssBytes) / held : Number.NaN, openSeconds,
+        target: count, held, rssBytes: rss, bytesPerConnection: held > 0 ? (rss - baseRssBytes) / held : Number.NaN,
+        rssAfterGcBytes: rssCollected, bytesPerConnectionAfterGc: held > 0 ? (rssCollected - baseRssAfterGcBytes) / held : Number.NaN, openSeconds,
         ...(delivery === undefined ? {} : { sample: delivery }),
       });
       const sampled = delivery === undefined ? '' : `, sample ${delivery.delivered}/${delivery.expected} delivered (max ${delivery.maxLatencyMs.toFixed(0)} ms)`;
-      process.stderr.write(`  memory ${system}: ${held} held, RSS ${(rss / 2 ** 20).toFixed(0)} MiB${sampled}\n`);
+      process.stderr.write(`  memory ${system}: ${held} held, RSS ${(rss / 2 ** 20).toFixed(0)} MiB (${(rssCollected / 2 ** 20).toFixed(0)} after a collection)${sampled}\n`);
       if (failed > 0 || held < count) {
         stoppedBecause = answers.find((a) => a.firstError !== undefined)?.firstError ?? `${count - held} connections dropped`;
         break;
@@ -168,7 +190,7 @@ export async function rampIdle(target: IdleTarget, steps: readonly number[], mem
       }
       mostHeld = held;
     }
-    return { system, baseRssBytes, steps: result, mostHeld, ...(stoppedBecause === undefined ? {} : { stoppedBecause }) };
+    return { system, baseRssBytes, baseRssAfterGcBytes, steps: result, mostHeld, ...(stoppedBecause === undefined ? {} : { stoppedBecause }) };
   } finally {
     await Promise.all(holders.map((child) => new Promise<void>((resolve) => {
       if (child.exitCode !== null) return resolve();
@@ -186,13 +208,13 @@ export async function runIdleMemory(
   const members = membersOf(sotto.plans);
   if (system === 'ws') {
     const server = await startServerProcess('ws-broadcast', [distPath('./baselines/ws-broadcast.js')]);
-    return rampIdle({ system, ports: [server.port], rssBytes: () => treeRssBytes(server.pid), stop: () => server.stop() }, steps, members);
+    return rampIdle({ system, ports: [server.port], pids: () => treePids(server.pid), stop: () => server.stop() }, steps, members);
   }
   const dataDir = mkdtempSync(join(tmpdir(), 'sotto-bench-memory-'));
   cpSync(sotto.templateDir, dataDir, { recursive: true });
   const relay = await startRelayProcess({ dataDir, synchronous: sotto.synchronous });
   return rampIdle({
-    system, ports: [relay.port], relayPublicKey: toHex(relay.publicKey), rssBytes: () => treeRssBytes(relay.pid),
+    system, ports: [relay.port], relayPublicKey: toHex(relay.publicKey), pids: () => treePids(relay.pid),
     async stop() {
       await relay.stop();
       rmSync(dataDir, { recursive: true, force: true });

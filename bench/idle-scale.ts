@@ -4,10 +4,11 @@
 //  - ws-cluster:     the bare ws baseline as N processes on one port (the same node:cluster accept);
 //  - sotto-postgres: N relay processes on a private PostgreSQL and Redis, connection i to process i mod N.
 // Memory is the RSS of every server process summed (for sotto-postgres: the relay processes, not
-// PostgreSQL's or Redis's); at each step a sample of sends must reach every other session of their
+// PostgreSQL's or Redis's), as found and after a full collection in each (idle-memory.ts); at each step a sample of sends must reach every other session of their
 // rooms (idle-memory.ts). Heavy: run it by hand, once, never in tests.
-//   node dist/bench/idle-scale.js [--only sotto-workers,ws-cluster,sotto-postgres] [--steps 10000,...] [--processes 3] [--out file.json]
-import { copyFileSync, cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+// --figures names a directory for the figures of memory against connections (idle-scale-figures.ts).
+//   node dist/bench/idle-scale.js [--only sotto-workers,ws-cluster,sotto-postgres] [--steps 10000,...] [--processes 3] [--out file.json] [--figures dir]
+import { copyFileSync, cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -17,7 +18,8 @@ import { startRedis } from '../test/helpers/redis.js';
 import { distPath } from './dist-paths.js';
 import { SottoTemplates } from './fanout-suite.js';
 import { membersOf, rampIdle, type IdleTarget, type MemoryRun } from './idle-memory.js';
-import { treeRssBytes } from './process-stats.js';
+import { writeScaleFigures } from './idle-scale-figures.js';
+import { treePids } from './process-stats.js';
 import { startRelayProcess, type RunningRelayProcess } from './relay-launcher.js';
 import { startServerProcess } from './server-process.js';
 import { buildRooms, type Shape, type SottoRoomPlan } from './sotto-rooms.js';
@@ -33,6 +35,7 @@ const { values } = parseArgs({
     steps: { type: 'string', default: '10000,20000,30000,40000,50000' },
     processes: { type: 'string', default: '3' },
     out: { type: 'string' },
+    figures: { type: 'string' },
   },
 });
 const targets = values.only.split(',').map((name) => {
@@ -50,7 +53,7 @@ async function sottoWorkers(templates: SottoTemplates): Promise<{ target: IdleTa
   return {
     plans: template.plans,
     target: {
-      system: 'sotto', ports: [relay.port], relayPublicKey: toHex(relay.publicKey), rssBytes: () => treeRssBytes(relay.pid),
+      system: 'sotto', ports: [relay.port], relayPublicKey: toHex(relay.publicKey), pids: () => treePids(relay.pid),
       async stop() {
         await relay.stop();
         rmSync(dataDir, { recursive: true, force: true });
@@ -61,7 +64,7 @@ async function sottoWorkers(templates: SottoTemplates): Promise<{ target: IdleTa
 
 async function wsCluster(): Promise<IdleTarget> {
   const server = await startServerProcess('ws-cluster', [distPath('./baselines/ws-cluster.js'), String(processes)]);
-  return { system: 'ws', ports: [server.port], rssBytes: () => treeRssBytes(server.pid), stop: () => server.stop() };
+  return { system: 'ws', ports: [server.port], pids: () => treePids(server.pid), stop: () => server.stop() };
 }
 
 /** N relay processes on one private PostgreSQL and Redis, with one relay key (docs/operations.md), and the rooms built through them. */
@@ -81,7 +84,7 @@ async function sottoPostgres(): Promise<{ target: IdleTarget; plans: SottoRoomPl
     plans,
     target: {
       system: 'sotto', ports: relays.map((r) => r.port), relayPublicKey: toHex(relays[0]!.publicKey),
-      rssBytes: () => relays.reduce((n, r) => n + treeRssBytes(r.pid), 0),
+      pids: () => relays.flatMap((r) => treePids(r.pid)),
       async stop() {
         await Promise.all(relays.map((r) => r.stop()));
         await redis.stop();
@@ -112,16 +115,24 @@ try {
 }
 
 const ws = runs.find((r) => r.target === 'ws-cluster')?.run;
-console.log('| target | connections held | server RSS MiB | B / connection | × ws cluster | seconds to open | sampled sends: delivered / expected (slowest) | load after |');
+const mib = (bytes: number): string => (bytes / 2 ** 20).toFixed(1);
+console.log('| target | connections held | server RSS MiB: as found / after a collection | B / connection: as found / after a collection | × ws cluster: as found / after a collection | seconds to open | sampled sends: delivered / expected (slowest) | load after |');
 console.log('|---|---|---|---|---|---|---|---|');
 for (const { target, loadAverage, run } of runs) {
+  console.log(`| ${target} | at rest | ${mib(run.baseRssBytes)} / ${mib(run.baseRssAfterGcBytes)} | – | – | – | – | – |`);
   for (const step of run.steps) {
     const wsStep = ws?.steps.find((s) => s.target === step.target);
-    const ratio = run.system === 'sotto' && wsStep !== undefined ? (step.bytesPerConnection / wsStep.bytesPerConnection).toFixed(2) : '–';
+    const ratio = run.system === 'sotto' && wsStep !== undefined
+      ? `${(step.bytesPerConnection / wsStep.bytesPerConnection).toFixed(2)} / ${(step.bytesPerConnectionAfterGc / wsStep.bytesPerConnectionAfterGc).toFixed(2)}`
+      : '–';
     const sample = step.sample === undefined ? '–' : `${step.sample.delivered} / ${step.sample.expected} (${step.sample.maxLatencyMs.toFixed(0)} ms)`;
-    console.log(`| ${target} | ${step.held.toLocaleString('en')} | ${(step.rssBytes / 2 ** 20).toFixed(1)} | ${step.bytesPerConnection.toFixed(0)} | ${ratio} | ${step.openSeconds.toFixed(1)} | ${sample} | ${loadAverage[0]!.toFixed(1)} |`);
+    console.log(`| ${target} | ${step.held.toLocaleString('en')} | ${mib(step.rssBytes)} / ${mib(step.rssAfterGcBytes)} | ${step.bytesPerConnection.toFixed(0)} / ${step.bytesPerConnectionAfterGc.toFixed(0)} | ${ratio} | ${step.openSeconds.toFixed(1)} | ${sample} | ${loadAverage[0]!.toFixed(1)} |`);
   }
   if (run.stoppedBecause !== undefined) console.log(`| ${target} | stopped: ${run.stoppedBecause} |  |  |  |  |  |  |`);
 }
 if (values.out !== undefined) writeFileSync(values.out, JSON.stringify({ processes, steps, runs }, null, 2));
+if (values.figures !== undefined) {
+  mkdirSync(values.figures, { recursive: true });
+  for (const name of writeScaleFigures(runs, values.figures)) process.stderr.write(`wrote ${join(values.figures, name)}\n`);
+}
 process.exitCode = failed ? 1 : 0;

@@ -40,12 +40,17 @@ export function cpuPercent(startMs: number, endMs: number, wallMs: number): numb
   return wallMs <= 0 ? 0 : ((endMs - startMs) / wallMs) * 100;
 }
 
-/** Resident set size of `pid` and every process below it (a relay's workers, a cluster baseline's). */
-export function treeRssBytes(pid: number): number {
-  let total = rssBytes(pid);
+/** `pid` and every process below it (a relay's workers, a cluster baseline's). */
+export function treePids(pid: number): number[] {
+  const pids = [pid];
   for (const task of readdirSync(`/proc/${pid}/task`)) {
     const children = readFileSync(`/proc/${pid}/task/${task}/children`, 'latin1').trim();
-    if (children !== '') for (const child of children.split(' ')) total += treeRssBytes(Number(child));
+    if (children !== '') for (const child of children.split(' ')) pids.push(...treePids(Number(child)));
   }
-  return total;
+  return pids;
+}
+
+/** Resident set size of `pid` and every process below it. */
+export function treeRssBytes(pid: number): number {
+  return treePids(pid).reduce((total, p) => total + rssBytes(p), 0);
 }

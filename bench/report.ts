@@ -141,12 +141,18 @@ function memoryTable(memory: MemoryRun[][]): string {
       run.steps.forEach((step, i) => {
         const previous = run.steps[i - 1];
         const marginal = previous === undefined ? Number.NaN : (step.rssBytes - previous.rssBytes) / (step.held - previous.held);
-        rows.push([run.system, n(step.held), n(step.rssBytes / 2 ** 20, 1), n(step.bytesPerConnection / 1024, 1), n(marginal / 1024, 1), n(step.openSeconds, 1)]);
+        rows.push([
+          run.system, n(step.held), n(step.rssBytes / 2 ** 20, 1), n(step.bytesPerConnection / 1024, 1), n(marginal / 1024, 1),
+          n(step.rssAfterGcBytes / 2 ** 20, 1), n(step.bytesPerConnectionAfterGc / 1024, 1), n(step.openSeconds, 1),
+        ]);
       });
-      rows.push([run.system, `most held: ${n(run.mostHeld)}`, '', '', '', run.stoppedBecause === undefined ? '' : `stopped: ${run.stoppedBecause}`]);
+      rows.push([run.system, `most held: ${n(run.mostHeld)}`, '', '', '', '', '', run.stoppedBecause === undefined ? '' : `stopped: ${run.stoppedBecause}`]);
     }
   }
-  return table(['system', 'idle connections', 'server RSS MiB', 'KiB / connection (all)', 'KiB / connection (since previous step)', 'seconds to open'], rows);
+  return table([
+    'system', 'idle connections', 'server RSS MiB', 'KiB / connection (all)', 'KiB / connection (since previous step)',
+    'RSS MiB after a collection', 'KiB / connection after a collection (all)', 'seconds to open',
+  ], rows);
 }
 
 function clientTable(costs: readonly CostSummary[]): string {
