@@ -19,8 +19,11 @@ try {
 }
 
 /**
- * Replies made in one turn, posted together when it ends (store-thread-channel.ts): a group commit's
- * notices, and later its answers, cross as one message each instead of one per call.
+ * Replies made together, posted as one message (store-thread-channel.ts): a group commit's notices,
+ * and later its answers, cross as one message each instead of one per call. A batch's answers are
+ * settled in one run of promise reactions, and a tick queued from them runs once that run is over:
+ * after the last answer, and before the next batch, which waits for the next turn (an Immediate
+ * here would come after it and hold the answers back by a whole batch).
  */
 let replies: StoreReply[] = [];
 
@@ -31,7 +34,7 @@ function postReplies(): void {
 }
 
 function reply(answer: StoreReply): void {
-  if (replies.length === 0) setImmediate(postReplies);
+  if (replies.length === 0) process.nextTick(postReplies);
   replies.push(answer);
 }
 
