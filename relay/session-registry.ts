@@ -100,8 +100,9 @@ export class SessionRegistry {
       for (const session of [...set]) session.close(CATCH_UP_CLOSE, 'reconnect and sync');
       return;
     }
-    // A copy: unbinding while iterating would otherwise skip sessions.
-    for (const session of [...set]) {
+    // A push changes no binding, so it walks the set itself: a copy per push was an array per
+    // message sent. Other events copy it, as unbinding while iterating would otherwise skip sessions.
+    for (const session of message.type === 'push' ? set : [...set]) {
       const binding = session.bindingAt(roomHex);
       if (binding === undefined) continue;
       switch (message.type) {

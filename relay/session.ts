@@ -102,6 +102,12 @@ export class Session implements Requester {
     Session.#bySocket.get(this)!.#ctx.log.debug('socket error', { error: error.name });
   }
 
+  /**
+   * Sessions whose outbox leaves at the end of this tick: one setImmediate for all of them rather
+   * than one (an Immediate and a closure) per recipient of every push.
+   */
+  static #toFlush: Session[] = [];
+
   /** Made on first use: most sessions never push anything, so never need one. */
   #id: string | undefined;
   readonly address: string;
@@ -252,7 +258,8 @@ export class Session implements Requester {
     }
     if (!this.#flushScheduled) {
       this.#flushScheduled = true;
-      setImmediate(() => this.#flush());
+      if (Session.#toFlush.length === 0) setImmediate(Session.#flushAll);
+      Session.#toFlush.push(this);
     }
   }
 
@@ -424,6 +431,13 @@ export class Session implements Requester {
     }
     this.#ctx.metrics.error(refusal.errorName);
     this.send(encodeRelayFrame({ type: 'error', rid, code: refusal.code, text: errorText(refusal) }));
+  }
+
+  /** Every session with frames queued this tick, flushed in the order they queued their first. */
+  static #flushAll(this: void): void {
+    const sessions = Session.#toFlush;
+    Session.#toFlush = [];
+    for (const session of sessions) session.#flush();
   }
 
   #flush(): void {

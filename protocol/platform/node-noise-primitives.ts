@@ -20,11 +20,14 @@ const CHACHA = 'chacha20-poly1305';
 const PKCS8_X25519_PREFIX = Buffer.from('302e020100300506032b656e04220420', 'hex');
 const SPKI_X25519_PREFIX = Buffer.from('302a300506032b656e032100', 'hex');
 
+// Every transport message has empty associated data. RFC 8439's tag over an empty AAD is the tag
+// with none given (no AAD bytes, no padding, a zero length), so setAAD is skipped then: it is a
+// native call and an options check per message, on the relay's hottest path.
 export const nodeChaChaPoly: ChaChaPolyAead = {
   seal(key, nonce, ad, plaintext) {
     checkAeadSizes(key, nonce);
     const cipher = createCipheriv(CHACHA, key, nonce, { authTagLength: AEAD_TAG_BYTES });
-    cipher.setAAD(ad, { plaintextLength: plaintext.length });
+    if (ad.length > 0) cipher.setAAD(ad, { plaintextLength: plaintext.length });
     const body = cipher.update(plaintext);
     cipher.final(); // a stream cipher: final() emits nothing, it only computes the tag
     return Buffer.concat([body, cipher.getAuthTag()], body.length + AEAD_TAG_BYTES);
@@ -34,7 +37,7 @@ export const nodeChaChaPoly: ChaChaPolyAead = {
     if (ciphertext.length < AEAD_TAG_BYTES) return null;
     const bodyLength = ciphertext.length - AEAD_TAG_BYTES;
     const decipher = createDecipheriv(CHACHA, key, nonce, { authTagLength: AEAD_TAG_BYTES });
-    decipher.setAAD(ad, { plaintextLength: bodyLength });
+    if (ad.length > 0) decipher.setAAD(ad, { plaintextLength: bodyLength });
     decipher.setAuthTag(ciphertext.subarray(bodyLength));
     const plaintext = decipher.update(ciphertext.subarray(0, bodyLength));
     try {

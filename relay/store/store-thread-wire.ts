@@ -1,7 +1,8 @@
 // What crosses between the relay's thread and the store's thread (threaded-store.ts,
-// sqlite-store-thread.ts). Values are structured-cloned; errors are not (a clone keeps only name and
-// message), so a SottoError crosses as its name and detail and is built again on the other side,
-// wherever it sits in a result (appendMessages returns them per message).
+// sqlite-store-thread.ts): each message carries the calls, or the replies, of one turn of the
+// sender's event loop (store-thread-channel.ts). Values are structured-cloned; errors are not (a
+// clone keeps only name and message), so a SottoError crosses as its name and detail and is built
+// again on the other side, wherever it sits in a result (appendMessages returns them per message).
 import { isSottoError, SottoError, type ErrorName } from '../../protocol/errors.js';
 import type { Store } from './store.js';
 
@@ -44,20 +45,41 @@ export function errorFromWire(wire: WireError): Error {
   return error;
 }
 
-/** `value` with every SottoError in its arrays and plain objects replaced by a tagged WireError. */
+/**
+ * `value` with every SottoError in its arrays and plain objects replaced by a tagged WireError. What
+ * holds none is returned as it is, not copied: most results (a send's outcomes, rows) hold none, and
+ * copying every object in them was garbage on both threads for every call.
+ */
 export function valueToWire(value: unknown): unknown {
   if (isSottoError(value)) return { [SOTTO_TAG]: errorToWire(value) };
-  if (Array.isArray(value)) return value.map(valueToWire);
-  if (isPlainObject(value)) return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, valueToWire(v)]));
-  return value;
+  return mapChildren(value, valueToWire);
 }
 
 export function valueFromWire(value: unknown): unknown {
-  if (Array.isArray(value)) return value.map(valueFromWire);
   if (isPlainObject(value)) {
     const tagged = value[SOTTO_TAG];
     if (tagged !== undefined) return errorFromWire(tagged as WireError);
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, valueFromWire(v)]));
+  }
+  return mapChildren(value, valueFromWire);
+}
+
+/** `value` with `map` applied to each element or property, copied only if `map` changed one. */
+function mapChildren(value: unknown, map: (child: unknown) => unknown): unknown {
+  if (Array.isArray(value)) {
+    let copy: unknown[] | undefined;
+    value.forEach((child: unknown, i) => {
+      const mapped = map(child);
+      if (mapped !== child) (copy ??= [...value])[i] = mapped;
+    });
+    return copy ?? value;
+  }
+  if (isPlainObject(value)) {
+    let copy: Record<string, unknown> | undefined;
+    for (const [key, child] of Object.entries(value)) {
+      const mapped = map(child);
+      if (mapped !== child) (copy ??= { ...value })[key] = mapped;
+    }
+    return copy ?? value;
   }
   return value;
 }

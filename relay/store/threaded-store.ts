@@ -12,6 +12,7 @@ import type {
   AppendOutcome, EventAppend, InviteState, LockoutPolicy, MemberRecord, MessageDrop, NewChunk, NewInvite, NewJoin, NewMessage, NewRoom, NewRotation,
   PendingJoin, PruneCounts, PruneCutoffs, RoomAndMembers, RoomState, Store, StoredCheckpoint, StoredChunk, StoredMessage,
 } from './store.js';
+import { StoreThreadChannel } from './store-thread-channel.js';
 import { errorFromWire, valueFromWire, type StoreCall, type StoreMethod, type StoreReady, type StoreReply } from './store-thread-wire.js';
 
 /**
@@ -78,7 +79,7 @@ export class ThreadedStore implements Store {
       await worker.terminate();
       throw errorFromWire(ready.error);
     }
-    return new ThreadedStore(worker);
+    return new ThreadedStore(new StoreThreadChannel(worker));
   }
 
   /** The same calls, answers and early notices over another channel to an open store. */
