@@ -65,8 +65,8 @@ test('history all: shared replies and reactions fold at the joiner; the joiner�
   assert.ok(quote !== undefined && !('missing' in quote) && quote.text === 'hello');
   assert.equal(shown.map((m) => m.sharedBy), ['alice', 'alice'], 'each shared message says who vouches for it');
   await carol.client.reply(roomId, at('hello').ref!, 'late to the party');
-  await until(() => alice.texts(roomId).includes('late to the party'), 'alice has carol’s reply');
   for (const person of [alice, bob]) {
+    await until(() => person.texts(roomId).includes('late to the party'), `${person.name} has carol’s reply`);
     const reply = person.client.messages(roomId).find((m) => m.text === 'late to the party')!.replyTo;
     assert.ok(reply !== undefined && !('missing' in reply) && reply.text === 'hello', `${person.name} sees the quote`);
   }
